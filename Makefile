@@ -1,0 +1,44 @@
+# kgmatch: the two commands a fresh clone needs are `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-runtime
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: demo test lint neo4j neo4j-stop clean
+
+$(STAMP_RUN): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## demo: install, load the demo data into the embedded store, print statistics
+demo: $(STAMP_RUN)
+	$(BIN)/kgmatch init
+	$(BIN)/kgmatch load data/samples/graph_sample.jsonl
+	$(BIN)/kgmatch stats
+
+## test: install everything, start the real Neo4j, lint, run the whole suite
+test: $(STAMP_DEV)
+	bash deploy/neo4j/start.sh
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest; rc=$$?; \
+	  if [ -n "$$CI" ]; then bash deploy/neo4j/stop.sh; fi; exit $$rc
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+
+## neo4j / neo4j-stop: the local Neo4j 5.26 Community server (deploy/neo4j)
+neo4j:
+	bash deploy/neo4j/start.sh
+
+neo4j-stop:
+	bash deploy/neo4j/stop.sh
+
+clean:
+	rm -rf $(VENV) var deploy/neo4j/target

@@ -1,0 +1,1 @@
+"""The interfaces: the ``kgmatch`` CLI (and, with the API issue, the Flask app)."""

@@ -1,0 +1,136 @@
+"""The ``kgmatch`` command line: init the store, load data, print statistics.
+
+Errors go to stderr in Chinese with a non-zero exit status: 1 when the command
+failed or rejected rows, 2 for wrong usage (click's convention).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from graph import BACKENDS, open_store
+from graph.errors import KgmatchError, Msg
+from graph.store import GraphStore
+from ingest.loader import LoadReport, load_file, write_error_file
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+
+class _Ctx:
+    """What the global options chose; the store opens on first use and closes at exit."""
+
+    def __init__(self, backend: str | None, data_dir: str | None) -> None:
+        self.backend = backend
+        self.data_dir = data_dir
+        self._store: GraphStore | None = None
+
+    def store(self) -> GraphStore:
+        if self._store is None:
+            self._store = open_store(self.backend, data_dir=self.data_dir)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "backend", type=click.Choice(BACKENDS), envvar="KGMATCH_STORE", default="local",
+              show_default=True, help="图存储后端 / graph backend (env KGMATCH_STORE).")
+@click.option("--data-dir", envvar="KGMATCH_DATA_DIR", default=None,
+              help="本地存储目录 / local store directory (env KGMATCH_DATA_DIR, default var/).")
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志 / debug logging.")
+@click.pass_context
+def main(ctx: click.Context, backend: str, data_dir: str | None, verbose: bool) -> None:
+    """kgmatch：企业技术需求与科技人才精准对接 / knowledge-graph expert recommendation."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    state = _Ctx(backend, data_dir)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def _run(fn):
+    """Turn KgmatchError into a Chinese message on stderr and exit status 1."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KgmatchError as err:
+            for e in err.errors[5:20]:
+                click.echo(f"  {e.message()}", err=True)
+            _fail(err.message)
+    return wrapper
+
+
+@main.command()
+@click.option("--reset", is_flag=True, help="先清空全部数据 / delete all data first.")
+@click.pass_obj
+@_run
+def init(obj: _Ctx, reset: bool) -> None:
+    """初始化图存储（Neo4j：应用 schema.cypher）/ create schema, idempotent."""
+    store = obj.store()
+    if reset:
+        store.clear()
+    store.init_schema()
+    click.echo(f"已初始化 {store.backend} 图存储。")
+
+
+def _report(report: LoadReport, errors_path: Path | None) -> None:
+    click.echo(f"{report.source}：导入节点 {report.nodes} 个、关系 {report.relationships} 条。")
+    if report.ok:
+        return
+    path = errors_path or Path("var") / "errors" / (Path(report.source).stem + ".errors.csv")
+    write_error_file(report, path)
+    for e in report.errors[:20]:
+        click.echo(f"  {e.message()}", err=True)
+    if len(report.errors) > 20:
+        click.echo(f"  ……另有 {len(report.errors) - 20} 处错误", err=True)
+    _fail(Msg.ROWS_REJECTED.format(bad=report.rejected_rows, good=report.nodes + report.relationships, path=path))
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="错误明细文件 / where to write rejected rows (default var/errors/NAME.errors.csv).")
+@click.pass_obj
+@_run
+def load(obj: _Ctx, file: Path, errors_path: Path | None) -> None:
+    """导入数据文件（通用节点/关系格式，.jsonl 或 .csv）/ load a generic graph file."""
+    report = load_file(file, obj.store(), progress=sys.stderr.isatty())
+    _report(report, errors_path)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
+@click.pass_obj
+@_run
+def stats(obj: _Ctx, as_json: bool) -> None:
+    """统计各类节点与关系数量 / count nodes per label and relationships per type."""
+    counts = obj.store().counts()
+    if as_json:
+        click.echo(json.dumps(counts.as_dict(), ensure_ascii=False, sort_keys=True))
+        return
+    click.echo("节点：")
+    for label, n in counts.nodes.items():
+        click.echo(f"  {label:<14}{n:>10}")
+    click.echo("关系：")
+    for rel, n in counts.relationships.items():
+        click.echo(f"  {rel:<14}{n:>10}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,111 @@
+"""Every Cypher statement of the Neo4j store, in one place.
+
+Values are always parameters. Labels and relationship types cannot be parameters
+in Cypher, so the builders take :class:`~graph.model.Label` / :class:`~graph.model.RelType`
+members only — values that passed the model's enums, never request data — and
+backquote them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from graph.model import Label, RelType
+
+__all__ = [
+    "SCHEMA_PATH",
+    "schema_statements",
+    "upsert_nodes",
+    "missing_endpoints",
+    "upsert_rels",
+    "get_nodes",
+    "list_nodes",
+    "expand",
+    "count_label",
+    "count_type",
+    "CLEAR_ALL",
+    "PING",
+]
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.cypher"
+
+
+def _label(label: Label) -> str:
+    return f"`{Label.parse(label).value}`"
+
+
+def _type(rel_type: RelType) -> str:
+    return f"`{RelType.parse(rel_type).value}`"
+
+
+def schema_statements(path: Path = SCHEMA_PATH) -> list[str]:
+    """The statements of ``schema.cypher``: ``//`` comments dropped, split on ``;`` at line ends."""
+    text = re.sub(r"^\s*//.*$", "", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return [s.strip() for s in re.split(r";\s*$", text, flags=re.MULTILINE) if s.strip()]
+
+
+def upsert_nodes(label: Label) -> str:
+    """Merge ``$rows`` (``{id, props}``) on the key; ``SET +=`` merges, a null removes."""
+    return f"UNWIND $rows AS row MERGE (n:{_label(label)} {{id: row.id}}) SET n += row.props"
+
+
+def missing_endpoints(start: Label, end: Label) -> str:
+    """Rows of ``$rows`` (``{i, start, end}``) whose start or end node does not exist."""
+    return (
+        f"UNWIND $rows AS row "
+        f"OPTIONAL MATCH (a:{_label(start)} {{id: row.start}}) "
+        f"OPTIONAL MATCH (b:{_label(end)} {{id: row.end}}) "
+        f"WITH row, a IS NULL AS no_start, b IS NULL AS no_end WHERE no_start OR no_end "
+        f"RETURN row.i AS i, row.start AS start, row.end AS end, no_start, no_end ORDER BY i LIMIT 1000"
+    )
+
+
+def upsert_rels(rel_type: RelType, start: Label, end: Label) -> str:
+    """Merge ``$rows`` (``{start, end, props}``) as relationships between existing nodes."""
+    return (
+        f"UNWIND $rows AS row "
+        f"MATCH (a:{_label(start)} {{id: row.start}}) MATCH (b:{_label(end)} {{id: row.end}}) "
+        f"MERGE (a)-[r:{_type(rel_type)}]->(b) SET r += row.props"
+    )
+
+
+def get_nodes(label: Label) -> str:
+    """The nodes of ``label`` whose ids are in ``$ids``."""
+    return f"MATCH (n:{_label(label)}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props"
+
+
+def list_nodes(label: Label) -> str:
+    """A page (``$skip``, ``$limit``) of nodes of ``label`` ordered by id."""
+    return (f"MATCH (n:{_label(label)}) RETURN n.id AS id, properties(n) AS props "
+            f"ORDER BY n.id SKIP $skip LIMIT $limit")
+
+
+def expand(label: Label, *, outgoing: bool) -> str:
+    """Relationships of the nodes of ``label`` with ids ``$ids``, one direction, filtered by
+    ``$types`` and ``$labels`` (null = any)."""
+    pattern = "(n)-[r]->(m)" if outgoing else "(n)<-[r]-(m)"
+    return (
+        f"MATCH (n:{_label(label)}) WHERE n.id IN $ids "
+        f"MATCH {pattern} "
+        f"WHERE ($types IS NULL OR type(r) IN $types) AND ($labels IS NULL OR labels(m)[0] IN $labels) "
+        f"RETURN n.id AS from_id, type(r) AS type, properties(r) AS rel_props, "
+        f"labels(m)[0] AS label, m.id AS id, properties(m) AS props"
+    )
+
+
+def count_label(label: Label) -> str:
+    """Nodes of one label (answered from Neo4j's count store)."""
+    return f"MATCH (n:{_label(label)}) RETURN count(n) AS c"
+
+
+def count_type(rel_type: RelType) -> str:
+    """Relationships of one type (answered from Neo4j's count store)."""
+    return f"MATCH ()-[r:{_type(rel_type)}]->() RETURN count(r) AS c"
+
+
+CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+"""Delete everything in chunks (auto-commit transaction only)."""
+
+PING = "RETURN 1 AS ok"
+"""The cheapest round trip, for health checks."""

@@ -1,0 +1,239 @@
+"""The graph model: labels, relationship types and their rules, in one place.
+
+This module is the single source of truth for the schema. No other module spells a
+label or relationship type as a string literal: they take :class:`Label` and
+:class:`RelType` members (which are ``str`` subclasses, so they go straight into
+Cypher builders and JSON). Because labels and types cannot be Cypher parameters,
+the Neo4j store only ever interpolates values that passed :func:`Label.parse` /
+:func:`RelType.parse`.
+
+Every node is keyed by ``(label, id)``: ``id`` is unique within its label
+(a uniqueness constraint in ``schema.cypher``), so loading the same rows twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from graph.errors import Msg, RowError
+
+__all__ = [
+    "Label",
+    "RelType",
+    "NodeSpec",
+    "RelSpec",
+    "NODE_SPECS",
+    "REL_SPECS",
+    "KEY",
+    "node_errors",
+    "rel_errors",
+    "property_error",
+]
+
+KEY = "id"
+"""The key property of every label."""
+
+
+class Label(StrEnum):
+    """Node labels of DESIGN.md."""
+
+    ENTERPRISE = "Enterprise"
+    DEMAND = "Demand"
+    FIELD = "Field"
+    INDUSTRY = "Industry"
+    REGION = "Region"
+    EXPERT = "Expert"
+    TEAM = "Team"
+    INSTITUTION = "Institution"
+    PROJECT = "Project"
+    PATENT = "Patent"
+    PAPER = "Paper"
+    ACHIEVEMENT = "Achievement"
+
+    def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
+        return self.value
+
+    @classmethod
+    def parse(cls, value: Any) -> Label:
+        """The member named by ``value``; ``ValueError`` with a Chinese message otherwise."""
+        try:
+            return cls(value)
+        except ValueError as err:
+            raise ValueError(Msg.UNKNOWN_LABEL.format(value=value)) from err
+
+
+class RelType(StrEnum):
+    """Relationship types of DESIGN.md (direction matters; names are verbs)."""
+
+    POSTED = "POSTED"
+    NEEDS = "NEEDS"
+    IN_INDUSTRY = "IN_INDUSTRY"
+    LOCATED_IN = "LOCATED_IN"
+    WORKS_AT = "WORKS_AT"
+    EXPERT_IN = "EXPERT_IN"
+    MEMBER_OF = "MEMBER_OF"
+    LEADS = "LEADS"
+    JOINS = "JOINS"
+    IN_FIELD = "IN_FIELD"
+    SUBFIELD_OF = "SUBFIELD_OF"
+    PART_OF = "PART_OF"
+    RELATED_TO = "RELATED_TO"
+    COLLABORATES = "COLLABORATES"
+    AUTHORED = "AUTHORED"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, value: Any) -> RelType:
+        """The member named by ``value``; ``ValueError`` with a Chinese message otherwise."""
+        try:
+            return cls(value)
+        except ValueError as err:
+            raise ValueError(Msg.UNKNOWN_REL_TYPE.format(value=value)) from err
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """What a label requires: its Chinese name and the properties every node must have."""
+
+    label: Label
+    zh: str
+    required: tuple[str, ...] = ("name",)
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    """Which labels a relationship type may connect, start to end."""
+
+    type: RelType
+    zh: str
+    start: frozenset[Label]
+    end: frozenset[Label]
+
+
+def _labels(*labels: Label) -> frozenset[Label]:
+    return frozenset(labels)
+
+
+L = Label
+NODE_SPECS: dict[Label, NodeSpec] = {
+    s.label: s
+    for s in (
+        NodeSpec(L.ENTERPRISE, "企业"),
+        NodeSpec(L.DEMAND, "技术需求", ("title",)),
+        NodeSpec(L.FIELD, "技术领域", ("name", "scheme")),
+        NodeSpec(L.INDUSTRY, "行业"),
+        NodeSpec(L.REGION, "地区"),
+        NodeSpec(L.EXPERT, "专家"),
+        NodeSpec(L.TEAM, "专家团队"),
+        NodeSpec(L.INSTITUTION, "机构"),
+        NodeSpec(L.PROJECT, "项目", ("title",)),
+        NodeSpec(L.PATENT, "专利", ("title",)),
+        NodeSpec(L.PAPER, "论文", ("title",)),
+        NodeSpec(L.ACHIEVEMENT, "成果", ("title",)),
+    )
+}
+
+_OUTPUTS = _labels(L.PATENT, L.PAPER, L.ACHIEVEMENT)
+R = RelType
+REL_SPECS: dict[RelType, RelSpec] = {
+    s.type: s
+    for s in (
+        RelSpec(R.POSTED, "发布", _labels(L.ENTERPRISE), _labels(L.DEMAND)),
+        RelSpec(R.NEEDS, "需要", _labels(L.DEMAND), _labels(L.FIELD)),
+        RelSpec(R.IN_INDUSTRY, "属于行业", _labels(L.ENTERPRISE, L.DEMAND), _labels(L.INDUSTRY)),
+        RelSpec(R.LOCATED_IN, "位于", _labels(L.ENTERPRISE, L.INSTITUTION, L.DEMAND), _labels(L.REGION)),
+        RelSpec(R.WORKS_AT, "就职于", _labels(L.EXPERT), _labels(L.INSTITUTION)),
+        RelSpec(R.EXPERT_IN, "擅长", _labels(L.EXPERT), _labels(L.FIELD)),
+        RelSpec(R.MEMBER_OF, "成员", _labels(L.EXPERT), _labels(L.TEAM)),
+        RelSpec(R.LEADS, "主持", _labels(L.EXPERT), _labels(L.PROJECT)),
+        RelSpec(R.JOINS, "参与", _labels(L.EXPERT), _labels(L.PROJECT)),
+        RelSpec(R.IN_FIELD, "所属领域", _labels(L.PROJECT, *_OUTPUTS), _labels(L.FIELD)),
+        RelSpec(R.SUBFIELD_OF, "下级领域", _labels(L.FIELD), _labels(L.FIELD)),
+        RelSpec(R.PART_OF, "隶属", _labels(L.REGION, L.INDUSTRY), _labels(L.REGION, L.INDUSTRY)),
+        RelSpec(R.RELATED_TO, "相关领域", _labels(L.FIELD), _labels(L.FIELD)),
+        RelSpec(R.COLLABORATES, "合作", _labels(L.EXPERT), _labels(L.EXPERT)),
+        RelSpec(R.AUTHORED, "产出", _labels(L.EXPERT, L.TEAM), _OUTPUTS),
+    )
+}
+del L, R
+
+_SCALARS = (str, int, float, bool)
+
+
+def property_error(value: Any) -> str | None:
+    """Why ``value`` cannot be stored as a property (Chinese), or ``None`` if it can.
+
+    Both stores accept exactly what Neo4j accepts: a string, integer, float or
+    boolean, or a list of one of those types. ``None`` is accepted and means
+    "remove this property" on upsert.
+
+    >>> property_error(["锂电池", "正极材料"]) is None
+    True
+    >>> property_error({"a": 1})
+    '应为文本、数字、布尔值或它们的列表，实际为「dict」'
+    """
+    if value is None or isinstance(value, _SCALARS):
+        if isinstance(value, float) and value != value:  # NaN never round-trips
+            return Msg.BAD_TYPE.format(expected="数字", value="NaN")
+        return None
+    if isinstance(value, (list, tuple)):
+        kinds = {bool if isinstance(v, bool) else (float if isinstance(v, (int, float)) else type(v))
+                 for v in value}
+        if all(isinstance(v, _SCALARS) for v in value) and len(kinds) <= 1:
+            return None
+        return Msg.BAD_TYPE.format(expected="同一类型的文本、数字或布尔值列表", value=value)
+    return Msg.BAD_TYPE.format(expected="文本、数字、布尔值或它们的列表", value=type(value).__name__)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def node_errors(label: Label, row: Mapping[str, Any], *, row_no: int | None = None) -> list[RowError]:
+    """Every problem with one node row of ``label`` (empty list when it is valid)."""
+    spec = NODE_SPECS[label]
+    errors: list[RowError] = []
+    key = row.get(KEY)
+    if _is_blank(key):
+        errors.append(RowError(row_no, KEY, Msg.REQUIRED))
+    elif not isinstance(key, str):
+        errors.append(RowError(row_no, KEY, Msg.BAD_TYPE.format(expected="文本", value=key)))
+    for name in spec.required:
+        if _is_blank(row.get(name)):
+            errors.append(RowError(row_no, name, Msg.REQUIRED))
+    for name, value in row.items():
+        why = property_error(value)
+        if why:
+            errors.append(RowError(row_no, name, why))
+    return errors
+
+
+def rel_errors(
+    rel_type: RelType, start_label: Label, end_label: Label, row: Mapping[str, Any], *, row_no: int | None = None
+) -> list[RowError]:
+    """Every problem with one relationship row (``start`` and ``end`` ids plus properties)."""
+    spec = REL_SPECS[rel_type]
+    errors: list[RowError] = []
+    if start_label not in spec.start or end_label not in spec.end:
+        errors.append(
+            RowError(row_no, "type", Msg.REL_ENDPOINT.format(rel=rel_type.value, start=start_label.value, end=end_label.value))
+        )
+    for end in ("start", "end"):
+        value = row.get(end)
+        if _is_blank(value):
+            errors.append(RowError(row_no, end, Msg.REQUIRED))
+        elif not isinstance(value, str):
+            errors.append(RowError(row_no, end, Msg.BAD_TYPE.format(expected="文本", value=value)))
+    for name, value in row.items():
+        if name in ("start", "end"):
+            continue
+        why = property_error(value)
+        if why:
+            errors.append(RowError(row_no, name, why))
+    return errors

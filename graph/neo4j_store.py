@@ -1,0 +1,261 @@
+"""GraphStore on Neo4j 5.x through the official ``neo4j`` driver (Bolt).
+
+One driver per process, opened by :meth:`Neo4jStore.from_env` and closed by
+:meth:`close`. Reads run in ``execute_read``, writes in ``execute_write``; every
+transaction function consumes its results and returns plain data, and is idempotent
+(MERGE on the key), so the driver may retry it. All Cypher lives in
+:mod:`graph.cypher`.
+
+Connection failures are bounded: the driver would otherwise retry for about 30 s
+when the server is down. We verify connectivity on open with a short connection
+timeout and cap retries, and raise :class:`StoreUnavailableError` with a Chinese
+message that says what to check.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph import cypher
+from graph.errors import KgmatchError, Msg, StoreError, StoreUnavailableError
+from graph.model import Label, RelType
+from graph.store import (
+    Batch,
+    Counts,
+    Direction,
+    GraphStore,
+    Neighbor,
+    Node,
+    NodeRef,
+    Relationship,
+    WriteSummary,
+    missing_endpoint_errors,
+    node_props,
+    rel_props,
+    validate_batch,
+)
+
+__all__ = ["Neo4jSettings", "Neo4jStore"]
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 5000  # rows per UNWIND statement: big enough to amortise, small enough for the heap
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where and how to connect; every field has an environment variable."""
+
+    uri: str = "bolt://127.0.0.1:7687"
+    user: str = "neo4j"
+    password: str = "kgmatch-dev-pass"
+    database: str = "neo4j"
+    connect_timeout: float = 3.0  # seconds for one connection attempt
+    retry_time: float = 5.0  # seconds the driver may spend retrying a transaction
+
+    @classmethod
+    def from_env(cls) -> Neo4jSettings:
+        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT``."""
+        env = os.environ
+        timeout = float(env.get("KGMATCH_NEO4J_TIMEOUT", cls.connect_timeout))
+        return cls(
+            uri=env.get("KGMATCH_NEO4J_URI", cls.uri),
+            user=env.get("KGMATCH_NEO4J_USER", cls.user),
+            password=env.get("KGMATCH_NEO4J_PASSWORD", cls.password),
+            database=env.get("KGMATCH_NEO4J_DATABASE", cls.database),
+            connect_timeout=timeout,
+            retry_time=max(timeout, cls.retry_time),
+        )
+
+
+def _props(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in raw.items() if k != "id"}
+
+
+def _clean(props: dict[str, Any]) -> dict[str, Any]:
+    """Tuples become lists so the driver sends them as Cypher lists."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in props.items()}
+
+
+class Neo4jStore(GraphStore):
+    """GraphStore over a Neo4j 5.x server."""
+
+    backend = "neo4j"
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        self.settings = settings
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                settings.uri,
+                auth=(settings.user, settings.password),
+                connection_timeout=settings.connect_timeout,
+                connection_acquisition_timeout=settings.connect_timeout * 2,
+                max_transaction_retry_time=settings.retry_time,
+            )
+            self._driver.verify_connectivity()
+        except Exception as err:
+            if getattr(self, "_driver", None) is not None:
+                self._driver.close()
+            raise self._unavailable(err) from err
+
+    @classmethod
+    def from_env(cls) -> Neo4jStore:
+        """Connect with :meth:`Neo4jSettings.from_env`."""
+        return cls(Neo4jSettings.from_env())
+
+    def _unavailable(self, err: BaseException) -> KgmatchError:
+        if isinstance(err, AuthError):
+            return StoreUnavailableError(Msg.STORE_AUTH.format(uri=self.settings.uri))
+        return StoreUnavailableError(Msg.STORE_UNAVAILABLE.format(uri=self.settings.uri, detail=type(err).__name__))
+
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.settings.database)
+
+    def _read(self, work: Any, *args: Any) -> Any:
+        try:
+            with self._session() as session:
+                return session.execute_read(work, *args)
+        except (ServiceUnavailable, SessionExpired, AuthError) as err:
+            raise self._unavailable(err) from err
+        except Neo4jError as err:
+            raise StoreError(f"Neo4j 查询失败：{err.code}") from err
+
+    def _write(self, work: Any, *args: Any) -> Any:
+        try:
+            with self._session() as session:
+                return session.execute_write(work, *args)
+        except KgmatchError:
+            raise
+        except (ServiceUnavailable, SessionExpired, AuthError) as err:
+            raise self._unavailable(err) from err
+        except Neo4jError as err:
+            raise StoreError(f"写入 Neo4j 失败，本批数据未保存：{err.code}") from err
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def init_schema(self) -> None:
+        """Apply ``schema.cypher`` (every statement is ``IF NOT EXISTS``), then wait for indexes."""
+        try:
+            with self._session() as session:
+                for statement in cypher.schema_statements():
+                    session.run(statement).consume()
+                session.run("CALL db.awaitIndexes(300)").consume()
+        except (ServiceUnavailable, SessionExpired) as err:
+            raise self._unavailable(err) from err
+        except ClientError as err:
+            raise StoreError(f"应用 schema.cypher 失败：{err.code} {err.message}") from err
+
+    def close(self) -> None:
+        """Close the driver (and its connection pool)."""
+        self._driver.close()
+
+    def clear(self) -> None:
+        """Delete every node and relationship in chunks; constraints and indexes stay."""
+        try:
+            with self._session() as session:
+                session.run(cypher.CLEAR_ALL).consume()
+        except (ServiceUnavailable, SessionExpired) as err:
+            raise self._unavailable(err) from err
+
+    def ping(self) -> bool:
+        """One round trip; True when the server answers."""
+        return self._read(lambda tx: tx.run(cypher.PING).single()["ok"] == 1)
+
+    # -- writes ------------------------------------------------------------------------------
+    def write(self, batch: Batch) -> WriteSummary:
+        """Validate, then MERGE everything in one managed write transaction."""
+        validate_batch(batch)
+        self._write(self._write_batch, batch)
+        return WriteSummary(nodes=sum(len(b.rows) for b in batch.nodes),
+                            relationships=sum(len(b.rows) for b in batch.rels))
+
+    @staticmethod
+    def _write_batch(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        for nb in batch.nodes:
+            rows = [{"id": r["id"], "props": _clean(node_props(r))} for r in nb.rows]
+            for i in range(0, len(rows), _CHUNK):
+                tx.run(cypher.upsert_nodes(nb.label), rows=rows[i:i + _CHUNK]).consume()
+        row_no = sum(len(b.rows) for b in batch.nodes)
+        missing: list[tuple[int, str, NodeRef]] = []
+        for rb in batch.rels:
+            rows = [{"i": row_no + n + 1, "start": r["start"], "end": r["end"], "props": _clean(rel_props(r))}
+                    for n, r in enumerate(rb.rows)]
+            row_no += len(rows)
+            for i in range(0, len(rows), _CHUNK):
+                chunk = rows[i:i + _CHUNK]
+                for rec in tx.run(cypher.missing_endpoints(rb.start_label, rb.end_label), rows=chunk):
+                    if rec["no_start"]:
+                        missing.append((rec["i"], "start", NodeRef(rb.start_label, rec["start"])))
+                    if rec["no_end"]:
+                        missing.append((rec["i"], "end", NodeRef(rb.end_label, rec["end"])))
+                if not missing:
+                    tx.run(cypher.upsert_rels(rb.type, rb.start_label, rb.end_label), rows=chunk).consume()
+        if missing:
+            # Raising inside the transaction function rolls the whole batch back.
+            raise missing_endpoint_errors(missing)
+
+    # -- reads -------------------------------------------------------------------------------
+    def get_nodes(self, label: Label, ids: Sequence[str]) -> list[Node]:
+        """Existing nodes in the order of ``ids``."""
+        label = Label.parse(label)
+
+        def work(tx: neo4j.ManagedTransaction) -> dict[str, dict[str, Any]]:
+            return {r["id"]: r["props"] for r in tx.run(cypher.get_nodes(label), ids=list(ids))}
+
+        found = self._read(work)
+        return [Node(label, i, _props(found[i])) for i in ids if i in found]
+
+    def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100) -> list[Node]:
+        """A page of nodes of ``label`` ordered by id."""
+        label = Label.parse(label)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, dict[str, Any]]]:
+            return [(r["id"], r["props"]) for r in tx.run(cypher.list_nodes(label), skip=skip, limit=limit)]
+
+        return [Node(label, i, _props(p)) for i, p in self._read(work)]
+
+    def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
+               rel_types: Sequence[RelType] | None = None,
+               labels: Sequence[Label] | None = None) -> list[tuple[NodeRef, Neighbor]]:
+        """Relationships of each node in ``refs``, one query per (label, direction)."""
+        direction = Direction(direction)
+        types = sorted({RelType.parse(t).value for t in rel_types}) if rel_types else None
+        other = sorted({Label.parse(x).value for x in labels}) if labels else None
+        by_label: dict[Label, list[str]] = {}
+        for ref in refs:
+            by_label.setdefault(Label.parse(ref.label), []).append(ref.id)
+        dirs = [d for d in (Direction.OUT, Direction.IN) if direction in (d, Direction.BOTH)]
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[Label, Direction, dict[str, Any]]]:
+            rows = []
+            for label, ids in by_label.items():
+                for dirn in dirs:
+                    query = cypher.expand(label, outgoing=dirn is Direction.OUT)
+                    rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other)]
+            return rows
+
+        out: list[tuple[NodeRef, Neighbor]] = []
+        for label, dirn, r in self._read(work):
+            me = NodeRef(label, r["from_id"])
+            them = NodeRef(Label(r["label"]), r["id"])
+            start, end = (me, them) if dirn is Direction.OUT else (them, me)
+            rel = Relationship(RelType(r["type"]), start, end, r["rel_props"])
+            out.append((me, Neighbor(rel, Node(them.label, them.id, _props(r["props"])), dirn)))
+        return out
+
+    def counts(self) -> Counts:
+        """Per label and per type, from Neo4j's count store."""
+
+        def work(tx: neo4j.ManagedTransaction) -> Counts:
+            nodes = {lb.value: tx.run(cypher.count_label(lb)).single()["c"] for lb in Label}
+            rels = {t.value: tx.run(cypher.count_type(t)).single()["c"] for t in RelType}
+            return Counts(nodes={k: v for k, v in sorted(nodes.items()) if v},
+                          relationships={k: v for k, v in sorted(rels.items()) if v})
+
+        return self._read(work)

@@ -1,0 +1,1 @@
+"""Turn raw input into graph facts: readers, validation, the generic loader."""

@@ -1,0 +1,1 @@
+"""Read-only over the graph: candidates, scoring, teams, explanations, evaluation."""

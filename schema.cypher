@@ -1,0 +1,32 @@
+// Neo4j 5.x schema of kgmatch: constraints and indexes, applied by `kgmatch --store neo4j init`.
+// Every statement is idempotent (IF NOT EXISTS). Labels and keys mirror graph/model.py;
+// tests/test_schema.py checks that every label has its uniqueness constraint.
+
+// -- one uniqueness constraint per label key (also gives the lookup index on id)
+CREATE CONSTRAINT enterprise_id IF NOT EXISTS FOR (n:Enterprise) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT demand_id IF NOT EXISTS FOR (n:Demand) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT field_id IF NOT EXISTS FOR (n:Field) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT industry_id IF NOT EXISTS FOR (n:Industry) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT region_id IF NOT EXISTS FOR (n:Region) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT expert_id IF NOT EXISTS FOR (n:Expert) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT team_id IF NOT EXISTS FOR (n:Team) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT institution_id IF NOT EXISTS FOR (n:Institution) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT project_id IF NOT EXISTS FOR (n:Project) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT patent_id IF NOT EXISTS FOR (n:Patent) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT achievement_id IF NOT EXISTS FOR (n:Achievement) REQUIRE n.id IS UNIQUE;
+
+// -- lookups that recommendation and the pages filter on
+CREATE INDEX field_scheme IF NOT EXISTS FOR (n:Field) ON (n.scheme, n.code);
+CREATE INDEX expert_name IF NOT EXISTS FOR (n:Expert) ON (n.name);
+CREATE INDEX institution_name IF NOT EXISTS FOR (n:Institution) ON (n.name);
+CREATE INDEX enterprise_name IF NOT EXISTS FOR (n:Enterprise) ON (n.name);
+CREATE INDEX demand_status IF NOT EXISTS FOR (n:Demand) ON (n.status);
+CREATE INDEX project_year IF NOT EXISTS FOR (n:Project) ON (n.start_year);
+CREATE INDEX region_level IF NOT EXISTS FOR (n:Region) ON (n.level);
+
+// -- Chinese full-text search over names, titles and keywords (CJK bigram analyzer)
+CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
+FOR (n:Expert|Institution|Enterprise|Demand|Project|Field|Team)
+ON EACH [n.name, n.title, n.keywords_text, n.description]
+OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}};

@@ -1,0 +1,59 @@
+"""Fixtures that build the world: a fresh embedded store per test, a real Neo4j wiped per test.
+
+Neo4j tests need the server that `make test` starts (deploy/neo4j). When it cannot
+be reached the tests FAIL — unless a developer explicitly sets KGMATCH_SKIP_NEO4J=1,
+in which case they are reported as skipped with that reason. CI never sets it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from graph.errors import StoreUnavailableError
+from graph.local_store import LocalStore
+from graph.store import GraphStore
+
+_neo4j_failure: str | None = None
+
+
+@pytest.fixture
+def local_store(tmp_path) -> Iterator[LocalStore]:
+    """A fresh embedded store in a temporary directory."""
+    store = LocalStore(tmp_path / "store")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def _neo4j_session_store() -> Iterator[GraphStore]:
+    from graph.neo4j_store import Neo4jStore
+
+    if os.environ.get("KGMATCH_SKIP_NEO4J") == "1":
+        pytest.skip("KGMATCH_SKIP_NEO4J=1 was set by hand: Neo4j tests not run")
+    try:
+        store = Neo4jStore.from_env()
+    except StoreUnavailableError as err:
+        pytest.fail(f"Neo4j is required for this test and is not reachable ({err.message}). "
+                    "Run `make neo4j` (or `make test`, which starts it).", pytrace=False)
+    store.init_schema()
+    yield store
+    store.clear()
+    store.close()
+
+
+@pytest.fixture
+def neo4j_store(_neo4j_session_store) -> GraphStore:
+    """The real Neo4j server, emptied before the test (constraints stay)."""
+    _neo4j_session_store.clear()
+    return _neo4j_session_store
+
+
+@pytest.fixture(params=["local", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request) -> GraphStore:
+    """Each conformance test runs once per backend, on an empty store."""
+    if request.param == "local":
+        return request.getfixturevalue("local_store")
+    return request.getfixturevalue("neo4j_store")

@@ -1,0 +1,150 @@
+"""The GraphStore contract, run identically against the embedded store and real Neo4j.
+
+Every test here runs twice (``store`` is parametrized over both backends) and
+asserts exact answers, so the two stores cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import NotFoundError, ValidationError
+from graph.model import Label, RelType
+from graph.store import Batch, Direction, NodeRef
+
+E, INST, F, P = Label.EXPERT, Label.INSTITUTION, Label.FIELD, Label.PROJECT
+
+
+def _world() -> Batch:
+    """Two institutions, three experts, two fields, one project: small enough to check by hand."""
+    return (
+        Batch()
+        .add_nodes(INST, [{"id": "i:thu", "name": "清华大学"}, {"id": "i:zju", "name": "浙江大学"}])
+        .add_nodes(E, [{"id": "e:1", "name": "张伟", "keywords": ["锂离子电池", "正极材料"], "h": 30},
+                       {"id": "e:2", "name": "李娜", "keywords": ["机器视觉"]},
+                       {"id": "e:3", "name": "王芳"}])
+        .add_nodes(F, [{"id": "f:E0207", "name": "无机非金属材料", "scheme": "nsfc"},
+                       {"id": "f:E02", "name": "材料科学", "scheme": "nsfc"}])
+        .add_nodes(P, [{"id": "p:1", "title": "高镍正极材料的界面调控", "amount": 58.0}])
+        .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:1", "end": "i:thu"}, {"start": "e:2", "end": "i:thu"},
+                                           {"start": "e:3", "end": "i:zju"}])
+        .add_rels(RelType.EXPERT_IN, E, F, [{"start": "e:1", "end": "f:E0207", "weight": 0.9, "source": "nsfc"}])
+        .add_rels(RelType.SUBFIELD_OF, F, F, [{"start": "f:E0207", "end": "f:E02"}])
+        .add_rels(RelType.LEADS, E, P, [{"start": "e:1", "end": "p:1"}])
+        .add_rels(RelType.JOINS, E, P, [{"start": "e:3", "end": "p:1"}])
+        .add_rels(RelType.IN_FIELD, P, F, [{"start": "p:1", "end": "f:E0207"}])
+    )
+
+
+def test_empty_store_counts_nothing(store):
+    assert store.counts().as_dict() == {"nodes": {}, "relationships": {}}
+    assert store.get_node(E, "nobody") is None
+    assert store.list_nodes(E) == []
+
+
+def test_write_then_counts_and_get(store):
+    summary = store.write(_world())
+    assert (summary.nodes, summary.relationships) == (8, 8)
+    assert store.counts().as_dict() == {
+        "nodes": {"Expert": 3, "Field": 2, "Institution": 2, "Project": 1},
+        "relationships": {"EXPERT_IN": 1, "IN_FIELD": 1, "JOINS": 1, "LEADS": 1, "SUBFIELD_OF": 1, "WORKS_AT": 3},
+    }
+    node = store.get_node(E, "e:1")
+    assert node is not None and node.name == "张伟"
+    assert dict(node.props) == {"name": "张伟", "keywords": ["锂离子电池", "正极材料"], "h": 30}
+    assert [n.id for n in store.get_nodes(E, ["e:3", "missing", "e:1"])] == ["e:3", "e:1"]
+
+
+def test_same_rows_twice_give_the_same_graph(store):
+    store.write(_world())
+    first = store.counts()
+    before = store.subgraph(INST, "i:thu", depth=3).as_dict()
+    store.write(_world())
+    assert store.counts() == first
+    assert store.subgraph(INST, "i:thu", depth=3).as_dict() == before
+
+
+def test_upsert_merges_properties_and_none_removes(store):
+    store.write(_world())
+    store.upsert_nodes(E, [{"id": "e:1", "name": "张伟", "title_zh": "教授", "h": None}])
+    assert dict(store.get_node(E, "e:1").props) == {"name": "张伟", "keywords": ["锂离子电池", "正极材料"],
+                                                   "title_zh": "教授"}
+    store.upsert_relationships(RelType.EXPERT_IN, E, F, [{"start": "e:1", "end": "f:E0207", "weight": 0.5}])
+    rel = store.neighbors(E, "e:1", rel_types=[RelType.EXPERT_IN])[0].rel
+    assert dict(rel.props) == {"weight": 0.5, "source": "nsfc"}
+    assert store.counts().relationships["EXPERT_IN"] == 1
+
+
+def test_list_nodes_pages_by_id(store):
+    store.write(_world())
+    assert [n.id for n in store.list_nodes(E)] == ["e:1", "e:2", "e:3"]
+    assert [n.id for n in store.list_nodes(E, skip=1, limit=1)] == ["e:2"]
+
+
+def test_neighbors_by_type_direction_and_label(store):
+    store.write(_world())
+    found = store.neighbors(E, "e:1")
+    assert [(n.rel.type.value, n.direction.value, n.node.id) for n in found] == [
+        ("EXPERT_IN", "out", "f:E0207"), ("LEADS", "out", "p:1"), ("WORKS_AT", "out", "i:thu")]
+    into = store.neighbors(INST, "i:thu", direction=Direction.IN)
+    assert [(n.node.id, n.rel.start, n.rel.end) for n in into] == [
+        ("e:1", NodeRef(E, "e:1"), NodeRef(INST, "i:thu")), ("e:2", NodeRef(E, "e:2"), NodeRef(INST, "i:thu"))]
+    assert store.neighbors(INST, "i:thu", direction=Direction.OUT) == []
+    on_project = store.neighbors(P, "p:1", labels=[E])
+    assert [(n.rel.type.value, n.node.id) for n in on_project] == [("JOINS", "e:3"), ("LEADS", "e:1")]
+    assert len(store.neighbors(E, "e:1", limit=2)) == 2
+    assert store.neighbors(E, "missing") == []
+
+
+def test_subgraph_is_bounded_breadth_first_and_ordered(store):
+    store.write(_world())
+    sub = store.subgraph(INST, "i:thu", depth=1)
+    assert [n.id for n in sub.nodes] == ["i:thu", "e:1", "e:2"]
+    assert not sub.truncated
+    deep = store.subgraph(INST, "i:thu", depth=2)
+    assert [n.id for n in deep.nodes] == ["i:thu", "e:1", "e:2", "f:E0207", "p:1"]
+    assert [r.type.value for r in deep.relationships] == ["EXPERT_IN", "LEADS", "WORKS_AT", "WORKS_AT"]
+    capped = store.subgraph(INST, "i:thu", depth=2, max_nodes=4)
+    assert [n.id for n in capped.nodes] == ["i:thu", "e:1", "e:2", "f:E0207"]
+    assert capped.truncated
+    only_fields = store.subgraph(E, "e:1", depth=2, rel_types=[RelType.EXPERT_IN, RelType.SUBFIELD_OF])
+    assert [n.id for n in only_fields.nodes] == ["e:1", "f:E0207", "f:E02"]
+    with pytest.raises(NotFoundError, match="未找到专家「nobody」"):
+        store.subgraph(E, "nobody")
+
+
+def test_invalid_batch_writes_nothing(store):
+    store.write(_world())
+    before = store.counts()
+    bad = (Batch().add_nodes(E, [{"id": "e:9", "name": "赵磊"}, {"id": "e:10", "name": ""}])
+           .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:9", "end": "i:thu"}]))
+    with pytest.raises(ValidationError) as info:
+        store.write(bad)
+    assert [e.message() for e in info.value.errors] == ["第 2 行「name」不能为空"]
+    assert store.counts() == before
+    assert store.get_node(E, "e:9") is None
+
+
+def test_missing_endpoint_rolls_back_the_whole_batch(store):
+    store.write(_world())
+    before = store.counts()
+    bad = (Batch().add_nodes(E, [{"id": "e:9", "name": "赵磊"}])
+           .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:9", "end": "i:thu"}, {"start": "e:9", "end": "i:pku"}]))
+    with pytest.raises(ValidationError) as info:
+        store.write(bad)
+    assert [e.message() for e in info.value.errors] == ["第 3 行「end」引用的机构「i:pku」不存在"]
+    assert store.counts() == before
+    assert store.get_node(E, "e:9") is None
+
+
+def test_endpoints_may_come_in_the_same_batch(store):
+    batch = (Batch().add_nodes(E, [{"id": "e:9", "name": "赵磊"}]).add_nodes(INST, [{"id": "i:pku", "name": "北京大学"}])
+             .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:9", "end": "i:pku"}]))
+    store.write(batch)
+    assert [n.node.name for n in store.neighbors(E, "e:9")] == ["北京大学"]
+
+
+def test_clear_empties_the_store(store):
+    store.write(_world())
+    store.clear()
+    assert store.counts().as_dict() == {"nodes": {}, "relationships": {}}
