@@ -17,6 +17,8 @@ __all__ = [
     "SCHEMA_PATH",
     "schema_statements",
     "upsert_nodes",
+    "upsert_node_one",
+    "upsert_rel_one",
     "missing_endpoints",
     "upsert_rels",
     "get_nodes",
@@ -48,6 +50,17 @@ def schema_statements(path: Path = SCHEMA_PATH) -> list[str]:
 def upsert_nodes(label: Label) -> str:
     """Merge ``$rows`` (``{id, props}``) on the key; ``SET +=`` merges, a null removes."""
     return f"UNWIND $rows AS row MERGE (n:{_label(label)} {{id: row.id}}) SET n += row.props"
+
+
+def upsert_node_one(label: Label) -> str:
+    """One node per statement (``$id``, ``$props``): only for the UNWIND-vs-per-row benchmark."""
+    return f"MERGE (n:{_label(label)} {{id: $id}}) SET n += $props"
+
+
+def upsert_rel_one(rel_type: RelType, start: Label, end: Label) -> str:
+    """One relationship per statement: only for the UNWIND-vs-per-row benchmark."""
+    return (f"MATCH (a:{_label(start)} {{id: $start}}) MATCH (b:{_label(end)} {{id: $end}}) "
+            f"MERGE (a)-[r:{_type(rel_type)}]->(b) SET r += $props")
 
 
 def missing_endpoints(start: Label, end: Label) -> str:
