@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> dict:
     neo = Neo4jStore.from_env()
     neo.init_schema()
     try:
+        warm = synthetic_batch(200, args.seed + 1)  # let the JVM compile both paths before timing
+        _timed(neo, lambda: neo.write(warm))
+        _timed(neo, lambda: neo.write_row_by_row(warm))
         t_unwind = _timed(neo, lambda: neo.write(batch))
         counts = neo.counts()
         t_per_row = _timed(neo, lambda: neo.write_row_by_row(batch))

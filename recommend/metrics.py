@@ -1,0 +1,89 @@
+"""Offline ranking metrics, one function each, with the formula and which direction is better.
+
+Every function takes ``ranked`` (the system's ranking, best first, of item ids) and
+``relevant`` (the set of relevant ids) for ONE query; average over queries with
+:func:`mean`. All are in [0, 1] and higher is better.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Sequence
+
+__all__ = ["reciprocal_rank", "hit_at_k", "precision_at_k", "recall_at_k", "ndcg_at_k", "mean"]
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: Collection[str]) -> float:
+    """RR = 1 / rank of the first relevant item (0 when none is ranked). Higher is better.
+
+    >>> reciprocal_rank(["a", "b", "c"], {"b"})
+    0.5
+    >>> reciprocal_rank(["a"], {"z"})
+    0.0
+    """
+    for rank, item in enumerate(ranked, start=1):
+        if item in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def hit_at_k(ranked: Sequence[str], relevant: Collection[str], k: int) -> float:
+    """Hit@k = 1 if any relevant item is in the top k, else 0. Higher is better.
+
+    >>> hit_at_k(["a", "b", "c"], {"c"}, 2), hit_at_k(["a", "b", "c"], {"c"}, 3)
+    (0.0, 1.0)
+    """
+    _check_k(k)
+    return 1.0 if any(item in relevant for item in ranked[:k]) else 0.0
+
+
+def precision_at_k(ranked: Sequence[str], relevant: Collection[str], k: int) -> float:
+    """P@k = |top k ∩ relevant| / k. Higher is better.
+
+    >>> precision_at_k(["a", "b", "c", "d"], {"a", "c"}, 4)
+    0.5
+    """
+    _check_k(k)
+    return sum(1 for item in ranked[:k] if item in relevant) / k
+
+
+def recall_at_k(ranked: Sequence[str], relevant: Collection[str], k: int) -> float:
+    """R@k = |top k ∩ relevant| / |relevant| (0 when nothing is relevant). Higher is better.
+
+    >>> recall_at_k(["a", "b", "c"], {"a", "z"}, 2)
+    0.5
+    """
+    _check_k(k)
+    if not relevant:
+        return 0.0
+    return sum(1 for item in ranked[:k] if item in relevant) / len(relevant)
+
+
+def ndcg_at_k(ranked: Sequence[str], relevant: Collection[str], k: int) -> float:
+    """nDCG@k with binary gains: DCG = Σ_{i≤k, item_i relevant} 1/log2(i+1), divided by the
+    DCG of an ideal ranking (all relevant items first). Higher is better.
+
+    >>> ndcg_at_k(["a", "b"], {"a"}, 10)
+    1.0
+    >>> round(ndcg_at_k(["x", "a"], {"a"}, 10), 4)
+    0.6309
+    """
+    _check_k(k)
+    dcg = sum(1.0 / math.log2(i + 1) for i, item in enumerate(ranked[:k], start=1) if item in relevant)
+    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(k, len(relevant)) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def mean(values: Iterable[float]) -> float:
+    """The arithmetic mean (0 for no values), for averaging a metric over queries.
+
+    >>> mean([1.0, 0.5, 0.0])
+    0.5
+    """
+    values = list(values)
+    return sum(values) / len(values) if values else 0.0
+
+
+def _check_k(k: int) -> None:
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
