@@ -1,0 +1,274 @@
+"""Scoring as pure functions over plain data: no store, no Flask, no globals.
+
+:mod:`recommend.candidates` gathers :class:`DemandFacts` and :class:`CandidateFacts`
+from the graph; everything here only computes. Every component is in [0, 1] and the
+score is ``Σ weight × component`` with the weights of :mod:`recommend.config`, so
+each expert's explanation can show exactly what each component contributed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ProjectFact",
+    "FieldPath",
+    "DemandFacts",
+    "CandidateFacts",
+    "ScoredExpert",
+    "COMPONENTS",
+    "field_match",
+    "evidence",
+    "expert_type",
+    "region_proximity",
+    "availability",
+    "score_candidates",
+    "apply_filters",
+    "diversify",
+]
+
+COMPONENTS: tuple[str, ...] = ("field", "text", "evidence", "type", "region", "availability")
+"""Score components, in display order; each has a ``weight_<name>`` setting."""
+
+TALENT_FUND_TYPES = ("国家杰出青年科学基金", "优秀青年科学基金项目", "创新研究群体项目", "长江学者")
+
+
+@dataclass(frozen=True)
+class ProjectFact:
+    """One project of a candidate, as evidence."""
+
+    id: str
+    title: str
+    role: str  # "lead" or "member"
+    start_year: int | None = None
+    end_year: int | None = None
+    amount_wan: float | None = None
+    fund_type: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    """One way a candidate reaches a field the demand needs, for scoring and explanation.
+
+    ``via`` lists the node ids from the demand's field to the expert, e.g.
+    ``("nsfc:E0207", "nsfc:E02", "expert:…")`` or ``("nsfc:E0207", "nsfc:31730001", "expert:…")``.
+    """
+
+    demand_field: str
+    demand_weight: float  # NEEDS.weight
+    expert_field: str
+    similarity: float  # 1 for the same field, decayed along SUBFIELD_OF / RELATED_TO
+    expert_weight: float  # EXPERT_IN.weight, or a project's contribution
+    kind: str  # "expert_in" or "project"
+    via: tuple[str, ...] = ()
+
+    @property
+    def strength(self) -> float:
+        """How much this path supports the match: the product of its three weights."""
+        return self.demand_weight * self.similarity * self.expert_weight
+
+
+@dataclass(frozen=True)
+class DemandFacts:
+    """What the demand asks for."""
+
+    id: str
+    text: str
+    fields: Mapping[str, float]  # field id -> NEEDS weight
+    region_ids: frozenset[str] = frozenset()  # the enterprise's city and province ids
+    province_id: str | None = None
+    city_id: str | None = None
+    year: int = 2026  # the reference year for recency
+    excluded_experts: frozenset[str] = frozenset()
+    excluded_institutions: frozenset[str] = frozenset()  # conflict of interest: ties to the enterprise
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    """Everything the graph says about one candidate expert, as plain data."""
+
+    id: str
+    name: str
+    institution_id: str | None = None
+    institution_name: str | None = None
+    province_id: str | None = None
+    city_id: str | None = None
+    paths: tuple[FieldPath, ...] = ()
+    projects: tuple[ProjectFact, ...] = ()
+    keywords: tuple[str, ...] = ()
+    text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
+    in_expert_pool: bool = False
+    talent_titles: tuple[str, ...] = ()
+    active_load: int = 0  # projects running in the reference year + unanswered pushes
+    tied_to_enterprise: bool = False  # prior ties (served or works for the enterprise)
+
+
+@dataclass(frozen=True)
+class ScoredExpert:
+    """A candidate with its score and each component's weighted contribution."""
+
+    facts: CandidateFacts
+    score: float
+    components: Mapping[str, float]  # raw component values in [0, 1]
+    contributions: Mapping[str, float]  # weight × component
+    covered_fields: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def id(self) -> str:
+        """The expert's id."""
+        return self.facts.id
+
+
+def field_match(paths: Sequence[FieldPath], demand_fields: Mapping[str, float]) -> float:
+    """How well the candidate's fields cover the demand's, in [0, 1].
+
+    For each field the demand needs, take the strongest path reaching it; the match
+    is the NEEDS-weighted mean of those, so covering every needed field fully gives 1.
+
+    >>> p = FieldPath("f1", 1.0, "f1", 1.0, 1.0, "expert_in")
+    >>> field_match([p], {"f1": 1.0, "f2": 1.0})
+    0.5
+    >>> field_match([], {})
+    0.0
+    """
+    total = sum(demand_fields.values())
+    if total <= 0:
+        return 0.0
+    best: dict[str, float] = {}
+    for p in paths:
+        best[p.demand_field] = max(best.get(p.demand_field, 0.0), p.similarity * min(p.expert_weight, 1.0))
+    return min(1.0, sum(demand_fields.get(f, 0.0) * s for f, s in best.items()) / total)
+
+
+def evidence(projects: Sequence[ProjectFact], *, year: int, half_life: float, saturation: float) -> float:
+    """Project evidence in [0, 1): recency-weighted count, larger grants counting more.
+
+    Each project weighs ``0.5 ** (age / half_life)`` × ``(1 + log10(1 + amount/50))``
+    (a 50-万元 grant counts about 1.3); leading counts fully, membership half. The sum
+    ``s`` becomes ``1 - exp(-s / saturation)``.
+
+    >>> round(evidence([ProjectFact("p", "t", "lead", 2026, None, 0.0)], year=2026, half_life=5, saturation=1), 3)
+    0.632
+    >>> evidence([], year=2026, half_life=5, saturation=3)
+    0.0
+    """
+    total = 0.0
+    for p in projects:
+        age = max(0, year - p.start_year) if p.start_year else half_life * 2
+        size = 1.0 + math.log10(1.0 + (p.amount_wan or 0.0) / 50.0)
+        role = 1.0 if p.role == "lead" else 0.5
+        total += (0.5 ** (age / half_life)) * size * role
+    return 1.0 - math.exp(-total / saturation) if saturation > 0 else 0.0
+
+
+def expert_type(facts: CandidateFacts) -> float:
+    """Expert type in [0, 1]: project PI 0.5, talent programme +0.3, expert pool +0.2.
+
+    >>> expert_type(CandidateFacts("e", "张伟", in_expert_pool=True))
+    0.2
+    """
+    value = 0.0
+    if any(p.role == "lead" for p in facts.projects):
+        value += 0.5
+    if facts.talent_titles or any(p.fund_type in TALENT_FUND_TYPES for p in facts.projects):
+        value += 0.3
+    if facts.in_expert_pool:
+        value += 0.2
+    return min(1.0, value)
+
+
+def region_proximity(demand: DemandFacts, facts: CandidateFacts) -> float:
+    """1 in the same city, 0.6 in the same province, else 0.
+
+    >>> d = DemandFacts("d", "", {}, province_id="region:330000", city_id="region:330100")
+    >>> region_proximity(d, CandidateFacts("e", "x", province_id="region:330000"))
+    0.6
+    """
+    if demand.city_id and facts.city_id == demand.city_id:
+        return 1.0
+    if demand.province_id and facts.province_id == demand.province_id:
+        return 0.6
+    return 0.0
+
+
+def availability(active_load: int) -> float:
+    """1 / (1 + load): an expert with nothing running is fully available.
+
+    >>> availability(0), availability(3)
+    (1.0, 0.25)
+    """
+    return 1.0 / (1.0 + max(0, active_load))
+
+
+def score_candidates(demand: DemandFacts, candidates: Sequence[CandidateFacts],
+                     settings: Mapping[str, object]) -> list[ScoredExpert]:
+    """Score every candidate; sorted by score (desc), then id, so ties are stable."""
+    weights = {c: float(settings[f"weight_{c}"]) for c in COMPONENTS}
+    scored = []
+    for facts in candidates:
+        components = {
+            "field": field_match(facts.paths, demand.fields),
+            "text": max(0.0, min(1.0, facts.text_score)),
+            "evidence": evidence(facts.projects, year=demand.year,
+                                 half_life=float(settings["evidence_half_life_years"]),
+                                 saturation=float(settings["evidence_saturation"])),
+            "type": expert_type(facts),
+            "region": region_proximity(demand, facts),
+            "availability": availability(facts.active_load),
+        }
+        contributions = {c: weights[c] * v for c, v in components.items()}
+        covered = frozenset(p.demand_field for p in facts.paths if p.similarity * min(p.expert_weight, 1.0) >= 0.3)
+        scored.append(ScoredExpert(facts, sum(contributions.values()), components, contributions, covered))
+    scored.sort(key=lambda s: (-s.score, s.id))
+    return scored
+
+
+def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
+                  settings: Mapping[str, object]) -> tuple[list[CandidateFacts], dict[str, str]]:
+    """Drop candidates the officer must not see; returns (kept, {expert id: Chinese reason}).
+
+    Conflict of interest (the expert's institution is tied to the enterprise, or the
+    expert has prior ties to it), the exclusion list, the maximum load, and
+    ``region_mode == "only"`` (same province only).
+    """
+    kept: list[CandidateFacts] = []
+    excluded: dict[str, str] = {}
+    max_load = int(settings["max_load"])  # type: ignore[arg-type]
+    for c in candidates:
+        if c.id in demand.excluded_experts:
+            excluded[c.id] = "在排除名单中"
+        elif c.tied_to_enterprise or (c.institution_id and c.institution_id in demand.excluded_institutions):
+            excluded[c.id] = "利益冲突：与需求企业存在关联"
+        elif max_load and c.active_load > max_load:
+            excluded[c.id] = f"当前负荷 {c.active_load} 超过上限 {max_load}"
+        elif settings["region_mode"] == "only" and demand.province_id and c.province_id != demand.province_id:
+            excluded[c.id] = "不在需求企业所在省份"
+        else:
+            kept.append(c)
+    return kept, excluded
+
+
+def diversify(ranked: Sequence[ScoredExpert], *, k: int, max_per_institution: int) -> list[ScoredExpert]:
+    """The top ``k`` with at most ``max_per_institution`` from one institution.
+
+    Greedy in score order; experts skipped for their institution fill the list only if
+    too few others remain. ``max_per_institution=0`` keeps the ranking as it is.
+    """
+    if max_per_institution <= 0:
+        return list(ranked[:k])
+    chosen: list[ScoredExpert] = []
+    skipped: list[ScoredExpert] = []
+    per_inst: dict[str, int] = {}
+    for s in ranked:
+        if len(chosen) == k:
+            break
+        inst = s.facts.institution_id or f"(none:{s.id})"
+        if per_inst.get(inst, 0) >= max_per_institution:
+            skipped.append(s)
+            continue
+        per_inst[inst] = per_inst.get(inst, 0) + 1
+        chosen.append(s)
+    chosen.extend(skipped[: k - len(chosen)])
+    return chosen

@@ -1,0 +1,123 @@
+"""Scoring functions, filters and diversity on hand-checkable data."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from recommend.config import DEFAULTS, resolve
+from recommend.scoring import (
+    CandidateFacts,
+    DemandFacts,
+    FieldPath,
+    ProjectFact,
+    apply_filters,
+    availability,
+    diversify,
+    evidence,
+    expert_type,
+    field_match,
+    region_proximity,
+    score_candidates,
+)
+
+DEMAND = DemandFacts("d1", "高镍正极材料缺陷检测", {"f:battery": 2.0, "f:vision": 1.0},
+                     province_id="region:330000", city_id="region:330100", year=2026)
+
+
+def path(field: str, sim: float = 1.0, weight: float = 1.0, demand_weight: float = 1.0) -> FieldPath:
+    return FieldPath(field, demand_weight, field, sim, weight, "expert_in", (field,))
+
+
+@pytest.mark.parametrize(
+    ("paths", "expected"),
+    [([], 0.0), ([path("f:battery")], 2 / 3), ([path("f:vision")], 1 / 3),
+     ([path("f:battery"), path("f:vision")], 1.0), ([path("f:battery", sim=0.5)], 1 / 3),
+     ([path("f:battery", sim=0.5), path("f:battery", sim=1.0)], 2 / 3),  # the strongest path counts
+     ([path("f:other")], 0.0)],
+)
+def test_field_match_is_the_needs_weighted_best_path(paths, expected):
+    assert field_match(paths, DEMAND.fields) == pytest.approx(expected)
+
+
+def test_expert_sharing_the_needed_field_ranks_first():
+    alice = CandidateFacts("e:a", "甲", paths=(path("f:battery"),))
+    bob = CandidateFacts("e:b", "乙", paths=(path("f:battery", sim=0.5),))
+    carol = CandidateFacts("e:c", "丙")
+    ranked = score_candidates(DEMAND, [carol, bob, alice], DEFAULTS)
+    assert [s.id for s in ranked] == ["e:a", "e:b", "e:c"]
+    top = ranked[0]
+    assert top.contributions["field"] == pytest.approx(DEFAULTS["weight_field"] * 2 / 3)
+    assert top.score == pytest.approx(sum(top.contributions.values()))
+    assert top.covered_fields == {"f:battery"}
+
+
+def test_ties_break_by_id():
+    ranked = score_candidates(DEMAND, [CandidateFacts("e:2", "乙"), CandidateFacts("e:1", "甲")], DEFAULTS)
+    assert [s.id for s in ranked] == ["e:1", "e:2"]
+
+
+def test_evidence_by_hand():
+    recent = ProjectFact("p1", "t", "lead", 2026, None, 50.0)
+    old = ProjectFact("p2", "t", "lead", 2016, None, 50.0)
+    member = ProjectFact("p3", "t", "member", 2026, None, 50.0)
+    size = 1 + math.log10(2)
+    assert evidence([recent], year=2026, half_life=5, saturation=3) == pytest.approx(1 - math.exp(-size / 3))
+    assert evidence([old], year=2026, half_life=5, saturation=3) == pytest.approx(1 - math.exp(-size / 4 / 3))
+    assert evidence([member], year=2026, half_life=5, saturation=3) == pytest.approx(1 - math.exp(-size / 2 / 3))
+    assert evidence([recent, old], year=2026, half_life=5, saturation=3) > evidence([recent], year=2026,
+                                                                                      half_life=5, saturation=3)
+
+
+def test_expert_type_region_and_availability():
+    pi_talent = CandidateFacts("e", "x", projects=(ProjectFact("p", "t", "lead", fund_type="国家杰出青年科学基金"),))
+    assert expert_type(pi_talent) == pytest.approx(0.8)
+    assert expert_type(CandidateFacts("e", "x")) == 0.0
+    assert region_proximity(DEMAND, CandidateFacts("e", "x", province_id="region:330000", city_id="region:330100")) == 1.0
+    assert region_proximity(DEMAND, CandidateFacts("e", "x", province_id="region:110000")) == 0.0
+    assert [availability(n) for n in (0, 1, -1)] == [1.0, 0.5, 1.0]
+
+
+def test_filters_conflict_of_interest_exclusion_load_and_region():
+    demand = DemandFacts("d", "", {}, province_id="region:330000", excluded_experts=frozenset({"e:x"}),
+                         excluded_institutions=frozenset({"inst:zju"}))
+    cands = [CandidateFacts("e:x", "排除"), CandidateFacts("e:zju", "同单位", institution_id="inst:zju"),
+             CandidateFacts("e:tied", "有关联", tied_to_enterprise=True),
+             CandidateFacts("e:busy", "忙", active_load=4, province_id="region:330000"),
+             CandidateFacts("e:far", "外省", province_id="region:110000"),
+             CandidateFacts("e:ok", "合格", province_id="region:330000")]
+    kept, why = apply_filters(demand, cands, DEFAULTS)
+    assert [c.id for c in kept] == ["e:far", "e:ok"]
+    assert why == {"e:x": "在排除名单中", "e:zju": "利益冲突：与需求企业存在关联",
+                   "e:tied": "利益冲突：与需求企业存在关联", "e:busy": "当前负荷 4 超过上限 3"}
+    kept, why = apply_filters(demand, cands, resolve({"region_mode": "only", "max_load": 0}))
+    assert [c.id for c in kept] == ["e:busy", "e:ok"] and why["e:far"] == "不在需求企业所在省份"
+
+
+def _ranked(insts: list[str]):
+    cands = [CandidateFacts(f"e:{i:02d}", f"专家{i}", institution_id=inst, paths=(path("f:battery", sim=1 - i / 100),))
+             for i, inst in enumerate(insts)]
+    return score_candidates(DEMAND, cands, DEFAULTS)
+
+
+def test_top_ten_is_not_ten_people_from_one_lab():
+    ranked = _ranked(["lab:a"] * 12 + ["lab:b", "lab:c", "lab:d", "lab:e"])
+    top = diversify(ranked, k=10, max_per_institution=3)
+    assert len(top) == 10
+    per_lab = {lab: sum(1 for s in top if s.facts.institution_id == lab) for lab in ("lab:a", "lab:b")}
+    assert per_lab == {"lab:a": 6, "lab:b": 1}  # 3 first, the rest only after the other labs ran out
+    assert [s.id for s in top[:7]] == ["e:00", "e:01", "e:02", "e:12", "e:13", "e:14", "e:15"]
+
+
+def test_diversity_off_when_the_officer_asks():
+    ranked = _ranked(["lab:a"] * 12)
+    assert [s.id for s in diversify(ranked, k=10, max_per_institution=0)] == [s.id for s in ranked[:10]]
+
+
+def test_settings_validation_names_the_setting():
+    with pytest.raises(Exception) as info:
+        resolve({"weight_field": -1, "top_kk": 3, "region_mode": "x"})
+    messages = [e.message() for e in info.value.errors]
+    assert "「weight_field」不能为负数" in messages and "「top_kk」不是可设置的推荐参数" in messages
+    assert "「region_mode」只能是 prefer、only 或 any" in messages
