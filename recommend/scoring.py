@@ -63,6 +63,7 @@ class FieldPath:
     expert_weight: float  # EXPERT_IN.weight, or a project's contribution
     kind: str  # "expert_in" or "project"
     via: tuple[str, ...] = ()
+    field_hops: tuple[str, ...] = ()  # "parent" / "child" / "related" for each field-to-field step in via
 
     @property
     def strength(self) -> float:

@@ -1,0 +1,247 @@
+"""Candidate generation by graph traversal, through the GraphStore contract only.
+
+From a demand: its needed fields → their parents, children and related fields →
+experts who are EXPERT_IN those fields or LEAD/JOIN projects IN_FIELD them. Then the
+facts each candidate is scored on (institution and region, projects, keywords, load,
+ties) and the collaboration graph among candidates. Every step is a call to
+:meth:`GraphStore.expand`, so both stores give the same candidates in the same order.
+The output is plain data for :mod:`recommend.scoring`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import networkx as nx
+
+from graph.errors import Msg, NotFoundError
+from graph.model import NODE_SPECS, Label, RelType
+from graph.store import Direction, GraphStore, Node, NodeRef
+from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
+
+__all__ = ["FieldReach", "demand_facts", "expand_fields", "gather_candidates", "collaboration_graph"]
+
+_ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
+
+
+@dataclass(frozen=True)
+class FieldReach:
+    """A field reached from one of the demand's fields, how similar it is, and the path."""
+
+    field: str
+    demand_field: str
+    similarity: float
+    via: tuple[str, ...]
+    hops: tuple[str, ...] = ()  # "parent" / "child" / "related", one per step of via
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _region_levels(store: GraphStore, region_ids: Iterable[str]) -> tuple[str | None, str | None]:
+    """(province id, city id) for a set of region ids, climbing PART_OF to the province."""
+    province = city = None
+    frontier = sorted(set(region_ids))
+    seen: set[str] = set()
+    while frontier:
+        nodes = store.get_nodes(Label.REGION, frontier)
+        seen.update(frontier)
+        for node in nodes:
+            level = node.props.get("level")
+            if level == "province" and province is None:
+                province = node.id
+            elif level == "city" and city is None:
+                city = node.id
+        parents = store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
+                               labels=[Label.REGION])
+        frontier = sorted({nb.node.id for _, nb in parents} - seen)
+    return province, city
+
+
+def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) -> DemandFacts:
+    """What a stored demand asks for: fields with weights, text, region, exclusions.
+
+    Raises:
+        NotFoundError: no such demand.
+    """
+    demand = store.get_node(Label.DEMAND, demand_id)
+    if demand is None:
+        raise NotFoundError(Msg.NOT_FOUND.format(label=NODE_SPECS[Label.DEMAND].zh, id=demand_id))
+    around = store.neighbors(Label.DEMAND, demand_id)
+    fields = {nb.node.id: float(nb.rel.props.get("weight", 1.0)) for nb in around if nb.rel.type is RelType.NEEDS}
+    enterprises = [nb.node for nb in around if nb.rel.type is RelType.POSTED]
+    regions = {nb.node.id for nb in around if nb.rel.type is RelType.LOCATED_IN}
+    excluded_institutions: set[str] = set()
+    for ent in enterprises:
+        regions |= {nb.node.id for nb in store.neighbors(Label.ENTERPRISE, ent.id, rel_types=[RelType.LOCATED_IN])}
+        excluded_institutions |= set(ent.props.get("conflict_institutions", []))
+    province, city = _region_levels(store, regions)
+    text = "\n".join(str(demand.props.get(k, "")) for k in ("title", "description") if demand.props.get(k))
+    posted = str(demand.props.get("posted_at", ""))[:4]
+    return DemandFacts(
+        id=demand_id, text=text, fields=fields, region_ids=frozenset(regions), province_id=province, city_id=city,
+        year=year or (int(posted) if posted.isdigit() else 2026),
+        excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
+        excluded_institutions=frozenset(excluded_institutions),
+    )
+
+
+def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapping[str, object]) -> list[FieldReach]:
+    """The demand's fields plus parents (one level), children (two levels) and related fields.
+
+    Each reached field keeps its best similarity per demand field: 1 for the field
+    itself, ``parent_field_decay`` for a parent, ``child_field_decay`` per level down,
+    the RELATED_TO score (at least ``related_min_score``) for a related field.
+    """
+    best: dict[tuple[str, str], FieldReach] = {}
+
+    def offer(reach: FieldReach) -> None:
+        key = (reach.field, reach.demand_field)
+        if key not in best or (reach.similarity, best[key].via) > (best[key].similarity, reach.via):
+            best[key] = reach
+
+    for f in fields:
+        offer(FieldReach(f, f, 1.0, (f,)))
+    refs = [NodeRef(Label.FIELD, f) for f in sorted(fields)]
+    up = float(settings["parent_field_decay"])
+    down = float(settings["child_field_decay"])
+    floor = float(settings["related_min_score"])
+    for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.SUBFIELD_OF]):
+        offer(FieldReach(nb.node.id, src.id, up, (src.id, nb.node.id), ("parent",)))
+    level = [(r.id, r.id, 1.0, (r.id,), ()) for r in refs]
+    for _ in range(2):
+        pairs = store.expand([NodeRef(Label.FIELD, f) for f, *_ in level], direction=Direction.IN,
+                             rel_types=[RelType.SUBFIELD_OF])
+        by_field = {}
+        for f, origin, sim, via, hops in level:
+            by_field.setdefault(f, []).append((origin, sim, via, hops))
+        nxt = []
+        for src, nb in pairs:
+            for origin, sim, via, hops in by_field.get(src.id, []):
+                reach = FieldReach(nb.node.id, origin, sim * down, (*via, nb.node.id), (*hops, "child"))
+                offer(reach)
+                nxt.append((nb.node.id, origin, reach.similarity, reach.via, reach.hops))
+        level = nxt
+    for src, nb in store.expand(refs, rel_types=[RelType.RELATED_TO]):
+        score = float(nb.rel.props.get("score", 0.0))
+        if score >= floor:
+            offer(FieldReach(nb.node.id, src.id, score, (src.id, nb.node.id), ("related",)))
+    return sorted(best.values(), key=lambda r: (r.demand_field, -r.similarity, r.field))
+
+
+def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
+                      fields: Mapping[str, float]) -> dict[str, list[FieldPath]]:
+    by_field: dict[str, list[FieldReach]] = {}
+    for r in reaches:
+        by_field.setdefault(r.field, []).append(r)
+    refs = [NodeRef(Label.FIELD, f) for f in sorted(by_field)]
+    paths: dict[str, list[FieldPath]] = {}
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT]):
+        weight = float(nb.rel.props.get("weight", 1.0))
+        for r in by_field[src.id]:
+            paths.setdefault(nb.node.id, []).append(FieldPath(
+                r.demand_field, fields[r.demand_field], r.field, r.similarity, weight, "expert_in", (*r.via, nb.node.id),
+                r.hops))
+    projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT])
+    project_fields: dict[str, set[str]] = {}
+    for src, nb in projects:
+        project_fields.setdefault(nb.node.id, set()).add(src.id)
+    people = store.expand([NodeRef(Label.PROJECT, p) for p in sorted(project_fields)], direction=Direction.IN,
+                          rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT])
+    for src, nb in people:
+        weight = 1.0 if nb.rel.type is RelType.LEADS else 0.5
+        for f in sorted(project_fields[src.id]):
+            for r in by_field[f]:
+                paths.setdefault(nb.node.id, []).append(FieldPath(
+                    r.demand_field, fields[r.demand_field], f, r.similarity, weight, "project",
+                    (*r.via, src.id, nb.node.id), r.hops))
+    return paths
+
+
+def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[FieldPath]],
+           year: int) -> list[CandidateFacts]:
+    refs = [e.ref for e in experts]
+    out = store.expand(refs, direction=Direction.OUT,
+                       rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS], labels=[Label.INSTITUTION, Label.PROJECT])
+    institution: dict[str, Node] = {}
+    projects: dict[str, list[ProjectFact]] = {}
+    for src, nb in sorted(out, key=lambda p: (p[0].id, p[1].sort_key())):
+        if nb.rel.type is RelType.WORKS_AT:
+            institution.setdefault(src.id, nb.node)
+        else:
+            p = nb.node.props
+            projects.setdefault(src.id, []).append(ProjectFact(
+                nb.node.id, str(p.get("title", "")), _ROLE[nb.rel.type], _int(p.get("start_year")),
+                _int(p.get("end_year")), float(p["amount_wan"]) if isinstance(p.get("amount_wan"), (int, float)) else None,
+                p.get("fund_type") if isinstance(p.get("fund_type"), str) else None))
+    inst_regions: dict[str, tuple[str | None, str | None]] = {}
+    located = store.expand([n.ref for n in {i.id: i for i in institution.values()}.values()], direction=Direction.OUT,
+                           rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])
+    by_inst: dict[str, set[str]] = {}
+    for src, nb in located:
+        by_inst.setdefault(src.id, set()).add(nb.node.id)
+    for inst_id, regions in by_inst.items():
+        inst_regions[inst_id] = _region_levels(store, regions)
+    facts = []
+    for e in experts:
+        inst = institution.get(e.id)
+        province, city = inst_regions.get(inst.id, (None, None)) if inst else (None, None)
+        mine = tuple(projects.get(e.id, []))
+        active = sum(1 for p in mine if p.start_year and p.start_year <= year <= (p.end_year or p.start_year))
+        keywords = e.props.get("keywords", [])
+        facts.append(CandidateFacts(
+            id=e.id, name=e.name, institution_id=inst.id if inst else None, institution_name=inst.name if inst else None,
+            province_id=province, city_id=city, paths=tuple(paths.get(e.id, ())), projects=mine,
+            keywords=tuple(keywords) if isinstance(keywords, list) else (),
+            in_expert_pool=bool(e.props.get("in_expert_pool", False)),
+            talent_titles=tuple(e.props.get("talent_titles", [])),
+            active_load=active + int(e.props.get("pending_pushes", 0) or 0),
+        ))
+    return facts
+
+
+def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[str, object], *,
+                      extra_expert_ids: Iterable[str] = ()) -> tuple[list[CandidateFacts], list[FieldReach]]:
+    """Candidates reached through the demand's fields (plus ``extra_expert_ids``, e.g. found by
+    text), at most ``max_candidates`` by their strongest path, sorted by id."""
+    reaches = expand_fields(store, demand.fields, settings)
+    paths = _paths_to_experts(store, reaches, demand.fields) if demand.fields else {}
+    strength = {e: max(p.strength for p in ps) for e, ps in paths.items()}
+    limit = int(settings["max_candidates"])  # type: ignore[arg-type]
+    chosen = sorted(strength, key=lambda e: (-strength[e], e))[:limit]
+    ids = sorted(set(chosen) | set(extra_expert_ids))
+    experts = store.get_nodes(Label.EXPERT, ids)
+    return _facts(store, experts, paths, demand.year), reaches
+
+
+def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) -> nx.Graph:
+    """Ties among candidates: COLLABORATES (distance 1), same team (1), same institution (2)."""
+    graph = nx.Graph()
+    ids = {e.id for e in experts}
+    graph.add_nodes_from(sorted(ids))
+    refs = [NodeRef(Label.EXPERT, e) for e in sorted(ids)]
+    for src, nb in store.expand(refs, rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT]):
+        if nb.node.id in ids:
+            graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates")
+    teams: dict[str, list[str]] = {}
+    for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.MEMBER_OF]):
+        teams.setdefault(nb.node.id, []).append(src.id)
+    by_inst: dict[str, list[str]] = {}
+    for e in experts:
+        if e.institution_id:
+            by_inst.setdefault(e.institution_id, []).append(e.id)
+    for groups, distance, kind in ((teams, 1.0, "team"), (by_inst, 2.0, "institution")):
+        for members in groups.values():
+            members = sorted(members)
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    if not graph.has_edge(a, b) or graph[a][b]["distance"] > distance:
+                        graph.add_edge(a, b, distance=distance, kind=kind)
+    return graph
+
+
+def with_text_scores(candidates: Sequence[CandidateFacts], scores: Mapping[str, float]) -> list[CandidateFacts]:
+    """The candidates with ``text_score`` set from ``scores`` (missing ids get 0)."""
+    return [replace(c, text_score=float(scores.get(c.id, 0.0))) for c in candidates]

@@ -1,0 +1,162 @@
+"""Recommend experts and teams for a demand: the one function the CLI and the API call.
+
+Reads the graph through GraphStore only, then hands plain data to the pure pieces:
+candidates (traversal) → filters → text relevance → scoring → diversity → teams →
+explanations. The caller passes ``tokenize`` (``ingest.nlp`` in the CLI and API) so
+this package needs no NLP of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import Label
+from graph.store import GraphStore
+from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
+from recommend.config import resolve
+from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
+from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
+from recommend.teams import Team, form_teams, rarest_first
+from recommend.text import Tokenize, profile_text, text_scores
+
+__all__ = ["ExpertResult", "TeamResult", "Recommendation", "recommend_for_demand", "recommend_for_facts"]
+
+log = logging.getLogger(__name__)
+
+TEAM_POOL = 40  # how many of the best-ranked candidates team formation chooses from
+
+
+@dataclass(frozen=True)
+class ExpertResult:
+    """One recommended expert with the reasons."""
+
+    rank: int
+    scored: ScoredExpert
+    paths: tuple[ExplainedPath, ...]
+    sentence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        f = self.scored.facts
+        return {
+            "rank": self.rank, "expert_id": f.id, "name": f.name, "institution_id": f.institution_id,
+            "institution": f.institution_name, "score": round(self.scored.score, 4),
+            "components": {k: round(v, 4) for k, v in self.scored.components.items()},
+            "contributions": {k: round(v, 4) for k, v in self.scored.contributions.items()},
+            "covered_fields": sorted(self.scored.covered_fields),
+            "paths": [p.as_dict() for p in self.paths], "explanation": self.sentence,
+        }
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    """One alternative team with its description."""
+
+    team: Team
+    members: tuple[tuple[str, str, str | None], ...]  # (id, name, institution)
+    sentence: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "members": [{"expert_id": i, "name": n, "institution": inst, "leader": i == self.team.leader}
+                        for i, n, inst in self.members],
+            "leader": self.team.leader, "covered_fields": sorted(self.team.covered),
+            "coverage": round(self.team.coverage, 4), "communication_cost": self.team.communication_cost,
+            "score": round(self.team.score, 4), "explanation": self.sentence,
+        }
+
+
+@dataclass
+class Recommendation:
+    """Everything recommended for one demand."""
+
+    demand: DemandFacts
+    demand_name: str
+    experts: list[ExpertResult]
+    teams: list[TeamResult]
+    rarest_first: TeamResult | None
+    excluded: dict[str, str]
+    field_names: dict[str, str]
+    settings: dict[str, Any] = field(default_factory=dict)
+    candidates: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {
+            "demand": {"id": self.demand.id, "title": self.demand_name,
+                       "fields": [{"id": f, "name": self.field_names.get(f, f), "weight": w}
+                                  for f, w in sorted(self.demand.fields.items(), key=lambda x: (-x[1], x[0]))]},
+            "experts": [e.as_dict() for e in self.experts],
+            "teams": [t.as_dict() for t in self.teams],
+            "baseline_team": self.rarest_first.as_dict() if self.rarest_first else None,
+            "excluded": [{"expert_id": k, "reason": v} for k, v in sorted(self.excluded.items())],
+            "candidates": self.candidates,
+            "settings": self.settings,
+        }
+
+
+def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
+    """Names of every field and project on the candidates' paths (two bulk reads)."""
+    fields, projects = set(), set()
+    for s in ranked:
+        for p in s.facts.paths:
+            n_fields = len(p.field_hops) + 1
+            fields.update(p.via[:n_fields])
+            if p.kind == "project":
+                projects.add(p.via[n_fields])
+    names = {n.id: n.name for n in store.get_nodes(Label.FIELD, sorted(fields))}
+    names.update({n.id: n.name for n in store.get_nodes(Label.PROJECT, sorted(projects))})
+    names.update({s.id: s.facts.name for s in ranked})
+    return names
+
+
+def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
+                        overrides: Mapping[str, Any] | None = None, demand_name: str | None = None) -> Recommendation:
+    """Recommend for demand facts (a stored demand, or text analysed by the caller)."""
+    settings = resolve(overrides)
+    candidates, _ = gather_candidates(store, demand, settings)
+    kept, excluded = apply_filters(demand, candidates, settings)
+    docs = {c.id: tokenize(profile_text(c)) for c in kept}
+    kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs))
+    ranked = score_candidates(demand, kept, settings)
+    top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
+    pool = ranked[:TEAM_POOL]
+    collab = collaboration_graph(store, [s.facts for s in pool])
+    teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
+                       max_size=int(settings["team_max_size"]), collab_bonus=float(settings["team_collab_bonus"]))
+    baseline = rarest_first(demand.fields, pool, collab)
+    names = _names(store, pool + [s for s in top if s not in pool])
+    names.update({n.id: n.name for n in store.get_nodes(Label.FIELD, sorted(demand.fields))})
+    title = demand_name or demand.text.split("\n")[0][:60] or demand.id
+    experts = []
+    for rank, s in enumerate(top, start=1):
+        paths = explain_paths(demand.id, title, s, names)
+        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year)))
+    by_id = {s.id: s for s in pool}
+
+    def team_result(team: Team) -> TeamResult:
+        members = tuple((m, by_id[m].facts.name, by_id[m].facts.institution_name) for m in team.members)
+        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields)))
+
+    log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
+    return Recommendation(demand, title, experts, [team_result(t) for t in teams],
+                          team_result(baseline) if baseline else None, excluded,
+                          {f: names.get(f, f) for f in demand.fields}, settings, len(candidates))
+
+
+def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,
+                         overrides: Mapping[str, Any] | None = None, year: int | None = None) -> Recommendation:
+    """Recommend experts and teams for a stored demand.
+
+    Raises:
+        NotFoundError: no such demand.
+        ValidationError: a bad setting in ``overrides``.
+    """
+    demand = demand_facts(store, demand_id, year=year)
+    node = store.get_node(Label.DEMAND, demand_id)
+    return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
+                               demand_name=node.name if node else None)

@@ -1,0 +1,131 @@
+"""Explanations: the top graph paths behind each recommendation, as data and as Chinese text.
+
+Pure over plain data: names of the nodes on the paths come in as a mapping, so the
+same functions serve the CLI table, the JSON API and the pages' explanation graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from recommend.scoring import COMPONENTS, FieldPath, ScoredExpert
+from recommend.teams import DISCONNECTED, Team
+
+__all__ = ["PathStep", "ExplainedPath", "COMPONENT_ZH", "explain_paths", "expert_sentence", "team_sentence"]
+
+COMPONENT_ZH = {"field": "领域匹配", "text": "文本相关", "evidence": "项目证据", "type": "专家类型",
+                "region": "地域邻近", "availability": "可用性"}
+_HOP_ZH = {"parent": "上级领域", "child": "下级领域", "related": "相关领域"}
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One node on an explanation path and how it is reached from the previous one."""
+
+    kind: str  # "demand", "field", "project", "expert"
+    id: str
+    name: str
+    link: str  # Chinese name of the link from the previous step ("" for the first)
+
+    def as_dict(self) -> dict[str, str]:
+        """Plain data for JSON."""
+        return {"kind": self.kind, "id": self.id, "name": self.name, "link": self.link}
+
+
+@dataclass(frozen=True)
+class ExplainedPath:
+    """A path demand → … → expert and how strongly it supports the match."""
+
+    steps: tuple[PathStep, ...]
+    strength: float
+
+    def text(self) -> str:
+        """The path in one line: 需求 →需要→ 领域 →上级领域→ … → 专家."""
+        parts = [self.steps[0].name]
+        for step in self.steps[1:]:
+            parts.append(f"→{step.link}→ {step.name}")
+        return " ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"steps": [s.as_dict() for s in self.steps], "strength": round(self.strength, 4), "text": self.text()}
+
+
+def _path_steps(demand_id: str, demand_name: str, path: FieldPath, names: Mapping[str, str]) -> tuple[PathStep, ...]:
+    steps = [PathStep("demand", demand_id, demand_name, ""),
+             PathStep("field", path.via[0], names.get(path.via[0], path.via[0]), "需要")]
+    n_fields = len(path.field_hops) + 1
+    for hop, node in zip(path.field_hops, path.via[1:n_fields], strict=True):
+        steps.append(PathStep("field", node, names.get(node, node), _HOP_ZH.get(hop, hop)))
+    rest = path.via[n_fields:]
+    if path.kind == "project":
+        project, expert = rest
+        steps.append(PathStep("project", project, names.get(project, project), "所属项目"))
+        steps.append(PathStep("expert", expert, names.get(expert, expert),
+                              "负责人" if path.expert_weight >= 1.0 else "参与者"))
+    else:
+        (expert,) = rest
+        steps.append(PathStep("expert", expert, names.get(expert, expert), "擅长"))
+    return tuple(steps)
+
+
+def explain_paths(demand_id: str, demand_name: str, scored: ScoredExpert, names: Mapping[str, str], *,
+                  top: int = 3) -> list[ExplainedPath]:
+    """The ``top`` strongest distinct paths to this expert (strength desc, then shorter, then by ids)."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for path in sorted(scored.facts.paths, key=lambda p: (-p.strength, len(p.via), p.via)):
+        if path.via in seen:
+            continue
+        seen.add(path.via)
+        out.append(ExplainedPath(_path_steps(demand_id, demand_name, path, names), path.strength))
+        if len(out) == top:
+            break
+    return out
+
+
+def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, year: int) -> str:
+    """One Chinese paragraph: who, why (the strongest path), evidence, and the score breakdown."""
+    f = scored.facts
+    who = f"{f.name}（{f.institution_name}）" if f.institution_name else f.name
+    parts = [who]
+    if paths:
+        steps = paths[0].steps
+        field = steps[1].name
+        expert_field = next((s.name for s in reversed(steps) if s.kind == "field"), field)
+        if expert_field == field:
+            parts.append(f"与需求所需的「{field}」直接对应")
+        else:
+            parts.append(f"研究领域「{expert_field}」是需求所需「{field}」的{steps[2].link}")
+    leads = sorted((p for p in f.projects if p.role == "lead"), key=lambda p: (-(p.start_year or 0), p.id))
+    if leads:
+        latest = leads[0]
+        when = f"（{latest.start_year} 年）" if latest.start_year else ""
+        parts.append(f"主持项目 {len(leads)} 项，最近为「{latest.title}」{when}")
+    if f.active_load:
+        parts.append(f"当前在研或待处理 {f.active_load} 项")
+    else:
+        parts.append(f"{year} 年无在研项目，时间较充裕")
+    ranked = sorted(COMPONENTS, key=lambda c: -scored.contributions.get(c, 0.0))
+    breakdown = "、".join(f"{COMPONENT_ZH[c]} {scored.contributions[c]:.2f}" for c in ranked
+                         if scored.contributions.get(c, 0.0) > 0)
+    return "；".join(parts) + f"。综合得分 {scored.score:.2f}（{breakdown or '无'}）。"
+
+
+def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str, str], n_fields: int) -> str:
+    """One Chinese sentence describing a team: leader, members, coverage, how well they know each other."""
+    others = [names.get(m, m) for m in team.members if m != team.leader]
+    who = f"由 {names.get(team.leader, team.leader)}（牵头）" + (f"与 {'、'.join(others)}" if others else "") + " 组成"
+    covered = "、".join(field_names.get(f, f) for f in sorted(team.covered))
+    cover = f"覆盖需求所需 {len(team.covered)}/{n_fields} 个领域（{covered}）"
+    if len(team.members) == 1:
+        ties = "单人即可覆盖"
+    elif team.communication_cost >= DISCONNECTED:
+        ties = "成员之间尚无合作或同单位关系"
+    elif team.communication_cost <= 1:
+        ties = "成员之间有直接合作关系"
+    else:
+        ties = f"成员之间最远相隔 {team.communication_cost:g}（合作=1，同单位=2）"
+    return f"{who}，{cover}，{ties}。"
