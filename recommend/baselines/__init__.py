@@ -1,0 +1,1 @@
+"""Baselines the recommender is measured against, one per module."""

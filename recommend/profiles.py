@@ -1,0 +1,69 @@
+"""Expert profiles read in bulk from the graph: who, where, and which projects.
+
+Text retrieval over all experts (``recommend.retrieval``) and the offline evaluation
+need every expert's projects at once; this reads them page by page through the
+GraphStore contract, so it works the same on both stores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.model import Label, RelType
+from graph.store import Direction, GraphStore
+from recommend.scoring import ProjectFact
+
+__all__ = ["ExpertProfile", "load_profiles"]
+
+_ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
+
+
+@dataclass(frozen=True)
+class ExpertProfile:
+    """One expert as text retrieval sees them."""
+
+    id: str
+    name: str
+    institution_id: str | None
+    institution_name: str | None
+    keywords: tuple[str, ...]
+    projects: tuple[ProjectFact, ...]  # sorted by (start year, id)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def load_profiles(store: GraphStore, *, page: int = 2000) -> list[ExpertProfile]:
+    """Every expert with institution and projects, ordered by id."""
+    profiles: list[ExpertProfile] = []
+    skip = 0
+    while True:
+        experts = store.list_nodes(Label.EXPERT, skip=skip, limit=page)
+        if not experts:
+            break
+        skip += len(experts)
+        pairs = store.expand([e.ref for e in experts], direction=Direction.OUT,
+                             rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS],
+                             labels=[Label.INSTITUTION, Label.PROJECT])
+        inst: dict[str, tuple[str, str]] = {}
+        projects: dict[str, list[ProjectFact]] = {}
+        for src, nb in sorted(pairs, key=lambda p: (p[0].id, p[1].sort_key())):
+            if nb.rel.type is RelType.WORKS_AT:
+                inst.setdefault(src.id, (nb.node.id, nb.node.name))
+                continue
+            p = nb.node.props
+            amount = p.get("amount_wan")
+            projects.setdefault(src.id, []).append(ProjectFact(
+                nb.node.id, str(p.get("title", "")), _ROLE[nb.rel.type], _int(p.get("start_year")),
+                _int(p.get("end_year")), float(amount) if isinstance(amount, (int, float)) else None,
+                p.get("fund_type") if isinstance(p.get("fund_type"), str) else None))
+        for e in experts:
+            keywords = e.props.get("keywords", [])
+            mine = sorted(projects.get(e.id, []), key=lambda p: (p.start_year or 0, p.id))
+            i = inst.get(e.id)
+            profiles.append(ExpertProfile(e.id, e.name, i[0] if i else None, i[1] if i else None,
+                                          tuple(keywords) if isinstance(keywords, list) else (), tuple(mine)))
+        if len(experts) < page:
+            break
+    return profiles
