@@ -21,6 +21,7 @@ __all__ = [
     "upsert_rel_one",
     "missing_endpoints",
     "upsert_rels",
+    "delete_type",
     "get_nodes",
     "list_nodes",
     "expand",
@@ -81,6 +82,11 @@ def upsert_rels(rel_type: RelType, start: Label, end: Label) -> str:
         f"MATCH (a:{_label(start)} {{id: row.start}}) MATCH (b:{_label(end)} {{id: row.end}}) "
         f"MERGE (a)-[r:{_type(rel_type)}]->(b) SET r += row.props"
     )
+
+
+def delete_type(rel_type: RelType) -> str:
+    """Delete every relationship of one type (inside the caller's transaction)."""
+    return f"MATCH ()-[r:{_type(rel_type)}]->() DELETE r"
 
 
 def get_nodes(label: Label) -> str:

@@ -36,7 +36,7 @@ class Msg:
     MISSING_ENDPOINT = "引用的{label}「{id}」不存在"
     BAD_JSON = "不是合法的 JSON：{detail}"
     BAD_ENCODING = "文件编码无法识别（请保存为 UTF-8 或 GBK）：{detail}"
-    BAD_FORMAT = "无法识别的文件格式「{value}」，支持 .jsonl / .csv"
+    BAD_FORMAT = "无法识别的文件格式「{value}」，支持 .jsonl / .json / .csv / .xlsx"
     BAD_HEADER = "表头缺少必需的列「{value}」"
     NOT_FOUND = "未找到{label}「{id}」"
     STORE_UNAVAILABLE = (
@@ -46,6 +46,18 @@ class Msg:
     STORE_AUTH = (
         "图数据库 {uri} 拒绝了登录：请检查用户名 KGMATCH_NEO4J_USER 与密码 KGMATCH_NEO4J_PASSWORD。"
     )
+    BAD_XLSX = "无法读取 Excel 文件（请另存为 .xlsx 工作簿）：{detail}"
+    NEEDS_OPENPYXL = "读取 .xlsx 需要安装 openpyxl：.venv/bin/pip install openpyxl==3.1.5"
+    UNKNOWN_KIND = "未知的数据类型「{value}」，可选：{choices}"
+    MISSING_COLUMN = "表头缺少必需的列「{field}」（可用的列名：{accepted}）"
+    SAME_COLUMN = "与「{other}」表示同一字段，请只填写其中一列"
+    BAD_VALUE = "格式不正确：「{value}」{hint}"
+    BAD_WEIGHT = "权重应为大于 0、不超过 1 的数字，实际为「{value}」"
+    UNKNOWN_CODE = "未知的{what}「{value}」{hint}"
+    AMBIGUOUS = "「{value}」有歧义，可能是：{choices}；{hint}"
+    BAD_PARENT = "上级编码「{parent}」与本级编码「{code}」不一致"
+    EXPERT_KEY = "不能为空：没有专家编号时，专家由姓名加工作单位（依托单位）识别"
+    ID_OR_NUMBER = "不能为空：请填写编号（id）或项目批准号"
     ROWS_REJECTED = "共 {bad} 行数据有误未导入，{good} 行已导入；错误明细见 {path}"
 
 

@@ -147,7 +147,10 @@ class LocalStore(GraphStore):
                 raise StoreError(f"本地图数据库正忙或不可写：{err}") from err
             try:
                 self._sync()
-                node_rows, rel_rows = self._plan(batch)
+                replaced = {t.value for t in batch.replace_types}
+                node_rows, rel_rows = self._plan(batch, replaced)
+                for rtype in sorted(replaced):
+                    self._db.execute("DELETE FROM rels WHERE type = ?", (rtype,))
                 self._db.executemany(
                     "INSERT INTO nodes VALUES (?, ?, ?) ON CONFLICT (label, id) DO UPDATE SET props = excluded.props",
                     [(k[0], k[1], _dumps(p)) for k, p in node_rows.items()])
@@ -161,6 +164,8 @@ class LocalStore(GraphStore):
                 if isinstance(err, sqlite3.Error):
                     raise StoreError(f"写入本地图数据库失败，本批数据未保存：{err}") from err
                 raise
+            if replaced:
+                self._graph.remove_edges_from([(s, e, t) for s, e, t in self._graph.edges(keys=True) if t in replaced])
             for key, props in node_rows.items():
                 self._graph.add_node(key, props=props)
             for (rtype, start, end), props in rel_rows.items():
@@ -168,7 +173,7 @@ class LocalStore(GraphStore):
         return WriteSummary(nodes=sum(len(b.rows) for b in batch.nodes),
                             relationships=sum(len(b.rows) for b in batch.rels))
 
-    def _plan(self, batch: Batch) -> tuple[dict[_Key, dict[str, Any]], dict[tuple[str, _Key, _Key], dict[str, Any]]]:
+    def _plan(self, batch: Batch, replaced: set[str]) -> tuple[dict[_Key, dict[str, Any]], dict[tuple[str, _Key, _Key], dict[str, Any]]]:
         """The merged properties each touched node and relationship will have after ``batch``."""
         nodes: dict[_Key, dict[str, Any]] = {}
         for nb in batch.nodes:
@@ -191,7 +196,8 @@ class LocalStore(GraphStore):
                 rkey = (rb.type.value, start, end)
                 old = rels.get(rkey)
                 if old is None:
-                    data = self._graph.get_edge_data(start, end, rb.type.value) if start in self._graph else None
+                    data = (self._graph.get_edge_data(start, end, rb.type.value)
+                            if start in self._graph and rb.type.value not in replaced else None)
                     old = data["props"] if data else {}
                 rels[rkey] = merge_props(old, rel_props(row))
         if missing:

@@ -198,6 +198,8 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _write_batch(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        for rel_type in batch.replace_types:
+            tx.run(cypher.delete_type(rel_type)).consume()
         for nb in batch.nodes:
             rows = [{"id": r["id"], "props": _clean(node_props(r))} for r in nb.rows]
             for i in range(0, len(rows), _CHUNK):

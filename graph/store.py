@@ -169,10 +169,16 @@ class RelBatch:
 
 @dataclass
 class Batch:
-    """Everything one :meth:`GraphStore.write` commits at once: nodes first, then relationships."""
+    """Everything one :meth:`GraphStore.write` commits at once: nodes first, then relationships.
+
+    ``replace_types`` lists relationship types whose every existing relationship is
+    deleted first, in the same transaction, so a computed relation (``RELATED_TO``)
+    can be recomputed atomically.
+    """
 
     nodes: list[NodeBatch] = field(default_factory=list)
     rels: list[RelBatch] = field(default_factory=list)
+    replace_types: list[RelType] = field(default_factory=list)
 
     def add_nodes(self, label: Label, rows: Iterable[Mapping[str, Any]]) -> Batch:
         """Append node rows of one label; returns self for chaining."""

@@ -148,3 +148,19 @@ def test_clear_empties_the_store(store):
     store.write(_world())
     store.clear()
     assert store.counts().as_dict() == {"nodes": {}, "relationships": {}}
+
+
+def test_replace_types_recomputes_a_relation_atomically(store):
+    store.write(_world())
+    store.upsert_relationships(RelType.RELATED_TO, F, F, [{"start": "f:E0207", "end": "f:E02", "score": 0.9}])
+    fresh = (Batch(replace_types=[RelType.RELATED_TO])
+             .add_rels(RelType.RELATED_TO, F, F, [{"start": "f:E02", "end": "f:E0207", "score": 0.4}]))
+    store.write(fresh)
+    related = store.neighbors(F, "f:E02", rel_types=[RelType.RELATED_TO])
+    assert [(n.direction.value, dict(n.rel.props)) for n in related] == [("out", {"score": 0.4})]
+    assert store.counts().relationships["RELATED_TO"] == 1
+    bad = (Batch(replace_types=[RelType.RELATED_TO])
+           .add_rels(RelType.RELATED_TO, F, F, [{"start": "f:E02", "end": "f:missing", "score": 0.1}]))
+    with pytest.raises(ValidationError):
+        store.write(bad)
+    assert store.counts().relationships["RELATED_TO"] == 1  # the failed recompute deleted nothing
