@@ -20,7 +20,7 @@ $(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
 ## demo: install, load the demo data into the embedded store, print statistics
 demo: $(STAMP_RUN)
 	$(BIN)/kgmatch init
-	$(BIN)/kgmatch load data/samples/graph_sample.jsonl
+	$(BIN)/kgmatch load demo
 	$(BIN)/kgmatch stats
 
 ## test: install everything, start the real Neo4j, lint, run the whole suite

@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -17,7 +18,10 @@ import click
 from graph import BACKENDS, open_store
 from graph.errors import KgmatchError, Msg
 from graph.store import GraphStore
+from ingest.demo import load_demo
+from ingest.importers import IMPORT_KINDS, import_file
 from ingest.loader import LoadReport, load_file, write_error_file
+from ingest.taxonomies import TAXONOMY_KINDS, load_taxonomy
 
 __all__ = ["main"]
 
@@ -89,29 +93,75 @@ def init(obj: _Ctx, reset: bool) -> None:
     click.echo(f"已初始化 {store.backend} 图存储。")
 
 
-def _report(report: LoadReport, errors_path: Path | None) -> None:
+def _show(report: LoadReport, errors_path: Path | None) -> Path | None:
+    """Print what one load did; write and return its error file when rows were rejected."""
     click.echo(f"{report.source}：导入节点 {report.nodes} 个、关系 {report.relationships} 条。")
     if report.ok:
-        return
+        return None
     path = errors_path or Path("var") / "errors" / (Path(report.source).stem + ".errors.csv")
     write_error_file(report, path)
     for e in report.errors[:20]:
         click.echo(f"  {e.message()}", err=True)
     if len(report.errors) > 20:
         click.echo(f"  ……另有 {len(report.errors) - 20} 处错误", err=True)
-    _fail(Msg.ROWS_REJECTED.format(bad=report.rejected_rows, good=report.nodes + report.relationships, path=path))
+    return path
+
+
+def _report(report: LoadReport, errors_path: Path | None) -> None:
+    path = _show(report, errors_path)
+    if path is not None:
+        _fail(Msg.ROWS_REJECTED.format(bad=report.rejected_rows, good=report.rows, path=path))
+
+
+LOAD_KINDS = ("graph", *IMPORT_KINDS, *TAXONOMY_KINDS)
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(LOAD_KINDS), default="graph", show_default=True,
+              help="数据类型：graph 通用节点/关系格式；enterprise 企业、demand 技术需求、expert 专家、institution 机构、"
+                   "project 项目（CSV/XLSX/JSON，中英文列名，见 ingest/mapping.py）；其余为分类体系 / what the file holds.")
+@click.option("--field", "default_fields", multiple=True, metavar="FIELD",
+              help="没有申请代码的项目归入的技术领域，如 nsfc:G（可重复）/ field of projects that name none.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="错误明细文件 / where to write rejected rows (default var/errors/NAME.errors.csv).")
 @click.pass_obj
 @_run
-def load(obj: _Ctx, file: Path, errors_path: Path | None) -> None:
-    """导入数据文件（通用节点/关系格式，.jsonl 或 .csv）/ load a generic graph file."""
-    report = load_file(file, obj.store(), progress=sys.stderr.isatty())
+def load(obj: _Ctx, file: Path, kind: str, default_fields: tuple[str, ...], errors_path: Path | None) -> None:
+    """导入数据文件；FILE 写 demo 则导入内置演示数据（分类体系、NSFC 项目、data/demo/）/ load a file, or `demo`."""
+    progress = sys.stderr.isatty()
+    if str(file) == "demo":
+        _load_demo(obj.store(), progress)
+        return
+    if not file.is_file():
+        raise click.BadParameter(f"文件「{file}」不存在", param_hint="FILE")
+    store = obj.store()
+    if kind == "graph":
+        report = load_file(file, store, progress=progress)
+    elif kind in TAXONOMY_KINDS:
+        report = load_taxonomy(file, kind, store, progress=progress)
+    else:
+        report = import_file(file, kind, store, progress=progress, default_fields=default_fields)
     _report(report, errors_path)
+
+
+def _load_demo(store: GraphStore, progress: bool) -> None:
+    """Load the shipped demo set, print each file's report, fail when any row was rejected."""
+    started = time.perf_counter()
+    rejected: list[Path] = []
+    bad_rows = 0
+
+    def show(report: LoadReport) -> None:
+        nonlocal bad_rows
+        path = _show(report, None)
+        if path is not None:
+            rejected.append(path)
+            bad_rows += report.rejected_rows
+
+    reports = load_demo(store, progress=progress, on_report=show)
+    click.echo(f"演示数据：{len(reports)} 个文件，用时 {time.perf_counter() - started:.1f} 秒。")
+    if rejected:
+        _fail(f"演示数据中共 {bad_rows} 行有误未导入；错误明细见 {'、'.join(str(p) for p in rejected)}")
 
 
 @main.command()

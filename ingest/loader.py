@@ -36,6 +36,7 @@ class LoadReport:
     relationships: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_file: Path | None = None
+    rows: int = 0  # input rows that were written (a domain row may become several nodes and relationships)
 
     @property
     def rejected_rows(self) -> int:
@@ -128,6 +129,7 @@ def load_ops(ops: Sequence[NodeOp | RelOp], store: GraphStore, *, source: str,
     if good:
         summary = store.write(_to_batch(good))
         report.nodes, report.relationships = summary.nodes, summary.relationships
+        report.rows = len({op.row_no for op in good})
     log.info("loaded %s: %d nodes, %d relationships, %d rows rejected", source, report.nodes,
              report.relationships, report.rejected_rows)
     return report

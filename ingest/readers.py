@@ -3,12 +3,19 @@
 Row numbers are what a person sees when opening the file: for CSV the header is
 line 1 and the first data row is line 2; for JSON lines each line is its own number.
 Encodings: UTF-8 (with or without BOM), else GB18030 (a superset of GBK, what
-Chinese Excel writes); anything else is reported as a broken encoding.
+Chinese Excel writes); anything else is reported as a broken encoding. With
+``lenient_encoding=True`` (the domain importers) only the lines that neither
+encoding decodes are reported, each as a row error, and the other lines are read.
+
+Excel workbooks (``.xlsx``, read with openpyxl) use their first worksheet: row 1 is
+the header and row numbers are Excel's own. Dates become ``YYYY-MM-DD`` text;
+numbers and booleans keep their types; empty cells are left out.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Iterator
@@ -18,9 +25,9 @@ from typing import Any
 
 from graph.errors import Msg, RowError, ValidationError
 
-__all__ = ["Row", "read_text", "read_rows", "FORMATS"]
+__all__ = ["Row", "read_text", "read_text_lenient", "read_rows", "FORMATS"]
 
-FORMATS = (".csv", ".jsonl", ".json", ".ndjson")
+FORMATS = (".csv", ".jsonl", ".json", ".ndjson", ".jl", ".xlsx")
 
 
 @dataclass(frozen=True)
@@ -50,16 +57,80 @@ def read_text(path: Path) -> str:
                                   errors=[RowError(line, "编码", Msg.BAD_ENCODING.format(detail=detail))]) from utf8_err
 
 
-def read_rows(path: Path, errors: list[RowError]) -> Iterator[Row]:
-    """Yield the records of a CSV or JSON-lines file; unparseable lines go to ``errors``.
+def read_text_lenient(path: Path, errors: list[RowError]) -> str:
+    """The file's text; lines that neither UTF-8 nor GB18030 decodes become empty lines and row errors.
+
+    Line numbers are kept (a bad line is replaced by an empty one, which CSV and JSON-lines
+    readers skip), so every other row keeps the number a person sees.
+    """
+    try:
+        return read_text(path)
+    except ValidationError:
+        pass
+    lines = path.read_bytes().split(b"\n")
+    out: list[str] = []
+    for n, raw in enumerate(lines, start=1):
+        for encoding in ("utf-8-sig" if n == 1 else "utf-8", "gb18030"):
+            try:
+                out.append(raw.decode(encoding))
+                break
+            except UnicodeDecodeError as err:
+                reason = err
+        else:
+            errors.append(RowError(n, "编码", Msg.BAD_ENCODING.format(detail=f"第 {n} 行（字节 {reason.start}）")))
+            out.append("")
+    return "\n".join(out)
+
+
+def _cell(value: Any) -> Any:
+    """An Excel cell as the value a CSV or JSON reader would give: dates become ISO text."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return value
+
+
+def _read_xlsx(path: Path) -> Iterator[Row]:
+    """Rows of the first worksheet; row 1 is the header, numbers are Excel's row numbers."""
+    try:
+        import openpyxl
+    except ImportError as err:  # an optional dependency: say how to get it
+        raise ValidationError(Msg.NEEDS_OPENPYXL) from err
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises zipfile, KeyError and its own errors for broken files
+        raise ValidationError(Msg.BAD_XLSX.format(detail=f"{type(err).__name__}: {err}")) from err
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong dimension; read what is really there
+        header: list[str] = []
+        for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if n == 1:
+                header = ["" if c is None else str(c).strip() for c in cells]
+                continue
+            values = {header[i]: _cell(c) for i, c in enumerate(cells)
+                      if i < len(header) and header[i] and c is not None and not (isinstance(c, str) and not c.strip())}
+            if values:
+                yield Row(n, values)
+    finally:
+        book.close()
+
+
+def read_rows(path: Path, errors: list[RowError], *, lenient_encoding: bool = False) -> Iterator[Row]:
+    """Yield the records of a CSV, JSON-lines or XLSX file; unparseable lines go to ``errors``.
 
     A ``.json`` file may also hold one JSON array of objects (row numbers then count
-    the array's elements from 1).
+    the array's elements from 1). With ``lenient_encoding``, undecodable lines are
+    row errors instead of failing the whole file.
     """
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ValidationError(Msg.BAD_FORMAT.format(value=path.suffix or path.name))
-    text = read_text(path)
+    if suffix == ".xlsx":
+        yield from _read_xlsx(path)
+        return
+    text = read_text_lenient(path, errors) if lenient_encoding else read_text(path)
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text, newline=""))
         for record in reader:

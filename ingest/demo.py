@@ -1,0 +1,79 @@
+"""``kgmatch load demo``: the shipped demo set, in the order its references need.
+
+1. the taxonomies of ``data/taxonomies/`` (regions first: universities point into them);
+2. the NSFC project lists of ``data/nsfc/`` (PIs, institutions, projects, EXPERT_IN);
+3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
+   ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
+   ``graph*`` (the generic format). Other files there are ignored.
+
+Each file is validated and written on its own, so one file's bad rows never block
+another file; every report is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.store import GraphStore
+from ingest.importers import import_file
+from ingest.loader import LoadReport, load_file
+from ingest.nsfc import project_files
+from ingest.readers import FORMATS
+from ingest.resolve import DATA_ROOT
+from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
+
+__all__ = ["DEMO_DIR", "DEMO_KINDS", "DemoStep", "demo_plan", "load_demo"]
+
+log = logging.getLogger(__name__)
+
+DEMO_DIR = DATA_ROOT / "demo"
+DEMO_KINDS = ("institution", "enterprise", "expert", "project", "demand", "graph")
+"""The file-name prefixes of ``data/demo/``, in loading order."""
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One file of the demo set and how to load it."""
+
+    path: Path
+    kind: str
+    default_fields: tuple[str, ...] = ()
+
+
+def demo_plan(*, demo_dir: Path = DEMO_DIR) -> list[DemoStep]:
+    """The files ``kgmatch load demo`` loads, in order (missing ones are left out)."""
+    steps = [DemoStep(path, kind) for kind, path in TAXONOMY_FILES.items() if path.exists()]
+    steps += [DemoStep(path, "project", fields) for path, fields in project_files()]
+    extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
+    for kind in DEMO_KINDS:
+        steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
+    known = {s.path for s in steps}
+    for path in extra:
+        if path not in known:
+            log.warning("data/demo: %s ignored (name it institutions*, enterprises*, experts*, projects*, "
+                        "demands* or graph*)", path.name)
+    return steps
+
+
+def load_step(step: DemoStep, store: GraphStore, *, progress: bool = False) -> LoadReport:
+    """Load one file of the plan with the loader its kind needs."""
+    if step.kind in TAXONOMY_FILES:
+        return load_taxonomy(step.path, step.kind, store, progress=progress)
+    if step.kind == "graph":
+        return load_file(step.path, store, progress=progress)
+    return import_file(step.path, step.kind, store, progress=progress, default_fields=step.default_fields)
+
+
+def load_demo(store: GraphStore, *, progress: bool = False, demo_dir: Path = DEMO_DIR,
+              on_report: Callable[[LoadReport], None] | None = None) -> list[LoadReport]:
+    """Load every file of :func:`demo_plan` into ``store``; the reports, one per file."""
+    reports = []
+    for step in demo_plan(demo_dir=demo_dir):
+        report = load_step(step, store, progress=progress)
+        if on_report is not None:
+            on_report(report)
+        reports.append(report)
+    return reports
