@@ -1,4 +1,4 @@
-"""The ``kgmatch`` command line: init the store, load data, print statistics.
+"""The ``kgmatch`` command line: init the store, load data, print statistics (recommendation in cli_recommend).
 
 Errors go to stderr in Chinese with a non-zero exit status: 1 when the command
 failed or rejected rows, 2 for wrong usage (click's convention).
@@ -6,7 +6,6 @@ failed or rejected rows, 2 for wrong usage (click's convention).
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -15,8 +14,10 @@ from pathlib import Path
 
 import click
 
-from graph import BACKENDS, open_store
-from graph.errors import KgmatchError, Msg
+from api.cli_common import Ctx, fail, run_safely
+from api.cli_recommend import evaluate, recommend, relate_fields
+from graph import BACKENDS
+from graph.errors import Msg
 from graph.store import GraphStore
 from ingest.demo import load_demo
 from ingest.importers import IMPORT_KINDS, import_file
@@ -28,29 +29,6 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 
-class _Ctx:
-    """What the global options chose; the store opens on first use and closes at exit."""
-
-    def __init__(self, backend: str | None, data_dir: str | None) -> None:
-        self.backend = backend
-        self.data_dir = data_dir
-        self._store: GraphStore | None = None
-
-    def store(self) -> GraphStore:
-        if self._store is None:
-            self._store = open_store(self.backend, data_dir=self.data_dir)
-        return self._store
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(code)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "backend", type=click.Choice(BACKENDS), envvar="KGMATCH_STORE", default="local",
               show_default=True, help="图存储后端 / graph backend (env KGMATCH_STORE).")
@@ -60,31 +38,20 @@ def _fail(message: str, code: int = 1) -> None:
 @click.pass_context
 def main(ctx: click.Context, backend: str, data_dir: str | None, verbose: bool) -> None:
     """kgmatch：企业技术需求与科技人才精准对接 / knowledge-graph expert recommendation."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    state = _Ctx(backend, data_dir)
+    level = logging.DEBUG if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # libraries that lower their own loggers' level (bm25s) stay quiet
+    state = Ctx(backend, data_dir)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _run(fn):
-    """Turn KgmatchError into a Chinese message on stderr and exit status 1."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except KgmatchError as err:
-            for e in err.errors[5:20]:
-                click.echo(f"  {e.message()}", err=True)
-            _fail(err.message)
-    return wrapper
 
 
 @main.command()
 @click.option("--reset", is_flag=True, help="先清空全部数据 / delete all data first.")
 @click.pass_obj
-@_run
-def init(obj: _Ctx, reset: bool) -> None:
+@run_safely
+def init(obj: Ctx, reset: bool) -> None:
     """初始化图存储（Neo4j：应用 schema.cypher）/ create schema, idempotent."""
     store = obj.store()
     if reset:
@@ -110,7 +77,7 @@ def _show(report: LoadReport, errors_path: Path | None) -> Path | None:
 def _report(report: LoadReport, errors_path: Path | None) -> None:
     path = _show(report, errors_path)
     if path is not None:
-        _fail(Msg.ROWS_REJECTED.format(bad=report.rejected_rows, good=report.rows, path=path))
+        fail(Msg.ROWS_REJECTED.format(bad=report.rejected_rows, good=report.rows, path=path))
 
 
 LOAD_KINDS = ("graph", *IMPORT_KINDS, *TAXONOMY_KINDS)
@@ -126,8 +93,8 @@ LOAD_KINDS = ("graph", *IMPORT_KINDS, *TAXONOMY_KINDS)
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="错误明细文件 / where to write rejected rows (default var/errors/NAME.errors.csv).")
 @click.pass_obj
-@_run
-def load(obj: _Ctx, file: Path, kind: str, default_fields: tuple[str, ...], errors_path: Path | None) -> None:
+@run_safely
+def load(obj: Ctx, file: Path, kind: str, default_fields: tuple[str, ...], errors_path: Path | None) -> None:
     """导入数据文件；FILE 写 demo 则导入内置演示数据（分类体系、NSFC 项目、data/demo/）/ load a file, or `demo`."""
     progress = sys.stderr.isatty()
     if str(file) == "demo":
@@ -161,14 +128,14 @@ def _load_demo(store: GraphStore, progress: bool) -> None:
     reports = load_demo(store, progress=progress, on_report=show)
     click.echo(f"演示数据：{len(reports)} 个文件，用时 {time.perf_counter() - started:.1f} 秒。")
     if rejected:
-        _fail(f"演示数据中共 {bad_rows} 行有误未导入；错误明细见 {'、'.join(str(p) for p in rejected)}")
+        fail(f"演示数据中共 {bad_rows} 行有误未导入；错误明细见 {'、'.join(str(p) for p in rejected)}")
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
 @click.pass_obj
-@_run
-def stats(obj: _Ctx, as_json: bool) -> None:
+@run_safely
+def stats(obj: Ctx, as_json: bool) -> None:
     """统计各类节点与关系数量 / count nodes per label and relationships per type."""
     counts = obj.store().counts()
     if as_json:
@@ -180,6 +147,10 @@ def stats(obj: _Ctx, as_json: bool) -> None:
     click.echo("关系：")
     for rel, n in counts.relationships.items():
         click.echo(f"  {rel:<14}{n:>10}")
+
+
+for _command in (recommend, evaluate, relate_fields):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 __all__ = [
+    "DemandUnderstanding",
+    "understand_demand",
     "FIELD_SCHEMES",
     "LEXICAL_FACTOR",
     "FieldLink",
@@ -336,8 +338,9 @@ def rank_lexical(
 ) -> list[tuple[str, float]]:
     """Entries by cosine similarity to ``features`` (only features the index knows count), best first.
 
-    With ``require_term`` an entry must share a whole term or at least two character bigrams,
-    so 耐药机制 does not link to 电动机制造 through the single bigram 机制.
+    With ``require_term`` an entry must share a whole term of three or more characters, or
+    at least two features, so 耐药机制 does not link to 电动机制造 through the single bigram
+    机制, nor 发酵工艺 to 集成电路制造中的工艺技术 through the single word 工艺.
 
     Examples
     --------
@@ -345,20 +348,23 @@ def rank_lexical(
     >>> [c for c, _ in rank_lexical(idx, lexical_features(["病毒学", "复制"]))]
     ['A']
     """
-    query = _normalise({f: w * index.idf[f] for f, w in features.items() if f in index.idf})
+    # Unknown features still count in the query's norm (at the highest idf), so one shared
+    # common term (工艺) cannot carry a long query to a perfect-looking match.
+    top_idf = max(index.idf.values(), default=1.0)
+    query = _normalise({f: w * index.idf.get(f, top_idf) for f, w in features.items()})
     scores: dict[int, float] = defaultdict(float)
     whole: set[int] = set()
-    bigrams: Counter[int] = Counter()
+    matched: Counter[int] = Counter()
     for f, w in query.items():
         for i in index.postings.get(f, ()):
             scores[i] += w * index.vectors[i][f]
-            if f.startswith("#"):
-                bigrams[i] += 1
-            else:
+            matched[i] += 1
+            if not f.startswith("#") and len(f) >= 3:
                 whole.add(i)
 
     def qualifies(i: int) -> bool:
-        return not require_term or i in whole or bigrams[i] >= 2
+        # One short shared word (工艺, 机制) is not a topic: ask for a longer term or two features.
+        return not require_term or i in whole or matched[i] >= 2
 
     ranked = sorted(
         ((index.codes[i], s) for i, s in scores.items() if s > 0 and qualifies(i)),
@@ -482,6 +488,34 @@ def link_fields(
     True
     """
     return get_linker(segmenter).link(text, top_k=top_k, schemes=schemes)
+
+
+@dataclass(frozen=True)
+class DemandUnderstanding:
+    """What NLP makes of a demand's text: keywords and weighted fields (the best scaled to 1)."""
+
+    keywords: tuple[str, ...]
+    fields: tuple[tuple[str, float], ...]
+
+
+def understand_demand(text: str, *, keywords: Sequence[str] = (), known: Callable[[str], bool] = lambda _: True,
+                      top_k: int = 5, min_weight: float = 0.01, n_keywords: int = 8) -> DemandUnderstanding:
+    """Keywords (unless given) and fields for a demand.
+
+    Fields are linked from the title (the first line) and the keywords, not from the
+    whole description, whose boilerplate (我公司……希望与专家合作) only adds noise;
+    links weaker than ``min_weight`` or rejected by ``known`` are dropped, and the rest
+    are scaled so the strongest is 1.
+    """
+    from ingest.keywords import extract_keywords  # keywords imports this module's neighbours
+
+    words = tuple(keywords) or tuple(k.term for k in extract_keywords(text, top_k=n_keywords))
+    title = text.strip().split("\n")[0]
+    links = [link for link in link_fields(f"{title} {' '.join(words)}", top_k=top_k)
+             if link.weight >= min_weight and known(link.field_id)]
+    top = max((link.weight for link in links), default=0.0)
+    fields = tuple((link.field_id, round(link.weight / top, 4)) for link in links) if top > 0 else ()
+    return DemandUnderstanding(words, fields)
 
 
 def link_industries(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER, top_k: int = 3) -> list[IndustryLink]:

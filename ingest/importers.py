@@ -27,6 +27,7 @@ from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label, RelType
 from graph.store import GraphStore
 from ingest.builders import Builder, RowContext
+from ingest.field_linking import understand_demand
 from ingest.loader import LoadReport, load_ops
 from ingest.mapping import KINDS, convert, match_headers
 from ingest.nsfc import ProjectBuilder
@@ -82,13 +83,21 @@ class DemandBuilder(Builder):
         fields = self.fields(ctx, rec)
         if did is None:
             return
+        text = "\n".join(str(rec.get(k) or "") for k in ("title", "description")).strip()
+        keywords = list(rec.get("keywords") or [])
+        method = "input"
+        if text and (not keywords or not rec.get("fields")):
+            understood = understand_demand(text, keywords=keywords, known=self.resolver.has_field)
+            keywords = list(understood.keywords)
+            if not rec.get("fields"):
+                fields, method = list(understood.fields), "nlp"
         ctx.node(Label.DEMAND, {"id": did, **_pick(
-            rec, "title", "description", "posted", "deadline", "budget_wan", "keywords", "contact", "phone",
-            "email"), "status": rec.get("status") or "待对接", "source": self.source_of(rec)})
+            rec, "title", "description", "posted", "deadline", "budget_wan", "contact", "phone",
+            "email"), "keywords": keywords, "status": rec.get("status") or "待对接", "source": self.source_of(rec)})
         if enterprise:
             ctx.rel(RelType.POSTED, Label.ENTERPRISE, enterprise, Label.DEMAND, did)
         for fid, weight in fields:
-            ctx.rel(RelType.NEEDS, Label.DEMAND, did, Label.FIELD, fid, weight=weight)
+            ctx.rel(RelType.NEEDS, Label.DEMAND, did, Label.FIELD, fid, weight=weight, method=method)
         self.in_industry(ctx, Label.DEMAND, did, rec)
         self.located_in(ctx, Label.DEMAND, did, rec)
 

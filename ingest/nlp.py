@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # spaCy is imported lazily so that a missing install gives th
     from spacy.tokens import Doc
 
 __all__ = [
+    "content_words",
     "Segmenter",
     "DEFAULT_SEGMENTER",
     "NLP_DATA_DIR",
@@ -433,6 +434,17 @@ def doc_terms(doc: Doc) -> list[str]:
     spans = doc.spans[DOMAIN_TERMS_SPAN_KEY] if DOMAIN_TERMS_SPAN_KEY in doc.spans else []
     terms.extend(span.text for span in spans if len(span) > 1)
     return terms
+
+
+def content_words(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> list[str]:
+    """The content words of ``text`` for retrieval: segmented, without stop words, punctuation,
+    bare numbers or single characters (tokenizer only, so it is fast).
+
+    >>> content_words("新常态下中国企业对外投资的理论创新与政策研究")
+    ['常态', '中国', '对外投资', '创新', '政策']
+    """
+    nlp = get_nlp(segmenter)
+    return [t.text for t in nlp.make_doc(text) if is_content_token(t.text, is_stop=t.is_stop)]
 
 
 def segment(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> list[str]:

@@ -342,6 +342,10 @@ class Resolver:
         raise ValueError(Msg.UNKNOWN_CODE.format(what="行业", value=value, hint="（GB/T 4754-2011 代码或名称）"))
 
     # -- fields --------------------------------------------------------------------------------
+    def has_field(self, field_id: str) -> bool:
+        """Whether a Field with this id is stored."""
+        return field_id in self._fields[0]
+
     @cached_property
     def _fields(self) -> tuple[set[str], dict[str, list[Node]]]:
         ids: set[str] = set()

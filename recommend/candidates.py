@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 import networkx as nx
 
@@ -20,7 +21,7 @@ from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 
-__all__ = ["FieldReach", "demand_facts", "expand_fields", "gather_candidates", "collaboration_graph"]
+__all__ = ["FieldReach", "demand_facts", "demand_facts_for_text", "expand_fields", "gather_candidates", "collaboration_graph"]
 
 _ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
 
@@ -79,13 +80,22 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) 
         excluded_institutions |= set(ent.props.get("conflict_institutions", []))
     province, city = _region_levels(store, regions)
     text = "\n".join(str(demand.props.get(k, "")) for k in ("title", "description") if demand.props.get(k))
-    posted = str(demand.props.get("posted_at", ""))[:4]
+    posted = str(demand.props.get("posted", ""))[:4]
     return DemandFacts(
         id=demand_id, text=text, fields=fields, region_ids=frozenset(regions), province_id=province, city_id=city,
         year=year or (int(posted) if posted.isdigit() else 2026),
         excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
         excluded_institutions=frozenset(excluded_institutions),
     )
+
+
+def demand_facts_for_text(store: GraphStore, text: str, fields: Mapping[str, float], *,
+                          region_id: str | None = None, year: int | None = None) -> DemandFacts:
+    """Demand facts for free text whose fields the caller has linked (``kgmatch recommend --text``)."""
+    regions = {region_id} if region_id else set()
+    province, city = _region_levels(store, regions)
+    return DemandFacts(id="(text)", text=text, fields=dict(fields), region_ids=frozenset(regions),
+                       province_id=province, city_id=city, year=year or date.today().year)
 
 
 def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapping[str, object]) -> list[FieldReach]:

@@ -9,8 +9,9 @@ this package needs no NLP of its own.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from graph.model import Label
@@ -18,11 +19,13 @@ from graph.store import GraphStore
 from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
+from recommend.profiles import load_profiles
+from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
 
-__all__ = ["ExpertResult", "TeamResult", "Recommendation", "recommend_for_demand", "recommend_for_facts"]
+__all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "recommend_for_demand", "recommend_for_facts"]
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +117,43 @@ def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
     return names
 
 
+class IndexCache:
+    """One :class:`ExpertIndex` per store, rebuilt when the store's counts change.
+
+    Building reads every expert's projects and tokenizes their titles (seconds on the
+    demo graph), so a server keeps one of these for its lifetime.
+    """
+
+    def __init__(self, tokenize: Tokenize) -> None:
+        self.tokenize = tokenize
+        self._key: tuple[int, Any] | None = None
+        self._index: ExpertIndex | None = None
+
+    def get(self, store: GraphStore) -> ExpertIndex:
+        """The index for ``store`` as it is now."""
+        key = (id(store), store.counts())
+        if self._index is None or key != self._key:
+            profiles = load_profiles(store)
+            self._index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=date.today().year + 1)
+            self._key = key
+            log.info("built the expert text index over %d experts", len(self._index))
+        return self._index
+
+
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
-                        overrides: Mapping[str, Any] | None = None, demand_name: str | None = None) -> Recommendation:
-    """Recommend for demand facts (a stored demand, or text analysed by the caller)."""
+                        overrides: Mapping[str, Any] | None = None, demand_name: str | None = None,
+                        index: ExpertIndex | None = None, keywords: Sequence[str] = ()) -> Recommendation:
+    """Recommend for demand facts (a stored demand, or text analysed by the caller).
+
+    With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
+    text and keywords join the candidates reached through the demand's fields.
+    """
     settings = resolve(overrides)
-    candidates, _ = gather_candidates(store, demand, settings)
+    extra: list[str] = []
+    if index is not None and int(settings["text_candidates"]) > 0:
+        query = " ".join([demand.text, *keywords])
+        extra = [i for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
+    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
     docs = {c.id: tokenize(profile_text(c)) for c in kept}
     kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs))
@@ -149,7 +184,8 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
 
 
 def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,
-                         overrides: Mapping[str, Any] | None = None, year: int | None = None) -> Recommendation:
+                         overrides: Mapping[str, Any] | None = None, year: int | None = None,
+                         index: ExpertIndex | None = None) -> Recommendation:
     """Recommend experts and teams for a stored demand.
 
     Raises:
@@ -158,5 +194,7 @@ def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokeniz
     """
     demand = demand_facts(store, demand_id, year=year)
     node = store.get_node(Label.DEMAND, demand_id)
+    keywords = node.props.get("keywords", []) if node else []
     return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
-                               demand_name=node.name if node else None)
+                               demand_name=node.name if node else None, index=index,
+                               keywords=[k for k in keywords if isinstance(k, str)])

@@ -98,9 +98,15 @@ def test_microbiology_text_links_to_a_c01_code():
 def test_links_are_sorted_and_ids_name_their_scheme():
     links = link_fields("新型禽流感疫苗佐剂的研发与免疫效果评价")
     assert links == sorted(links, key=lambda link: (-link.weight, link.field_id))
-    assert {link.scheme for link in links} == {"nsfc2020", "nsfc", "ht2016"}
+    assert {link.scheme for link in links} == {"nsfc2020", "nsfc"}  # ht2016 has no vaccine field
+    assert "ht2016:50101" not in {link.field_id for link in links}  # 研发服务 shares only the word 研发
     assert all(isinstance(link, FieldLink) and link.field_id == f"{link.scheme}:{link.code}" for link in links)
     assert "nsfc:C080902" in {link.field_id for link in links}  # 疫苗佐剂, pre-2020 scheme
+
+
+def test_one_short_shared_word_is_not_a_topic():
+    ids = {link.field_id for link in link_fields("益生菌发酵工艺优化 菌种选育 发酵工艺", schemes=["nsfc"])}
+    assert "nsfc:F040601" not in ids  # 集成电路制造中的工艺技术 shares only 工艺
 
 
 def test_off_topic_text_gets_small_life_science_weights():

@@ -93,13 +93,24 @@ def test_demo_format_enterprises_and_demands_resolve_their_references(tmp_path, 
     assert set(_out(store, Label.ENTERPRISE, ningbo, RelType.IN_INDUSTRY)) == {"gbt4754:3841", "gbt4754:384"}
     demand = store.get_node(Label.DEMAND, "demand:00001")
     assert demand.props["status"] == "待对接" and demand.props["source"] == "synthetic"
-    assert _out(store, Label.DEMAND, demand.id, RelType.NEEDS) == {"ht2016:40201": {"weight": 0.8},
-                                                                   "ht2016:601": {"weight": 0.2}}
+    assert _out(store, Label.DEMAND, demand.id, RelType.NEEDS) == {"ht2016:40201": {"weight": 0.8, "method": "input"},
+                                                                   "ht2016:601": {"weight": 0.2, "method": "input"}}
     assert _out(store, Label.ENTERPRISE, hangzhou.id, RelType.POSTED) == {"demand:00001": {}}
     assert _out(store, Label.DEMAND, demand.id, RelType.LOCATED_IN) == {"region:330100": {}}
     second = "demand:" + hashlib.sha1(f"{ningbo}|废旧电池回收工艺".encode()).hexdigest()[:16]
     assert _out(store, Label.ENTERPRISE, ningbo, RelType.POSTED) == {second: {}}
-    assert _out(store, Label.DEMAND, second, RelType.NEEDS) == {"ht2016:40201": {"weight": 1.0}}  # by name
+    assert _out(store, Label.DEMAND, second, RelType.NEEDS) == {"ht2016:40201": {"weight": 1.0, "method": "input"}}
+
+
+def test_a_demand_without_fields_is_understood_by_nlp(tmp_path, local_store):
+    store = _world(local_store, tmp_path)
+    rows = [{"id": "demand:nlp", "title": "高性能结构陶瓷材料烧结开裂", "description": "我公司生产结构陶瓷部件，烧结后开裂率高。"}]
+    assert import_file(_jsonl(tmp_path / "demands.jsonl", rows), "demand", store).ok
+    needs = _out(store, Label.DEMAND, "demand:nlp", RelType.NEEDS)
+    assert needs["ht2016:40201"] == {"weight": 1.0, "method": "nlp"}  # the best link scales to 1
+    assert set(needs) <= {"ht2016:40", "ht2016:402", "ht2016:40201", "ht2016:60", "ht2016:601"}  # stored fields only
+    keywords = store.get_node(Label.DEMAND, "demand:nlp").props["keywords"]
+    assert "结构陶瓷" in "".join(keywords) and len(keywords) <= 8
 
 
 def test_bad_rows_are_named_in_chinese_and_only_good_rows_load(tmp_path, local_store):

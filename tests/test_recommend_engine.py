@@ -46,7 +46,7 @@ def world() -> Batch:
                                {"id": "p:2", "title": "基于机器视觉的电极缺陷检测", "start_year": 2021, "end_year": 2023}])
         .add_nodes(L.ENTERPRISE, [{"id": "ent:1", "name": "杭州锂能科技有限公司", "conflict_institutions": ["i:partner"]}])
         .add_nodes(L.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "description": "需要识别正极极片涂布缺陷",
-                               "posted_at": "2026-03-01"}])
+                               "posted": "2026-03-01"}])
         .add_rels(R.PART_OF, L.REGION, L.REGION, [{"start": "r:3301", "end": "r:33"}])
         .add_rels(R.LOCATED_IN, L.INSTITUTION, L.REGION, [{"start": "i:zju", "end": "r:3301"}, {"start": "i:thu", "end": "r:11"},
                                                           {"start": "i:sysu", "end": "r:44"}])
