@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from api.cli_common import Ctx, fail, run_safely
-from api.cli_recommend import evaluate, recommend, relate_fields
+from api.cli_recommend import evaluate, recommend, relate_fields, write_related_fields
 from graph import BACKENDS
 from graph.errors import Msg
 from graph.store import GraphStore
@@ -126,7 +126,8 @@ def _load_demo(store: GraphStore, progress: bool) -> None:
             bad_rows += report.rejected_rows
 
     reports = load_demo(store, progress=progress, on_report=show)
-    click.echo(f"演示数据：{len(reports)} 个文件，用时 {time.perf_counter() - started:.1f} 秒。")
+    related = write_related_fields(store)
+    click.echo(f"演示数据：{len(reports)} 个文件，计算相关领域 {related} 条，用时 {time.perf_counter() - started:.1f} 秒。")
     if rejected:
         fail(f"演示数据中共 {bad_rows} 行有误未导入；错误明细见 {'、'.join(str(p) for p in rejected)}")
 

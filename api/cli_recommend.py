@@ -13,7 +13,7 @@ import click
 from api.cli_common import Ctx, fail, run_safely
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
-from graph.store import Batch
+from graph.store import Batch, GraphStore
 from ingest.field_linking import understand_demand
 from ingest.importers import import_file
 from ingest.nlp import content_words
@@ -26,7 +26,7 @@ from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import field_infos, related_fields
 from recommend.profiles import load_profiles
 
-__all__ = ["recommend", "evaluate", "relate_fields"]
+__all__ = ["recommend", "evaluate", "relate_fields", "write_related_fields"]
 
 
 def _width(text: str) -> int:
@@ -178,9 +178,14 @@ def pi_retrieval_command(projects_path: Path, queries_path: Path, k: int) -> Non
 @run_safely
 def relate_fields(obj: Ctx, top_k: int, min_score: float) -> None:
     """计算领域相似度并写入 RELATED_TO（整体替换，可重复执行）/ recompute RELATED_TO."""
-    store = obj.store()
+    written = write_related_fields(obj.store(), top_k=top_k, min_score=min_score)
+    click.echo(f"已写入相关领域关系 {written} 条（每个领域最多 {top_k} 条，相似度 ≥ {min_score}）。")
+
+
+def write_related_fields(store: GraphStore, *, top_k: int = 10, min_score: float = 0.2) -> int:
+    """Recompute RELATED_TO from the graph and replace the stored ones in one batch; returns how many."""
     pairs = related_fields(field_infos(store), top_k=top_k, min_score=min_score)
     rows = [{"start": p.a, "end": p.b, "score": p.score, "taxonomy": p.taxonomy, "experts": p.experts,
              "keywords": p.keywords} for p in pairs]
     store.write(Batch(replace_types=[RelType.RELATED_TO]).add_rels(RelType.RELATED_TO, Label.FIELD, Label.FIELD, rows))
-    click.echo(f"已写入相关领域关系 {len(rows)} 条（每个领域最多 {top_k} 条，相似度 ≥ {min_score}）。")
+    return len(rows)
