@@ -1,0 +1,151 @@
+"""Synthetic demo enterprises and demands: deterministic, grounded in the shipped data, loadable as they are."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from graph.model import Label, RelType
+from graph.store import Direction, NodeRef
+from ingest.importers import import_file
+from ingest.resolve import DATA_ROOT
+from ingest.synthetic import (
+    DEFAULT_DEMANDS,
+    DEFAULT_ENTERPRISES,
+    OUT_DIR,
+    STATUSES,
+    credit_code_ok,
+    generate,
+    main,
+    write_demo,
+)
+from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
+
+# What demand and enterprise references resolve against (universities and projects are not needed).
+_REFERENCE_TAXONOMIES = ("gbt2260", "gbt4754", "ht2016", "nsfc-codes", "nsfc2020-codes")
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, list[dict]]:
+    """The shipped demo rows (default seed and sizes)."""
+    return generate()
+
+
+def _dump(rows: dict[str, list[dict]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, sort_keys=True)
+
+
+def test_same_seed_gives_identical_rows(demo):
+    assert _dump(generate()) == _dump(demo)
+
+
+def test_different_seed_gives_different_rows():
+    first, second = generate(seed=1, n_enterprises=30, n_demands=60), generate(seed=2, n_enterprises=30, n_demands=60)
+    assert [e["name"] for e in first["enterprise"]] != [e["name"] for e in second["enterprise"]]
+    assert [d["title"] for d in first["demand"]] != [d["title"] for d in second["demand"]]
+
+
+def test_sizes_are_as_asked_and_every_enterprise_posts(demo):
+    assert len(demo["enterprise"]) == DEFAULT_ENTERPRISES and len(demo["demand"]) == DEFAULT_DEMANDS
+    assert {d["enterprise"] for d in demo["demand"]} == {e["id"] for e in demo["enterprise"]}
+    small = generate(seed=5, n_enterprises=3, n_demands=3)
+    assert len(small["enterprise"]) == 3 and len(small["demand"]) == 3
+
+
+@pytest.mark.parametrize(("n_enterprises", "n_demands"), [(0, 5), (10, 9)])
+def test_impossible_sizes_are_refused(n_enterprises, n_demands):
+    with pytest.raises(ValueError, match="n_enterprises"):
+        generate(n_enterprises=n_enterprises, n_demands=n_demands)
+
+
+def test_enterprise_rows_are_well_formed_and_synthetic(demo):
+    rows = demo["enterprise"]
+    assert len({e["name"] for e in rows}) == len(rows) and len({e["credit_code"] for e in rows}) == len(rows)
+    for ent in rows:
+        assert ent["source"] == "synthetic" and ent["id"] == f"ent:{ent['credit_code']}"
+        assert credit_code_ok(ent["credit_code"]), ent["credit_code"]
+        assert ent["credit_code"][2:4] == ent["region"][:2]  # registered where it is located
+        assert re.fullmatch(r"\d{4}00", ent["region"]) and ent["region"][2:4] != "00"  # a city, not a province
+        assert re.fullmatch(r"[A-T]\d{4}", ent["industry"])
+        assert ent["name"].endswith("有限公司") and ent["scale"] in ("小微", "小型", "中型", "大型")
+        assert "phone" not in ent and "email" not in ent
+
+
+def test_demand_rows_are_well_formed(demo):
+    ids = [d["id"] for d in demo["demand"]]
+    assert len(set(ids)) == len(ids) and len({d["title"] for d in demo["demand"]}) == len(ids)
+    for demand in demo["demand"]:
+        assert demand["source"] == "synthetic" and demand["status"] in STATUSES
+        assert len(demand["title"]) <= 40, demand["title"]
+        assert 100 <= len(demand["description"]) <= 300, demand["description"]
+        assert 2 <= len(demand["keywords"]) <= 3
+        assert max(demand["fields"].values()) == 1.0 and all(0 < w <= 1 for w in demand["fields"].values())
+        posted, deadline = (datetime.date.fromisoformat(demand[k]) for k in ("posted", "deadline"))
+        assert datetime.date(2024, 1, 1) <= posted <= datetime.date(2026, 12, 31) and deadline > posted
+    assert {d["status"] for d in demo["demand"]} == set(STATUSES)
+    assert len({d["description"][:12] for d in demo["demand"]}) > 15  # many sentence templates in use
+
+
+def test_demands_are_grounded_in_the_real_project_lists(demo):
+    with (DATA_ROOT / "nsfc" / "nsfc_C_projects.csv").open(encoding="utf-8") as handle:
+        life = list(csv.DictReader(handle))
+    codes = {r["application_code"] for r in life}
+    words = {k.strip() for r in life for k in re.split("[;；]", r["keywords"])}
+    with (DATA_ROOT / "nsfc" / "nsfc_G_projects_start_le2015.csv").open(encoding="utf-8-sig") as handle:
+        management = [r["项目名称"] for r in csv.DictReader(handle)]
+    titles = "\n".join(management)
+    project_titles = {r["title"] for r in life} | set(management)
+    sides = set()
+    for demand in demo["demand"]:
+        life_fields = [f.partition(":")[2] for f in demand["fields"] if f.startswith("nsfc2020:")]
+        if life_fields:
+            sides.add("C")
+            assert set(life_fields) <= codes and set(demand["keywords"]) <= words, demand
+        else:
+            sides.add("G")
+            assert "nsfc:G" in demand["fields"] and all(k in titles for k in demand["keywords"]), demand
+        assert demand["title"] not in project_titles  # written as an enterprise would, not copied
+    assert sides == {"C", "G"}
+
+
+def test_shipped_demo_files_are_what_the_generator_writes(tmp_path):
+    written = write_demo(tmp_path)
+    for path in written.values():
+        assert (OUT_DIR / path.name).read_bytes() == path.read_bytes(), f"run `python -m ingest.synthetic` ({path.name})"
+
+
+def test_command_line_writes_the_files(tmp_path):
+    assert main(["--out", str(tmp_path), "--seed", "7", "--enterprises", "4", "--demands", "6"]) == 0
+    lines = (tmp_path / "demands.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6 and json.loads(lines[0])["source"] == "synthetic"
+    assert "--seed 7" in (tmp_path / "SOURCE.md").read_text(encoding="utf-8")
+
+
+def test_written_demo_loads_with_no_rejected_row_and_every_demand_is_linked(tmp_path: Path, local_store):
+    for kind in _REFERENCE_TAXONOMIES:
+        assert load_taxonomy(TAXONOMY_FILES[kind], kind, local_store).ok, kind
+    written = write_demo(tmp_path)
+    rows = generate()
+    for kind in ("enterprise", "demand"):
+        report = import_file(written[kind], kind, local_store)
+        assert report.errors == [] and report.rows == len(rows[kind]), report.errors[:5]
+    refs = [NodeRef(Label.DEMAND, d["id"]) for d in rows["demand"]]
+    needs, posted, located = {}, {}, {}
+    for ref, nb in local_store.expand(refs, direction=Direction.OUT, rel_types=[RelType.NEEDS, RelType.LOCATED_IN]):
+        target = needs if nb.rel.type is RelType.NEEDS else located
+        target.setdefault(ref.id, []).append(nb.node.id)
+    for ref, nb in local_store.expand(refs, direction=Direction.IN, rel_types=[RelType.POSTED]):
+        posted[ref.id] = nb.node.id
+    ents = [NodeRef(Label.ENTERPRISE, e["id"]) for e in rows["enterprise"]]
+    ent_regions = {ref.id: nb.node.id for ref, nb in local_store.expand(
+        ents, direction=Direction.OUT, rel_types=[RelType.LOCATED_IN])}
+    for demand in rows["demand"]:
+        assert needs.get(demand["id"]) and posted.get(demand["id"]) == demand["enterprise"], demand["id"]
+        assert located[demand["id"]] == [f"region:{demand['region']}"]
+        assert ent_regions[demand["enterprise"]] == f"region:{demand['region']}"
+    assert local_store.counts().relationships[RelType.POSTED.value] == len(rows["demand"])
