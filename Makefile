@@ -23,6 +23,14 @@ demo: $(STAMP_RUN)
 	$(BIN)/kgmatch init
 	$(BIN)/kgmatch load demo
 	$(BIN)/kgmatch stats
+	printf 'demo-officer-pass\n' | $(BIN)/kgmatch user add officer --role officer --password-stdin --replace
+	printf 'demo-analyst-pass\n' | $(BIN)/kgmatch user add analyst --role analyst --password-stdin --replace
+	printf 'demo-admin-pass\n'   | $(BIN)/kgmatch user add admin --role admin --password-stdin --replace
+	printf 'kgm_00000000_demo-portal-key-for-local-use-only-0001\n' | $(BIN)/kgmatch user add-key portal --role portal --key-stdin --replace
+	@echo "演示账号：officer / demo-officer-pass（对接专员），analyst / demo-analyst-pass（分析员），admin / demo-admin-pass"
+	@echo "门户演示 API 密钥：kgm_00000000_demo-portal-key-for-local-use-only-0001"
+	@echo "服务地址：http://127.0.0.1:5000/  （Ctrl-C 停止）"
+	$(BIN)/kgmatch serve --host 127.0.0.1 --port 5000
 
 ## test: install everything, start the real Neo4j, lint, run the whole suite
 test: $(STAMP_DEV)

@@ -16,6 +16,7 @@ import click
 
 from api.cli_common import Ctx, fail, run_safely
 from api.cli_recommend import evaluate, recommend, relate_fields, write_related_fields
+from api.cli_serve import serve, user
 from graph import BACKENDS
 from graph.errors import Msg
 from graph.store import GraphStore
@@ -150,7 +151,7 @@ def stats(obj: Ctx, as_json: bool) -> None:
         click.echo(f"  {rel:<14}{n:>10}")
 
 
-for _command in (recommend, evaluate, relate_fields):
+for _command in (recommend, evaluate, relate_fields, serve, user):
     main.add_command(_command)
 
 

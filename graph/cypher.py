@@ -9,6 +9,7 @@ backquote them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from graph.model import Label, RelType
@@ -27,6 +28,10 @@ __all__ = [
     "expand",
     "count_label",
     "count_type",
+    "find_nodes",
+    "FULLTEXT_INDEX",
+    "SEARCH_FULLTEXT",
+    "search_scan",
     "CLEAR_ALL",
     "PING",
 ]
@@ -121,6 +126,46 @@ def count_label(label: Label) -> str:
 def count_type(rel_type: RelType) -> str:
     """Relationships of one type (answered from Neo4j's count store)."""
     return f"MATCH ()-[r:{_type(rel_type)}]->() RETURN count(r) AS c"
+
+
+def find_nodes(label: Label, related: Sequence[tuple[RelType, bool | None, Label]], *, count: bool) -> str:
+    """Nodes of ``label`` whose properties match ``$props`` (a list of ``{key, value}``) and that
+    have, for each ``(type, outgoing, other label)`` of ``related``, such a relationship to a
+    node whose id is in ``$rel_<i>`` (``outgoing`` None = either direction).
+
+    With ``count`` the query returns ``total``; otherwise the page ``$skip``/``$limit`` by id.
+    """
+    where = ["all(p IN $props WHERE n[p.key] = p.value)"]
+    for i, (rel_type, outgoing, other) in enumerate(related):
+        arrow = (f"-[:{_type(rel_type)}]->" if outgoing else f"<-[:{_type(rel_type)}]-" if outgoing is False
+                 else f"-[:{_type(rel_type)}]-")
+        where.append(f"EXISTS {{ MATCH (n){arrow}(m:{_label(other)}) WHERE m.id IN $rel_{i} }}")
+    head = f"MATCH (n:{_label(label)}) WHERE " + " AND ".join(where)
+    if count:
+        return head + " RETURN count(n) AS total"
+    return head + " RETURN n.id AS id, properties(n) AS props ORDER BY n.id SKIP $skip LIMIT $limit"
+
+
+FULLTEXT_INDEX = "entity_text"
+"""The Chinese (cjk analyzer) full-text index of schema.cypher."""
+
+SEARCH_FULLTEXT = (
+    "CALL db.index.fulltext.queryNodes($index, $search) YIELD node "
+    "WITH node, labels(node)[0] AS label WHERE label IN $labels "
+    "RETURN label, node.id AS id, properties(node) AS props"
+)
+"""Candidates for a search whose terms the cjk analyzer can match as phrases (``$search``)."""
+
+
+def search_scan(labels: Sequence[Label]) -> str:
+    """Candidates for any search: nodes of ``labels`` where each of ``$terms`` is contained in
+    one of the ``$fields`` (lower-cased); a superset the caller filters exactly."""
+    label_expr = "|".join(_label(x) for x in labels)
+    return (
+        f"MATCH (n:{label_expr}) "
+        f"WHERE all(t IN $terms WHERE any(f IN $fields WHERE toLower(toStringOrNull(n[f])) CONTAINS t)) "
+        f"RETURN labels(n)[0] AS label, n.id AS id, properties(n) AS props"
+    )
 
 
 CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

@@ -19,7 +19,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +34,21 @@ from graph.store import (
     GraphStore,
     Neighbor,
     Node,
+    NodePage,
     NodeRef,
     Relationship,
+    RelFilter,
     WriteSummary,
+    check_find_args,
     merge_props,
     missing_endpoint_errors,
     node_props,
+    props_match,
+    rank_search_hits,
     rel_props,
+    search_labels,
+    search_terms,
+    search_text,
     validate_batch,
 )
 
@@ -250,6 +258,47 @@ class LocalStore(GraphStore):
                     rel = Relationship(RelType(t), NodeRef(Label(s[0]), s[1]), NodeRef(Label(e[0]), e[1]), d["props"])
                     out.append((ref, Neighbor(rel, self._node(other), dirn)))
         return out
+
+    def _related_keys(self, label: Label, f: RelFilter) -> set[_Key]:
+        """Keys of ``label`` nodes that pass one relationship filter."""
+        g, rtype, found = self._graph, RelType.parse(f.rel_type).value, set()
+        direction = Direction(f.direction)
+        for other_id in f.ids:
+            other = (Label.parse(f.label).value, other_id)
+            if other not in g:
+                continue
+            if direction in (Direction.OUT, Direction.BOTH):  # node -> other
+                found.update(s for s, _, t in g.in_edges(other, keys=True) if t == rtype and s[0] == label.value)
+            if direction in (Direction.IN, Direction.BOTH):  # other -> node
+                found.update(e for _, e, t in g.out_edges(other, keys=True) if t == rtype and e[0] == label.value)
+        return found
+
+    def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,
+                   related: Sequence[RelFilter] = (), skip: int = 0, limit: int = 100) -> NodePage:
+        """Filtered page of nodes; see :meth:`GraphStore.find_nodes`."""
+        label = Label.parse(label)
+        wanted = check_find_args(props, related, skip, limit)
+        with self._lock:
+            self._sync()
+            keys: set[_Key] | None = None
+            for f in related:
+                hits = self._related_keys(label, f)
+                keys = hits if keys is None else keys & hits
+            pool = keys if keys is not None else (k for k in self._graph if k[0] == label.value)
+            found = sorted(k for k in pool if props_match(self._graph.nodes[k]["props"], wanted))
+            return NodePage([self._node(k) for k in found[skip:skip + limit]], len(found))
+
+    def search_nodes(self, text: str, *, labels: Sequence[Label] | None = None, skip: int = 0,
+                     limit: int = 20) -> NodePage:
+        """Scan the searchable labels; :func:`rank_search_hits` decides matches and order."""
+        terms = search_terms(text)
+        wanted = {label.value for label in search_labels(labels)}
+        with self._lock:
+            self._sync()
+            nodes = self._graph.nodes
+            candidates = [self._node(k) for k in nodes if k[0] in wanted
+                          and all(t in search_text(nodes[k]["props"]) for t in terms)]
+        return rank_search_hits(candidates, terms, skip=skip, limit=limit)
 
     def counts(self) -> Counts:
         """Counted in SQLite, which is the truth the graph was built from."""

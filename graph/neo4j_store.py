@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,18 +28,25 @@ from graph import cypher
 from graph.errors import KgmatchError, Msg, StoreError, StoreUnavailableError
 from graph.model import Label, RelType
 from graph.store import (
+    SEARCH_PROPERTIES,
     Batch,
     Counts,
     Direction,
     GraphStore,
     Neighbor,
     Node,
+    NodePage,
     NodeRef,
     Relationship,
+    RelFilter,
     WriteSummary,
+    check_find_args,
     missing_endpoint_errors,
     node_props,
+    rank_search_hits,
     rel_props,
+    search_labels,
+    search_terms,
     validate_batch,
 )
 
@@ -47,6 +55,8 @@ __all__ = ["Neo4jSettings", "Neo4jStore"]
 log = logging.getLogger(__name__)
 
 _CHUNK = 5000  # rows per UNWIND statement: big enough to amortise, small enough for the heap
+_HAN_PHRASE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+"""Terms the cjk analyzer turns into a bigram phrase that every text containing them matches."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +281,44 @@ class Neo4jStore(GraphStore):
             rel = Relationship(RelType(r["type"]), start, end, r["rel_props"])
             out.append((me, Neighbor(rel, Node(them.label, them.id, _props(r["props"])), dirn)))
         return out
+
+    def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,
+                   related: Sequence[RelFilter] = (), skip: int = 0, limit: int = 100) -> NodePage:
+        """Filtered page of nodes and the total, in one read transaction."""
+        label = Label.parse(label)
+        wanted = check_find_args(props, related, skip, limit)
+        shape = [(RelType.parse(f.rel_type), {Direction.OUT: True, Direction.IN: False}.get(Direction(f.direction)),
+                  Label.parse(f.label)) for f in related]
+        params: dict[str, Any] = {"props": [{"key": k, "value": v} for k, v in wanted.items()],
+                                  **{f"rel_{i}": list(f.ids) for i, f in enumerate(related)}}
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[tuple[str, dict[str, Any]]]]:
+            total = tx.run(cypher.find_nodes(label, shape, count=True), **params).single()["total"]
+            rows = tx.run(cypher.find_nodes(label, shape, count=False), skip=skip, limit=limit, **params)
+            return total, [(r["id"], r["props"]) for r in rows]
+
+        total, rows = self._read(work)
+        return NodePage([Node(label, i, _props(p)) for i, p in rows], total)
+
+    def search_nodes(self, text: str, *, labels: Sequence[Label] | None = None, skip: int = 0,
+                     limit: int = 20) -> NodePage:
+        """Candidates from the ``entity_text`` (cjk) index when every term is a Han phrase of two
+        or more characters, else from a scan; :func:`rank_search_hits` gives the exact answer."""
+        terms = search_terms(text)
+        wanted = search_labels(labels)
+        if all(_HAN_PHRASE.fullmatch(t) for t in terms):
+            query = cypher.SEARCH_FULLTEXT
+            params: dict[str, Any] = {"index": cypher.FULLTEXT_INDEX, "labels": [x.value for x in wanted],
+                                      "search": " AND ".join(f'"{t}"' for t in terms)}
+        else:
+            query = cypher.search_scan(wanted)
+            params = {"terms": terms, "fields": list(SEARCH_PROPERTIES)}
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, str, dict[str, Any]]]:
+            return [(r["label"], r["id"], r["props"]) for r in tx.run(query, **params)]
+
+        candidates = [Node(Label(lb), i, _props(p)) for lb, i, p in self._read(work)]
+        return rank_search_hits(candidates, terms, skip=skip, limit=limit)
 
     def counts(self) -> Counts:
         """Per label and per type, from Neo4j's count store."""

@@ -22,6 +22,7 @@ Semantics shared by both stores:
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,8 +43,15 @@ __all__ = [
     "RelBatch",
     "Batch",
     "WriteSummary",
+    "RelFilter",
+    "NodePage",
+    "SEARCH_LABELS",
+    "SEARCH_PROPERTIES",
     "GraphStore",
     "validate_batch",
+    "search_terms",
+    "rank_search_hits",
+    "props_match",
 ]
 
 
@@ -202,6 +210,130 @@ class WriteSummary:
 
     nodes: int
     relationships: int
+
+
+@dataclass(frozen=True)
+class RelFilter:
+    """Keep nodes that have a ``rel_type`` relationship (``direction`` seen from the node)
+    to a node of ``label`` whose id is one of ``ids``."""
+
+    rel_type: RelType
+    label: Label
+    ids: tuple[str, ...]
+    direction: Direction = Direction.OUT
+
+
+@dataclass(frozen=True)
+class NodePage:
+    """One page of a filtered or searched node list, and how many nodes matched in all."""
+
+    nodes: list[Node]
+    total: int
+
+
+SEARCH_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.INSTITUTION, Label.ENTERPRISE, Label.DEMAND,
+                                    Label.PROJECT, Label.FIELD, Label.TEAM)
+"""The labels :meth:`GraphStore.search_nodes` covers (those of the ``entity_text`` index in schema.cypher)."""
+
+SEARCH_PROPERTIES: tuple[str, ...] = ("name", "title", "keywords_text", "description")
+"""The text properties searched (those the ``entity_text`` index covers)."""
+
+_TERM_SPLIT = re.compile(r"[\s,，、;；。]+")
+_MAX_TERMS, _MAX_TERM_CHARS = 10, 100
+
+
+def search_terms(text: str) -> list[str]:
+    """The lower-cased terms of a search query (split on spaces and ，、；).
+
+    >>> search_terms("正极材料  缺陷检测，AI")
+    ['正极材料', '缺陷检测', 'ai']
+
+    Raises:
+        ValidationError: an empty query, or more than 10 terms or a term over 100 characters.
+    """
+    terms = list(dict.fromkeys(t for t in _TERM_SPLIT.split(str(text).lower()) if t))
+    if not terms:
+        raise ValidationError(Msg.FIELD.format(field="q", reason=Msg.REQUIRED), errors=[RowError(None, "q", Msg.REQUIRED)])
+    if len(terms) > _MAX_TERMS or any(len(t) > _MAX_TERM_CHARS for t in terms):
+        reason = f"最多 {_MAX_TERMS} 个词，每个词不超过 {_MAX_TERM_CHARS} 个字"
+        raise ValidationError(Msg.FIELD.format(field="q", reason=reason), errors=[RowError(None, "q", reason)])
+    return terms
+
+
+def search_labels(labels: Sequence[Label] | None) -> list[Label]:
+    """The labels a search covers: ``labels`` (each must be searchable) or all :data:`SEARCH_LABELS`.
+
+    Raises:
+        ValidationError: a label that is not searchable (Chinese message naming it).
+    """
+    if not labels:
+        return list(SEARCH_LABELS)
+    out = []
+    for value in labels:
+        try:
+            label = Label.parse(value)
+        except ValueError as err:
+            raise ValidationError(str(err), errors=[RowError(None, "labels", str(err))]) from err
+        if label not in SEARCH_LABELS:
+            reason = f"「{label.value}」不支持全文检索"
+            raise ValidationError(Msg.FIELD.format(field="labels", reason=reason),
+                                  errors=[RowError(None, "labels", reason)])
+        out.append(label)
+    return sorted(set(out), key=SEARCH_LABELS.index)
+
+
+def search_text(props: Mapping[str, Any], names: Sequence[str] = SEARCH_PROPERTIES) -> str:
+    """The lower-cased searchable text of a node's properties, one line per property."""
+    return "\n".join(props[p] for p in names if isinstance(props.get(p), str)).lower()
+
+
+def rank_search_hits(candidates: Iterable[Node], terms: Sequence[str], *, skip: int, limit: int) -> NodePage:
+    """The exact answer of :meth:`GraphStore.search_nodes` from a superset of candidates.
+
+    A node matches when every term is a substring of one of its :data:`SEARCH_PROPERTIES`
+    (lower-cased). Order: name or title equal to the query, then name or title containing
+    every term, then the rest; ties by (label, id). Both stores finish with this function,
+    so their answers are identical whatever index found the candidates.
+    """
+    query = " ".join(terms)
+    ranked = []
+    for node in {n.ref: n for n in candidates}.values():
+        if not all(t in search_text(node.props) for t in terms):
+            continue
+        head = search_text(node.props, ("name", "title"))
+        tier = 0 if query in head.split("\n") else 1 if all(t in head for t in terms) else 2
+        ranked.append((tier, node.label.value, node.id, node))
+    ranked.sort(key=lambda r: r[:3])
+    return NodePage([r[3] for r in ranked[skip:skip + limit]], len(ranked))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equality as Cypher sees it: a boolean never equals a number."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return a == b
+
+
+def props_match(props: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    """Whether every ``wanted`` property equals the node's (a missing property never matches)."""
+    return all(k in props and _same_value(props[k], v) for k, v in wanted.items())
+
+
+def check_find_args(props: Mapping[str, Any] | None, related: Sequence[RelFilter], skip: int, limit: int) -> dict[str, Any]:
+    """Validate :meth:`GraphStore.find_nodes` arguments; the property filter as a plain dict."""
+    wanted = dict(props or {})
+    errors = [RowError(None, str(k), Msg.BAD_TYPE.format(expected="文本、数字或布尔值", value=v))
+              for k, v in wanted.items() if not isinstance(k, str) or not isinstance(v, (str, int, float, bool))
+              or (isinstance(v, float) and v != v)]
+    for f in related:
+        RelType.parse(f.rel_type)
+        Label.parse(f.label)
+        Direction(f.direction)
+    if skip < 0 or limit < 0:
+        errors.append(RowError(None, "skip/limit", "不能为负数"))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return wanted
 
 
 def validate_batch(batch: Batch) -> None:
@@ -373,6 +505,31 @@ class GraphStore(abc.ABC):
             frontier = ordered
         return Subgraph(nodes=list(kept.values()), relationships=[rels[k] for k in sorted(rels)],
                         truncated=truncated)
+
+    @abc.abstractmethod
+    def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,
+                   related: Sequence[RelFilter] = (), skip: int = 0, limit: int = 100) -> NodePage:
+        """A page of the nodes of ``label`` ordered by id, filtered, and how many matched in all.
+
+        ``props``: each property must equal the given scalar (a boolean never equals a
+        number). ``related``: for each :class:`RelFilter` the node needs such a
+        relationship to one of its ids (filters combine with AND, ids within one with OR).
+
+        Raises:
+            ValidationError: a filter value that is not a scalar, or a negative skip/limit.
+        """
+
+    @abc.abstractmethod
+    def search_nodes(self, text: str, *, labels: Sequence[Label] | None = None, skip: int = 0,
+                     limit: int = 20) -> NodePage:
+        """Chinese full-text search over the :data:`SEARCH_LABELS` (or ``labels``, a subset of them).
+
+        The answer is defined by :func:`rank_search_hits` over :func:`search_terms`; Neo4j
+        finds candidates with its ``entity_text`` (cjk) index, the local store by scanning.
+
+        Raises:
+            ValidationError: an empty query, or a label that is not searchable.
+        """
 
     @abc.abstractmethod
     def counts(self) -> Counts:

@@ -10,7 +10,7 @@ import pytest
 
 from graph.errors import NotFoundError, ValidationError
 from graph.model import Label, RelType
-from graph.store import Batch, Direction, NodeRef
+from graph.store import Batch, Direction, NodeRef, RelFilter
 
 E, INST, F, P = Label.EXPERT, Label.INSTITUTION, Label.FIELD, Label.PROJECT
 
@@ -164,3 +164,87 @@ def test_replace_types_recomputes_a_relation_atomically(store):
     with pytest.raises(ValidationError):
         store.write(bad)
     assert store.counts().relationships["RELATED_TO"] == 1  # the failed recompute deleted nothing
+
+
+D, ENT, REG = Label.DEMAND, Label.ENTERPRISE, Label.REGION
+
+
+def _demands() -> Batch:
+    """Three demands, two fields, two regions: enough for every filter and for search."""
+    return (
+        Batch()
+        .add_nodes(F, [{"id": "f:bat", "name": "电池材料", "scheme": "t"},
+                       {"id": "f:vision", "name": "机器视觉", "scheme": "t"}])
+        .add_nodes(REG, [{"id": "r:hz", "name": "杭州市"}, {"id": "r:sz", "name": "深圳市"}])
+        .add_nodes(ENT, [{"id": "ent:1", "name": "杭州锂能科技有限公司", "description": "锂离子电池正极材料"}])
+        .add_nodes(D, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "status": "待对接", "urgent": True},
+                       {"id": "d:2", "title": "电池包热失控预警", "status": "已对接", "budget": 50},
+                       {"id": "d:3", "title": "AI 视觉质检", "status": "待对接", "budget": 50.0,
+                        "keywords_text": "缺陷检测 深度学习", "urgent": 1}])
+        .add_nodes(E, [{"id": "e:1", "name": "张伟", "keywords_text": "正极材料 锂离子电池"},
+                       {"id": "e:2", "name": "正极材料", "description": "同名的专家（排在最前）"}])
+        .add_rels(RelType.NEEDS, D, F, [{"start": "d:1", "end": "f:bat"}, {"start": "d:1", "end": "f:vision"},
+                                        {"start": "d:2", "end": "f:bat"}, {"start": "d:3", "end": "f:vision"}])
+        .add_rels(RelType.LOCATED_IN, D, REG, [{"start": "d:1", "end": "r:hz"}, {"start": "d:2", "end": "r:sz"},
+                                               {"start": "d:3", "end": "r:hz"}])
+        .add_rels(RelType.POSTED, ENT, D, [{"start": "ent:1", "end": "d:1"}])
+    )
+
+
+def _page(page) -> tuple[list[str], int]:
+    return [n.id for n in page.nodes], page.total
+
+
+@pytest.mark.parametrize(("props", "related", "expected"), [
+    (None, [], (["d:1", "d:2", "d:3"], 3)),
+    ({"status": "待对接"}, [], (["d:1", "d:3"], 2)),
+    ({"budget": 50}, [], (["d:2", "d:3"], 2)),  # 50 equals 50.0, as in Cypher
+    ({"urgent": True}, [], (["d:1"], 1)),  # but a boolean never equals 1
+    ({"status": "没有"}, [], ([], 0)),
+    (None, [RelFilter(RelType.NEEDS, F, ("f:bat",))], (["d:1", "d:2"], 2)),
+    (None, [RelFilter(RelType.NEEDS, F, ("f:bat", "f:vision"))], (["d:1", "d:2", "d:3"], 3)),
+    (None, [RelFilter(RelType.NEEDS, F, ("f:bat",)), RelFilter(RelType.LOCATED_IN, REG, ("r:hz",))], (["d:1"], 1)),
+    ({"status": "待对接"}, [RelFilter(RelType.LOCATED_IN, REG, ("r:hz", "r:missing"))], (["d:1", "d:3"], 2)),
+    (None, [RelFilter(RelType.POSTED, ENT, ("ent:1",), Direction.IN)], (["d:1"], 1)),
+    (None, [RelFilter(RelType.POSTED, ENT, ("ent:1",), Direction.BOTH)], (["d:1"], 1)),
+    (None, [RelFilter(RelType.POSTED, ENT, ("ent:1",), Direction.OUT)], ([], 0)),  # demands post nothing
+    (None, [RelFilter(RelType.NEEDS, F, ())], ([], 0)),
+])
+def test_find_nodes_filters_by_properties_and_relationships(store, props, related, expected):
+    store.write(_demands())
+    assert _page(store.find_nodes(D, props=props, related=related)) == expected
+
+
+def test_find_nodes_pages_by_id_and_counts_all(store):
+    store.write(_demands())
+    assert _page(store.find_nodes(D, skip=1, limit=1)) == (["d:2"], 3)
+    assert _page(store.find_nodes(D, skip=5, limit=10)) == ([], 3)
+    assert _page(store.find_nodes(Label.TEAM)) == ([], 0)
+    assert dict(store.find_nodes(D, limit=1).nodes[0].props)["title"] == "高镍正极材料涂布缺陷检测"
+    with pytest.raises(ValidationError, match="「status」应为文本、数字或布尔值"):
+        store.find_nodes(D, props={"status": ["待对接"]})
+
+
+@pytest.mark.parametrize(("query", "labels", "expected"), [
+    ("正极材料", None, (["e:2", "d:1", "ent:1", "e:1"], 4)),  # exact name, then title hits, then by (label, id)
+    ("正极材料", [E], (["e:2", "e:1"], 2)),
+    ("缺陷检测", None, (["d:1", "d:3"], 2)),  # d:3 through keywords_text
+    ("缺陷检测 涂布", None, (["d:1"], 1)),  # every term must match
+    ("缺陷检测，深度学习", [D], (["d:3"], 1)),
+    ("ai", None, (["d:3"], 1)),  # not a Han phrase: scanned, case-insensitive
+    ("视", None, (["d:3", "f:vision"], 2)),  # a single character: scanned
+    ("热失控", [D, ENT], (["d:2"], 1)),
+    ("量子计算", None, ([], 0)),
+])
+def test_search_nodes_matches_every_term_in_the_same_order(store, query, labels, expected):
+    store.write(_demands())
+    assert _page(store.search_nodes(query, labels=labels)) == expected
+
+
+def test_search_nodes_pages_and_validates(store):
+    store.write(_demands())
+    assert _page(store.search_nodes("正极材料", skip=1, limit=2)) == (["d:1", "ent:1"], 4)
+    with pytest.raises(ValidationError, match="「q」不能为空"):
+        store.search_nodes("  ，")
+    with pytest.raises(ValidationError, match="不支持全文检索"):
+        store.search_nodes("杭州", labels=[REG])

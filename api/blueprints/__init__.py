@@ -1,0 +1,17 @@
+"""One blueprint per area of the web app; :func:`api.app.create_app` registers :data:`BLUEPRINTS`.
+
+Every view declares its permission with :func:`api.auth.requires` (or ``public`` /
+``authenticated``); a view that declares nothing is refused for everyone. The pages
+add their blueprints to this list.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from api.blueprints import audit, auth, demands, docs, entities, graph, health, recommendations, stats
+
+__all__ = ["BLUEPRINTS"]
+
+BLUEPRINTS: list[Blueprint] = [health.bp, auth.bp, demands.bp, recommendations.bp, entities.bp, graph.bp,
+                               stats.bp, audit.bp, docs.bp]

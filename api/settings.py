@@ -1,0 +1,106 @@
+"""Every setting of the web app in one table: name, default, environment variable, help.
+
+:func:`api.app.create_app` applies them in this order: the defaults below, then
+``instance/config.py`` (if present), then the environment variables, then the
+``test_config`` a test passes. ``README.md`` documents each one
+(``tests/test_api_settings.py`` checks that it does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph.errors import RowError, ValidationError
+
+__all__ = ["AppSetting", "APP_SETTINGS", "defaults", "from_env", "settings_markdown"]
+
+
+@dataclass(frozen=True)
+class AppSetting:
+    """One setting: its Flask config key, default, environment variable and Chinese help text."""
+
+    name: str
+    default: Any
+    env: str
+    help: str
+
+
+APP_SETTINGS: tuple[AppSetting, ...] = (
+    AppSetting("KGMATCH_STORE", "local", "KGMATCH_STORE", "图存储后端：local（内置）或 neo4j"),
+    AppSetting("KGMATCH_DATA_DIR", "var", "KGMATCH_DATA_DIR",
+               "数据目录：内置图存储、用户文件、审计日志和会话密钥都在这里"),
+    AppSetting("KGMATCH_USERS_FILE", "", "KGMATCH_USERS_FILE",
+               "用户与 API 密钥文件（JSON，只存哈希）；留空为 数据目录/users.json"),
+    AppSetting("KGMATCH_AUDIT_LOG", "", "KGMATCH_AUDIT_LOG",
+               "审计日志（只追加的 JSON Lines）；留空为 数据目录/audit.jsonl"),
+    AppSetting("SECRET_KEY", "", "KGMATCH_SECRET_KEY",
+               "会话签名密钥；留空时首次启动生成并保存在 数据目录/secret_key（权限 600）"),
+    AppSetting("SESSION_COOKIE_SECURE", False, "KGMATCH_COOKIE_SECURE",
+               "仅通过 HTTPS 发送会话 Cookie（部署在 HTTPS 之后时设为 true）"),
+    AppSetting("PERMANENT_SESSION_LIFETIME", 28800, "KGMATCH_SESSION_SECONDS", "登录会话有效期（秒）"),
+    AppSetting("MAX_CONTENT_LENGTH", 1_048_576, "KGMATCH_MAX_REQUEST_BYTES", "请求体最大字节数"),
+    AppSetting("KGMATCH_PER_PAGE", 20, "KGMATCH_PER_PAGE", "列表接口默认每页条数"),
+    AppSetting("KGMATCH_MAX_PER_PAGE", 100, "KGMATCH_MAX_PER_PAGE", "列表接口每页条数上限"),
+    AppSetting("KGMATCH_GRAPH_MAX_DEPTH", 3, "KGMATCH_GRAPH_MAX_DEPTH", "图谱邻域查询的最大跳数"),
+    AppSetting("KGMATCH_GRAPH_MAX_NODES", 500, "KGMATCH_GRAPH_MAX_NODES", "图谱邻域查询返回的最多节点数"),
+    AppSetting("KGMATCH_MAX_TOP_K", 50, "KGMATCH_MAX_TOP_K", "一次推荐最多返回的专家人数（top_k 上限）"),
+    AppSetting("KGMATCH_MAX_CANDIDATES", 2000, "KGMATCH_MAX_CANDIDATES",
+               "推荐参数 max_candidates 与 text_candidates 的上限"),
+    AppSetting("KGMATCH_MAX_TEAMS", 10, "KGMATCH_MAX_TEAMS", "推荐参数 team_count 与 team_max_size 的上限"),
+    AppSetting("KGMATCH_TEXT_MAX_CHARS", 5000, "KGMATCH_TEXT_MAX_CHARS", "按文本推荐时需求文本的最大字数"),
+)
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting at its default."""
+    return {s.name: s.default for s in APP_SETTINGS}
+
+
+def _typed(setting: AppSetting, raw: str) -> Any:
+    if isinstance(setting.default, bool):
+        if raw.strip().lower() in _TRUE:
+            return True
+        if raw.strip().lower() in _FALSE:
+            return False
+        raise ValueError("应为 true 或 false")
+    if isinstance(setting.default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError("应为整数") from None
+    return raw
+
+
+def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings whose environment variable is set, typed like their defaults.
+
+    Raises:
+        ValidationError: a variable whose value does not fit (Chinese message naming it).
+
+    >>> from_env({"KGMATCH_PER_PAGE": "50", "KGMATCH_COOKIE_SECURE": "true"})
+    {'SESSION_COOKIE_SECURE': True, 'KGMATCH_PER_PAGE': 50}
+    """
+    out: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for setting in APP_SETTINGS:
+        if setting.env in environ:
+            try:
+                out[setting.name] = _typed(setting, environ[setting.env])
+            except ValueError as err:
+                errors.append(RowError(None, setting.env, f"{err}，实际为「{environ[setting.env]}」"))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return out
+
+
+def settings_markdown() -> str:
+    """The README table of these settings (``tests/test_api_settings.py`` checks README has it)."""
+    lines = ["| 环境变量 | 默认值 | 说明 |", "|---|---|---|"]
+    for s in APP_SETTINGS:
+        default = "（空）" if s.default == "" else str(s.default).lower() if isinstance(s.default, bool) else s.default
+        lines.append(f"| `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(lines)
