@@ -103,6 +103,15 @@ def _check_ops(ops: Sequence[NodeOp | RelOp], store: GraphStore, errors: list[Ro
     return good
 
 
+def _with_search_text(props: dict) -> dict:
+    """Add ``keywords_text`` (keywords joined by spaces) so the CJK full-text index covers
+    keywords: Neo4j's full-text index reads string properties, not lists."""
+    keywords = props.get("keywords")
+    if isinstance(keywords, list) and keywords and "keywords_text" not in props:
+        return {**props, "keywords_text": " ".join(str(k) for k in keywords)}
+    return props
+
+
 def _to_batch(ops: Iterable[NodeOp | RelOp]) -> Batch:
     """Group ops by label / type into one Batch (nodes before relationships)."""
     batch = Batch()
@@ -110,7 +119,7 @@ def _to_batch(ops: Iterable[NodeOp | RelOp]) -> Batch:
     rels: dict[tuple, list[dict]] = {}
     for op in ops:
         if isinstance(op, NodeOp):
-            nodes.setdefault(op.label, []).append(op.props)
+            nodes.setdefault(op.label, []).append(_with_search_text(op.props))
         else:
             rels.setdefault((op.type, op.start_label, op.end_label), []).append(op.props)
     for label, rows in nodes.items():

@@ -9,6 +9,8 @@ this package needs no NLP of its own.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -121,16 +123,30 @@ class IndexCache:
     """One :class:`ExpertIndex` per store, rebuilt when the store's counts change.
 
     Building reads every expert's projects and tokenizes their titles (seconds on the
-    demo graph), so a server keeps one of these for its lifetime.
+    demo graph), so a server keeps one of these for its lifetime. Whether the store
+    changed is asked at most every ``recheck_seconds`` (counting is ~27 queries on Neo4j),
+    so a new expert shows up in text candidates within that time.
     """
 
-    def __init__(self, tokenize: Tokenize) -> None:
+    def __init__(self, tokenize: Tokenize, *, recheck_seconds: float = 30.0) -> None:
         self.tokenize = tokenize
+        self.recheck_seconds = recheck_seconds
         self._key: tuple[int, Any] | None = None
         self._index: ExpertIndex | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
 
     def get(self, store: GraphStore) -> ExpertIndex:
-        """The index for ``store`` as it is now."""
+        """The index for ``store`` as it is now (or as of the last check)."""
+        with self._lock:
+            now = time.monotonic()
+            if (self._index is not None and self._key is not None and self._key[0] == id(store)
+                    and now - self._checked < self.recheck_seconds):
+                return self._index
+            self._checked = now
+            return self._refresh(store)
+
+    def _refresh(self, store: GraphStore) -> ExpertIndex:
         key = (id(store), store.counts())
         if self._index is None or key != self._key:
             profiles = load_profiles(store)

@@ -21,7 +21,8 @@ def test_gbk_csv_with_typed_columns_loads(tmp_path, local_store):
     report = load_file(path, local_store)
     assert report.ok and report.nodes == 1
     assert dict(local_store.get_node(Label.EXPERT, "e:1").props) == {
-        "name": "张伟", "keywords": ["锂离子电池", "正极材料"], "active": True, "amount": 12.5}
+        "name": "张伟", "keywords": ["锂离子电池", "正极材料"], "active": True, "amount": 12.5,
+        "keywords_text": "锂离子电池 正极材料"}  # for the CJK full-text index, which reads strings only
 
 
 def test_broken_encoding_is_named_and_nothing_is_written(tmp_path, local_store):

@@ -53,6 +53,7 @@ def test_lifesci_rows_become_projects_pis_institutions_and_fields(tmp_path, code
         "title": "古菌真核类型引发酶的亚基性质与功能演化的研究", "approval_no": "31730001", "fund_type": "重点项目",
         "amount_wan": 293.0, "approval_year": 2017, "start_year": 2018, "end_year": 2022,
         "keywords": ["古菌", "功能演化", "DNA修复", "DNA复制", "古菌-真核生物引发酶"],
+        "keywords_text": "古菌 功能演化 DNA修复 DNA复制 古菌-真核生物引发酶",
         "institution": "中国科学院微生物研究所", "pi": "黄力", "source": "nsfc"}
     expert = "expert:黄力@中国科学院微生物研究所"
     assert _out(codes, Label.PROJECT, project.id, RelType.IN_FIELD) == ["nsfc2020:C0101"]
