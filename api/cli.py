@@ -19,7 +19,9 @@ from api.cli_recommend import evaluate, recommend, relate_fields, write_related_
 from api.cli_serve import serve, user
 from graph import BACKENDS
 from graph.errors import Msg
-from graph.store import GraphStore
+from graph.model import Label, RelType
+from graph.store import Batch, GraphStore
+from ingest.dedup import DUPLICATE_THRESHOLD, DemandText, find_duplicates
 from ingest.demo import load_demo
 from ingest.importers import IMPORT_KINDS, import_file
 from ingest.loader import LoadReport, load_file, write_error_file
@@ -149,6 +151,42 @@ def stats(obj: Ctx, as_json: bool) -> None:
     click.echo("关系：")
     for rel, n in counts.relationships.items():
         click.echo(f"  {rel:<14}{n:>10}")
+
+
+def _stored_demands(store: GraphStore) -> list[DemandText]:
+    """Every stored demand, oldest first (by ``posted``, then id), as dedup sees it."""
+    nodes, skip = [], 0
+    while page := store.list_nodes(Label.DEMAND, skip=skip, limit=1000):
+        nodes += page
+        skip += len(page)
+    nodes.sort(key=lambda n: (str(n.props.get("posted") or ""), n.id))
+    return [DemandText.from_props(n.id, n.props) for n in nodes]
+
+
+@main.command()
+@click.option("--threshold", type=float, default=DUPLICATE_THRESHOLD, show_default=True,
+              help="相似度阈值（在 data/dedup 的人工标注样例上选定）/ similarity threshold.")
+@click.option("--mark", is_flag=True, help="把结果写成 DUPLICATE_OF 关系（整体替换）/ store the pairs as DUPLICATE_OF.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
+@click.pass_obj
+@run_safely
+def duplicates(obj: Ctx, threshold: float, mark: bool, as_json: bool) -> None:
+    """找出疑似重复提交的需求（同一问题换了说法）/ list near-duplicate demands."""
+    store = obj.store()
+    demands = _stored_demands(store)
+    titles = {d.id: d.title for d in demands}
+    pairs = find_duplicates(demands, threshold=threshold) if len(demands) > 1 else []
+    if mark:
+        rows = [{"start": p.b, "end": p.a, "score": p.score} for p in pairs]
+        store.write(Batch(replace_types=[RelType.DUPLICATE_OF])
+                    .add_rels(RelType.DUPLICATE_OF, Label.DEMAND, Label.DEMAND, rows))
+    if as_json:
+        click.echo(json.dumps([{**p.as_dict(), "a_title": titles[p.a], "b_title": titles[p.b]} for p in pairs],
+                              ensure_ascii=False))
+        return
+    click.echo(f"共 {len(demands)} 条需求，疑似重复 {len(pairs)} 对（阈值 {threshold}）" + ("，已写入图谱。" if mark else "。"))
+    for p in pairs:
+        click.echo(f"  {p.score:.3f}  {p.b}「{titles[p.b]}」 ≈ {p.a}「{titles[p.a]}」")
 
 
 for _command in (recommend, evaluate, relate_fields, serve, user):

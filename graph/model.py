@@ -84,6 +84,7 @@ class RelType(StrEnum):
     RELATED_TO = "RELATED_TO"
     COLLABORATES = "COLLABORATES"
     AUTHORED = "AUTHORED"
+    DUPLICATE_OF = "DUPLICATE_OF"
 
     def __str__(self) -> str:
         return self.value
@@ -159,6 +160,7 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.RELATED_TO, "相关领域", _labels(L.FIELD), _labels(L.FIELD)),
         RelSpec(R.COLLABORATES, "合作", _labels(L.EXPERT), _labels(L.EXPERT)),
         RelSpec(R.AUTHORED, "产出", _labels(L.EXPERT, L.TEAM), _OUTPUTS),
+        RelSpec(R.DUPLICATE_OF, "疑似重复", _labels(L.DEMAND), _labels(L.DEMAND)),
     )
 }
 del L, R

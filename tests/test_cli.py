@@ -76,3 +76,24 @@ def test_neo4j_and_local_give_identical_stats(tmp_path, neo4j_store):
     local = json.loads(kgmatch("stats", "--json", data_dir=data, store="local").stdout)
     neo4j = json.loads(kgmatch("stats", "--json", data_dir=data, store="neo4j").stdout)
     assert local == neo4j and local["nodes"]["Expert"] == 2
+
+
+def test_duplicates_lists_and_marks_reworded_demands(tmp_path):
+    data = tmp_path / "var"
+    demands = tmp_path / "demands.jsonl"
+    rows = [
+        {"id": "d:1", "title": "柑橘黄龙病综合防控技术", "posted": "2025-01-01",
+         "description": "我公司种植柑橘三千亩，近两年黄龙病蔓延，木虱防治效果差，急需黄龙病综合防控技术和健康种苗。"},
+        {"id": "d:2", "title": "脐橙园黄龙病蔓延，急需防控技术", "posted": "2025-06-01",
+         "description": "基地脐橙园黄龙病扩散快，柑橘木虱难以控制，希望获得黄龙病综合防控方案及无病种苗繁育技术。"},
+        {"id": "d:3", "title": "白酒窖泥老化问题", "posted": "2025-02-01",
+         "description": "浓香型白酒窖池窖泥老化退化，己酸菌数量下降，出酒率和优级酒比例降低，希望开展窖泥微生物修复。"},
+    ]
+    demands.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert kgmatch("load", str(demands), "--kind", "demand", data_dir=data).returncode == 0
+    listed = kgmatch("duplicates", "--json", "--mark", data_dir=data)
+    assert listed.returncode == 0, listed.stderr
+    pairs = json.loads(listed.stdout)
+    assert [(p["a"], p["b"]) for p in pairs] == [("d:1", "d:2")] and pairs[0]["score"] >= 0.4
+    stats = json.loads(kgmatch("stats", "--json", data_dir=data).stdout)
+    assert stats["relationships"]["DUPLICATE_OF"] == 1
