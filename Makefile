@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint neo4j neo4j-stop clean
+.PHONY: demo test lint neo4j neo4j-stop clean browser-deps
 
 $(STAMP_RUN): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ demo: $(STAMP_RUN)
 	@echo "服务地址：http://127.0.0.1:5000/  （Ctrl-C 停止）"
 	$(BIN)/kgmatch serve --host 127.0.0.1 --port 5000
 
+## browser-deps: Debian's Chromium and a CJK font for the browser tests (root; skipped when present)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+
 ## test: install everything, start the real Neo4j, lint, run the whole suite
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) browser-deps
 	bash deploy/neo4j/start.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest; rc=$$?; \
