@@ -115,7 +115,7 @@ def test_login_needs_the_forms_csrf_token(app, client):
 def test_login_never_redirects_off_site(app, client):
     app.extensions["kgmatch"].users.add_user("zhou", "analyst", "correct horse")
     response = _login(client, "zhou", "correct horse", "//evil.example/x")
-    assert response.headers["Location"] == "/api/docs"
+    assert response.headers["Location"] == "/"
 
 
 def test_changing_the_password_or_role_applies_to_open_sessions(app, client):

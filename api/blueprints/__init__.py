@@ -9,9 +9,25 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from api.blueprints import audit, auth, demands, docs, entities, graph, health, recommendations, stats
+from api.blueprints import (
+    audit,
+    auth,
+    demands,
+    docs,
+    entities,
+    graph,
+    health,
+    pages,
+    pages_demands,
+    pages_graph,
+    pages_intake,
+    pages_stats,
+    recommendations,
+    stats,
+)
 
 __all__ = ["BLUEPRINTS"]
 
 BLUEPRINTS: list[Blueprint] = [health.bp, auth.bp, demands.bp, recommendations.bp, entities.bp, graph.bp,
-                               stats.bp, audit.bp, docs.bp]
+                               stats.bp, audit.bp, docs.bp, pages.bp, pages_intake.bp, pages_demands.bp,
+                               pages_graph.bp, pages_stats.bp]
