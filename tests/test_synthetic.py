@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import random
 import re
 from pathlib import Path
 
@@ -12,18 +13,21 @@ import pytest
 
 from graph.model import Label, RelType
 from graph.store import Direction, NodeRef
+from ingest.dedup import DemandText, find_duplicates, strip_boilerplate
 from ingest.importers import import_file
 from ingest.resolve import DATA_ROOT
 from ingest.synthetic import (
     DEFAULT_DEMANDS,
     DEFAULT_ENTERPRISES,
     OUT_DIR,
+    REPOST_EVERY,
     STATUSES,
     credit_code_ok,
     generate,
     main,
     write_demo,
 )
+from ingest.synthetic_vocab import fill, topics, wording
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
 # What demand and enterprise references resolve against (universities and projects are not needed).
@@ -94,23 +98,91 @@ def test_demand_rows_are_well_formed(demo):
 def test_demands_are_grounded_in_the_real_project_lists(demo):
     with (DATA_ROOT / "nsfc" / "nsfc_C_projects.csv").open(encoding="utf-8") as handle:
         life = list(csv.DictReader(handle))
-    codes = {r["application_code"] for r in life}
-    words = {k.strip() for r in life for k in re.split("[;；]", r["keywords"])}
+    keywords_by_code: dict[str, list[set[str]]] = {}
+    for r in life:
+        keywords_by_code.setdefault(r["application_code"], []).append({k.strip() for k in re.split("[;；]", r["keywords"])})
     with (DATA_ROOT / "nsfc" / "nsfc_G_projects_start_le2015.csv").open(encoding="utf-8-sig") as handle:
         management = [r["项目名称"] for r in csv.DictReader(handle)]
-    titles = "\n".join(management)
     project_titles = {r["title"] for r in life} | set(management)
     sides = set()
     for demand in demo["demand"]:
         life_fields = [f.partition(":")[2] for f in demand["fields"] if f.startswith("nsfc2020:")]
-        if life_fields:
+        keywords = set(demand["keywords"])
+        if life_fields:  # 2–3 keywords of one real project with that application code
             sides.add("C")
-            assert set(life_fields) <= codes and set(demand["keywords"]) <= words, demand
-        else:
+            assert any(keywords <= project for project in keywords_by_code.get(life_fields[0], [])), demand
+        else:  # key phrases and topic terms of one real management-science title
             sides.add("G")
-            assert "nsfc:G" in demand["fields"] and all(k in titles for k in demand["keywords"]), demand
+            assert "nsfc:G" in demand["fields"] and any(all(k in t for k in keywords) for t in management), demand
+        assert all(k in demand["description"] for k in keywords), demand  # the problem is stated in its terms
         assert demand["title"] not in project_titles  # written as an enterprise would, not copied
     assert sides == {"C", "G"}
+
+
+def _oldest_first(rows: list[dict]) -> list[DemandText]:
+    """The demands as `kgmatch duplicates` compares them: oldest first."""
+    return [DemandText(d["id"], d["title"], d["description"]) for d in sorted(rows, key=lambda d: (d["posted"], d["id"]))]
+
+
+def test_near_duplicates_are_the_deliberate_reposts_and_few_others(demo):
+    pairs = {(p.a, p.b) for p in find_duplicates(_oldest_first(demo["demand"]))}
+    reposts = {(r["original"], r["repost"]) for r in demo["reposts"]}
+    assert len(reposts) == DEFAULT_DEMANDS // REPOST_EVERY == 8
+    assert reposts <= pairs  # every deliberate repost is found, the older demand first
+    assert len(pairs) == 15  # measured: the 8 reposts and 7 chance pairs of demands on one kind of problem
+
+
+def test_reposts_restate_an_unanswered_demand_after_its_deadline(demo):
+    demands = {d["id"]: d for d in demo["demand"]}
+    assert {r["by"] for r in demo["reposts"]} == {"same", "partner"}
+    for r in demo["reposts"]:
+        original, repost = demands[r["original"]], demands[r["repost"]]
+        assert repost["posted"] > original["deadline"] and original["status"] == "待对接"
+        assert repost["title"] != original["title"] and repost["description"] != original["description"]
+        assert repost["keywords"] == original["keywords"] and repost["fields"] == original["fields"]
+        same = repost["enterprise"] == original["enterprise"]
+        assert same == (r["by"] == "same")
+        # it says it is a repost: 「…曾于2025年5月发布…」, or 「…与康泰生物发酵联合提出」 when posted jointly
+        assert ("发布" in repost["description"][:40]) if same else ("联合" in repost["description"][:40])
+
+
+def test_demo_source_note_lists_the_reposts():
+    note = (OUT_DIR / "SOURCE.md").read_text(encoding="utf-8")
+    for r in generate()["reposts"]:
+        assert f"| {r['original']} " in note and f"| {r['repost']} " in note
+
+
+def test_every_self_introduction_is_boilerplate_for_duplicate_detection():
+    slots = {"year": "2008", "products": "菌剂和有机肥", "business": "微生物肥料的生产", "kind": "小型企业",
+             "city": "杭州市", "employees": 80}
+    for intro in wording()["intros"]:
+        text = fill(intro, random.Random(1), slots)
+        assert strip_boilerplate(text) == "", text
+
+
+def test_every_vocabulary_template_renders_and_goals_answer_problems():
+    rng = random.Random(3)
+    for topic in topics():
+        for industry in topic.industries:
+            assert 2 <= len(industry.products) and all(len(p) <= 8 for p in industry.products), industry.code
+            for fact in industry.facts:
+                assert "{" not in fill(fact, rng, {"product": industry.products[0]}, scale=0.15), fact
+        for angle in topic.angles:
+            assert len(angle.goals) == len(angle.problems) >= 3, (topic.name, angle.stage)
+            for template in angle.problems + angle.goals + angle.tried + angle.works + angle.tails:
+                assert "{" not in fill(template, rng, {"product": "某产品", "key": "某方向"}), template
+
+
+@pytest.mark.parametrize(("template", "scale", "expected"), [
+    ("{12-12}mg/L", 1.0, "12mg/L"),
+    ("{0.30-0.30}元", 1.0, "0.30元"),
+    ("约{2856-2856}吨", 1.0, "约2900吨"),  # from 100 up: two significant digits
+    ("约{2-2*}万吨", 0.15, "约0.3万吨"),  # scaled by the enterprise's size
+    ("{冬季|冬季}", 1.0, "冬季"),
+    ("{product}线", 1.0, "菌剂线"),
+])
+def test_fill_draws_numbers_and_alternatives(template, scale, expected):
+    assert fill(template, random.Random(0), {"product": "菌剂"}, scale=scale) == expected
 
 
 def test_shipped_demo_files_are_what_the_generator_writes(tmp_path):
