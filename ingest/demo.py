@@ -1,7 +1,8 @@
 """``kgmatch load demo``: the shipped demo set, in the order its references need.
 
 1. the taxonomies of ``data/taxonomies/`` (regions first: universities point into them);
-2. the NSFC project lists of ``data/nsfc/`` (PIs, institutions, projects, EXPERT_IN);
+2. the NSFC project lists of ``data/nsfc/`` (PIs, institutions, projects, EXPERT_IN), then the
+   NLP field links derived from them, ``data/enrich/project_fields.csv`` (:mod:`ingest.enrich`);
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
    ``graph*`` (the generic format). Other files there are ignored.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.store import GraphStore
+from ingest.enrich import enrichment_files, load_enrichment
 from ingest.importers import import_file
 from ingest.loader import LoadReport, load_file
 from ingest.nsfc import project_files
@@ -46,7 +48,9 @@ class DemoStep:
 def demo_plan(*, demo_dir: Path = DEMO_DIR) -> list[DemoStep]:
     """The files ``kgmatch load demo`` loads, in order (missing ones are left out)."""
     steps = [DemoStep(path, kind) for kind, path in TAXONOMY_FILES.items() if path.exists()]
-    steps += [DemoStep(path, "project", fields) for path, fields in project_files()]
+    projects = project_files()
+    steps += [DemoStep(path, "project", fields) for path, fields in projects]
+    steps += [DemoStep(path, "enrichment") for path in enrichment_files(path for path, _ in projects)]
     extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
@@ -64,6 +68,8 @@ def load_step(step: DemoStep, store: GraphStore, *, progress: bool = False) -> L
         return load_taxonomy(step.path, step.kind, store, progress=progress)
     if step.kind == "graph":
         return load_file(step.path, store, progress=progress)
+    if step.kind == "enrichment":
+        return load_enrichment(store, step.path, progress=progress)
     return import_file(step.path, step.kind, store, progress=progress, default_fields=step.default_fields)
 
 
