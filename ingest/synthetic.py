@@ -10,7 +10,7 @@ the ordinary importers. What is real:
   keywords name the topic's problems. Life sciences: the project's application code is
   the demand's main field (``nsfc2020:<code>``) and 2–3 of its keywords are the demand's
   keywords and wording. Management science (no codes in the data): the pre-2020 code of
-  the topic (``nsfc:G0212``…) plus ``nsfc:G``, and key phrases and topic terms of its title;
+  the topic (``nsfc:G0212``…), and key phrases and topic terms of its title;
 * a secondary ht2016 field (国家重点支持的高新技术领域) and the GB/T 4754-2011 industry are
   chosen per topic so that they match the problem;
 * regions are GB/T 2260 cities, drawn in proportion to where the NSFC projects'
@@ -283,7 +283,9 @@ def _demand(rng: random.Random, ent: _Enterprise, project: Project, done: set[in
     if topic.side == "C":
         fields = {f"nsfc2020:{project.code}": 1.0}
     else:
-        fields = {f"nsfc:{rng.choices(topic.codes, weights=[2] + [1] * (len(topic.codes) - 1))[0]}": 1.0, "nsfc:G": 0.5}
+        # The fine code only: the department field nsfc:G would fan out to every management expert,
+        # and the NLP enrichment (ingest/enrich.py) links G projects to these sub-codes.
+        fields = {f"nsfc:{rng.choices(topic.codes, weights=[2] + [1] * (len(topic.codes) - 1))[0]}": 1.0}
     if topic.ht:
         fields[f"ht2016:{pick(rng, topic.ht)}"] = pick(rng, (0.4, 0.5, 0.6))
     angle = topic.angles[_angle(rng, ent, project, grounds.keywords, done, spread)]
@@ -417,7 +419,7 @@ there is no public dataset of enterprise technology demands. The files are gener
 - {n_e} enterprises, {n_d} demands, posted 2024-01-01 … 2026-10-31.
 - Grounded in real public data shipped in `data/`: every demand is seeded by a real NSFC project of
   `data/nsfc/nsfc_C_projects.csv` (its application code → `nsfc2020:<code>`, 2–3 of its keywords) or of
-  `data/nsfc/nsfc_G_projects_start_le2015.csv` (the topic's pre-2020 `nsfc:G…` code and `nsfc:G`, key phrases
+  `data/nsfc/nsfc_G_projects_start_le2015.csv` (the topic's pre-2020 `nsfc:G…` code, key phrases
   and topic terms of its title); secondary fields are `data/taxonomies/hightech-fields-2016` codes, industries
   GB/T 4754-2011 classes (`data/taxonomies/gbt4754-2011-industries`), regions GB/T 2260 cities
   (`data/taxonomies/gbt2260-regions`) weighted by where the NSFC projects' institutions are

@@ -155,18 +155,20 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
                 r.demand_field, fields[r.demand_field], r.field, r.similarity, weight, "expert_in", (*r.via, nb.node.id),
                 r.hops))
     projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT])
-    project_fields: dict[str, set[str]] = {}
+    project_fields: dict[str, dict[str, float]] = {}
     for src, nb in projects:
-        project_fields.setdefault(nb.node.id, set()).add(src.id)
+        # A project's link to a field may itself be uncertain (method "nlp", weight < 1).
+        project_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
     people = store.expand([NodeRef(Label.PROJECT, p) for p in sorted(project_fields)], direction=Direction.IN,
                           rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT])
     for src, nb in people:
-        weight = 1.0 if nb.rel.type is RelType.LEADS else 0.5
-        for f in sorted(project_fields[src.id]):
+        role = _ROLE[nb.rel.type]
+        for f, link in sorted(project_fields[src.id].items()):
+            weight = (1.0 if role == "lead" else 0.5) * link
             for r in by_field[f]:
                 paths.setdefault(nb.node.id, []).append(FieldPath(
                     r.demand_field, fields[r.demand_field], f, r.similarity, weight, "project",
-                    (*r.via, src.id, nb.node.id), r.hops))
+                    (*r.via, src.id, nb.node.id), r.hops, role))
     return paths
 
 

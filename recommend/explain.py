@@ -64,7 +64,7 @@ def _path_steps(demand_id: str, demand_name: str, path: FieldPath, names: Mappin
         project, expert = rest
         steps.append(PathStep("project", project, names.get(project, project), "所属项目"))
         steps.append(PathStep("expert", expert, names.get(expert, expert),
-                              "负责人" if path.expert_weight >= 1.0 else "参与者"))
+                              "负责人" if path.role == "lead" else "参与者"))
     else:
         (expert,) = rest
         steps.append(PathStep("expert", expert, names.get(expert, expert), "擅长"))

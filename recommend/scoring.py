@@ -64,6 +64,7 @@ class FieldPath:
     kind: str  # "expert_in" or "project"
     via: tuple[str, ...] = ()
     field_hops: tuple[str, ...] = ()  # "parent" / "child" / "related" for each field-to-field step in via
+    role: str = ""  # for kind "project": "lead" or "member"
 
     @property
     def strength(self) -> float:
