@@ -16,6 +16,7 @@ from graph.model import NODE_SPECS, Label
 from graph.store import Node
 
 __all__ = [
+    "parse_choices",
     "CONTACT_FIELDS",
     "mask_phone",
     "mask_email",
@@ -174,3 +175,14 @@ def present_nodes(nodes: Sequence[Node]) -> list[dict[str, Any]]:
 def ref_json(node: Node) -> dict[str, str]:
     """A short reference to a node: id and name."""
     return {"id": node.id, "name": node.name}
+
+
+def parse_choices(values: list[str], parse: Any, name: str) -> list[Any]:
+    """Enum members named by ``values`` (``Label.parse`` / ``RelType.parse``); a 400 naming ``name`` otherwise."""
+    out = []
+    for value in values:
+        try:
+            out.append(parse(value))
+        except ValueError as err:
+            raise bad_param(name, str(err)) from err
+    return list(dict.fromkeys(out))

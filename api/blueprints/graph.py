@@ -13,22 +13,12 @@ from flask import Blueprint, current_app, jsonify
 
 from api.app import app_state
 from api.auth import Permission, requires
-from api.blueprints._common import bad_param, check_params, int_arg, list_arg, present_nodes
+from api.blueprints._common import check_params, int_arg, list_arg, parse_choices, present_nodes
 from graph.model import Label, RelType
 
 __all__ = ["bp"]
 
 bp = Blueprint("graph", __name__, url_prefix="/api/v1")
-
-
-def _parse(values: list[str], parse: Any, name: str) -> list[Any]:
-    out = []
-    for value in values:
-        try:
-            out.append(parse(value))
-        except ValueError as err:
-            raise bad_param(name, str(err)) from err
-    return out
 
 
 @bp.get("/graph/<label>/<path:node_id>")
@@ -37,12 +27,12 @@ def neighbourhood(label: str, node_id: str) -> Any:
     """Nodes within ``depth`` hops (breadth-first, at most ``max_nodes``) and the relationships between them."""
     check_params(("depth", "max_nodes", "rel_types", "labels"))
     cfg = current_app.config
-    centre = _parse([label], Label.parse, "label")[0]
+    centre = parse_choices([label], Label.parse, "label")[0]
     depth = int_arg("depth", 1, 1, int(cfg["KGMATCH_GRAPH_MAX_DEPTH"]))
     max_nodes = int_arg("max_nodes", min(100, int(cfg["KGMATCH_GRAPH_MAX_NODES"])), 1,
                         int(cfg["KGMATCH_GRAPH_MAX_NODES"]))
-    rel_types = _parse(list_arg("rel_types"), RelType.parse, "rel_types") or None
-    labels = _parse(list_arg("labels"), Label.parse, "labels") or None
+    rel_types = parse_choices(list_arg("rel_types"), RelType.parse, "rel_types") or None
+    labels = parse_choices(list_arg("labels"), Label.parse, "labels") or None
     sub = app_state().store().subgraph(centre, node_id, depth=depth, max_nodes=max_nodes, rel_types=rel_types,
                                        labels=labels)
     return jsonify({"centre": {"label": centre.value, "id": node_id}, "nodes": present_nodes(sub.nodes),

@@ -19,14 +19,14 @@ from markupsafe import Markup
 
 from api.app import app_state
 from api.auth import Permission, requires
-from api.blueprints._common import bad_param
+from api.blueprints._common import bad_param, parse_choices
 from api.blueprints.pages import PageMsg, page_headers, render_page
 from graph.errors import ValidationError
 from graph.model import NODE_SPECS, REL_SPECS, Label, RelType
 from graph.store import SEARCH_LABELS, Node, NodeRef
 from graph.visual import LABEL_STYLES, node_key, prepare_subgraph, render_drawing
 
-__all__ = ["bp", "DRAW_LIMITS", "SEARCH_LIMIT", "parse_choices"]
+__all__ = ["bp", "DRAW_LIMITS", "SEARCH_LIMIT"]
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +37,6 @@ DRAW_LIMITS = (50, 100, 150, 300)
 """How many nodes a drawing may show (the reader picks; crowds are collapsed first)."""
 SEARCH_LIMIT = 50
 """Search hits listed on one page."""
-
-
-def parse_choices(values: list[str], parse: Any, name: str) -> list[Any]:
-    """Enum members named by ``values`` (``Label.parse`` / ``RelType.parse``); a 400 naming ``name`` otherwise."""
-    out = []
-    for value in values:
-        try:
-            out.append(parse(value))
-        except ValueError as err:
-            raise bad_param(name, str(err)) from err
-    return list(dict.fromkeys(out))
 
 
 def _int(name: str, default: int, choices: list[int]) -> int:
