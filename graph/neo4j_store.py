@@ -108,6 +108,8 @@ class Neo4jStore(GraphStore):
                 connection_timeout=settings.connect_timeout,
                 connection_acquisition_timeout=settings.connect_timeout + 0.5,
                 max_transaction_retry_time=settings.retry_time,
+                # Counting a type that has no relationship yet is normal here, not worth a warning.
+                notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
             )
             self._driver.verify_connectivity()
         except Exception as err:
