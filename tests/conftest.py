@@ -57,3 +57,18 @@ def store(request) -> GraphStore:
     if request.param == "local":
         return request.getfixturevalue("local_store")
     return request.getfixturevalue("neo4j_store")
+
+
+@pytest.fixture
+def app(local_store, tmp_path):
+    """The web app over a fresh embedded store holding the tiny API world (tests/test_api.py)."""
+    from test_api import build_app, world
+
+    local_store.write(world())
+    return build_app(local_store, tmp_path / "data")
+
+
+@pytest.fixture
+def client(app):
+    """A test client of ``app``; under /api/v1 it validates every response against the OpenAPI document."""
+    return app.test_client()

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
@@ -165,18 +164,6 @@ def world() -> Batch:
 
 
 # -- fixtures -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def app(local_store, tmp_path) -> Flask:
-    """The app over a fresh embedded store holding :func:`world`."""
-    local_store.write(world())
-    return build_app(local_store, tmp_path / "data")
-
-
-@pytest.fixture
-def client(app) -> CheckedClient:
-    return app.test_client()
 
 
 # -- tests ----------------------------------------------------------------------------------------

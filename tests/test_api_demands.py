@@ -12,17 +12,6 @@ from graph.model import Label
 
 
 @pytest.fixture
-def app(local_store, tmp_path):
-    local_store.write(world())
-    return build_app(local_store, tmp_path / "data")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
 def portal(app):
     return key_for(app, Role.PORTAL)
 

@@ -9,17 +9,6 @@ from api.auth import Role
 
 
 @pytest.fixture
-def app(local_store, tmp_path):
-    local_store.write(world())
-    return build_app(local_store, tmp_path / "data")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
 def analyst(app):
     return key_for(app, Role.ANALYST)
 

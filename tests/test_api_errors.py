@@ -8,24 +8,13 @@ from pathlib import Path
 
 import pytest
 from flask import render_template
-from test_api import build_app, key_for, world
+from test_api import build_app, key_for
 
 from api.auth import Role, permission_matrix_markdown
 from api.settings import APP_SETTINGS, from_env, settings_markdown
 from graph.errors import ValidationError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-@pytest.fixture
-def app(local_store, tmp_path):
-    local_store.write(world())
-    return build_app(local_store, tmp_path / "data")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def test_unknown_api_path_is_a_json_404_in_chinese(client):

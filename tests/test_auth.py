@@ -11,23 +11,12 @@ import click
 import pytest
 import waitress
 from click.testing import CliRunner
-from test_api import build_app, key_for, world
+from test_api import key_for
 
 from api.auth import Role, UserStore
 from api.cli_common import Ctx
 from api.cli_serve import serve, user
 from graph.errors import ConflictError, NotFoundError, ValidationError
-
-
-@pytest.fixture
-def app(local_store, tmp_path):
-    local_store.write(world())
-    return build_app(local_store, tmp_path / "data")
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def _audit_lines(app) -> list[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from test_api import build_app, key_for, world
+from test_api import build_app, key_for
 
 from api.auth import PUBLIC, ROLE_PERMISSIONS, Permission, Role, required_permission
 
@@ -18,12 +18,6 @@ ALLOW_LIST = {"static", "health.health", "auth.login_form", "auth.login", "auth.
 """Endpoints anyone may call: static files, the health probe, signing in and out."""
 
 _SAMPLE_VALUES = {"label": "Expert", "filename": "api_docs.css"}
-
-
-@pytest.fixture
-def app(local_store, tmp_path):
-    local_store.write(world())
-    return build_app(local_store, tmp_path / "data")
 
 
 def _routes(app) -> list[tuple[str, str, str]]:
