@@ -19,12 +19,10 @@ import networkx as nx
 from graph.errors import Msg, NotFoundError
 from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
+from recommend.profiles import ROLE, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 
 __all__ = ["FieldReach", "demand_facts", "demand_facts_for_text", "expand_fields", "gather_candidates", "collaboration_graph"]
-
-_ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
-
 
 @dataclass(frozen=True)
 class FieldReach:
@@ -35,10 +33,6 @@ class FieldReach:
     similarity: float
     via: tuple[str, ...]
     hops: tuple[str, ...] = ()  # "parent" / "child" / "related", one per step of via
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _region_levels(store: GraphStore, region_ids: Iterable[str]) -> tuple[str | None, str | None]:
@@ -162,7 +156,7 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
     people = store.expand([NodeRef(Label.PROJECT, p) for p in sorted(project_fields)], direction=Direction.IN,
                           rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT])
     for src, nb in people:
-        role = _ROLE[nb.rel.type]
+        role = ROLE[nb.rel.type]
         for f, link in sorted(project_fields[src.id].items()):
             weight = (1.0 if role == "lead" else 0.5) * link
             for r in by_field[f]:
@@ -183,11 +177,7 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         if nb.rel.type is RelType.WORKS_AT:
             institution.setdefault(src.id, nb.node)
         else:
-            p = nb.node.props
-            projects.setdefault(src.id, []).append(ProjectFact(
-                nb.node.id, str(p.get("title", "")), _ROLE[nb.rel.type], _int(p.get("start_year")),
-                _int(p.get("end_year")), float(p["amount_wan"]) if isinstance(p.get("amount_wan"), (int, float)) else None,
-                p.get("fund_type") if isinstance(p.get("fund_type"), str) else None))
+            projects.setdefault(src.id, []).append(project_fact(nb))
     inst_regions: dict[str, tuple[str | None, str | None]] = {}
     located = store.expand([n.ref for n in {i.id: i for i in institution.values()}.values()], direction=Direction.OUT,
                            rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])

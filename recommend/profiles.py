@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graph.model import Label, RelType
-from graph.store import Direction, GraphStore
+from graph.store import Direction, GraphStore, Neighbor
 from recommend.scoring import ProjectFact
 
-__all__ = ["ExpertProfile", "load_profiles"]
+__all__ = ["ROLE", "ExpertProfile", "load_profiles", "project_fact"]
 
-_ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
+ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
+"""The role an expert has on a project, by relationship type."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class ExpertProfile:
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def project_fact(nb: Neighbor) -> ProjectFact:
+    """A LEADS/JOINS neighbour (the project node) as evidence: role, years, grant, fund type."""
+    p = nb.node.props
+    amount, fund_type = p.get("amount_wan"), p.get("fund_type")
+    return ProjectFact(nb.node.id, str(p.get("title", "")), ROLE[nb.rel.type], _int(p.get("start_year")),
+                       _int(p.get("end_year")), float(amount) if isinstance(amount, (int, float)) else None,
+                       fund_type if isinstance(fund_type, str) else None)
 
 
 def load_profiles(store: GraphStore, *, page: int = 2000) -> list[ExpertProfile]:
@@ -52,12 +62,7 @@ def load_profiles(store: GraphStore, *, page: int = 2000) -> list[ExpertProfile]
             if nb.rel.type is RelType.WORKS_AT:
                 inst.setdefault(src.id, (nb.node.id, nb.node.name))
                 continue
-            p = nb.node.props
-            amount = p.get("amount_wan")
-            projects.setdefault(src.id, []).append(ProjectFact(
-                nb.node.id, str(p.get("title", "")), _ROLE[nb.rel.type], _int(p.get("start_year")),
-                _int(p.get("end_year")), float(amount) if isinstance(amount, (int, float)) else None,
-                p.get("fund_type") if isinstance(p.get("fund_type"), str) else None))
+            projects.setdefault(src.id, []).append(project_fact(nb))
         for e in experts:
             keywords = e.props.get("keywords", [])
             mine = sorted(projects.get(e.id, []), key=lambda p: (p.start_year or 0, p.id))
