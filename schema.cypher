@@ -15,6 +15,15 @@ CREATE CONSTRAINT project_id IF NOT EXISTS FOR (n:Project) REQUIRE n.id IS UNIQU
 CREATE CONSTRAINT patent_id IF NOT EXISTS FOR (n:Patent) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT achievement_id IF NOT EXISTS FOR (n:Achievement) REQUIRE n.id IS UNIQUE;
+// workflow facts
+CREATE CONSTRAINT push_id IF NOT EXISTS FOR (n:Push) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT challenge_id IF NOT EXISTS FOR (n:Challenge) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT bid_id IF NOT EXISTS FOR (n:Bid) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT dispatch_id IF NOT EXISTS FOR (n:Dispatch) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT voucher_id IF NOT EXISTS FOR (n:Voucher) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT feedback_id IF NOT EXISTS FOR (n:Feedback) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT delivery_id IF NOT EXISTS FOR (n:Delivery) REQUIRE n.id IS UNIQUE;
 
 // -- lookups that recommendation and the pages filter on
 CREATE INDEX field_scheme IF NOT EXISTS FOR (n:Field) ON (n.scheme, n.code);
@@ -24,6 +33,9 @@ CREATE INDEX enterprise_name IF NOT EXISTS FOR (n:Enterprise) ON (n.name);
 CREATE INDEX demand_status IF NOT EXISTS FOR (n:Demand) ON (n.status);
 CREATE INDEX project_year IF NOT EXISTS FOR (n:Project) ON (n.start_year);
 CREATE INDEX region_level IF NOT EXISTS FOR (n:Region) ON (n.level);
+CREATE INDEX push_status IF NOT EXISTS FOR (n:Push) ON (n.status);
+CREATE INDEX delivery_status IF NOT EXISTS FOR (n:Delivery) ON (n.status);
+CREATE INDEX challenge_status IF NOT EXISTS FOR (n:Challenge) ON (n.status);
 
 // -- Chinese full-text search over names, titles and keywords (CJK bigram analyzer)
 CREATE FULLTEXT INDEX entity_text IF NOT EXISTS

@@ -23,6 +23,8 @@ __all__ = [
     "missing_endpoints",
     "upsert_rels",
     "delete_type",
+    "lock_nodes",
+    "node_versions",
     "get_nodes",
     "list_nodes",
     "expand",
@@ -56,6 +58,22 @@ def schema_statements(path: Path = SCHEMA_PATH) -> list[str]:
 def upsert_nodes(label: Label) -> str:
     """Merge ``$rows`` (``{id, props}``) on the key; ``SET +=`` merges, a null removes."""
     return f"UNWIND $rows AS row MERGE (n:{_label(label)} {{id: row.id}}) SET n += row.props"
+
+
+def lock_nodes(label: Label) -> str:
+    """Take the write lock of each node ``$ids`` names (a dummy write, undone in the same statement).
+
+    Reads after this statement in the same transaction see the latest committed
+    values: a concurrent writer of the same node waits until we commit or roll back.
+    """
+    return (f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) "
+            "SET n._kgmatch_lock = true REMOVE n._kgmatch_lock RETURN count(n) AS locked")
+
+
+def node_versions(label: Label) -> str:
+    """The ``version`` of each node ``$ids`` names (0 when unset); missing nodes are absent."""
+    return (f"UNWIND $ids AS id MATCH (n:{_label(label)} {{id: id}}) "
+            "RETURN n.id AS id, coalesce(n.version, 0) AS version")
 
 
 def upsert_node_one(label: Label) -> str:

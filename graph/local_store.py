@@ -49,7 +49,9 @@ from graph.store import (
     search_labels,
     search_terms,
     search_text,
+    stale_error,
     validate_batch,
+    version_of,
 )
 
 __all__ = ["LocalStore", "default_data_dir"]
@@ -155,6 +157,7 @@ class LocalStore(GraphStore):
                 raise StoreError(f"本地图数据库正忙或不可写：{err}") from err
             try:
                 self._sync()
+                self._check_expect(batch)
                 replaced = {t.value for t in batch.replace_types}
                 node_rows, rel_rows = self._plan(batch, replaced)
                 for rtype in sorted(replaced):
@@ -180,6 +183,14 @@ class LocalStore(GraphStore):
                 self._graph.add_edge(start, end, key=rtype, props=props)
         return WriteSummary(nodes=sum(len(b.rows) for b in batch.nodes),
                             relationships=sum(len(b.rows) for b in batch.rels))
+
+    def _check_expect(self, batch: Batch) -> None:
+        """Raise ConflictError unless every guard holds (called inside the write transaction)."""
+        for expect in batch.expect:
+            key = (expect.ref.label.value, expect.ref.id)
+            actual = version_of(self._graph.nodes[key]["props"]) if key in self._graph else None
+            if actual != expect.version:
+                raise stale_error(expect, actual)
 
     def _plan(self, batch: Batch, replaced: set[str]) -> tuple[dict[_Key, dict[str, Any]], dict[tuple[str, _Key, _Key], dict[str, Any]]]:
         """The merged properties each touched node and relationship will have after ``batch``."""

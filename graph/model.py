@@ -29,6 +29,8 @@ __all__ = [
     "NODE_SPECS",
     "REL_SPECS",
     "KEY",
+    "VERSION",
+    "WORKFLOW_LABELS",
     "node_errors",
     "rel_errors",
     "property_error",
@@ -36,6 +38,9 @@ __all__ = [
 
 KEY = "id"
 """The key property of every label."""
+
+VERSION = "version"
+"""The optimistic-concurrency counter of workflow nodes (see ``graph.store.Expect``)."""
 
 
 class Label(StrEnum):
@@ -53,6 +58,15 @@ class Label(StrEnum):
     PATENT = "Patent"
     PAPER = "Paper"
     ACHIEVEMENT = "Achievement"
+    # workflow facts (the matchmaking programme): who was pushed what, dispatched where, paid how
+    PUSH = "Push"
+    CHALLENGE = "Challenge"
+    BID = "Bid"
+    DISPATCH = "Dispatch"
+    SERVICE = "Service"
+    VOUCHER = "Voucher"
+    FEEDBACK = "Feedback"
+    DELIVERY = "Delivery"
 
     def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
         return self.value
@@ -85,6 +99,19 @@ class RelType(StrEnum):
     COLLABORATES = "COLLABORATES"
     AUTHORED = "AUTHORED"
     DUPLICATE_OF = "DUPLICATE_OF"
+    # workflow facts
+    ABOUT = "ABOUT"
+    PUSHED_TO = "PUSHED_TO"
+    SUBMITTED = "SUBMITTED"
+    BIDS_ON = "BIDS_ON"
+    AWARDED_TO = "AWARDED_TO"
+    DISPATCHED = "DISPATCHED"
+    SERVES = "SERVES"
+    RECORDS = "RECORDS"
+    ISSUED_TO = "ISSUED_TO"
+    REDEEMED_FOR = "REDEEMED_FOR"
+    CONCERNS = "CONCERNS"
+    NOTIFIES = "NOTIFIES"
 
     def __str__(self) -> str:
         return self.value
@@ -121,6 +148,10 @@ def _labels(*labels: Label) -> frozenset[Label]:
     return frozenset(labels)
 
 
+WORKFLOW_LABELS = (Label.PUSH, Label.CHALLENGE, Label.BID, Label.DISPATCH, Label.SERVICE, Label.VOUCHER,
+                   Label.FEEDBACK, Label.DELIVERY)
+"""Labels of workflow facts (written by :mod:`workflow`, never by loaders)."""
+
 L = Label
 NODE_SPECS: dict[Label, NodeSpec] = {
     s.label: s
@@ -137,10 +168,19 @@ NODE_SPECS: dict[Label, NodeSpec] = {
         NodeSpec(L.PATENT, "专利", ("title",)),
         NodeSpec(L.PAPER, "论文", ("title",)),
         NodeSpec(L.ACHIEVEMENT, "成果", ("title",)),
+        NodeSpec(L.PUSH, "需求推送", ("status", "created_at", "version")),
+        NodeSpec(L.CHALLENGE, "揭榜榜单", ("title", "status", "created_at", "version")),
+        NodeSpec(L.BID, "揭榜方案", ("status", "created_at", "version")),
+        NodeSpec(L.DISPATCH, "科技专员派驻", ("service_type", "start_date", "end_date", "status", "version")),
+        NodeSpec(L.SERVICE, "服务记录", ("service_type", "date", "hours", "version")),
+        NodeSpec(L.VOUCHER, "科技创新券", ("amount", "balance", "status", "version")),
+        NodeSpec(L.FEEDBACK, "推荐反馈", ("verdict", "created_at")),
+        NodeSpec(L.DELIVERY, "推送投递", ("event", "status", "created_at", "version")),
     )
 }
 
 _OUTPUTS = _labels(L.PATENT, L.PAPER, L.ACHIEVEMENT)
+_SOLVERS = _labels(L.EXPERT, L.TEAM)
 R = RelType
 REL_SPECS: dict[RelType, RelSpec] = {
     s.type: s
@@ -161,6 +201,19 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.COLLABORATES, "合作", _labels(L.EXPERT), _labels(L.EXPERT)),
         RelSpec(R.AUTHORED, "产出", _labels(L.EXPERT, L.TEAM), _OUTPUTS),
         RelSpec(R.DUPLICATE_OF, "疑似重复", _labels(L.DEMAND), _labels(L.DEMAND)),
+        RelSpec(R.ABOUT, "针对需求", _labels(L.PUSH, L.CHALLENGE, L.DISPATCH, L.SERVICE, L.FEEDBACK),
+                _labels(L.DEMAND)),
+        RelSpec(R.PUSHED_TO, "推送给", _labels(L.PUSH), _SOLVERS),
+        RelSpec(R.SUBMITTED, "提交", _SOLVERS, _labels(L.BID)),
+        RelSpec(R.BIDS_ON, "揭榜", _labels(L.BID), _labels(L.CHALLENGE)),
+        RelSpec(R.AWARDED_TO, "由其揭榜", _labels(L.CHALLENGE), _SOLVERS),
+        RelSpec(R.DISPATCHED, "派出", _labels(L.DISPATCH), _labels(L.EXPERT)),
+        RelSpec(R.SERVES, "服务企业", _labels(L.DISPATCH), _labels(L.ENTERPRISE)),
+        RelSpec(R.RECORDS, "记录", _labels(L.SERVICE), _labels(L.DISPATCH)),
+        RelSpec(R.ISSUED_TO, "发放给", _labels(L.VOUCHER), _labels(L.ENTERPRISE, L.EXPERT)),
+        RelSpec(R.REDEEMED_FOR, "兑付", _labels(L.VOUCHER), _labels(L.SERVICE)),
+        RelSpec(R.CONCERNS, "评价对象", _labels(L.FEEDBACK), _SOLVERS),
+        RelSpec(R.NOTIFIES, "通知", _labels(L.DELIVERY), _labels(L.PUSH, L.CHALLENGE)),
     )
 }
 del L, R

@@ -47,6 +47,7 @@ from graph.store import (
     rel_props,
     search_labels,
     search_terms,
+    stale_error,
     validate_batch,
 )
 
@@ -210,6 +211,7 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _write_batch(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        Neo4jStore._check_expect(tx, batch)
         for rel_type in batch.replace_types:
             tx.run(cypher.delete_type(rel_type)).consume()
         for nb in batch.nodes:
@@ -234,6 +236,21 @@ class Neo4jStore(GraphStore):
         if missing:
             # Raising inside the transaction function rolls the whole batch back.
             raise missing_endpoint_errors(missing)
+
+    @staticmethod
+    def _check_expect(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        """Lock every guarded node, then compare versions; raising rolls the transaction back."""
+        by_label: dict[Label, list[str]] = {}
+        for expect in batch.expect:
+            by_label.setdefault(expect.ref.label, []).append(expect.ref.id)
+        actual: dict[NodeRef, int] = {}
+        for label, ids in sorted(by_label.items()):
+            tx.run(cypher.lock_nodes(label), ids=sorted(set(ids))).consume()
+            for rec in tx.run(cypher.node_versions(label), ids=sorted(set(ids))):
+                actual[NodeRef(label, rec["id"])] = rec["version"]
+        for expect in batch.expect:
+            if actual.get(expect.ref) != expect.version:
+                raise stale_error(expect, actual.get(expect.ref))
 
     # -- reads -------------------------------------------------------------------------------
     def get_nodes(self, label: Label, ids: Sequence[str]) -> list[Node]:

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from graph.errors import Msg, NotFoundError, RowError, ValidationError
-from graph.model import KEY, NODE_SPECS, Label, RelType, node_errors, rel_errors
+from graph.errors import ConflictError, Msg, NotFoundError, RowError, ValidationError
+from graph.model import KEY, NODE_SPECS, VERSION, Label, RelType, node_errors, rel_errors
 
 __all__ = [
     "Direction",
@@ -42,6 +42,7 @@ __all__ = [
     "NodeBatch",
     "RelBatch",
     "Batch",
+    "Expect",
     "WriteSummary",
     "RelFilter",
     "NodePage",
@@ -49,6 +50,7 @@ __all__ = [
     "SEARCH_PROPERTIES",
     "GraphStore",
     "validate_batch",
+    "stale_error",
     "search_terms",
     "rank_search_hits",
     "props_match",
@@ -175,18 +177,37 @@ class RelBatch:
     rows: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Expect:
+    """A guard of :meth:`GraphStore.write`: node ``ref`` exists and its ``version`` is ``version``.
+
+    Optimistic concurrency for workflow facts: a caller reads a node (a voucher's
+    balance, a challenge's status), decides, and writes the change with
+    ``version + 1`` guarded by ``Expect(ref, version)``. The store checks every guard
+    inside the write transaction, after taking the node's write lock, so of two
+    concurrent writers that read the same version exactly one commits; the other gets
+    :class:`~graph.errors.ConflictError` and nothing of its batch is written. A missing
+    ``version`` property counts as 0.
+    """
+
+    ref: NodeRef
+    version: int
+
+
 @dataclass
 class Batch:
     """Everything one :meth:`GraphStore.write` commits at once: nodes first, then relationships.
 
     ``replace_types`` lists relationship types whose every existing relationship is
     deleted first, in the same transaction, so a computed relation (``RELATED_TO``)
-    can be recomputed atomically.
+    can be recomputed atomically. ``expect`` lists guards (:class:`Expect`) that must
+    all hold when the transaction runs, or nothing is written.
     """
 
     nodes: list[NodeBatch] = field(default_factory=list)
     rels: list[RelBatch] = field(default_factory=list)
     replace_types: list[RelType] = field(default_factory=list)
+    expect: list[Expect] = field(default_factory=list)
 
     def add_nodes(self, label: Label, rows: Iterable[Mapping[str, Any]]) -> Batch:
         """Append node rows of one label; returns self for chaining."""
@@ -357,6 +378,20 @@ def validate_batch(batch: Batch) -> None:
                 errors.append(RowError(row_no, "end", "不能与起点相同"))
     if errors:
         raise ValidationError.from_errors(errors)
+
+
+def stale_error(expect: Expect, actual: int | None) -> ConflictError:
+    """The error for a guard that failed: the node is gone (``actual`` None) or at another version."""
+    label = NODE_SPECS[expect.ref.label].zh
+    if actual is None:
+        return ConflictError(Msg.STALE_MISSING.format(label=label, id=expect.ref.id))
+    return ConflictError(Msg.STALE.format(label=label, id=expect.ref.id, expected=expect.version, actual=actual))
+
+
+def version_of(props: Mapping[str, Any]) -> int:
+    """A node's optimistic-concurrency version (0 when it has none)."""
+    value = props.get(VERSION)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def missing_endpoint_errors(missing: Iterable[tuple[int, str, NodeRef]]) -> ValidationError:
