@@ -77,6 +77,15 @@ class Permission(StrEnum):
     STATS_READ = "stats:read"
     DOCS_READ = "docs:read"
     AUDIT_READ = "audit:read"
+    WORKFLOW_READ = "workflow:read"
+    PUSH_WRITE = "push:write"
+    DISPATCH_WRITE = "dispatch:write"
+    CHALLENGE_PUBLISH = "challenge:publish"
+    CHALLENGE_MANAGE = "challenge:manage"
+    VOUCHER_WRITE = "voucher:write"
+    FEEDBACK_WRITE = "feedback:write"
+    PORTAL_ACT = "portal:act"
+    REPORT_READ = "report:read"
 
 
 class Role(StrEnum):
@@ -91,9 +100,13 @@ class Role(StrEnum):
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset({P.DEMAND_READ, P.DEMAND_WRITE, P.RECOMMEND, P.ENTITY_READ, P.CONTACT_READ,
-                             P.GRAPH_READ, P.STATS_READ, P.DOCS_READ}),
-    Role.ANALYST: frozenset({P.DEMAND_READ, P.RECOMMEND, P.ENTITY_READ, P.GRAPH_READ, P.STATS_READ, P.DOCS_READ}),
-    Role.PORTAL: frozenset({P.DEMAND_READ, P.DEMAND_WRITE, P.RECOMMEND, P.ENTITY_READ, P.DOCS_READ}),
+                             P.GRAPH_READ, P.STATS_READ, P.DOCS_READ, P.WORKFLOW_READ, P.PUSH_WRITE,
+                             P.DISPATCH_WRITE, P.CHALLENGE_PUBLISH, P.CHALLENGE_MANAGE, P.VOUCHER_WRITE,
+                             P.FEEDBACK_WRITE, P.PORTAL_ACT, P.REPORT_READ}),
+    Role.ANALYST: frozenset({P.DEMAND_READ, P.RECOMMEND, P.ENTITY_READ, P.GRAPH_READ, P.STATS_READ, P.DOCS_READ,
+                             P.WORKFLOW_READ, P.REPORT_READ}),
+    Role.PORTAL: frozenset({P.DEMAND_READ, P.DEMAND_WRITE, P.RECOMMEND, P.ENTITY_READ, P.DOCS_READ,
+                            P.WORKFLOW_READ, P.CHALLENGE_PUBLISH, P.PORTAL_ACT}),
     Role.ADMIN: frozenset(Permission),
 }
 """The permission matrix (README shows it as a table: :func:`permission_matrix_markdown`)."""
@@ -109,11 +122,20 @@ PERMISSION_HELP: dict[Permission, str] = {
     Permission.STATS_READ: "查看统计（数量、需求按领域×地区分布）",
     Permission.DOCS_READ: "查看 API 文档与 OpenAPI 描述",
     Permission.AUDIT_READ: "查看审计日志",
+    Permission.WORKFLOW_READ: "查看推送、派驻、服务记录、揭榜、创新券、反馈与投递日志",
+    Permission.PUSH_WRITE: "向专家推送需求、发送未回复提醒",
+    Permission.DISPATCH_WRITE: "派驻科技专员、记录服务、结束派驻",
+    Permission.CHALLENGE_PUBLISH: "把需求发布为揭榜榜单",
+    Permission.CHALLENGE_MANAGE: "推进揭榜状态、确定揭榜方、关闭榜单",
+    Permission.VOUCHER_WRITE: "发放、兑付、作废科技创新券",
+    Permission.FEEDBACK_WRITE: "对推荐结果采纳或不采纳（附理由）",
+    Permission.PORTAL_ACT: "代专家回复推送、提交揭榜方案，代企业评价服务",
+    Permission.REPORT_READ: "导出报送报表与考核统计",
 }
 ROLE_HELP: dict[Role, str] = {
-    Role.OFFICER: "对接专员：受理需求、获取推荐、联系专家",
+    Role.OFFICER: "对接专员：受理需求、获取推荐、联系专家、推送与派驻、揭榜与创新券",
     Role.ANALYST: "政策分析人员：浏览图谱与统计，不看联系方式",
-    Role.PORTAL: "门户系统（API 密钥）：提交需求、获取推荐",
+    Role.PORTAL: "门户系统（API 密钥）：提交需求、获取推荐、发布揭榜，代专家回复推送与揭榜、代企业评价",
     Role.ADMIN: "管理员：全部权限，含审计日志",
 }
 

@@ -11,13 +11,17 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
 from api.auth import Role, UserStore
 from api.cli_common import Ctx, run_safely
 from api.settings import from_env
+from graph.store import GraphStore
+from workflow.webhook import Dispatcher, WebhookConfig
 
 __all__ = ["serve", "user"]
 
@@ -55,7 +59,22 @@ def serve(obj: Ctx, host: str, port: int, threads: int) -> None:
         app.extensions["kgmatch"].index()  # build the expert index and load the NLP pipeline before serving
     log.info("warmed up in %.1f s", time.perf_counter() - started)
     click.echo(f"kgmatch 已启动：http://{host}:{port}/api/docs （{obj.backend} 存储，按 Ctrl+C 停止）", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kgmatch")
+    dispatcher = _dispatcher(app.config, obj.store())
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="kgmatch")
+    finally:
+        if dispatcher is not None:
+            dispatcher.stop()
+
+
+def _dispatcher(config: Mapping[str, Any], store: GraphStore) -> Dispatcher | None:
+    """The webhook dispatcher, started, when ``KGMATCH_WEBHOOK_URL`` is set (else events stay pending)."""
+    if not config["KGMATCH_WEBHOOK_URL"]:
+        return None
+    hook = WebhookConfig(url=config["KGMATCH_WEBHOOK_URL"], secret=config["KGMATCH_WEBHOOK_SECRET"],
+                         timeout=config["KGMATCH_WEBHOOK_TIMEOUT"])
+    click.echo(f"事件将投递到 {hook.url}（每 {config['KGMATCH_WEBHOOK_INTERVAL']} 秒）", err=True)
+    return Dispatcher(store, hook, interval=config["KGMATCH_WEBHOOK_INTERVAL"]).start()
 
 
 @click.group()

@@ -239,7 +239,10 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
             _json(_ref("Entity"), f"{zh}及其关系（每类关系最多列出 50 条）"),
             params=[_param("node_id", "path", _STR, f"{zh}编号")], errors=("400", "404"))}
     label_enum = {"type": "string", "enum": [x.value for x in Label]}
+    from api.openapi_workflow import workflow_operations  # imports this module's builders
+
     return {
+        **workflow_operations(config, paging),
         "/api/v1/health": {"get": _health_op()},
         "/api/v1/me": {"get": _op("auth.me", AUTHENTICATED, "运行状态", "当前调用者及其权限",
                                   _json(_ref("Me"), "调用者"), errors=())},
@@ -294,6 +297,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
 
 def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document for an app with ``config``."""
+    from api.openapi_workflow import WORKFLOW_TAGS, workflow_schemas
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "kgmatch API", "version": API_VERSION,
@@ -302,10 +307,11 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
                                 "错误统一为 {ok: false, error, errors, status}，信息为中文。"},
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}, {"Session": []}],
-        "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档")],
+        "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档",
+                                       *WORKFLOW_TAGS)],
         "paths": operations(config),
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **workflow_schemas()},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "kgmatch user add-key 生成，形如 kgm_<8 位十六进制>_<密钥>"},

@@ -50,6 +50,12 @@ APP_SETTINGS: tuple[AppSetting, ...] = (
                "推荐参数 max_candidates 与 text_candidates 的上限"),
     AppSetting("KGMATCH_MAX_TEAMS", 10, "KGMATCH_MAX_TEAMS", "推荐参数 team_count 与 team_max_size 的上限"),
     AppSetting("KGMATCH_TEXT_MAX_CHARS", 5000, "KGMATCH_TEXT_MAX_CHARS", "按文本推荐时需求文本的最大字数"),
+    AppSetting("KGMATCH_WEBHOOK_URL", "", "KGMATCH_WEBHOOK_URL",
+               "门户接收事件的 webhook 地址（http/https）；留空 = 不投递，事件保留为待投递"),
+    AppSetting("KGMATCH_WEBHOOK_SECRET", "", "KGMATCH_WEBHOOK_SECRET",
+               "webhook 签名密钥：请求头 X-Kgmatch-Signature 为 sha256=请求体的 HMAC-SHA256；留空不签名"),
+    AppSetting("KGMATCH_WEBHOOK_INTERVAL", 5, "KGMATCH_WEBHOOK_INTERVAL", "kgmatch serve 投递待投递事件的间隔（秒）"),
+    AppSetting("KGMATCH_WEBHOOK_TIMEOUT", 5, "KGMATCH_WEBHOOK_TIMEOUT", "每次 webhook 请求的超时（秒）"),
 )
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}

@@ -40,7 +40,7 @@ def _string_constants(path: Path) -> set[str]:
             and id(n) not in docstrings and id(n) not in exported}
 
 
-@pytest.mark.parametrize("package", ["graph", "ingest", "recommend", "api"])
+@pytest.mark.parametrize("package", ["graph", "ingest", "recommend", "workflow", "api"])
 def test_no_module_but_the_model_spells_a_label_or_type(package):
     names = {m.value for m in Label} | {m.value for m in RelType}
     offenders = []

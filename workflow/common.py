@@ -1,0 +1,160 @@
+"""What every workflow module shares: the clock, ids, Chinese messages, and reading a node for update."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from graph.errors import ConflictError, Msg, NotFoundError, RowError, ValidationError
+from graph.model import KEY, NODE_SPECS, VERSION, Label, RelType
+from graph.store import Direction, Expect, GraphStore, Node, NodeRef
+
+__all__ = [
+    "BEIJING",
+    "Clock",
+    "system_clock",
+    "iso",
+    "parse_time",
+    "parse_date",
+    "new_id",
+    "WfMsg",
+    "field_error",
+    "conflict",
+    "require_node",
+    "Versioned",
+    "load_versioned",
+    "full_row",
+    "enterprise_of_demand",
+]
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""Every workflow time is stored as ISO 8601 in Beijing time, so stored strings sort chronologically."""
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Now, in Beijing time (tests pass their own clock)."""
+    return datetime.now(UTC).astimezone(BEIJING)
+
+
+def iso(moment: datetime) -> str:
+    """``2026-11-27T17:30:00+08:00``: seconds, Beijing time."""
+    return moment.astimezone(BEIJING).isoformat(timespec="seconds")
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO time written by :func:`iso` (naive values are taken as Beijing time)."""
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
+def parse_date(value: Any, field: str) -> str:
+    """A ``YYYY-MM-DD`` date as text; ValidationError naming ``field`` otherwise."""
+    try:
+        return datetime.strptime(str(value).strip(), "%Y-%m-%d").date().isoformat()
+    except ValueError:
+        raise field_error(field, WfMsg.BAD_DATE.format(value=value)) from None
+
+
+def new_id(prefix: str) -> str:
+    """A fresh id such as ``push:3f2a…`` (uuid4 hex, 12 characters: unique enough, short to read)."""
+    return f"{prefix}:{uuid.uuid4().hex[:12]}"
+
+
+class WfMsg:
+    """Chinese messages of the workflows; format with ``str.format``."""
+
+    BAD_DATE = "应为日期 YYYY-MM-DD，实际为「{value}」"
+    BAD_CHOICE = "应为 {choices} 之一，实际为「{value}」"
+    BAD_NUMBER = "应为{what}，实际为「{value}」"
+    NO_TARGETS = "请至少选择一位专家或团队"
+    TOO_MANY = "一次最多 {limit} 条，实际 {count} 条"
+    TRANSITION = "{what}「{id}」当前状态为「{current}」，不能{action}（允许的下一状态：{allowed}）"
+    FINAL = "{what}「{id}」已是最终状态「{current}」，不能再{action}"
+    PUSH_ANSWERED = "推送「{id}」已于 {at} {verdict}，不能重复回复"
+    NOT_YOUR_PUSH = "推送「{id}」不是推送给「{who}」的"
+    REASON_REQUIRED = "拒绝时必须填写理由"
+    DISPATCH_ENDED = "派驻「{id}」已结束（{status}），不能再记录服务"
+    DATE_OUTSIDE = "服务日期 {date} 不在派驻期 {start} 至 {end} 之内"
+    END_BEFORE_START = "结束日期 {end} 早于开始日期 {start}"
+    ALREADY_RATED = "服务记录「{id}」已于 {at} 评价为 {rating} 分，不能重复评价"
+    BAD_RATING = "评分应为 1 到 5 的整数，实际为「{value}」"
+    BID_CLOSED = "榜单「{id}」当前状态为「{status}」，只有「揭榜中」的榜单接受揭榜方案"
+    BID_LATE = "榜单「{id}」的揭榜截止日期 {deadline} 已过"
+    BID_TWICE = "「{who}」已对榜单「{id}」提交过方案「{bid}」"
+    BID_NOT_ON = "方案「{bid}」不属于榜单「{id}」"
+    CHALLENGE_EXISTS = "需求「{demand}」已发布为榜单「{id}」（{status}）"
+    VOUCHER_OVER = "创新券「{id}」余额 {balance:.2f} 元，不足以兑付 {amount:.2f} 元"
+    VOUCHER_TWICE = "服务记录「{service}」已用创新券「{voucher}」兑付过（{at}），不能重复兑付"
+    VOUCHER_STATUS = "创新券「{id}」状态为「{status}」，不能兑付"
+    VOUCHER_EXPIRED = "创新券「{id}」已于 {until} 过期"
+    VOUCHER_HOLDER = "创新券「{id}」的持有人「{holder}」不是服务记录「{service}」的服务企业或服务专家"
+    DEMAND_SOLVED = "需求「{id}」已标记为「{status}」"
+
+
+def field_error(field: str, reason: str) -> ValidationError:
+    """A ValidationError naming ``field`` (the API answers 400 with it under ``errors``)."""
+    return ValidationError(Msg.FIELD.format(field=field, reason=reason), errors=[RowError(None, field, reason)])
+
+
+def conflict(message: str) -> ConflictError:
+    """A refusal because of stored state (HTTP 409)."""
+    return ConflictError(message)
+
+
+def require_node(store: GraphStore, label: Label, node_id: str) -> Node:
+    """The node, or NotFoundError with the Chinese name of its label."""
+    node = store.get_node(label, str(node_id or ""))
+    if node is None:
+        raise NotFoundError(Msg.NOT_FOUND.format(label=NODE_SPECS[label].zh, id=node_id))
+    return node
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """A node read for update: its properties and the guard that a write of it needs."""
+
+    node: Node
+
+    @property
+    def props(self) -> Mapping[str, Any]:
+        return self.node.props
+
+    @property
+    def version(self) -> int:
+        value = self.node.props.get(VERSION)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    @property
+    def expect(self) -> Expect:
+        return Expect(self.node.ref, self.version)
+
+    def updated(self, **changes: Any) -> dict[str, Any]:
+        """The full row of this node with ``changes`` applied and the version bumped."""
+        return full_row(self.node, **changes, **{VERSION: self.version + 1})
+
+
+def load_versioned(store: GraphStore, label: Label, node_id: str) -> Versioned:
+    """Read a node for a guarded update (NotFoundError when it does not exist)."""
+    return Versioned(require_node(store, label, node_id))
+
+
+def full_row(node: Node, **changes: Any) -> dict[str, Any]:
+    """A node row with every stored property plus ``changes`` (``None`` removes a property)."""
+    return {KEY: node.id, **dict(node.props), **changes}
+
+
+def ref(label: Label, node_id: str) -> NodeRef:
+    """Shorthand for a NodeRef."""
+    return NodeRef(label, node_id)
+
+
+def enterprise_of_demand(store: GraphStore, demand_id: str) -> str | None:
+    """The id of the enterprise that posted a demand (None when unknown)."""
+    posted = store.neighbors(Label.DEMAND, demand_id, direction=Direction.IN, rel_types=[RelType.POSTED],
+                             labels=[Label.ENTERPRISE], limit=1)
+    return posted[0].node.id if posted else None

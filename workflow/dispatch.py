@@ -1,0 +1,187 @@
+"""科技专员: dispatch an expert to an enterprise for a period, record services, the enterprise's rating.
+
+A service record may say the demand it served is solved: the demand then moves to
+已解决 in the same batch. Ratings are given once per service record (1–5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from graph.model import Label, RelType
+from graph.store import Batch, Direction, GraphStore, Node
+from workflow.common import (
+    WfMsg,
+    conflict,
+    field_error,
+    iso,
+    load_versioned,
+    new_id,
+    parse_date,
+    require_node,
+    system_clock,
+)
+from workflow.states import DEMAND, DISPATCH, SERVICE_TYPES
+
+__all__ = ["dispatch_expert", "end_dispatch", "record_service", "rate_service", "services_of_dispatch",
+           "solve_demand_rows", "MAX_HOURS"]
+
+ACTIVE, ENDED = DISPATCH.states
+MAX_HOURS = 24.0
+"""A service record covers one day: at most 24 hours."""
+
+
+def _service_types(values: Sequence[str], field: str) -> list[str]:
+    chosen = list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
+    if not chosen:
+        raise field_error(field, "请至少选择一种服务类型")
+    for value in chosen:
+        if value not in SERVICE_TYPES:
+            raise field_error(field, WfMsg.BAD_CHOICE.format(choices="、".join(SERVICE_TYPES), value=value))
+    return chosen
+
+
+def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, start_date: str, end_date: str,
+                    service_types: Sequence[str], actor: str, demand_id: str | None = None, note: str = "",
+                    now: datetime | None = None) -> Node:
+    """Dispatch an expert (科技专员) to an enterprise from ``start_date`` to ``end_date``.
+
+    Raises:
+        NotFoundError: expert, enterprise or demand unknown.
+        ValidationError: bad dates or service types.
+        ConflictError: the demand is 已解决/已关闭.
+    """
+    now = now or system_clock()
+    expert = require_node(store, Label.EXPERT, expert_id)
+    enterprise = require_node(store, Label.ENTERPRISE, enterprise_id)
+    start, end = parse_date(start_date, "start_date"), parse_date(end_date, "end_date")
+    if end < start:
+        raise field_error("end_date", WfMsg.END_BEFORE_START.format(start=start, end=end))
+    types = _service_types(service_types, "service_types")
+    dispatch_id = new_id("dsp")
+    row: dict[str, Any] = {"id": dispatch_id, "service_type": types[0], "service_types": types,
+                           "start_date": start, "end_date": end, "status": ACTIVE, "version": 1,
+                           "created_at": iso(now), "actor": actor, "note": note.strip(),
+                           "expert_id": expert.id, "expert_name": expert.name,
+                           "enterprise_id": enterprise.id, "enterprise_name": enterprise.name}
+    demand_batch = Batch()
+    if demand_id:
+        demand = load_versioned(store, Label.DEMAND, demand_id)
+        status = str(demand.props.get("status") or DEMAND.initial)
+        if DEMAND.final(status):
+            raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能再派驻")
+        row["demand_id"] = demand_id
+        row["demand_title"] = str(demand.props.get("title", ""))
+        if status == DEMAND.initial:
+            demand_batch.expect.append(demand.expect)
+            demand_batch.add_nodes(Label.DEMAND, [demand.updated(status="对接中")])
+        demand_batch.add_rels(RelType.ABOUT, Label.DISPATCH, Label.DEMAND, [{"start": dispatch_id, "end": demand_id}])
+    batch = Batch(expect=demand_batch.expect).add_nodes(Label.DISPATCH, [row])
+    batch.nodes += demand_batch.nodes
+    batch.rels += demand_batch.rels
+    batch.add_rels(RelType.DISPATCHED, Label.DISPATCH, Label.EXPERT, [{"start": dispatch_id, "end": expert.id}])
+    batch.add_rels(RelType.SERVES, Label.DISPATCH, Label.ENTERPRISE, [{"start": dispatch_id, "end": enterprise.id}])
+    store.write(batch)
+    return require_node(store, Label.DISPATCH, dispatch_id)
+
+
+def end_dispatch(store: GraphStore, dispatch_id: str, *, actor: str, now: datetime | None = None) -> Node:
+    """End a dispatch (no more service records); refuses one already ended."""
+    now = now or system_clock()
+    node = load_versioned(store, Label.DISPATCH, dispatch_id)
+    DISPATCH.check(dispatch_id, str(node.props.get("status")), ENDED, "结束")
+    store.write(Batch(expect=[node.expect]).add_nodes(
+        Label.DISPATCH, [node.updated(status=ENDED, ended_at=iso(now), ended_by=actor)]))
+    return require_node(store, Label.DISPATCH, dispatch_id)
+
+
+def _hours(value: Any) -> float:
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        raise field_error("hours", WfMsg.BAD_NUMBER.format(what="数字（小时）", value=value)) from None
+    if not 0 < hours <= MAX_HOURS or hours != hours:
+        raise field_error("hours", WfMsg.BAD_NUMBER.format(what=f"大于 0、不超过 {MAX_HOURS:g} 的小时数", value=value))
+    return round(hours, 2)
+
+
+def solve_demand_rows(store: GraphStore, demand_id: str, batch: Batch, *, by: str, now: datetime) -> None:
+    """Add "demand → 已解决" to ``batch`` (guarded); a demand already solved stays as it is."""
+    demand = load_versioned(store, Label.DEMAND, demand_id)
+    status = str(demand.props.get("status") or DEMAND.initial)
+    if status == "已解决":
+        return
+    DEMAND.check(demand_id, status, "已解决", "标记为已解决")
+    batch.expect.append(demand.expect)
+    batch.add_nodes(Label.DEMAND, [demand.updated(status="已解决", solved_at=iso(now), solved_by=by)])
+
+
+def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any, service_type: str,
+                   content: str, outcome: str = "", solved: bool = False, actor: str,
+                   now: datetime | None = None) -> Node:
+    """Record one service of a dispatch; ``solved`` marks the dispatch's demand 已解决 in the same batch.
+
+    Raises:
+        ConflictError: the dispatch has ended; solving a demand already 已关闭.
+        ValidationError: a date outside the dispatch period, bad hours or type, no content,
+            ``solved`` for a dispatch without a demand.
+    """
+    now = now or system_clock()
+    dispatch = load_versioned(store, Label.DISPATCH, dispatch_id)
+    props = dispatch.props
+    if props.get("status") != ACTIVE:
+        raise conflict(WfMsg.DISPATCH_ENDED.format(id=dispatch_id, status=props.get("status")))
+    day = parse_date(date, "date")
+    if not str(props["start_date"]) <= day <= str(props["end_date"]):
+        raise field_error("date", WfMsg.DATE_OUTSIDE.format(date=day, start=props["start_date"], end=props["end_date"]))
+    kind = _service_types([service_type], "service_type")[0]
+    if not content.strip():
+        raise field_error("content", "不能为空")
+    demand_id = props.get("demand_id")
+    if solved and not demand_id:
+        raise field_error("solved", "该派驻没有关联需求，无法标记需求已解决")
+    service_id = new_id("svc")
+    row = {"id": service_id, "service_type": kind, "date": day, "hours": _hours(hours), "version": 1,
+           "content": content.strip(), "outcome": outcome.strip(), "solved": bool(solved), "created_at": iso(now),
+           "actor": actor, "dispatch_id": dispatch_id, "expert_id": props.get("expert_id"),
+           "expert_name": props.get("expert_name"), "enterprise_id": props.get("enterprise_id"),
+           "enterprise_name": props.get("enterprise_name"), "demand_id": demand_id}
+    # Guarding the dispatch serialises records with "end dispatch": none slips in after it ended.
+    batch = Batch(expect=[dispatch.expect]).add_nodes(Label.DISPATCH, [dispatch.updated()])
+    batch.add_nodes(Label.SERVICE, [row])
+    batch.add_rels(RelType.RECORDS, Label.SERVICE, Label.DISPATCH, [{"start": service_id, "end": dispatch_id}])
+    if demand_id:
+        batch.add_rels(RelType.ABOUT, Label.SERVICE, Label.DEMAND, [{"start": service_id, "end": demand_id}])
+        if solved:
+            solve_demand_rows(store, str(demand_id), batch, by=service_id, now=now)
+    store.write(batch)
+    return require_node(store, Label.SERVICE, service_id)
+
+
+def rate_service(store: GraphStore, service_id: str, *, rating: Any, comment: str = "", rated_by: str,
+                 now: datetime | None = None) -> Node:
+    """The enterprise's rating of a service (integer 1–5), once.
+
+    Raises:
+        ValidationError: a rating outside 1–5.
+        ConflictError: already rated.
+    """
+    now = now or system_clock()
+    if isinstance(rating, bool) or str(rating).strip() not in {"1", "2", "3", "4", "5"}:
+        raise field_error("rating", WfMsg.BAD_RATING.format(value=rating))
+    node = load_versioned(store, Label.SERVICE, service_id)
+    if node.props.get("rating") is not None:
+        raise conflict(WfMsg.ALREADY_RATED.format(id=service_id, at=node.props.get("rated_at"),
+                                                  rating=node.props.get("rating")))
+    store.write(Batch(expect=[node.expect]).add_nodes(Label.SERVICE, [node.updated(
+        rating=int(str(rating).strip()), rating_comment=comment.strip(), rated_at=iso(now), rated_by=rated_by)]))
+    return require_node(store, Label.SERVICE, service_id)
+
+
+def services_of_dispatch(store: GraphStore, dispatch_id: str) -> list[Node]:
+    """The service records of a dispatch, by date."""
+    found = [nb.node for nb in store.neighbors(Label.DISPATCH, dispatch_id, direction=Direction.IN,
+                                               rel_types=[RelType.RECORDS])]
+    return sorted(found, key=lambda n: (str(n.props.get("date")), n.id))

@@ -1,0 +1,89 @@
+"""The status machines of the workflows: pure data and one function that refuses what they forbid.
+
+揭榜 challenge: 发布 → 揭榜中 → 已揭榜 → 实施中 → 已完成, and 已关闭 from any state before
+已完成. A demand: 待对接 → 对接中 → 已解决, with 已关闭 from either open state (a push or a
+dispatch moves it to 对接中; a service record that solves it, or a completed challenge,
+moves it to 已解决). A push: 待回复 → 已接受 / 已谢绝. A dispatch: 派驻中 → 已结束.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from workflow.common import WfMsg, conflict
+
+__all__ = [
+    "Machine",
+    "CHALLENGE",
+    "DEMAND",
+    "PUSH",
+    "DISPATCH",
+    "VOUCHER",
+    "SERVICE_TYPES",
+    "CHANNELS",
+    "VERDICTS",
+]
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A status machine: the allowed next states of each state, and the Chinese name of what it governs."""
+
+    what: str
+    initial: str
+    moves: Mapping[str, tuple[str, ...]]
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """Every state, in the order of the definition."""
+        return tuple(self.moves)
+
+    def final(self, state: str) -> bool:
+        """Whether nothing can follow ``state``."""
+        return not self.moves.get(state)
+
+    def check(self, node_id: str, current: str, target: str, action: str) -> None:
+        """Refuse (ConflictError, Chinese) unless ``current → target`` is allowed.
+
+        >>> CHALLENGE.check("c:1", "发布", "揭榜中", "开始揭榜")
+        >>> CHALLENGE.check("c:1", "已完成", "已关闭", "关闭")
+        Traceback (most recent call last):
+        ...
+        graph.errors.ConflictError: 揭榜榜单「c:1」已是最终状态「已完成」，不能再关闭
+        """
+        allowed = self.moves.get(current, ())
+        if target in allowed:
+            return
+        if not allowed:
+            raise conflict(WfMsg.FINAL.format(what=self.what, id=node_id, current=current, action=action))
+        raise conflict(WfMsg.TRANSITION.format(what=self.what, id=node_id, current=current, action=action,
+                                               allowed="、".join(allowed)))
+
+
+CHALLENGE = Machine("揭榜榜单", "发布", {
+    "发布": ("揭榜中", "已关闭"),
+    "揭榜中": ("已揭榜", "已关闭"),
+    "已揭榜": ("实施中", "已关闭"),
+    "实施中": ("已完成", "已关闭"),
+    "已完成": (),
+    "已关闭": (),
+})
+DEMAND = Machine("技术需求", "待对接", {
+    "待对接": ("对接中", "已解决", "已关闭"),
+    "对接中": ("已解决", "已关闭"),
+    "已解决": (),
+    "已关闭": (),
+})
+PUSH = Machine("需求推送", "待回复", {"待回复": ("已接受", "已谢绝"), "已接受": (), "已谢绝": ()})
+DISPATCH = Machine("科技专员派驻", "派驻中", {"派驻中": ("已结束",), "已结束": ()})
+VOUCHER = Machine("科技创新券", "有效", {"有效": ("已用完", "已作废"), "已用完": (), "已作废": ()})
+
+SERVICE_TYPES = ("科技咨询", "技术诊断", "产品开发", "成果转化", "科学普及")
+"""The service types of the 科技专员 programme."""
+
+CHANNELS = ("平台消息", "短信", "邮件", "电话")
+"""How a push reaches an expert (recorded with the push; the portal webhook fires for every channel)."""
+
+VERDICTS = ("采纳", "不采纳")
+"""An officer's verdict on a recommended expert or team."""
