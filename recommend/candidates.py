@@ -3,7 +3,7 @@
 From a demand: its needed fields → their parents, children and related fields →
 experts who are EXPERT_IN those fields or LEAD/JOIN projects IN_FIELD them. Then the
 facts each candidate is scored on (institution and region, projects, keywords, load,
-ties) and the collaboration graph among candidates. Every step is a call to
+ties, workflow load) and the collaboration graph among candidates. Every step is a call to
 :meth:`GraphStore.expand`, so both stores give the same candidates in the same order.
 The output is plain data for :mod:`recommend.scoring`.
 """
@@ -18,9 +18,15 @@ import networkx as nx
 
 from graph.errors import Msg, NotFoundError
 from graph.model import NODE_SPECS, Label, RelType
-from graph.store import Direction, GraphStore, Node, NodeRef
+from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.profiles import ROLE, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
+from workflow.states import DISPATCH, PUSH, VERDICTS
+
+# Workflow facts the recommendation reads (the vocabulary lives in workflow.states, pure data).
+PUSH_PENDING, PUSH_DECLINED = PUSH.initial, PUSH.states[2]
+DISPATCH_ACTIVE = DISPATCH.initial
+REJECTED = VERDICTS[1]
 
 __all__ = ["FieldReach", "demand_facts", "demand_facts_for_text", "expand_fields", "gather_candidates", "collaboration_graph"]
 
@@ -69,6 +75,7 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) 
     enterprises = [nb.node for nb in around if nb.rel.type is RelType.POSTED]
     regions = {nb.node.id for nb in around if nb.rel.type is RelType.LOCATED_IN}
     excluded_institutions: set[str] = set()
+    declined = _declined(around)
     for ent in enterprises:
         regions |= {nb.node.id for nb in store.neighbors(Label.ENTERPRISE, ent.id, rel_types=[RelType.LOCATED_IN])}
         excluded_institutions |= set(ent.props.get("conflict_institutions", []))
@@ -79,8 +86,29 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) 
         id=demand_id, text=text, fields=fields, region_ids=frozenset(regions), province_id=province, city_id=city,
         year=year or (int(posted) if posted.isdigit() else 2026),
         excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
-        excluded_institutions=frozenset(excluded_institutions),
+        excluded_institutions=frozenset(excluded_institutions), declined=declined,
     )
+
+
+def _declined(around: Sequence[Neighbor]) -> dict[str, str]:
+    """Experts this demand must not be offered to again: they declined its push, or the
+    officer's latest verdict on them for it is 不采纳 (workflow facts ABOUT the demand)."""
+    why: dict[str, str] = {}
+    latest: dict[str, tuple[str, str, Mapping[str, object]]] = {}
+    for nb in around:
+        props = nb.node.props
+        if nb.rel.type is not RelType.ABOUT or props.get("target_label") != Label.EXPERT.value:
+            continue
+        expert = str(props.get("target_id"))
+        if nb.node.label is Label.PUSH and props.get("status") == PUSH_DECLINED:
+            why[expert] = f"已谢绝本需求的推送（{props.get('reason') or '未说明理由'}）"
+        elif nb.node.label is Label.FEEDBACK:
+            latest[expert] = max(latest.get(expert, ("", "", {})), (str(props.get("created_at")), nb.node.id, props),
+                                 key=lambda t: t[:2])
+    for expert, (_, _, props) in latest.items():
+        if props.get("verdict") == REJECTED:
+            why.setdefault(expert, f"对接专员已标记不采纳（{props.get('reason') or '未说明理由'}）")
+    return why
 
 
 def demand_facts_for_text(store: GraphStore, text: str, fields: Mapping[str, float], *,
@@ -186,6 +214,7 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         by_inst.setdefault(src.id, set()).add(nb.node.id)
     for inst_id, regions in by_inst.items():
         inst_regions[inst_id] = _region_levels(store, regions)
+    load = _workflow_load(store, refs)
     facts = []
     for e in experts:
         inst = institution.get(e.id)
@@ -199,9 +228,19 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             keywords=tuple(keywords) if isinstance(keywords, list) else (),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
             talent_titles=tuple(e.props.get("talent_titles", [])),
-            active_load=active + int(e.props.get("pending_pushes", 0) or 0),
+            active_load=active + load.get(e.id, 0),
         ))
     return facts
+
+
+def _workflow_load(store: GraphStore, refs: Sequence[NodeRef]) -> dict[str, int]:
+    """Per expert: pushes still awaiting an answer plus dispatches still running."""
+    load: dict[str, int] = {}
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.PUSHED_TO, RelType.DISPATCHED],
+                                labels=[Label.PUSH, Label.DISPATCH]):
+        if nb.node.props.get("status") in (PUSH_PENDING, DISPATCH_ACTIVE):
+            load[src.id] = load.get(src.id, 0) + 1
+    return load
 
 
 def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[str, object], *,

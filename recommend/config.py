@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("evidence_half_life_years", 5.0, "项目证据的半衰期（年）：越早的项目权重越低"),
     Setting("evidence_saturation", 3.0, "证据饱和点：加权项目数达到该值时证据分接近 1"),
     # -- filters and diversity
-    Setting("max_load", 3, "在研项目与待处理推送合计超过该值的专家不推荐（0 表示不限）"),
+    Setting("max_load", 3, "在研项目、待回复推送与派驻中的科技专员任务合计超过该值的专家不推荐（0 表示不限）"),
     Setting("max_per_institution", 3, "前 top_k 名中同一机构最多几人（0 表示不限，即不做多样性处理）"),
     Setting("region_mode", "prefer", "地域策略：prefer 优先本地，only 仅本地，any 不考虑"),
     Setting("top_k", 10, "返回的专家人数"),

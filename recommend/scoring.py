@@ -85,6 +85,7 @@ class DemandFacts:
     year: int = 2026  # the reference year for recency
     excluded_experts: frozenset[str] = frozenset()
     excluded_institutions: frozenset[str] = frozenset()  # conflict of interest: ties to the enterprise
+    declined: Mapping[str, str] = field(default_factory=dict)  # expert id -> why (declined push, 不采纳)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class CandidateFacts:
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
-    active_load: int = 0  # projects running in the reference year + unanswered pushes
+    active_load: int = 0  # projects running in the reference year + unanswered pushes + active dispatches
     tied_to_enterprise: bool = False  # prior ties (served or works for the enterprise)
 
 
@@ -232,7 +233,8 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
     """Drop candidates the officer must not see; returns (kept, {expert id: Chinese reason}).
 
     Conflict of interest (the expert's institution is tied to the enterprise, or the
-    expert has prior ties to it), the exclusion list, the maximum load, and
+    expert has prior ties to it), the exclusion list, experts who declined this demand's
+    push or whom the officer marked 不采纳 for it, the maximum load, and
     ``region_mode == "only"`` (same province only).
     """
     kept: list[CandidateFacts] = []
@@ -241,6 +243,8 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
     for c in candidates:
         if c.id in demand.excluded_experts:
             excluded[c.id] = "在排除名单中"
+        elif c.id in demand.declined:
+            excluded[c.id] = demand.declined[c.id]
         elif c.tied_to_enterprise or (c.institution_id and c.institution_id in demand.excluded_institutions):
             excluded[c.id] = "利益冲突：与需求企业存在关联"
         elif max_load and c.active_load > max_load:
