@@ -27,6 +27,7 @@ from ingest.demo import load_demo
 from ingest.importers import IMPORT_KINDS, import_file
 from ingest.loader import LoadReport, load_file, write_error_file
 from ingest.taxonomies import TAXONOMY_KINDS, load_taxonomy
+from workflow.demo import make_demo_history
 
 __all__ = ["main"]
 
@@ -131,6 +132,8 @@ def _load_demo(store: GraphStore, progress: bool) -> None:
 
     reports = load_demo(store, progress=progress, on_report=show)
     related = write_related_fields(store)
+    history = make_demo_history(store)
+    click.echo(history.text() if history else "演示对接记录已存在，未重复生成。")
     click.echo(f"演示数据：{len(reports)} 个文件，计算相关领域 {related} 条，用时 {time.perf_counter() - started:.1f} 秒。")
     if rejected:
         fail(f"演示数据中共 {bad_rows} 行有误未导入；错误明细见 {'、'.join(str(p) for p in rejected)}")

@@ -50,6 +50,8 @@ APP_SETTINGS: tuple[AppSetting, ...] = (
                "推荐参数 max_candidates 与 text_candidates 的上限"),
     AppSetting("KGMATCH_MAX_TEAMS", 10, "KGMATCH_MAX_TEAMS", "推荐参数 team_count 与 team_max_size 的上限"),
     AppSetting("KGMATCH_TEXT_MAX_CHARS", 5000, "KGMATCH_TEXT_MAX_CHARS", "按文本推荐时需求文本的最大字数"),
+    AppSetting("KGMATCH_PUSH_REMIND_HOURS", 72, "KGMATCH_PUSH_REMIND_HOURS",
+               "推送多少小时未回复后发送提醒（POST /api/v1/pushes/reminders 未给出 after_hours 时的默认值）"),
     AppSetting("KGMATCH_WEBHOOK_URL", "", "KGMATCH_WEBHOOK_URL",
                "门户接收事件的 webhook 地址（http/https）；留空 = 不投递，事件保留为待投递"),
     AppSetting("KGMATCH_WEBHOOK_SECRET", "", "KGMATCH_WEBHOOK_SECRET",

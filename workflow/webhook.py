@@ -358,6 +358,8 @@ class Dispatcher:
             raise field_error("interval", WfMsg.BAD_NUMBER.format(what="正数", value=interval))
         self.store, self.config, self.interval, self._send = store, config, interval, send
         self.last_run: DeliveryRun | None = None
+        self.passes = 0  # passes run, and of those how many failed as a whole (monitoring, tests)
+        self.failed_passes = 0
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -397,7 +399,9 @@ class Dispatcher:
             try:
                 self.last_run = deliver_due(self.store, self.config, send=self._send)
             except Exception:  # the store may be down for a while; try again next interval
+                self.failed_passes += 1
                 log.exception("webhook pass failed")
+            self.passes += 1
             if not self._stopping.is_set():
                 self._wake.wait(self.interval)
         log.info("webhook dispatcher stopped")
