@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from test_recommend_engine import bigrams, world
+
 from graph.model import Label
 from graph.store import Batch, NodeRef
 from recommend.engine import recommend_for_demand
-from test_recommend_engine import bigrams, world
 from workflow import dispatch, feedback, push
 from workflow.common import BEIJING
 

@@ -12,6 +12,7 @@ from flask import Blueprint
 from api.blueprints import (
     audit,
     auth,
+    challenge_api,
     demands,
     docs,
     entities,
@@ -21,13 +22,16 @@ from api.blueprints import (
     pages_demands,
     pages_graph,
     pages_intake,
+    pages_services,
     pages_stats,
     recommendations,
     stats,
+    workflow_api,
 )
 
 __all__ = ["BLUEPRINTS"]
 
 BLUEPRINTS: list[Blueprint] = [health.bp, auth.bp, demands.bp, recommendations.bp, entities.bp, graph.bp,
                                stats.bp, audit.bp, docs.bp, pages.bp, pages_intake.bp, pages_demands.bp,
-                               pages_graph.bp, pages_stats.bp]
+                               pages_graph.bp, pages_stats.bp, pages_services.bp]
+BLUEPRINTS += [workflow_api.bp, challenge_api.bp, challenge_api.vouchers_bp]

@@ -83,6 +83,11 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("pages_demands.demand_list", "需求清单", Permission.DEMAND_READ),
     ("pages_graph.explore", "图谱浏览", Permission.GRAPH_READ),
     ("pages_stats.dashboard", "统计看板", Permission.STATS_READ),
+    ("pages_workflow.pushes", "推送", Permission.WORKFLOW_READ),
+    ("pages_workflow.challenges", "揭榜挂帅", Permission.WORKFLOW_READ),
+    ("pages_services.dispatches", "科技专员", Permission.WORKFLOW_READ),
+    ("pages_services.vouchers", "创新券", Permission.WORKFLOW_READ),
+    ("pages_services.reports", "报送与考核", Permission.REPORT_READ),
     ("docs.api_docs", "API 文档", Permission.DOCS_READ),
 )
 """The navigation bar: endpoint, Chinese text and the permission that shows it."""
