@@ -18,6 +18,7 @@ from api.cli_common import Ctx, fail, run_safely
 from api.cli_recommend import evaluate, recommend, relate_fields, write_related_fields
 from api.cli_serve import serve, user
 from api.cli_webhook import webhook
+from api.cli_workflow import WORKFLOW_COMMANDS
 from graph import BACKENDS
 from graph.errors import Msg
 from graph.model import Label, RelType
@@ -196,6 +197,8 @@ def duplicates(obj: Ctx, threshold: float, mark: bool, as_json: bool) -> None:
 for _command in (recommend, evaluate, relate_fields, serve, user):
     main.add_command(_command)
 main.add_command(webhook)
+for _command in WORKFLOW_COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
