@@ -100,6 +100,7 @@ def facts() -> Facts:
         ],
         challenges=[{"id": "ch:d3", "demand_id": "d3", "status": "已完成", "winner_label": "Team", "winner_id": "t",
                      "created_at": "2026-02-22T10:00:00+08:00",
+                     "completed_at": "2026-03-05T12:00:00+08:00",
                      "history": ["2026-02-22T10:00:00+08:00 发布 officer", "2026-03-05T12:00:00+08:00 已完成 officer"]}],
     )
 

@@ -7,6 +7,7 @@ closed the challenge. A completed challenge marks its demand 已解决 in the sa
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -29,12 +30,15 @@ from workflow.push import SOLVER_LABELS
 from workflow.states import CHALLENGE, DEMAND
 
 __all__ = ["challenge_id", "publish_challenge", "submit_bid", "select_bid", "advance",
-           "bids_of", "challenge_of_demand", "ACTIONS"]
+           "bids_of", "challenge_of_demand", "ACTIONS", "STAMPS"]
 
 PUBLISHED, BIDDING, AWARDED, RUNNING, DONE, CLOSED = CHALLENGE.states
 SUBMITTED, CHOSEN, NOT_CHOSEN = "已提交", "已中选", "未中选"
 ACTIONS = {BIDDING: "开始揭榜", AWARDED: "确定揭榜方", RUNNING: "开始实施", DONE: "验收完成", CLOSED: "关闭"}
 """The Chinese verb of each move, keyed by the state it leads to."""
+STAMPS = {BIDDING: "opened_at", AWARDED: "awarded_at", RUNNING: "started_at", DONE: "completed_at",
+          CLOSED: "closed_at"}
+"""The property that records when a challenge entered each state."""
 
 
 def challenge_id(demand_id: str) -> str:
@@ -47,7 +51,7 @@ def _reward(value: Any) -> float:
         reward = float(value)
     except (TypeError, ValueError):
         raise field_error("reward_wan", WfMsg.BAD_NUMBER.format(what="数字（万元）", value=value)) from None
-    if reward < 0 or reward != reward:
+    if reward < 0 or not math.isfinite(reward):  # NaN and inf too ("inf" from a form)
         raise field_error("reward_wan", WfMsg.BAD_NUMBER.format(what="不小于 0 的数字（万元）", value=value))
     return round(reward, 2)
 
@@ -97,7 +101,7 @@ def _move(store: GraphStore, cid: str, target: str, *, actor: str, now: datetime
     node = load_versioned(store, Label.CHALLENGE, cid)
     CHALLENGE.check(cid, str(node.props.get("status")), target, ACTIONS[target])
     history = [*list(node.props.get("history") or []), f"{iso(now)} {target} {actor} {reason}".strip()]
-    row = node.updated(status=target, history=history, **(extra or {}))
+    row = node.updated(status=target, history=history, **{STAMPS[target]: iso(now)}, **(extra or {}))
     batch = Batch(expect=[node.expect]).add_nodes(Label.CHALLENGE, [row])
     _event(batch, row, now)
     return batch, row

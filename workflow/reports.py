@@ -313,12 +313,8 @@ def _day(value: Any) -> str:
 
 
 def _completed_on(challenge: Mapping[str, Any]) -> str:
-    """The day a challenge was completed, from its history (``"<time> 已完成 <actor>"``)."""
-    for entry in challenge.get("history") or []:
-        parts = str(entry).split(" ")
-        if len(parts) > 1 and parts[1] == _DONE:
-            return _day(parts[0])
-    return ""
+    """The day a challenge was completed (``completed_at``, set by :func:`workflow.challenge.advance`)."""
+    return _day(challenge.get("completed_at")) if challenge.get("status") == _DONE else ""
 
 
 def _demand_of(facts: Facts, fact: Mapping[str, Any]) -> dict[str, Any]:
