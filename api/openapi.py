@@ -239,10 +239,12 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
             _json(_ref("Entity"), f"{zh}及其关系（每类关系最多列出 50 条）"),
             params=[_param("node_id", "path", _STR, f"{zh}编号")], errors=("400", "404"))}
     label_enum = {"type": "string", "enum": [x.value for x in Label]}
-    from api.openapi_workflow import workflow_operations  # imports this module's builders
+    from api.openapi_reports import report_operations  # these import this module's builders
+    from api.openapi_workflow import workflow_operations
 
     return {
         **workflow_operations(config, paging),
+        **report_operations(),
         "/api/v1/health": {"get": _health_op()},
         "/api/v1/me": {"get": _op("auth.me", AUTHENTICATED, "运行状态", "当前调用者及其权限",
                                   _json(_ref("Me"), "调用者"), errors=())},
@@ -297,6 +299,7 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
 
 def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document for an app with ``config``."""
+    from api.openapi_reports import REPORT_TAG, report_schemas
     from api.openapi_workflow import WORKFLOW_TAGS, workflow_schemas
 
     return {
@@ -308,10 +311,10 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}, {"Session": []}],
         "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档",
-                                       *WORKFLOW_TAGS)],
+                                       *WORKFLOW_TAGS, REPORT_TAG)],
         "paths": operations(config),
         "components": {
-            "schemas": {**_schemas(), **workflow_schemas()},
+            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas()},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "kgmatch user add-key 生成，形如 kgm_<8 位十六进制>_<密钥>"},

@@ -105,7 +105,7 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
         when = f"（{latest.start_year} 年）" if latest.start_year else ""
         parts.append(f"主持项目 {len(leads)} 项，最近为「{latest.title}」{when}")
     if f.active_load:
-        parts.append(f"当前在研或待处理 {f.active_load} 项")
+        parts.append(f"当前在研项目、待回复推送与派驻任务共 {f.active_load} 项")
     else:
         parts.append(f"{year} 年无在研项目，时间较充裕")
     ranked = sorted(COMPONENTS, key=lambda c: -scored.contributions.get(c, 0.0))

@@ -24,7 +24,9 @@ from api.blueprints import (
     pages_intake,
     pages_services,
     pages_stats,
+    pages_workflow,
     recommendations,
+    reports_api,
     stats,
     workflow_api,
 )
@@ -34,4 +36,6 @@ __all__ = ["BLUEPRINTS"]
 BLUEPRINTS: list[Blueprint] = [health.bp, auth.bp, demands.bp, recommendations.bp, entities.bp, graph.bp,
                                stats.bp, audit.bp, docs.bp, pages.bp, pages_intake.bp, pages_demands.bp,
                                pages_graph.bp, pages_stats.bp, pages_services.bp]
-BLUEPRINTS += [workflow_api.bp, challenge_api.bp, challenge_api.vouchers_bp]
+BLUEPRINTS += [workflow_api.bp, challenge_api.bp, challenge_api.services_bp, challenge_api.vouchers_bp]
+BLUEPRINTS += [pages_workflow.bp]
+BLUEPRINTS += [reports_api.bp]

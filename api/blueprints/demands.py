@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, jsonify, url_for
@@ -156,12 +157,18 @@ def get_demand(demand_id: str) -> Any:
 
 
 def _id_headers(body: dict[str, Any]) -> list[str]:
+    """The keys of ``body`` that give the demand id (unknown keys are a 400)."""
+    return [header for header, column in _matched(body).items()
+            if column.name == "id" and body[header] not in (None, "")]
+
+
+def _matched(body: dict[str, Any]) -> dict[str, Any]:
     matched, unknown = match_headers(_KIND, list(body))
     if unknown:
         accepted = "、".join(c.name for c in KINDS[_KIND])
         errors = [bad_param(name, f"不是需求的字段（可用：{accepted}）").errors[0] for name in unknown]
         raise ValidationError.from_errors(errors)
-    return [header for header, column in matched.items() if column.name == "id" and body[header] not in (None, "")]
+    return matched
 
 
 @bp.post("/demands")
@@ -171,7 +178,8 @@ def create_demand() -> Any:
 
     Validation, reference resolution (enterprise, fields, industry, region) and NLP field
     linking are the importer's own; errors come back as its row/field errors. Without an
-    ``id`` the server assigns ``demand:api-<16 hex>``; an ``id`` that exists is a 409.
+    ``id`` the server assigns ``demand:api-<16 hex>``; an ``id`` that exists is a 409. Without
+    a posted date (``posted`` / 发布日期) the demand is dated today.
     """
     check_params(())
     body = json_object()
@@ -184,6 +192,8 @@ def create_demand() -> Any:
     else:
         demand_id = f"demand:api-{uuid.uuid4().hex[:16]}"
         body = {**body, "id": demand_id}
+    if not any(column.name == "posted" and body[h] not in (None, "") for h, column in _matched(body).items()):
+        body = {**body, "posted": date.today().isoformat()}  # received today, as the intake page does
     report = import_rows([Row(1, body)], _KIND, store, source="api", data_source="api")
     if report.errors:
         raise ValidationError.from_errors(report.errors)
