@@ -142,7 +142,8 @@ def test_push_a_demand_list_by_ids_and_the_refusals(client, officer, local_store
     many = {"demand_ids": ["d:1", "d:3"], "targets": [_expert(f"e:{i}") for i in range(MAX_PUSHES // 2 + 1)]}
     body = _error(client.post("/api/v1/pushes", json=many, headers=officer), 400)
     assert body["error"] == f"「targets」一次最多推送 {MAX_PUSHES} 条（需求 × 专家或团队），实际 2 × 251 = 502 条"
-    closed = {"demand_ids": ["d:2"], "targets": [_expert("e:sun")]}  # d:2 is 已对接: not open for pushes
+    local_store.write(Batch().add_nodes(Label.DEMAND, [{"id": "d:2", "title": "固态电解质界面", "status": "已解决"}]))
+    closed = {"demand_ids": ["d:2"], "targets": [_expert("e:sun")]}
     assert "不能再推送" in _error(client.post("/api/v1/pushes", json=closed, headers=officer), 409)["error"]
     assert local_store.find_nodes(Label.PUSH).total == 2
 

@@ -27,7 +27,7 @@ from workflow.common import (
 from workflow.dispatch import solve_demand_rows
 from workflow.outbox import add_delivery
 from workflow.push import SOLVER_LABELS
-from workflow.states import CHALLENGE, DEMAND
+from workflow.states import CHALLENGE, DEMAND, demand_state
 
 __all__ = ["challenge_id", "publish_challenge", "submit_bid", "select_bid", "advance",
            "bids_of", "challenge_of_demand", "ACTIONS", "STAMPS"]
@@ -72,7 +72,7 @@ def publish_challenge(store: GraphStore, demand_id: str, *, conditions: str, dea
     """
     now = now or system_clock()
     demand = require_node(store, Label.DEMAND, demand_id)
-    status = str(demand.props.get("status") or DEMAND.initial)
+    status = demand_state(demand.props.get("status"))
     if DEMAND.final(status):
         raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能发布揭榜")
     cid = challenge_id(demand_id)

@@ -23,7 +23,7 @@ from workflow.common import (
     require_node,
     system_clock,
 )
-from workflow.states import DEMAND, DISPATCH, SERVICE_TYPES
+from workflow.states import DEMAND, DISPATCH, SERVICE_TYPES, demand_state
 
 __all__ = ["dispatch_expert", "end_dispatch", "record_service", "rate_service", "services_of_dispatch",
            "solve_demand_rows", "MAX_HOURS"]
@@ -69,7 +69,7 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
     demand_batch = Batch()
     if demand_id:
         demand = load_versioned(store, Label.DEMAND, demand_id)
-        status = str(demand.props.get("status") or DEMAND.initial)
+        status = demand_state(demand.props.get("status"))
         if DEMAND.final(status):
             raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能再派驻")
         row["demand_id"] = demand_id
@@ -110,7 +110,7 @@ def _hours(value: Any) -> float:
 def solve_demand_rows(store: GraphStore, demand_id: str, batch: Batch, *, by: str, now: datetime) -> None:
     """Add "demand → 已解决" to ``batch`` (guarded); a demand already solved stays as it is."""
     demand = load_versioned(store, Label.DEMAND, demand_id)
-    status = str(demand.props.get("status") or DEMAND.initial)
+    status = demand_state(demand.props.get("status"))
     if status == "已解决":
         return
     DEMAND.check(demand_id, status, "已解决", "标记为已解决")

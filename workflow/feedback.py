@@ -7,12 +7,13 @@ rank and score the recommendation gave, so they can be exported for learning
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, Node, NodeRef
-from workflow.common import WfMsg, field_error, iso, new_id, require_node, system_clock
+from workflow.common import BEIJING, WfMsg, field_error, iso, require_node, system_clock
 from workflow.push import SOLVER_LABELS
 from workflow.states import VERDICTS
 
@@ -32,7 +33,9 @@ def record_feedback(store: GraphStore, demand_id: str, target: NodeRef, *, verdi
         raise field_error("target", WfMsg.BAD_CHOICE.format(choices="专家、专家团队", value=target.label.value))
     demand = require_node(store, Label.DEMAND, demand_id)
     who = require_node(store, target.label, target.id)
-    fid = new_id("fb")
+    # Time-ordered id (microseconds, then random): two verdicts within one second still sort in order,
+    # so latest_verdicts() never picks the older one.
+    fid = f"fb:{now.astimezone(BEIJING):%Y%m%d%H%M%S%f}:{uuid.uuid4().hex[:6]}"
     row: dict[str, Any] = {"id": fid, "verdict": verdict, "reason": reason.strip(), "created_at": iso(now),
                            "actor": actor, "demand_id": demand.id, "demand_title": str(demand.props.get("title")),
                            "target_label": target.label.value, "target_id": target.id, "target_name": who.name}

@@ -22,12 +22,13 @@ from workflow.common import (
     field_error,
     iso,
     load_versioned,
+    new_id,
     parse_time,
     require_node,
     system_clock,
 )
 from workflow.outbox import add_delivery
-from workflow.states import CHANNELS, DEMAND, PUSH
+from workflow.states import CHANNELS, DEMAND, PUSH, demand_state
 
 __all__ = ["PushResult", "push_id", "push_demands", "inbox", "respond", "send_reminders", "pushes_of_demand",
            "MAX_PUSHES", "SOLVER_LABELS"]
@@ -96,12 +97,12 @@ def push_demands(store: GraphStore, demand_ids: Sequence[str], targets: Sequence
     pairs = len(demand_ids) * len(recipients)
     if pairs > MAX_PUSHES:
         raise field_error("targets", WfMsg.TOO_MANY.format(limit=MAX_PUSHES, count=pairs))
-    result = PushResult(batch_id=f"pb:{iso(now)}:{actor}")
+    result = PushResult(batch_id=new_id("pb"))
     batch = Batch()
     rows: list[dict[str, Any]] = []
     for demand_id in demand_ids:
         demand = load_versioned(store, Label.DEMAND, demand_id)
-        status = str(demand.props.get("status") or DEMAND.initial)
+        status = demand_state(demand.props.get("status"))
         if DEMAND.final(status):
             raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能再推送")
         if status == DEMAND.initial:
@@ -196,8 +197,19 @@ def _owners(store: GraphStore, push: Node) -> set[str]:
                                                  direction=Direction.IN, rel_types=[RelType.MEMBER_OF])}
 
 
+def _pending(store: GraphStore, limit: int) -> list[Node]:
+    """Up to ``limit`` unanswered pushes, by id (paged: a big backlog is read in chunks)."""
+    found: list[Node] = []
+    while len(found) < limit:
+        page = store.find_nodes(Label.PUSH, props={"status": PENDING}, skip=len(found), limit=min(500, limit - len(found)))
+        found += page.nodes
+        if not page.nodes or len(found) >= page.total:
+            break
+    return found
+
+
 def send_reminders(store: GraphStore, *, after_hours: float, now: datetime | None = None,
-                   limit: int = 1000) -> list[str]:
+                   limit: int = 100_000) -> list[str]:
     """Remind every push unanswered for ``after_hours`` since it was sent (or last reminded); the ids.
 
     Each reminder bumps ``reminders``, sets ``last_reminded_at`` and queues a
@@ -208,7 +220,7 @@ def send_reminders(store: GraphStore, *, after_hours: float, now: datetime | Non
         raise field_error("after_hours", WfMsg.BAD_NUMBER.format(what="正数（小时）", value=after_hours))
     due_before = now - timedelta(hours=after_hours)
     reminded: list[str] = []
-    for push in store.find_nodes(Label.PUSH, props={"status": PENDING}, limit=limit).nodes:
+    for push in _pending(store, limit):
         last = str(push.props.get("last_reminded_at") or push.props.get("created_at"))
         if parse_time(last) > due_before:
             continue

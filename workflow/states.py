@@ -23,6 +23,7 @@ __all__ = [
     "SERVICE_TYPES",
     "CHANNELS",
     "VERDICTS",
+    "demand_state",
 ]
 
 
@@ -87,3 +88,14 @@ CHANNELS = ("平台消息", "短信", "邮件", "电话")
 
 VERDICTS = ("采纳", "不采纳")
 """An officer's verdict on a recommended expert or team."""
+
+
+def demand_state(value: object) -> str:
+    """A demand's status in :data:`DEMAND`'s terms: empty is 待对接; a status from an imported file
+    that the machine does not know (e.g. 已对接) counts as 对接中 — open, never final.
+
+    >>> demand_state(None), demand_state("已解决"), demand_state("已对接")
+    ('待对接', '已解决', '对接中')
+    """
+    text = str(value or "").strip() or DEMAND.initial
+    return text if text in DEMAND.moves else "对接中"
