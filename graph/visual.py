@@ -119,6 +119,15 @@ LABEL_STYLES: dict[Label, LabelStyle] = {
     Label.PATENT: LabelStyle("#BAB0AC", "triangle", "件"),
     Label.PAPER: LabelStyle("#BAB0AC", "dot", "篇"),
     Label.ACHIEVEMENT: LabelStyle("#BAB0AC", "star", "项"),
+    # workflow facts: muted greys and teals so they never outshout the domain graph
+    Label.PUSH: LabelStyle("#8CD17D", "square", "条"),
+    Label.CHALLENGE: LabelStyle("#D37295", "star", "个"),
+    Label.BID: LabelStyle("#FABFD2", "triangle", "份"),
+    Label.DISPATCH: LabelStyle("#499894", "hexagon", "次"),
+    Label.SERVICE: LabelStyle("#86BCB6", "square", "条"),
+    Label.VOUCHER: LabelStyle("#F1CE63", "diamond", "张"),
+    Label.FEEDBACK: LabelStyle("#D4A6C8", "triangleDown", "条"),
+    Label.DELIVERY: LabelStyle("#79706E", "dot", "条"),
 }
 _LABEL_ORDER = {label: i for i, label in enumerate(Label)}
 _KIND_LABELS = {label.value.lower(): label for label in Label}  # explanation step kinds: "expert", …

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from test_api import build_app, key_for, world
 
 from api.auth import ROLE_PERMISSIONS, Permission, Role
+from api.blueprints.pages import NAV
 from graph.model import Label, RelType
 from graph.store import Batch
 from graph.visual import INIT_SCRIPT_CSP_HASH
@@ -133,11 +134,14 @@ def test_the_login_page_is_styled_chinese_and_keeps_next(app):
 def test_navigation_shows_the_user_the_role_and_only_the_pages_the_role_may_open(app):
     html = signed_in(app, Role.ANALYST).get("/demands").get_data(as_text=True)
     nav = html[html.index('<nav aria-label="主导航">'):html.index("</nav>")]
-    assert re.findall(r">([^<>]+)</a>", nav) == ["需求清单", "图谱浏览", "统计看板", "API 文档"]
+    assert re.findall(r">([^<>]+)</a>", nav) == ["需求清单", "图谱浏览", "统计看板", "推送", "揭榜挂帅", "科技专员",
+                                                 "创新券", "报送与考核", "API 文档"]
     assert 'class="active" aria-current="page">需求清单' in nav
     assert "user-analyst" in html and "政策分析人员" in html and "退出" in html
     officer = signed_in(app, Role.OFFICER).get("/demands/new").get_data(as_text=True)
     assert ">需求录入</a>" in officer and "对接专员" in officer
+    portal_nav = [e for e, _, p in NAV if p in ROLE_PERMISSIONS[Role.PORTAL]]
+    assert "pages_services.reports" not in portal_nav and "pages_workflow.pushes" in portal_nav
 
 
 def test_logging_out_from_the_navigation_ends_the_session(app):

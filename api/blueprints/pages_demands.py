@@ -328,6 +328,8 @@ def demand_detail(demand_id: str) -> Any:
         view = recommendation_view(rec, experts, reveal=reveal)
         audit_contacts(view.pop("viewed"))
         graph_html = explanation_html(view["paths"], title="推荐理由：需求—领域—项目—专家路径")
+    from api.blueprints.pages_workflow import demand_workflow  # that module imports this one
+
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
-                       top_k=top_k, top_k_options=_top_k_options(top_k))
+                       top_k=top_k, top_k_options=_top_k_options(top_k), **demand_workflow(store, demand, view))
