@@ -142,6 +142,9 @@ def test_an_ended_dispatch_takes_no_more_services_and_ends_once(world):
                                 actor="officer", now=NOW)
     with pytest.raises(ConflictError, match="最终状态"):
         dispatch.end_dispatch(world, d.id, actor="officer", now=NOW)
+    with pytest.raises(ValidationError, match="不是「宁波新材料有限公司」发布的"):
+        dispatch.dispatch_expert(world, "e:1", "ent:2", start_date="2026-11-01", end_date="2026-12-01",
+                                 service_types=["科技咨询"], actor="o", demand_id="d:1", now=NOW)
     with pytest.raises(ValidationError, match="end_date|早于"):
         dispatch.dispatch_expert(world, "e:1", "ent:1", start_date="2026-12-01", end_date="2026-11-01",
                                  service_types=["科技咨询"], actor="o", now=NOW)

@@ -93,6 +93,7 @@ class WfMsg:
     VOUCHER_STATUS = "创新券「{id}」状态为「{status}」，不能兑付"
     VOUCHER_EXPIRED = "创新券「{id}」已于 {until} 过期"
     VOUCHER_HOLDER = "创新券「{id}」的持有人「{holder}」不是服务记录「{service}」的服务企业或服务专家"
+    NOT_THEIR_DEMAND = "需求「{demand}」不是「{enterprise}」发布的，派驻的服务企业应为需求企业"
     DEMAND_SOLVED = "需求「{id}」已标记为「{status}」"
 
 

@@ -15,6 +15,7 @@ from graph.store import Batch, Direction, GraphStore, Node
 from workflow.common import (
     WfMsg,
     conflict,
+    enterprise_of_demand,
     field_error,
     iso,
     load_versioned,
@@ -72,6 +73,9 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
         status = demand_state(demand.props.get("status"))
         if DEMAND.final(status):
             raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能再派驻")
+        poster = enterprise_of_demand(store, demand_id)
+        if poster is not None and poster != enterprise.id:
+            raise field_error("demand_id", WfMsg.NOT_THEIR_DEMAND.format(demand=demand_id, enterprise=enterprise.name))
         row["demand_id"] = demand_id
         row["demand_title"] = str(demand.props.get("title", ""))
         if status == DEMAND.initial:
