@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from api.blueprints.demands import ids_below
 from api.cli_common import Ctx, fail, run_safely
 from graph.errors import Msg, ValidationError
 from graph.model import NODE_SPECS, Label, RelType
@@ -130,17 +131,6 @@ def push(obj: Ctx, demand_id: str, targets: list[NodeRef], channel: str, note: s
                             source="cli"), as_json)
 
 
-def _below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> set[str]:
-    """``root`` and every node of ``label`` below it (``rel_type`` points up)."""
-    seen, frontier = {root}, [root]
-    while frontier:
-        pairs = store.expand([NodeRef(label, i) for i in frontier], direction=Direction.IN, rel_types=[rel_type],
-                             labels=[label])
-        frontier = sorted({nb.node.id for _, nb in pairs} - seen)
-        seen.update(frontier)
-    return seen
-
-
 def _by_id_or_code(store: GraphStore, label: Label, value: str, option: str) -> Node:
     """A Field or Industry named by its id or its code (a code several schemes share is refused)."""
     node = store.get_node(label, value.strip())
@@ -176,15 +166,15 @@ def select_demands(store: GraphStore, *, regions: Sequence[str] = (), fields: Se
     """
     filters = []
     if fields:
-        ids = set().union(*(_below(store, Label.FIELD, _by_id_or_code(store, Label.FIELD, v, "field").id,
+        ids = set().union(*(ids_below(store, Label.FIELD, _by_id_or_code(store, Label.FIELD, v, "field").id,
                                    RelType.SUBFIELD_OF) for v in fields))
         filters.append(RelFilter(RelType.NEEDS, Label.FIELD, tuple(sorted(ids))))
     if industries:
-        ids = set().union(*(_below(store, Label.INDUSTRY, _by_id_or_code(store, Label.INDUSTRY, v, "industry").id,
+        ids = set().union(*(ids_below(store, Label.INDUSTRY, _by_id_or_code(store, Label.INDUSTRY, v, "industry").id,
                                    RelType.PART_OF) for v in industries))
         filters.append(RelFilter(RelType.IN_INDUSTRY, Label.INDUSTRY, tuple(sorted(ids))))
     if regions:
-        ids = set().union(*(_below(store, Label.REGION, resolve_region(store, v).id, RelType.PART_OF) for v in regions))
+        ids = set().union(*(ids_below(store, Label.REGION, resolve_region(store, v).id, RelType.PART_OF) for v in regions))
         inside = RelFilter(RelType.LOCATED_IN, Label.REGION, tuple(sorted(ids)))
         found = {d.id: d for d in _find_all(store, Label.DEMAND, [*filters, inside])}
         enterprises = tuple(e.id for e in _find_all(store, Label.ENTERPRISE, [inside]))

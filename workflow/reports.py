@@ -1,11 +1,12 @@
 """报送 reports and 考核评价 statistics: read the workflow facts once, aggregate them with pure functions.
 
-:func:`read_facts` reads every demand, push, dispatch, service record and challenge (paged,
-relationships in bulk through :meth:`GraphStore.expand`) into plain dicts (:class:`Facts`);
-the row builders (:func:`demand_rows`, :func:`outcome_rows`, :func:`service_rows`,
-:func:`evaluation`, :func:`summarize`) are pure functions of those dicts and a
-:class:`ReportFilter`, so they are tested without a store, and :func:`report_workbook` turns
-them into an Excel workbook in the house style.
+:func:`~workflow.report_facts.read_facts` reads every demand, push, dispatch, service record
+and challenge into plain dicts (:class:`~workflow.report_facts.Facts`); the row builders here
+(:func:`demand_rows`, :func:`outcome_rows`, :func:`service_rows`, :func:`evaluation`,
+:func:`summarize`) are pure functions of those dicts and a :class:`ReportFilter`, so they are
+tested without a store, and :func:`report_workbook` lays them out as an Excel workbook through
+:mod:`workflow.report_book`. ``Facts``, ``read_facts`` and ``resolve_region`` are importable
+from here too.
 
 What counts where (the 口径, also written into the workbook's 说明 sheet):
 
@@ -22,20 +23,17 @@ What counts where (the 口径, also written into the workbook's 说明 sheet):
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from graph.model import Label, RelType
-from graph.store import Direction, GraphStore, Node, NodeRef
+from graph.model import Label
+from graph.store import GraphStore
 from workflow.common import WfMsg, field_error, iso, parse_date, system_clock
+from workflow.report_book import Column, write_workbook
+from workflow.report_facts import Facts, read_facts, region_chain, resolve_region
 from workflow.states import CHALLENGE, DEMAND, PUSH
 
 __all__ = [
@@ -60,9 +58,7 @@ __all__ = [
 EVALUATION_BY = ("expert", "institution", "region")
 """What :func:`evaluation` can group by."""
 
-_PAGE = 1000
 _PLACEHOLDER_REGIONS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
-_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _SOLVED = DEMAND.states[2]
 _DONE = CHALLENGE.states[4]
 _PENDING, _ACCEPTED, _DECLINED = PUSH.states
@@ -115,194 +111,14 @@ def _given(value: Any) -> bool:
     return value is not None and bool(str(value).strip())
 
 
-def resolve_region(store: GraphStore, value: str, field_name: str = "region") -> Node:
-    """The Region a user named: its id, its GB/T 2260 code (2, 4, 6, 9 or 12 digits) or its exact name.
-
-    Raises:
-        ValidationError: no such region, or a name several regions share (Chinese, naming ``field_name``).
-    """
-    text = str(value).strip()
-    node = store.get_node(Label.REGION, text)
-    if node is not None:
-        return node
-    if text.isdigit():
-        code = text[:6] if len(text) in (9, 12) else text.ljust(6, "0") if len(text) in (2, 4) else text
-        found = store.find_nodes(Label.REGION, props={"code": code}, limit=5).nodes
-    else:
-        found = store.find_nodes(Label.REGION, props={"name": text}, limit=5).nodes
-        found = found or store.find_nodes(Label.REGION, props={"full_name": text}, limit=5).nodes
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise field_error(field_name, f"未知的地区「{text}」（请填写地区编号、6 位行政区划代码或准确名称）")
-    choices = "、".join(f"{n.props.get('full_name') or n.name}（{n.props.get('code') or n.id}）" for n in found)
-    raise field_error(field_name, f"「{text}」有歧义，可能是：{choices}；请填写 6 位行政区划代码")
-
-
-# -- the facts ---------------------------------------------------------------------------------------
-@dataclass
-class Facts:
-    """Everything the reports read, as plain dicts keyed by id (see :func:`read_facts`).
-
-    ``regions``: ``{id, name, level, parent}``; ``enterprises`` / ``institutions``: ``{id, name,
-    region}``; ``experts``: ``{id, name, institutions: [id]}``; ``teams``: ``{id, name, members:
-    [expert id]}``; ``demands``: ``{id, title, status, posted, deadline, budget_wan, solved_at,
-    enterprise, region, industries: [name], fields: [name]}``; ``pushes``, ``dispatches``,
-    ``services``, ``challenges``: the stored properties of each fact plus its ``id``.
-    """
-
-    regions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    enterprises: dict[str, dict[str, Any]] = field(default_factory=dict)
-    institutions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    experts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    teams: dict[str, dict[str, Any]] = field(default_factory=dict)
-    demands: dict[str, dict[str, Any]] = field(default_factory=dict)
-    pushes: list[dict[str, Any]] = field(default_factory=list)
-    dispatches: list[dict[str, Any]] = field(default_factory=list)
-    services: list[dict[str, Any]] = field(default_factory=list)
-    challenges: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _all(store: GraphStore, label: Label) -> list[Node]:
-    nodes: list[Node] = []
-    while True:
-        page = store.list_nodes(label, skip=len(nodes), limit=_PAGE)
-        nodes += page
-        if len(page) < _PAGE:
-            return nodes
-
-
-def _expand(store: GraphStore, refs: Sequence[NodeRef], direction: Direction, rel_types: Sequence[RelType],
-            labels: Sequence[Label] | None = None) -> list[tuple[NodeRef, Any]]:
-    """:meth:`GraphStore.expand` in chunks, in a stable order (the stores return pairs in none)."""
-    pairs: list[tuple[NodeRef, Any]] = []
-    for i in range(0, len(refs), _PAGE):
-        pairs += store.expand(refs[i:i + _PAGE], direction=direction, rel_types=rel_types, labels=labels)
-    return sorted(pairs, key=lambda p: (p[0], p[1].sort_key()))
-
-
-def _get(store: GraphStore, label: Label, ids: Iterable[str]) -> list[Node]:
-    wanted = sorted({str(i) for i in ids if i})
-    return [n for i in range(0, len(wanted), _PAGE) for n in store.get_nodes(label, wanted[i:i + _PAGE])]
-
-
-def _row(node: Node) -> dict[str, Any]:
-    return {"id": node.id, **dict(node.props)}
-
-
-def _located(store: GraphStore, nodes: Sequence[Node], regions: dict[str, Node]) -> dict[str, str]:
-    """Node id → the id of its first region (by id); the regions seen are added to ``regions``."""
-    where: dict[str, str] = {}
-    for ref, nb in _expand(store, [n.ref for n in nodes], Direction.OUT, [RelType.LOCATED_IN], [Label.REGION]):
-        where.setdefault(ref.id, nb.node.id)
-        regions[nb.node.id] = nb.node
-    return where
-
-
-def read_facts(store: GraphStore) -> Facts:
-    """Read what every report needs, once: paged lists and a handful of bulk expansions."""
-    facts = Facts()
-    facts.pushes = [_row(n) for n in _all(store, Label.PUSH)]
-    facts.dispatches = [_row(n) for n in _all(store, Label.DISPATCH)]
-    facts.services = [_row(n) for n in _all(store, Label.SERVICE)]
-    facts.challenges = [_row(n) for n in _all(store, Label.CHALLENGE)]
-    demands = _all(store, Label.DEMAND)
-    regions: dict[str, Node] = {}
-
-    posted_by: dict[str, str] = {}
-    enterprise_nodes: dict[str, Node] = {}
-    links: dict[str, dict[str, list[tuple[float, str, str]]]] = defaultdict(lambda: defaultdict(list))
-    demand_region: dict[str, str] = {}
-    refs = [d.ref for d in demands]
-    for ref, nb in _expand(store, refs, Direction.IN, [RelType.POSTED], [Label.ENTERPRISE]):
-        posted_by.setdefault(ref.id, nb.node.id)
-        enterprise_nodes[nb.node.id] = nb.node
-    for ref, nb in _expand(store, refs, Direction.OUT, [RelType.NEEDS, RelType.IN_INDUSTRY, RelType.LOCATED_IN]):
-        if nb.rel.type is RelType.LOCATED_IN:
-            demand_region.setdefault(ref.id, nb.node.id)
-            regions[nb.node.id] = nb.node
-        else:
-            weight = -float(nb.rel.props.get("weight", 1.0)) if nb.rel.type is RelType.NEEDS else 0.0
-            links[ref.id][nb.rel.type.value].append((weight, nb.node.id, nb.node.name))
-
-    for node in _get(store, Label.ENTERPRISE, {str(f.get("enterprise_id")) for f in facts.services + facts.dispatches}
-                     - set(enterprise_nodes)):
-        enterprise_nodes[node.id] = node
-    ent_region = _located(store, list(enterprise_nodes.values()), regions)
-    facts.enterprises = {i: {"id": i, "name": n.name, "region": ent_region.get(i)} for i, n in enterprise_nodes.items()}
-
-    team_ids = {str(p.get("target_id")) for p in facts.pushes if p.get("target_label") == Label.TEAM.value}
-    team_ids |= {str(c.get("winner_id")) for c in facts.challenges if c.get("winner_label") == Label.TEAM.value}
-    teams = _get(store, Label.TEAM, team_ids)
-    members: dict[str, list[str]] = defaultdict(list)
-    for ref, nb in _expand(store, [t.ref for t in teams], Direction.IN, [RelType.MEMBER_OF], [Label.EXPERT]):
-        members[ref.id].append(nb.node.id)
-    facts.teams = {t.id: {"id": t.id, "name": t.name, "members": sorted(set(members[t.id]))} for t in teams}
-
-    expert_ids = {str(f.get("expert_id")) for f in facts.services + facts.dispatches}
-    expert_ids |= {str(p.get("target_id")) for p in facts.pushes if p.get("target_label") == Label.EXPERT.value}
-    expert_ids |= {str(c.get("winner_id")) for c in facts.challenges if c.get("winner_label") == Label.EXPERT.value}
-    expert_ids |= {m for t in facts.teams.values() for m in t["members"]}
-    experts = _get(store, Label.EXPERT, expert_ids)
-    works: dict[str, list[str]] = defaultdict(list)
-    institution_nodes: dict[str, Node] = {}
-    for ref, nb in _expand(store, [e.ref for e in experts], Direction.OUT, [RelType.WORKS_AT], [Label.INSTITUTION]):
-        works[ref.id].append(nb.node.id)
-        institution_nodes[nb.node.id] = nb.node
-    facts.experts = {e.id: {"id": e.id, "name": e.name, "institutions": sorted(set(works[e.id]))} for e in experts}
-    inst_region = _located(store, list(institution_nodes.values()), regions)
-    facts.institutions = {i: {"id": i, "name": n.name, "region": inst_region.get(i)}
-                          for i, n in institution_nodes.items()}
-
-    for d in demands:
-        ent = posted_by.get(d.id)
-        link = links[d.id]
-        facts.demands[d.id] = {
-            "id": d.id, **{k: d.props.get(k) for k in ("title", "status", "posted", "deadline", "budget_wan",
-                                                         "solved_at")},
-            "enterprise": ent, "region": demand_region.get(d.id) or ent_region.get(ent or ""),
-            "industries": [name for _, _, name in sorted(link[RelType.IN_INDUSTRY.value])],
-            "fields": [name for _, _, name in sorted(link[RelType.NEEDS.value])]}
-    facts.regions = _region_tree(store, regions)
-    return facts
-
-
-def _region_tree(store: GraphStore, regions: dict[str, Node]) -> dict[str, dict[str, Any]]:
-    """The regions seen and all their ancestors (``PART_OF`` upwards), with each one's parent."""
-    tree = {i: {"id": i, "name": n.name, "level": n.props.get("level"), "parent": None} for i, n in regions.items()}
-    frontier = sorted(tree)
-    while frontier:
-        parents = _expand(store, [NodeRef(Label.REGION, i) for i in frontier], Direction.OUT, [RelType.PART_OF],
-                          [Label.REGION])
-        new: list[str] = []
-        for ref, nb in parents:
-            if tree[ref.id]["parent"] is None:
-                tree[ref.id]["parent"] = nb.node.id
-            if nb.node.id not in tree:
-                tree[nb.node.id] = {"id": nb.node.id, "name": nb.node.name, "level": nb.node.props.get("level"),
-                                    "parent": None}
-                new.append(nb.node.id)
-        frontier = sorted(new)
-    return tree
-
-
 # -- pure helpers ------------------------------------------------------------------------------------
-def _chain(regions: Mapping[str, Mapping[str, Any]], region_id: str | None) -> list[str]:
-    """``region_id`` and its ancestors, nearest first (a cycle in the data stops the walk)."""
-    chain: list[str] = []
-    while region_id and region_id not in chain:
-        chain.append(region_id)
-        region_id = (regions.get(region_id) or {}).get("parent")
-    return chain
-
-
 def _in_region(facts: Facts, region_id: str | None, flt: ReportFilter) -> bool:
-    return flt.region is None or flt.region in _chain(facts.regions, region_id)
+    return flt.region is None or flt.region in region_chain(facts.regions, region_id)
 
 
 def _region_label(facts: Facts, region_id: str | None) -> str:
     """Province and city names, e.g. 浙江省杭州市 (a county shows its city)."""
-    chain = list(reversed(_chain(facts.regions, region_id)))
+    chain = list(reversed(region_chain(facts.regions, region_id)))
     names = [str(facts.regions[i]["name"]) for i in chain
              if facts.regions[i].get("level") != "county" and facts.regions[i]["name"] not in _PLACEHOLDER_REGIONS]
     return "".join(names[:2]) or "".join(str(facts.regions[i]["name"]) for i in chain[:2])
@@ -456,7 +272,7 @@ def _experts_of(facts: Facts, label: Any, node_id: Any) -> set[str]:
 
 def _region_group(facts: Facts, region_id: str | None, root: str | None) -> str:
     """The region one level below ``root`` (the top level without one) that contains ``region_id``."""
-    chain = list(reversed(_chain(facts.regions, region_id)))
+    chain = list(reversed(region_chain(facts.regions, region_id)))
     if not chain:
         return ""
     if root is None or root not in chain:
@@ -574,10 +390,6 @@ def summary(store: GraphStore, flt: ReportFilter) -> dict[str, Any]:
 
 
 # -- the report table and the workbook ---------------------------------------------------------------
-Column = tuple[str, str, int]
-"""A report column: row key, Chinese header, Excel column width."""
-
-
 @dataclass(frozen=True)
 class ReportKind:
     """One report: its sheet name, columns and the pure function that builds its rows."""
@@ -626,9 +438,6 @@ REPORTS: dict[str, ReportKind] = {
 }
 """The reports, in workbook order: kind → sheet name, columns, row builder and a note for 说明."""
 
-_NUMBER_FORMATS = {"hours": "0.00", "rating_mean": "0.00", "acceptance_rate": "0.0%", "budget_wan": "#,##0.00",
-                   "redeemed_amount": "#,##0.00"}
-
 
 def report_rows(store: GraphStore, kind: str, flt: ReportFilter) -> list[dict[str, Any]]:
     """The rows of one report (for the JSON API and pages).
@@ -645,23 +454,6 @@ def _kind(kind: str) -> ReportKind:
     return REPORTS[kind]
 
 
-def _put(sheet: Any, row: int, col: int, value: Any, number_format: str | None = None) -> None:
-    """Write one cell; text is always text, and text that a spreadsheet would run is marked as such."""
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        value = "是" if value else "否"
-    if isinstance(value, (list, tuple)):
-        value = "、".join(str(v) for v in value)
-    cell = sheet.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
-        if value.startswith(_RISKY_START):
-            cell.quotePrefix = True  # and Excel keeps it text even when the cell is edited
-    elif number_format:
-        cell.number_format = number_format
-
-
 def report_workbook(store: GraphStore, kinds: Sequence[str], flt: ReportFilter, *,
                     now: datetime | None = None) -> bytes:
     """An .xlsx workbook: one sheet per report kind (all of :data:`REPORTS` when ``kinds`` is empty),
@@ -673,36 +465,13 @@ def report_workbook(store: GraphStore, kinds: Sequence[str], flt: ReportFilter, 
     chosen = [k for k in dict.fromkeys(kinds)] or list(REPORTS)
     specs = [(k, _kind(k)) for k in chosen]
     facts = read_facts(store)
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    counts: list[tuple[str, int, str]] = []
-    for _, spec in specs:
-        sheet = book.create_sheet(spec.sheet)
-        for col, (_, header, width) in enumerate(spec.columns, start=1):
-            sheet.cell(row=1, column=col, value=header).font = bold
-            sheet.column_dimensions[get_column_letter(col)].width = width
-        rows = spec.build(facts, flt)
-        for r, row in enumerate(rows, start=2):
-            for col, (key, _, _) in enumerate(spec.columns, start=1):
-                _put(sheet, r, col, row.get(key), _NUMBER_FORMATS.get(key))
-        sheet.freeze_panes = "C2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{len(rows) + 1}"
-        counts.append((spec.sheet, len(rows), spec.note))
-    about = book.create_sheet("说明")
-    lines: list[tuple[str, Any]] = [
+    sheets = [(spec.sheet, spec.columns, spec.build(facts, flt)) for _, spec in specs]
+    about: list[tuple[str, Any]] = [
         ("生成时间", iso(now or system_clock())),
         ("地区", f"{flt.region_name or flt.region}（{flt.region}，含下级地区）" if flt.region else "（全部）"),
         ("开始日期", flt.start or "（不限）"), ("结束日期", flt.end or "（不限）")]
-    lines += [(f"{sheet}（行数）", n) for sheet, n, _ in counts]
-    lines += [(f"{sheet}（口径）", note) for sheet, _, note in counts if note]
-    lines.append(("数据来源", f"kgmatch 知识图谱（{store.backend} 存储）中的技术需求与工作流记录："
+    about += [(f"{sheet}（行数）", len(rows)) for sheet, _, rows in sheets]
+    about += [(f"{spec.sheet}（口径）", spec.note) for _, spec in specs if spec.note]
+    about.append(("数据来源", f"kgmatch 知识图谱（{store.backend} 存储）中的技术需求与工作流记录："
                               "需求推送、科技专员派驻与服务记录、揭榜榜单、科技创新券兑付"))
-    for r, (label, value) in enumerate(lines, start=1):
-        about.cell(row=r, column=1, value=label).font = bold
-        _put(about, r, 2, value)
-    about.column_dimensions["A"].width = 22
-    about.column_dimensions["B"].width = 80
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return write_workbook(sheets, about)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 
 from api.app import app_state
 from api.auth import Permission, may, requires
@@ -31,14 +31,16 @@ from api.blueprints._common import (
     ref_json,
 )
 from api.errors import ApiMsg
-from graph.errors import ConflictError, ValidationError
+from graph.errors import ConflictError, Msg, RowError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef, RelFilter
 from ingest.importers import import_rows
 from ingest.mapping import FIELD_SCHEME_ORDER, KINDS, match_headers
 from ingest.readers import Row
+from ingest.resolve import Resolver
 
-__all__ = ["bp", "demands_json", "DEMAND_PROPERTIES"]
+__all__ = ["bp", "demands_json", "demand_filters", "ids_below", "label_param", "DEMAND_PROPERTIES",
+           "FILTER_PARAMS"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,15 @@ DEMAND_PROPERTIES = ("title", "description", "status", "posted", "deadline", "bu
 
 _MAX_FILTER_IDS = 20_000
 _KIND = "demand"
+_TEXT = "文本"
+_HIERARCHIES = (  # a filter's name, what it names, how a demand links to that, and how its hierarchy points up
+    ("region", Label.REGION, RelType.LOCATED_IN, RelType.PART_OF),
+    ("industry", Label.INDUSTRY, RelType.IN_INDUSTRY, RelType.PART_OF),
+    ("field", Label.FIELD, RelType.NEEDS, RelType.SUBFIELD_OF),
+)
+
+FILTER_PARAMS = tuple(name for name, *_ in _HIERARCHIES)
+"""The hierarchical filters of a demand list (:func:`demand_filters`); ``status`` is a plain property."""
 
 
 def demands_json(store: GraphStore, nodes: Sequence[Node], *, reveal: bool) -> list[dict[str, Any]]:
@@ -80,8 +91,9 @@ def demands_json(store: GraphStore, nodes: Sequence[Node], *, reveal: bool) -> l
     return out
 
 
-def _below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> tuple[str, ...]:
-    """``root`` and every node of ``label`` below it (following ``rel_type`` backwards)."""
+def ids_below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> tuple[str, ...]:
+    """``root`` and every node of ``label`` below it (following ``rel_type``, which points up, backwards),
+    sorted; at most about ``_MAX_FILTER_IDS`` of them."""
     seen, frontier = {root}, [root]
     while frontier and len(seen) < _MAX_FILTER_IDS:
         pairs = store.expand([NodeRef(label, i) for i in frontier], direction=Direction.IN, rel_types=[rel_type],
@@ -91,43 +103,69 @@ def _below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> tup
     return tuple(sorted(seen))
 
 
-def _resolve(store: GraphStore, name: str, label: Label, lookup: Callable[[str], str]) -> str:
-    """The id a filter value names: an id as it is, else a code or name resolved like the importer."""
-    if store.get_node(label, name) is not None:
-        return name
-    try:
-        return lookup(name)
-    except ValueError as err:
-        raise bad_param(label_param(label), str(err)) from err
-
-
 def label_param(label: Label) -> str:
-    """The query parameter that filters by ``label``."""
-    return {Label.REGION: "region", Label.INDUSTRY: "industry", Label.FIELD: "field"}[label]
+    """The query parameter (or body field) that filters by ``label``."""
+    return next(name for name, named, *_ in _HIERARCHIES if named is label)
+
+
+def _lookup(resolver: Resolver, label: Label, value: str) -> str:
+    """The id the importer's resolver finds for a code or name of ``label`` (ValueError when none)."""
+    if label is Label.REGION:
+        return resolver.region(value)
+    if label is Label.INDUSTRY:
+        return resolver.industry(value)
+    return resolver.field(value, FIELD_SCHEME_ORDER[_KIND])
+
+
+def demand_filters(store: GraphStore, values: Mapping[str, Any], *, resolver: Resolver | None = None,
+                   prefix: str = "") -> list[RelFilter]:
+    """The relationship filters of a demand list, from the ``region``, ``industry`` and ``field`` of
+    ``values`` (other keys are the caller's).
+
+    Each is a text or a list of texts, any of them comma-separated (query parameters and JSON
+    bodies alike). A value is an id, or a code or exact name resolved like the importer resolves
+    it, and stands for itself and everything below it (:func:`ids_below`); the values of one
+    filter combine with OR, the filters with AND. ``resolver`` defaults to the app's, built only
+    when a value is not an id.
+
+    Raises:
+        ValidationError: every value that is not text or names nothing, each naming its field
+            (``prefix`` + the filter's name, e.g. ``filters.region``) in Chinese.
+    """
+    found: Resolver | None = resolver
+    errors: list[RowError] = []
+    filters: list[RelFilter] = []
+    for name, label, link, hierarchy in _HIERARCHIES:
+        raw = values.get(name)
+        if raw is None or isinstance(raw, str):
+            texts = [raw] if raw else []
+        elif isinstance(raw, (list, tuple)) and all(isinstance(t, str) for t in raw):
+            texts = list(raw)
+        else:
+            errors.append(RowError(None, prefix + name, Msg.BAD_TYPE.format(expected=_TEXT, value=raw)))
+            continue
+        ids: set[str] = set()
+        for value in (v.strip() for text in texts for v in text.split(",") if v.strip()):
+            try:
+                if store.get_node(label, value) is not None:
+                    root = value
+                else:
+                    found = found or app_state().resolver()
+                    root = _lookup(found, label, value)
+            except ValueError as err:
+                errors.append(RowError(None, prefix + name, str(err)))
+                continue
+            ids.update(ids_below(store, label, root, hierarchy))
+        if ids:
+            filters.append(RelFilter(link, label, tuple(sorted(ids))))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return filters
 
 
 def _filters(store: GraphStore) -> list[RelFilter]:
-    resolver = None
-
-    def lookups() -> Any:
-        nonlocal resolver
-        resolver = resolver or app_state().resolver()
-        return resolver
-
-    specs = (
-        (Label.REGION, RelType.LOCATED_IN, RelType.PART_OF, lambda v: lookups().region(v)),
-        (Label.INDUSTRY, RelType.IN_INDUSTRY, RelType.PART_OF, lambda v: lookups().industry(v)),
-        (Label.FIELD, RelType.NEEDS, RelType.SUBFIELD_OF, lambda v: lookups().field(v, FIELD_SCHEME_ORDER[_KIND])),
-    )
-    filters = []
-    for label, link, hierarchy, lookup in specs:
-        values = list_arg(label_param(label))
-        if values:
-            ids: set[str] = set()
-            for value in values:
-                ids.update(_below(store, label, _resolve(store, value, label, lookup), hierarchy))
-            filters.append(RelFilter(link, label, tuple(sorted(ids))))
-    return filters
+    """:func:`demand_filters` of this request's query parameters (the pages use it too)."""
+    return demand_filters(store, {name: request.args.getlist(name) for name in FILTER_PARAMS})
 
 
 @bp.get("/demands")

@@ -22,12 +22,11 @@ from flask import Blueprint, current_app, jsonify, request
 from api.app import app_state
 from api.auth import Permission, current_principal, requires
 from api.blueprints._common import bad_param, check_params, json_object, page_args, page_body
-from api.blueprints.demands import _below, label_param
+from api.blueprints.demands import demand_filters
 from api.errors import ApiMsg
 from graph.errors import Msg, RowError, ValidationError
-from graph.model import VERSION, Label, RelType
+from graph.model import VERSION, Label
 from graph.store import GraphStore, Node, NodePage, NodeRef, RelFilter
-from ingest.mapping import FIELD_SCHEME_ORDER
 from workflow import feedback, push, webhook
 from workflow.common import require_node, system_clock
 from workflow.outbox import DELIVERY_STATUSES
@@ -289,30 +288,12 @@ def push_demand(demand_id: str) -> Any:
 
 def _list_filters(store: GraphStore, filters: Mapping[str, Any], body: Body) -> tuple[str | None, list[RelFilter]]:
     """The status and relationship filters of a demand list, resolved like ``GET /api/v1/demands`` does."""
-    resolver = app_state().resolver()
-    specs = (
-        (Label.REGION, RelType.LOCATED_IN, RelType.PART_OF, resolver.region),
-        (Label.INDUSTRY, RelType.IN_INDUSTRY, RelType.PART_OF, resolver.industry),
-        (Label.FIELD, RelType.NEEDS, RelType.SUBFIELD_OF, lambda v: resolver.field(v, FIELD_SCHEME_ORDER["demand"])),
-    )
-    related = []
-    for label, link, hierarchy, lookup in specs:
-        name = label_param(label)
-        raw = filters.get(name)
-        values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        if raw is not None and not all(isinstance(v, str) for v in values):
-            body.fail(f"filters.{name}", Msg.BAD_TYPE.format(expected=WfApiMsg.TEXT, value=raw))
-            continue
-        ids: set[str] = set()
-        for value in (v.strip() for text in values for v in text.split(",") if v.strip()):
-            try:
-                root = value if store.get_node(label, value) is not None else lookup(value)
-            except ValueError as err:
-                body.fail(f"filters.{name}", str(err))
-                continue
-            ids.update(_below(store, label, root, hierarchy))
-        if ids:
-            related.append(RelFilter(link, label, tuple(sorted(ids))))
+    try:
+        related = demand_filters(store, filters, prefix="filters.")
+    except ValidationError as err:
+        for error in err.errors:
+            body.fail(error.field, error.reason)
+        related = []
     status = filters.get("status")
     if status is not None and not isinstance(status, str):
         body.fail("filters.status", Msg.BAD_TYPE.format(expected=WfApiMsg.TEXT, value=status))
