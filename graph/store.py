@@ -541,6 +541,15 @@ class GraphStore(abc.ABC):
         return Subgraph(nodes=list(kept.values()), relationships=[rels[k] for k in sorted(rels)],
                         truncated=truncated)
 
+    def all_nodes(self, label: Label, *, page: int = 1000) -> list[Node]:
+        """Every node of ``label`` ordered by id, read in pages of ``page`` (for reports and indexes)."""
+        nodes: list[Node] = []
+        while True:
+            chunk = self.list_nodes(label, skip=len(nodes), limit=page)
+            nodes += chunk
+            if len(chunk) < page:
+                return nodes
+
     @abc.abstractmethod
     def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,
                    related: Sequence[RelFilter] = (), skip: int = 0, limit: int = 100) -> NodePage:

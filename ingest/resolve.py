@@ -148,18 +148,10 @@ class Resolver:
         self.store = store
         self._stored: dict[Label, set[str]] = {}
 
-    def _all(self, label: Label) -> list[Node]:
-        nodes: list[Node] = []
-        while True:
-            page = self.store.list_nodes(label, skip=len(nodes), limit=_PAGE)
-            nodes.extend(page)
-            if len(page) < _PAGE:
-                return nodes
-
     # -- regions -------------------------------------------------------------------------------
     @cached_property
     def _regions(self) -> dict[str, Node]:
-        return {_code_of(n).ljust(6, "0")[:6]: n for n in self._all(Label.REGION)}
+        return {_code_of(n).ljust(6, "0")[:6]: n for n in self.store.all_nodes(Label.REGION, page=_PAGE)}
 
     @cached_property
     def _region_children(self) -> dict[str, list[tuple[str, str]]]:
@@ -281,7 +273,7 @@ class Resolver:
     def stored_ids(self, label: Label) -> set[str]:
         """Ids of the stored nodes of ``label`` (read once per load)."""
         if label not in self._stored:
-            self._stored[label] = {n.id for n in self._all(label)}
+            self._stored[label] = {n.id for n in self.store.all_nodes(label, page=_PAGE)}
         return self._stored[label]
 
     def institution_region(self, name: str) -> tuple[str, str] | None:
@@ -314,7 +306,7 @@ class Resolver:
     def _industries(self) -> tuple[dict[str, Node], dict[str, list[Node]]]:
         by_code: dict[str, Node] = {}
         by_name: dict[str, list[Node]] = {}
-        for node in self._all(Label.INDUSTRY):
+        for node in self.store.all_nodes(Label.INDUSTRY, page=_PAGE):
             by_code[_code_of(node)] = node
             by_name.setdefault(str(node.props.get("name", "")), []).append(node)
         return by_code, by_name
@@ -350,7 +342,7 @@ class Resolver:
     def _fields(self) -> tuple[set[str], dict[str, list[Node]]]:
         ids: set[str] = set()
         by_name: dict[str, list[Node]] = {}
-        for node in self._all(Label.FIELD):
+        for node in self.store.all_nodes(Label.FIELD, page=_PAGE):
             ids.add(node.id)
             by_name.setdefault(str(node.props.get("name", "")), []).append(node)
         return ids, by_name
@@ -388,7 +380,7 @@ class Resolver:
         ids: set[str] = set()
         by_credit: dict[str, str] = {}
         by_name: dict[str, list[str]] = {}
-        for node in self._all(Label.ENTERPRISE):
+        for node in self.store.all_nodes(Label.ENTERPRISE, page=_PAGE):
             ids.add(node.id)
             if node.props.get("credit_code"):
                 by_credit[str(node.props["credit_code"]).upper()] = node.id

@@ -115,15 +115,6 @@ class SupplyDemandData:
     region_names: Mapping[str, str]
 
 
-def _all_nodes(store: GraphStore, label: Label) -> list[Node]:
-    nodes: list[Node] = []
-    while True:
-        page = store.list_nodes(label, skip=len(nodes), limit=_BATCH)
-        nodes += page
-        if len(page) < _BATCH:
-            return nodes
-
-
 def _links(store: GraphStore, nodes: Sequence[Node], rel_types: Sequence[RelType],
            direction: Direction = Direction.OUT, labels: Sequence[Label] | None = None) -> dict[RelType, dict[str, set[str]]]:
     """For each relationship type, node id -> ids at the other end (of ``labels``), in batches."""
@@ -137,10 +128,10 @@ def _links(store: GraphStore, nodes: Sequence[Node], rel_types: Sequence[RelType
 
 def read_supply_demand(store: GraphStore) -> SupplyDemandData:
     """Read every demand, expert, field and region link the statistics need (bulk reads only)."""
-    demands = _all_nodes(store, Label.DEMAND)
-    experts = _all_nodes(store, Label.EXPERT)
-    fields = _all_nodes(store, Label.FIELD)
-    regions = _all_nodes(store, Label.REGION)
+    demands = store.all_nodes(Label.DEMAND)
+    experts = store.all_nodes(Label.EXPERT)
+    fields = store.all_nodes(Label.FIELD)
+    regions = store.all_nodes(Label.REGION)
     demand_links = _links(store, demands, [RelType.NEEDS, RelType.LOCATED_IN])
     posted_by = _links(store, demands, [RelType.POSTED], Direction.IN)[RelType.POSTED]
     enterprise_ids = sorted({e for es in posted_by.values() for e in es})

@@ -248,3 +248,10 @@ def test_search_nodes_pages_and_validates(store):
         store.search_nodes("  ，")
     with pytest.raises(ValidationError, match="不支持全文检索"):
         store.search_nodes("杭州", labels=[REG])
+
+
+def test_all_nodes_pages_through_every_node_in_id_order(store):
+    store.write(_world())
+    assert [n.id for n in store.all_nodes(E, page=2)] == ["e:1", "e:2", "e:3"]
+    assert [n.id for n in store.all_nodes(E, page=3)] == ["e:1", "e:2", "e:3"]
+    assert store.all_nodes(Label.TEAM) == []

@@ -87,7 +87,7 @@ def make_demo_history(store: GraphStore, *, seed: int = DEMO_SEED, demands: int 
     if store.count_nodes(Label.PUSH):
         return None
     rng = random.Random(seed)
-    open_demands = [d for d in store.list_nodes(Label.DEMAND, limit=100_000)
+    open_demands = [d for d in store.all_nodes(Label.DEMAND)
                     if d.props.get("status") in ("待对接", "对接中") and d.props.get("source") == "synthetic"]
     chosen = sorted(rng.sample(open_demands, min(demands, len(open_demands))), key=lambda d: d.id)
     history = DemoHistory()

@@ -64,14 +64,7 @@ def latest_verdicts(store: GraphStore, demand_id: str) -> dict[tuple[str, str], 
     return latest
 
 
-def feedback_rows(store: GraphStore, *, page: int = 1000) -> list[dict[str, Any]]:
+def feedback_rows(store: GraphStore) -> list[dict[str, Any]]:
     """Every feedback as plain rows (for export and learning), oldest first."""
-    rows: list[dict[str, Any]] = []
-    skip = 0
-    while True:
-        chunk = store.list_nodes(Label.FEEDBACK, skip=skip, limit=page)
-        rows += [{"id": n.id, **dict(n.props)} for n in chunk]
-        if len(chunk) < page:
-            break
-        skip += page
+    rows = [{"id": n.id, **dict(n.props)} for n in store.all_nodes(Label.FEEDBACK)]
     return sorted(rows, key=lambda r: (str(r.get("created_at")), r["id"]))

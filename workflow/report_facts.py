@@ -47,15 +47,6 @@ class Facts:
     challenges: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _all(store: GraphStore, label: Label) -> list[Node]:
-    nodes: list[Node] = []
-    while True:
-        page = store.list_nodes(label, skip=len(nodes), limit=_PAGE)
-        nodes += page
-        if len(page) < _PAGE:
-            return nodes
-
-
 def _expand(store: GraphStore, refs: Sequence[NodeRef], direction: Direction, rel_types: Sequence[RelType],
             labels: Sequence[Label] | None = None) -> list[tuple[NodeRef, Any]]:
     """:meth:`GraphStore.expand` in chunks, in a stable order (the stores return pairs in none)."""
@@ -86,11 +77,11 @@ def _located(store: GraphStore, nodes: Sequence[Node], regions: dict[str, Node])
 def read_facts(store: GraphStore) -> Facts:
     """Read what every report needs, once: paged lists and a handful of bulk expansions."""
     facts = Facts()
-    facts.pushes = [_row(n) for n in _all(store, Label.PUSH)]
-    facts.dispatches = [_row(n) for n in _all(store, Label.DISPATCH)]
-    facts.services = [_row(n) for n in _all(store, Label.SERVICE)]
-    facts.challenges = [_row(n) for n in _all(store, Label.CHALLENGE)]
-    demands = _all(store, Label.DEMAND)
+    facts.pushes = [_row(n) for n in store.all_nodes(Label.PUSH)]
+    facts.dispatches = [_row(n) for n in store.all_nodes(Label.DISPATCH)]
+    facts.services = [_row(n) for n in store.all_nodes(Label.SERVICE)]
+    facts.challenges = [_row(n) for n in store.all_nodes(Label.CHALLENGE)]
+    demands = store.all_nodes(Label.DEMAND)
     regions: dict[str, Node] = {}
 
     posted_by: dict[str, str] = {}

@@ -30,15 +30,6 @@ _MAX_DEPTH = 16  # taxonomies are a few levels deep; a cycle in bad data must no
 NO_FIELD, NO_REGION = "未关联领域", "未填写地区"
 
 
-def _all_nodes(store: GraphStore, label: Label) -> list[Node]:
-    nodes: list[Node] = []
-    while True:
-        page = store.find_nodes(label, skip=len(nodes), limit=_BATCH)
-        nodes += page.nodes
-        if len(page.nodes) < _BATCH:
-            return nodes
-
-
 def _roll_up(store: GraphStore, label: Label, ids: Iterable[str], rel_type: RelType,
              stop: Any = None) -> dict[str, Node]:
     """Each id → its topmost ancestor along ``rel_type`` (or the first for which ``stop(node)``)."""
@@ -69,7 +60,7 @@ def _roll_up(store: GraphStore, label: Label, ids: Iterable[str], rel_type: RelT
 
 def demand_matrix(store: GraphStore) -> dict[str, Any]:
     """Demands per (top-level field, province) and per status."""
-    demands = _all_nodes(store, Label.DEMAND)
+    demands = store.all_nodes(Label.DEMAND)
     needs: dict[str, set[str]] = {}
     places: dict[str, set[str]] = {}
     for i in range(0, len(demands), _BATCH):
