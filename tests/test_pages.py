@@ -141,7 +141,7 @@ def test_navigation_shows_the_user_the_role_and_only_the_pages_the_role_may_open
     officer = signed_in(app, Role.OFFICER).get("/demands/new").get_data(as_text=True)
     assert ">需求录入</a>" in officer and "对接专员" in officer
     portal_nav = [e for e, _, p in NAV if p in ROLE_PERMISSIONS[Role.PORTAL]]
-    assert "pages_services.reports" not in portal_nav and "pages_workflow.pushes" in portal_nav
+    assert "pages_reports.reports" not in portal_nav and "pages_workflow.pushes" in portal_nav
 
 
 def test_logging_out_from_the_navigation_ends_the_session(app):

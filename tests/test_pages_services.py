@@ -110,7 +110,7 @@ def test_the_portal_may_read_and_rate_but_not_dispatch(app):
     url = f"/dispatches/{dispatch.id}"
     html = client.get(url).get_data(as_text=True)
     assert "记录服务" not in html and "结束派驻" not in html and "企业评价</button>" in html
-    assert _post(client, url, f"{url}/services/{service.id}/rating", rating="5").status_code == 302
+    assert _post(client, url, f"{url}/services/{service.id}/rating", rating="5").status_code == 303
     assert _store(app).get_node(Label.SERVICE, service.id).props["rated_by"] == "user-portal"
     assert _post(client, url, "/dispatches").status_code == 403
 
@@ -162,7 +162,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
     response = _post(client, "/dispatches", "/dispatches", expert="李明", enterprise="杭州锂能科技有限公司",
                      demand="d:1", start_date=START, end_date=END, service_types=["科技咨询", "技术诊断"],
                      note="首期派驻")
-    assert response.status_code == 302
+    assert response.status_code == 303
     dispatch_id = response.headers["Location"].removeprefix("/dispatches/")
     dispatch = store.get_node(Label.DISPATCH, dispatch_id)
     assert (dispatch.props["expert_id"], dispatch.props["enterprise_id"]) == ("e:li", "ent:1")
@@ -176,7 +176,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
     detail = f"/dispatches/{dispatch_id}"
     response = _post(client, detail, f"{detail}/services", date=TODAY.isoformat(), hours="3.5",
                      service_type="技术诊断", content="诊断涂布缺陷成因", outcome="给出工艺参数调整方案", solved="1")
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = client.get(detail).get_data(as_text=True)
     assert _flashes(page) == [f"已记录 {TODAY.isoformat()} 的服务（3.5 小时）。", "需求「高镍正极材料涂布缺陷检测」已标记为已解决。"]
     assert store.get_node(Label.DEMAND, "d:1").props["status"] == "已解决"
@@ -187,7 +187,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
 
     rating_url = f"{detail}/services/{service.id}/rating"
     response = _post(client, detail, rating_url, rating="4", comment="响应及时")
-    assert response.status_code == 302 and store.get_node(Label.SERVICE, service.id).props["rating"] == 4
+    assert response.status_code == 303 and store.get_node(Label.SERVICE, service.id).props["rating"] == 4
     page = client.get(detail).get_data(as_text=True)
     assert "4 分" in page and "响应及时" in page and f'action="{rating_url}"' not in page
     again = client.post(rating_url, data={"csrf_token": csrf_of(page), "rating": "1"})
@@ -197,7 +197,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
 
     response = _post(client, "/vouchers", "/vouchers", holder_type="enterprise", holder="ent:1", amount="5000",
                      valid_until=UNTIL, programme="2026 年科技创新券", note="")
-    assert response.status_code == 302
+    assert response.status_code == 303
     voucher_id = response.headers["Location"].removeprefix("/vouchers/")
     voucher_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _flashes(voucher_page) == [f"已向 杭州锂能科技有限公司 发放创新券 5,000.00 元（编号 {voucher_id}）。"]
@@ -208,7 +208,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
 
     response = _post(client, f"/vouchers/{voucher_id}", f"/vouchers/{voucher_id}/redeem", service_id=service.id,
                      amount="1200.5")
-    assert response.status_code == 302 and _balance(app, voucher_id) == 3799.5
+    assert response.status_code == 303 and _balance(app, voucher_id) == 3799.5
     voucher_page = client.get(f"/vouchers/{voucher_id}").get_data(as_text=True)
     assert _flashes(voucher_page) == ["已兑付 1,200.50 元，余额 3,799.50 元。"]
     assert _balance_shown(voucher_page) == "3,799.50" and f"#svc-{service.id}" in voucher_page
@@ -216,7 +216,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
     assert "1,200.50 元" in page and f'href="/vouchers/{voucher_id}"' in page
 
     response = _post(client, detail, f"{detail}/end")
-    assert response.status_code == 302 and store.get_node(Label.DISPATCH, dispatch_id).props["status"] == "已结束"
+    assert response.status_code == 303 and store.get_node(Label.DISPATCH, dispatch_id).props["status"] == "已结束"
     page = client.get(detail).get_data(as_text=True)
     assert "结束派驻</button>" not in page and 'id="record-service"' not in page
 
@@ -245,7 +245,7 @@ def test_a_service_is_never_paid_twice(app):
     first, second = _voucher(app, amount=1000), _voucher(app, amount=800)
     client = signed_in(app, Role.OFFICER)
     assert _post(client, f"/vouchers/{first.id}", f"/vouchers/{first.id}/redeem", service_id=service.id,
-                 amount="300").status_code == 302
+                 amount="300").status_code == 303
     for voucher in (first, second):
         url = f"/vouchers/{voucher.id}"
         response = _post(client, url, f"{url}/redeem", service_id=service.id, amount="100")
@@ -269,7 +269,7 @@ def test_a_voucher_of_someone_else_and_a_void_voucher_cannot_pay(app):
     url = f"/vouchers/{voucher.id}"
     response = _post(client, url, f"{url}/void", reason="")
     assert response.status_code == 400 and _error_of(response.get_data(as_text=True), "reason") == ["作废必须填写理由"]
-    assert _post(client, url, f"{url}/void", reason="企业注销").status_code == 302
+    assert _post(client, url, f"{url}/void", reason="企业注销").status_code == 303
     page = client.get(url).get_data(as_text=True)
     assert "企业注销" in page and '<span class="status">已作废</span>' in page and "兑付</button>" not in page
     response = client.post(f"{url}/redeem", data={"csrf_token": csrf_of(page), "service_id": service.id,
@@ -333,7 +333,7 @@ def test_service_records_are_refused_outside_the_period_and_after_the_end(app):
     response = _post(client, url, f"{url}/services", date=TODAY.isoformat(), hours="2", service_type="科技咨询",
                      content="咨询", solved="1")
     assert _error_of(response.get_data(as_text=True), "solved") == ["该派驻没有关联需求，无法标记需求已解决"]
-    assert _post(client, url, f"{url}/end").status_code == 302
+    assert _post(client, url, f"{url}/end").status_code == 303
     response = _post(client, url, f"{url}/end")
     assert response.status_code == 409 and "已是最终状态「已结束」，不能再结束" in response.get_data(as_text=True)
     response = client.post(f"{url}/services", data={"csrf_token": csrf_of(client.get(url).get_data(as_text=True)),
@@ -421,10 +421,10 @@ def test_hostile_text_is_shown_as_text(app):
     client = signed_in(app, Role.OFFICER)
     url = f"/dispatches/{dispatch.id}"
     assert _post(client, url, f"{url}/services", date=TODAY.isoformat(), hours="1", service_type="科技咨询",
-                 content=HOSTILE_SCRIPT, outcome=HOSTILE_IMG).status_code == 302
+                 content=HOSTILE_SCRIPT, outcome=HOSTILE_IMG).status_code == 303
     service = _store(app).find_nodes(Label.SERVICE).nodes[0]
     assert _post(client, url, f"{url}/services/{service.id}/rating", rating="5",
-                 comment=HOSTILE_SCRIPT).status_code == 302
+                 comment=HOSTILE_SCRIPT).status_code == 303
     voucher = _voucher(app, holder=NodeRef(Label.EXPERT, "e:evil"))
     bad = _post(client, "/dispatches", "/dispatches", expert=HOSTILE_SCRIPT, enterprise=HOSTILE_IMG,
                 note=HOSTILE_SCRIPT)
@@ -445,7 +445,7 @@ def test_api_keys_post_without_a_csrf_token(app):
     response = app.test_client().post(f"/dispatches/{dispatch.id}/services", headers=key_for(app, Role.OFFICER),
                                       data={"date": TODAY.isoformat(), "hours": "2", "service_type": "科技咨询",
                                             "content": "远程咨询"})
-    assert response.status_code == 302 and _store(app).count_nodes(Label.SERVICE) == 1
+    assert response.status_code == 303 and _store(app).count_nodes(Label.SERVICE) == 1
 
 
 # -- 报送与考核 -------------------------------------------------------------------------------------------------

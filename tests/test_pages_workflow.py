@@ -233,7 +233,7 @@ def test_a_challenge_goes_from_bidding_to_running_and_refuses_a_wrong_move(app, 
     assert twice.status_code == 409 and "已对榜单「ch:d:1」提交过方案" in _alerts(twice)[0]
     unknown = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Expert", "bidder": "无名氏",
                                                  "proposal": "x"}, page="/challenges/ch:d:1")
-    assert unknown.status_code == 400 and _field_errors(unknown, "bidder") == ["未找到专家「无名氏」（请填写编号或准确的名称）"]
+    assert unknown.status_code == 400 and _field_errors(unknown, "bidder") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
     html = officer.get("/challenges/ch:d:1").get_data(as_text=True)
     assert html.count("确定揭榜方</button>") == 2 and "机器视觉 + 深度学习检测涂布缺陷" in html
 
@@ -262,6 +262,19 @@ def test_a_challenge_goes_from_bidding_to_running_and_refuses_a_wrong_move(app, 
     assert [s for s in re.findall(r'<span class="status">([^<]+)</span>', history)] == ["发布", "揭榜中", "已揭榜", "实施中"]
     assert _flashes(_move(officer, "已完成")) == ["榜单已验收完成，当前状态：已完成"]
     assert _status_of(app, Label.DEMAND, "d:1") == "已解决"
+
+
+def test_a_bid_names_an_unknown_team_and_a_bad_bidder_type_in_chinese(app, officer):
+    _publish(officer)
+    _move(officer, "揭榜中")
+    unknown = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Team", "bidder": "无名队",
+                                                 "proposal": "x"}, page="/challenges/ch:d:1")
+    assert unknown.status_code == 400
+    assert _field_errors(unknown, "bidder") == ["未找到专家团队「无名队」（请填写专家团队编号或准确的名称）"]
+    bad = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Nobody", "bidder": "e:li",
+                                             "proposal": "x"}, page="/challenges/ch:d:1")
+    assert bad.status_code == 400 and _field_errors(bad, "bidder_label") == ["应为 专家、专家团队 之一，实际为「Nobody」"]
+    assert _nodes(app, Label.BID) == []
 
 
 def test_the_challenge_list_counts_and_filters_by_status(app, officer):
@@ -327,13 +340,23 @@ def test_a_filtered_demand_list_is_pushed_to_experts_by_id_or_name(app, officer)
     assert _flashes(again) == ["已将 2 条需求推送给 1 位专家：新建推送 0 条；2 条此前已推送过"]
 
 
+def test_the_demand_list_links_its_filters_to_the_list_push_page_for_those_who_may_push(officer, analyst):
+    html = officer.get("/demands?region=浙江省&industry=&page=1").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)">按当前筛选推送给专家</a>', html)
+    assert link is not None
+    url = htmllib.unescape(link.group(1))
+    assert url == "/pushes/batch?region=%E6%B5%99%E6%B1%9F%E7%9C%81"  # the filters kept; paging and blanks dropped
+    assert "符合条件的需求：2 条" in officer.get(url).get_data(as_text=True)
+    assert "按当前筛选推送给专家" not in analyst.get("/demands?region=浙江省").get_data(as_text=True)
+
+
 def test_a_demand_list_push_refuses_too_many_pairs_unknown_experts_and_bad_filters(app, officer, monkeypatch):
     monkeypatch.setattr(pages_workflow, "MAX_PUSHES", 3)
     response = _post(officer, "/pushes/batch?region=浙江省", {"experts": "e:li, e:wang"}, page="/pushes/batch")
     assert response.status_code == 400 and _field_errors(response, "experts") == ["一次最多 3 条，实际 4 条"]
     response = _post(officer, "/pushes/batch", {"experts": "e:li\n无名氏"}, page="/pushes/batch")
     assert response.status_code == 400
-    assert _field_errors(response, "experts") == ["未找到专家「无名氏」（请填写编号或准确的名称）"]
+    assert _field_errors(response, "experts") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
     response = _post(officer, "/pushes/batch?region=火星", {"experts": "e:li"}, page="/pushes/batch")
     assert response.status_code == 400 and "未知的地区「火星」" in response.get_data(as_text=True)
     response = _post(officer, "/pushes/batch?status=已对接", {"experts": ""}, page="/pushes/batch")

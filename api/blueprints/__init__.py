@@ -19,9 +19,11 @@ from api.blueprints import (
     graph,
     health,
     pages,
+    pages_challenges,
     pages_demands,
     pages_graph,
     pages_intake,
+    pages_reports,
     pages_services,
     pages_stats,
     pages_workflow,
@@ -37,5 +39,5 @@ BLUEPRINTS: list[Blueprint] = [health.bp, auth.bp, demands.bp, recommendations.b
                                stats.bp, audit.bp, docs.bp, pages.bp, pages_intake.bp, pages_demands.bp,
                                pages_graph.bp, pages_stats.bp, pages_services.bp]
 BLUEPRINTS += [workflow_api.bp, challenge_api.bp, challenge_api.services_bp, challenge_api.vouchers_bp]
-BLUEPRINTS += [pages_workflow.bp]
-BLUEPRINTS += [reports_api.bp]
+BLUEPRINTS += [pages_workflow.bp, pages_challenges.bp]
+BLUEPRINTS += [reports_api.bp, pages_reports.bp]

@@ -40,6 +40,7 @@ __all__ = [
     "role_name",
     "pct",
     "num",
+    "wf_time",
     "render_page",
     "check_form",
     "page_headers",
@@ -73,6 +74,8 @@ class PageMsg:
     NO_RESULTS = "没有找到匹配「{query}」的节点"
     BAD_OPTION = "应为 {choices} 之一，实际为「{value}」"
     EXPORT_CAPPED = "匹配 {total} 条，超过单次导出上限，只导出了前 {count} 条"
+    UNKNOWN_NAMED = "未找到{what}「{value}」（请填写{what}编号或准确的{name}）"
+    SAME_NAME = "有 {count} {unit}{what}名为「{value}」：{choices}；请填写{what}编号"
 
 
 ROLE_NAMES: dict[Role, str] = {role: ROLE_HELP[role].split("：", 1)[0] for role in Role}
@@ -84,10 +87,10 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("pages_graph.explore", "图谱浏览", Permission.GRAPH_READ),
     ("pages_stats.dashboard", "统计看板", Permission.STATS_READ),
     ("pages_workflow.pushes", "推送", Permission.WORKFLOW_READ),
-    ("pages_workflow.challenges", "揭榜挂帅", Permission.WORKFLOW_READ),
+    ("pages_challenges.challenges", "揭榜挂帅", Permission.WORKFLOW_READ),
     ("pages_services.dispatches", "科技专员", Permission.WORKFLOW_READ),
     ("pages_services.vouchers", "创新券", Permission.WORKFLOW_READ),
-    ("pages_services.reports", "报送与考核", Permission.REPORT_READ),
+    ("pages_reports.reports", "报送与考核", Permission.REPORT_READ),
     ("docs.api_docs", "API 文档", Permission.DOCS_READ),
 )
 """The navigation bar: endpoint, Chinese text and the permission that shows it."""
@@ -147,6 +150,19 @@ def num(value: float | int | None, digits: int = 2) -> str:
         return f"{float(value):,.{digits}f}"
     except (TypeError, ValueError):
         return str(value)
+
+
+@bp.app_template_filter("wf_time")
+def wf_time(value: Any) -> str:
+    """``2026-11-27T17:30:00+08:00`` → ``2026-11-27 17:30`` (``–`` for none).
+
+    >>> wf_time("2026-11-27T17:30:00+08:00"), wf_time("2026-11-27"), wf_time(None)
+    ('2026-11-27 17:30', '2026-11-27', '–')
+    """
+    if not value:
+        return "–"
+    text = str(value)
+    return text[:16].replace("T", " ") if len(text) >= 16 and text[10] == "T" else text
 
 
 def render_page(template: str, *, status: int = 200, active: str | None = None, **context: Any) -> Response:

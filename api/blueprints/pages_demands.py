@@ -125,7 +125,9 @@ def demand_list() -> Any:
                        error_note=PageMsg.FILTER_HAS_ERRORS if errors else "",
                        facets=app_state().memo("page_demand_facets", demand_facets),
                        paging=page_links("pages_demands.demand_list", request.args, page, total, per_page),
-                       export_url=url_with_args("pages_demands.demand_export", request.args))
+                       export_url=url_with_args("pages_demands.demand_export", request.args),
+                       push_url=url_with_args("pages_workflow.push_batch", request.args)
+                       if may(Permission.PUSH_WRITE) else "")
 
 
 # -- Excel ------------------------------------------------------------------------------------------
