@@ -87,7 +87,7 @@ def demo_costs(data_dir: str, n: int = 40) -> dict[str, float]:
 
     store = LocalStore(data_dir)
     pushed = sorted({n.props["demand_id"] for n in store.list_nodes(Label.PUSH, limit=100_000)})[:n]
-    cache = IndexCache()
+    cache = IndexCache(content_words)
     index = cache.get(store)
     recommend_for_demand(store, pushed[0], tokenize=content_words, index=index)  # warm up
 
