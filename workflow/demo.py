@@ -31,6 +31,10 @@ DECLINE_REASONS = ("近期承担国家重点研发计划任务，时间冲突", 
 REJECT_REASONS = ("研究偏基础理论，企业需要工程化能力", "所在单位与企业存在竞争关系", "专家年事已高，现场服务不便")
 OUTCOMES = ("提出工艺参数优化方案，企业试产验证有效", "完成现场诊断并出具技术报告", "协助企业完成样机调试",
             "联合申报省级科技计划项目", "开展员工技术培训两场", "提出改进方向，待企业中试验证")
+PROPOSALS = ("拟采用{kw}相关技术路线，分三阶段完成攻关并在企业产线验证",
+             "团队在{kw}方向有十余年积累，计划先做小试、再做中试，六个月内交付工艺包",
+             "以{kw}为切入点，联合企业技术骨干组建攻关小组，按月汇报进展并共享中间数据",
+             "依托重点实验室平台开展{kw}对比试验，筛选最优方案后进行放大验证")
 CONTENT = ("赴企业现场调研{kw}相关问题，查看生产线并与技术人员座谈", "针对{kw}开展技术诊断，分析问题成因",
            "围绕{kw}提出改进方案并指导企业实施", "组织{kw}专题技术培训", "协助企业梳理{kw}相关知识产权与成果转化路径")
 
@@ -199,9 +203,9 @@ def _challenges(store: GraphStore, pool: list[Node], rng: random.Random, history
                               now=_moment(start + timedelta(days=5), rng))
             continue
         challenge.advance(store, c.id, "揭榜中", actor="officer", now=_moment(start + timedelta(days=1), rng))
+        keywords = list(demand.props.get("keywords") or ["新工艺"])
         bids = [challenge.submit_bid(store, c.id, NodeRef(Label.EXPERT, e), actor="portal",
-                                     proposal=f"拟采用{rng.choice(list(demand.props.get('keywords') or ['新工艺']))}"
-                                              "相关技术路线，分三阶段完成攻关并在企业产线验证",
+                                     proposal=PROPOSALS[i % len(PROPOSALS)].format(kw=rng.choice(keywords)),
                                      now=_moment(start + timedelta(days=3 + i), rng)) for i, e in enumerate(experts)]
         if final == "揭榜中" or not bids:
             continue

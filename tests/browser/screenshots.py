@@ -5,8 +5,9 @@
     .venv/bin/python tests/browser/screenshots.py --data-dir /tmp/pg --user officer --password pw12345678
 
 writes ``docs/screenshots/recommendations.png`` (a demand with its experts, explanation graph and
-teams), ``graph-explorer.png`` (the neighbourhood of the demand's first field) and
-``dashboard.png`` with headless Chromium.
+teams), ``graph-explorer.png`` (the neighbourhood of the demand's first field),
+``dashboard.png``, ``challenge.png`` (a 揭榜 challenge being implemented), ``dispatch.png``
+(a 科技专员 dispatch with its service records) and ``reports.png`` with headless Chromium.
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         browser.screenshot(out / "graph-explorer.png", max_height=1100)
         browser.navigate(f"{base}/stats")
         browser.screenshot(out / "dashboard.png", max_height=2600)
+        for listing, name in (("/challenges?status=实施中", "challenge.png"), ("/dispatches", "dispatch.png")):
+            browser.navigate(f"{base}{listing}")
+            first = browser.evaluate("document.querySelector('main tbody a').getAttribute('href')")
+            browser.navigate(f"{base}{first}")
+            browser.screenshot(out / name, max_height=1800)
+        browser.navigate(f"{base}/reports")
+        browser.screenshot(out / "reports.png", max_height=2200)
         problems = [u for u in browser.requests if not u.startswith(base) and not u.startswith("data:")]
     app.extensions["kgmatch"].close()
     print(f"saved screenshots to {out}; requests outside the app: {problems or 'none'}")
