@@ -21,7 +21,7 @@ from api.auth import Role, UserStore
 from api.cli_common import Ctx, run_safely
 from api.settings import from_env
 from graph.store import GraphStore
-from workflow.webhook import Dispatcher, WebhookConfig
+from workflow.webhook import Dispatcher, Reminders, WebhookConfig
 
 __all__ = ["serve", "user"]
 
@@ -59,12 +59,12 @@ def serve(obj: Ctx, host: str, port: int, threads: int) -> None:
         app.extensions["kgmatch"].index()  # build the expert index and load the NLP pipeline before serving
     log.info("warmed up in %.1f s", time.perf_counter() - started)
     click.echo(f"kgmatch 已启动：http://{host}:{port}/api/docs （{obj.backend} 存储，按 Ctrl+C 停止）", err=True)
-    dispatcher = _dispatcher(app.config, obj.store())
+    jobs = [job for job in (_dispatcher(app.config, obj.store()), _reminders(app.config, obj.store())) if job]
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="kgmatch")
     finally:
-        if dispatcher is not None:
-            dispatcher.stop()
+        for job in jobs:
+            job.stop()
 
 
 def _dispatcher(config: Mapping[str, Any], store: GraphStore) -> Dispatcher | None:
@@ -75,6 +75,14 @@ def _dispatcher(config: Mapping[str, Any], store: GraphStore) -> Dispatcher | No
                          timeout=config["KGMATCH_WEBHOOK_TIMEOUT"])
     click.echo(f"事件将投递到 {hook.url}（每 {config['KGMATCH_WEBHOOK_INTERVAL']} 秒）", err=True)
     return Dispatcher(store, hook, interval=config["KGMATCH_WEBHOOK_INTERVAL"]).start()
+
+
+def _reminders(config: Mapping[str, Any], store: GraphStore) -> Reminders | None:
+    """Automatic reminders of unanswered pushes, started, unless ``KGMATCH_REMIND_INTERVAL`` is 0."""
+    if not config["KGMATCH_REMIND_INTERVAL"]:
+        return None
+    return Reminders(store, after_hours=float(config["KGMATCH_PUSH_REMIND_HOURS"]),
+                     interval=float(config["KGMATCH_REMIND_INTERVAL"])).start()
 
 
 @click.group()

@@ -56,6 +56,8 @@ APP_SETTINGS: tuple[AppSetting, ...] = (
                "门户接收事件的 webhook 地址（http/https）；留空 = 不投递，事件保留为待投递"),
     AppSetting("KGMATCH_WEBHOOK_SECRET", "", "KGMATCH_WEBHOOK_SECRET",
                "webhook 签名密钥：请求头 X-Kgmatch-Signature 为 sha256=请求体的 HMAC-SHA256；留空不签名"),
+    AppSetting("KGMATCH_REMIND_INTERVAL", 3600, "KGMATCH_REMIND_INTERVAL",
+               "kgmatch serve 检查未回复推送并发送提醒的间隔（秒）；0 表示不自动提醒"),
     AppSetting("KGMATCH_WEBHOOK_INTERVAL", 5, "KGMATCH_WEBHOOK_INTERVAL", "kgmatch serve 投递待投递事件的间隔（秒）"),
     AppSetting("KGMATCH_WEBHOOK_TIMEOUT", 5, "KGMATCH_WEBHOOK_TIMEOUT", "每次 webhook 请求的超时（秒）"),
 )

@@ -264,3 +264,24 @@ def test_feedback_is_stored_with_reason_and_the_latest_verdict_wins(world):
     rejected = [r for r in rows if r["verdict"] == "不采纳"]
     assert len(rejected) == 1 and rejected[0]["reason"] == "研究方向偏理论"
     assert rejected[0]["rank"] == 1 and rejected[0]["score"] == 0.82
+
+
+def test_the_reminder_thread_reminds_old_unanswered_pushes_in_the_background(local_store):
+    import time
+
+    from workflow.common import system_clock
+    from workflow.webhook import Reminders
+
+    _world(local_store)
+    push.push_demands(local_store, ["d:1"], [E1], actor="officer", now=system_clock() - timedelta(hours=100))
+    push.push_demands(local_store, ["d:2"], [E1], actor="officer", now=system_clock() - timedelta(hours=1))
+    job = Reminders(local_store, after_hours=72, interval=0.05).start()
+    try:
+        deadline = time.monotonic() + 20
+        while job.reminded < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        job.stop(5)
+    assert not job.running and job.failed_passes == 0
+    assert local_store.get_node(Label.PUSH, "push:d:1:expert:e:1").props["reminders"] == 1
+    assert local_store.get_node(Label.PUSH, "push:d:2:expert:e:1").props["reminders"] == 0

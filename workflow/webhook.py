@@ -27,7 +27,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from graph.errors import ConflictError
@@ -45,8 +45,11 @@ from workflow.common import (
     system_clock,
 )
 from workflow.outbox import DELIVERED, DELIVERY_STATUSES, PENDING
+from workflow.push import send_reminders
 
 __all__ = [
+    "Periodic",
+    "Reminders",
     "WebhookConfig",
     "DeliveryRun",
     "DeliverySummary",
@@ -345,19 +348,19 @@ def delivery_summary(store: GraphStore) -> DeliverySummary:
 # -- the background thread -----------------------------------------------------------------------
 
 
-class Dispatcher:
-    """A daemon thread that runs :func:`deliver_due` every ``interval`` seconds until :meth:`stop`.
+class Periodic:
+    """A daemon thread that runs :meth:`run_once` every ``interval`` seconds until :meth:`stop`.
 
     It never dies of an error: a failed pass (the store unreachable) is logged and the next
     pass comes ``interval`` seconds later. :meth:`wake` starts a pass at once.
     """
 
-    def __init__(self, store: GraphStore, config: WebhookConfig, *, interval: float = 5.0,
-                 send: Sender | None = None) -> None:
+    name = "kgmatch-periodic"
+
+    def __init__(self, *, interval: float) -> None:
         if not interval > 0:
             raise field_error("interval", WfMsg.BAD_NUMBER.format(what="正数", value=interval))
-        self.store, self.config, self.interval, self._send = store, config, interval, send
-        self.last_run: DeliveryRun | None = None
+        self.interval = interval
         self.passes = 0  # passes run, and of those how many failed as a whole (monitoring, tests)
         self.failed_passes = 0
         self._wake = threading.Event()
@@ -365,17 +368,21 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
+    def run_once(self) -> None:
+        """One pass of the job."""
+        raise NotImplementedError
+
     @property
     def running(self) -> bool:
         """Whether the thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> Dispatcher:
+    def start(self) -> Self:
         """Start the thread (no-op when it runs); returns self."""
         with self._lock:
             if not self.running:
                 self._stopping.clear()
-                self._thread = threading.Thread(target=self._loop, name="kgmatch-webhook", daemon=True)
+                self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
                 self._thread.start()
         return self
 
@@ -393,16 +400,46 @@ class Dispatcher:
         self._wake.set()
 
     def _loop(self) -> None:
-        log.info("webhook dispatcher started: %s every %g s", self.config.url, self.interval)
+        log.info("%s started: every %g s", self.name, self.interval)
         while not self._stopping.is_set():
             self._wake.clear()  # a wake() during the pass below asks for one more pass
             try:
-                self.last_run = deliver_due(self.store, self.config, send=self._send)
+                self.run_once()
             except Exception:  # the store may be down for a while; try again next interval
                 self.failed_passes += 1
-                log.exception("webhook pass failed")
+                log.exception("%s pass failed", self.name)
             self.passes += 1
             if not self._stopping.is_set():
                 self._wake.wait(self.interval)
-        log.info("webhook dispatcher stopped")
+        log.info("%s stopped", self.name)
+
+
+class Dispatcher(Periodic):
+    """Delivers due webhook events (:func:`deliver_due`) every ``interval`` seconds."""
+
+    name = "kgmatch-webhook"
+
+    def __init__(self, store: GraphStore, config: WebhookConfig, *, interval: float = 5.0,
+                 send: Sender | None = None) -> None:
+        super().__init__(interval=interval)
+        self.store, self.config, self._send = store, config, send
+        self.last_run: DeliveryRun | None = None
+
+    def run_once(self) -> None:
+        self.last_run = deliver_due(self.store, self.config, send=self._send)
+
+
+class Reminders(Periodic):
+    """Reminds pushes unanswered for ``after_hours`` (:func:`workflow.push.send_reminders`) every
+    ``interval`` seconds; each reminder is a ``push.reminder`` event for the portal."""
+
+    name = "kgmatch-reminders"
+
+    def __init__(self, store: GraphStore, *, after_hours: float, interval: float = 3600.0) -> None:
+        super().__init__(interval=interval)
+        self.store, self.after_hours = store, after_hours
+        self.reminded = 0
+
+    def run_once(self) -> None:
+        self.reminded += len(send_reminders(self.store, after_hours=self.after_hours))
 
