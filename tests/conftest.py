@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from api.auth import Role
 from graph.errors import StoreUnavailableError
 from graph.local_store import LocalStore
 from graph.store import GraphStore
@@ -72,3 +73,29 @@ def app(local_store, tmp_path):
 def client(app):
     """A test client of ``app``; under /api/v1 it validates every response against the OpenAPI document."""
     return app.test_client()
+
+
+@pytest.fixture
+def hostile_app(local_store, tmp_path):
+    """The web app over a fresh embedded store holding :func:`test_pages.hostile_world` (the page tests' world)."""
+    from test_api import build_app
+    from test_pages import hostile_world
+
+    local_store.write(hostile_world())
+    return build_app(local_store, tmp_path / "data")
+
+
+@pytest.fixture
+def officer(app):
+    """A browser session of an officer on ``app`` (the API tests override it with an API key)."""
+    from test_pages import signed_in
+
+    return signed_in(app, Role.OFFICER)
+
+
+@pytest.fixture
+def analyst(app):
+    """A browser session of an analyst on ``app`` (the API tests override it with an API key)."""
+    from test_pages import signed_in
+
+    return signed_in(app, Role.ANALYST)

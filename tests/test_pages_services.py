@@ -1,5 +1,5 @@
 """The service pages: 科技专员派驻 (list, form, detail, service records, ratings), 科技创新券 (list, issue,
-redeem, void) and 报送与考核 (headline numbers, evaluation tables, the Excel export).
+redeem, void). 报送与考核 (/reports) is in tests/test_pages_reports.py.
 
 Forms are posted as a browser does (session, CSRF token); effects are checked in the store.
 The world is :func:`test_pages.hostile_world`: 李明 (e:li), 杭州锂能 (ent:1) posting d:1 (待对接),
@@ -8,76 +8,47 @@ and an expert named ``<img src=x onerror=alert(1)>``.
 
 from __future__ import annotations
 
-import io
 import re
-from datetime import date, timedelta
-from urllib.parse import quote
+from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
-from test_api import build_app, key_for
-from test_pages import ESCAPED_IMG, ESCAPED_SCRIPT, HOSTILE_IMG, HOSTILE_SCRIPT, csrf_of, hostile_world, signed_in
+from helpers.pages import END, START, TODAY, add_service, alerts, field_errors, flashes, post_form, store_of
+from test_api import key_for
+from test_pages import ESCAPED_IMG, ESCAPED_SCRIPT, HOSTILE_IMG, HOSTILE_SCRIPT, csrf_of, signed_in
 
 from api.auth import Role
 from graph.model import Label
 from graph.store import NodeRef
-from workflow.dispatch import dispatch_expert, rate_service, record_service
-from workflow.reports import REPORTS
+from workflow.dispatch import dispatch_expert
 from workflow.vouchers import issue_voucher, redeem_voucher
 
-TODAY = date.today()
-START, END = (TODAY - timedelta(days=30)).isoformat(), (TODAY + timedelta(days=30)).isoformat()
 UNTIL = (TODAY + timedelta(days=365)).isoformat()
 ENTERPRISE = NodeRef(Label.ENTERPRISE, "ent:1")
 
 
 @pytest.fixture
-def app(local_store, tmp_path):
+def app(hostile_app):
     """The app over a fresh embedded store holding :func:`test_pages.hostile_world`."""
-    local_store.write(hostile_world())
-    return build_app(local_store, tmp_path / "data")
-
-
-def _store(app):
-    return app.extensions["kgmatch"].store()
+    return hostile_app
 
 
 def _post(client, page: str, url: str, **data):
     """Post a form of ``page`` with the session's CSRF token."""
-    token = csrf_of(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
-
-
-def _error_of(html: str, name: str) -> list[str]:
-    return re.findall(rf'<p class="field-error" id="{name}-error">([^<]+)</p>', html)
-
-
-def _alerts(html: str) -> list[str]:
-    return re.findall(r'<p class="alert" role="alert">([^<]+)</p>', html)
-
-
-def _flashes(html: str) -> list[str]:
-    return re.findall(r'<p class="flash success" role="status">([^<]+)</p>', html)
+    return post_form(client, url, data, page=page, follow=False)
 
 
 def _dispatch(app, **kwargs):
     args = {"start_date": START, "end_date": END, "service_types": ["科技咨询"], "actor": "setup",
             "demand_id": "d:1", **kwargs}
-    return dispatch_expert(_store(app), "e:li", "ent:1", **args)
-
-
-def _service(app, dispatch_id, **kwargs):
-    args = {"date": TODAY.isoformat(), "hours": 4, "service_type": "科技咨询", "content": "现场诊断涂布工艺",
-            "actor": "setup", **kwargs}
-    return record_service(_store(app), dispatch_id, **args)
+    return dispatch_expert(store_of(app), "e:li", "ent:1", **args)
 
 
 def _voucher(app, amount=1000, holder=ENTERPRISE):
-    return issue_voucher(_store(app), holder, amount=amount, valid_until=UNTIL, actor="setup")
+    return issue_voucher(store_of(app), holder, amount=amount, valid_until=UNTIL, actor="setup")
 
 
 def _balance(app, voucher_id) -> float:
-    return _store(app).get_node(Label.VOUCHER, voucher_id).props["balance"]
+    return store_of(app).get_node(Label.VOUCHER, voucher_id).props["balance"]
 
 
 def _balance_shown(html: str) -> str:
@@ -90,9 +61,9 @@ def _balance_shown(html: str) -> str:
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.ANALYST, Role.ADMIN])
 def test_the_service_pages_open_for_officers_analysts_and_admins(app, role):
     dispatch = _dispatch(app)
-    service = _service(app, dispatch.id)
+    service = add_service(app, dispatch.id)
     voucher = _voucher(app)
-    redeem_voucher(_store(app), voucher.id, service.id, amount=100, actor="setup")
+    redeem_voucher(store_of(app), voucher.id, service.id, amount=100, actor="setup")
     client = signed_in(app, role)
     for url in ("/dispatches", f"/dispatches/{dispatch.id}", "/vouchers", f"/vouchers/{voucher.id}",
                 "/dispatches?status=派驻中&expert=李明", "/vouchers?status=有效&holder_type=enterprise&holder=杭州"):
@@ -105,19 +76,19 @@ def test_the_service_pages_open_for_officers_analysts_and_admins(app, role):
 
 def test_the_portal_may_read_and_rate_but_not_dispatch(app):
     dispatch = _dispatch(app)
-    service = _service(app, dispatch.id)
+    service = add_service(app, dispatch.id)
     client = signed_in(app, Role.PORTAL)
     url = f"/dispatches/{dispatch.id}"
     html = client.get(url).get_data(as_text=True)
     assert "记录服务" not in html and "结束派驻" not in html and "企业评价</button>" in html
     assert _post(client, url, f"{url}/services/{service.id}/rating", rating="5").status_code == 303
-    assert _store(app).get_node(Label.SERVICE, service.id).props["rated_by"] == "user-portal"
+    assert store_of(app).get_node(Label.SERVICE, service.id).props["rated_by"] == "user-portal"
     assert _post(client, url, "/dispatches").status_code == 403
 
 
 def test_an_analyst_sees_no_write_forms_and_every_post_is_refused(app):
     dispatch = _dispatch(app)
-    service = _service(app, dispatch.id)
+    service = add_service(app, dispatch.id)
     voucher = _voucher(app)
     client = signed_in(app, Role.ANALYST)
     for url in ("/dispatches", f"/dispatches/{dispatch.id}", "/vouchers", f"/vouchers/{voucher.id}"):
@@ -133,7 +104,7 @@ def test_an_analyst_sees_no_write_forms_and_every_post_is_refused(app):
                                           "amount": "10", "reason": "测试"})
         assert response.status_code == 403, url
         assert "当前角色「analyst」无权执行此操作" in response.get_data(as_text=True)
-    store = _store(app)
+    store = store_of(app)
     assert store.get_node(Label.SERVICE, service.id).props.get("rating") is None
     assert _balance(app, voucher.id) == 1000 and store.count_nodes(Label.DISPATCH) == 1
 
@@ -142,7 +113,7 @@ def test_forms_without_the_csrf_token_are_refused(app):
     client = signed_in(app, Role.OFFICER)
     response = client.post("/dispatches", data={"expert": "e:li"})
     assert response.status_code == 403 and "表单已过期，请刷新页面后重试" in response.get_data(as_text=True)
-    assert _store(app).count_nodes(Label.DISPATCH) == 0
+    assert store_of(app).count_nodes(Label.DISPATCH) == 0
 
 
 def test_unknown_dispatches_and_vouchers_are_404_in_chinese(app):
@@ -158,7 +129,7 @@ def test_unknown_dispatches_and_vouchers_are_404_in_chinese(app):
 
 def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
     client = signed_in(app, Role.OFFICER)
-    store = _store(app)
+    store = store_of(app)
     response = _post(client, "/dispatches", "/dispatches", expert="李明", enterprise="杭州锂能科技有限公司",
                      demand="d:1", start_date=START, end_date=END, service_types=["科技咨询", "技术诊断"],
                      note="首期派驻")
@@ -169,7 +140,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
     assert dispatch.props["service_types"] == ["科技咨询", "技术诊断"] and dispatch.props["actor"] == "user-officer"
     assert store.get_node(Label.DEMAND, "d:1").props["status"] == "对接中"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert _flashes(page) == [f"已派驻 李明 到 杭州锂能科技有限公司（编号 {dispatch_id}）。"]
+    assert flashes(page) == [f"已派驻 李明 到 杭州锂能科技有限公司（编号 {dispatch_id}）。"]
     listed = client.get("/dispatches").get_data(as_text=True)
     assert f'href="/dispatches/{dispatch_id}">李明</a>' in listed and "杭州锂能科技有限公司" in listed
 
@@ -178,7 +149,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
                      service_type="技术诊断", content="诊断涂布缺陷成因", outcome="给出工艺参数调整方案", solved="1")
     assert response.status_code == 303
     page = client.get(detail).get_data(as_text=True)
-    assert _flashes(page) == [f"已记录 {TODAY.isoformat()} 的服务（3.5 小时）。", "需求「高镍正极材料涂布缺陷检测」已标记为已解决。"]
+    assert flashes(page) == [f"已记录 {TODAY.isoformat()} 的服务（3.5 小时）。", "需求「高镍正极材料涂布缺陷检测」已标记为已解决。"]
     assert store.get_node(Label.DEMAND, "d:1").props["status"] == "已解决"
     (service,) = [n for n in store.find_nodes(Label.SERVICE).nodes]
     assert service.props["solved"] is True and service.props["hours"] == 3.5
@@ -200,7 +171,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
     assert response.status_code == 303
     voucher_id = response.headers["Location"].removeprefix("/vouchers/")
     voucher_page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert _flashes(voucher_page) == [f"已向 杭州锂能科技有限公司 发放创新券 5,000.00 元（编号 {voucher_id}）。"]
+    assert flashes(voucher_page) == [f"已向 杭州锂能科技有限公司 发放创新券 5,000.00 元（编号 {voucher_id}）。"]
     assert _balance_shown(voucher_page) == "5,000.00"
     assert f'<option value="{service.id}">' in voucher_page  # the unpaid service is offered
     listed = client.get("/vouchers").get_data(as_text=True)
@@ -210,7 +181,7 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
                      amount="1200.5")
     assert response.status_code == 303 and _balance(app, voucher_id) == 3799.5
     voucher_page = client.get(f"/vouchers/{voucher_id}").get_data(as_text=True)
-    assert _flashes(voucher_page) == ["已兑付 1,200.50 元，余额 3,799.50 元。"]
+    assert flashes(voucher_page) == ["已兑付 1,200.50 元，余额 3,799.50 元。"]
     assert _balance_shown(voucher_page) == "3,799.50" and f"#svc-{service.id}" in voucher_page
     page = client.get(detail).get_data(as_text=True)
     assert "1,200.50 元" in page and f'href="/vouchers/{voucher_id}"' in page
@@ -226,22 +197,22 @@ def test_dispatch_record_solve_rate_issue_and_redeem_through_the_forms(app):
 
 def test_over_redemption_is_refused_in_chinese_with_409_and_the_balance_is_unchanged(app):
     dispatch = _dispatch(app)
-    service = _service(app, dispatch.id)
+    service = add_service(app, dispatch.id)
     voucher = _voucher(app, amount=500)
     client = signed_in(app, Role.OFFICER)
     url = f"/vouchers/{voucher.id}"
     response = _post(client, url, f"{url}/redeem", service_id=service.id, amount="500.01")
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert _alerts(html) == [f"创新券「{voucher.id}」余额 500.00 元，不足以兑付 500.01 元"]
+    assert alerts(html) == [f"创新券「{voucher.id}」余额 500.00 元，不足以兑付 500.01 元"]
     assert _balance(app, voucher.id) == 500 and _balance_shown(html) == "500.00"
     assert 'value="500.01"' in html  # the form keeps what was typed
-    assert "redeemed_by" not in _store(app).get_node(Label.SERVICE, service.id).props
+    assert "redeemed_by" not in store_of(app).get_node(Label.SERVICE, service.id).props
 
 
 def test_a_service_is_never_paid_twice(app):
     dispatch = _dispatch(app)
-    service = _service(app, dispatch.id)
+    service = add_service(app, dispatch.id)
     first, second = _voucher(app, amount=1000), _voucher(app, amount=800)
     client = signed_in(app, Role.OFFICER)
     assert _post(client, f"/vouchers/{first.id}", f"/vouchers/{first.id}/redeem", service_id=service.id,
@@ -251,7 +222,7 @@ def test_a_service_is_never_paid_twice(app):
         response = _post(client, url, f"{url}/redeem", service_id=service.id, amount="100")
         html = response.get_data(as_text=True)
         assert response.status_code == 409, voucher.id
-        (alert,) = _alerts(html)
+        (alert,) = alerts(html)
         assert alert.startswith(f"服务记录「{service.id}」已用创新券「{first.id}」兑付过") and "不能重复兑付" in alert
     assert (_balance(app, first.id), _balance(app, second.id)) == (700, 800)
     assert _balance_shown(client.get(f"/vouchers/{first.id}").get_data(as_text=True)) == "700.00"
@@ -259,7 +230,7 @@ def test_a_service_is_never_paid_twice(app):
 
 def test_a_voucher_of_someone_else_and_a_void_voucher_cannot_pay(app):
     dispatch = _dispatch(app)
-    service = _service(app, dispatch.id)
+    service = add_service(app, dispatch.id)
     stranger = _voucher(app, holder=NodeRef(Label.EXPERT, "e:wang"))
     client = signed_in(app, Role.OFFICER)
     url = f"/vouchers/{stranger.id}"
@@ -268,14 +239,14 @@ def test_a_voucher_of_someone_else_and_a_void_voucher_cannot_pay(app):
     voucher = _voucher(app)
     url = f"/vouchers/{voucher.id}"
     response = _post(client, url, f"{url}/void", reason="")
-    assert response.status_code == 400 and _error_of(response.get_data(as_text=True), "reason") == ["作废必须填写理由"]
+    assert response.status_code == 400 and field_errors(response.get_data(as_text=True), "reason") == ["作废必须填写理由"]
     assert _post(client, url, f"{url}/void", reason="企业注销").status_code == 303
     page = client.get(url).get_data(as_text=True)
     assert "企业注销" in page and '<span class="status">已作废</span>' in page and "兑付</button>" not in page
     response = client.post(f"{url}/redeem", data={"csrf_token": csrf_of(page), "service_id": service.id,
                                                   "amount": "10"})
     assert response.status_code == 409
-    assert _alerts(response.get_data(as_text=True)) == [f"创新券「{voucher.id}」状态为「已作废」，不能兑付"]
+    assert alerts(response.get_data(as_text=True)) == [f"创新券「{voucher.id}」状态为「已作废」，不能兑付"]
     assert _balance(app, voucher.id) == 1000
 
 
@@ -284,10 +255,10 @@ def test_redeem_form_problems_are_named_next_to_their_inputs(app):
     client = signed_in(app, Role.OFFICER)
     url = f"/vouchers/{voucher.id}"
     html = _post(client, url, f"{url}/redeem", service_id="svc:none", amount="").get_data(as_text=True)
-    assert _error_of(html, "service_id") == ["未找到服务记录「svc:none」"] and _error_of(html, "amount") == ["不能为空"]
-    response = _post(client, url, f"{url}/redeem", service_id=_service(app, _dispatch(app).id).id, amount="-5")
+    assert field_errors(html, "service_id") == ["未找到服务记录「svc:none」"] and field_errors(html, "amount") == ["不能为空"]
+    response = _post(client, url, f"{url}/redeem", service_id=add_service(app, _dispatch(app).id).id, amount="-5")
     assert response.status_code == 400
-    assert _error_of(response.get_data(as_text=True), "amount")[0].startswith("应为大于 0、不超过")
+    assert field_errors(response.get_data(as_text=True), "amount")[0].startswith("应为大于 0、不超过")
     assert _balance(app, voucher.id) == 1000
 
 
@@ -296,27 +267,27 @@ def test_a_bad_dispatch_form_shows_every_problem_in_chinese_keeps_the_values_and
     response = _post(client, "/dispatches", "/dispatches", expert="无名氏", enterprise="不存在的公司", demand="d:none",
                      start_date="", end_date="明天", note="保留的备注")
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "表单有 6 处需要修改，请查看标红的项目。" in _alerts(html)[0]
-    assert _error_of(html, "expert") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
-    assert _error_of(html, "enterprise")[0].startswith("未知的企业「不存在的公司」")
-    assert _error_of(html, "demand") == ["未找到需求「d:none」（请填写需求编号）"]
-    assert _error_of(html, "start_date") == ["不能为空"] and _error_of(html, "service_types") == ["请至少选择一种服务类型"]
-    assert _error_of(html, "end_date") == ["应为日期 YYYY-MM-DD，实际为「明天」"]
+    assert response.status_code == 400 and "表单有 6 处需要修改，请查看标红的项目。" in alerts(html)[0]
+    assert field_errors(html, "expert") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
+    assert field_errors(html, "enterprise")[0].startswith("未知的企业「不存在的公司」")
+    assert field_errors(html, "demand") == ["未找到需求「d:none」（请填写需求编号）"]
+    assert field_errors(html, "start_date") == ["不能为空"] and field_errors(html, "service_types") == ["请至少选择一种服务类型"]
+    assert field_errors(html, "end_date") == ["应为日期 YYYY-MM-DD，实际为「明天」"]
     assert 'value="无名氏"' in html and ">保留的备注</textarea>" in html and 'value="明天"' in html
     response = _post(client, "/dispatches", "/dispatches", expert="e:li", enterprise="ent:1", start_date=END,
                      end_date=START, service_types=["科技咨询"])
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and _error_of(html, "end_date") == [f"结束日期 {START} 早于开始日期 {END}"]
+    assert response.status_code == 400 and field_errors(html, "end_date") == [f"结束日期 {START} 早于开始日期 {END}"]
     assert 'value="科技咨询" checked' in html
-    assert _store(app).count_nodes(Label.DISPATCH) == 0
+    assert store_of(app).count_nodes(Label.DISPATCH) == 0
 
 
 def test_experts_sharing_a_name_must_be_given_by_id(app):
-    _store(app).upsert_nodes(Label.EXPERT, [{"id": "e:li2", "name": "李明"}])
+    store_of(app).upsert_nodes(Label.EXPERT, [{"id": "e:li2", "name": "李明"}])
     client = signed_in(app, Role.OFFICER)
     html = _post(client, "/dispatches", "/dispatches", expert="李明", enterprise="ent:1", start_date=START,
                  end_date=END, service_types=["科技咨询"]).get_data(as_text=True)
-    assert _error_of(html, "expert") == ["有 2 位专家名为「李明」：e:li、e:li2；请填写专家编号"]
+    assert field_errors(html, "expert") == ["有 2 位专家名为「李明」：e:li、e:li2；请填写专家编号"]
 
 
 def test_service_records_are_refused_outside_the_period_and_after_the_end(app):
@@ -327,12 +298,12 @@ def test_service_records_are_refused_outside_the_period_and_after_the_end(app):
     response = _post(client, url, f"{url}/services", date=late, hours="25", service_type="科技咨询", content="",
                      solved="1")
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and _error_of(html, "content") == ["不能为空"]
+    assert response.status_code == 400 and field_errors(html, "content") == ["不能为空"]
     response = _post(client, url, f"{url}/services", date=late, hours="2", service_type="科技咨询", content="咨询")
-    assert _error_of(response.get_data(as_text=True), "date") == [f"服务日期 {late} 不在派驻期 {START} 至 {END} 之内"]
+    assert field_errors(response.get_data(as_text=True), "date") == [f"服务日期 {late} 不在派驻期 {START} 至 {END} 之内"]
     response = _post(client, url, f"{url}/services", date=TODAY.isoformat(), hours="2", service_type="科技咨询",
                      content="咨询", solved="1")
-    assert _error_of(response.get_data(as_text=True), "solved") == ["该派驻没有关联需求，无法标记需求已解决"]
+    assert field_errors(response.get_data(as_text=True), "solved") == ["该派驻没有关联需求，无法标记需求已解决"]
     assert _post(client, url, f"{url}/end").status_code == 303
     response = _post(client, url, f"{url}/end")
     assert response.status_code == 409 and "已是最终状态「已结束」，不能再结束" in response.get_data(as_text=True)
@@ -341,40 +312,40 @@ def test_service_records_are_refused_outside_the_period_and_after_the_end(app):
                                                     "service_type": "科技咨询", "content": "咨询"})
     assert response.status_code == 409
     assert f"派驻「{dispatch.id}」已结束（已结束），不能再记录服务" in response.get_data(as_text=True)
-    assert _store(app).count_nodes(Label.SERVICE) == 0
+    assert store_of(app).count_nodes(Label.SERVICE) == 0
 
 
 def test_a_bad_rating_is_named_and_a_service_of_another_dispatch_is_refused(app):
     first, second = _dispatch(app), _dispatch(app, demand_id=None)
-    service = _service(app, first.id)
+    service = add_service(app, first.id)
     client = signed_in(app, Role.OFFICER)
     url = f"/dispatches/{first.id}"
     response = _post(client, url, f"{url}/services/{service.id}/rating", rating="9")
     assert response.status_code == 400
-    assert _error_of(response.get_data(as_text=True), "rating") == ["评分应为 1 到 5 的整数，实际为「9」"]
+    assert field_errors(response.get_data(as_text=True), "rating") == ["评分应为 1 到 5 的整数，实际为「9」"]
     other = f"/dispatches/{second.id}"
     response = _post(client, other, f"{other}/services/{service.id}/rating", rating="5")
     assert response.status_code == 404
     assert f"服务记录「{service.id}」不属于派驻「{second.id}」" in response.get_data(as_text=True)
-    assert _store(app).get_node(Label.SERVICE, service.id).props.get("rating") is None
+    assert store_of(app).get_node(Label.SERVICE, service.id).props.get("rating") is None
 
 
 def test_a_bad_voucher_form_is_named_and_writes_nothing(app):
     client = signed_in(app, Role.OFFICER)
     html = _post(client, "/vouchers", "/vouchers", holder_type="expert", holder="无名氏", amount="很多",
                  valid_until="2000-01-01").get_data(as_text=True)
-    assert _error_of(html, "holder") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
+    assert field_errors(html, "holder") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
     response = _post(client, "/vouchers", "/vouchers", holder_type="expert", holder="李明", amount="很多",
                      valid_until=UNTIL)
     assert response.status_code == 400
-    assert _error_of(response.get_data(as_text=True), "amount") == ["应为金额（元），实际为「很多」"]
+    assert field_errors(response.get_data(as_text=True), "amount") == ["应为金额（元），实际为「很多」"]
     html = _post(client, "/vouchers", "/vouchers", holder_type="expert", holder="李明", amount="100",
                  valid_until="2000-01-01").get_data(as_text=True)
-    assert _error_of(html, "valid_until") == ["有效期 2000-01-01 已过"]
+    assert field_errors(html, "valid_until") == ["有效期 2000-01-01 已过"]
     html = _post(client, "/vouchers", "/vouchers", holder_type="team", holder="x", amount="1",
                  valid_until=UNTIL).get_data(as_text=True)
-    assert _error_of(html, "holder_type") == ["请选择企业或专家"]
-    assert _store(app).count_nodes(Label.VOUCHER) == 0
+    assert field_errors(html, "holder_type") == ["请选择企业或专家"]
+    assert store_of(app).count_nodes(Label.VOUCHER) == 0
 
 
 # -- lists -----------------------------------------------------------------------------------------------------
@@ -384,7 +355,7 @@ def test_lists_filter_by_status_and_by_a_name_or_id(app):
     ended = _dispatch(app, demand_id=None)
     client = signed_in(app, Role.OFFICER)
     _post(client, f"/dispatches/{ended.id}", f"/dispatches/{ended.id}/end")
-    active = dispatch_expert(_store(app), "e:evil", "ent:1", start_date=START, end_date=END,
+    active = dispatch_expert(store_of(app), "e:evil", "ent:1", start_date=START, end_date=END,
                              service_types=["成果转化"], actor="setup")
     links = r'href="/dispatches/(dsp:[0-9a-f]+)"'
     assert set(re.findall(links, client.get("/dispatches").get_data(as_text=True))) == {ended.id, active.id}
@@ -416,13 +387,13 @@ def test_the_dispatch_list_pages(app):
 
 
 def test_hostile_text_is_shown_as_text(app):
-    dispatch = dispatch_expert(_store(app), "e:evil", "ent:1", start_date=START, end_date=END,
+    dispatch = dispatch_expert(store_of(app), "e:evil", "ent:1", start_date=START, end_date=END,
                                service_types=["科技咨询"], note=HOSTILE_SCRIPT, actor="setup")
     client = signed_in(app, Role.OFFICER)
     url = f"/dispatches/{dispatch.id}"
     assert _post(client, url, f"{url}/services", date=TODAY.isoformat(), hours="1", service_type="科技咨询",
                  content=HOSTILE_SCRIPT, outcome=HOSTILE_IMG).status_code == 303
-    service = _store(app).find_nodes(Label.SERVICE).nodes[0]
+    service = store_of(app).find_nodes(Label.SERVICE).nodes[0]
     assert _post(client, url, f"{url}/services/{service.id}/rating", rating="5",
                  comment=HOSTILE_SCRIPT).status_code == 303
     voucher = _voucher(app, holder=NodeRef(Label.EXPERT, "e:evil"))
@@ -445,118 +416,4 @@ def test_api_keys_post_without_a_csrf_token(app):
     response = app.test_client().post(f"/dispatches/{dispatch.id}/services", headers=key_for(app, Role.OFFICER),
                                       data={"date": TODAY.isoformat(), "hours": "2", "service_type": "科技咨询",
                                             "content": "远程咨询"})
-    assert response.status_code == 303 and _store(app).count_nodes(Label.SERVICE) == 1
-
-
-# -- 报送与考核 -------------------------------------------------------------------------------------------------
-
-
-def _served(app, expert="e:li", **kwargs):
-    """A dispatch of ``expert`` to 杭州锂能 (西湖区) with one 4-hour service that solved d:1, rated 4."""
-    dispatch = dispatch_expert(_store(app), expert, "ent:1", start_date=START, end_date=END,
-                               service_types=["科技咨询"], demand_id="d:1", actor="setup")
-    service = _service(app, dispatch.id, solved=True, **kwargs)
-    rate_service(_store(app), service.id, rating=4, rated_by="setup")
-    return service
-
-
-def _headline(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<b id="h-(\w+)">([^<]+)</b>', html))
-
-
-def _table(html: str, by: str) -> list[list[str]]:
-    part = html[html.index(f'id="eval-{by}"'):]
-    part = part[:part.index("</section>")]
-    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", part, re.S)]
-    return [row for row in cells if row]  # not the header
-
-
-@pytest.mark.parametrize("role", [Role.OFFICER, Role.ANALYST])
-def test_reports_show_the_headline_numbers_and_the_evaluation_by_expert_institution_and_region(app, role):
-    _served(app)
-    html = signed_in(app, role).get("/reports").get_data(as_text=True)
-    assert 'class="active" aria-current="page">报送与考核</a>' in html
-    numbers = _headline(html)
-    assert (numbers["services"], numbers["solved"], numbers["hours"], numbers["rating_mean"]) == ("1", "1", "4.0", "4.00")
-    assert (numbers["dispatches"], numbers["enterprises_served"]) == ("1", "1")
-    assert _table(html, "expert") == [["1", "李明", "浙江大学", "1", "1", "1", "4.00", "4.00", "1", "0", "0", "–"]]
-    assert _table(html, "institution")[0][:6] == ["1", "浙江大学", "1", "1", "1", "1"]
-    assert _table(html, "region")[0][:2] == ["1", "浙江省"]
-    assert 'href="#eval-expert">按专家（1）</a>' in html
-    assert 'href="/reports/export.xlsx?kinds=evaluation_expert"' in html
-    for kind, spec in REPORTS.items():
-        assert f'name="kinds" value="{kind}" checked> {spec.sheet}</label>' in html
-
-
-def test_the_region_and_period_narrow_the_reports(app):
-    _served(app)
-    client = signed_in(app, Role.ANALYST)
-    inside = client.get(f"/reports?region=浙江省&start={START}&end={END}").get_data(as_text=True)
-    assert _headline(inside)["services"] == "1" and "浙江省（含下级地区）" in inside
-    assert _table(inside, "region")[0][1] == "杭州市"  # one level below the chosen region
-    assert 'href="/reports/export.xlsx?region=%E6%B5%99%E6%B1%9F%E7%9C%81&amp;start=' in inside
-    elsewhere = client.get("/reports?region=广东省").get_data(as_text=True)
-    assert _headline(elsewhere)["services"] == "0" and _table(elsewhere, "expert") == []
-    later = client.get(f"/reports?start={(TODAY + timedelta(days=1)).isoformat()}").get_data(as_text=True)
-    assert _headline(later)["services"] == "0"
-
-
-@pytest.mark.parametrize(("query", "name", "message"), [
-    ("start=明天", "start", "应为日期 YYYY-MM-DD，实际为「明天」"),
-    ("start=2026-05-01&end=2026-01-01", "end", "结束日期 2026-01-01 早于开始日期 2026-05-01"),
-    ("region=火星", "region", "未知的地区「火星」（请填写地区编号、6 位行政区划代码或准确名称）"),
-])
-def test_bad_report_filters_are_named_in_chinese(app, query, name, message):
-    response = signed_in(app, Role.ANALYST).get(f"/reports?{query}")
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400 and _error_of(html, name) == [message]
-    assert "筛选条件有误，请修改后重试。" in html and 'id="h-services"' not in html
-
-
-def test_the_reports_are_refused_to_the_portal(app):
-    client = signed_in(app, Role.PORTAL)
-    for url in ("/reports", "/reports/export.xlsx"):
-        response = client.get(url)
-        assert response.status_code == 403 and "需要权限「report:read」" in response.get_data(as_text=True)
-    assert ">报送与考核</a>" not in client.get("/dispatches").get_data(as_text=True)
-
-
-def _workbook(response):
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return load_workbook(io.BytesIO(response.get_data()), read_only=True)
-
-
-def test_the_export_downloads_the_chosen_reports_with_a_chinese_file_name(app):
-    _served(app)
-    client = signed_in(app, Role.ANALYST)
-    response = client.get("/reports/export.xlsx?kinds=evaluation_expert,services&region=浙江省")
-    filename = f"报送报表_{TODAY.isoformat()}.xlsx"
-    disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment") and f"filename*=UTF-8''{quote(filename)}" in disposition
-    assert response.headers["Cache-Control"] == "no-store"
-    book = _workbook(response)
-    assert book.sheetnames == ["考核评价（专家）", "科技专员服务", "说明"]
-    rows = list(book["考核评价（专家）"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("专家编号", "专家", "所在单位") and rows[1][:3] == ("e:li", "李明", "浙江大学")
-    about = dict(row[:2] for row in book["说明"].iter_rows(values_only=True))
-    assert about["地区"].startswith("浙江省") and about["科技专员服务（行数）"] == 1
-    repeated = _workbook(client.get("/reports/export.xlsx?kinds=demands&kinds=outcomes"))
-    assert repeated.sheetnames == ["需求清单", "对接成果", "说明"]
-    every = _workbook(client.get("/reports/export.xlsx"))
-    assert every.sheetnames == [spec.sheet for spec in REPORTS.values()] + ["说明"]
-
-
-def test_the_export_refuses_unknown_kinds_and_bad_filters_in_chinese(app):
-    client = signed_in(app, Role.ANALYST)
-    response = client.get("/reports/export.xlsx?kinds=secrets")
-    assert response.status_code == 400 and "实际为「secrets」" in response.get_data(as_text=True)
-    response = client.get("/reports/export.xlsx?start=昨天")
-    assert response.status_code == 400 and "应为日期 YYYY-MM-DD，实际为「昨天」" in response.get_data(as_text=True)
-
-
-def test_hostile_names_in_the_reports_are_text(app):
-    _served(app, expert="e:evil", content=HOSTILE_SCRIPT)
-    html = signed_in(app, Role.ANALYST).get("/reports").get_data(as_text=True)
-    assert HOSTILE_IMG not in html and HOSTILE_SCRIPT not in html and ESCAPED_IMG in html
-    assert ESCAPED_SCRIPT in html  # the institution of the hostile expert
+    assert response.status_code == 303 and store_of(app).count_nodes(Label.SERVICE) == 1

@@ -1,5 +1,7 @@
-"""The workflow pages: pushing from the demand page, 采纳 / 不采纳, 对接记录, the push list (answers,
-reminders, pushing a demand list), 揭榜挂帅 (publish, bid, select, move) and the delivery log.
+"""The workflow pages: pushing from the demand page, 采纳 / 不采纳, 对接记录, publishing a demand as a
+揭榜 challenge, and the push list (answers, reminders, pushing a demand list). The challenge pages and the
+delivery log are in tests/test_pages_challenges.py; the tests here that open them too check what every
+workflow page shares (layout, who may write, escaping).
 
 Every form is posted with the session's CSRF token, as a browser does; every refusal is shown
 in Chinese with the right status and changes nothing in the store.
@@ -15,6 +17,18 @@ from datetime import datetime, timedelta
 import pytest
 from browser.cdp import Chromium, find_chromium, is_local_url
 from browser.server import serving
+from helpers.pages import (
+    FAR_DEADLINE,
+    alerts,
+    field_errors,
+    flashes,
+    move_challenge,
+    nodes_of,
+    post_form,
+    publish_challenge,
+    status_of,
+    store_of,
+)
 from test_api import build_app
 from test_pages import ESCAPED_IMG, ESCAPED_SCRIPT, HOSTILE_SCRIPT, PASSWORD, csrf_of, hostile_world, signed_in
 
@@ -23,74 +37,17 @@ from api.blueprints import pages_workflow
 from graph.model import Label
 from graph.store import NodeRef
 from workflow.common import BEIJING
-from workflow.outbox import DELIVERED
 from workflow.push import push_demands
 
-FAR_DEADLINE = "2099-12-31"
-
 
 @pytest.fixture
-def app(local_store, tmp_path):
+def app(hostile_app):
     """The app over a fresh embedded store holding :func:`test_pages.hostile_world`."""
-    local_store.write(hostile_world())
-    return build_app(local_store, tmp_path / "data")
-
-
-@pytest.fixture
-def officer(app):
-    return signed_in(app, Role.OFFICER)
-
-
-@pytest.fixture
-def analyst(app):
-    return signed_in(app, Role.ANALYST)
-
-
-def _store(app):
-    return app.extensions["kgmatch"].store()
-
-
-def _post(client, url, data, *, page="/pushes", follow=True):
-    token = csrf_of(client.get(page).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=follow)
-
-
-def _flashes(response) -> list[str]:
-    return [htmllib.unescape(t) for t in
-            re.findall(r'<p class="flash success" role="status">([^<]+)</p>', response.get_data(as_text=True))]
-
-
-def _alerts(response) -> list[str]:
-    return [htmllib.unescape(t) for t in
-            re.findall(r'<p class="alert" role="alert">([^<]+)</p>', response.get_data(as_text=True))]
-
-
-def _field_errors(response, name: str) -> list[str]:
-    return [htmllib.unescape(t) for t in
-            re.findall(rf'<p class="field-error" id="{name}-error">([^<]+)</p>', response.get_data(as_text=True))]
-
-
-def _nodes(app, label: Label) -> list:
-    return _store(app).list_nodes(label, limit=1000)
+    return hostile_app
 
 
 def _teams_on_page(html: str) -> list[str]:
     return [htmllib.unescape(v) for v in re.findall(r"name=\"team\" value='([^']+)'", html)]
-
-
-def _publish(client, demand_id="d:1", **data):
-    form = {"demand_id": demand_id, "conditions": "涂布缺陷识别准确率 ≥ 99%", "deadline": FAR_DEADLINE,
-            "reward_wan": "80", **data}
-    return _post(client, "/challenges", form, page=f"/demands/{demand_id}")
-
-
-def _move(client, status, reason="", challenge_id="ch:d:1"):
-    return _post(client, "/challenges/status", {"challenge_id": challenge_id, "status": status, "reason": reason},
-                 page=f"/challenges/{challenge_id}")
-
-
-def _status_of(app, label: Label, node_id: str) -> str:
-    return _store(app).get_node(label, node_id).props["status"]
 
 
 # -- every page opens ----------------------------------------------------------------------------------------------
@@ -98,7 +55,7 @@ def _status_of(app, label: Label, node_id: str) -> str:
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.ANALYST])
 def test_each_workflow_page_renders_in_chinese_for_officers_and_analysts(app, officer, role):
-    _publish(officer)
+    publish_challenge(officer)
     client = signed_in(app, role)
     for url, heading in (("/pushes", "<h1>需求推送</h1>"), ("/challenges", "<h1>揭榜挂帅</h1>"),
                          ("/challenges/ch:d:1", "<h1>高镍正极材料涂布缺陷检测"), ("/deliveries", "<h1>投递日志</h1>"),
@@ -116,9 +73,7 @@ def test_the_navigation_has_pushes_and_challenges(officer):
     assert 'class="active" aria-current="page">推送</a>' in nav and ">揭榜挂帅</a>" in nav
 
 
-def test_an_unknown_challenge_is_a_chinese_404(officer):
-    response = officer.get("/challenges/ch:nope")
-    assert response.status_code == 404 and "未找到揭榜榜单「ch:nope」" in response.get_data(as_text=True)
+
 
 
 # -- the demand page: push, feedback, records -----------------------------------------------------------------------
@@ -130,59 +85,59 @@ def test_pushing_ticked_experts_and_a_team_from_the_demand_page_creates_pushes(a
     teams = _teams_on_page(html)
     assert teams and all(t.startswith("[") for t in teams)
     team = next(t for t in teams if '"e:zhao"' in t)  # e.g. ["e:li", "e:zhao"]
-    response = _post(officer, "/pushes/recommended",
+    response = post_form(officer, "/pushes/recommended",
                      {"demand_id": "d:1", "expert": ["e:li", "e:sun"], "team": [team], "channel": "短信",
                       "note": "请一周内答复"}, page="/demands/d:1")
     assert response.status_code == 200 and response.request.path == "/demands/d:1"
-    assert _flashes(response) == ["已推送 3 位专家"]
-    pushes = {p.props["target_id"]: p.props for p in _nodes(app, Label.PUSH)}
+    assert flashes(response) == ["已推送 3 位专家"]
+    pushes = {p.props["target_id"]: p.props for p in nodes_of(app, Label.PUSH)}
     assert sorted(pushes) == ["e:li", "e:sun", "e:zhao"]
     li = pushes["e:li"]
     assert (li["channel"], li["note"], li["source"], li["status"], li["actor"]) == (
         "短信", "请一周内答复", "recommendation", "待回复", "user-officer")
     assert li["score"] > 0  # the score the recommendation gave
-    assert _status_of(app, Label.DEMAND, "d:1") == "对接中"
+    assert status_of(app, Label.DEMAND, "d:1") == "对接中"
     records = response.get_data(as_text=True).split('id="wf-records"')[1]
     assert records.count('<span class="status">待回复</span>') == 3 and "李明" in records and "推荐结果" in records
 
-    again = _post(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li", "e:wang"]},
+    again = post_form(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li", "e:wang"]},
                   page="/demands/d:1")
-    assert _flashes(again) == ["已推送 1 位专家；1 位此前已推送过，未重复推送"]
-    assert len(_nodes(app, Label.PUSH)) == 4
+    assert flashes(again) == ["已推送 1 位专家；1 位此前已推送过，未重复推送"]
+    assert len(nodes_of(app, Label.PUSH)) == 4
 
 
 def test_pushing_nothing_or_a_bad_channel_is_refused_in_chinese_and_writes_nothing(app, officer):
-    response = _post(officer, "/pushes/recommended", {"demand_id": "d:1"}, page="/demands/d:1")
-    assert response.status_code == 400 and _field_errors(response, "targets") == ["请至少选择一位专家或团队"]
+    response = post_form(officer, "/pushes/recommended", {"demand_id": "d:1"}, page="/demands/d:1")
+    assert response.status_code == 400 and field_errors(response, "targets") == ["请至少选择一位专家或团队"]
     assert "<h1>高镍正极材料涂布缺陷检测" in response.get_data(as_text=True)  # the demand page, shown again
-    response = _post(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li"], "channel": "飞鸽"},
+    response = post_form(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li"], "channel": "飞鸽"},
                      page="/demands/d:1")
     assert response.status_code == 400
-    assert _field_errors(response, "channel") == ["应为 平台消息、短信、邮件、电话 之一，实际为「飞鸽」"]
+    assert field_errors(response, "channel") == ["应为 平台消息、短信、邮件、电话 之一，实际为「飞鸽」"]
     assert 'name="expert" value="e:li" form="wf-push-form" aria-label="推送给 李明" checked' in response.get_data(
         as_text=True)  # the ticks are kept
-    response = _post(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:ghost"]}, page="/demands/d:1")
-    assert response.status_code == 404 and "未找到专家「e:ghost」" in _alerts(response)[0]
-    response = _post(officer, "/pushes/recommended", {"demand_id": "d:1", "team": ["not json"]}, page="/demands/d:1")
-    assert response.status_code == 400 and _field_errors(response, "targets") == ["团队成员列表无效，请刷新页面后重新勾选"]
-    assert _nodes(app, Label.PUSH) == [] and _status_of(app, Label.DEMAND, "d:1") == "待对接"
+    response = post_form(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:ghost"]}, page="/demands/d:1")
+    assert response.status_code == 404 and "未找到专家「e:ghost」" in alerts(response)[0]
+    response = post_form(officer, "/pushes/recommended", {"demand_id": "d:1", "team": ["not json"]}, page="/demands/d:1")
+    assert response.status_code == 400 and field_errors(response, "targets") == ["团队成员列表无效，请刷新页面后重新勾选"]
+    assert nodes_of(app, Label.PUSH) == [] and status_of(app, Label.DEMAND, "d:1") == "待对接"
 
 
 def test_feedback_is_recorded_with_rank_and_score_and_the_latest_verdict_is_shown(app, officer):
-    response = _post(officer, "/feedback", {"demand_id": "d:1", "target_id": "e:li", "verdict": "采纳"},
+    response = post_form(officer, "/feedback", {"demand_id": "d:1", "target_id": "e:li", "verdict": "采纳"},
                      page="/demands/d:1")
-    assert _flashes(response) == ["已记录对「李明」的反馈：采纳"]
+    assert flashes(response) == ["已记录对「李明」的反馈：采纳"]
     html = response.get_data(as_text=True)
     row = html.split('value="e:li" form="wf-push-form"')[1].split('<td class="wf-verdict">')[1].split("<form")[0]
     assert '<span class="status wf-yes">采纳</span>' in row and "user-officer" in row  # next to the expert
-    refused = _post(officer, "/feedback", {"demand_id": "d:1", "target_id": "e:li", "verdict": "不采纳"},
+    refused = post_form(officer, "/feedback", {"demand_id": "d:1", "target_id": "e:li", "verdict": "不采纳"},
                     page="/demands/d:1")
-    assert refused.status_code == 400 and _field_errors(refused, "reason") == ["拒绝时必须填写理由"]
-    assert len(_nodes(app, Label.FEEDBACK)) == 1
-    response = _post(officer, "/feedback", {"demand_id": "d:1", "target_id": "e:li", "verdict": "不采纳",
+    assert refused.status_code == 400 and field_errors(refused, "reason") == ["拒绝时必须填写理由"]
+    assert len(nodes_of(app, Label.FEEDBACK)) == 1
+    response = post_form(officer, "/feedback", {"demand_id": "d:1", "target_id": "e:li", "verdict": "不采纳",
                                             "reason": "档期已满"}, page="/demands/d:1")
-    assert _flashes(response) == ["已记录对「李明」的反馈：不采纳（理由：档期已满）"]
-    rows = sorted((f.props["verdict"], f.props["rank"], f.props["score"] > 0) for f in _nodes(app, Label.FEEDBACK))
+    assert flashes(response) == ["已记录对「李明」的反馈：不采纳（理由：档期已满）"]
+    rows = sorted((f.props["verdict"], f.props["rank"], f.props["score"] > 0) for f in nodes_of(app, Label.FEEDBACK))
     assert rows == [("不采纳", 1, True), ("采纳", 1, True)]
     html = response.get_data(as_text=True)
     # the latest verdict wins within the same second: 不采纳 takes 李明 out of the recommendations
@@ -193,151 +148,87 @@ def test_feedback_is_recorded_with_rank_and_score_and_the_latest_verdict_is_show
 
 
 def test_publishing_a_demand_as_a_challenge_opens_it(app, officer):
-    response = _publish(officer, title="涂布缺陷检测揭榜")
+    response = publish_challenge(officer, title="涂布缺陷检测揭榜")
     assert response.request.path == "/challenges/ch:d:1"
-    assert _flashes(response) == ["已发布揭榜榜单「涂布缺陷检测揭榜」（编号 ch:d:1），当前状态：发布"]
+    assert flashes(response) == ["已发布揭榜榜单「涂布缺陷检测揭榜」（编号 ch:d:1），当前状态：发布"]
     html = response.get_data(as_text=True)
     assert '<li class="wf-step current" aria-current="step">发布</li>' in html
     assert "涂布缺陷识别准确率 ≥ 99%" in html and "80.00" in html and FAR_DEADLINE in html
     demand = officer.get("/demands/d:1").get_data(as_text=True)
     assert 'href="/challenges/ch:d:1">涂布缺陷检测揭榜</a>' in demand and "发布为揭榜榜单</button>" not in demand
-    again = _publish(officer)
-    assert again.status_code == 409 and "需求「d:1」已发布为榜单「ch:d:1」（发布）" in _alerts(again)[0]
+    again = publish_challenge(officer)
+    assert again.status_code == 409 and "需求「d:1」已发布为榜单「ch:d:1」（发布）" in alerts(again)[0]
 
 
 def test_a_bad_challenge_form_names_each_input_and_publishes_nothing(app, officer):
-    response = _publish(officer, conditions="", deadline="2000-01-01", reward_wan="很多")
-    assert response.status_code == 400 and _field_errors(response, "conditions") == ["不能为空"]
-    response = _publish(officer, deadline="2000-01-01")
-    assert response.status_code == 400 and _field_errors(response, "deadline") == ["截止日期 2000-01-01 已过"]
+    response = publish_challenge(officer, conditions="", deadline="2000-01-01", reward_wan="很多")
+    assert response.status_code == 400 and field_errors(response, "conditions") == ["不能为空"]
+    response = publish_challenge(officer, deadline="2000-01-01")
+    assert response.status_code == 400 and field_errors(response, "deadline") == ["截止日期 2000-01-01 已过"]
     assert 'value="2000-01-01"' in response.get_data(as_text=True)  # the values are kept
-    response = _publish(officer, reward_wan="很多")
-    assert _field_errors(response, "reward_wan") == ["应为数字（万元），实际为「很多」"]
-    assert _nodes(app, Label.CHALLENGE) == []
+    response = publish_challenge(officer, reward_wan="很多")
+    assert field_errors(response, "reward_wan") == ["应为数字（万元），实际为「很多」"]
+    assert nodes_of(app, Label.CHALLENGE) == []
 
 
-# -- 揭榜挂帅 -----------------------------------------------------------------------------------------------------------
 
 
-def test_a_challenge_goes_from_bidding_to_running_and_refuses_a_wrong_move(app, officer):
-    _publish(officer)
-    assert _flashes(_move(officer, "揭榜中")) == ["榜单已开始揭榜，当前状态：揭榜中"]
-    response = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Expert", "bidder": "孙丽",
-                                                  "proposal": "机器视觉 + 深度学习检测涂布缺陷"}, page="/challenges/ch:d:1")
-    bid_sun = "bid:ch:d:1:expert:e:sun"
-    assert _flashes(response) == [f"已代「孙丽」提交揭榜方案（编号 {bid_sun}）"]
-    _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Expert", "bidder": "e:li",
-                                       "proposal": "高镍材料工艺优化"}, page="/challenges/ch:d:1")
-    twice = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Expert", "bidder": "e:li",
-                                               "proposal": "再来一次"}, page="/challenges/ch:d:1")
-    assert twice.status_code == 409 and "已对榜单「ch:d:1」提交过方案" in _alerts(twice)[0]
-    unknown = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Expert", "bidder": "无名氏",
-                                                 "proposal": "x"}, page="/challenges/ch:d:1")
-    assert unknown.status_code == 400 and _field_errors(unknown, "bidder") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
-    html = officer.get("/challenges/ch:d:1").get_data(as_text=True)
-    assert html.count("确定揭榜方</button>") == 2 and "机器视觉 + 深度学习检测涂布缺陷" in html
-
-    response = _post(officer, "/challenges/select", {"challenge_id": "ch:d:1", "bid_id": bid_sun},
-                     page="/challenges/ch:d:1")
-    assert _flashes(response) == ["已确定揭榜方：孙丽，榜单状态：已揭榜"]
-    bids = {b.id: b.props["status"] for b in _nodes(app, Label.BID)}
-    assert bids == {bid_sun: "已中选", "bid:ch:d:1:expert:e:li": "未中选"}
-    assert _flashes(_move(officer, "实施中")) == ["榜单已开始实施，当前状态：实施中"]
-
-    wrong = _move(officer, "揭榜中")
-    assert wrong.status_code == 409
-    assert _alerts(wrong) == ["揭榜榜单「ch:d:1」当前状态为「实施中」，不能开始揭榜（允许的下一状态：已完成、已关闭）"]
-    assert _status_of(app, Label.CHALLENGE, "ch:d:1") == "实施中"
-    no_reason = _move(officer, "已关闭")
-    assert no_reason.status_code == 400 and _field_errors(no_reason, "reason") == ["关闭榜单必须填写理由"]
-    assert _status_of(app, Label.CHALLENGE, "ch:d:1") == "实施中"
-
-    html = officer.get("/challenges/ch:d:1").get_data(as_text=True)
-    steps = re.findall(r'<li class="wf-step (\w+)[^"]*"[^>]*>([^<]+)</li>', html)
-    assert steps == [("done", "发布"), ("done", "揭榜中"), ("done", "已揭榜"), ("current", "实施中"), ("todo", "已完成"),
-                     ("todo", "已关闭")]
-    moves = re.findall(r'name="status" value="([^"]+)"', html)
-    assert moves == ["已完成", "已关闭"]  # only the allowed next states
-    history = html.split('id="history-h"')[1]
-    assert [s for s in re.findall(r'<span class="status">([^<]+)</span>', history)] == ["发布", "揭榜中", "已揭榜", "实施中"]
-    assert _flashes(_move(officer, "已完成")) == ["榜单已验收完成，当前状态：已完成"]
-    assert _status_of(app, Label.DEMAND, "d:1") == "已解决"
 
 
-def test_a_bid_names_an_unknown_team_and_a_bad_bidder_type_in_chinese(app, officer):
-    _publish(officer)
-    _move(officer, "揭榜中")
-    unknown = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Team", "bidder": "无名队",
-                                                 "proposal": "x"}, page="/challenges/ch:d:1")
-    assert unknown.status_code == 400
-    assert _field_errors(unknown, "bidder") == ["未找到专家团队「无名队」（请填写专家团队编号或准确的名称）"]
-    bad = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:1", "bidder_label": "Nobody", "bidder": "e:li",
-                                             "proposal": "x"}, page="/challenges/ch:d:1")
-    assert bad.status_code == 400 and _field_errors(bad, "bidder_label") == ["应为 专家、专家团队 之一，实际为「Nobody」"]
-    assert _nodes(app, Label.BID) == []
 
 
-def test_the_challenge_list_counts_and_filters_by_status(app, officer):
-    _publish(officer)
-    _publish(officer, demand_id="d:3")
-    _move(officer, "揭榜中", challenge_id="ch:d:3")
-    html = officer.get("/challenges").get_data(as_text=True)
-    assert "全部 <b>2</b>" in html and "发布 <b>1</b>" in html and "揭榜中 <b>1</b>" in html and "已完成 <b>0</b>" in html
-    filtered = officer.get("/challenges?status=揭榜中").get_data(as_text=True)
-    assert 'href="/challenges/ch:d:3"' in filtered and 'href="/challenges/ch:d:1"' not in filtered
-    bad = officer.get("/challenges?status=乱写")
-    assert bad.status_code == 400 and "应为 发布、揭榜中、已揭榜、实施中、已完成、已关闭 之一，实际为「乱写」" in bad.get_data(as_text=True)
+
 
 
 # -- /pushes --------------------------------------------------------------------------------------------------------
 
 
 def test_the_push_list_filters_and_records_an_answer_given_by_phone(app, officer):
-    _post(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li", "e:sun"]}, page="/demands/d:1")
+    post_form(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li", "e:sun"]}, page="/demands/d:1")
     html = officer.get("/pushes?status=待回复&recipient=e:li").get_data(as_text=True)
     assert html.count('name="push_id"') == 1 and "高镍正极材料涂布缺陷检测" in html and "待回复 <b>2</b>" in html
     push = "push:d:1:expert:e:li"
-    refused = _post(officer, "/pushes/answer?status=待回复", {"push_id": push, "answer": "decline"})
-    assert refused.status_code == 400 and _field_errors(refused, "reason") == ["拒绝时必须填写理由"]
-    assert _status_of(app, Label.PUSH, push) == "待回复"
-    response = _post(officer, "/pushes/answer?status=待回复", {"push_id": push, "answer": "decline", "reason": "出差中"})
+    refused = post_form(officer, "/pushes/answer?status=待回复", {"push_id": push, "answer": "decline"})
+    assert refused.status_code == 400 and field_errors(refused, "reason") == ["拒绝时必须填写理由"]
+    assert status_of(app, Label.PUSH, push) == "待回复"
+    response = post_form(officer, "/pushes/answer?status=待回复", {"push_id": push, "answer": "decline", "reason": "出差中"})
     assert response.request.full_path == "/pushes?status=%E5%BE%85%E5%9B%9E%E5%A4%8D"  # the filters are kept
-    assert _flashes(response) == ["已记录「李明」谢绝推送「高镍正极材料涂布缺陷检测」"]
-    props = _store(app).get_node(Label.PUSH, push).props
+    assert flashes(response) == ["已记录「李明」谢绝推送「高镍正极材料涂布缺陷检测」"]
+    props = store_of(app).get_node(Label.PUSH, push).props
     assert (props["status"], props["reason"], props["responder"]) == ("已谢绝", "出差中", "user-officer")
-    twice = _post(officer, "/pushes/answer", {"push_id": push, "answer": "accept"})
-    assert twice.status_code == 409 and "不能重复回复" in _alerts(twice)[0]
-    accepted = _post(officer, "/pushes/answer", {"push_id": "push:d:1:expert:e:sun", "answer": "accept"})
-    assert _flashes(accepted) == ["已记录「孙丽」接受推送「高镍正极材料涂布缺陷检测」"]
+    twice = post_form(officer, "/pushes/answer", {"push_id": push, "answer": "accept"})
+    assert twice.status_code == 409 and "不能重复回复" in alerts(twice)[0]
+    accepted = post_form(officer, "/pushes/answer", {"push_id": "push:d:1:expert:e:sun", "answer": "accept"})
+    assert flashes(accepted) == ["已记录「孙丽」接受推送「高镍正极材料涂布缺陷检测」"]
     assert "已谢绝 <b>1</b>" in accepted.get_data(as_text=True) and "已接受 <b>1</b>" in accepted.get_data(as_text=True)
 
 
 def test_reminders_go_to_pushes_unanswered_for_the_hours_given(app, officer):
     old = datetime.now(BEIJING) - timedelta(hours=100)
-    push_demands(_store(app), ["d:1"], [NodeRef(Label.EXPERT, "e:li")], actor="test", now=old)
-    push_demands(_store(app), ["d:3"], [NodeRef(Label.EXPERT, "e:sun")], actor="test")
+    push_demands(store_of(app), ["d:1"], [NodeRef(Label.EXPERT, "e:li")], actor="test", now=old)
+    push_demands(store_of(app), ["d:3"], [NodeRef(Label.EXPERT, "e:sun")], actor="test")
     html = officer.get("/pushes").get_data(as_text=True)
     assert 'name="after_hours" type="number" min="1" step="any" class="wf-hours"\n           value="72"' in html
-    response = _post(officer, "/pushes/remind", {"after_hours": "72"})
-    assert _flashes(response) == ["已对 1 条超过 72 小时未回复的推送发送提醒"]
-    assert _store(app).get_node(Label.PUSH, "push:d:1:expert:e:li").props["reminders"] == 1
-    assert _store(app).get_node(Label.PUSH, "push:d:3:expert:e:sun").props["reminders"] == 0
-    assert _flashes(_post(officer, "/pushes/remind", {"after_hours": "72"})) == ["没有超过 72 小时未回复的推送"]
-    bad = _post(officer, "/pushes/remind", {"after_hours": "三天"})
-    assert bad.status_code == 400 and _field_errors(bad, "after_hours") == ["应为正数（小时），实际为「三天」"]
+    response = post_form(officer, "/pushes/remind", {"after_hours": "72"})
+    assert flashes(response) == ["已对 1 条超过 72 小时未回复的推送发送提醒"]
+    assert store_of(app).get_node(Label.PUSH, "push:d:1:expert:e:li").props["reminders"] == 1
+    assert store_of(app).get_node(Label.PUSH, "push:d:3:expert:e:sun").props["reminders"] == 0
+    assert flashes(post_form(officer, "/pushes/remind", {"after_hours": "72"})) == ["没有超过 72 小时未回复的推送"]
+    bad = post_form(officer, "/pushes/remind", {"after_hours": "三天"})
+    assert bad.status_code == 400 and field_errors(bad, "after_hours") == ["应为正数（小时），实际为「三天」"]
 
 
 def test_a_filtered_demand_list_is_pushed_to_experts_by_id_or_name(app, officer):
     html = officer.get("/pushes/batch?region=浙江省").get_data(as_text=True)
     assert "符合条件的需求：2 条" in html and 'action="/pushes/batch?region=' in html
-    response = _post(officer, "/pushes/batch?region=浙江省", {"experts": "李明、e:wang", "channel": "邮件"},
+    response = post_form(officer, "/pushes/batch?region=浙江省", {"experts": "李明、e:wang", "channel": "邮件"},
                      page="/pushes/batch")
-    assert _flashes(response) == ["已将 2 条需求推送给 2 位专家：新建推送 4 条"]
-    pushes = sorted((p.props["demand_id"], p.props["target_id"], p.props["source"]) for p in _nodes(app, Label.PUSH))
+    assert flashes(response) == ["已将 2 条需求推送给 2 位专家：新建推送 4 条"]
+    pushes = sorted((p.props["demand_id"], p.props["target_id"], p.props["source"]) for p in nodes_of(app, Label.PUSH))
     assert pushes == [("d:1", "e:li", "list"), ("d:1", "e:wang", "list"), ("d:evil", "e:li", "list"),
                       ("d:evil", "e:wang", "list")]
-    again = _post(officer, "/pushes/batch?region=浙江省", {"experts": "e:li"}, page="/pushes/batch")
-    assert _flashes(again) == ["已将 2 条需求推送给 1 位专家：新建推送 0 条；2 条此前已推送过"]
+    again = post_form(officer, "/pushes/batch?region=浙江省", {"experts": "e:li"}, page="/pushes/batch")
+    assert flashes(again) == ["已将 2 条需求推送给 1 位专家：新建推送 0 条；2 条此前已推送过"]
 
 
 def test_the_demand_list_links_its_filters_to_the_list_push_page_for_those_who_may_push(officer, analyst):
@@ -352,46 +243,28 @@ def test_the_demand_list_links_its_filters_to_the_list_push_page_for_those_who_m
 
 def test_a_demand_list_push_refuses_too_many_pairs_unknown_experts_and_bad_filters(app, officer, monkeypatch):
     monkeypatch.setattr(pages_workflow, "MAX_PUSHES", 3)
-    response = _post(officer, "/pushes/batch?region=浙江省", {"experts": "e:li, e:wang"}, page="/pushes/batch")
-    assert response.status_code == 400 and _field_errors(response, "experts") == ["一次最多 3 条，实际 4 条"]
-    response = _post(officer, "/pushes/batch", {"experts": "e:li\n无名氏"}, page="/pushes/batch")
+    response = post_form(officer, "/pushes/batch?region=浙江省", {"experts": "e:li, e:wang"}, page="/pushes/batch")
+    assert response.status_code == 400 and field_errors(response, "experts") == ["一次最多 3 条，实际 4 条"]
+    response = post_form(officer, "/pushes/batch", {"experts": "e:li\n无名氏"}, page="/pushes/batch")
     assert response.status_code == 400
-    assert _field_errors(response, "experts") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
-    response = _post(officer, "/pushes/batch?region=火星", {"experts": "e:li"}, page="/pushes/batch")
+    assert field_errors(response, "experts") == ["未找到专家「无名氏」（请填写专家编号或准确的姓名）"]
+    response = post_form(officer, "/pushes/batch?region=火星", {"experts": "e:li"}, page="/pushes/batch")
     assert response.status_code == 400 and "未知的地区「火星」" in response.get_data(as_text=True)
-    response = _post(officer, "/pushes/batch?status=已对接", {"experts": ""}, page="/pushes/batch")
-    assert _field_errors(response, "experts") == ["请至少选择一位专家或团队"]
-    assert _nodes(app, Label.PUSH) == []
+    response = post_form(officer, "/pushes/batch?status=已对接", {"experts": ""}, page="/pushes/batch")
+    assert field_errors(response, "experts") == ["请至少选择一位专家或团队"]
+    assert nodes_of(app, Label.PUSH) == []
 
 
-# -- /deliveries ----------------------------------------------------------------------------------------------------
 
-
-def test_the_delivery_log_lists_events_and_retries_a_pending_one(app, officer, analyst):
-    _post(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li"]}, page="/demands/d:1")
-    html = officer.get("/deliveries?status=待投递").get_data(as_text=True)
-    assert "需求推送给专家" in html and "push.created" in html and "push:d:1:expert:e:li" in html
-    assert html.count("立即重试</button>") == 1 and "待投递 <b>1</b>" in html
-    assert "立即重试" not in analyst.get("/deliveries").get_data(as_text=True)
-    delivery = _nodes(app, Label.DELIVERY)[0]
-    response = _post(officer, "/deliveries/retry?status=待投递", {"delivery_id": delivery.id}, page="/deliveries")
-    assert _flashes(response) == [f"已安排立即重试投递「{delivery.id}」，将在下一轮投递中发送"]
-    assert response.request.path == "/deliveries"
-    _store(app).upsert_nodes(Label.DELIVERY, [{"id": delivery.id, **delivery.props, "status": DELIVERED,
-                                               "delivered_at": "2026-01-01T00:00:00+08:00"}])
-    done = _post(officer, "/deliveries/retry", {"delivery_id": delivery.id}, page="/deliveries")
-    assert done.status_code == 409 and "已投递，无需重发" in _alerts(done)[0]
-    bad = officer.get("/deliveries?status=丢了")
-    assert bad.status_code == 400
 
 
 # -- who may write, and escaping ------------------------------------------------------------------------------------
 
 
 def test_analysts_see_no_write_forms_and_their_posts_are_refused(app, officer, analyst):
-    _publish(officer)
-    _move(officer, "揭榜中")
-    _post(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li"]}, page="/demands/d:1")
+    publish_challenge(officer)
+    move_challenge(officer, "揭榜中")
+    post_form(officer, "/pushes/recommended", {"demand_id": "d:1", "expert": ["e:li"]}, page="/demands/d:1")
     demand = analyst.get("/demands/d:1").get_data(as_text=True)
     assert "对接记录" in demand and "wf-push-form" not in demand and 'name="verdict"' not in demand
     assert "发布为揭榜榜单</button>" not in demand
@@ -414,26 +287,26 @@ def test_analysts_see_no_write_forms_and_their_posts_are_refused(app, officer, a
         assert response.status_code == 403, url
         assert "当前角色「analyst」无权执行此操作" in response.get_data(as_text=True), url
     assert analyst.get("/pushes/batch").status_code == 403
-    assert len(_nodes(app, Label.PUSH)) == 1 and _nodes(app, Label.FEEDBACK) == [] and len(_nodes(app, Label.CHALLENGE)) == 1
+    assert len(nodes_of(app, Label.PUSH)) == 1 and nodes_of(app, Label.FEEDBACK) == [] and len(nodes_of(app, Label.CHALLENGE)) == 1
 
 
 def test_a_form_without_the_csrf_token_is_refused(app, officer):
     response = officer.post("/pushes/recommended", data={"demand_id": "d:1", "expert": "e:li"})
     assert response.status_code == 403 and "表单已过期，请刷新页面后重试" in response.get_data(as_text=True)
-    assert _nodes(app, Label.PUSH) == []
+    assert nodes_of(app, Label.PUSH) == []
 
 
 def test_hostile_titles_names_and_reasons_are_escaped_everywhere(app, officer):
-    response = _post(officer, "/pushes/recommended", {"demand_id": "d:evil", "expert": ["e:evil"]},
+    response = post_form(officer, "/pushes/recommended", {"demand_id": "d:evil", "expert": ["e:evil"]},
                      page="/demands/d:evil")
-    assert _flashes(response) == ["已推送 1 位专家"]
-    _post(officer, "/pushes/answer", {"push_id": "push:d:evil:expert:e:evil", "answer": "decline",
+    assert flashes(response) == ["已推送 1 位专家"]
+    post_form(officer, "/pushes/answer", {"push_id": "push:d:evil:expert:e:evil", "answer": "decline",
                                       "reason": HOSTILE_SCRIPT})
-    _post(officer, "/feedback", {"demand_id": "d:evil", "target_id": "e:evil", "verdict": "不采纳",
+    post_form(officer, "/feedback", {"demand_id": "d:evil", "target_id": "e:evil", "verdict": "不采纳",
                                  "reason": HOSTILE_SCRIPT}, page="/demands/d:evil")
-    _publish(officer, demand_id="d:evil", conditions=HOSTILE_SCRIPT)
-    _move(officer, "揭榜中", challenge_id="ch:d:evil")
-    _post(officer, "/challenges/bid", {"challenge_id": "ch:d:evil", "bidder_label": "Expert", "bidder": "e:evil",
+    publish_challenge(officer, demand_id="d:evil", conditions=HOSTILE_SCRIPT)
+    move_challenge(officer, "揭榜中", challenge_id="ch:d:evil")
+    post_form(officer, "/challenges/bid", {"challenge_id": "ch:d:evil", "bidder_label": "Expert", "bidder": "e:evil",
                                        "proposal": HOSTILE_SCRIPT}, page="/challenges/ch:d:evil")
     for url in ("/pushes", "/demands/d:evil", "/challenges", "/challenges/ch:d:evil", "/deliveries"):
         html = officer.get(url).get_data(as_text=True)
@@ -441,7 +314,7 @@ def test_hostile_titles_names_and_reasons_are_escaped_everywhere(app, officer):
         assert ESCAPED_SCRIPT in html or url == "/deliveries", url
     pushes = officer.get("/pushes").get_data(as_text=True)
     assert ESCAPED_IMG in pushes and pushes.count(ESCAPED_SCRIPT) == 2  # the demand title and the reason
-    refused = _post(officer, "/challenges/bid", {"challenge_id": "ch:d:evil", "bidder_label": "Expert",
+    refused = post_form(officer, "/challenges/bid", {"challenge_id": "ch:d:evil", "bidder_label": "Expert",
                                                  "bidder": HOSTILE_SCRIPT, "proposal": "x"}, page="/challenges/ch:d:evil")
     assert refused.status_code == 400 and HOSTILE_SCRIPT not in refused.get_data(as_text=True)
 
