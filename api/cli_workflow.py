@@ -24,7 +24,7 @@ from graph.errors import Msg, ValidationError
 from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef, RelFilter
 from workflow.challenge import advance, bids_of, publish_challenge, select_bid, submit_bid
-from workflow.common import require_node
+from workflow.common import record, require_node
 from workflow.dispatch import dispatch_expert, rate_service, record_service
 from workflow.feedback import feedback_rows
 from workflow.push import PushResult, push_demands, respond, send_reminders
@@ -64,7 +64,7 @@ def _echo_json(value: Any) -> None:
 
 def _echo_node(node: Node, as_json: bool, message: str) -> None:
     if as_json:
-        _echo_json({"id": node.id, **{k: v for k, v in node.props.items() if k != "version"}})
+        _echo_json(record(node))
     else:
         click.echo(message)
 
@@ -325,8 +325,7 @@ def _show_challenge(store: GraphStore, cid: str, as_json: bool) -> None:
     node = require_node(store, Label.CHALLENGE, cid)
     bids = bids_of(store, cid)
     if as_json:
-        _echo_json({"id": node.id, **{k: v for k, v in node.props.items() if k != "version"},
-                    "bids": [{"id": b.id, **{k: v for k, v in b.props.items() if k != "version"}} for b in bids]})
+        _echo_json({**record(node), "bids": [record(b) for b in bids]})
         return
     p = node.props
     winner = f"，揭榜方 {p['winner_name']}" if p.get("winner_name") else ""
@@ -411,7 +410,7 @@ def _show_voucher(store: GraphStore, voucher_id: str, as_json: bool) -> None:
     node = require_node(store, Label.VOUCHER, voucher_id)
     paid = redemptions_of(store, voucher_id)
     if as_json:
-        _echo_json({"id": node.id, **{k: v for k, v in node.props.items() if k != "version"}, "redemptions": paid})
+        _echo_json({**record(node), "redemptions": paid})
         return
     p = node.props
     click.echo(f"{node.id}：{p.get('holder_name')}，面额 {p.get('amount'):.2f} 元，余额 {p.get('balance'):.2f} 元，"

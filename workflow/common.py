@@ -28,6 +28,7 @@ __all__ = [
     "load_versioned",
     "full_row",
     "enterprise_of_demand",
+    "record",
 ]
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -159,3 +160,9 @@ def enterprise_of_demand(store: GraphStore, demand_id: str) -> str | None:
     posted = store.neighbors(Label.DEMAND, demand_id, direction=Direction.IN, rel_types=[RelType.POSTED],
                              labels=[Label.ENTERPRISE], limit=1)
     return posted[0].node.id if posted else None
+
+
+def record(node: Node) -> dict[str, Any]:
+    """A workflow node as plain data for people and clients: ``id`` and its set properties,
+    without the internal ``version`` guard."""
+    return {"id": node.id, **{k: v for k, v in node.props.items() if k != VERSION and v is not None}}

@@ -24,6 +24,7 @@ from workflow.common import (
     load_versioned,
     new_id,
     parse_time,
+    record,
     require_node,
     system_clock,
 )
@@ -48,18 +49,13 @@ class PushResult:
     batch_id: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"batch_id": self.batch_id, "created": [push_json(n) for n in self.created],
+        return {"batch_id": self.batch_id, "created": [record(n) for n in self.created],
                 "already_pushed": list(self.already)}
 
 
 def push_id(demand_id: str, recipient: NodeRef) -> str:
     """The id of the push of ``demand_id`` to ``recipient``."""
     return f"push:{demand_id}:{recipient.label.value.lower()}:{recipient.id}"
-
-
-def push_json(node: Node) -> dict[str, Any]:
-    """A push as the API and pages show it."""
-    return {"id": node.id, **{k: v for k, v in node.props.items() if k != "version"}}
 
 
 def _recipients(store: GraphStore, targets: Sequence[NodeRef]) -> dict[NodeRef, Node]:

@@ -18,10 +18,10 @@ from flask import Blueprint, jsonify
 from api.app import app_state
 from api.auth import Permission, requires
 from api.blueprints._common import check_params
-from api.blueprints.workflow_api import Body, actor, created, find_page, record_json
+from api.blueprints.workflow_api import Body, actor, created, find_page
 from graph.model import Label
 from workflow import challenge, dispatch, vouchers
-from workflow.common import require_node
+from workflow.common import record, require_node
 from workflow.push import SOLVER_LABELS
 from workflow.states import CHALLENGE, DISPATCH, VOUCHER
 
@@ -40,7 +40,7 @@ vouchers_bp = Blueprint("vouchers", __name__, url_prefix="/api/v1")
 def _challenge_detail(challenge_id: str) -> dict[str, Any]:
     store = app_state().store()
     node = require_node(store, Label.CHALLENGE, challenge_id)
-    return {**record_json(node), "bids": [record_json(b) for b in challenge.bids_of(store, challenge_id)]}
+    return {**record(node), "bids": [record(b) for b in challenge.bids_of(store, challenge_id)]}
 
 
 @bp.post("/demands/<path:demand_id>/challenge")
@@ -57,7 +57,7 @@ def publish(demand_id: str) -> Any:
     node = challenge.publish_challenge(app_state().store(), demand_id, conditions=conditions, deadline=deadline,
                                        reward_wan=reward, actor=actor(), title=title)
     log.info("%s published demand %s as challenge %s", actor(), demand_id, node.id)
-    return created(record_json(node))
+    return created(record(node))
 
 
 @bp.get("/challenges")
@@ -86,7 +86,7 @@ def submit_bid(challenge_id: str) -> Any:
     body.check()
     assert bidder is not None  # body.check() refused a missing one
     node = challenge.submit_bid(app_state().store(), challenge_id, bidder, proposal=proposal, actor=actor())
-    return created(record_json(node))
+    return created(record(node))
 
 
 @bp.post("/challenges/<path:challenge_id>/select")
@@ -112,7 +112,7 @@ def advance(challenge_id: str) -> Any:
     body.check()
     node = challenge.advance(app_state().store(), challenge_id, status, actor=actor(), reason=reason)
     log.info("%s moved challenge %s to %s", actor(), challenge_id, status)
-    return jsonify(record_json(node))
+    return jsonify(record(node))
 
 
 # -- 科技专员 dispatches and service records ------------------------------------------------------
@@ -133,7 +133,7 @@ def create_dispatch() -> Any:
     body.check()
     node = dispatch.dispatch_expert(app_state().store(), expert_id, enterprise_id, start_date=start, end_date=end,
                                     service_types=types, actor=actor(), demand_id=demand_id, note=note)
-    return created(record_json(node))
+    return created(record(node))
 
 
 @services_bp.get("/dispatches")
@@ -151,8 +151,8 @@ def get_dispatch(dispatch_id: str) -> Any:
     check_params(())
     store = app_state().store()
     node = require_node(store, Label.DISPATCH, dispatch_id)
-    services = [record_json(s) for s in dispatch.services_of_dispatch(store, dispatch_id)]
-    return jsonify({**record_json(node), "services": services})
+    services = [record(s) for s in dispatch.services_of_dispatch(store, dispatch_id)]
+    return jsonify({**record(node), "services": services})
 
 
 @services_bp.post("/dispatches/<path:dispatch_id>/end")
@@ -161,7 +161,7 @@ def end_dispatch(dispatch_id: str) -> Any:
     """End a dispatch: no more service records."""
     check_params(())
     Body(()).check()
-    return jsonify(record_json(dispatch.end_dispatch(app_state().store(), dispatch_id, actor=actor())))
+    return jsonify(record(dispatch.end_dispatch(app_state().store(), dispatch_id, actor=actor())))
 
 
 @services_bp.post("/dispatches/<path:dispatch_id>/services")
@@ -180,7 +180,7 @@ def record_service(dispatch_id: str) -> Any:
     node = dispatch.record_service(app_state().store(), dispatch_id, date=date, hours=hours,
                                    service_type=service_type, content=content, outcome=outcome, solved=solved,
                                    actor=actor())
-    return created(record_json(node))
+    return created(record(node))
 
 
 @services_bp.get("/services")
@@ -200,7 +200,7 @@ def rate_service(service_id: str) -> Any:
     comment = body.text("comment")
     body.check()
     node = dispatch.rate_service(app_state().store(), service_id, rating=rating, comment=comment, rated_by=actor())
-    return jsonify(record_json(node))
+    return jsonify(record(node))
 
 
 # -- 科技创新券 vouchers ---------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def rate_service(service_id: str) -> Any:
 def _voucher_detail(voucher_id: str) -> dict[str, Any]:
     store = app_state().store()
     node = require_node(store, Label.VOUCHER, voucher_id)
-    return {**record_json(node), "redemptions": vouchers.redemptions_of(store, voucher_id)}
+    return {**record(node), "redemptions": vouchers.redemptions_of(store, voucher_id)}
 
 
 @vouchers_bp.post("/vouchers")
@@ -228,7 +228,7 @@ def issue_voucher() -> Any:
     node = vouchers.issue_voucher(app_state().store(), holder, amount=amount, valid_until=valid_until,
                                   actor=actor(), programme=programme, note=note)
     log.info("%s issued voucher %s (%.2f yuan) to %s", actor(), node.id, node.props.get("amount", 0), holder.id)
-    return created(record_json(node))
+    return created(record(node))
 
 
 @vouchers_bp.get("/vouchers")
@@ -270,4 +270,4 @@ def void(voucher_id: str) -> Any:
     reason = body.text("reason", required=True)
     body.check()
     node = vouchers.void_voucher(app_state().store(), voucher_id, reason=reason, actor=actor())
-    return jsonify(record_json(node))
+    return jsonify(record(node))

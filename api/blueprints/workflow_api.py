@@ -6,7 +6,7 @@ fields and wrong types come back together as one Chinese 400 naming each field),
 calls one operation of :mod:`workflow`, whose ValidationError / NotFoundError /
 ConflictError become 400 / 404 / 409 through the app's one error handler. The actor of
 every write is the signed-in user or API key (:func:`actor`). Records are the node's
-properties with its ``id`` (:func:`record_json`); the internal ``version`` guard is not
+properties with its ``id`` (:func:`workflow.common.record`); the internal ``version`` guard is not
 sent. 揭榜 challenges, 科技专员 dispatches and 创新券 vouchers are in :mod:`api.blueprints.challenge_api`.
 """
 
@@ -25,14 +25,14 @@ from api.blueprints._common import bad_param, check_params, json_object, page_ar
 from api.blueprints.demands import demand_filters
 from api.errors import ApiMsg
 from graph.errors import Msg, RowError, ValidationError
-from graph.model import VERSION, Label
+from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef, RelFilter
 from workflow import feedback, push, webhook
-from workflow.common import require_node, system_clock
+from workflow.common import record, require_node, system_clock
 from workflow.outbox import DELIVERY_STATUSES
 from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
 
-__all__ = ["bp", "Body", "actor", "record_json", "records_page", "find_page", "choice_arg", "created",
+__all__ = ["bp", "Body", "actor", "records_page", "find_page", "choice_arg", "created",
            "WfApiMsg"]
 
 log = logging.getLogger(__name__)
@@ -72,14 +72,9 @@ def actor() -> str:
     return principal.name if principal is not None else ""
 
 
-def record_json(node: Node) -> dict[str, Any]:
-    """A workflow node as the API sends it: ``id`` and its properties, without the ``version`` guard."""
-    return {"id": node.id, **{k: v for k, v in node.props.items() if k != VERSION and v is not None}}
-
-
 def records_page(nodes: Sequence[Node], total: int, page: int, per_page: int) -> dict[str, Any]:
     """A page of records in the shape of every paginated list."""
-    return page_body([record_json(n) for n in nodes], page, per_page, total)
+    return page_body([record(n) for n in nodes], page, per_page, total)
 
 
 def find_page(label: Label, filters: Iterable[str], *, choices: Mapping[str, Sequence[str]] | None = None) -> Any:
@@ -387,7 +382,7 @@ def respond_push(push_id: str) -> Any:
     body.check()
     node = push.respond(app_state().store(), push_id, accept=accept, reason=reason, responder=actor(),
                         expert_id=expert_id)
-    return jsonify(record_json(node))
+    return jsonify(record(node))
 
 
 @bp.post("/pushes/reminders")
@@ -424,7 +419,7 @@ def give_feedback(demand_id: str) -> Any:
     assert target is not None  # body.check() refused a missing one
     node = feedback.record_feedback(app_state().store(), demand_id, target, verdict=verdict, reason=reason,
                                     actor=actor(), rank=rank, score=score)
-    return created(record_json(node))
+    return created(record(node))
 
 
 @bp.get("/demands/<path:demand_id>/feedback")
@@ -467,4 +462,4 @@ def retry_delivery(delivery_id: str) -> Any:
     Body(()).check()
     node = webhook.retry_now(app_state().store(), delivery_id, system_clock())
     log.info("%s asked to retry delivery %s now", actor(), delivery_id)
-    return jsonify(record_json(node))
+    return jsonify(record(node))
