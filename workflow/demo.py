@@ -189,11 +189,12 @@ def _challenges(store: GraphStore, pool: list[Node], rng: random.Random, history
     big = sorted(pool, key=lambda d: (-float(d.props.get("budget_wan") or 0), d.id))[:8]
     plan = ["发布", "揭榜中", "揭榜中", "已揭榜", "实施中", "实施中", "已完成", "已关闭"]
     for demand, final in zip(big, plan, strict=False):
-        start = LATEST.date() - timedelta(days=rng.randint(40, 80))
+        open_now = final in ("发布", "揭榜中")  # still taking bids: published recently, deadline ahead
+        start = LATEST.date() - timedelta(days=rng.randint(5, 15) if open_now else rng.randint(40, 80))
         experts = _experts_for(store, demand, limit=3)
         c = challenge.publish_challenge(
             store, demand.id, conditions="揭榜方须具备相关领域研究基础和工程化经验，能在 6 个月内交付可验证成果",
-            deadline=(start + timedelta(days=30)).isoformat(), reward_wan=float(demand.props.get("budget_wan") or 50),
+            deadline=(start + timedelta(days=45 if open_now else 30)).isoformat(), reward_wan=float(demand.props.get("budget_wan") or 50),
             actor="officer", now=_moment(start, rng))
         history.challenges += 1
         if final == "发布":
