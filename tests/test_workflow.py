@@ -285,3 +285,43 @@ def test_the_reminder_thread_reminds_old_unanswered_pushes_in_the_background(loc
     assert not job.running and job.failed_passes == 0
     assert local_store.get_node(Label.PUSH, "push:d:1:expert:e:1").props["reminders"] == 1
     assert local_store.get_node(Label.PUSH, "push:d:2:expert:e:1").props["reminders"] == 0
+
+
+def test_concurrent_redemptions_never_overdraw_a_voucher(store):
+    """Six officers at once, each paying 3,000 of a different service from a 10,000 voucher:
+    three succeed, three are refused (balance or a concurrent change), never below zero."""
+    import threading
+
+    _world(store)
+    d = _dispatch(store)
+    services = [dispatch.record_service(store, d.id, date=f"2026-11-{i + 2:02d}", hours=2, service_type="科技咨询",
+                                        content=f"第 {i + 1} 次咨询", actor="officer", now=NOW).id for i in range(6)]
+    v = vouchers.issue_voucher(store, ENT, amount=10000, valid_until="2027-06-30", actor="officer", now=NOW)
+    barrier, outcomes, lock = threading.Barrier(6), [], threading.Lock()
+
+    def pay(service: str) -> None:
+        barrier.wait()
+        for _ in range(10):  # a refresh-and-retry officer: try again after a concurrent change
+            try:
+                vouchers.redeem_voucher(store, v.id, service, amount=3000, actor="officer", now=NOW)
+                result = "paid"
+            except ConflictError as err:
+                if "已被他人修改" in err.message:
+                    continue
+                result = "refused"
+            break
+        else:
+            result = "gave up"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=pay, args=(s,)) for s in services]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["paid"] * 3 + ["refused"] * 3
+    after = store.get_node(Label.VOUCHER, v.id).props
+    assert after["balance"] == 1000.0 and len(vouchers.redemptions_of(store, v.id)) == 3
+    paid = [s for s in services if store.get_node(Label.SERVICE, s).props.get("redeemed_by") == v.id]
+    assert len(paid) == 3
