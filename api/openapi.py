@@ -300,7 +300,7 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
 def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
     """The whole OpenAPI 3.1 document for an app with ``config``."""
     from api.openapi_reports import REPORT_TAG, report_schemas
-    from api.openapi_workflow import WORKFLOW_TAGS, workflow_schemas
+    from api.openapi_workflow import WORKFLOW_TAGS, workflow_schemas, workflow_webhooks
 
     return {
         "openapi": "3.1.0",
@@ -313,6 +313,7 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
         "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档",
                                        *WORKFLOW_TAGS, REPORT_TAG)],
         "paths": operations(config),
+        "webhooks": workflow_webhooks(),
         "components": {
             "schemas": {**_schemas(), **workflow_schemas(), **report_schemas()},
             "securitySchemes": {

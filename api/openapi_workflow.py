@@ -17,13 +17,15 @@ from api.openapi import _BOOL, _INT, _NUM, _STR, _STRS, _json, _obj, _op, _page_
 from api.settings import defaults
 from graph.model import Label
 from workflow.challenge import ACTIONS, STAMPS
+from workflow.challenge import PAYLOAD_KEYS as CHALLENGE_PAYLOAD
 from workflow.dispatch import MAX_HOURS
 from workflow.outbox import DELIVERY_STATUSES, EVENTS
 from workflow.push import MAX_PUSHES, SOLVER_LABELS
+from workflow.push import PAYLOAD_KEYS as PUSH_PAYLOAD
 from workflow.states import CHALLENGE, CHANNELS, DISPATCH, PUSH, SERVICE_TYPES, VERDICTS, VOUCHER
 from workflow.vouchers import HOLDER_LABELS, MAX_AMOUNT
 
-__all__ = ["WORKFLOW_TAGS", "workflow_operations", "workflow_schemas"]
+__all__ = ["WORKFLOW_TAGS", "workflow_operations", "workflow_schemas", "workflow_webhooks"]
 
 WORKFLOW_TAGS: tuple[str, ...] = ("推送", "科技专员", "揭榜", "创新券", "推荐反馈", "投递日志")
 _PUSH, _DISPATCH, _CHALLENGE, _VOUCHER, _FEEDBACK, _DELIVERY = WORKFLOW_TAGS
@@ -376,3 +378,30 @@ def _with_200(op: dict[str, Any]) -> dict[str, Any]:
     op["responses"] = {"200": {**op["responses"]["201"], "description": "没有新建（全部此前已推送过）"},
                        **op["responses"]}
     return op
+
+
+def workflow_webhooks() -> dict[str, Any]:
+    """The OpenAPI 3.1 ``webhooks``: what kgmatch POSTs to ``KGMATCH_WEBHOOK_URL``, one entry per event."""
+    numbers = {"reminders": _INT, "reward_wan": _NUM}
+    push_data = _obj({k: numbers.get(k, _STR) for k in PUSH_PAYLOAD}, required=["id", "status", "demand_id"])
+    challenge_data = _obj({k: numbers.get(k, _STR) for k in CHALLENGE_PAYLOAD}, required=["id", "status", "demand_id"])
+    headers = {
+        "X-Kgmatch-Delivery": "投递编号，门户据此去重（同一事件重发时不变）",
+        "X-Kgmatch-Event": "事件类型",
+        "X-Kgmatch-Signature": "sha256=<十六进制 HMAC-SHA256(请求体, KGMATCH_WEBHOOK_SECRET)>；未设置密钥时不发送",
+    }
+    hooks: dict[str, Any] = {}
+    for event, zh in EVENTS.items():
+        data = push_data if event.startswith("push.") else challenge_data
+        body = _obj({"id": _STR, "event": {"type": "string", "const": event}, "created_at": _STR, "data": data})
+        hooks[event] = {"post": {
+            "operationId": f"webhook.{event}", "tags": [_DELIVERY], "summary": f"事件 {event}：{zh}",
+            "description": "kgmatch 向门户 POST 的事件（JSON，UTF-8）。门户返回 2xx 即视为已投递；其他响应或连接失败时"
+                           "事件保持「待投递」，按指数退避重试（30 秒起，最长 10 分钟），不会丢失。",
+            "parameters": [{"name": name, "in": "header", "required": name != "X-Kgmatch-Signature",
+                            "schema": _STR, "description": text} for name, text in headers.items()],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+            "responses": {"2XX": {"description": "已收到（kgmatch 记为已投递）"},
+                          "default": {"description": "未收到：kgmatch 稍后重发"}},
+        }}
+    return hooks

@@ -399,3 +399,29 @@ def test_serve_delivers_in_the_background_while_the_url_is_set(tmp_path, receive
     assert result.exit_code == 0, result.output
     assert seen["delivered"] and "事件将投递到" in result.output
     assert not any(t.name == "kgmatch-webhook" and t.is_alive() for t in threading.enumerate())
+
+
+def test_real_events_match_the_webhooks_of_the_openapi_document(local_store, receiver):
+    """A push, its answer and a challenge made by the workflows arrive as the document's ``webhooks`` say."""
+    import jsonschema
+
+    from api.openapi import build_openapi
+    from api.settings import defaults
+    from workflow import challenge, push
+
+    local_store.write(Batch()
+                      .add_nodes(Label.DEMAND, [{"id": "d:1", "title": "锂电池缺陷检测", "status": "待对接"}])
+                      .add_nodes(Label.EXPERT, [{"id": "e:1", "name": "张伟"}]))
+    push.push_demands(local_store, ["d:1"], [NodeRef(Label.EXPERT, "e:1")], actor="officer", now=T0)
+    push.respond(local_store, "push:d:1:expert:e:1", accept=False, reason="没空", responder="portal", now=T0)
+    challenge.publish_challenge(local_store, "d:1", conditions="有中试经验", deadline="2026-12-31", reward_wan=20,
+                                actor="officer", now=T0)
+    assert deliver_due(local_store, WebhookConfig(url=receiver.url), now=T0).delivered == 3
+    hooks = build_openapi(defaults())["webhooks"]
+    seen = []
+    for headers, body in receiver.requests:
+        event = headers["X-Kgmatch-Event"]
+        schema = hooks[event]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        jsonschema.validate(json.loads(body), schema)
+        seen.append(event)
+    assert sorted(seen) == ["challenge.published", "push.answered", "push.created"]

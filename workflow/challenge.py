@@ -30,7 +30,7 @@ from workflow.push import SOLVER_LABELS
 from workflow.states import CHALLENGE, DEMAND, demand_state
 
 __all__ = ["challenge_id", "publish_challenge", "submit_bid", "select_bid", "advance",
-           "bids_of", "challenge_of_demand", "ACTIONS", "STAMPS"]
+           "bids_of", "challenge_of_demand", "ACTIONS", "STAMPS", "PAYLOAD_KEYS"]
 
 PUBLISHED, BIDDING, AWARDED, RUNNING, DONE, CLOSED = CHALLENGE.states
 SUBMITTED, CHOSEN, NOT_CHOSEN = "已提交", "已中选", "未中选"
@@ -56,9 +56,13 @@ def _reward(value: Any) -> float:
     return round(reward, 2)
 
 
+PAYLOAD_KEYS = ("id", "title", "status", "demand_id", "deadline", "reward_wan", "conditions", "winner_id",
+                "winner_name")
+"""What the portal hears of a challenge in a webhook event."""
+
+
 def _event(batch: Batch, node_row: dict[str, Any], now: datetime, event: str = "challenge.status") -> None:
-    keys = ("id", "title", "status", "demand_id", "deadline", "reward_wan", "conditions", "winner_id", "winner_name")
-    add_delivery(batch, event, {k: node_row[k] for k in keys if node_row.get(k) is not None},
+    add_delivery(batch, event, {k: node_row[k] for k in PAYLOAD_KEYS if node_row.get(k) is not None},
                  NodeRef(Label.CHALLENGE, node_row["id"]), now)
 
 

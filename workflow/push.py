@@ -32,7 +32,7 @@ from workflow.outbox import add_delivery
 from workflow.states import CHANNELS, DEMAND, PUSH, demand_state
 
 __all__ = ["PushResult", "push_id", "push_demands", "inbox", "respond", "send_reminders", "pushes_of_demand",
-           "MAX_PUSHES", "SOLVER_LABELS"]
+           "MAX_PUSHES", "SOLVER_LABELS", "PAYLOAD_KEYS"]
 
 MAX_PUSHES = 500
 """At most this many (demand, recipient) pairs in one push."""
@@ -132,11 +132,13 @@ def push_demands(store: GraphStore, demand_ids: Sequence[str], targets: Sequence
     return result
 
 
+PAYLOAD_KEYS = ("id", "status", "demand_id", "demand_title", "target_label", "target_id", "target_name", "channel",
+                "created_at", "answered_at", "reason", "reminders")
+"""What the portal hears of a push in a webhook event (no contact details)."""
+
+
 def _payload(row: dict[str, Any]) -> dict[str, Any]:
-    """What the portal hears of a push (no contact details)."""
-    keys = ("id", "status", "demand_id", "demand_title", "target_label", "target_id", "target_name", "channel",
-            "created_at", "answered_at", "reason", "reminders")
-    return {k: row[k] for k in keys if k in row}
+    return {k: row[k] for k in PAYLOAD_KEYS if row.get(k) is not None}
 
 
 def pushes_of_demand(store: GraphStore, demand_id: str) -> list[Node]:
