@@ -17,14 +17,14 @@ row, so a row's 合计 counts distinct demands and may be less than the sum of i
 
 The ``*_table`` helpers turn one :class:`~recommend.engine.Recommendation` into tables
 (facts, experts with score components, paths, teams vs RarestFirst), so a notebook only
-calls functions.
+calls functions; :func:`rows_table` shows rows given as dicts (e.g. :mod:`workflow.reports`) the same way.
 """
 
 from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ __all__ = [
     "NO_REGION",
     "OTHER_PROVINCES",
     "Table",
+    "rows_table",
     "SupplyDemandData",
     "read_supply_demand",
     "roll_up",
@@ -98,6 +99,31 @@ class Table:
         head = "".join(cell("th", c) for c in self.columns)
         body = "".join("<tr>" + "".join(cell("td", v) for v in row) + "</tr>" for row in self.rows)
         return f'<table class="kg-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def rows_table(rows: Iterable[Mapping[str, Any]], columns: Iterable[Sequence[Any]], title: str = "") -> Table:
+    """Rows given as dicts (e.g. a report's) as a :class:`Table` with Chinese headings.
+
+    Parameters:
+        rows: one dict per row; a key missing from a row is an empty cell, keys not in ``columns`` are left out.
+        columns: ``(key, heading, …)`` per column, in order; items after the heading (such as the Excel
+            width of :data:`workflow.reports.REPORTS` columns) are ignored.
+        title: the table's caption.
+
+    Returns:
+        A :class:`Table` whose columns are the headings.
+
+    Examples:
+        >>> rows = [{"id": "e1", "solved": 2, "hours": 6.5}, {"id": "e2", "solved": 0}]
+        >>> table = rows_table(rows, [("id", "编号"), ("solved", "解决需求（项）", 14)], "考核")
+        >>> table.columns, table.rows
+        (('编号', '解决需求（项）'), (('e1', 2), ('e2', 0)))
+        >>> rows_table(rows, [("hours", "时长")]).rows
+        ((6.5,), (None,))
+    """
+    columns = tuple(columns)
+    keys = tuple(c[0] for c in columns)
+    return Table(tuple(str(c[1]) for c in columns), tuple(tuple(row.get(k) for k in keys) for row in rows), title)
 
 
 # -- plain data read through the store -----------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 import nbclient
 import nbformat
+import openpyxl
 import pytest
 from ipykernel.kernelspec import RESOURCES, get_kernel_dict
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -26,14 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 FIELD_REGION = "01_graph_by_field_and_region.ipynb"
 WALKTHROUGH = "02_one_demand_walkthrough.ipynb"
-NAMES = (FIELD_REGION, WALKTHROUGH)
+OUTCOMES = "03_matchmaking_outcomes.ipynb"
+NAMES = (FIELD_REGION, WALKTHROUGH, OUTCOMES)
 CELL_TIMEOUT = 600
 URL = re.compile(r"https?://", re.I)
 VIS_SCRIPT = '<script src="vis-network/vis-network.min.js"></script>'
 # Python constructs that are logic, not glue: rule 29 says notebooks define none.
 LOGIC = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor, ast.While,
          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-IMPORTABLE = {"api", "graph", "ingest", "recommend", "IPython", "os", "pathlib", "shutil", "tempfile", "warnings"}
+IMPORTABLE = {"api", "graph", "ingest", "recommend", "workflow", "IPython", "os", "pathlib", "shutil", "tempfile",
+              "warnings"}
 
 
 class _ThisInterpreter(KernelSpecManager):
@@ -82,7 +85,7 @@ def _execute(name: str, base: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path]]:
-    """Both notebooks, executed: name -> (executed notebook, export directory)."""
+    """Every notebook, executed: name -> (executed notebook, export directory)."""
     runs = {}
     for name in NAMES:
         base = tmp_path_factory.mktemp(name.split("_")[0])
@@ -151,6 +154,27 @@ def test_walkthrough_notebook_runs_offline(executed):
     assert VIS_SCRIPT in page and not URL.search(page)
     inline = [h for h in _outputs(nb, "text/html") if 'class="kg-graph"' in h]
     assert len(inline) == 1 and not URL.search(inline[0])
+
+
+@pytest.mark.slow
+def test_outcomes_notebook_runs_offline(executed):
+    nb, out_dir = executed[OUTCOMES]
+    _no_stderr(nb)
+    overview = _html_table(nb, "对接工作概况")
+    assert "<th>新增需求（项）</th>" in overview and "<th>解决需求（项）</th>" in overview
+    assert overview.count("<tr><td>") == 1  # one row of headline numbers
+    regions = _html_table(nb, "考核评价（地区）")
+    assert "<th>地区</th><th>参与专家（人）</th><th>服务企业（家）</th><th>解决需求（项）</th>" in regions
+    assert "<tr><td>region:" in regions  # provinces, by id
+    experts = _html_table(nb, "考核评价（专家，前 10 位）")
+    assert "<th>专家</th><th>所在单位</th>" in experts and experts.count("<tr><td>expert:") == 10
+    months = _html_table(nb, "月度对比")
+    assert "<thead><tr><th>时段</th><th>新增需求（项）</th>" in months
+    assert "<tr><td>2026 年 9 月</td>" in months and "<tr><td>2026 年 10 月</td>" in months
+    book = openpyxl.load_workbook(out_dir / "03_报送报表.xlsx")
+    assert "对接成果" in book.sheetnames and book.sheetnames[-1] == "说明"
+    assert book["对接成果"]["A1"].value == "需求编号" and book["对接成果"].max_row > 2  # header, demands, 合计
+    assert list((out_dir.parent / "tmp").iterdir()) == []  # the demo store's temporary directory was removed
 
 
 def test_kernel_is_this_interpreter():

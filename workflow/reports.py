@@ -37,6 +37,7 @@ from workflow.report_facts import Facts, read_facts, region_chain, resolve_regio
 from workflow.states import CHALLENGE, DEMAND, PUSH
 
 __all__ = [
+    "HEADLINES",
     "ReportFilter",
     "Facts",
     "ReportKind",
@@ -366,6 +367,15 @@ def _group_name(facts: Facts, by: str, key: str) -> str:
 
 
 # -- the headline numbers ----------------------------------------------------------------------------
+HEADLINES: tuple[tuple[str, str, int], ...] = (
+    ("demands", "新增需求（项）", 0), ("pushed", "推送（人次）", 0), ("accepted", "接受推送（人次）", 0),
+    ("dispatches", "派驻科技专员（次）", 0), ("enterprises_served", "服务企业（家）", 0),
+    ("services", "服务次数", 0), ("hours", "服务时长（小时）", 1), ("solved", "解决需求（项）", 0),
+    ("rating_mean", "企业平均评分", 2),
+)
+"""The headline numbers of 报送与考核: key of :func:`workflow.reports.summarize`, Chinese label, decimals."""
+
+
 def summarize(facts: Facts, flt: ReportFilter) -> dict[str, Any]:
     """The dashboard's headline numbers for the filter (pure; :func:`summary` reads the store)."""
     pushes = [p for p in facts.pushes

@@ -23,22 +23,14 @@ from api.blueprints.page_forms import filter_errors
 from api.blueprints.pages import page_headers, render_page
 from graph.errors import ValidationError
 from workflow.common import system_clock
-from workflow.reports import REPORTS, ReportFilter, evaluation, read_facts, report_workbook, summarize
+from workflow.reports import HEADLINES, REPORTS, ReportFilter, evaluation, read_facts, report_workbook, summarize
 
-__all__ = ["bp", "HEADLINES", "EVALUATION_TABLES", "REPORT_TOP", "report_kinds"]
+__all__ = ["bp", "EVALUATION_TABLES", "REPORT_TOP", "report_kinds"]
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("pages_reports", __name__)
 bp.after_request(page_headers)
-
-HEADLINES: tuple[tuple[str, str, int], ...] = (
-    ("demands", "新增需求（项）", 0), ("pushed", "推送（人次）", 0), ("accepted", "接受推送（人次）", 0),
-    ("dispatches", "派驻科技专员（次）", 0), ("enterprises_served", "服务企业（家）", 0),
-    ("services", "服务次数", 0), ("hours", "服务时长（小时）", 1), ("solved", "解决需求（项）", 0),
-    ("rating_mean", "企业平均评分", 2),
-)
-"""The headline numbers of 报送与考核: key of :func:`workflow.reports.summarize`, Chinese label, decimals."""
 
 EVALUATION_TABLES: tuple[tuple[str, str], ...] = (("expert", "按专家"), ("institution", "按机构"), ("region", "按地区"))
 """The 考核评价 tables of the reports page: ``by`` of :func:`workflow.reports.evaluation`, tab name."""
