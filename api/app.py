@@ -26,6 +26,7 @@ from flask.json.provider import DefaultJSONProvider
 from api.auth import AuditLog, UserStore, init_auth
 from api.errors import register_error_handlers, wants_json
 from api.settings import defaults, from_env
+from api.throttle import LoginThrottle
 from graph import open_store
 from graph.store import GraphStore
 from ingest.nlp import content_words
@@ -67,6 +68,8 @@ class AppState:
         self.data_dir = data_dir
         self.users = UserStore(Path(config["KGMATCH_USERS_FILE"] or data_dir / "users.json"))
         self.audit = AuditLog(Path(config["KGMATCH_AUDIT_LOG"] or data_dir / "audit.jsonl"))
+        self.login_throttle = LoginThrottle(max_per_user=int(config["KGMATCH_LOGIN_MAX_FAILURES"]),
+                                            lock_seconds=float(config["KGMATCH_LOGIN_LOCK_SECONDS"]))
 
     @property
     def backend(self) -> str:

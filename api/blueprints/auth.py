@@ -63,13 +63,21 @@ def login_form() -> Any:
 @bp.post("/login")
 @public
 def login() -> Any:
-    """Check the password; start a session and go to ``next``, or show the form again (401)."""
+    """Check the password; start a session and go to ``next``, or show the form again (401; 429 while
+    the name or address is locked after repeated failures, see :mod:`api.throttle`)."""
     check_csrf()
     name = request.form.get("username", "").strip()
+    throttle = app_state().login_throttle
+    locked = throttle.locked_for(name, request.remote_addr)
+    if locked > 0:  # not even checked: a locked account must not tell a right password from a wrong one
+        log.warning("login for %r from %s refused: locked for %.0f s", name, request.remote_addr, locked)
+        return _form(throttle.message(locked), 429)
     principal = app_state().users.check_password(name, request.form.get("password", ""))
     if principal is None:
         log.info("failed login for %r from %s", name, request.remote_addr)
+        throttle.failed(name, request.remote_addr)
         return _form(ApiMsg.BAD_LOGIN, 401)
+    throttle.succeeded(name)
     log_in(principal)
     log.info("user %s (%s) signed in", principal.name, principal.role.value)
     return redirect(safe_next(request.form.get("next")))
