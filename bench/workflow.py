@@ -99,7 +99,7 @@ def demo_costs(data_dir: str, n: int = 40) -> dict[str, float]:
     original_load, original_declined = candidates._workflow_load, candidates._declined
     for _ in range(2):  # alternate to share the machine's noise
         with_wf += run()
-        candidates._workflow_load, candidates._declined = (lambda s, r: {}), (lambda a: {})
+        candidates._workflow_load, candidates._declined = (lambda s, r, e=frozenset(): ({}, {})), (lambda a: {})
         try:
             without += run()
         finally:

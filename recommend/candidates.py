@@ -87,6 +87,7 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) 
         year=year or (int(posted) if posted.isdigit() else 2026),
         excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
         excluded_institutions=frozenset(excluded_institutions), declined=declined,
+        enterprise_ids=frozenset(e.id for e in enterprises),
     )
 
 
@@ -195,7 +196,7 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
 
 
 def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[FieldPath]],
-           year: int) -> list[CandidateFacts]:
+           year: int, enterprises: frozenset[str] = frozenset()) -> list[CandidateFacts]:
     refs = [e.ref for e in experts]
     out = store.expand(refs, direction=Direction.OUT,
                        rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS], labels=[Label.INSTITUTION, Label.PROJECT])
@@ -214,7 +215,7 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         by_inst.setdefault(src.id, set()).add(nb.node.id)
     for inst_id, regions in by_inst.items():
         inst_regions[inst_id] = _region_levels(store, regions)
-    load = _workflow_load(store, refs)
+    load, served = _workflow_load(store, refs, enterprises)
     facts = []
     for e in experts:
         inst = institution.get(e.id)
@@ -228,19 +229,24 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             keywords=tuple(keywords) if isinstance(keywords, list) else (),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
             talent_titles=tuple(e.props.get("talent_titles", [])),
-            active_load=active + load.get(e.id, 0),
+            active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts
 
 
-def _workflow_load(store: GraphStore, refs: Sequence[NodeRef]) -> dict[str, int]:
-    """Per expert: pushes still awaiting an answer plus dispatches still running."""
+def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],
+                   enterprises: frozenset[str] = frozenset()) -> tuple[dict[str, int], dict[str, int]]:
+    """Per expert: pushes still awaiting an answer plus dispatches still running (load), and
+    how often they were dispatched to one of ``enterprises`` (served)."""
     load: dict[str, int] = {}
+    served: dict[str, int] = {}
     for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.PUSHED_TO, RelType.DISPATCHED],
                                 labels=[Label.PUSH, Label.DISPATCH]):
         if nb.node.props.get("status") in (PUSH_PENDING, DISPATCH_ACTIVE):
             load[src.id] = load.get(src.id, 0) + 1
-    return load
+        if nb.node.label is Label.DISPATCH and nb.node.props.get("enterprise_id") in enterprises:
+            served[src.id] = served.get(src.id, 0) + 1
+    return load, served
 
 
 def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[str, object], *,
@@ -254,7 +260,7 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
     chosen = sorted(strength, key=lambda e: (-strength[e], e))[:limit]
     ids = sorted(set(chosen) | set(extra_expert_ids))
     experts = store.get_nodes(Label.EXPERT, ids)
-    return _facts(store, experts, paths, demand.year), reaches
+    return _facts(store, experts, paths, demand.year, demand.enterprise_ids), reaches
 
 
 def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) -> nx.Graph:

@@ -104,6 +104,8 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
         latest = leads[0]
         when = f"（{latest.start_year} 年）" if latest.start_year else ""
         parts.append(f"主持项目 {len(leads)} 项，最近为「{latest.title}」{when}")
+    if f.served_enterprise:
+        parts.append(f"曾作为科技专员派驻该企业 {f.served_enterprise} 次")
     if f.active_load:
         parts.append(f"当前在研项目、待回复推送与派驻任务共 {f.active_load} 项")
     else:

@@ -86,6 +86,7 @@ class DemandFacts:
     excluded_experts: frozenset[str] = frozenset()
     excluded_institutions: frozenset[str] = frozenset()  # conflict of interest: ties to the enterprise
     declined: Mapping[str, str] = field(default_factory=dict)  # expert id -> why (declined push, 不采纳)
+    enterprise_ids: frozenset[str] = frozenset()  # who posted it
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ class CandidateFacts:
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
     active_load: int = 0  # projects running in the reference year + unanswered pushes + active dispatches
-    tied_to_enterprise: bool = False  # prior ties (served or works for the enterprise)
+    tied_to_enterprise: bool = False  # conflict of interest: works for the enterprise
+    served_enterprise: int = 0  # 科技专员 dispatches to this demand's enterprise (a fact shown, not a conflict)
 
 
 @dataclass(frozen=True)

@@ -103,4 +103,4 @@ def test_one_demand_from_intake_to_solved_shows_in_the_reports(store, tmp_path):
     # and the next recommendation knows: the expert now carries a running dispatch as load
     again = _ok(client.get(f"/api/v1/demands/{demand_id}/recommendations", headers=officer))
     li = next(e for e in again["experts"] if e["expert_id"] == "e:li")
-    assert "派驻任务共 1 项" in li["explanation"]
+    assert "派驻任务共 1 项" in li["explanation"] and "曾作为科技专员派驻该企业 1 次" in li["explanation"]
