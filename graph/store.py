@@ -51,6 +51,7 @@ __all__ = [
     "GraphStore",
     "validate_batch",
     "stale_error",
+    "version_of",
     "search_terms",
     "rank_search_hits",
     "props_match",

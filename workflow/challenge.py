@@ -24,10 +24,10 @@ from workflow.common import (
     require_node,
     system_clock,
 )
-from workflow.dispatch import solve_demand_rows
+from workflow.demands import open_demand, solve_demand_rows
 from workflow.outbox import add_delivery
 from workflow.push import SOLVER_LABELS
-from workflow.states import CHALLENGE, DEMAND, demand_state
+from workflow.states import CHALLENGE
 
 __all__ = ["challenge_id", "publish_challenge", "submit_bid", "select_bid", "advance",
            "bids_of", "challenge_of_demand", "ACTIONS", "STAMPS", "PAYLOAD_KEYS"]
@@ -75,10 +75,7 @@ def publish_challenge(store: GraphStore, demand_id: str, *, conditions: str, dea
         ValidationError: no conditions, a bad deadline or reward, a deadline in the past.
     """
     now = now or system_clock()
-    demand = require_node(store, Label.DEMAND, demand_id)
-    status = demand_state(demand.props.get("status"))
-    if DEMAND.final(status):
-        raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能发布揭榜")
+    demand = open_demand(store, demand_id, refused="不能发布揭榜")
     cid = challenge_id(demand_id)
     existing = store.get_node(Label.CHALLENGE, cid)
     if existing is not None:

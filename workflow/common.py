@@ -10,7 +10,7 @@ from typing import Any
 
 from graph.errors import ConflictError, Msg, NotFoundError, RowError, ValidationError
 from graph.model import KEY, NODE_SPECS, VERSION, Label, RelType
-from graph.store import Direction, Expect, GraphStore, Node, NodeRef
+from graph.store import Direction, Expect, GraphStore, Node, version_of
 
 __all__ = [
     "BEIJING",
@@ -128,8 +128,7 @@ class Versioned:
 
     @property
     def version(self) -> int:
-        value = self.node.props.get(VERSION)
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+        return version_of(self.node.props)
 
     @property
     def expect(self) -> Expect:
@@ -148,11 +147,6 @@ def load_versioned(store: GraphStore, label: Label, node_id: str) -> Versioned:
 def full_row(node: Node, **changes: Any) -> dict[str, Any]:
     """A node row with every stored property plus ``changes`` (``None`` removes a property)."""
     return {KEY: node.id, **dict(node.props), **changes}
-
-
-def ref(label: Label, node_id: str) -> NodeRef:
-    """Shorthand for a NodeRef."""
-    return NodeRef(label, node_id)
 
 
 def enterprise_of_demand(store: GraphStore, demand_id: str) -> str | None:

@@ -24,10 +24,11 @@ from workflow.common import (
     require_node,
     system_clock,
 )
-from workflow.states import DEMAND, DISPATCH, SERVICE_TYPES, demand_state
+from workflow.demands import engage_demand_rows, open_demand, solve_demand_rows
+from workflow.states import DISPATCH, SERVICE_TYPES
 
 __all__ = ["dispatch_expert", "end_dispatch", "record_service", "rate_service", "services_of_dispatch",
-           "solve_demand_rows", "MAX_HOURS"]
+           "MAX_HOURS"]
 
 ACTIVE, ENDED = DISPATCH.states
 MAX_HOURS = 24.0
@@ -67,24 +68,16 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
                            "created_at": iso(now), "actor": actor, "note": note.strip(),
                            "expert_id": expert.id, "expert_name": expert.name,
                            "enterprise_id": enterprise.id, "enterprise_name": enterprise.name}
-    demand_batch = Batch()
+    batch = Batch()
     if demand_id:
-        demand = load_versioned(store, Label.DEMAND, demand_id)
-        status = demand_state(demand.props.get("status"))
-        if DEMAND.final(status):
-            raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能再派驻")
+        demand = open_demand(store, demand_id, refused="不能再派驻")
         poster = enterprise_of_demand(store, demand_id)
         if poster is not None and poster != enterprise.id:
             raise field_error("demand_id", WfMsg.NOT_THEIR_DEMAND.format(demand=demand_id, enterprise=enterprise.name))
-        row["demand_id"] = demand_id
-        row["demand_title"] = str(demand.props.get("title", ""))
-        if status == DEMAND.initial:
-            demand_batch.expect.append(demand.expect)
-            demand_batch.add_nodes(Label.DEMAND, [demand.updated(status="对接中")])
-        demand_batch.add_rels(RelType.ABOUT, Label.DISPATCH, Label.DEMAND, [{"start": dispatch_id, "end": demand_id}])
-    batch = Batch(expect=demand_batch.expect).add_nodes(Label.DISPATCH, [row])
-    batch.nodes += demand_batch.nodes
-    batch.rels += demand_batch.rels
+        row.update(demand_id=demand_id, demand_title=str(demand.props.get("title", "")))
+        engage_demand_rows(demand, batch)
+        batch.add_rels(RelType.ABOUT, Label.DISPATCH, Label.DEMAND, [{"start": dispatch_id, "end": demand_id}])
+    batch.add_nodes(Label.DISPATCH, [row])  # after the demand block: the row carries demand_id
     batch.add_rels(RelType.DISPATCHED, Label.DISPATCH, Label.EXPERT, [{"start": dispatch_id, "end": expert.id}])
     batch.add_rels(RelType.SERVES, Label.DISPATCH, Label.ENTERPRISE, [{"start": dispatch_id, "end": enterprise.id}])
     store.write(batch)
@@ -109,17 +102,6 @@ def _hours(value: Any) -> float:
     if not 0 < hours <= MAX_HOURS or hours != hours:
         raise field_error("hours", WfMsg.BAD_NUMBER.format(what=f"大于 0、不超过 {MAX_HOURS:g} 的小时数", value=value))
     return round(hours, 2)
-
-
-def solve_demand_rows(store: GraphStore, demand_id: str, batch: Batch, *, by: str, now: datetime) -> None:
-    """Add "demand → 已解决" to ``batch`` (guarded); a demand already solved stays as it is."""
-    demand = load_versioned(store, Label.DEMAND, demand_id)
-    status = demand_state(demand.props.get("status"))
-    if status == "已解决":
-        return
-    DEMAND.check(demand_id, status, "已解决", "标记为已解决")
-    batch.expect.append(demand.expect)
-    batch.add_nodes(Label.DEMAND, [demand.updated(status="已解决", solved_at=iso(now), solved_by=by)])
 
 
 def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any, service_type: str,

@@ -28,8 +28,9 @@ from workflow.common import (
     require_node,
     system_clock,
 )
+from workflow.demands import engage_demand_rows, open_demand
 from workflow.outbox import add_delivery
-from workflow.states import CHANNELS, DEMAND, PUSH, demand_state
+from workflow.states import CHANNELS, PUSH
 
 __all__ = ["PushResult", "push_id", "push_demands", "inbox", "respond", "send_reminders", "pushes_of_demand",
            "MAX_PUSHES", "SOLVER_LABELS", "PAYLOAD_KEYS"]
@@ -97,13 +98,8 @@ def push_demands(store: GraphStore, demand_ids: Sequence[str], targets: Sequence
     batch = Batch()
     rows: list[dict[str, Any]] = []
     for demand_id in demand_ids:
-        demand = load_versioned(store, Label.DEMAND, demand_id)
-        status = demand_state(demand.props.get("status"))
-        if DEMAND.final(status):
-            raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + "，不能再推送")
-        if status == DEMAND.initial:
-            batch.expect.append(demand.expect)
-            batch.add_nodes(Label.DEMAND, [demand.updated(status="对接中")])
+        demand = open_demand(store, demand_id, refused="不能再推送")
+        engage_demand_rows(demand, batch)
         ids = {push_id(demand_id, r): r for r in recipients}
         existing = {n.id for n in store.get_nodes(Label.PUSH, list(ids))}
         for pid, recipient in ids.items():
