@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from api.cli_common import Ctx, fail, run_safely
+from api.cli_coverage import coverage
 from api.cli_recommend import evaluate, recommend, relate_fields, write_related_fields
 from api.cli_serve import serve, user
 from api.cli_webhook import webhook
@@ -197,6 +198,7 @@ def duplicates(obj: Ctx, threshold: float, mark: bool, as_json: bool) -> None:
 for _command in (recommend, evaluate, relate_fields, serve, user):
     main.add_command(_command)
 main.add_command(webhook)
+main.add_command(coverage)
 for _command in WORKFLOW_COMMANDS:
     main.add_command(_command)
 

@@ -25,6 +25,7 @@ from recommend.engine import IndexCache, Recommendation, recommend_for_demand, r
 from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import field_infos, related_fields
 from recommend.profiles import load_profiles
+from recommend.scoring import EXPERT_TYPES
 
 __all__ = ["recommend", "evaluate", "relate_fields", "write_related_fields"]
 
@@ -92,19 +93,23 @@ def _print_recommendation(rec: Recommendation) -> None:
 @click.option("--text", help="直接输入需求文本（不必先导入）/ recommend for free text.")
 @click.option("--region", help="配合 --text：需求企业所在地区编码，如 330100 / region id for --text.")
 @click.option("--top-k", type=int, default=None, help="返回人数（默认 10）/ how many experts.")
+@click.option("--expert-type", type=click.Choice(EXPERT_TYPES), default=None,
+              help="只推荐某类专家 / only experts of this type.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="覆盖任一推荐参数，如 --set weight_region=0.3 --set max_per_institution=0（见 README）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出 / print JSON.")
 @click.pass_obj
 @run_safely
 def recommend(obj: Ctx, demand_id: str | None, text: str | None, region: str | None, top_k: int | None,
-              settings: tuple[str, ...], as_json: bool) -> None:
+              expert_type: str | None, settings: tuple[str, ...], as_json: bool) -> None:
     """为一条需求推荐专家与团队并说明理由 / recommend experts and teams for a demand."""
     if bool(demand_id) == bool(text):
         raise click.UsageError("请给出需求编号 DEMAND_ID，或用 --text 输入需求文本（二选一）。")
     overrides = _parse_settings(settings)
     if top_k is not None:
         overrides["top_k"] = top_k
+    if expert_type:
+        overrides["expert_type"] = expert_type
     store = obj.store()
     index = IndexCache(content_words).get(store)
     if demand_id:

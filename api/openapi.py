@@ -17,6 +17,7 @@ from typing import Any
 from api.auth import AUTHENTICATED, PERMISSION_HELP, PUBLIC, Permission
 from graph.model import Label, RelType
 from recommend.config import SETTINGS
+from recommend.scoring import EXPERT_TYPES
 
 __all__ = ["build_openapi", "rule_to_path", "operations"]
 
@@ -219,6 +220,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
             schema: dict[str, Any] = {"type": "string", "default": s.default}
             if s.name == "region_mode":
                 schema["enum"] = ["prefer", "only", "any"]
+            if s.name == "expert_type":
+                schema["enum"] = ["", *EXPERT_TYPES]
         elif isinstance(s.default, int):
             schema = {"type": "integer", "minimum": 0, "default": s.default}
         else:

@@ -228,7 +228,8 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             province_id=province, city_id=city, paths=tuple(paths.get(e.id, ())), projects=mine,
             keywords=tuple(keywords) if isinstance(keywords, list) else (),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
-            talent_titles=tuple(e.props.get("talent_titles", [])),
+            talent_titles=tuple(e.props.get("talent_titles") or e.props.get("talents") or []),
+            programmes=tuple(e.props.get("programmes") or []),
             active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts

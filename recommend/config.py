@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import Msg, RowError, ValidationError
+from recommend.scoring import EXPERT_TYPES
 
 __all__ = ["Setting", "SETTINGS", "DEFAULTS", "WEIGHT_NAMES", "resolve"]
 
@@ -46,6 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_load", 3, "在研项目、待回复推送与派驻中的科技专员任务合计超过该值的专家不推荐（0 表示不限）"),
     Setting("max_per_institution", 3, "前 top_k 名中同一机构最多几人（0 表示不限，即不做多样性处理）"),
     Setting("region_mode", "prefer", "地域策略：prefer 优先本地，only 仅本地，any 不考虑"),
+    Setting("expert_type", "", "只推荐某类专家：人才计划入选者、科技计划项目承担者、基金项目负责人、专家库专家（空表示不限）"),
     Setting("top_k", 10, "返回的专家人数"),
     # -- teams
     Setting("team_count", 3, "返回的备选团队数"),
@@ -89,6 +91,8 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings[name] = float(value) if isinstance(default, float) else value
     if settings["region_mode"] not in ("prefer", "only", "any"):
         errors.append(RowError(None, "region_mode", "只能是 prefer、only 或 any"))
+    if settings["expert_type"] and settings["expert_type"] not in EXPERT_TYPES:
+        errors.append(RowError(None, "expert_type", "只能是" + "、".join(EXPERT_TYPES) + "，或留空"))
     if errors:
         raise ValidationError.from_errors(errors)
     return settings

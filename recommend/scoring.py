@@ -22,6 +22,8 @@ __all__ = [
     "field_match",
     "evidence",
     "expert_type",
+    "expert_types",
+    "EXPERT_TYPES",
     "region_proximity",
     "availability",
     "score_candidates",
@@ -33,6 +35,10 @@ COMPONENTS: tuple[str, ...] = ("field", "text", "evidence", "type", "region", "a
 """Score components, in display order; each has a ``weight_<name>`` setting."""
 
 TALENT_FUND_TYPES = ("国家杰出青年科学基金", "优秀青年科学基金项目", "创新研究群体项目", "长江学者")
+
+EXPERT_TYPES: tuple[str, ...] = ("人才计划入选者", "科技计划项目承担者", "基金项目负责人", "专家库专家")
+"""The expert types officers filter by (setting ``expert_type``): talent programmes (院士, 杰青, 优青 …),
+leaders of national programme projects (国家重点研发计划), NSFC PIs, members of the expert pool."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ class CandidateFacts:
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()  # national programmes whose projects the expert leads (科技计划项目承担者)
     active_load: int = 0  # projects running in the reference year + unanswered pushes + active dispatches
     tied_to_enterprise: bool = False  # conflict of interest: works for the enterprise
     served_enterprise: int = 0  # 科技专员 dispatches to this demand's enterprise (a fact shown, not a conflict)
@@ -168,18 +175,39 @@ def evidence(projects: Sequence[ProjectFact], *, year: int, half_life: float, sa
     return 1.0 - math.exp(-total / saturation) if saturation > 0 else 0.0
 
 
+def expert_types(facts: CandidateFacts) -> tuple[str, ...]:
+    """The :data:`EXPERT_TYPES` the candidate is, in that order.
+
+    >>> expert_types(CandidateFacts("e", "张伟", talent_titles=("中国工程院院士",), programmes=("国家重点研发计划",)))
+    ('人才计划入选者', '科技计划项目承担者')
+    """
+    found = []
+    if facts.talent_titles or any(p.fund_type in TALENT_FUND_TYPES for p in facts.projects):
+        found.append(EXPERT_TYPES[0])
+    if facts.programmes:
+        found.append(EXPERT_TYPES[1])
+    if any(p.role == "lead" and p.id.startswith("nsfc:") for p in facts.projects):
+        found.append(EXPERT_TYPES[2])
+    if facts.in_expert_pool:
+        found.append(EXPERT_TYPES[3])
+    return tuple(found)
+
+
 def expert_type(facts: CandidateFacts) -> float:
-    """Expert type in [0, 1]: project PI 0.5, talent programme +0.3, expert pool +0.2.
+    """Expert type in [0, 1]: project PI or programme project leader 0.5, talent programme +0.3, expert pool +0.2.
 
     >>> expert_type(CandidateFacts("e", "张伟", in_expert_pool=True))
     0.2
+    >>> expert_type(CandidateFacts("e", "张伟", talent_titles=("中国科学院院士",), programmes=("国家重点研发计划",)))
+    0.8
     """
+    types = expert_types(facts)
     value = 0.0
-    if any(p.role == "lead" for p in facts.projects):
+    if any(p.role == "lead" for p in facts.projects) or EXPERT_TYPES[1] in types:
         value += 0.5
-    if facts.talent_titles or any(p.fund_type in TALENT_FUND_TYPES for p in facts.projects):
+    if EXPERT_TYPES[0] in types:
         value += 0.3
-    if facts.in_expert_pool:
+    if EXPERT_TYPES[3] in types:
         value += 0.2
     return min(1.0, value)
 
@@ -237,7 +265,7 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
     Conflict of interest (the expert's institution is tied to the enterprise, or the
     expert has prior ties to it), the exclusion list, experts who declined this demand's
     push or whom the officer marked 不采纳 for it, the maximum load, and
-    ``region_mode == "only"`` (same province only).
+    ``region_mode == "only"`` (same province only), and ``expert_type`` (only experts of that type).
     """
     kept: list[CandidateFacts] = []
     excluded: dict[str, str] = {}
@@ -253,6 +281,8 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
             excluded[c.id] = f"当前负荷 {c.active_load} 超过上限 {max_load}"
         elif settings["region_mode"] == "only" and demand.province_id and c.province_id != demand.province_id:
             excluded[c.id] = "不在需求企业所在省份"
+        elif settings.get("expert_type") and settings["expert_type"] not in expert_types(c):
+            excluded[c.id] = f"不是{settings['expert_type']}"
         else:
             kept.append(c)
     return kept, excluded

@@ -37,7 +37,7 @@ from graph.visual import Drawing, explanation_graph, node_key, render_drawing
 from ingest.nlp import content_words
 from recommend.engine import Recommendation, recommend_for_demand
 from recommend.explain import COMPONENT_ZH
-from recommend.scoring import COMPONENTS
+from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
 
 __all__ = ["bp", "FILTERS", "EXPORT_COLUMNS", "EXPORT_MAX_ROWS", "demand_facets", "export_workbook",
@@ -322,7 +322,7 @@ def demand_detail(demand_id: str) -> Any:
     demand = demands_json(store, [node], reveal=reveal)[0]
     view, graph_html, top_k = None, Markup(""), 10
     if may(Permission.RECOMMEND):
-        overrides = capped(parse_settings({k: v for k, v in request.args.items() if k == "top_k" and v}))
+        overrides = capped(parse_settings({k: v for k, v in request.args.items() if k in ("top_k", "expert_type") and v}))
         top_k = int(overrides.get("top_k", 10))
         rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides,
                                    index=state.index())
@@ -334,4 +334,5 @@ def demand_detail(demand_id: str) -> Any:
 
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
-                       top_k=top_k, top_k_options=_top_k_options(top_k), **demand_workflow(store, demand, view))
+                       top_k=top_k, top_k_options=_top_k_options(top_k), expert_type=request.args.get("expert_type", ""),
+                       expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view))

@@ -21,10 +21,12 @@ from flask import Blueprint
 from api.app import app_state
 from api.auth import Permission, requires
 from api.blueprints.pages import page_headers, render_page
+from api.blueprints.pages_coverage import coverage_view
 from api.blueprints.stats import demand_matrix
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore
 from recommend.analysis import read_supply_demand
+from recommend.coverage import field_coverage
 
 __all__ = ["bp", "HEAT_COLUMNS", "GAP_ROWS", "field_groups", "supply_demand", "gap_rows", "heat_table",
            "bar_chart"]
@@ -146,6 +148,7 @@ def dashboard() -> Any:
     counts = state.store().counts()
     matrix = state.memo("demand_matrix", demand_matrix)
     gaps = state.memo("page_supply_demand", supply_demand)
+    supply = state.memo("page_field_coverage", field_coverage)
     totals = [(NODE_SPECS[label].zh, counts.nodes.get(label.value, 0))
               for label in (Label.DEMAND, Label.ENTERPRISE, Label.EXPERT, Label.INSTITUTION, Label.PROJECT,
                             Label.FIELD)]
@@ -157,4 +160,5 @@ def dashboard() -> Any:
     return render_page("stats.html", active="pages_stats.dashboard", totals=totals, matrix=matrix,
                        heat=heat_table(matrix), status_chart=bar_chart([(s["status"], s["count"]) for s in matrix["by_status"]]),
                        fields=bar_chart([(f["name"], f["count"]) for f in matrix["fields"]]),
-                       gaps=short, uncovered=gaps["uncovered"], gap_fields=gaps["fields_with_demands"])
+                       gaps=short, uncovered=gaps["uncovered"], gap_fields=gaps["fields_with_demands"],
+                       coverage=coverage_view(supply))
