@@ -151,23 +151,44 @@ class _PersonBuilder(Builder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = PersonIndex(self.store)
-        self._emitted: set[str] = set()
+        self._experts: dict[str, tuple[int, dict[str, Any]]] = {}  # id → (first row, props), written by finish
+        self._rels: set[tuple[str, str, str]] = set()
 
     def person(self, ctx: RowContext, record: PersonRecord, props: dict[str, Any]) -> str:
-        """The expert id for ``record``; its node op (new: all props; merged: only the flags in ``props``)."""
+        """The expert id for ``record``; its properties (new: all; merged: only the flags in ``props``) are
+        gathered over the file, list flags united (a member of both academies has two titles)."""
         found = self.people.resolve(record)
         eid = found.expert_id
-        if eid not in self._emitted:
-            # A merged expert keeps its institution and source; the name is the same by the rule.
-            base = {"name": record.name} if found.merged else {
-                "name": record.name, "institution": record.institution, "source": record.source}
-            ctx.node(Label.EXPERT, {"id": eid, **base, **props})
-            if record.institution and not found.merged:
-                iid = self.institution(ctx, record.institution, source=record.source)
-                ctx.rel(RelType.WORKS_AT, Label.EXPERT, eid, Label.INSTITUTION, iid)
-            ctx.on_commit(lambda: self._emitted.add(eid))
-        ctx.on_commit(lambda: self.people.add(eid, record))
+        if eid not in self._experts and record.institution and not found.merged:
+            iid = self.institution(ctx, record.institution, source=record.source)
+            self.rel_once(ctx, RelType.WORKS_AT, eid, Label.INSTITUTION, iid)
+        # A merged expert keeps its institution and source; the name is the same by the rule.
+        base = {"name": record.name} if found.merged else {
+            "name": record.name, "institution": record.institution, "source": record.source}
+
+        def remember() -> None:
+            row, old = self._experts.get(eid, (ctx.row, {}))
+            new = {**base, **{k: v for k, v in props.items() if v is not None}}
+            for key, value in new.items():
+                if isinstance(value, list) and isinstance(old.get(key), list):
+                    value = sorted(set(old[key]) | set(value))
+                old.setdefault(key, value) if not isinstance(value, list) else old.__setitem__(key, value)
+            self._experts[eid] = (row, old)
+            self.people.add(eid, record)
+
+        ctx.on_commit(remember)
         return eid
+
+    def rel_once(self, ctx: RowContext, rel: RelType, eid: str, end_label: Label, end: str, **props: Any) -> None:
+        """A relationship from the expert, once per file (two rows may be one person)."""
+        key = (rel.value, eid, end)
+        if key not in self._rels:
+            ctx.rel(rel, Label.EXPERT, eid, end_label, end, **props)
+            ctx.on_commit(lambda: self._rels.add(key))
+
+    def finish(self) -> list[NodeOp | RelOp]:
+        """One node op per expert of the file, with everything its rows said."""
+        return [NodeOp(row, Label.EXPERT, {"id": eid, **props}) for eid, (row, props) in sorted(self._experts.items())]
 
 
 class AcademicianBuilder(_PersonBuilder):
@@ -205,12 +226,12 @@ class AcademicianBuilder(_PersonBuilder):
             eid = self.person(ctx, record, flags)
         for fid, _ in fields:
             if self.resolver.has_field(fid):
-                ctx.rel(RelType.EXPERT_IN, Label.EXPERT, eid, Label.FIELD, fid, weight=_ACADEMICIAN_WEIGHT,
-                        source=source, method="nlp")
+                self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, fid, weight=_ACADEMICIAN_WEIGHT,
+                              source=source, method="nlp")
         primary = DIVISION_PRIMARY.get(division)
         if primary and self.resolver.has_field(primary) and primary not in {f for f, _ in fields}:
-            ctx.rel(RelType.EXPERT_IN, Label.EXPERT, eid, Label.FIELD, primary, weight=_DIVISION_WEIGHT,
-                    source=source, method="division")
+            self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, primary, weight=_DIVISION_WEIGHT,
+                          source=source, method="division")
 
 
 class NkrdBuilder(_PersonBuilder):
@@ -285,8 +306,8 @@ class NkrdBuilder(_PersonBuilder):
         ctx.on_commit(remember)
 
     def finish(self) -> list[NodeOp | RelOp]:
-        """Per (leader, field): EXPERT_IN weighted by the projects led (1 − 0.5^n)."""
-        ops: list[NodeOp | RelOp] = []
+        """The leaders' nodes; per (leader, field): EXPERT_IN weighted by the projects led (1 − 0.5^n)."""
+        ops: list[NodeOp | RelOp] = super().finish()
         for (eid, fid), pids in sorted(self._led.items()):
             years = [self._years[p] for p in pids if self._years.get(p)]
             ops.append(RelOp(self._first[(eid, fid)], RelType.EXPERT_IN, Label.EXPERT, Label.FIELD, {

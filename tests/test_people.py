@@ -20,7 +20,8 @@ ACADEMICIANS = ("院别,学部,姓名,当选年份,工作单位,专业领域,简
                 "中国科学院,化学部,李丹,2019,清华大学,有机化学家,从事有机合成研究。\n"
                 "中国科学院,数学物理学部,王某,2011,,物理学家,\n"
                 "火星科学院,化学部,张三,2011,清华大学,化学家,\n"
-                "中国工程院,农业学部,,1890,浙江大学,,\n")
+                "中国工程院,农业学部,,1890,浙江大学,,\n"
+                "中国科学院,信息技术科学部,吴建平,2019,清华大学,计算机网络专家,\n")  # a member of both academies
 NKRD = ("项目编号,所属项目,层级,项目名称,承担单位,负责人\n"
         "2016YFB0700100,,项目,锂电池正极材料的高通量计算与设计,深圳市沃特玛电池有限公司,刘某\n"
         "2016YFB0700101,2016YFB0700100,课题,材料数据库建设,湖南大学,秦拯\n"
@@ -60,7 +61,8 @@ def test_academicians_merge_only_with_name_institution_and_field(tmp_path, world
                         "第 6 行「姓名」不能为空",
                         "第 6 行「当选年份」格式不正确：「1890」（院士增选始于 1955 年）"]
     wu = world.get_node(Label.EXPERT, "expert:吴建平@清华大学")  # the NSFC PI: same name, institution, discipline
-    assert wu.props["talent_titles"] == ["中国工程院院士"] and wu.props["division"] == "信息与电子工程学部"
+    assert wu.props["talent_titles"] == ["中国工程院院士", "中国科学院院士"]  # one person, two titles
+    assert wu.props["division"] == "信息与电子工程学部"
     assert wu.props["source"] == "nsfc"  # merged: keeps who it was
     fields = {nb.node.id: nb.rel.props for nb in world.neighbors(Label.EXPERT, wu.id, direction=Direction.OUT,
                                                                  rel_types=[RelType.EXPERT_IN])}
