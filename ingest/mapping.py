@@ -66,7 +66,10 @@ Values:
   ``intro`` 简介; ``source_url`` 来源网址. The layout of ``data/people/academicians-cas-cae-2017/`` is accepted as it is.
 * ``nkrd`` (国家重点研发计划项目与课题, :mod:`ingest.people`): ``id`` * 项目编号 (2016YFB0700100);
   ``parent_id`` 所属项目; ``level`` 层级 (项目 / 课题); ``title`` * 项目名称; ``institution`` * 承担单位; ``leader`` 负责人;
-  ``programme`` 重点专项 (default 材料基因工程关键技术与支撑平台); ``year`` 立项年份 (default: the id's first four digits).
+  ``programme`` 重点专项 (default 材料基因工程关键技术与支撑平台); ``year`` 立项年份 (default: the id's first four digits);
+  ``responsible_expert`` 责任专家 and ``responsible_expert_institution`` 责任专家单位 (kept on the project: the
+  programme's supervising experts are not project members). Academician files may also carry ``birth`` 出生日期 and
+  ``institution_raw`` 单位原文, which are read and not stored.
 
 The demo format (``data/demo/``): files named after their kind, loaded in this order —
 ``institutions*``, ``enterprises*``, ``experts*``, ``projects*``, ``demands*``, ``graph*`` (generic
@@ -238,6 +241,9 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("specialty", "专业领域", ("专长", "研究领域", "specialty")),
         Column("intro", "简介", ("个人简介", "intro")),
         Column("source_url", "来源网址", ("网址", "链接", "source_url")),
+        # read but not stored: the birth date is not needed, the raw clause only documents the extraction
+        Column("birth", "出生日期", ("出生年月", "birth")),
+        Column("institution_raw", "单位原文", ("institution_raw",)),
         _SOURCE,
     ),
     "nkrd": (
@@ -249,6 +255,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("leader", "负责人", ("项目负责人", "课题负责人", "leader")),
         Column("programme", "重点专项", ("专项", "计划", "programme")),
         Column("year", "立项年份", ("年份", "年度", "year"), V.INT),
+        Column("responsible_expert", "责任专家", ("responsible_expert",)),
+        Column("responsible_expert_institution", "责任专家单位", ("responsible_expert_institution",)),
         _SOURCE,
     ),
 }

@@ -25,8 +25,11 @@ links, never a new name, institution or source.
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -121,6 +124,50 @@ def _link(text: str, prefixes: tuple[str, ...]) -> list[tuple[str, float]]:
     return [(link.field_id, link.weight) for link in choose_links(ranked, replace(rule, prefixes=prefixes))]
 
 
+LINKS_FILE = DATA_ROOT / "people" / "field_links.csv"
+"""The links of the shipped files' texts, built by ``python -m ingest.people`` (the demo load then needs no NLP)."""
+
+
+@functools.cache
+def _shipped_links() -> dict[tuple[str, str], list[tuple[str, float]]]:
+    links: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    if LINKS_FILE.exists():
+        with LINKS_FILE.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                found = links.setdefault((row["scope"], row["text"]), [])
+                if row["field"]:
+                    found.append((row["field"], float(row["weight"])))
+    return links
+
+
+def _cached_link(scope: str, text: str, prefixes: tuple[str, ...]) -> list[tuple[str, float]]:
+    """The shipped links of ``text`` when it was linked at build time, else the live linker's."""
+    shipped = _shipped_links().get((scope, text))
+    return list(shipped) if shipped is not None else _link(text, prefixes)
+
+
+def build_links() -> str:
+    """The content of :data:`LINKS_FILE`: every text of the shipped academicians and key R&D files, linked."""
+    rows: list[tuple[str, str, str, str]] = []
+    with ACADEMICIANS_FILE.open(encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            text = specialty_text(rec["specialty"], rec["intro"])
+            if text and rec["division"] in DIVISION_FIELDS:
+                rows.append((rec["division"], text, "", ""))
+    with NKRD_FILE.open(encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            rows.append((DEFAULT_PROGRAMME, rec["title"], "", ""))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("scope", "text", "field", "weight"))
+    for scope, text, _, _ in sorted(set(rows)):
+        prefixes = DIVISION_FIELDS.get(scope) or PROGRAMME_FIELDS[scope][1]
+        links = _link(text, prefixes)
+        for fid, weight in links or [("", 0.0)]:
+            writer.writerow((scope, text, fid, round(weight, 4) if fid else ""))
+    return out.getvalue()
+
+
 def specialty_text(specialty: str | None, intro: str | None) -> str:
     """What an academician's fields are linked from: the specialty and up to two 从事…/致力于… phrases of the biography.
 
@@ -136,13 +183,13 @@ def link_specialty(specialty: str, division: str) -> list[tuple[str, float]]:
     prefixes = DIVISION_FIELDS.get(division)
     if not specialty or not prefixes:
         return []
-    return _link(specialty, prefixes)
+    return _cached_link(division, specialty, prefixes)
 
 
 def link_title(title: str, programme: str) -> list[tuple[str, float]]:
     """ht2016 fields for a key R&D project title, among the first levels of the programme (best first)."""
     _, prefixes = PROGRAMME_FIELDS.get(programme, ("", ()))
-    return _link(title, prefixes) if title and prefixes else []
+    return _cached_link(programme, title, prefixes) if title and prefixes else []
 
 
 class _PersonBuilder(Builder):
@@ -279,7 +326,9 @@ class NkrdBuilder(_PersonBuilder):
         ctx.node(Label.PROJECT, {"id": pid, "title": rec["title"], "approval_no": number, "level": level,
                                  "parent_id": f"nkrd:{parent}" if parent else None, "institution": institution,
                                  "pi": leader, "programme": f"{NKRD}·{programme}", "fund_type": NKRD,
-                                 "approval_year": year, "start_year": year, "source": source})
+                                 "approval_year": year, "start_year": year, "source": source,
+                                 "responsible_expert": rec.get("responsible_expert"),
+                                 "responsible_expert_institution": rec.get("responsible_expert_institution")})
         for fid, weight in fields:
             ctx.rel(RelType.IN_FIELD, Label.PROJECT, pid, Label.FIELD, fid,
                     weight=None if weight == 1.0 else round(weight, 4), method="programme" if weight == 1.0 else "nlp")
@@ -319,3 +368,17 @@ class NkrdBuilder(_PersonBuilder):
 def people_files() -> Sequence[tuple[Path, str]]:
     """The shipped academicians and key R&D files that exist, with their kinds (loaded by ``kgmatch load demo``)."""
     return [(path, kind) for path, kind in ((ACADEMICIANS_FILE, "academician"), (NKRD_FILE, "nkrd")) if path.exists()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ingest.people [--check]``: rebuild :data:`LINKS_FILE` (or check it is up to date)."""
+    args = sys.argv[1:] if argv is None else argv
+    content = build_links()
+    if "--check" in args:
+        return 0 if LINKS_FILE.exists() and LINKS_FILE.read_text(encoding="utf-8") == content else 1
+    LINKS_FILE.write_text(content, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -101,3 +101,9 @@ def test_key_rd_projects_leaders_and_companies(tmp_path, world):
     before = world.counts()
     import_file(path, "nkrd", world)
     assert world.counts() == before
+
+
+def test_shipped_field_links_are_what_the_linker_gives():
+    from ingest.people import main
+
+    assert main(["--check"]) == 0  # data/people/field_links.csv is up to date (python -m ingest.people rebuilds it)
