@@ -106,7 +106,7 @@ def recommend(obj: Ctx, demand_id: str | None, text: str | None, region: str | N
     if top_k is not None:
         overrides["top_k"] = top_k
     store = obj.store()
-    index = IndexCache(content_words).get(store)
+    index = IndexCache(content_words, persist_dir=obj.index_dir(), background=False).get(store)
     if demand_id:
         rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides, index=index)
     else:
