@@ -25,7 +25,7 @@ import neo4j
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import cypher
-from graph.errors import KgmatchError, Msg, StoreError, StoreUnavailableError
+from graph.errors import BatchTooLargeError, KgmatchError, Msg, StoreError, StoreUnavailableError
 from graph.model import Label, RelType
 from graph.store import (
     SEARCH_PROPERTIES,
@@ -100,6 +100,8 @@ class Neo4jStore(GraphStore):
     """GraphStore over a Neo4j 5.x server."""
 
     backend = "neo4j"
+    batch_rows = 20_000  # rows per transaction when loading files (graph.batching.write_in_batches)
+    batch_bytes = 64 << 20  # and at most about this much row data per transaction
 
     def __init__(self, settings: Neo4jSettings) -> None:
         super().__init__()
@@ -214,6 +216,16 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _write_batch(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        try:
+            Neo4jStore._write_batch_in(tx, batch)
+        except Neo4jError as err:
+            if "MemoryPoolOutOfMemoryError" in (err.code or ""):
+                # Raised as a non-driver error so execute_write does not retry it for minutes.
+                raise BatchTooLargeError(Msg.BATCH_TOO_LARGE.format(code=err.code, rows=len(batch))) from err
+            raise
+
+    @staticmethod
+    def _write_batch_in(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
         Neo4jStore._check_expect(tx, batch)
         for rel_type in batch.replace_types:
             tx.run(cypher.delete_type(rel_type)).consume()

@@ -463,6 +463,8 @@ class GraphStore(abc.ABC):
     """The contract of a knowledge-graph store. Use as a context manager to close it."""
 
     backend: str = "abstract"
+    batch_rows: int | None = None  # loading a file: rows per transaction (None = the whole file in one)
+    batch_bytes: int | None = None  # and at most about this much row data (JSON bytes) per transaction
 
     def __init__(self) -> None:
         self._listeners: list[WriteListener] = []
