@@ -21,6 +21,7 @@ in the same run, because the machine is shared):
     python bench/scale.py open --data-dir var/l10 [--code /tmp/base]
     python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base]
     python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--code /tmp/base]
+    python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
 """
 
 from __future__ import annotations
@@ -188,22 +189,56 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
             "per_s_c1": round(r1, 2), "per_s_c4": round(r4, 2), "ratio_c4_c1": round(r4 / r1, 2)}
 
 
+def _db_hits(plan) -> int:
+    return int(plan.get("dbHits", 0)) + sum(_db_hits(c) for c in plan.get("children", []))
+
+
+def bench_profile(code: Path, field_count: int, fanout: int) -> dict:
+    """PROFILE of candidate generation's widest read on Neo4j (fields → EXPERT_IN experts): db hits
+    and rows for the busiest fields, unbounded and with ``limit_per_node``; and how many queries
+    one recommendation sends (counted at the driver)."""
+    sys.path.insert(0, str(code))
+    from graph import cypher
+    from graph.model import Label
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.from_env()
+    with store._session() as session:
+        fields = [r["id"] for r in session.run(
+            "MATCH (f:Field)<-[:EXPERT_IN]-() WITH f, count(*) AS n ORDER BY n DESC LIMIT $k RETURN f.id AS id",
+            k=field_count)]
+        out = {}
+        for name, limited in (("unbounded", False), ("bounded", True)):
+            query = "PROFILE " + cypher.expand(Label.FIELD, outgoing=False, limited=limited)
+            result = session.run(query, ids=fields, types=["EXPERT_IN"], labels=["Expert"], limit=fanout)
+            rows = len(list(result))
+            plan = result.consume().profile
+            out[name] = {"rows": rows, "db_hits": _db_hits(plan)}
+    store.close()
+    return {"bench": "profile", "fields": field_count, "fanout": fanout, **out,
+            "ratio_db_hits": round(out["unbounded"]["db_hits"] / max(1, out["bounded"]["db_hits"]), 2)}
+
+
 def main() -> int:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("open", "write", "throughput"))
+    parser.add_argument("what", choices=("open", "write", "throughput", "profile"))
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--store", choices=("local", "neo4j"), default="local")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--demands", type=int, default=8)
+    parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
+    parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
     code = args.code.resolve()
     if args.what == "open":
         result = bench_open(args.data_dir, code)
     elif args.what == "write":
         result = bench_write(args.data_dir, code, args.store, args.demands)
+    elif args.what == "profile":
+        result = bench_profile(code, args.fields, args.fanout)
     else:
         result = bench_throughput(args.data_dir, code, args.store, args.workers, args.requests, args.demands)
     print(json.dumps(result, ensure_ascii=False))

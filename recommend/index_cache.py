@@ -67,14 +67,19 @@ class IndexCache:
 
     ``recheck_seconds``: how often the store is asked whether another process changed the
     profiles (one small query). ``background=False`` runs updates inline (tests, CLI).
+    ``settle_seconds``: a burst of writes (an import's batches, a workflow step's several writes)
+    is coalesced into one update, started once no write came for that long; the update thread
+    pauses every few hundred profiles so the requests it runs beside keep the interpreter.
     """
 
     def __init__(self, tokenize: Tokenize, *, recheck_seconds: float = 30.0, persist_dir: Path | None = None,
-                 background: bool = True) -> None:
+                 background: bool = True, settle_seconds: float = 2.0) -> None:
         self.tokenize = tokenize
         self.recheck_seconds = recheck_seconds
         self.persist_dir = Path(persist_dir) if persist_dir is not None else None
         self.background = background
+        self.settle_seconds = settle_seconds if background else 0.0
+        self._last_write = 0.0
         self.builds = 0  # full builds from the graph (for tests and benchmarks)
         self.updates = 0  # incremental updates
         self._index: ExpertIndex | None = None
@@ -97,7 +102,8 @@ class IndexCache:
             return self._first_index(store)
         now = time.monotonic()
         with self._lock:
-            due = bool(self._dirty_experts or self._dirty_projects) or now - self._checked >= self.recheck_seconds
+            dirty = bool(self._dirty_experts or self._dirty_projects)
+            due = (dirty and now - self._last_write >= self.settle_seconds) or now - self._checked >= self.recheck_seconds
         if due:
             self._schedule(store)
         return index
@@ -137,6 +143,7 @@ class IndexCache:
             with self._lock:
                 self._dirty_experts |= experts
                 self._dirty_projects |= projects
+                self._last_write = time.monotonic()
 
     # -- keeping it current ----------------------------------------------------------------
     def _schedule(self, store: GraphStore) -> None:
@@ -170,13 +177,13 @@ class IndexCache:
                 # Another process changed profiles (or a whole relation was replaced): re-read all,
                 # reusing the words of every profile whose text did not change.
                 fresh = ExpertIndex(load_profiles(store), tokenize=self.tokenize, ref_year=index.ref_year,
-                                    token_cache=index.words)
+                                    token_cache=index.words, pause=self._pause)
                 self.builds += 1
             else:
                 experts |= self._project_people(store, projects)
                 changed = load_profiles(store, ids=sorted(experts))
                 gone = experts - {p.id for p in changed}
-                fresh = index.updated(changed, removed=gone)
+                fresh = index.updated(changed, removed=gone, pause=self._pause)
                 self.updates += 1
             with self._lock:
                 self._index, self._stamp = fresh, stamp
@@ -186,6 +193,10 @@ class IndexCache:
             log.exception("updating the expert index failed")
             with self._lock:
                 self._dirty_experts.add("*")
+
+    def _pause(self) -> None:
+        if self.background:
+            time.sleep(0.002)
 
     @staticmethod
     def _project_people(store: GraphStore, projects: Iterable[str]) -> set[str]:

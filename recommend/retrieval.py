@@ -144,7 +144,8 @@ class ExpertIndex:
 
     def __init__(self, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, ref_year: int,
                  prior: ActivityPrior | None = None, prior_weight: float = 0.0, k1: float = 1.2, b: float = 0.2,
-                 bigrams: bool = True, repeat_latest: bool = True, token_cache: TokenCache | None = None):
+                 bigrams: bool = True, repeat_latest: bool = True, token_cache: TokenCache | None = None,
+                 pause: Callable[[], None] | None = None):
         self.ref_year = ref_year
         self.prior_weight = prior_weight
         self._args = {"tokenize": tokenize, "ref_year": ref_year, "prior": prior, "prior_weight": prior_weight,
@@ -153,7 +154,9 @@ class ExpertIndex:
         self.profiles: dict[str, ExpertProfile] = {}
         self.words: dict[str, tuple[bytes, tuple[str, ...]]] = {}
         docs, ids = [], []
-        for profile in profiles:
+        for n, profile in enumerate(profiles):
+            if pause is not None and n % 500 == 499:
+                pause()  # a background rebuild lets the requests it runs beside have the interpreter
             text = _doc(profile, ref_year, repeat_latest)
             digest = text_digest(text)
             hit = token_cache.get(profile.id) if token_cache is not None else None
@@ -189,7 +192,8 @@ class ExpertIndex:
         hit = self.words.get(expert_id)
         return hit[1] if hit is not None and hit[0] == text_digest(text) else None
 
-    def updated(self, changed: Iterable[ExpertProfile], removed: Iterable[str] = ()) -> ExpertIndex:
+    def updated(self, changed: Iterable[ExpertProfile], removed: Iterable[str] = (),
+                pause: Callable[[], None] | None = None) -> ExpertIndex:
         """A new index with ``changed`` profiles replaced or added and ``removed`` ids dropped;
         unchanged profiles keep their words (only changed texts are tokenised)."""
         profiles = dict(self.profiles)
@@ -197,7 +201,7 @@ class ExpertIndex:
             profiles.pop(expert_id, None)
         for profile in changed:
             profiles[profile.id] = profile
-        return ExpertIndex([profiles[i] for i in sorted(profiles)], token_cache=self.words, **self._args)
+        return ExpertIndex([profiles[i] for i in sorted(profiles)], token_cache=self.words, pause=pause, **self._args)
 
     def __len__(self) -> int:
         return len(self.ids)

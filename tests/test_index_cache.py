@@ -6,8 +6,8 @@ from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Batch
 from recommend.index_cache import IndexCache, touched_experts
-from recommend.retrieval import ExpertIndex
 from recommend.profiles import load_profiles
+from recommend.retrieval import ExpertIndex
 from tests.test_recommend_engine import bigrams, world
 
 
@@ -32,7 +32,7 @@ def test_a_write_outside_profiles_leaves_the_index_alone(store):
 
 def test_a_profile_write_is_served_after_a_background_update_without_waiting(store):
     store.write(world())
-    cache = IndexCache(bigrams, recheck_seconds=3600.0)
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=0.0)
     first = cache.get(store)
     assert "e:new" not in first.profiles
     store.write(_new_expert())
@@ -44,6 +44,22 @@ def test_a_profile_write_is_served_after_a_background_update_without_waiting(sto
     assert fresh.words["e:li"][1] is first.words["e:li"][1]  # unchanged profiles are not re-tokenised
     full = ExpertIndex(load_profiles(store), tokenize=bigrams, ref_year=fresh.ref_year)
     assert fresh.search("正极材料 缺陷检测", k=5) == full.search("正极材料 缺陷检测", k=5)
+
+
+def test_a_burst_of_writes_is_coalesced_into_one_update(store):
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=3600.0)
+    first = cache.get(store)
+    store.write(_new_expert())
+    store.upsert_nodes(Label.EXPERT, [{"id": "e:li", "name": "李明", "keywords": ["正极材料", "钠电池"]}])
+    assert cache.get(store) is first  # still settling: nothing started
+    cache.wait()
+    assert cache.updates == 0
+    cache.settle_seconds = 0.0
+    cache.get(store)
+    cache.wait()
+    fresh = cache.get(store)
+    assert cache.updates == 1 and "e:new" in fresh.profiles and "钠电池" in fresh.profiles["e:li"].keywords
 
 
 def test_a_project_write_updates_its_experts(store):
