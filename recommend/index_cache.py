@@ -26,7 +26,7 @@ import pickle
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,14 +70,16 @@ class IndexCache:
     ``settle_seconds``: a burst of writes (an import's batches, a workflow step's several writes)
     is coalesced into one update, started once no write came for that long; the update thread
     pauses every few hundred profiles so the requests it runs beside keep the interpreter.
+    ``fork``: in the background, build in a forked child process (another core) and load its result.
     """
 
     def __init__(self, tokenize: Tokenize, *, recheck_seconds: float = 30.0, persist_dir: Path | None = None,
-                 background: bool = True, settle_seconds: float = 2.0) -> None:
+                 background: bool = True, settle_seconds: float = 2.0, fork: bool = True) -> None:
         self.tokenize = tokenize
         self.recheck_seconds = recheck_seconds
         self.persist_dir = Path(persist_dir) if persist_dir is not None else None
         self.background = background
+        self.fork = fork
         self.settle_seconds = settle_seconds if background else 0.0
         self._last_write = 0.0
         self.builds = 0  # full builds from the graph (for tests and benchmarks)
@@ -176,14 +178,15 @@ class IndexCache:
             if "*" in experts or (not experts and not projects):
                 # Another process changed profiles (or a whole relation was replaced): re-read all,
                 # reusing the words of every profile whose text did not change.
-                fresh = ExpertIndex(load_profiles(store), tokenize=self.tokenize, ref_year=index.ref_year,
-                                    token_cache=index.words, pause=self._pause)
+                profiles = load_profiles(store)
+                fresh = self._beside(lambda: ExpertIndex(profiles, tokenize=self.tokenize, ref_year=index.ref_year,
+                                                         token_cache=index.words, pause=self._pause))
                 self.builds += 1
             else:
                 experts |= self._project_people(store, projects)
                 changed = load_profiles(store, ids=sorted(experts))
                 gone = experts - {p.id for p in changed}
-                fresh = index.updated(changed, removed=gone, pause=self._pause)
+                fresh = self._beside(lambda: index.updated(changed, removed=gone, pause=self._pause))
                 self.updates += 1
             with self._lock:
                 self._index, self._stamp = fresh, stamp
@@ -193,6 +196,35 @@ class IndexCache:
             log.exception("updating the expert index failed")
             with self._lock:
                 self._dirty_experts.add("*")
+
+    def _beside(self, build: Callable[[], ExpertIndex]) -> ExpertIndex:
+        """Run ``build`` in a forked child process when updating in the background, so the
+        tokenising and BM25 indexing use another core instead of the serving process's
+        interpreter; the result comes back pickled through a temporary file. Falls back to
+        building in this thread when fork is unavailable or the child fails."""
+        if not (self.background and self.fork and hasattr(os, "fork")):
+            return build()
+        fd, tmp = tempfile.mkstemp(prefix="kgmatch-index-")
+        os.close(fd)
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: build, write, leave without running any of the parent's cleanup
+                code = 1
+                try:
+                    index = build()
+                    with open(tmp, "wb") as fh:
+                        pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)  # waits without holding the interpreter
+            if status != 0:
+                log.warning("building the expert index in a child process failed (status %d); building here", status)
+                return build()
+            with open(tmp, "rb") as fh:
+                return pickle.load(fh)  # written just now by our own child
+        finally:
+            os.unlink(tmp)
 
     def _pause(self) -> None:
         if self.background:
