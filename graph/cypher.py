@@ -35,6 +35,8 @@ __all__ = [
     "FULLTEXT_INDEX",
     "SEARCH_FULLTEXT",
     "search_scan",
+    "CLEAR_RELS",
+    "CLEAR_NODES",
     "CLEAR_ALL",
     "PING",
 ]
@@ -205,8 +207,18 @@ def search_scan(labels: Sequence[Label]) -> str:
     )
 
 
-CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-"""Delete everything in chunks (auto-commit transaction only)."""
+CLEAR_RELS = "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+"""Delete every relationship in chunks of 10,000 (auto-commit transaction only).
+
+Relationships go first: ``DETACH DELETE`` of 10,000 nodes at once also deletes all their
+relationships in that transaction, which for hub nodes (a field with 100k experts) exceeds
+``db.memory.transaction.max`` (issue 17, seen clearing a 10× graph)."""
+
+CLEAR_NODES = "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+"""Then every node, in chunks of 10,000 (auto-commit transaction only)."""
+
+CLEAR_ALL = (CLEAR_RELS, CLEAR_NODES)
+"""Delete everything: relationships, then nodes."""
 
 PING = "RETURN 1 AS ok"
 """The cheapest round trip, for health checks."""

@@ -135,6 +135,7 @@ class LocalStore(GraphStore):
         self._lock = threading.RLock()  # serialises writers of this process
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        self._closed = False
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch is one transaction.
@@ -176,6 +177,8 @@ class LocalStore(GraphStore):
         """This thread's read connection (SQLite releases the GIL while it works)."""
         db = getattr(self._local, "db", None)
         if db is None:
+            if self._closed:
+                raise StoreError(f"本地图数据库已关闭：{self.data_dir}")
             db = self._connect()
             self._local.db = db
             with self._lock:
@@ -189,6 +192,7 @@ class LocalStore(GraphStore):
     def close(self) -> None:
         """Close every SQLite connection of this store."""
         with self._lock:
+            self._closed = True
             for db in self._readers:
                 db.close()
             self._readers.clear()

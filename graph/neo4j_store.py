@@ -176,7 +176,8 @@ class Neo4jStore(GraphStore):
         """Delete every node and relationship in chunks; constraints and indexes stay."""
         try:
             with self._session() as session:
-                session.run(cypher.CLEAR_ALL).consume()
+                for statement in cypher.CLEAR_ALL:
+                    session.run(statement).consume()
         except (ServiceUnavailable, SessionExpired) as err:
             raise self._unavailable(err) from err
 
