@@ -62,7 +62,7 @@ def serve(obj: Ctx, host: str, port: int, threads: int, workers: int) -> None:
     log.info("warmed up in %.1f s", time.perf_counter() - started)
     click.echo(f"kgmatch 已启动：http://{host}:{port}/api/docs （{obj.backend} 存储，按 Ctrl+C 停止）", err=True)
     if workers > 1:
-        from api.cli_workers import serve_workers
+        from api.cli.workers import serve_workers
         serve_workers(lambda: _worker_app(config), host=host, port=port, workers=workers, threads=threads,
                       start_jobs=lambda: [j for j in (_dispatcher(app.config, obj.store()),
                                                       _reminders(app.config, obj.store())) if j])
