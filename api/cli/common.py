@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -28,6 +29,11 @@ class Ctx:
         if self._store is None:
             self._store = open_store(self.backend, data_dir=self.data_dir)
         return self._store
+
+    def index_dir(self) -> Path:
+        """Where the persisted expert index lives: ``<data dir>/index``."""
+        from graph.local_store import default_data_dir
+        return Path(self.data_dir) / "index" if self.data_dir else default_data_dir() / "index"
 
     def close(self) -> None:
         if self._store is not None:

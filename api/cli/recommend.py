@@ -111,7 +111,7 @@ def recommend(obj: Ctx, demand_id: str | None, text: str | None, region: str | N
     if expert_type:
         overrides["expert_type"] = expert_type
     store = obj.store()
-    index = IndexCache(content_words).get(store)
+    index = IndexCache(content_words, persist_dir=obj.index_dir(), background=False).get(store)
     if demand_id:
         rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides, index=index)
     else:

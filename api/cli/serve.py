@@ -42,9 +42,11 @@ def _users_file(obj: Ctx) -> Path:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="端口 / port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="工作线程数 / worker threads.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="工作进程数（多核并行处理推荐，共享持久化的专家索引）/ worker processes.")
 @click.pass_obj
 @run_safely
-def serve(obj: Ctx, host: str, port: int, threads: int) -> None:
+def serve(obj: Ctx, host: str, port: int, threads: int, workers: int) -> None:
     """启动 Web 服务（JSON API 与页面，waitress）/ serve the web app with waitress."""
     import waitress
 
@@ -59,12 +61,28 @@ def serve(obj: Ctx, host: str, port: int, threads: int) -> None:
         app.extensions["kgmatch"].index()  # build the expert index and load the NLP pipeline before serving
     log.info("warmed up in %.1f s", time.perf_counter() - started)
     click.echo(f"kgmatch 已启动：http://{host}:{port}/api/docs （{obj.backend} 存储，按 Ctrl+C 停止）", err=True)
+    if workers > 1:
+        from api.cli.workers import serve_workers
+        serve_workers(lambda: _worker_app(config), host=host, port=port, workers=workers, threads=threads,
+                      start_jobs=lambda: [j for j in (_dispatcher(app.config, obj.store()),
+                                                      _reminders(app.config, obj.store())) if j])
+        return
     jobs = [job for job in (_dispatcher(app.config, obj.store()), _reminders(app.config, obj.store())) if job]
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="kgmatch")
     finally:
         for job in jobs:
             job.stop()
+
+
+def _worker_app(config: dict[str, Any]) -> Any:
+    """One worker's app (after the fork): its own store; the expert index loaded from disk."""
+    from api.app import create_app
+
+    app = create_app(dict(config))
+    with app.app_context():
+        app.extensions["kgmatch"].index()
+    return app
 
 
 def _dispatcher(config: Mapping[str, Any], store: GraphStore) -> Dispatcher | None:
