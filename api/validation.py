@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import current_app, request
 
-from api.app import app_state
 from api.auth import Permission, current_principal, may
 from api.errors import ApiMsg
+from api.state import app_state
 from graph.errors import Msg, NotFoundError, RowError, ValidationError
 from graph.model import NODE_SPECS, Label
 from graph.store import Node

@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
 from api.errors import ApiMsg
+from api.state import app_state
 from api.validation import (
     audit_contacts,
     bad_param,

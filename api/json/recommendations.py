@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from api.app import app_state
 from api.auth import Permission, requires
 from api.errors import ApiMsg
+from api.state import app_state
 from api.validation import bad_param, json_object
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from api.app import app_state
 from api.auth import Permission, requires
+from api.state import app_state
 from api.validation import check_params
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef

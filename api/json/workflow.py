@@ -19,10 +19,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from api.app import app_state
 from api.auth import Permission, current_principal, requires
 from api.errors import ApiMsg
 from api.json.demands import demand_filters
+from api.state import app_state
 from api.validation import bad_param, check_params, json_object, page_args, page_body
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label

@@ -17,7 +17,6 @@ from typing import Any
 
 from flask import Blueprint, Response, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
 from api.pages.base import PageMsg, check_form, page_headers, render_page, url_with_args
 from api.pages.forms import (
@@ -37,6 +36,7 @@ from api.pages.forms import (
     status_counts,
 )
 from api.pages.workflow import WfPageMsg
+from api.state import app_state
 from graph.errors import ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, NodePage, NodeRef

@@ -22,13 +22,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from api.app import app_state
 from api.auth import Permission, may, requires
 from api.json.demands import _filters as demand_filters
 from api.json.demands import demands_json
 from api.json.recommendations import capped, parse_settings
 from api.json.stats import demand_matrix
 from api.pages.base import PageMsg, page_headers, page_links, page_number, render_page, url_with_args
+from api.state import app_state
 from api.validation import audit_contacts, not_found, present_props
 from graph.errors import ValidationError
 from graph.model import Label, RelType

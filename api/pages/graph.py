@@ -17,9 +17,9 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup
 
-from api.app import app_state
 from api.auth import Permission, requires
 from api.pages.base import PageMsg, page_headers, render_page
+from api.state import app_state
 from api.validation import bad_param, parse_choices
 from graph.errors import ValidationError
 from graph.model import NODE_SPECS, REL_SPECS, Label, RelType

@@ -21,9 +21,9 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from api.app import app_state
 from api.auth import Permission, requires
 from api.pages.base import PageMsg, check_form, page_headers, render_page
+from api.state import app_state
 from graph.errors import RowError
 from graph.model import Label
 from graph.store import GraphStore

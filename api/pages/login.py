@@ -12,9 +12,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, render_template, render_template_string, request, session
 from jinja2 import TemplateNotFound
 
-from api.app import app_state
 from api.auth import ROLE_PERMISSIONS, authenticated, check_csrf, current_principal, log_in, public
 from api.errors import ApiMsg
+from api.state import app_state
 
 __all__ = ["bp", "safe_next"]
 

@@ -25,7 +25,6 @@ from typing import Any
 
 from flask import Blueprint, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
 from api.pages.base import PageMsg, check_form, page_headers, render_page
 from api.pages.forms import (
@@ -41,6 +40,7 @@ from api.pages.forms import (
     resolve_into,
     resolve_named,
 )
+from api.state import app_state
 from graph.errors import NotFoundError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef

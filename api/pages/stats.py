@@ -18,10 +18,10 @@ from typing import Any
 
 from flask import Blueprint
 
-from api.app import app_state
 from api.auth import Permission, requires
 from api.json.stats import demand_matrix
 from api.pages.base import page_headers, render_page
+from api.state import app_state
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore
 from recommend.analysis import read_supply_demand

@@ -26,7 +26,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
 from api.json.demands import _filters as demand_filters
 from api.json.recommendations import capped, parse_settings
@@ -48,6 +47,7 @@ from api.pages.forms import (
     resolve_named,
     status_counts,
 )
+from api.state import app_state
 from graph.errors import ValidationError
 from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef
