@@ -28,6 +28,7 @@ from api.json.demands import demands_json
 from api.json.recommendations import capped, parse_settings
 from api.json.stats import demand_matrix
 from api.pages.base import PageMsg, page_headers, page_links, page_number, render_page, url_with_args
+from api.pages.demand_panel import demand_workflow
 from api.state import app_state
 from api.validation import audit_contacts, not_found, present_props
 from graph.errors import ValidationError
@@ -330,8 +331,6 @@ def demand_detail(demand_id: str) -> Any:
         view = recommendation_view(rec, experts, reveal=reveal)
         audit_contacts(view.pop("viewed"))
         graph_html = explanation_html(view["paths"], title="推荐理由：需求—领域—项目—专家路径")
-    from api.pages.workflow import demand_workflow  # that module imports this one
-
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
                        top_k=top_k, top_k_options=_top_k_options(top_k), **demand_workflow(store, demand, view))

@@ -1,6 +1,6 @@
 """推送、对接反馈与揭榜挂帅: the pages of the matchmaking workflow.
 
-* On the demand page (:func:`demand_workflow`, called by ``pages_demands.demand_detail`` and
+* On the demand page (:func:`api.pages.demand_panel.demand_workflow`, called by ``pages_demands.demand_detail`` and
   drawn by ``_demand_workflow.html``): push the recommended experts and teams, 采纳 / 不采纳
   each expert, the 「对接记录」 (pushes, feedback, the challenge) and 「发布为揭榜榜单」.
 * ``/pushes``: every push (filters, paging), answers recorded on an expert's behalf,
@@ -30,6 +30,7 @@ from api.auth import Permission, may, requires
 from api.json.demands import _filters as demand_filters
 from api.json.recommendations import capped, parse_settings
 from api.pages.base import PageMsg, check_form, page_headers, render_page, url_with_args
+from api.pages.demand_panel import push_row, top_k_args
 from api.pages.demands import FILTERS, demand_detail, demand_facets
 from api.pages.forms import (
     ListPage,
@@ -39,9 +40,7 @@ from api.pages.forms import (
     choice_errors,
     done,
     filter_errors,
-    label_zh,
     node_or_404,
-    node_row,
     read_form,
     resolve_into,
     resolve_named,
@@ -53,21 +52,18 @@ from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef
 from ingest.nlp import content_words
 from recommend.engine import recommend_for_demand
-from workflow.challenge import challenge_of_demand, publish_challenge
-from workflow.common import WfMsg, field_error, system_clock
-from workflow.feedback import feedback_of_demand, latest_verdicts, record_feedback
-from workflow.push import MAX_PUSHES, PushResult, push_demands, push_id, pushes_of_demand, respond, send_reminders
-from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
+from workflow.challenge import publish_challenge
+from workflow.common import WfMsg, field_error
+from workflow.feedback import record_feedback
+from workflow.push import MAX_PUSHES, PushResult, push_demands, push_id, respond, send_reminders
+from workflow.states import CHANNELS, DEMAND, PUSH
 
-__all__ = ["bp", "WfPageMsg", "SOURCES", "demand_workflow", "push_notice", "split_ids"]
+__all__ = ["bp", "WfPageMsg", "push_notice", "split_ids"]
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("pages_workflow", __name__)
 bp.after_request(page_headers)
-
-SOURCES = {"recommendation": "推荐结果", "list": "需求清单"}
-"""Where a push came from (``source``), in Chinese."""
 
 _PUSH_FILTERS = ("status", "demand", "recipient")
 _PREVIEW = 10
@@ -110,48 +106,6 @@ def split_ids(text: str) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in re.split(r"[\n\r,，、;；]+", text or "") if p.strip()))
 
 
-# -- rows the templates show ----------------------------------------------------------------------------
-def _push_row(node: Node) -> dict[str, Any]:
-    props = node.props
-    return node_row(node, target_zh=label_zh(props.get("target_label")),
-                    source_zh=SOURCES.get(str(props.get("source")), str(props.get("source") or "–")),
-                    pending=props.get("status") == PUSH.initial)
-
-
-# -- the demand page ------------------------------------------------------------------------------------
-def demand_workflow(store: GraphStore, demand: Mapping[str, Any], rec: Mapping[str, Any] | None) -> dict[str, Any]:
-    """What ``_demand_workflow.html`` shows on a demand page: ``{"wf": ...}`` (``None`` without workflow:read).
-
-    The pushes of the demand, the feedback on its recommendations (the latest verdict per
-    expert), its challenge, which forms the caller may use, and a refused form to show again.
-    """
-    if not may(Permission.WORKFLOW_READ):
-        return {"wf": None}
-    demand_id = str(demand["id"])
-    pushes = [_push_row(n) for n in pushes_of_demand(store, demand_id)]
-    feedback = [node_row(n, target_zh=label_zh(n.props.get("target_label")))
-                for n in feedback_of_demand(store, demand_id)]
-    verdicts = {target_id: node_row(n) for (label, target_id), n in latest_verdicts(store, demand_id).items()
-                if label == Label.EXPERT.value}
-    pushed = {p["target_id"]: p for p in pushes if p.get("target_label") == Label.EXPERT.value}
-    challenge = challenge_of_demand(store, demand_id)
-    open_demand = not DEMAND.final(str(demand.get("status") or DEMAND.initial))
-    has_picks = bool(rec and (rec.get("experts") or rec.get("teams")))
-    args = _top_k()
-    return {"wf": {
-        "pushes": pushes, "feedback": feedback, "verdicts": verdicts, "pushed": pushed,
-        "challenge": node_row(challenge) if challenge else None,
-        "can_push": may(Permission.PUSH_WRITE) and open_demand and has_picks,
-        "can_feedback": may(Permission.FEEDBACK_WRITE) and bool(rec and rec.get("experts")),
-        "can_publish": may(Permission.CHALLENGE_PUBLISH) and challenge is None and open_demand,
-        "channels": CHANNELS, "verdict_choices": VERDICTS,
-        "urls": {"push": url_for("pages_workflow.push_recommended", **args),
-                 "feedback": url_for("pages_workflow.give_feedback", **args),
-                 "publish": url_for("pages_workflow.publish")},
-        "form": g.get("wf_form"), "today": system_clock().date().isoformat(),
-    }}
-
-
 def _demand_again(demand_id: str, form: PageForm) -> Response:
     """The demand page again, with the refused form's values and reasons."""
     g.wf_form = form
@@ -160,13 +114,8 @@ def _demand_again(demand_id: str, form: PageForm) -> Response:
     return response
 
 
-def _top_k() -> dict[str, str]:
-    """The demand page's ``top_k``, kept by its forms so the page comes back as it was."""
-    return {"top_k": request.args["top_k"]} if request.args.get("top_k") else {}
-
-
 def _demand_url(demand_id: str, anchor: str = "wf-records") -> str:
-    return url_for("pages_demands.demand_detail", demand_id=demand_id, **_top_k()) + f"#{anchor}"
+    return url_for("pages_demands.demand_detail", demand_id=demand_id, **top_k_args()) + f"#{anchor}"
 
 
 def _ranking(store: GraphStore, demand_id: str) -> dict[str, tuple[int, float]]:
@@ -293,7 +242,7 @@ def _pushes_page(form: PageForm | None = None) -> Response:
                                                             skip=listing.skip, limit=listing.per_page)
     status = form.status if form is not None else 400 if errors else 200
     return render_page("pushes.html", status=status, active="pages_workflow.pushes",
-                       rows=[_push_row(n) for n in found.nodes], values=values, errors=errors, form=form,
+                       rows=[push_row(n) for n in found.nodes], values=values, errors=errors, form=form,
                        statuses=PUSH.states, counts=status_counts(store, Label.PUSH, PUSH.states), channels=CHANNELS,
                        error_note=PageMsg.FILTER_HAS_ERRORS if errors else "", paging=listing.links(found.total),
                        remind_hours=current_app.config.get("KGMATCH_PUSH_REMIND_HOURS", 72),
