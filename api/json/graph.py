@@ -12,8 +12,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from api.auth import Permission, requires
+from api.present import present_nodes
 from api.state import app_state
-from api.validation import check_params, int_arg, list_arg, parse_choices, present_nodes
+from api.validation import check_params, int_arg, list_arg, parse_choices
 from graph.model import Label, RelType
 
 __all__ = ["bp"]

@@ -21,7 +21,6 @@ from flask import Blueprint, current_app, jsonify, request
 
 from api.auth import Permission, current_principal, requires
 from api.errors import ApiMsg
-from api.json.demands import demand_filters
 from api.state import app_state
 from api.validation import bad_param, check_params, json_object, page_args, page_body
 from graph.errors import Msg, RowError, ValidationError
@@ -30,6 +29,7 @@ from graph.store import GraphStore, Node, NodePage, NodeRef, RelFilter
 from workflow import feedback, push, webhook
 from workflow.common import record, require_node, system_clock
 from workflow.outbox import DELIVERY_STATUSES
+from workflow.selection import demand_filters
 from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
 
 __all__ = ["bp", "Body", "actor", "records_page", "find_page", "choice_arg", "created",
@@ -284,7 +284,7 @@ def push_demand(demand_id: str) -> Any:
 def _list_filters(store: GraphStore, filters: Mapping[str, Any], body: Body) -> tuple[str | None, list[RelFilter]]:
     """The status and relationship filters of a demand list, resolved like ``GET /api/v1/demands`` does."""
     try:
-        related = demand_filters(store, filters, prefix="filters.")
+        related = demand_filters(store, filters, resolver=app_state().resolver, prefix="filters.")
     except ValidationError as err:
         for error in err.errors:
             body.fail(error.field, error.reason)

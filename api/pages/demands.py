@@ -3,8 +3,8 @@ recommended experts, teams and explanation graph.
 
 Filters mean what they mean in ``GET /api/v1/demands`` (the same helper reads them): an
 id, a code or an exact name, everything below included. Contact details go through the
-API's masking and audit (:func:`api.json.demands.demands_json`,
-:func:`api.validation.present_props` / ``audit_contacts``): masked without
+API's masking and audit (:func:`api.present.demands_json`,
+:func:`api.present.present_props` / ``audit_contacts``): masked without
 ``contact:read``, and every unmasked view is written to the audit log.
 """
 
@@ -23,19 +23,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from api.auth import Permission, may, requires
-from api.json.demands import _filters as demand_filters
-from api.json.demands import demands_json
-from api.json.recommendations import capped, parse_settings
-from api.json.stats import demand_matrix
 from api.pages.base import PageMsg, page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
+from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
-from api.validation import audit_contacts, not_found, present_props
+from api.validation import capped, demand_filters_from_args, not_found, parse_settings
 from graph.errors import ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from graph.visual import Drawing, explanation_graph, node_key, render_drawing
 from ingest.nlp import content_words
+from recommend.demand_matrix import demand_matrix
 from recommend.engine import Recommendation, recommend_for_demand
 from recommend.explain import COMPONENT_ZH
 from recommend.scoring import COMPONENTS
@@ -101,7 +99,7 @@ def _find(store: GraphStore, *, skip: int, limit: int) -> tuple[list[Node], int]
     """A page of demands matching the request's filters (``ValidationError`` names a bad filter)."""
     status = request.args.get("status", "").strip()
     found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                             related=demand_filters(store), skip=skip, limit=limit)
+                             related=demand_filters_from_args(store), skip=skip, limit=limit)
     return found.nodes, found.total
 
 

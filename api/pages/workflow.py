@@ -27,8 +27,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request, url_for
 
 from api.auth import Permission, may, requires
-from api.json.demands import _filters as demand_filters
-from api.json.recommendations import capped, parse_settings
 from api.pages.base import PageMsg, check_form, page_headers, render_page, url_with_args
 from api.pages.demand_panel import push_row, top_k_args
 from api.pages.demands import FILTERS, demand_detail, demand_facets
@@ -47,6 +45,7 @@ from api.pages.forms import (
     status_counts,
 )
 from api.state import app_state
+from api.validation import capped, demand_filters_from_args, parse_settings
 from graph.errors import ValidationError
 from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef
@@ -324,7 +323,7 @@ def _matching(store: GraphStore, *, skip: int = 0, limit: int) -> NodePage:
     """The demands the request's list filters match (read as the demand list page reads them)."""
     status = request.args.get("status", "").strip()
     return store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                            related=demand_filters(store), skip=skip, limit=limit)
+                            related=demand_filters_from_args(store), skip=skip, limit=limit)
 
 
 @bp.get("/pushes/batch")
