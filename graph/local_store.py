@@ -25,6 +25,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.environment import env_value
 from graph.errors import StoreError
 from graph.model import Label, RelType
 from graph.store import (
@@ -83,7 +84,7 @@ _Key = tuple[str, str]  # (label value, id): the networkx node key
 
 def default_data_dir() -> Path:
     """``$KGMATCH_DATA_DIR`` or ``var/`` under the current directory."""
-    return Path(os.environ.get("KGMATCH_DATA_DIR") or "var")
+    return Path(env_value("KGMATCH_DATA_DIR", empty_is_default=True))
 
 
 def _dumps(props: dict[str, Any]) -> str:
