@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import current_app, request
 
-from api.errors import ApiMsg
 from api.state import app_state
 from graph.errors import Msg, NotFoundError, RowError, ValidationError
 from graph.model import NODE_SPECS, Label
@@ -47,7 +46,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        raise bad_param(name, ApiMsg.BAD_INT.format(low=low, high=high, value=raw))
+        raise bad_param(name, Msg.api.BAD_INT.format(low=low, high=high, value=raw))
     return value
 
 
@@ -59,7 +58,7 @@ def list_arg(name: str) -> list[str]:
 def check_params(allowed: Iterable[str]) -> None:
     """Refuse query parameters this endpoint does not know (a typo should not be ignored)."""
     known = set(allowed)
-    errors = [RowError(None, name, ApiMsg.UNKNOWN_PARAM) for name in request.args if name not in known]
+    errors = [RowError(None, name, Msg.api.UNKNOWN_PARAM) for name in request.args if name not in known]
     if errors:
         raise ValidationError.from_errors(errors)
 
@@ -86,7 +85,7 @@ def json_object() -> dict[str, Any]:
     """
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict):
-        raise ValidationError(ApiMsg.NOT_JSON, errors=[RowError(None, "body", ApiMsg.NOT_JSON)])
+        raise ValidationError(Msg.api.NOT_JSON, errors=[RowError(None, "body", Msg.api.NOT_JSON)])
     return body
 
 
@@ -130,7 +129,7 @@ def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:
     for name, key in _cap_config().items():
         high = int(current_app.config[key])
         if name in overrides and overrides[name] > high:
-            errors.append(RowError(None, name, ApiMsg.BAD_INT.format(low=0, high=high, value=overrides[name])))
+            errors.append(RowError(None, name, Msg.api.BAD_INT.format(low=0, high=high, value=overrides[name])))
     if errors:
         raise ValidationError.from_errors(errors)
     return dict(overrides)
@@ -150,7 +149,7 @@ def parse_settings(args: Mapping[str, str]) -> dict[str, Any]:
             else:
                 overrides[name] = float(raw)
         except ValueError:
-            errors.append(RowError(None, name, ApiMsg.BAD_NUMBER.format(value=raw)))
+            errors.append(RowError(None, name, Msg.api.BAD_NUMBER.format(value=raw)))
     if errors:
         raise ValidationError.from_errors(errors)
     return overrides

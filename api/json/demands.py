@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, jsonify, url_for
 
 from api.auth import Permission, may, requires
-from api.errors import ApiMsg
 from api.present import demands_json
 from api.state import app_state
 from api.validation import (
@@ -29,7 +28,7 @@ from api.validation import (
     page_args,
     page_body,
 )
-from graph.errors import ConflictError, ValidationError
+from graph.errors import ConflictError, Msg, ValidationError
 from graph.model import Label
 from ingest.importers import import_rows
 from ingest.mapping import KINDS, match_headers
@@ -102,7 +101,7 @@ def create_demand() -> Any:
     if given:
         demand_id = str(body[given[0]]).strip()
         if store.get_node(Label.DEMAND, demand_id) is not None:
-            raise ConflictError(ApiMsg.DEMAND_EXISTS.format(id=demand_id))
+            raise ConflictError(Msg.api.DEMAND_EXISTS.format(id=demand_id))
     else:
         demand_id = f"demand:api-{uuid.uuid4().hex[:16]}"
         body = {**body, "id": demand_id}

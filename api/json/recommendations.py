@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from api.auth import Permission, requires
-from api.errors import ApiMsg
 from api.state import app_state
 from api.validation import bad_param, capped, json_object, parse_settings
 from graph.errors import Msg, RowError, ValidationError
@@ -65,7 +64,7 @@ def _region_id(value: Any) -> str | None:
 def for_text() -> Any:
     """Experts and teams for free text (``text``, optional ``region`` and ``settings``)."""
     body = json_object()
-    unknown = [RowError(None, k, ApiMsg.UNKNOWN_PARAM) for k in body if k not in _TEXT_FIELDS]
+    unknown = [RowError(None, k, Msg.api.UNKNOWN_PARAM) for k in body if k not in _TEXT_FIELDS]
     if unknown:
         raise ValidationError.from_errors(unknown)
     text = body.get("text")
@@ -73,7 +72,7 @@ def for_text() -> Any:
         raise bad_param("text", Msg.REQUIRED if not text else Msg.BAD_TYPE.format(expected="文本", value=text))
     limit = int(current_app.config["KGMATCH_TEXT_MAX_CHARS"])
     if len(text) > limit:
-        raise bad_param("text", ApiMsg.TOO_LONG.format(limit=limit))
+        raise bad_param("text", Msg.api.TOO_LONG.format(limit=limit))
     settings = body.get("settings")
     settings = {} if settings is None else settings
     if not isinstance(settings, dict):

@@ -20,7 +20,6 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from api.auth import Permission, current_principal, requires
-from api.errors import ApiMsg
 from api.state import app_state
 from api.validation import bad_param, check_params, json_object, page_args, page_body
 from graph.errors import Msg, RowError, ValidationError
@@ -32,8 +31,7 @@ from workflow.outbox import DELIVERY_STATUSES
 from workflow.selection import demand_filters
 from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
 
-__all__ = ["bp", "Body", "actor", "records_page", "find_page", "choice_arg", "created",
-           "WfApiMsg"]
+__all__ = ["bp", "Body", "actor", "records_page", "find_page", "choice_arg", "created"]
 
 log = logging.getLogger(__name__)
 
@@ -41,26 +39,6 @@ bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 
 _TEXT_LIMIT = 5000
 _LIST_FILTERS = ("field", "industry", "region", "status")
-
-
-class WfApiMsg:
-    """Chinese messages of the workflow API; format with ``str.format``."""
-
-    UNKNOWN_FIELD = "不是可用的字段（可用：{allowed}）"
-    TEXT = "文本"
-    BOOL = "true 或 false"
-    NUMBER = "数字"
-    INTEGER = "整数"
-    TEXTS = "文本列表"
-    OBJECT = "JSON 对象"
-    REF = "形如 {{\"label\": \"{labels}\", \"id\": \"…\"}} 的对象"
-    LABEL = "应为 {choices} 之一，实际为「{value}」"
-    TOO_MANY_ITEMS = "最多 {limit} 项，实际 {count} 项"
-    ONE_OF = "请填写 demand_ids（需求编号列表）或 filters（筛选条件）之一，且只填一个"
-    NO_FILTER = "请至少填写一个筛选条件：{names}"
-    NONE_MATCH = "没有符合筛选条件、且可以推送的需求"
-    TOO_MANY_DEMANDS = "符合筛选条件的需求有 {count} 条，一次最多推送 {limit} 条，请缩小筛选范围"
-    TOO_MANY_PAIRS = "一次最多推送 {limit} 条（需求 × 专家或团队），实际 {demands} × {targets} = {count} 条"
 
 
 # -- helpers shared with challenge_api -----------------------------------------------------------
@@ -99,7 +77,7 @@ def choice_arg(name: str, choices: Sequence[str]) -> str | None:
     if not value:
         return None
     if value not in choices:
-        raise bad_param(name, WfApiMsg.LABEL.format(choices="、".join(choices), value=value))
+        raise bad_param(name, Msg.workflow_api.LABEL.format(choices="、".join(choices), value=value))
     return value
 
 
@@ -129,7 +107,7 @@ class Body:
         self.errors: list[RowError] = []
         unknown = [k for k in self.data if k not in allowed]
         for name in unknown:
-            self.fail(name, WfApiMsg.UNKNOWN_FIELD.format(allowed="、".join(allowed) or "无"))
+            self.fail(name, Msg.workflow_api.UNKNOWN_FIELD.format(allowed="、".join(allowed) or "无"))
 
     def fail(self, name: str, reason: str) -> None:
         """Record a problem with field ``name`` (also one the view found, such as two fields that exclude each other)."""
@@ -150,10 +128,10 @@ class Body:
                 self.fail(name, Msg.REQUIRED)
             return ""
         if not isinstance(value, str):
-            self._bad_type(name, WfApiMsg.TEXT, value)
+            self._bad_type(name, Msg.workflow_api.TEXT, value)
             return ""
         if len(value) > limit:
-            self.fail(name, ApiMsg.TOO_LONG.format(limit=limit))
+            self.fail(name, Msg.api.TOO_LONG.format(limit=limit))
             return ""
         return value
 
@@ -165,7 +143,7 @@ class Body:
                 self.fail(name, Msg.REQUIRED)
             return False
         if not isinstance(value, bool):
-            self._bad_type(name, WfApiMsg.BOOL, value)
+            self._bad_type(name, Msg.workflow_api.BOOL, value)
             return False
         return value
 
@@ -178,7 +156,7 @@ class Body:
             return None
         kinds = (int,) if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
-            self._bad_type(name, WfApiMsg.INTEGER if integer else WfApiMsg.NUMBER, value)
+            self._bad_type(name, Msg.workflow_api.INTEGER if integer else Msg.workflow_api.NUMBER, value)
             return None
         return value
 
@@ -190,21 +168,21 @@ class Body:
                 self.fail(name, Msg.REQUIRED)
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self._bad_type(name, WfApiMsg.TEXTS, value)
+            self._bad_type(name, Msg.workflow_api.TEXTS, value)
             return []
         if len(value) > limit:
-            self.fail(name, WfApiMsg.TOO_MANY_ITEMS.format(limit=limit, count=len(value)))
+            self.fail(name, Msg.workflow_api.TOO_MANY_ITEMS.format(limit=limit, count=len(value)))
             return []
         return list(dict.fromkeys(v.strip() for v in value))
 
     def _ref(self, name: str, value: Any, labels: Sequence[Label]) -> NodeRef | None:
         names = "|".join(x.value for x in labels)
         if not isinstance(value, dict) or set(value) != {"label", "id"}:
-            self._bad_type(name, WfApiMsg.REF.format(labels=names), value)
+            self._bad_type(name, Msg.workflow_api.REF.format(labels=names), value)
             return None
         label, node_id = value["label"], value["id"]
         if label not in [x.value for x in labels]:
-            self.fail(name, WfApiMsg.LABEL.format(choices="、".join(x.value for x in labels), value=label))
+            self.fail(name, Msg.workflow_api.LABEL.format(choices="、".join(x.value for x in labels), value=label))
             return None
         if not isinstance(node_id, str) or not node_id.strip():
             self.fail(f"{name}.id", Msg.REQUIRED if not node_id else Msg.BAD_TYPE.format(expected="文本",
@@ -227,10 +205,10 @@ class Body:
             self.fail(name, Msg.REQUIRED)
             return []
         if not isinstance(value, list):
-            self._bad_type(name, WfApiMsg.REF.format(labels="|".join(x.value for x in labels)) + " 的列表", value)
+            self._bad_type(name, Msg.workflow_api.REF.format(labels="|".join(x.value for x in labels)) + " 的列表", value)
             return []
         if len(value) > limit:
-            self.fail(name, WfApiMsg.TOO_MANY_ITEMS.format(limit=limit, count=len(value)))
+            self.fail(name, Msg.workflow_api.TOO_MANY_ITEMS.format(limit=limit, count=len(value)))
             return []
         found = [self._ref(f"{name}[{i}]", item, labels) for i, item in enumerate(value)]
         return list(dict.fromkeys(r for r in found if r is not None))
@@ -241,12 +219,12 @@ class Body:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self._bad_type(name, WfApiMsg.OBJECT, value)
+            self._bad_type(name, Msg.workflow_api.OBJECT, value)
             return {}
         if numbers:
             for key, item in value.items():
                 if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
-                    self._bad_type(f"{name}.{key}", WfApiMsg.NUMBER, item)
+                    self._bad_type(f"{name}.{key}", Msg.workflow_api.NUMBER, item)
         return dict(value)
 
     def check(self) -> None:
@@ -291,7 +269,7 @@ def _list_filters(store: GraphStore, filters: Mapping[str, Any], body: Body) -> 
         related = []
     status = filters.get("status")
     if status is not None and not isinstance(status, str):
-        body.fail("filters.status", Msg.BAD_TYPE.format(expected=WfApiMsg.TEXT, value=status))
+        body.fail("filters.status", Msg.BAD_TYPE.format(expected=Msg.workflow_api.TEXT, value=status))
     return (status.strip() or None) if isinstance(status, str) else None, related
 
 
@@ -311,12 +289,12 @@ def push_list() -> Any:
     channel = body.text("channel") or CHANNELS[0]
     note = body.text("note")
     if bool(demand_ids) == body.given("filters"):
-        body.fail("demand_ids", WfApiMsg.ONE_OF)
+        body.fail("demand_ids", Msg.workflow_api.ONE_OF)
     for name in filters:
         if name not in _LIST_FILTERS:
-            body.fail(f"filters.{name}", WfApiMsg.UNKNOWN_FIELD.format(allowed="、".join(_LIST_FILTERS)))
+            body.fail(f"filters.{name}", Msg.workflow_api.UNKNOWN_FIELD.format(allowed="、".join(_LIST_FILTERS)))
     if body.given("filters") and not any(filters.get(n) not in (None, "", []) for n in _LIST_FILTERS):
-        body.fail("filters", WfApiMsg.NO_FILTER.format(names="、".join(_LIST_FILTERS)))
+        body.fail("filters", Msg.workflow_api.NO_FILTER.format(names="、".join(_LIST_FILTERS)))
     body.check()
     store = app_state().store()
     skipped: list[str] = []
@@ -326,15 +304,15 @@ def push_list() -> Any:
         found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None, related=related,
                                  limit=push.MAX_PUSHES)
         if found.total > push.MAX_PUSHES:
-            raise bad_param("filters", WfApiMsg.TOO_MANY_DEMANDS.format(count=found.total, limit=push.MAX_PUSHES))
+            raise bad_param("filters", Msg.workflow_api.TOO_MANY_DEMANDS.format(count=found.total, limit=push.MAX_PUSHES))
         for node in found.nodes:
             closed = DEMAND.final(str(node.props.get("status") or DEMAND.initial))
             (skipped if closed else demand_ids).append(node.id)
         if not demand_ids:
-            raise bad_param("filters", WfApiMsg.NONE_MATCH)
+            raise bad_param("filters", Msg.workflow_api.NONE_MATCH)
     pairs = len(demand_ids) * len(targets)
     if pairs > push.MAX_PUSHES:
-        raise bad_param("targets", WfApiMsg.TOO_MANY_PAIRS.format(limit=push.MAX_PUSHES, demands=len(demand_ids),
+        raise bad_param("targets", Msg.workflow_api.TOO_MANY_PAIRS.format(limit=push.MAX_PUSHES, demands=len(demand_ids),
                                                                   targets=len(targets), count=pairs))
     result = push.push_demands(store, demand_ids, targets, actor=actor(), channel=channel, note=note, source="list")
     log.info("%s pushed %d demands to %d recipients: %d new", actor(), len(demand_ids), len(targets),
@@ -414,7 +392,7 @@ def give_feedback(demand_id: str) -> Any:
     rank = body.number("rank", integer=True)
     score = body.number("score")
     if verdict and verdict not in VERDICTS:
-        body.fail("verdict", WfApiMsg.LABEL.format(choices="、".join(VERDICTS), value=verdict))
+        body.fail("verdict", Msg.workflow_api.LABEL.format(choices="、".join(VERDICTS), value=verdict))
     body.check()
     assert target is not None  # body.check() refused a missing one
     node = feedback.record_feedback(app_state().store(), demand_id, target, verdict=verdict, reason=reason,

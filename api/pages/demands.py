@@ -23,12 +23,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from api.auth import Permission, may, requires
-from api.pages.base import PageMsg, page_headers, page_links, page_number, render_page, url_with_args
+from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
 from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
 from api.validation import capped, demand_filters_from_args, not_found, parse_settings
-from graph.errors import ValidationError
+from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from graph.visual import Drawing, explanation_graph, node_key, render_drawing
@@ -121,7 +121,7 @@ def demand_list() -> Any:
     rows = demands_json(store, nodes, reveal=False)  # the list shows no contact details
     return render_page("demand_list.html", status=400 if errors else 200, active="pages_demands.demand_list",
                        rows=rows, filters=FILTERS, values=values, errors=errors,
-                       error_note=PageMsg.FILTER_HAS_ERRORS if errors else "",
+                       error_note=Msg.pages.FILTER_HAS_ERRORS if errors else "",
                        facets=app_state().memo("page_demand_facets", demand_facets),
                        paging=page_links("pages_demands.demand_list", request.args, page, total, per_page),
                        export_url=url_with_args("pages_demands.demand_export", request.args),
@@ -171,7 +171,7 @@ def export_workbook(rows: Iterable[Mapping[str, Any]], *, filters: Mapping[str, 
         value.data_type = "s"
     about.append(["匹配的需求", total])
     if total > count:
-        about.append(["说明", PageMsg.EXPORT_CAPPED.format(total=total, count=count)])
+        about.append(["说明", Msg.pages.EXPORT_CAPPED.format(total=total, count=count)])
     about.column_dimensions["A"].width = 14
     about.column_dimensions["B"].width = 40
     out = io.BytesIO()
