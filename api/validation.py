@@ -1,25 +1,22 @@
-"""What the API blueprints share: query parsing, pagination, node JSON, contact masking and audit."""
+"""The request-validation toolkit the JSON API and the pages share: query parameters, pagination, JSON bodies,
+recommendation settings and demand filters from a request, each error a Chinese 400 naming its field."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import current_app, request
 
-from api.app import app_state
-from api.auth import Permission, current_principal, may
-from api.errors import ApiMsg
+from api.state import app_state
 from graph.errors import Msg, NotFoundError, RowError, ValidationError
 from graph.model import NODE_SPECS, Label
-from graph.store import Node
+from graph.store import GraphStore, RelFilter
+from recommend.config import DEFAULTS, resolve
+from workflow.selection import FILTER_PARAMS, demand_filters
 
 __all__ = [
     "parse_choices",
-    "CONTACT_FIELDS",
-    "mask_phone",
-    "mask_email",
     "bad_param",
     "int_arg",
     "list_arg",
@@ -28,43 +25,10 @@ __all__ = [
     "page_body",
     "json_object",
     "not_found",
-    "present_props",
-    "audit_contacts",
-    "present_nodes",
-    "ref_json",
+    "demand_filters_from_args",
+    "parse_settings",
+    "capped",
 ]
-
-log = logging.getLogger(__name__)
-
-CONTACT_FIELDS = ("phone", "email")
-"""Properties shown masked unless the caller has ``contact:read`` (every unmasked view is audited)."""
-
-
-def mask_phone(value: str) -> str:
-    """Keep the first three and last four characters of a phone number.
-
-    >>> mask_phone("13800000001")
-    '138****0001'
-    >>> mask_phone("12345")
-    '****'
-    """
-    text = str(value).strip()
-    return f"{text[:3]}****{text[-4:]}" if len(text) >= 8 else "****"
-
-
-def mask_email(value: str) -> str:
-    """Keep the first character of the local part and the domain.
-
-    >>> mask_email("zhang.wei@example.com")
-    'z***@example.com'
-    >>> mask_email("not-an-email")
-    '****'
-    """
-    local, at, domain = str(value).strip().partition("@")
-    return f"{local[:1]}***@{domain}" if at and local and domain else "****"
-
-
-_MASKS = {"phone": mask_phone, "email": mask_email}
 
 
 def bad_param(name: str, reason: str) -> ValidationError:
@@ -82,7 +46,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        raise bad_param(name, ApiMsg.BAD_INT.format(low=low, high=high, value=raw))
+        raise bad_param(name, Msg.api.BAD_INT.format(low=low, high=high, value=raw))
     return value
 
 
@@ -94,7 +58,7 @@ def list_arg(name: str) -> list[str]:
 def check_params(allowed: Iterable[str]) -> None:
     """Refuse query parameters this endpoint does not know (a typo should not be ignored)."""
     known = set(allowed)
-    errors = [RowError(None, name, ApiMsg.UNKNOWN_PARAM) for name in request.args if name not in known]
+    errors = [RowError(None, name, Msg.api.UNKNOWN_PARAM) for name in request.args if name not in known]
     if errors:
         raise ValidationError.from_errors(errors)
 
@@ -121,60 +85,13 @@ def json_object() -> dict[str, Any]:
     """
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict):
-        raise ValidationError(ApiMsg.NOT_JSON, errors=[RowError(None, "body", ApiMsg.NOT_JSON)])
+        raise ValidationError(Msg.api.NOT_JSON, errors=[RowError(None, "body", Msg.api.NOT_JSON)])
     return body
 
 
 def not_found(label: Label, node_id: str) -> NotFoundError:
     """The 404 for a missing node, in Chinese."""
     return NotFoundError(Msg.NOT_FOUND.format(label=NODE_SPECS[label].zh, id=node_id))
-
-
-def present_props(props: Mapping[str, Any], *, reveal: bool) -> tuple[dict[str, Any], list[str]]:
-    """The properties to send, contact fields masked unless ``reveal``; and which contact fields
-    were sent unmasked."""
-    out = dict(props)
-    shown = []
-    for name in CONTACT_FIELDS:
-        value = out.get(name)
-        if value in (None, ""):
-            continue
-        if reveal:
-            shown.append(name)
-        else:
-            out[name] = _MASKS[name](value)
-    return out, shown
-
-
-def audit_contacts(viewed: Sequence[tuple[Node, list[str]]]) -> None:
-    """Record each node whose contact fields this response shows unmasked."""
-    principal = current_principal()
-    events = [{"action": "contact.view", "actor": principal.name if principal else None,
-               "actor_kind": principal.kind if principal else None,
-               "role": principal.role.value if principal else None, "label": node.label.value, "id": node.id,
-               "fields": fields, "method": request.method, "path": request.path, "ip": request.remote_addr}
-              for node, fields in viewed if fields]
-    if events:
-        app_state().audit.append(events)
-        log.info("audit: %d unmasked contact views by %s", len(events), events[0]["actor"])
-
-
-def present_nodes(nodes: Sequence[Node]) -> list[dict[str, Any]]:
-    """Nodes as JSON (``label``, ``id``, ``name``, ``props``, ``masked``), contacts masked or audited."""
-    reveal = may(Permission.CONTACT_READ)
-    out, viewed = [], []
-    for node in nodes:
-        props, shown = present_props(node.props, reveal=reveal)
-        viewed.append((node, shown))
-        masked = not reveal and any(node.props.get(f) not in (None, "") for f in CONTACT_FIELDS)
-        out.append({"label": node.label.value, "id": node.id, "name": node.name, "props": props, "masked": masked})
-    audit_contacts(viewed)
-    return out
-
-
-def ref_json(node: Node) -> dict[str, str]:
-    """A short reference to a node: id and name."""
-    return {"id": node.id, "name": node.name}
 
 
 def parse_choices(values: list[str], parse: Any, name: str) -> list[Any]:
@@ -186,3 +103,53 @@ def parse_choices(values: list[str], parse: Any, name: str) -> list[Any]:
         except ValueError as err:
             raise bad_param(name, str(err)) from err
     return list(dict.fromkeys(out))
+
+
+def demand_filters_from_args(store: GraphStore) -> list[RelFilter]:
+    """:func:`workflow.selection.demand_filters` of this request's query parameters (API and pages alike)."""
+    return demand_filters(store, {name: request.args.getlist(name) for name in FILTER_PARAMS},
+                          resolver=app_state().resolver)
+
+
+def _cap_config() -> dict[str, str]:
+    """Which app setting caps which recommendation setting."""
+    return {"top_k": "KGMATCH_MAX_TOP_K", "max_candidates": "KGMATCH_MAX_CANDIDATES",
+            "text_candidates": "KGMATCH_MAX_CANDIDATES", "team_count": "KGMATCH_MAX_TEAMS",
+            "team_max_size": "KGMATCH_MAX_TEAMS"}
+
+
+def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``overrides`` validated by :func:`resolve`, then checked against the app's caps.
+
+    Raises:
+        ValidationError: an unknown setting, a wrong type, or a value above its cap.
+    """
+    resolve(overrides)
+    errors = []
+    for name, key in _cap_config().items():
+        high = int(current_app.config[key])
+        if name in overrides and overrides[name] > high:
+            errors.append(RowError(None, name, Msg.api.BAD_INT.format(low=0, high=high, value=overrides[name])))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return dict(overrides)
+
+
+def parse_settings(args: Mapping[str, str]) -> dict[str, Any]:
+    """Query-string settings typed like their defaults (unknown names are left for :func:`resolve`)."""
+    overrides: dict[str, Any] = {}
+    errors = []
+    for name, raw in args.items():
+        default = DEFAULTS.get(name)
+        try:
+            if isinstance(default, bool) or isinstance(default, str) or default is None:
+                overrides[name] = raw
+            elif isinstance(default, int):
+                overrides[name] = int(raw)
+            else:
+                overrides[name] = float(raw)
+        except ValueError:
+            errors.append(RowError(None, name, Msg.api.BAD_NUMBER.format(value=raw)))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return overrides

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from graph.environment import env_value
 from graph.errors import StoreError
 from graph.model import Label, RelType
 from graph.store import (
@@ -100,7 +101,7 @@ _Key = tuple[str, str]  # (label value, id)
 
 def default_data_dir() -> Path:
     """``$KGMATCH_DATA_DIR`` or ``var/`` under the current directory."""
-    return Path(os.environ.get("KGMATCH_DATA_DIR") or "var")
+    return Path(env_value("KGMATCH_DATA_DIR", empty_is_default=True))
 
 
 def _dumps(props: Mapping[str, Any]) -> str:

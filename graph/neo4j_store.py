@@ -15,7 +15,6 @@ message that says what to check.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import neo4j
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import cypher
+from graph.environment import env_value, variable
 from graph.errors import BatchTooLargeError, KgmatchError, Msg, StoreError, StoreUnavailableError
 from graph.model import Label, RelType
 from graph.store import (
@@ -65,23 +65,22 @@ _HAN_PHRASE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 class Neo4jSettings:
     """Where and how to connect; every field has an environment variable."""
 
-    uri: str = "bolt://127.0.0.1:7687"
-    user: str = "neo4j"
-    password: str = "kgmatch-dev-pass"
-    database: str = "neo4j"
-    connect_timeout: float = 3.0  # seconds for one connection attempt
+    uri: str = variable("KGMATCH_NEO4J_URI").default
+    user: str = variable("KGMATCH_NEO4J_USER").default
+    password: str = variable("KGMATCH_NEO4J_PASSWORD").default
+    database: str = variable("KGMATCH_NEO4J_DATABASE").default
+    connect_timeout: float = variable("KGMATCH_NEO4J_TIMEOUT").default  # seconds for one connection attempt
     retry_time: float = 5.0  # seconds the driver may spend retrying a transaction
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
-        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT``."""
-        env = os.environ
-        timeout = float(env.get("KGMATCH_NEO4J_TIMEOUT", cls.connect_timeout))
+        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT`` (:mod:`graph.environment`)."""
+        timeout = float(env_value("KGMATCH_NEO4J_TIMEOUT"))
         return cls(
-            uri=env.get("KGMATCH_NEO4J_URI", cls.uri),
-            user=env.get("KGMATCH_NEO4J_USER", cls.user),
-            password=env.get("KGMATCH_NEO4J_PASSWORD", cls.password),
-            database=env.get("KGMATCH_NEO4J_DATABASE", cls.database),
+            uri=env_value("KGMATCH_NEO4J_URI"),
+            user=env_value("KGMATCH_NEO4J_USER"),
+            password=env_value("KGMATCH_NEO4J_PASSWORD"),
+            database=env_value("KGMATCH_NEO4J_DATABASE"),
             connect_timeout=timeout,
             retry_time=max(timeout, cls.retry_time),
         )

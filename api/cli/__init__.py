@@ -1,4 +1,4 @@
-"""The ``kgmatch`` command line: init the store, load data, print statistics (recommendation in cli_recommend).
+"""The ``kgmatch`` command line: init the store, load data, print statistics (other command groups in the modules beside it).
 
 Errors go to stderr in Chinese with a non-zero exit status: 1 when the command
 failed or rejected rows, 2 for wrong usage (click's convention).

@@ -19,7 +19,6 @@ from typing import Any
 import click
 
 from api.cli.common import Ctx, fail, run_safely
-from api.json.demands import ids_below
 from graph.errors import Msg, ValidationError
 from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef, RelFilter
@@ -37,6 +36,7 @@ from workflow.reports import (
     report_workbook,
     resolve_region,
 )
+from workflow.selection import ids_below
 from workflow.states import CHANNELS, DEMAND, SERVICE_TYPES
 from workflow.vouchers import HOLDER_LABELS, issue_voucher, redeem_voucher, redemptions_of, void_voucher
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from api.app import app_state
 from api.auth import Permission, requires
+from api.state import app_state
 from api.validation import check_params, page_args, page_body
 
 __all__ = ["bp"]

@@ -15,9 +15,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.json.workflow import Body, actor, created, find_page
+from api.json.common import Body, actor, created, find_page
+from api.state import app_state
 from api.validation import check_params
 from graph.model import Label
 from workflow import challenge, dispatch, vouchers

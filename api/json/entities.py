@@ -12,9 +12,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.validation import check_params, not_found, page_args, page_body, present_nodes
+from api.present import present_nodes
+from api.state import app_state
+from api.validation import check_params, not_found, page_args, page_body
 from graph.model import Label
 from graph.store import Neighbor
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.validation import check_params, int_arg, list_arg, parse_choices, present_nodes
+from api.present import present_nodes
+from api.state import app_state
+from api.validation import check_params, int_arg, list_arg, parse_choices
 from graph.model import Label, RelType
 
 __all__ = ["bp"]

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from api.app import app_state
 from api.auth import public
+from api.state import app_state
 from graph.errors import KgmatchError
 
 __all__ = ["bp"]

@@ -11,74 +11,27 @@ app caps the expensive ones (``KGMATCH_MAX_TOP_K``, ``KGMATCH_MAX_CANDIDATES``,
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.errors import ApiMsg
-from api.validation import bad_param, json_object
+from api.state import app_state
+from api.validation import bad_param, capped, json_object, parse_settings
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from recommend.candidates import demand_facts_for_text
-from recommend.config import DEFAULTS, resolve
 from recommend.engine import recommend_for_demand, recommend_for_facts
 
-__all__ = ["bp", "parse_settings", "capped"]
+__all__ = ["bp"]
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("recommendations", __name__, url_prefix="/api/v1")
 
 _TEXT_FIELDS = ("text", "region", "settings")
-
-
-def _cap_config() -> dict[str, str]:
-    """Which app setting caps which recommendation setting."""
-    return {"top_k": "KGMATCH_MAX_TOP_K", "max_candidates": "KGMATCH_MAX_CANDIDATES",
-            "text_candidates": "KGMATCH_MAX_CANDIDATES", "team_count": "KGMATCH_MAX_TEAMS",
-            "team_max_size": "KGMATCH_MAX_TEAMS"}
-
-
-def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """``overrides`` validated by :func:`resolve`, then checked against the app's caps.
-
-    Raises:
-        ValidationError: an unknown setting, a wrong type, or a value above its cap.
-    """
-    resolve(overrides)
-    errors = []
-    for name, key in _cap_config().items():
-        high = int(current_app.config[key])
-        if name in overrides and overrides[name] > high:
-            errors.append(RowError(None, name, ApiMsg.BAD_INT.format(low=0, high=high, value=overrides[name])))
-    if errors:
-        raise ValidationError.from_errors(errors)
-    return dict(overrides)
-
-
-def parse_settings(args: Mapping[str, str]) -> dict[str, Any]:
-    """Query-string settings typed like their defaults (unknown names are left for :func:`resolve`)."""
-    overrides: dict[str, Any] = {}
-    errors = []
-    for name, raw in args.items():
-        default = DEFAULTS.get(name)
-        try:
-            if isinstance(default, bool) or isinstance(default, str) or default is None:
-                overrides[name] = raw
-            elif isinstance(default, int):
-                overrides[name] = int(raw)
-            else:
-                overrides[name] = float(raw)
-        except ValueError:
-            errors.append(RowError(None, name, ApiMsg.BAD_NUMBER.format(value=raw)))
-    if errors:
-        raise ValidationError.from_errors(errors)
-    return overrides
 
 
 @bp.get("/demands/<path:demand_id>/recommendations")
@@ -111,7 +64,7 @@ def _region_id(value: Any) -> str | None:
 def for_text() -> Any:
     """Experts and teams for free text (``text``, optional ``region`` and ``settings``)."""
     body = json_object()
-    unknown = [RowError(None, k, ApiMsg.UNKNOWN_PARAM) for k in body if k not in _TEXT_FIELDS]
+    unknown = [RowError(None, k, Msg.api.UNKNOWN_PARAM) for k in body if k not in _TEXT_FIELDS]
     if unknown:
         raise ValidationError.from_errors(unknown)
     text = body.get("text")
@@ -119,7 +72,7 @@ def for_text() -> Any:
         raise bad_param("text", Msg.REQUIRED if not text else Msg.BAD_TYPE.format(expected="文本", value=text))
     limit = int(current_app.config["KGMATCH_TEXT_MAX_CHARS"])
     if len(text) > limit:
-        raise bad_param("text", ApiMsg.TOO_LONG.format(limit=limit))
+        raise bad_param("text", Msg.api.TOO_LONG.format(limit=limit))
     settings = body.get("settings")
     settings = {} if settings is None else settings
     if not isinstance(settings, dict):

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file
 
-from api.app import app_state
 from api.auth import Permission, requires
+from api.state import app_state
 from api.validation import check_params, list_arg
 from workflow.reports import REPORTS, ReportFilter, report_rows, report_workbook, summary
 

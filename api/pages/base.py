@@ -33,7 +33,6 @@ from graph.visual import INIT_SCRIPT_CSP_HASH
 
 __all__ = [
     "bp",
-    "PageMsg",
     "ROLE_NAMES",
     "NAV",
     "page_nav",
@@ -53,29 +52,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__)
-
-
-class PageMsg:
-    """Chinese text of the pages (format with ``str.format``); logs stay English."""
-
-    REQUIRED = "不能为空"
-    TOO_LONG = "不能超过 {limit} 个字"
-    BAD_NUMBER = "应为不小于 0 的数字，实际为「{value}」"
-    BAD_DATE = "应为日期，如 2026-06-30，实际为「{value}」"
-    PAST_DATE = "不能早于今天（{today}）"
-    BAD_CHOICE = "选项无效，请重新分析需求后再勾选"
-    NEED_TEXT = "请先填写需求标题或描述，再点「分析需求」"
-    ANALYSED = "已根据需求文本给出建议的技术领域与行业，请勾选后提交。"
-    NOTHING_FOUND = "未能从文本中识别出技术领域；可补充描述后重新分析，提交时系统也会自动识别。"
-    FORM_HAS_ERRORS = "表单有 {count} 处需要修改，请查看标红的项目。"
-    CREATED = "需求已提交（编号 {id}），以下是系统推荐的专家与团队。"
-    FILTER_HAS_ERRORS = "筛选条件有误，请修改后重试。"
-    SEARCH_EMPTY = "请输入要查找的名称或关键词"
-    NO_RESULTS = "没有找到匹配「{query}」的节点"
-    BAD_OPTION = "应为 {choices} 之一，实际为「{value}」"
-    EXPORT_CAPPED = "匹配 {total} 条，超过单次导出上限，只导出了前 {count} 条"
-    UNKNOWN_NAMED = "未找到{what}「{value}」（请填写{what}编号或准确的{name}）"
-    SAME_NAME = "有 {count} {unit}{what}名为「{value}」：{choices}；请填写{what}编号"
 
 
 ROLE_NAMES: dict[Role, str] = {role: ROLE_HELP[role].split("：", 1)[0] for role in Role}

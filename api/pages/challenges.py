@@ -17,9 +17,8 @@ from typing import Any
 
 from flask import Blueprint, Response, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
-from api.pages.base import PageMsg, check_form, page_headers, render_page, url_with_args
+from api.pages.base import check_form, page_headers, render_page, url_with_args
 from api.pages.forms import (
     ListPage,
     PageForm,
@@ -36,8 +35,8 @@ from api.pages.forms import (
     resolve_named,
     status_counts,
 )
-from api.pages.workflow import WfPageMsg
-from graph.errors import ValidationError
+from api.state import app_state
+from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, NodePage, NodeRef
 from workflow.challenge import ACTIONS, AWARDED, BIDDING, advance, bids_of, select_bid, submit_bid
@@ -144,7 +143,7 @@ def bid() -> Any:
     store = app_state().store()
     kind = BIDDER_TYPES.get(form.value("bidder_label"))
     if kind is None:
-        form.fail("bidder_label", PageMsg.BAD_OPTION.format(choices="专家、专家团队", value=form.value("bidder_label")))
+        form.fail("bidder_label", Msg.pages.BAD_OPTION.format(choices="专家、专家团队", value=form.value("bidder_label")))
         return _challenge_page(challenge_id, form)
     bidder = resolve_into(form, "bidder", lambda v: resolve_named(store, kind[0], v))
     if bidder is None:
@@ -153,7 +152,7 @@ def bid() -> Any:
                                             proposal=form.value("proposal"), actor=actor_name()))
     if node is None:
         return _challenge_page(challenge_id, form)
-    return done(_challenge_url(challenge_id, "#bids-h"), WfPageMsg.BID.format(name=node.props.get("bidder_name"),
+    return done(_challenge_url(challenge_id, "#bids-h"), Msg.workflow_pages.BID.format(name=node.props.get("bidder_name"),
                                                                               id=node.id))
 
 
@@ -166,7 +165,7 @@ def select() -> Any:
                                             actor=actor_name()))
     if node is None:
         return _challenge_page(challenge_id, form)
-    return done(_challenge_url(challenge_id), WfPageMsg.SELECTED.format(name=node.props.get("winner_name"),
+    return done(_challenge_url(challenge_id), Msg.workflow_pages.SELECTED.format(name=node.props.get("winner_name"),
                                                                         status=node.props.get("status")))
 
 
@@ -180,7 +179,7 @@ def move() -> Any:
                                          reason=form.value("reason")))
     if node is None:
         return _challenge_page(challenge_id, form)
-    return done(_challenge_url(challenge_id), WfPageMsg.MOVED.format(action=ACTIONS.get(target, target),
+    return done(_challenge_url(challenge_id), Msg.workflow_pages.MOVED.format(action=ACTIONS.get(target, target),
                                                                      status=node.props.get("status")))
 
 
@@ -224,4 +223,4 @@ def retry_delivery() -> Any:
     if node is None:
         return _deliveries_page(form)
     return done(url_with_args("pages_challenges.deliveries", request.args, drop=()),
-                WfPageMsg.RETRY.format(id=delivery_id))
+                Msg.workflow_pages.RETRY.format(id=delivery_id))

@@ -3,8 +3,8 @@ recommended experts, teams and explanation graph.
 
 Filters mean what they mean in ``GET /api/v1/demands`` (the same helper reads them): an
 id, a code or an exact name, everything below included. Contact details go through the
-API's masking and audit (:func:`api.json.demands.demands_json`,
-:func:`api.validation.present_props` / ``audit_contacts``): masked without
+API's masking and audit (:func:`api.present.demands_json`,
+:func:`api.present.present_props` / ``audit_contacts``): masked without
 ``contact:read``, and every unmasked view is written to the audit log.
 """
 
@@ -22,19 +22,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from api.app import app_state
 from api.auth import Permission, may, requires
-from api.json.demands import _filters as demand_filters
-from api.json.demands import demands_json
-from api.json.recommendations import capped, parse_settings
-from api.json.stats import demand_matrix
-from api.pages.base import PageMsg, page_headers, page_links, page_number, render_page, url_with_args
-from api.validation import audit_contacts, not_found, present_props
-from graph.errors import ValidationError
+from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
+from api.pages.demand_panel import demand_workflow
+from api.present import audit_contacts, demands_json, present_props
+from api.state import app_state
+from api.validation import capped, demand_filters_from_args, not_found, parse_settings
+from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from graph.visual import Drawing, explanation_graph, node_key, render_drawing
 from ingest.nlp import content_words
+from recommend.demand_matrix import demand_matrix
 from recommend.engine import Recommendation, recommend_for_demand
 from recommend.explain import COMPONENT_ZH
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
@@ -100,7 +99,7 @@ def _find(store: GraphStore, *, skip: int, limit: int) -> tuple[list[Node], int]
     """A page of demands matching the request's filters (``ValidationError`` names a bad filter)."""
     status = request.args.get("status", "").strip()
     found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                             related=demand_filters(store), skip=skip, limit=limit)
+                             related=demand_filters_from_args(store), skip=skip, limit=limit)
     return found.nodes, found.total
 
 
@@ -122,7 +121,7 @@ def demand_list() -> Any:
     rows = demands_json(store, nodes, reveal=False)  # the list shows no contact details
     return render_page("demand_list.html", status=400 if errors else 200, active="pages_demands.demand_list",
                        rows=rows, filters=FILTERS, values=values, errors=errors,
-                       error_note=PageMsg.FILTER_HAS_ERRORS if errors else "",
+                       error_note=Msg.pages.FILTER_HAS_ERRORS if errors else "",
                        facets=app_state().memo("page_demand_facets", demand_facets),
                        paging=page_links("pages_demands.demand_list", request.args, page, total, per_page),
                        export_url=url_with_args("pages_demands.demand_export", request.args),
@@ -172,7 +171,7 @@ def export_workbook(rows: Iterable[Mapping[str, Any]], *, filters: Mapping[str, 
         value.data_type = "s"
     about.append(["匹配的需求", total])
     if total > count:
-        about.append(["说明", PageMsg.EXPORT_CAPPED.format(total=total, count=count)])
+        about.append(["说明", Msg.pages.EXPORT_CAPPED.format(total=total, count=count)])
     about.column_dimensions["A"].width = 14
     about.column_dimensions["B"].width = 40
     out = io.BytesIO()
@@ -330,8 +329,6 @@ def demand_detail(demand_id: str) -> Any:
         view = recommendation_view(rec, experts, reveal=reveal)
         audit_contacts(view.pop("viewed"))
         graph_html = explanation_html(view["paths"], title="推荐理由：需求—领域—项目—专家路径")
-    from api.pages.workflow import demand_workflow  # that module imports this one
-
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
                        top_k=top_k, top_k_options=_top_k_options(top_k), expert_type=request.args.get("expert_type", ""),

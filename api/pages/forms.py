@@ -19,9 +19,9 @@ from flask import Response, current_app, flash, redirect, request
 from werkzeug.datastructures import MultiDict
 
 from api.auth import current_principal
-from api.pages.base import PageMsg, page_links, page_number
+from api.pages.base import page_links, page_number
 from api.validation import not_found
-from graph.errors import ConflictError, KgmatchError, NotFoundError, ValidationError
+from graph.errors import ConflictError, KgmatchError, Msg, NotFoundError, ValidationError
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore, Node
 
@@ -86,7 +86,7 @@ class PageForm:
         """Each of ``names`` must not be empty."""
         for name in names:
             if not self.value(name):
-                self.fail(name, PageMsg.REQUIRED)
+                self.fail(name, Msg.pages.REQUIRED)
 
     @property
     def ok(self) -> bool:
@@ -99,7 +99,7 @@ class PageForm:
         count = sum(len(v) for v in self.errors.values())
         parts = [self.alert] if self.alert else []
         if count:
-            parts.append(PageMsg.FORM_HAS_ERRORS.format(count=count))
+            parts.append(Msg.pages.FORM_HAS_ERRORS.format(count=count))
         return " ".join(parts)
 
 
@@ -147,10 +147,10 @@ def resolve_named(store: GraphStore, label: Label, value: str) -> str:
     unit, name_word = _NAME_WORD.get(label, ("个", "名称"))
     named = store.find_nodes(label, props={"name": text}, limit=6) if text else None
     if named is None or not named.nodes:
-        raise ValueError(PageMsg.UNKNOWN_NAMED.format(what=what, value=value, name=name_word))
+        raise ValueError(Msg.pages.UNKNOWN_NAMED.format(what=what, value=value, name=name_word))
     if named.total == 1:
         return named.nodes[0].id
-    raise ValueError(PageMsg.SAME_NAME.format(count=named.total, unit=unit, what=what, value=value,
+    raise ValueError(Msg.pages.SAME_NAME.format(count=named.total, unit=unit, what=what, value=value,
                                               choices="、".join(n.id for n in named.nodes[:5])))
 
 
@@ -161,7 +161,7 @@ def resolve_into(form: PageForm, name: str, resolve: Callable[[str], T], *, valu
     """
     text = form.value(name) if value is None else value
     if not text:
-        form.fail(name, PageMsg.REQUIRED)
+        form.fail(name, Msg.pages.REQUIRED)
         return None
     try:
         return resolve(text)
@@ -235,7 +235,7 @@ def choice_errors(name: str, value: str, choices: Sequence[str]) -> dict[str, li
     """The problem of a filter ``name`` whose ``value`` is not one of ``choices`` (none for empty)."""
     if not value or value in choices:
         return {}
-    return {name: [PageMsg.BAD_OPTION.format(choices="、".join(choices), value=value)]}
+    return {name: [Msg.pages.BAD_OPTION.format(choices="、".join(choices), value=value)]}
 
 
 def filter_errors(err: ValidationError, *, fields: Collection[str] | None = None,

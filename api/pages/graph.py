@@ -17,11 +17,11 @@ from typing import Any
 from flask import Blueprint, current_app, request, url_for
 from markupsafe import Markup
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.pages.base import PageMsg, page_headers, render_page
+from api.pages.base import page_headers, render_page
+from api.state import app_state
 from api.validation import bad_param, parse_choices
-from graph.errors import ValidationError
+from graph.errors import Msg, ValidationError
 from graph.model import NODE_SPECS, REL_SPECS, Label, RelType
 from graph.store import SEARCH_LABELS, Node, NodeRef
 from graph.visual import LABEL_STYLES, node_key, prepare_subgraph, render_drawing
@@ -46,7 +46,7 @@ def _int(name: str, default: int, choices: list[int]) -> int:
     except ValueError:
         value = -1
     if value not in choices:
-        raise bad_param(name, PageMsg.BAD_OPTION.format(choices="、".join(str(c) for c in choices), value=raw))
+        raise bad_param(name, Msg.pages.BAD_OPTION.format(choices="、".join(str(c) for c in choices), value=raw))
     return value
 
 
@@ -61,7 +61,7 @@ def explore() -> Any:
     total, error = 0, ""
     if "q" in request.args:
         if not query:
-            error = PageMsg.SEARCH_EMPTY
+            error = Msg.pages.SEARCH_EMPTY
         else:
             try:
                 found = app_state().store().search_nodes(query, labels=labels or None, limit=SEARCH_LIMIT)
@@ -73,7 +73,7 @@ def explore() -> Any:
     return render_page("graph.html", status=400 if error else 200, active="pages_graph.explore", query=query,
                        chosen=chosen, search_labels=[(lb.value, NODE_SPECS[lb].zh) for lb in SEARCH_LABELS],
                        results=results, total=total, error=error,
-                       no_results=PageMsg.NO_RESULTS.format(query=query) if query and not hits and not error else "",
+                       no_results=Msg.pages.NO_RESULTS.format(query=query) if query and not hits and not error else "",
                        centre=None)
 
 

@@ -21,10 +21,10 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.pages.base import PageMsg, check_form, page_headers, render_page
-from graph.errors import RowError
+from api.pages.base import check_form, page_headers, render_page
+from api.state import app_state
+from graph.errors import Msg, RowError
 from graph.model import Label
 from graph.store import GraphStore
 from ingest.field_linking import link_industries, understand_demand
@@ -116,7 +116,7 @@ def _choices(raw: list[str], checked: set[str], names: dict[str, str], form: Dem
         except ValueError:
             weight = math.nan
         if not ident or ident not in names or not 0 < weight <= 1:
-            form.fail(input_name, PageMsg.BAD_CHOICE)
+            form.fail(input_name, Msg.pages.BAD_CHOICE)
             continue
         out.setdefault(ident, Choice(ident, names[ident], weight, ident in checked))
     return list(out.values())
@@ -135,10 +135,10 @@ def read_form(store: GraphStore, data: MultiDict[str, str]) -> DemandForm:
     form.fields = _choices(field_raw, picked_fields, field_names, form, "fields")
     form.industries = _choices(industry_raw, picked_industries, industry_names, form, "industry_pick")
     for ident in sorted(picked_fields - {c.id for c in form.fields}):
-        form.fail("fields", PageMsg.BAD_CHOICE)
+        form.fail("fields", Msg.pages.BAD_CHOICE)
         log.info("form picked a field that was not offered: %r", ident)
     for ident in sorted(picked_industries - {c.id for c in form.industries}):
-        form.fail("industry_pick", PageMsg.BAD_CHOICE)
+        form.fail("industry_pick", Msg.pages.BAD_CHOICE)
         log.info("form picked an industry that was not offered: %r", ident)
     return form
 
@@ -149,11 +149,11 @@ def validate_form(form: DemandForm, *, today: date, text_limit: int, resolver: R
     resolve (enterprise, region, industry), so all problems show at once."""
     values = form.values
     if not values["title"]:
-        form.fail("title", PageMsg.REQUIRED)
+        form.fail("title", Msg.pages.REQUIRED)
     for name, text in values.items():
         limit = text_limit if name == "description" else _SHORT_LIMIT
         if len(text) > limit:
-            form.fail(name, PageMsg.TOO_LONG.format(limit=limit))
+            form.fail(name, Msg.pages.TOO_LONG.format(limit=limit))
     budget = values["budget_wan"]
     if budget:
         try:
@@ -161,16 +161,16 @@ def validate_form(form: DemandForm, *, today: date, text_limit: int, resolver: R
         except ValueError:
             amount = math.nan
         if not math.isfinite(amount) or amount < 0:
-            form.fail("budget_wan", PageMsg.BAD_NUMBER.format(value=budget))
+            form.fail("budget_wan", Msg.pages.BAD_NUMBER.format(value=budget))
     deadline = values["deadline"]
     if deadline:
         try:
             when = date.fromisoformat(deadline)
         except ValueError:
-            form.fail("deadline", PageMsg.BAD_DATE.format(value=deadline))
+            form.fail("deadline", Msg.pages.BAD_DATE.format(value=deadline))
         else:
             if when < today:
-                form.fail("deadline", PageMsg.PAST_DATE.format(today=today.isoformat()))
+                form.fail("deadline", Msg.pages.PAST_DATE.format(today=today.isoformat()))
     if resolver is not None:
         for name, lookup in (("enterprise", resolver.enterprise), ("region", resolver.region),
                              ("industry", resolver.industry)):
@@ -217,7 +217,7 @@ def _analyse(store: GraphStore, form: DemandForm) -> str:
     """Suggest fields and industries for the form's text; the note to show."""
     text = "\n".join(t for t in (form.values["title"], form.values["description"]) if t)
     if not text:
-        form.fail("title", PageMsg.NEED_TEXT)
+        form.fail("title", Msg.pages.NEED_TEXT)
         return ""
     resolver = app_state().resolver()
     keywords = [k for k in form.values["keywords"].replace("；", "、").replace(";", "、").split("、") if k.strip()]
@@ -230,13 +230,13 @@ def _analyse(store: GraphStore, form: DemandForm) -> str:
     if not form.values["keywords"] and understood.keywords:
         form.values["keywords"] = "、".join(understood.keywords)
     log.info("analysed a demand text: %d fields, %d industries suggested", len(form.fields), len(form.industries))
-    return PageMsg.ANALYSED if form.fields or form.industries else PageMsg.NOTHING_FOUND
+    return Msg.pages.ANALYSED if form.fields or form.industries else Msg.pages.NOTHING_FOUND
 
 
 def _show(form: DemandForm, *, status: int, note: str = "") -> Any:
     return render_page("demand_form.html", status=status, active="pages_intake.new_demand", form=form,
                        inputs=FORM_INPUTS, note=note,
-                       error_note=PageMsg.FORM_HAS_ERRORS.format(count=form.error_count) if form.error_count else "",
+                       error_note=Msg.pages.FORM_HAS_ERRORS.format(count=form.error_count) if form.error_count else "",
                        today=date.today().isoformat(),
                        text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]))
 
@@ -264,5 +264,5 @@ def submit_demand() -> Any:
     demand_id = create_demand(store, form, today=today) if not form.error_count else None
     if demand_id is None:
         return _show(form, status=400)
-    flash(PageMsg.CREATED.format(id=demand_id), "success")
+    flash(Msg.pages.CREATED.format(id=demand_id), "success")
     return redirect(url_for("pages_demands.demand_detail", demand_id=demand_id))

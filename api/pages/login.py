@@ -12,9 +12,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, redirect, render_template, render_template_string, request, session
 from jinja2 import TemplateNotFound
 
-from api.app import app_state
 from api.auth import ROLE_PERMISSIONS, authenticated, check_csrf, current_principal, log_in, public
-from api.errors import ApiMsg
+from api.state import app_state
+from graph.errors import Msg
 
 __all__ = ["bp", "safe_next"]
 
@@ -76,7 +76,7 @@ def login() -> Any:
     if principal is None:
         log.info("failed login for %r from %s", name, request.remote_addr)
         throttle.failed(name, request.remote_addr)
-        return _form(ApiMsg.BAD_LOGIN, 401)
+        return _form(Msg.api.BAD_LOGIN, 401)
     throttle.succeeded(name)
     log_in(principal)
     log.info("user %s (%s) signed in", principal.name, principal.role.value)

@@ -17,10 +17,10 @@ from typing import Any
 from flask import Blueprint, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
-from api.app import app_state
 from api.auth import Permission, requires
 from api.pages.base import page_headers, render_page
 from api.pages.forms import filter_errors
+from api.state import app_state
 from graph.errors import ValidationError
 from workflow.common import system_clock
 from workflow.reports import HEADLINES, REPORTS, ReportFilter, evaluation, read_facts, report_workbook, summarize

@@ -25,9 +25,8 @@ from typing import Any
 
 from flask import Blueprint, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
-from api.pages.base import PageMsg, check_form, page_headers, render_page
+from api.pages.base import check_form, page_headers, render_page
 from api.pages.forms import (
     ListPage,
     PageForm,
@@ -41,15 +40,16 @@ from api.pages.forms import (
     resolve_into,
     resolve_named,
 )
-from graph.errors import NotFoundError, ValidationError
+from api.state import app_state
+from graph.errors import Msg, NotFoundError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
-from workflow.common import WfMsg, parse_date
+from workflow.common import parse_date
 from workflow.dispatch import dispatch_expert, end_dispatch, rate_service, record_service, services_of_dispatch
 from workflow.states import DISPATCH, SERVICE_TYPES, VOUCHER
 from workflow.vouchers import issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
-__all__ = ["bp", "SvcMsg", "HOLDER_TYPES", "dispatch_rows", "voucher_rows", "resolve_holder"]
+__all__ = ["bp", "HOLDER_TYPES", "dispatch_rows", "voucher_rows", "resolve_holder"]
 
 log = logging.getLogger(__name__)
 
@@ -60,24 +60,6 @@ HOLDER_TYPES: dict[str, tuple[Label, str]] = {"enterprise": (Label.ENTERPRISE, "
 """The holder types of a voucher: form value → label and Chinese name."""
 
 
-class SvcMsg:
-    """Chinese text of these pages (format with ``str.format``)."""
-
-    UNKNOWN_DEMAND = "未找到需求「{value}」（请填写需求编号）"
-    UNKNOWN_SERVICE = "未找到服务记录「{value}」"
-    NOT_A_SERVICE_OF = "服务记录「{service}」不属于派驻「{dispatch}」"
-    PICK_TYPE = "请至少选择一种服务类型"
-    BAD_HOLDER_TYPE = "请选择企业或专家"
-    DISPATCHED = "已派驻 {expert} 到 {enterprise}（编号 {id}）。"
-    RECORDED = "已记录 {date} 的服务（{hours} 小时）。"
-    SOLVED = "需求「{title}」已标记为已解决。"
-    ENDED = "派驻 {id} 已结束。"
-    RATED = "已记录企业评价：{rating} 分。"
-    ISSUED = "已向 {holder} 发放创新券 {amount:,.2f} 元（编号 {id}）。"
-    REDEEMED = "已兑付 {amount:,.2f} 元，余额 {balance:,.2f} 元。"
-    VOIDED = "创新券 {id} 已作废。"
-
-
 # -- friendly references ------------------------------------------------------------------------------------
 def _resolve_demand(store: GraphStore, value: str) -> str:
     text = value.strip()
@@ -86,7 +68,7 @@ def _resolve_demand(store: GraphStore, value: str) -> str:
     titled = store.find_nodes(Label.DEMAND, props={"title": text}, limit=2)
     if titled.total == 1:
         return titled.nodes[0].id
-    raise ValueError(SvcMsg.UNKNOWN_DEMAND.format(value=value))
+    raise ValueError(Msg.services.UNKNOWN_DEMAND.format(value=value))
 
 
 def resolve_holder(store: GraphStore, kind: str, value: str) -> NodeRef:
@@ -99,7 +81,7 @@ def resolve_holder(store: GraphStore, kind: str, value: str) -> NodeRef:
         return NodeRef(Label.ENTERPRISE, app_state().resolver().enterprise(value))
     if kind == "expert":
         return NodeRef(Label.EXPERT, resolve_named(store, Label.EXPERT, value))
-    raise ValueError(SvcMsg.BAD_HOLDER_TYPE)
+    raise ValueError(Msg.services.BAD_HOLDER_TYPE)
 
 
 # -- reading lists --------------------------------------------------------------------------------------------
@@ -167,14 +149,14 @@ def _check_period(form: PageForm) -> None:
     days: dict[str, str] = {}
     for name in ("start_date", "end_date"):
         if not form.value(name):
-            form.fail(name, PageMsg.REQUIRED)
+            form.fail(name, Msg.pages.REQUIRED)
             continue
         try:
             days[name] = parse_date(form.value(name), name)
         except ValidationError as err:
             form.take(err)
     if len(days) == 2 and days["end_date"] < days["start_date"]:
-        form.fail("end_date", WfMsg.END_BEFORE_START.format(start=days["start_date"], end=days["end_date"]))
+        form.fail("end_date", Msg.workflow.END_BEFORE_START.format(start=days["start_date"], end=days["end_date"]))
 
 
 @bp.get("/dispatches")
@@ -196,7 +178,7 @@ def create_dispatch() -> Any:
     demand = resolve_into(form, "demand", lambda v: _resolve_demand(store, v)) if form.value("demand") else None
     _check_period(form)
     if not [t for t in form.picked("service_types") if t]:
-        form.fail("service_types", SvcMsg.PICK_TYPE)
+        form.fail("service_types", Msg.services.PICK_TYPE)
     node = None
     if form.ok and expert and enterprise:
         node = attempt(form, lambda: dispatch_expert(
@@ -206,7 +188,7 @@ def create_dispatch() -> Any:
     if node is None:
         return _show_dispatches(form)
     return done(url_for("pages_services.dispatch_detail", dispatch_id=node.id),
-                SvcMsg.DISPATCHED.format(expert=node.props.get("expert_name"),
+                Msg.services.DISPATCHED.format(expert=node.props.get("expert_name"),
                                          enterprise=node.props.get("enterprise_name"), id=node.id))
 
 
@@ -266,10 +248,10 @@ def add_service(dispatch_id: str) -> Any:
             outcome=form.value("outcome"), solved=solved, actor=actor_name()))
     if node is None:
         return _show_dispatch(dispatch, form)
-    messages = [SvcMsg.RECORDED.format(date=node.props["date"], hours=f"{float(node.props['hours']):g}")]
+    messages = [Msg.services.RECORDED.format(date=node.props["date"], hours=f"{float(node.props['hours']):g}")]
     if solved:
         title = dispatch.props.get("demand_title") or dispatch.props.get("demand_id")
-        messages.append(SvcMsg.SOLVED.format(title=title))
+        messages.append(Msg.services.SOLVED.format(title=title))
     return done(url_for("pages_services.dispatch_detail", dispatch_id=dispatch_id), *messages)
 
 
@@ -283,7 +265,7 @@ def finish_dispatch(dispatch_id: str) -> Any:
     node = attempt(form, lambda: end_dispatch(app_state().store(), dispatch_id, actor=actor_name()))
     if node is None:
         return _show_dispatch(dispatch, form)
-    return done(url_for("pages_services.dispatch_detail", dispatch_id=dispatch_id), SvcMsg.ENDED.format(id=dispatch_id))
+    return done(url_for("pages_services.dispatch_detail", dispatch_id=dispatch_id), Msg.services.ENDED.format(id=dispatch_id))
 
 
 @bp.post("/dispatches/<dispatch_id>/services/<service_id>/rating")
@@ -295,14 +277,14 @@ def rate(dispatch_id: str, service_id: str) -> Any:
     store = app_state().store()
     service = node_or_404(store, Label.SERVICE, service_id)
     if service.props.get("dispatch_id") != dispatch_id:
-        raise NotFoundError(SvcMsg.NOT_A_SERVICE_OF.format(service=service_id, dispatch=dispatch_id))
+        raise NotFoundError(Msg.services.NOT_A_SERVICE_OF.format(service=service_id, dispatch=dispatch_id))
     form = read_form(f"rate:{service_id}", *_RATING_INPUTS)
     node = attempt(form, lambda: rate_service(store, service_id, rating=form.value("rating"),
                                               comment=form.value("comment"), rated_by=actor_name()))
     if node is None:
         return _show_dispatch(dispatch, form)
     return done(url_for("pages_services.dispatch_detail", dispatch_id=dispatch_id) + f"#svc-{service_id}",
-                SvcMsg.RATED.format(rating=node.props["rating"]))
+                Msg.services.RATED.format(rating=node.props["rating"]))
 
 
 # -- 科技创新券 ---------------------------------------------------------------------------------------------------
@@ -356,7 +338,7 @@ def create_voucher() -> Any:
     form = read_form("voucher", *_VOUCHER_INPUTS)
     holder: NodeRef | None = None
     if form.value("holder_type") not in HOLDER_TYPES:
-        form.fail("holder_type", SvcMsg.BAD_HOLDER_TYPE)
+        form.fail("holder_type", Msg.services.BAD_HOLDER_TYPE)
     else:
         holder = resolve_into(form, "holder", lambda v: resolve_holder(store, form.value("holder_type"), v))
     form.require("amount", "valid_until")
@@ -368,7 +350,7 @@ def create_voucher() -> Any:
     if node is None:
         return _show_vouchers(form)
     return done(url_for("pages_services.voucher_detail", voucher_id=node.id),
-                SvcMsg.ISSUED.format(holder=node.props.get("holder_name"), amount=float(node.props["amount"]),
+                Msg.services.ISSUED.format(holder=node.props.get("holder_name"), amount=float(node.props["amount"]),
                                      id=node.id))
 
 
@@ -427,7 +409,7 @@ def redeem(voucher_id: str) -> Any:
     form = read_form("redeem", *_REDEEM_INPUTS)
     form.require(*_REDEEM_INPUTS)
     if form.value("service_id") and store.get_node(Label.SERVICE, form.value("service_id")) is None:
-        form.fail("service_id", SvcMsg.UNKNOWN_SERVICE.format(value=form.value("service_id")))
+        form.fail("service_id", Msg.services.UNKNOWN_SERVICE.format(value=form.value("service_id")))
     node = None
     if form.ok:
         node = attempt(form, lambda: redeem_voucher(store, voucher_id, form.value("service_id"),
@@ -436,7 +418,7 @@ def redeem(voucher_id: str) -> Any:
         return _show_voucher(voucher, form)
     paid = round(float(voucher.props["balance"]) - float(node.props["balance"]), 2)
     return done(url_for("pages_services.voucher_detail", voucher_id=voucher_id),
-                SvcMsg.REDEEMED.format(amount=paid, balance=float(node.props["balance"])))
+                Msg.services.REDEEMED.format(amount=paid, balance=float(node.props["balance"])))
 
 
 @bp.post("/vouchers/<voucher_id>/void")
@@ -450,4 +432,4 @@ def void(voucher_id: str) -> Any:
                                               actor=actor_name()))
     if node is None:
         return _show_voucher(voucher, form)
-    return done(url_for("pages_services.voucher_detail", voucher_id=voucher_id), SvcMsg.VOIDED.format(id=voucher_id))
+    return done(url_for("pages_services.voucher_detail", voucher_id=voucher_id), Msg.services.VOIDED.format(id=voucher_id))

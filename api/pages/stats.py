@@ -18,15 +18,15 @@ from typing import Any
 
 from flask import Blueprint
 
-from api.app import app_state
 from api.auth import Permission, requires
-from api.json.stats import demand_matrix
 from api.pages.base import page_headers, render_page
 from api.pages.coverage import coverage_view
+from api.state import app_state
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore
 from recommend.analysis import read_supply_demand
 from recommend.coverage import field_coverage
+from recommend.demand_matrix import demand_matrix
 
 __all__ = ["bp", "HEAT_COLUMNS", "GAP_ROWS", "field_groups", "supply_demand", "gap_rows", "heat_table",
            "bar_chart"]

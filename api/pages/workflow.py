@@ -1,6 +1,6 @@
 """推送、对接反馈与揭榜挂帅: the pages of the matchmaking workflow.
 
-* On the demand page (:func:`demand_workflow`, called by ``pages_demands.demand_detail`` and
+* On the demand page (:func:`api.pages.demand_panel.demand_workflow`, called by ``pages_demands.demand_detail`` and
   drawn by ``_demand_workflow.html``): push the recommended experts and teams, 采纳 / 不采纳
   each expert, the 「对接记录」 (pushes, feedback, the challenge) and 「发布为揭榜榜单」.
 * ``/pushes``: every push (filters, paging), answers recorded on an expert's behalf,
@@ -26,11 +26,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 
-from api.app import app_state
 from api.auth import Permission, may, requires
-from api.json.demands import _filters as demand_filters
-from api.json.recommendations import capped, parse_settings
-from api.pages.base import PageMsg, check_form, page_headers, render_page, url_with_args
+from api.pages.base import check_form, page_headers, render_page, url_with_args
+from api.pages.demand_panel import push_row, top_k_args
 from api.pages.demands import FILTERS, demand_detail, demand_facets
 from api.pages.forms import (
     ListPage,
@@ -40,65 +38,34 @@ from api.pages.forms import (
     choice_errors,
     done,
     filter_errors,
-    label_zh,
     node_or_404,
-    node_row,
     read_form,
     resolve_into,
     resolve_named,
     status_counts,
 )
-from graph.errors import ValidationError
+from api.state import app_state
+from api.validation import capped, demand_filters_from_args, parse_settings
+from graph.errors import Msg, ValidationError
 from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef
 from ingest.nlp import content_words
 from recommend.engine import recommend_for_demand
-from workflow.challenge import challenge_of_demand, publish_challenge
-from workflow.common import WfMsg, field_error, system_clock
-from workflow.feedback import feedback_of_demand, latest_verdicts, record_feedback
-from workflow.push import MAX_PUSHES, PushResult, push_demands, push_id, pushes_of_demand, respond, send_reminders
-from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
+from workflow.challenge import publish_challenge
+from workflow.common import field_error
+from workflow.feedback import record_feedback
+from workflow.push import MAX_PUSHES, PushResult, push_demands, push_id, respond, send_reminders
+from workflow.states import CHANNELS, DEMAND, PUSH
 
-__all__ = ["bp", "WfPageMsg", "SOURCES", "demand_workflow", "push_notice", "split_ids"]
+__all__ = ["bp", "push_notice", "split_ids"]
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("pages_workflow", __name__)
 bp.after_request(page_headers)
 
-SOURCES = {"recommendation": "推荐结果", "list": "需求清单"}
-"""Where a push came from (``source``), in Chinese."""
-
 _PUSH_FILTERS = ("status", "demand", "recipient")
 _PREVIEW = 10
-
-
-class WfPageMsg:
-    """Chinese text of the workflow pages, this module's and :mod:`~api.pages.challenges`'."""
-
-    PUSHED = "已推送 {what}"
-    PUSHED_NONE = "没有新的推送"
-    ALREADY = "{count} 位此前已推送过，未重复推送"
-    EXPERTS = "{count} 位专家"
-    TEAMS = "{count} 个团队"
-    LIST_PUSHED = "已将 {demands} 条需求推送给 {recipients} 位专家：新建推送 {created} 条"
-    LIST_ALREADY = "{count} 条此前已推送过"
-    LIST_SKIPPED = "{count} 条已解决或已关闭的需求未推送"
-    LIST_EMPTY = "没有符合条件的需求"
-    LIST_ALL_CLOSED = "符合条件的 {count} 条需求都已解决或已关闭，不能推送"
-    BAD_TEAM = "团队成员列表无效，请刷新页面后重新勾选"
-    FEEDBACK = "已记录对「{name}」的反馈：{verdict}"
-    FEEDBACK_REASON = "已记录对「{name}」的反馈：{verdict}（理由：{reason}）"
-    ANSWERED = "已记录「{name}」{verdict}推送「{title}」"
-    REMINDED = "已对 {count} 条超过 {hours:g} 小时未回复的推送发送提醒"
-    REMINDED_NONE = "没有超过 {hours:g} 小时未回复的推送"
-    BAD_ANSWER = "请选择接受或谢绝"
-    PUBLISHED = "已发布揭榜榜单「{title}」（编号 {id}），当前状态：{status}"
-    BID = "已代「{name}」提交揭榜方案（编号 {id}）"
-    SELECTED = "已确定揭榜方：{name}，榜单状态：{status}"
-    MOVED = "榜单已{action}，当前状态：{status}"
-    RETRY = "已安排立即重试投递「{id}」，将在下一轮投递中发送"
-    BAD_HOURS = "应为正数（小时），实际为「{value}」"
 
 
 def split_ids(text: str) -> list[str]:
@@ -110,48 +77,6 @@ def split_ids(text: str) -> list[str]:
     return list(dict.fromkeys(p.strip() for p in re.split(r"[\n\r,，、;；]+", text or "") if p.strip()))
 
 
-# -- rows the templates show ----------------------------------------------------------------------------
-def _push_row(node: Node) -> dict[str, Any]:
-    props = node.props
-    return node_row(node, target_zh=label_zh(props.get("target_label")),
-                    source_zh=SOURCES.get(str(props.get("source")), str(props.get("source") or "–")),
-                    pending=props.get("status") == PUSH.initial)
-
-
-# -- the demand page ------------------------------------------------------------------------------------
-def demand_workflow(store: GraphStore, demand: Mapping[str, Any], rec: Mapping[str, Any] | None) -> dict[str, Any]:
-    """What ``_demand_workflow.html`` shows on a demand page: ``{"wf": ...}`` (``None`` without workflow:read).
-
-    The pushes of the demand, the feedback on its recommendations (the latest verdict per
-    expert), its challenge, which forms the caller may use, and a refused form to show again.
-    """
-    if not may(Permission.WORKFLOW_READ):
-        return {"wf": None}
-    demand_id = str(demand["id"])
-    pushes = [_push_row(n) for n in pushes_of_demand(store, demand_id)]
-    feedback = [node_row(n, target_zh=label_zh(n.props.get("target_label")))
-                for n in feedback_of_demand(store, demand_id)]
-    verdicts = {target_id: node_row(n) for (label, target_id), n in latest_verdicts(store, demand_id).items()
-                if label == Label.EXPERT.value}
-    pushed = {p["target_id"]: p for p in pushes if p.get("target_label") == Label.EXPERT.value}
-    challenge = challenge_of_demand(store, demand_id)
-    open_demand = not DEMAND.final(str(demand.get("status") or DEMAND.initial))
-    has_picks = bool(rec and (rec.get("experts") or rec.get("teams")))
-    args = _top_k()
-    return {"wf": {
-        "pushes": pushes, "feedback": feedback, "verdicts": verdicts, "pushed": pushed,
-        "challenge": node_row(challenge) if challenge else None,
-        "can_push": may(Permission.PUSH_WRITE) and open_demand and has_picks,
-        "can_feedback": may(Permission.FEEDBACK_WRITE) and bool(rec and rec.get("experts")),
-        "can_publish": may(Permission.CHALLENGE_PUBLISH) and challenge is None and open_demand,
-        "channels": CHANNELS, "verdict_choices": VERDICTS,
-        "urls": {"push": url_for("pages_workflow.push_recommended", **args),
-                 "feedback": url_for("pages_workflow.give_feedback", **args),
-                 "publish": url_for("pages_workflow.publish")},
-        "form": g.get("wf_form"), "today": system_clock().date().isoformat(),
-    }}
-
-
 def _demand_again(demand_id: str, form: PageForm) -> Response:
     """The demand page again, with the refused form's values and reasons."""
     g.wf_form = form
@@ -160,13 +85,8 @@ def _demand_again(demand_id: str, form: PageForm) -> Response:
     return response
 
 
-def _top_k() -> dict[str, str]:
-    """The demand page's ``top_k``, kept by its forms so the page comes back as it was."""
-    return {"top_k": request.args["top_k"]} if request.args.get("top_k") else {}
-
-
 def _demand_url(demand_id: str, anchor: str = "wf-records") -> str:
-    return url_for("pages_demands.demand_detail", demand_id=demand_id, **_top_k()) + f"#{anchor}"
+    return url_for("pages_demands.demand_detail", demand_id=demand_id, **top_k_args()) + f"#{anchor}"
 
 
 def _ranking(store: GraphStore, demand_id: str) -> dict[str, tuple[int, float]]:
@@ -188,7 +108,7 @@ def _team_members(form: PageForm) -> list[str]:
         except ValueError:
             ids = None
         if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-            raise field_error("targets", WfPageMsg.BAD_TEAM)
+            raise field_error("targets", Msg.workflow_pages.BAD_TEAM)
         members += ids
     return members
 
@@ -197,12 +117,12 @@ def push_notice(result: PushResult, targets: Mapping[str, NodeRef]) -> str:
     """「已推送 3 位专家；2 位此前已推送过，未重复推送」 (``targets``: push id → recipient)."""
     experts = sum(1 for n in result.created if n.props.get("target_label") == Label.EXPERT.value)
     teams = len(result.created) - experts
-    what = "、".join(t for t in (WfPageMsg.EXPERTS.format(count=experts) if experts else "",
-                                 WfPageMsg.TEAMS.format(count=teams) if teams else "") if t)
-    text = WfPageMsg.PUSHED.format(what=what) if what else WfPageMsg.PUSHED_NONE
+    what = "、".join(t for t in (Msg.workflow_pages.EXPERTS.format(count=experts) if experts else "",
+                                 Msg.workflow_pages.TEAMS.format(count=teams) if teams else "") if t)
+    text = Msg.workflow_pages.PUSHED.format(what=what) if what else Msg.workflow_pages.PUSHED_NONE
     already = [targets[p] for p in result.already if p in targets]
     if already:
-        text += "；" + WfPageMsg.ALREADY.format(count=len(already))
+        text += "；" + Msg.workflow_pages.ALREADY.format(count=len(already))
     return text
 
 
@@ -253,7 +173,7 @@ def give_feedback() -> Any:
     if node is None:
         return _demand_again(demand_id, form)
     props = node.props
-    template = WfPageMsg.FEEDBACK_REASON if props.get("reason") else WfPageMsg.FEEDBACK
+    template = Msg.workflow_pages.FEEDBACK_REASON if props.get("reason") else Msg.workflow_pages.FEEDBACK
     message = template.format(name=props.get("target_name"), verdict=props.get("verdict"), reason=props.get("reason"))
     return done(_demand_url(demand_id, "experts-h"), message)
 
@@ -272,7 +192,7 @@ def publish() -> Any:
         reward_wan=form.value("reward_wan") or "0", actor=actor_name(), title=form.value("title")))
     if node is None:
         return _demand_again(demand_id, form)
-    message = WfPageMsg.PUBLISHED.format(title=node.name, id=node.id, status=node.props.get("status"))
+    message = Msg.workflow_pages.PUBLISHED.format(title=node.name, id=node.id, status=node.props.get("status"))
     return done(url_for("pages_challenges.challenge_detail", challenge_id=node.id), message)
 
 
@@ -293,9 +213,9 @@ def _pushes_page(form: PageForm | None = None) -> Response:
                                                             skip=listing.skip, limit=listing.per_page)
     status = form.status if form is not None else 400 if errors else 200
     return render_page("pushes.html", status=status, active="pages_workflow.pushes",
-                       rows=[_push_row(n) for n in found.nodes], values=values, errors=errors, form=form,
+                       rows=[push_row(n) for n in found.nodes], values=values, errors=errors, form=form,
                        statuses=PUSH.states, counts=status_counts(store, Label.PUSH, PUSH.states), channels=CHANNELS,
-                       error_note=PageMsg.FILTER_HAS_ERRORS if errors else "", paging=listing.links(found.total),
+                       error_note=Msg.pages.FILTER_HAS_ERRORS if errors else "", paging=listing.links(found.total),
                        remind_hours=current_app.config.get("KGMATCH_PUSH_REMIND_HOURS", 72),
                        may_push=may(Permission.PUSH_WRITE), may_answer=may(Permission.PORTAL_ACT),
                        actions={"remind": url_with_args("pages_workflow.remind", request.args, drop=()),
@@ -322,13 +242,13 @@ def answer_push() -> Any:
     form = read_form("answer:" + request.form.get("push_id", "").strip(), "answer", "reason")
     answer = form.value("answer")
     if answer not in ("accept", "decline"):
-        form.fail("answer", WfPageMsg.BAD_ANSWER)
+        form.fail("answer", Msg.workflow_pages.BAD_ANSWER)
         return _pushes_page(form)
     node = attempt(form, lambda: respond(store, form.value("push_id"), accept=answer == "accept",
                                           reason=form.value("reason"), responder=actor_name()))
     if node is None:
         return _pushes_page(form)
-    message = WfPageMsg.ANSWERED.format(name=node.props.get("target_name"), title=node.props.get("demand_title"),
+    message = Msg.workflow_pages.ANSWERED.format(name=node.props.get("target_name"), title=node.props.get("demand_title"),
                                         verdict="接受" if answer == "accept" else "谢绝")
     return done(_pushes_url(), message)
 
@@ -344,12 +264,12 @@ def remind() -> Any:
     try:
         hours = float(raw)
     except ValueError:
-        form.fail("after_hours", WfPageMsg.BAD_HOURS.format(value=raw))
+        form.fail("after_hours", Msg.workflow_pages.BAD_HOURS.format(value=raw))
         return _pushes_page(form)
     reminded = attempt(form, lambda: send_reminders(store, after_hours=hours))
     if reminded is None:
         return _pushes_page(form)
-    template = WfPageMsg.REMINDED if reminded else WfPageMsg.REMINDED_NONE
+    template = Msg.workflow_pages.REMINDED if reminded else Msg.workflow_pages.REMINDED_NONE
     return done(_pushes_url(), template.format(count=len(reminded), hours=hours))
 
 
@@ -367,7 +287,7 @@ def _batch_page(form: PageForm | None = None) -> Response:
     return render_page("pushes_batch.html", status=status, active="pages_workflow.pushes", values=values,
                        errors=errors, filters=FILTERS, facets=app_state().memo("page_demand_facets", demand_facets),
                        preview=found.nodes, total=found.total, form=form, channels=CHANNELS, limit=MAX_PUSHES,
-                       error_note=PageMsg.FILTER_HAS_ERRORS if errors else "",
+                       error_note=Msg.pages.FILTER_HAS_ERRORS if errors else "",
                        action=url_with_args("pages_workflow.push_batch_submit", request.args, drop=()))
 
 
@@ -375,7 +295,7 @@ def _matching(store: GraphStore, *, skip: int = 0, limit: int) -> NodePage:
     """The demands the request's list filters match (read as the demand list page reads them)."""
     status = request.args.get("status", "").strip()
     return store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                            related=demand_filters(store), skip=skip, limit=limit)
+                            related=demand_filters_from_args(store), skip=skip, limit=limit)
 
 
 @bp.get("/pushes/batch")
@@ -395,7 +315,7 @@ def push_batch_submit() -> Any:
     form = read_form("batch", "experts", "channel", "note")
     names = split_ids(form.value("experts"))
     if not names:
-        form.fail("experts", WfMsg.NO_TARGETS)
+        form.fail("experts", Msg.workflow.NO_TARGETS)
     experts = [e for e in (resolve_into(form, "experts", lambda v: resolve_named(store, Label.EXPERT, v), value=name)
                            for name in names) if e]
     try:
@@ -404,27 +324,27 @@ def push_batch_submit() -> Any:
         form.take(err)
         return _batch_page(form)
     if form.ok and total == 0:
-        form.fail("", WfPageMsg.LIST_EMPTY)
+        form.fail("", Msg.workflow_pages.LIST_EMPTY)
     pairs = total * len(set(experts))
     if form.ok and pairs > MAX_PUSHES:
-        form.fail("experts", WfMsg.TOO_MANY.format(limit=MAX_PUSHES, count=pairs))
+        form.fail("experts", Msg.workflow.TOO_MANY.format(limit=MAX_PUSHES, count=pairs))
     if not form.ok:
         return _batch_page(form)
     demands = _matching(store, limit=total).nodes
     open_ids = [d.id for d in demands if not DEMAND.final(str(d.props.get("status") or DEMAND.initial))]
     if not open_ids:
-        form.fail("", WfPageMsg.LIST_ALL_CLOSED.format(count=len(demands)), status=409)
+        form.fail("", Msg.workflow_pages.LIST_ALL_CLOSED.format(count=len(demands)), status=409)
         return _batch_page(form)
     result = attempt(form, lambda: push_demands(
         store, open_ids, [NodeRef(Label.EXPERT, e) for e in dict.fromkeys(experts)], actor=actor_name(),
         channel=form.value("channel", CHANNELS[0]), note=form.value("note"), source="list"))
     if result is None:
         return _batch_page(form)
-    parts = [WfPageMsg.LIST_PUSHED.format(demands=len(open_ids), recipients=len(set(experts)),
+    parts = [Msg.workflow_pages.LIST_PUSHED.format(demands=len(open_ids), recipients=len(set(experts)),
                                           created=len(result.created))]
     if result.already:
-        parts.append(WfPageMsg.LIST_ALREADY.format(count=len(result.already)))
+        parts.append(Msg.workflow_pages.LIST_ALREADY.format(count=len(result.already)))
     if len(open_ids) < len(demands):
-        parts.append(WfPageMsg.LIST_SKIPPED.format(count=len(demands) - len(open_ids)))
+        parts.append(Msg.workflow_pages.LIST_SKIPPED.format(count=len(demands) - len(open_ids)))
     log.info("pushed %d demands of a list to %d experts", len(open_ids), len(set(experts)))
     return done(url_for("pages_workflow.pushes"), "；".join(parts))
