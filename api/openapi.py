@@ -123,7 +123,11 @@ def _schemas() -> dict[str, Any]:
             "contributions": {"type": "object", "additionalProperties": _NUM}, "covered_fields": _STRS,
             "paths": {"type": "array", "items": _obj({"steps": {"type": "array", "items": _ref("PathStep")},
                                                       "strength": _NUM, "text": _STR})},
-            "explanation": _STR}),
+            "explanation": _STR, "confidence": _NUM,
+            "evidence": _obj({"direct_fields": _STRS, "indirect": _BOOL, "matched_terms": _STRS,
+                              "text_coverage": _NUM, "confidence": _NUM})},
+            required=["rank", "expert_id", "name", "institution_id", "institution", "score", "components",
+                      "contributions", "covered_fields", "paths", "explanation"]),
         "TeamProposal": team,
         "Recommendation": _obj({
             "demand": _obj({"id": _STR, "title": _STR, "fields": {"type": "array", "items": weighted}}),
@@ -131,7 +135,13 @@ def _schemas() -> dict[str, Any]:
             "teams": {"type": "array", "items": _ref("TeamProposal")}, "baseline_team": _nullable(_ref("TeamProposal")),
             "excluded": {"type": "array", "items": _obj({"expert_id": _STR, "reason": _STR})},
             "candidates": _INT, "settings": {"type": "object", "additionalProperties": _SCALAR},
-            "keywords": {**_STRS, "description": "仅按文本推荐时：从文本中提取的关键词"}},
+            "keywords": {**_STRS, "description": "仅按文本推荐时：从文本中提取的关键词"},
+            "abstention": _obj({
+                "abstain": _BOOL, "confidence": _NUM, "message": _STR,
+                "supply_gap": {"type": "array", "items": _obj({"field": _STR, "name": _STR,
+                                                               "experts_with_direct_evidence": _INT})},
+                "suggested_fields": {"type": "array", "items": _obj({"field": _STR, "name": _STR, "candidates": _INT})},
+                "actions": _STRS})},
             required=["demand", "experts", "teams", "baseline_team", "excluded", "candidates", "settings"]),
         "TextDemand": _obj({
             "text": {"type": "string", "description": "需求文本（第一行作为标题）"},
