@@ -12,9 +12,11 @@ For each of the top 5:
 * **field evidence**: one of the expert's field paths ends in a field that belongs (as a ht2016
   descendant, or through the crosswalk) to one of the demand's labelled second-level fields.
 
-P@5 by evidence = share of top-5 slots with term evidence; confident nonsense = share of top-5
-slots with neither (the recommender listed them with a score all the same). Both with Wilson
-intervals over slots. The graph's experts come from NSFC life and management sciences, so most
+P@5 by evidence = share of top-5 slots with term evidence; nonsense = share of top-5 slots with
+neither; **confident nonsense** = nonsense slots in results that did not abstain (the recommender
+presented them as answers; see :mod:`recommend.abstention`), over all top-5 slots;
+**confident-expert nonsense** = nonsense slots whose own confidence is ≥ 0.5. All with
+Wilson intervals over slots; abstentions are counted per demand. The graph's experts come from NSFC life and management sciences, so most
 enterprise demands have no true supply: the point is what each linker does then.
 """
 
@@ -69,7 +71,7 @@ def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]: 
     from recommend.engine import IndexCache, recommend_for_facts
 
     index = IndexCache(content_words).get(store)
-    slots = hits = nonsense = empty = 0
+    slots = hits = nonsense = confident = sure = empty = abstained = 0
     for d in demands:
         understood = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None,
                                        linker=linker)
@@ -78,12 +80,19 @@ def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]: 
                                   overrides={"top_k": 5})
         if not rec.experts:
             empty += 1
+        abstains = rec.verdict is not None and rec.verdict.abstain
+        abstained += abstains
         for e in rec.experts[:5]:
             slots += 1
             t = term_evidence(e.scored, d.terms)
             hits += t
-            nonsense += not t and not field_evidence(e.scored, set(d.fields))
-    return {"p_at_5_terms": _cell(hits, slots), "confident_nonsense": _cell(nonsense, slots),
+            bad = not t and not field_evidence(e.scored, set(d.fields))
+            nonsense += bad
+            confident += bad and not abstains
+            sure += bad and e.evidence is not None and e.evidence.confidence >= 0.5
+    return {"p_at_5_terms": _cell(hits, slots), "nonsense": _cell(nonsense, slots),
+            "confident_nonsense": _cell(confident, slots), "confident_expert_nonsense": _cell(sure, slots),
+            "abstained": abstained,
             "demands_without_experts": empty, "slots": slots}
 
 
@@ -102,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("old", "new"):
         r = result[name]
         print(f"{name}: P@5 by evidence terms {r['p_at_5_terms']['rate']} {r['p_at_5_terms']['ci95']}, "
-              f"confident nonsense {r['confident_nonsense']['rate']} {r['confident_nonsense']['ci95']}")
+              f"nonsense {r['nonsense']['rate']} {r['nonsense']['ci95']}, "
+              f"confident nonsense {r['confident_nonsense']['rate']} {r['confident_nonsense']['ci95']}, "
+              f"confident-expert nonsense {r['confident_expert_nonsense']['rate']} "
+              f"{r['confident_expert_nonsense']['ci95']}, "
+              f"abstained {r['abstained']}/{len(demands)}")
     print(json.dumps(result, ensure_ascii=False))
     store.close()
     return 0
