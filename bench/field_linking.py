@@ -101,11 +101,12 @@ def patent_accuracy() -> dict[str, dict[str, object]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    from ingest.field_model import _jieba_words, get_field_model, patent_rows
+    from ingest.field_model import _jieba_words, patent_rows, train_field_model, training_texts
 
     train, test = patent_rows("train"), patent_rows("test")
     gold = [subs for _, _, subs in test]
-    model = get_field_model()
+    # the linker's model (same features, same classifier and settings) with its IPC head, on the train split only
+    model = train_field_model(texts=training_texts(sources=("patents",)), ipc_head=True)
     new = [[c for c, _ in r] for r in model.rank_many([t for _, t, _ in test], head="ipc", top_k=3)]
     started = time.perf_counter()
     vec = TfidfVectorizer(analyzer=_jieba_words, sublinear_tf=True)

@@ -102,3 +102,23 @@ def test_unknown_linker_is_refused(monkeypatch):
     monkeypatch.setenv("KGMATCH_LINKER", "magic")
     with pytest.raises(ValueError, match="KGMATCH_LINKER"):
         understand_demand("污水")
+
+
+def test_head_probabilities_match_sklearn_one_vs_rest():
+    import numpy as np
+    from scipy import sparse
+    from sklearn.linear_model import SGDClassifier
+
+    from ingest.field_model import _fit_head
+
+    rng = np.random.default_rng(3)
+    x = sparse.csr_matrix(rng.random((30, 12)) * (rng.random((30, 12)) > 0.6))
+    labels = [str(i % 3) for i in range(30)]
+    head = _fit_head(x, labels, [1.0] * 30, seed=1, alpha=1e-3, balanced=False, epochs=5)
+    clf = SGDClassifier(loss="log_loss", alpha=1e-3, max_iter=5, tol=None, random_state=1)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(x, np.array([int(label) for label in labels]))
+    assert np.allclose(head.proba(x), clf.predict_proba(x), atol=1e-5)
