@@ -61,10 +61,10 @@ class AppState:
         self.owns_store = store is None
         self._lock = threading.Lock()
         self._index_lock = threading.Lock()
-        self.index_cache = IndexCache(content_words)
+        data_dir = Path(config["KGMATCH_DATA_DIR"])
+        self.index_cache = IndexCache(content_words, persist_dir=data_dir / "index")
         self._memo: dict[str, tuple[Any, Any]] = {}
         self._memo_lock = threading.Lock()
-        data_dir = Path(config["KGMATCH_DATA_DIR"])
         self.data_dir = data_dir
         self.users = UserStore(Path(config["KGMATCH_USERS_FILE"] or data_dir / "users.json"))
         self.audit = AuditLog(Path(config["KGMATCH_AUDIT_LOG"] or data_dir / "audit.jsonl"))
@@ -179,9 +179,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
     register_error_handlers(app)
     init_auth(app)
     app.after_request(_headers)
-    from api.blueprints import BLUEPRINTS  # the blueprints import app_state from here
+    from api import json as json_api  # the blueprints import app_state from here
+    from api import pages
 
-    for blueprint in BLUEPRINTS:
+    for blueprint in json_api.BLUEPRINTS + pages.BLUEPRINTS:
         app.register_blueprint(blueprint)
     log.debug("created the app (%s store, data in %s)", state.backend, state.data_dir)
     return app

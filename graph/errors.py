@@ -61,6 +61,10 @@ class Msg:
     STALE = "{label}「{id}」已被他人修改（读取时为第 {expected} 版，现为第 {actual} 版），本次操作未保存，请刷新后重试"
     STALE_MISSING = "{label}「{id}」不存在或已被删除，本次操作未保存"
     ROWS_REJECTED = "共 {bad} 行数据有误未导入，{good} 行已导入；错误明细见 {path}"
+    BATCH_TOO_LARGE = ("图数据库拒绝了本批写入（事务内存不足：{code}），{rows} 行未保存；"
+                       "可调大 Neo4j 的 db.memory.transaction.max（本地开发服务器：KGMATCH_NEO4J_TX_MAX）")
+    BATCH_REFUSED = ("导入中断：图数据库拒绝了 {what}（共 {rows} 行，{reason}）。此前的 {done} 行已分批提交；"
+                     "处理后重新导入同一文件即可续上（已导入的行按编号合并，不会重复）")
 
 
 @dataclass(frozen=True)
@@ -128,3 +132,11 @@ class StoreError(KgmatchError):
     """The store failed while doing what was asked; nothing of that batch was kept."""
 
     status = 500
+
+
+class BatchTooLargeError(StoreError):
+    """The server refused one transaction for its memory (Neo4j ``MemoryPoolOutOfMemoryError``):
+    not transient — retrying the same batch fails the same way — so it is never retried as is;
+    :func:`graph.batching.write_in_batches` splits it instead."""
+
+    status = 507

@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("child_field_decay", 0.7, "沿 SUBFIELD_OF 向下一层时领域相似度乘以该系数"),
     Setting("related_min_score", 0.2, "RELATED_TO 相关领域的最低相似度，低于此值不扩展"),
     Setting("max_candidates", 500, "参与打分的候选专家上限（按领域匹配度截取）"),
+    Setting("fanout_per_field", 1000, "每个领域沿 EXPERT_IN、IN_FIELD 最多展开的专家或项目数（按关系权重从高到低；0 表示不限）"),
     Setting("text_candidates", 50, "另按需求文本全库检索补充的候选专家人数（0 表示只按领域）"),
     # -- evidence
     Setting("evidence_half_life_years", 5.0, "项目证据的半衰期（年）：越早的项目权重越低"),

@@ -9,11 +9,8 @@ this package needs no NLP of its own.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from graph.model import Label
@@ -22,7 +19,7 @@ from recommend.abstention import Evidence, Verdict, expert_evidence, judge
 from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
-from recommend.profiles import load_profiles
+from recommend.index_cache import IndexCache
 from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
@@ -125,41 +122,11 @@ def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
     return names
 
 
-class IndexCache:
-    """One :class:`ExpertIndex` per store, rebuilt when the store's counts change.
-
-    Building reads every expert's projects and tokenizes their titles (seconds on the
-    demo graph), so a server keeps one of these for its lifetime. Whether the store
-    changed is asked at most every ``recheck_seconds`` (counting is ~27 queries on Neo4j),
-    so a new expert shows up in text candidates within that time.
-    """
-
-    def __init__(self, tokenize: Tokenize, *, recheck_seconds: float = 30.0) -> None:
-        self.tokenize = tokenize
-        self.recheck_seconds = recheck_seconds
-        self._key: tuple[int, Any] | None = None
-        self._index: ExpertIndex | None = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
-
-    def get(self, store: GraphStore) -> ExpertIndex:
-        """The index for ``store`` as it is now (or as of the last check)."""
-        with self._lock:
-            now = time.monotonic()
-            if (self._index is not None and self._key is not None and self._key[0] == id(store)
-                    and now - self._checked < self.recheck_seconds):
-                return self._index
-            self._checked = now
-            return self._refresh(store)
-
-    def _refresh(self, store: GraphStore) -> ExpertIndex:
-        key = (id(store), store.counts())
-        if self._index is None or key != self._key:
-            profiles = load_profiles(store)
-            self._index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=date.today().year + 1)
-            self._key = key
-            log.info("built the expert text index over %d experts", len(self._index))
-        return self._index
+def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None) -> list[str]:
+    """The candidate's profile words: pre-tokenised in the index when its text is the indexed one."""
+    text = profile_text(candidate)
+    words = index.words_for(candidate.id, text, tokenize) if index is not None else None
+    return list(words) if words is not None else tokenize(text)
 
 
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
@@ -177,7 +144,7 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         extra = [i for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
-    docs = {c.id: tokenize(profile_text(c)) for c in kept}
+    docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
     query_tokens = tokenize(demand.text)
     kept = with_text_scores(kept, text_scores(query_tokens, docs))
     scored = score_candidates(demand, kept, settings)
