@@ -4,7 +4,7 @@
 2. the NSFC project lists of ``data/nsfc/`` (PIs, institutions, projects, EXPERT_IN), then the
    NLP field links derived from them, ``data/enrich/project_fields.csv`` (:mod:`ingest.enrich`); then the
    academicians and 国家重点研发计划 projects of ``data/people/`` (:mod:`ingest.people`, resolved against the
-   NSFC PIs by :mod:`ingest.identity`);
+   NSFC PIs by :mod:`ingest.identity`), then the patents of ``data/patents/patents.csv`` (:mod:`ingest.patents`);
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
    ``graph*`` (the generic format). Other files there are ignored.
@@ -25,6 +25,7 @@ from ingest.enrich import enrichment_files, load_enrichment
 from ingest.importers import import_file
 from ingest.loader import LoadReport, load_file
 from ingest.nsfc import project_files
+from ingest.patents import PATENTS_PATH, import_patents
 from ingest.people import people_files
 from ingest.readers import FORMATS
 from ingest.resolve import DATA_ROOT
@@ -55,6 +56,7 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR) -> list[DemoStep]:
     steps += [DemoStep(path, "project", fields) for path, fields in projects]
     steps += [DemoStep(path, "enrichment") for path in enrichment_files(path for path, _ in projects)]
     steps += [DemoStep(path, kind) for path, kind in people_files()]
+    steps += [DemoStep(PATENTS_PATH, "patent")] if PATENTS_PATH.exists() else []
     extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
@@ -74,6 +76,8 @@ def load_step(step: DemoStep, store: GraphStore, *, progress: bool = False) -> L
         return load_file(step.path, store, progress=progress)
     if step.kind == "enrichment":
         return load_enrichment(store, step.path, progress=progress)
+    if step.kind == "patent":
+        return import_patents(step.path, store, progress=progress)
     return import_file(step.path, step.kind, store, progress=progress, default_fields=step.default_fields)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from graph.model import Label
 from graph.store import GraphStore
+from recommend.abstention import Evidence, Verdict, expert_evidence, judge
 from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
@@ -39,11 +40,14 @@ class ExpertResult:
     scored: ScoredExpert
     paths: tuple[ExplainedPath, ...]
     sentence: str
+    evidence: Evidence | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         f = self.scored.facts
-        return {
+        extra = {"confidence": round(self.evidence.confidence, 4), "evidence": self.evidence.as_dict()} \
+            if self.evidence is not None else {}
+        return {**extra,
             "rank": self.rank, "expert_id": f.id, "name": f.name, "institution_id": f.institution_id,
             "institution": f.institution_name, "score": round(self.scored.score, 4),
             "components": {k: round(v, 4) for k, v in self.scored.components.items()},
@@ -85,10 +89,12 @@ class Recommendation:
     field_names: dict[str, str]
     settings: dict[str, Any] = field(default_factory=dict)
     candidates: int = 0
+    verdict: Verdict | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return {
+        extra = {"abstention": self.verdict.as_dict(self.field_names)} if self.verdict is not None else {}
+        return {**extra,
             "demand": {"id": self.demand.id, "title": self.demand_name,
                        "fields": [{"id": f, "name": self.field_names.get(f, f), "weight": w}
                                   for f, w in sorted(self.demand.fields.items(), key=lambda x: (-x[1], x[0]))]},
@@ -139,8 +145,13 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
     docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
-    kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs))
-    ranked = score_candidates(demand, kept, settings)
+    query_tokens = tokenize(demand.text)
+    kept = with_text_scores(kept, text_scores(query_tokens, docs))
+    scored = score_candidates(demand, kept, settings)
+    # Honest abstention (recommend.abstention): an expert with no graph path and no matched term is never listed.
+    evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id]) for s in scored}
+    verdict = judge(demand.fields, scored, evidence)
+    ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
     pool = ranked[:TEAM_POOL]
     collab = collaboration_graph(store, [s.facts for s in pool])
@@ -148,12 +159,13 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                        max_size=int(settings["team_max_size"]), collab_bonus=float(settings["team_collab_bonus"]))
     baseline = rarest_first(demand.fields, pool, collab)
     names = _names(store, pool + [s for s in top if s not in pool])
-    names.update({n.id: n.name for n in store.get_nodes(Label.FIELD, sorted(demand.fields))})
+    names.update({n.id: n.name for n in store.get_nodes(
+        Label.FIELD, sorted({*demand.fields, *(f for f, _ in verdict.suggestions)}))})
     title = demand_name or demand.text.split("\n")[0][:60] or demand.id
     experts = []
     for rank, s in enumerate(top, start=1):
         paths = explain_paths(demand.id, title, s, names)
-        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year)))
+        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year), evidence[s.id]))
     by_id = {s.id: s for s in pool}
 
     def team_result(team: Team) -> TeamResult:
@@ -161,9 +173,10 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields)))
 
     log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
+    field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}
     return Recommendation(demand, title, experts, [team_result(t) for t in teams],
                           team_result(baseline) if baseline else None, excluded,
-                          {f: names.get(f, f) for f in demand.fields}, settings, len(candidates))
+                          field_names, settings, len(candidates), verdict)
 
 
 def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,

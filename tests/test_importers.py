@@ -107,10 +107,22 @@ def test_a_demand_without_fields_is_understood_by_nlp(tmp_path, local_store):
     rows = [{"id": "demand:nlp", "title": "高性能结构陶瓷材料烧结开裂", "description": "我公司生产结构陶瓷部件，烧结后开裂率高。"}]
     assert import_file(_jsonl(tmp_path / "demands.jsonl", rows), "demand", store).ok
     needs = _out(store, Label.DEMAND, "demand:nlp", RelType.NEEDS)
-    assert needs["ht2016:40201"] == {"weight": 1.0, "method": "nlp"}  # the best link scales to 1
+    # the supervised linker's best second-level field scales to 1; the name-similar third-level field
+    # is kept because the crosswalk puts it under that field
+    assert needs["ht2016:402"] == {"weight": 1.0, "method": "nlp"}
+    assert 0 < needs["ht2016:40201"]["weight"] < 1
     assert set(needs) <= {"ht2016:40", "ht2016:402", "ht2016:40201", "ht2016:60", "ht2016:601"}  # stored fields only
     keywords = store.get_node(Label.DEMAND, "demand:nlp").props["keywords"]
     assert "结构陶瓷" in "".join(keywords) and len(keywords) <= 8
+
+
+def test_the_lexical_linker_stays_available_as_the_baseline(tmp_path, local_store, monkeypatch):
+    monkeypatch.setenv("KGMATCH_LINKER", "lexical")
+    store = _world(local_store, tmp_path)
+    rows = [{"id": "demand:nlp", "title": "高性能结构陶瓷材料烧结开裂", "description": "我公司生产结构陶瓷部件，烧结后开裂率高。"}]
+    assert import_file(_jsonl(tmp_path / "demands.jsonl", rows), "demand", store).ok
+    needs = _out(store, Label.DEMAND, "demand:nlp", RelType.NEEDS)
+    assert needs["ht2016:40201"] == {"weight": 1.0, "method": "nlp"}  # the best name match scales to 1
 
 
 def test_bad_rows_are_named_in_chinese_and_only_good_rows_load(tmp_path, local_store):
@@ -240,6 +252,7 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
                                                  "71541001,管理研究,浙江大学,洪俊杰,25,2015.05-2016.02\n")
     monkeypatch.setattr(ingest.demo, "project_files", lambda: [(projects, ("ht2016:40",))])
     monkeypatch.setattr(ingest.demo, "people_files", lambda: [])
+    monkeypatch.setattr(ingest.demo, "PATENTS_PATH", tmp_path / "no-patents.csv")  # tests/test_patents.py loads them
     demo = tmp_path / "demo"
     demo.mkdir()
     _jsonl(demo / "demands.jsonl", DEMANDS[:1])
