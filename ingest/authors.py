@@ -80,6 +80,7 @@ _ACADEMY_SUB = re.compile("研究所|研究院|研究中心|中心|天文台|植
 _DEPARTMENT_TAIL = re.compile("学院|系|科|部|室|组|所$")
 _HOSPITAL_AFTER_UNI = re.compile(r"^(?:医学院)?(?:附属)?[^学院系所,;]{0,10}?医院")
 _EXTEND_AFTER = re.compile(r"^[^\d,;学系科部室组]{0,10}?(?:分院|分所|分公司|供电公司|研究院)")
+_ACADEMY_PREFIXES = ("中国科学院", "中国医学科学院", "中国农业科学院", "中国林业科学研究院")
 _LATIN_INST = re.compile(r"(University|Institute|Academy|College|Hospital|Universit[eéà]|School)", re.I)
 
 
@@ -155,6 +156,7 @@ def _name_model() -> _NameModel:
     )
 
 
+@lru_cache(maxsize=65536)
 def _name_logp(name: str) -> float | None:
     """log P(name) under the model, or ``None`` when it cannot be a name (length)."""
     model = _name_model()
@@ -235,6 +237,7 @@ class _Group:
     markers: set[str] = field(default_factory=set)
     start: int = 0
     middot: bool = False
+    offsets: list[int] = field(default_factory=list)  # where each character of ``text`` is in the line
 
 
 def _latex_to_markers(text: str) -> str:
@@ -302,6 +305,7 @@ def _groups(line: str) -> tuple[list[_Group], int | None]:
                 current.start = i
             if ch == "·":
                 current.middot = True
+            current.offsets.append(i)
             current.text += ch
             i += 1
             continue
@@ -355,7 +359,7 @@ def _groups(line: str) -> tuple[list[_Group], int | None]:
             return groups[:k], group.start
         head = _Group(text=group.text[:cut], spaces={s for s in group.spaces if s < cut},
                       markers=set(), start=group.start)
-        return groups[:k] + [head], group.start + cut
+        return groups[:k] + [head], group.offsets[cut]
     return groups, None
 
 
@@ -426,7 +430,8 @@ def normalize_institution(part: str) -> tuple[str, int] | None:
     text = _strip_place_prefix(text)
     if not _INSTITUTION_WORDS.match(text) and not _institution_start(text, 0):
         # names glued before the institution ("凯杨芳颖黄勇平中国科学院…"): drop them
-        junk = next((i for i in range(1, min(len(text) - 3, 9)) if _institution_start(text, i, places=False)), None)
+        junk = next((i for i in range(1, min(len(text) - 3, 9)) if text.startswith(_ACADEMY_PREFIXES, i)
+                     or any(text[i:i + k] in _universities() for k in range(4, min(len(text) - i, 16) + 1))), None)
         if junk is not None and not _INSTITUTION_WORDS.search(text[:junk]):
             text = text[junk:]
     universities = _universities()
@@ -564,17 +569,27 @@ class ParsedPaperAuthors:
 
 def _strip_leading_names(text: str, names: list[str]) -> str:
     """The affiliation text without author names glued in front (the markers after them kept)."""
-    stripped = text.lstrip(" (")
+    original = text.lstrip(" (")
+    stripped = original
+    skip = set(" \u3000\t\n\r*\\,，" + _ONE_GLYPHS)
     changed = True
     while changed:
         changed = False
         for name in names:
-            pattern = r"\s*".join(re.escape(c) for c in name)
-            match = re.match(rf"{pattern}[\s*\\,，{re.escape(_ONE_GLYPHS)}]*", stripped)
-            if match and match.end() < len(stripped):
-                stripped = stripped[match.end():]
-                changed = True
-    return stripped if stripped != text.lstrip(" (") else text
+            i = 0
+            for ch in name:  # the name, spaces allowed between its characters
+                while i < len(stripped) and stripped[i].isspace():
+                    i += 1
+                if i >= len(stripped) or stripped[i] != ch:
+                    break
+                i += 1
+            else:
+                while i < len(stripped) and stripped[i] in skip:
+                    i += 1
+                if i < len(stripped):
+                    stripped = stripped[i:]
+                    changed = True
+    return stripped if stripped != original else text
 
 
 def parse_paper_authors(authors: str, affiliations: str) -> ParsedPaperAuthors:
