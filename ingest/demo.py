@@ -51,13 +51,14 @@ class DemoStep:
     default_fields: tuple[str, ...] = ()
 
 
-def demo_plan(*, demo_dir: Path = DEMO_DIR) -> list[DemoStep]:
-    """The files ``kgmatch load demo`` loads, in order (missing ones are left out)."""
+def demo_plan(*, demo_dir: Path = DEMO_DIR, papers: bool = True) -> list[DemoStep]:
+    """The files ``kgmatch load demo`` loads, in order (missing ones are left out; ``papers=False``
+    leaves out the ChinaXiv papers, for comparisons)."""
     steps = [DemoStep(path, kind) for kind, path in TAXONOMY_FILES.items() if path.exists()]
     projects = project_files()
     steps += [DemoStep(path, "project", fields) for path, fields in projects]
     steps += [DemoStep(path, "enrichment") for path in enrichment_files(path for path, _ in projects)]
-    if PAPERS_FILE.exists():  # ChinaXiv papers with field evidence: authors, co-authorship, EXPERT_IN 论文
+    if papers and PAPERS_FILE.exists():  # ChinaXiv papers with field evidence: authors, co-authorship, EXPERT_IN 论文
         steps.append(DemoStep(PAPERS_FILE, "paper-linked"))
     extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
     for kind in DEMO_KINDS:
@@ -85,11 +86,11 @@ def load_step(step: DemoStep, store: GraphStore, *, progress: bool = False) -> L
     return import_file(step.path, step.kind, store, progress=progress, default_fields=step.default_fields)
 
 
-def load_demo(store: GraphStore, *, progress: bool = False, demo_dir: Path = DEMO_DIR,
+def load_demo(store: GraphStore, *, progress: bool = False, demo_dir: Path = DEMO_DIR, papers: bool = True,
               on_report: Callable[[LoadReport], None] | None = None) -> list[LoadReport]:
     """Load every file of :func:`demo_plan` into ``store``; the reports, one per file."""
     reports = []
-    for step in demo_plan(demo_dir=demo_dir):
+    for step in demo_plan(demo_dir=demo_dir, papers=papers):
         report = load_step(step, store, progress=progress)
         if on_report is not None:
             on_report(report)
