@@ -225,12 +225,15 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
            year: int, enterprises: frozenset[str] = frozenset()) -> list[CandidateFacts]:
     refs = [e.ref for e in experts]
     out = store.expand(refs, direction=Direction.OUT,
-                       rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS], labels=[Label.INSTITUTION, Label.PROJECT])
+                       rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
+                       labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER])
     institution: dict[str, Node] = {}
     projects: dict[str, list[ProjectFact]] = {}
     for src, nb in sorted(out, key=lambda p: (p[0].id, p[1].sort_key())):
         if nb.rel.type is RelType.WORKS_AT:
             institution.setdefault(src.id, nb.node)
+        elif nb.rel.type is RelType.AUTHORED:
+            projects.setdefault(src.id, []).append(_paper_fact(nb.node))
         else:
             projects.setdefault(src.id, []).append(project_fact(nb))
     inst_regions: dict[str, tuple[str | None, str | None]] = {}
@@ -247,7 +250,8 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         inst = institution.get(e.id)
         province, city = inst_regions.get(inst.id, (None, None)) if inst else (None, None)
         mine = tuple(projects.get(e.id, []))
-        active = sum(1 for p in mine if p.start_year and p.start_year <= year <= (p.end_year or p.start_year))
+        active = sum(1 for p in mine if p.role != PAPER_ROLE and p.start_year
+                     and p.start_year <= year <= (p.end_year or p.start_year))
         keywords = e.props.get("keywords", [])
         facts.append(CandidateFacts(
             id=e.id, name=e.name, institution_id=inst.id if inst else None, institution_name=inst.name if inst else None,
@@ -258,6 +262,17 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts
+
+
+PAPER_ROLE = "paper"
+"""The role of a paper among a candidate's evidence facts: outputs count as evidence (DESIGN: projects,
+outputs, recency) at half a led project's weight, never as a PI role or as current load."""
+
+
+def _paper_fact(node: Node) -> ProjectFact:
+    year = node.props.get("year")
+    year = year if isinstance(year, int) else None
+    return ProjectFact(node.id, str(node.props.get("title", "")), PAPER_ROLE, year, year)
 
 
 def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],

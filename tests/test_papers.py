@@ -138,6 +138,9 @@ def test_paper_evidence_reaches_candidates_with_paper_paths_and_real_ties(tmp_pa
     assert ("paper", "first") in kinds and ("expert_in", "") in kinds
     paper_path = next(p for p in wang.paths if p.kind == "paper")
     assert paper_path.via[-2].startswith("chinaxiv:") and paper_path.expert_weight == pytest.approx(0.2)
+    assert sorted((f.id, f.role, f.start_year) for f in wang.projects) == [
+        ("chinaxiv:201601.00052", "paper", 2016), ("chinaxiv:201601.00053", "paper", 2016)]
+    assert wang.active_load == 0  # papers are evidence, not current load
     graph = collaboration_graph(store, candidates)
     edge = graph["expert:王颖@中国科学院文献情报中心"]["expert:张智雄@中国科学院文献情报中心"]
     assert edge["kind"] == "collaborates" and edge["papers"] == ("chinaxiv:201601.00052", "chinaxiv:201601.00053")
