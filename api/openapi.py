@@ -114,7 +114,7 @@ def _schemas() -> dict[str, Any]:
                               "props": {"type": "object"}}),
         "Subgraph": _obj({"centre": _obj({"label": _STR, "id": _STR}), "nodes": {"type": "array", "items": _ref("Node")},
                           "relationships": {"type": "array", "items": _ref("Relationship")}, "truncated": _BOOL}),
-        "PathStep": _obj({"kind": {"type": "string", "enum": ["demand", "field", "project", "expert"]}, "id": _STR,
+        "PathStep": _obj({"kind": {"type": "string", "enum": ["demand", "field", "project", "paper", "expert"]}, "id": _STR,
                           "name": _STR, "link": _STR}),
         "ExpertResult": _obj({
             "rank": _INT, "expert_id": _STR, "name": _STR, "institution_id": _nullable(_STR),
