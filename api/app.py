@@ -179,9 +179,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
     register_error_handlers(app)
     init_auth(app)
     app.after_request(_headers)
-    from api.blueprints import BLUEPRINTS  # the blueprints import app_state from here
+    from api import json as json_api  # the blueprints import app_state from here
+    from api import pages
 
-    for blueprint in BLUEPRINTS:
+    for blueprint in json_api.BLUEPRINTS + pages.BLUEPRINTS:
         app.register_blueprint(blueprint)
     log.debug("created the app (%s store, data in %s)", state.backend, state.data_dir)
     return app
