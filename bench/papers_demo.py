@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.cli_recommend import write_related_fields
+from api.cli.recommend import write_related_fields
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import GraphStore
