@@ -8,6 +8,7 @@ this package needs no NLP of its own.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,16 +109,19 @@ class Recommendation:
 
 
 def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
-    """Names of every field and project on the candidates' paths (two bulk reads)."""
-    fields, projects = set(), set()
+    """Names of every field, project and paper on the candidates' paths (three bulk reads)."""
+    fields, projects, papers = set(), set(), set()
     for s in ranked:
         for p in s.facts.paths:
             n_fields = len(p.field_hops) + 1
             fields.update(p.via[:n_fields])
             if p.kind == "project":
                 projects.add(p.via[n_fields])
+            elif p.kind == "paper":
+                papers.add(p.via[n_fields])
     names = {n.id: n.name for n in store.get_nodes(Label.FIELD, sorted(fields))}
     names.update({n.id: n.name for n in store.get_nodes(Label.PROJECT, sorted(projects))})
+    names.update({n.id: n.name for n in store.get_nodes(Label.PAPER, sorted(papers))})
     names.update({s.id: s.facts.name for s in ranked})
     return names
 
@@ -168,9 +172,15 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year), evidence[s.id]))
     by_id = {s.id: s for s in pool}
 
+    paper_titles = {n.id: n.name for n in store.get_nodes(Label.PAPER, sorted(
+        {p for _, _, papers in collab.edges(data="papers") for p in papers or ()}))}
+
     def team_result(team: Team) -> TeamResult:
         members = tuple((m, by_id[m].facts.name, by_id[m].facts.institution_name) for m in team.members)
-        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields)))
+        joint = [(a, b, [paper_titles.get(p, p) for p in collab[a][b].get("papers") or ()])
+                 for a, b in itertools.combinations(team.members, 2)
+                 if collab.has_edge(a, b) and collab[a][b].get("kind") == "collaborates"]
+        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields), joint_papers=joint))
 
     log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
     field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}

@@ -253,6 +253,11 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
     monkeypatch.setattr(ingest.demo, "project_files", lambda: [(projects, ("ht2016:40",))])
     monkeypatch.setattr(ingest.demo, "people_files", lambda: [])
     monkeypatch.setattr(ingest.demo, "PATENTS_PATH", tmp_path / "no-patents.csv")  # tests/test_patents.py loads them
+    papers = tmp_path / "papers.jsonl"  # only papers with field links are in the demo
+    _jsonl(papers, [{"id": "1", "title": "论文甲", "authors": "王颖1 张智雄1", "affiliations": "1浙江大学，杭州310058",
+                     "fields": {"ht2016:40": 0.2}},
+                    {"id": "2", "title": "论文乙", "authors": "李四1", "affiliations": "1浙江大学", "fields": {}}])
+    monkeypatch.setattr(ingest.demo, "PAPERS_FILE", papers)
     demo = tmp_path / "demo"
     demo.mkdir()
     _jsonl(demo / "demands.jsonl", DEMANDS[:1])
@@ -261,12 +266,13 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
     plan = ingest.demo.demo_plan(demo_dir=demo)
     assert [(s.path.name, s.kind) for s in plan] == [
         ("regions.json", "gbt2260"), ("industries.csv", "gbt4754"), ("fields.csv", "ht2016"),
-        ("projects.csv", "project"), ("enterprises.jsonl", "enterprise"), ("demands.jsonl", "demand")]
+        ("projects.csv", "project"), ("papers.jsonl", "paper-linked"), ("enterprises.jsonl", "enterprise"),
+        ("demands.jsonl", "demand")]
     assert plan[3] == DemoStep(projects, "project", ("ht2016:40",))
     reports = load_demo(local_store, demo_dir=demo)
     assert all(r.ok for r in reports)
-    assert local_store.counts().nodes == {"Demand": 1, "Enterprise": 2, "Expert": 1, "Field": 5, "Industry": 4,
-                                          "Institution": 1, "Project": 1, "Region": 7}
+    assert local_store.counts().nodes == {"Demand": 1, "Enterprise": 2, "Expert": 3, "Field": 5, "Industry": 4,
+                                          "Institution": 1, "Paper": 1, "Project": 1, "Region": 7}
 
 
 def test_cli_load_with_kind_reports_bad_rows_and_exits_non_zero(tmp_path):

@@ -110,7 +110,7 @@ def _schemas() -> dict[str, Any]:
                               "props": {"type": "object"}}),
         "Subgraph": obj({"centre": obj({"label": STR, "id": STR}), "nodes": {"type": "array", "items": schema_ref("Node")},
                           "relationships": {"type": "array", "items": schema_ref("Relationship")}, "truncated": BOOL}),
-        "PathStep": obj({"kind": {"type": "string", "enum": ["demand", "field", "project", "expert"]}, "id": STR,
+        "PathStep": obj({"kind": {"type": "string", "enum": ["demand", "field", "project", "paper", "expert"]}, "id": STR,
                           "name": STR, "link": STR}),
         "ExpertResult": obj({
             "rank": INT, "expert_id": STR, "name": STR, "institution_id": nullable(STR),
