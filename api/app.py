@@ -22,9 +22,11 @@ from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.auth import AuditLog, UserStore, init_auth
 from api.errors import register_error_handlers, wants_json
+from api.sessions import RevokedSessions
 from api.settings import defaults, from_env
 from api.throttle import LoginThrottle
 from graph import open_store
@@ -68,6 +70,7 @@ class AppState:
         self.data_dir = data_dir
         self.users = UserStore(Path(config["KGMATCH_USERS_FILE"] or data_dir / "users.json"))
         self.audit = AuditLog(Path(config["KGMATCH_AUDIT_LOG"] or data_dir / "audit.jsonl"))
+        self.revoked_sessions = RevokedSessions(data_dir / "revoked_sessions.json")
         self.login_throttle = LoginThrottle(max_per_user=int(config["KGMATCH_LOGIN_MAX_FAILURES"]),
                                             lock_seconds=float(config["KGMATCH_LOGIN_LOCK_SECONDS"]))
 
@@ -168,6 +171,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
     if test_config:
         app.config.from_mapping(test_config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    proxies = int(app.config.get("KGMATCH_TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # only then is X-Forwarded-For believed (sign-in throttle, rate limit, audit)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["KGMATCH_DATA_DIR"]))
 

@@ -41,8 +41,12 @@ APP_SETTINGS: tuple[AppSetting, ...] = (
                "仅通过 HTTPS 发送会话 Cookie（部署在 HTTPS 之后时设为 true）"),
     AppSetting("PERMANENT_SESSION_LIFETIME", 28800, "KGMATCH_SESSION_SECONDS", "登录会话有效期（秒）"),
     AppSetting("KGMATCH_LOGIN_MAX_FAILURES", 5, "KGMATCH_LOGIN_MAX_FAILURES",
-               "同一用户名 15 分钟内登录失败达到该次数即锁定（同一地址为 20 次）"),
+               "同一用户名从同一地址 15 分钟内登录失败达到该次数即锁定该用户名在该地址的登录"
+               "（同一地址任何用户名 20 次锁定该地址，同一用户名任何地址 100 次锁定该用户名）"),
     AppSetting("KGMATCH_LOGIN_LOCK_SECONDS", 900, "KGMATCH_LOGIN_LOCK_SECONDS", "登录锁定时长（秒）"),
+    AppSetting("KGMATCH_TRUSTED_PROXIES", 0, "KGMATCH_TRUSTED_PROXIES",
+               "前面有几层可信的反向代理；大于 0 时按 X-Forwarded-For 识别客户端地址（登录限制、访问频率限制、审计），"
+               "为 0 时忽略该请求头"),
     AppSetting("MAX_CONTENT_LENGTH", 1_048_576, "KGMATCH_MAX_REQUEST_BYTES", "请求体最大字节数"),
     AppSetting("KGMATCH_PER_PAGE", 20, "KGMATCH_PER_PAGE", "列表接口默认每页条数"),
     AppSetting("KGMATCH_MAX_PER_PAGE", 100, "KGMATCH_MAX_PER_PAGE", "列表接口每页条数上限"),
