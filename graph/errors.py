@@ -60,6 +60,7 @@ class Msg:
     ID_OR_NUMBER = "不能为空：请填写编号（id）或项目批准号"
     STALE = "{label}「{id}」已被他人修改（读取时为第 {expected} 版，现为第 {actual} 版），本次操作未保存，请刷新后重试"
     STALE_MISSING = "{label}「{id}」不存在或已被删除，本次操作未保存"
+    EXISTS = "{label}「{id}」已存在，本次操作未保存"
     ROWS_REJECTED = "共 {bad} 行数据有误未导入，{good} 行已导入；错误明细见 {path}"
 
 

@@ -40,6 +40,7 @@ from graph.store import (
     RelFilter,
     WriteSummary,
     check_find_args,
+    exists_error,
     merge_props,
     missing_endpoint_errors,
     node_props,
@@ -186,6 +187,9 @@ class LocalStore(GraphStore):
 
     def _check_expect(self, batch: Batch) -> None:
         """Raise ConflictError unless every guard holds (called inside the write transaction)."""
+        for ref in batch.create:
+            if (ref.label.value, ref.id) in self._graph:
+                raise exists_error(ref)
         for expect in batch.expect:
             key = (expect.ref.label.value, expect.ref.id)
             actual = version_of(self._graph.nodes[key]["props"]) if key in self._graph else None

@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph import cypher
 from graph.errors import KgmatchError, Msg, StoreError, StoreUnavailableError
@@ -41,6 +48,7 @@ from graph.store import (
     RelFilter,
     WriteSummary,
     check_find_args,
+    exists_error,
     missing_endpoint_errors,
     node_props,
     rank_search_hits,
@@ -211,6 +219,7 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _write_batch(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        Neo4jStore._create_first(tx, batch)
         Neo4jStore._check_expect(tx, batch)
         for rel_type in batch.replace_types:
             tx.run(cypher.delete_type(rel_type)).consume()
@@ -236,6 +245,16 @@ class Neo4jStore(GraphStore):
         if missing:
             # Raising inside the transaction function rolls the whole batch back.
             raise missing_endpoint_errors(missing)
+
+    @staticmethod
+    def _create_first(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        """CREATE each node of ``batch.create`` before anything else: the unique constraint on ``id``
+        makes a concurrent creator wait for us and then fail (or us fail if it committed first)."""
+        for ref in batch.create:
+            try:
+                tx.run(cypher.create_node(ref.label), id=ref.id).consume()
+            except ConstraintError as err:
+                raise exists_error(ref) from err
 
     @staticmethod
     def _check_expect(tx: neo4j.ManagedTransaction, batch: Batch) -> None:

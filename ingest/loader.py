@@ -130,13 +130,18 @@ def _to_batch(ops: Iterable[NodeOp | RelOp]) -> Batch:
 
 
 def load_ops(ops: Sequence[NodeOp | RelOp], store: GraphStore, *, source: str,
-             errors: list[RowError] | None = None) -> LoadReport:
-    """Validate ``ops`` (plus reading ``errors`` already found) and write the good ones atomically."""
+             errors: list[RowError] | None = None, create: Sequence[NodeRef] = ()) -> LoadReport:
+    """Validate ``ops`` (plus reading ``errors`` already found) and write the good ones atomically.
+
+    ``create``: nodes that must not exist when the write commits (``Batch.create``).
+    """
     errors = list(errors or [])
     good = _check_ops(ops, store, errors)
     report = LoadReport(source=source, errors=sorted(errors, key=lambda e: (e.row or 0, e.field)))
     if good:
-        summary = store.write(_to_batch(good))
+        batch = _to_batch(good)
+        batch.create.extend(create)
+        summary = store.write(batch)
         report.nodes, report.relationships = summary.nodes, summary.relationships
         report.rows = len({op.row_no for op in good})
     log.info("loaded %s: %d nodes, %d relationships, %d rows rejected", source, report.nodes,
