@@ -198,7 +198,8 @@ def _op(endpoint: str, permission: Any, tag: str, summary: str, ok: dict[str, An
 
 def _health_op() -> dict[str, Any]:
     op = _op("health.health", PUBLIC, "运行状态", "健康检查", _json(_ref("Health"), "图数据库可用"), errors=(),
-             description="无需登录，供负载均衡与监控探测；只含后端名称与数量，不含任何记录。")
+             description="无需登录，供负载均衡与监控探测；只含后端名称与是否可用；各类数量（counts）仅对有 stats:read 权限的调用方显示，"
+                         "否则为 null；不含任何记录。")
     op["responses"]["503"] = _json(_ref("Health"), "图数据库不可用（同样结构，reachable 为 false）")
     return op
 

@@ -91,6 +91,16 @@ def _dumps(props: dict[str, Any]) -> str:
     return json.dumps(props, ensure_ascii=False, sort_keys=True)
 
 
+def _owner_only(path: Path) -> None:
+    """Create ``path`` readable by its owner only (600), or tighten it; SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            os.chmod(name, 0o600)
+
+
 class LocalStore(GraphStore):
     """GraphStore over networkx + SQLite in ``data_dir`` (default ``var/``)."""
 
@@ -101,7 +111,8 @@ class LocalStore(GraphStore):
         self.path = self.data_dir / "graph.sqlite"
         self._lock = threading.RLock()
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _owner_only(self.path)  # it holds phone numbers and e-mails: like users, audit and keys, 600
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch is one transaction.
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")

@@ -194,8 +194,8 @@ def test_every_api_route_is_documented_with_its_permission_and_nothing_else_is(a
         assert op["x-permission"] == getattr(declared, "value", repr(declared).lower()), key
 
 
-def test_health_is_public_and_reports_the_store(client):
-    response = client.get("/api/v1/health")
+def test_health_is_public_and_reports_the_store(app, client):
+    response = client.get("/api/v1/health", headers=key_for(app, Role.ANALYST))  # counts need stats:read
     assert response.status_code == 200
     body = response.get_json()
     assert body["ok"] and body["reachable"] and body["backend"] == "local"
