@@ -16,6 +16,8 @@ from typing import Any
 
 from api.auth import AUTHENTICATED, PERMISSION_HELP, PUBLIC, Permission
 from graph.model import Label, RelType
+from ingest.demand_rules import TITLE_LIMIT
+from ingest.mapping import KINDS
 from recommend.config import SETTINGS
 
 __all__ = ["build_openapi", "rule_to_path", "operations"]
@@ -54,6 +56,16 @@ _STRS = {"type": "array", "items": _STR}
 _SCALAR = {"type": ["string", "number", "integer", "boolean"]}
 
 
+def _with_header_aliases(schema: dict[str, Any]) -> dict[str, Any]:
+    """The demand body with every Chinese (and other) header the importer accepts as a key of its own,
+    so that ``additionalProperties: false`` says what the server does: any other key is a 400."""
+    props = schema["properties"]
+    for col in KINDS["demand"]:
+        for header in col.accepted():
+            props.setdefault(header, {**props[col.name], "description": f"同 {col.name}"})
+    return schema
+
+
 def _schemas() -> dict[str, Any]:
     labels = [x.value for x in Label]
     rel_types = [x.value for x in RelType]
@@ -87,12 +99,13 @@ def _schemas() -> dict[str, Any]:
             "fields": {"type": "array", "items": weighted},
             "industries": {"type": "array", "items": _ref("Ref")},
             "regions": {"type": "array", "items": _ref("Ref")}}),
-        "DemandInput": {
-            "type": "object", "required": ["title"], "additionalProperties": True,
+        "DemandInput": _with_header_aliases({
+            "type": "object", "required": ["title"], "additionalProperties": False,
             "description": "与导入文件相同的字段，英文键或中文列名均可（如 title 或 需求标题）；见 ingest/mapping.py。",
             "properties": {
                 "id": {"type": "string", "description": "需求编号；不填时由服务器生成 demand:api-…；已存在则 409"},
-                "title": {"type": "string", "description": "需求标题（必填）"},
+                "title": {"type": "string", "minLength": 1, "maxLength": TITLE_LIMIT, "pattern": "\\S",
+                          "description": "需求标题（必填，须包含文字）"},
                 "description": _STR,
                 "enterprise": {"type": "string", "description": "企业编号、统一社会信用代码或准确名称（须已导入）"},
                 "fields": {"description": "技术领域及权重，如 {\"ht2016:40201\": 0.8} 或 \"40201=0.8；60101\"；"
@@ -102,7 +115,7 @@ def _schemas() -> dict[str, Any]:
                 "region": {"type": "string", "description": "地区名称或 6 位行政区划代码"},
                 "status": _STR, "posted": _STR, "deadline": _STR, "budget_wan": {"type": ["number", "string"]},
                 "keywords": {"type": ["array", "string"], "items": _STR}, "contact": _STR, "phone": _STR,
-                "email": _STR, "source": _STR}},
+                "email": _STR, "source": _STR}}),
         "Node": _obj(node_props),
         "Relations": {"type": "array", "items": _obj({
             "type": {"type": "string", "enum": rel_types}, "direction": {"type": "string", "enum": ["out", "in"]},
@@ -134,7 +147,7 @@ def _schemas() -> dict[str, Any]:
             "keywords": {**_STRS, "description": "仅按文本推荐时：从文本中提取的关键词"}},
             required=["demand", "experts", "teams", "baseline_team", "excluded", "candidates", "settings"]),
         "TextDemand": _obj({
-            "text": {"type": "string", "description": "需求文本（第一行作为标题）"},
+            "text": {"type": "string", "minLength": 1, "pattern": "\\S", "description": "需求文本（第一行作为标题）"},
             "region": {"type": "string", "description": "需求方所在地区：名称、6 位代码或 region:… 编号"},
             "settings": {"type": "object", "description": "推荐参数，同 GET 推荐接口的查询参数",
                          "additionalProperties": _SCALAR}}, required=["text"]),
@@ -207,7 +220,8 @@ def _health_op() -> dict[str, Any]:
 def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     """The ``paths`` object: path → method → operation, limits taken from ``config``."""
     max_per_page = int(config["KGMATCH_MAX_PER_PAGE"])
-    paging = [_param("page", "query", {"type": "integer", "minimum": 1, "default": 1}, "页码，从 1 开始"),
+    paging = [_param("page", "query", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1},
+                     "页码，从 1 开始（最大 1000000）"),
               _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": max_per_page,
                                            "default": min(int(config["KGMATCH_PER_PAGE"]), max_per_page)},
                      "每页条数")]

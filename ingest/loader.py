@@ -161,6 +161,18 @@ def load_file(path: Path, store: GraphStore, *, progress: bool = False) -> LoadR
     return load_ops(ops, store, source=str(path), errors=errors)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """A cell Excel will not run: text starting like a formula gets a leading apostrophe.
+
+    >>> _inert("=1+2"), _inert("第 3 行")
+    ("'=1+2", '第 3 行')
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def write_error_file(report: LoadReport, path: Path) -> Path:
     """Write the rejected rows as a CSV a person can open in Excel (UTF-8 with BOM)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,6 +180,6 @@ def write_error_file(report: LoadReport, path: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(["行号", "字段", "原因", "说明"])
         for e in report.errors:
-            writer.writerow([e.row if e.row is not None else "", e.field, e.reason, e.message()])
+            writer.writerow([e.row if e.row is not None else "", *(_inert(t) for t in (e.field, e.reason, e.message()))])
     report.error_file = path
     return path

@@ -36,6 +36,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+EMPTY_PARAM = "不能为空（不筛选或用默认值时请省略该参数）"
+"""An empty query parameter (``?page=``) is refused like the document says, not read as the default."""
+
 CONTACT_FIELDS = ("phone", "email")
 """Properties shown masked unless the caller has ``contact:read`` (every unmasked view is audited)."""
 
@@ -95,6 +98,8 @@ def check_params(allowed: Iterable[str]) -> None:
     """Refuse query parameters this endpoint does not know (a typo should not be ignored)."""
     known = set(allowed)
     errors = [RowError(None, name, ApiMsg.UNKNOWN_PARAM) for name in request.args if name not in known]
+    errors += [RowError(None, name, EMPTY_PARAM) for name in request.args
+               if name in known and not any(v.strip() for v in request.args.getlist(name))]
     if errors:
         raise ValidationError.from_errors(errors)
 
