@@ -26,6 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.auth import AuditLog, UserStore, init_auth
 from api.errors import register_error_handlers, wants_json
+from api.limits import init_limits
 from api.methods import init_methods
 from api.sessions import RevokedSessions
 from api.settings import defaults, from_env
@@ -186,6 +187,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
     register_error_handlers(app)
     init_auth(app)
     init_methods(app)  # before the permission check: see api/methods.py
+    init_limits(app)  # rate limit after the permission check (it counts per caller); recommendation pool
     app.after_request(_headers)
     from api.blueprints import BLUEPRINTS  # the blueprints import app_state from here
 

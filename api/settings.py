@@ -47,6 +47,12 @@ APP_SETTINGS: tuple[AppSetting, ...] = (
     AppSetting("KGMATCH_TRUSTED_PROXIES", 0, "KGMATCH_TRUSTED_PROXIES",
                "前面有几层可信的反向代理；大于 0 时按 X-Forwarded-For 识别客户端地址（登录限制、访问频率限制、审计），"
                "为 0 时忽略该请求头"),
+    AppSetting("KGMATCH_RATE_LIMIT", 600, "KGMATCH_RATE_LIMIT",
+               "每个调用方（API 密钥、登录用户或匿名地址）每分钟最多请求 /api/v1 的次数，可一次用完；超出返回 429 与 "
+               "Retry-After（中文说明）；0 表示不限"),
+    AppSetting("KGMATCH_RECOMMEND_BUDGET", 10, "KGMATCH_RECOMMEND_BUDGET",
+               "一次推荐（API）的时间预算（秒，含排队）；超时返回 503 与 Retry-After，不返回不完整的排名；0 表示不限"),
+    AppSetting("KGMATCH_RECOMMEND_WORKERS", 4, "KGMATCH_RECOMMEND_WORKERS", "计算推荐的工作线程数（限制同时进行的推荐）"),
     AppSetting("MAX_CONTENT_LENGTH", 1_048_576, "KGMATCH_MAX_REQUEST_BYTES", "请求体最大字节数"),
     AppSetting("KGMATCH_PER_PAGE", 20, "KGMATCH_PER_PAGE", "列表接口默认每页条数"),
     AppSetting("KGMATCH_MAX_PER_PAGE", 100, "KGMATCH_MAX_PER_PAGE", "列表接口每页条数上限"),

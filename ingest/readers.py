@@ -45,16 +45,50 @@ def read_text(path: Path) -> str:
         ValidationError: neither encoding decodes the file (names the byte offset).
     """
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's 「Unicode 文本」 and other UTF-16 with a BOM
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise ValidationError(Msg.BAD_ENCODING.format(detail=f"UTF-16（字节 {err.start}）")) from err
+    if b"\x00" in data[:4096]:
+        detail = "含有空字节，疑似没有 BOM 的 UTF-16；请另存为 UTF-8"
+        raise ValidationError(Msg.BAD_ENCODING.format(detail=detail),
+                              errors=[RowError(1, "编码", Msg.BAD_ENCODING.format(detail=detail))])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_err:
         try:
-            return data.decode("gb18030")
+            text = data.decode("gb18030")
+            _check_plausible_chinese(text)
+            return text
         except UnicodeDecodeError:
             line = data[: utf8_err.start].count(b"\n") + 1
             detail = f"第 {line} 行附近（字节 {utf8_err.start}）"
             raise ValidationError(Msg.BAD_ENCODING.format(detail=detail),
                                   errors=[RowError(line, "编码", Msg.BAD_ENCODING.format(detail=detail))]) from utf8_err
+
+
+def _check_plausible_chinese(text: str) -> None:
+    """Refuse text that GB18030 decoded but that is not Chinese written in GBK.
+
+    GB18030 decodes almost any bytes, so a Big5 or Shift-JIS file "decodes" into rare
+    characters. Real GBK text is mostly the 3,755 common characters of GB2312 level 1; in Big5
+    or Shift-JIS read as GB18030 they are a small minority. Fewer than half among at least
+    eight CJK characters: refused, with a hint, instead of importing garbled names.
+    """
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if len(cjk) < 8:
+        return
+    common = 0
+    for ch in cjk:
+        try:
+            common += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    if common / len(cjk) < 0.5:
+        detail = "按 GBK 读出的大多是生僻字，疑似 Big5（繁体）或 Shift-JIS（日文）等编码；请另存为 UTF-8"
+        raise ValidationError(Msg.BAD_ENCODING.format(detail=detail),
+                              errors=[RowError(1, "编码", Msg.BAD_ENCODING.format(detail=detail))])
 
 
 def read_text_lenient(path: Path, errors: list[RowError]) -> str:
@@ -65,8 +99,9 @@ def read_text_lenient(path: Path, errors: list[RowError]) -> str:
     """
     try:
         return read_text(path)
-    except ValidationError:
-        pass
+    except ValidationError as err:
+        if "UTF-16" in err.message or "Big5" in err.message:  # a whole-file verdict, not a few bad lines
+            raise
     lines = path.read_bytes().split(b"\n")
     out: list[str] = []
     for n, raw in enumerate(lines, start=1):
@@ -117,6 +152,9 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
         book.close()
 
 
+_TOO_DEEP = "嵌套层数过多"
+
+
 def read_rows(path: Path, errors: list[RowError], *, lenient_encoding: bool = False) -> Iterator[Row]:
     """Yield the records of a CSV, JSON-lines or XLSX file; unparseable lines go to ``errors``.
 
@@ -132,7 +170,9 @@ def read_rows(path: Path, errors: list[RowError], *, lenient_encoding: bool = Fa
         return
     text = read_text_lenient(path, errors) if lenient_encoding else read_text(path)
     if suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        first = text.split("\n", 1)[0]
+        delimiter = "\t" if "\t" in first and "," not in first else ","  # Excel's 「Unicode 文本」 is tab-separated
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
         for record in reader:
             # reader.line_num is the physical line of the record's end; rows here never span lines
             # unless quoted, and then the first line is what a person looks for.
@@ -148,6 +188,8 @@ def read_rows(path: Path, errors: list[RowError], *, lenient_encoding: bool = Fa
             items = json.loads(text)
         except json.JSONDecodeError as err:
             raise ValidationError(Msg.BAD_JSON.format(detail=f"第 {err.lineno} 行第 {err.colno} 列")) from err
+        except RecursionError as err:
+            raise ValidationError(Msg.BAD_JSON.format(detail=_TOO_DEEP)) from err
         for n, item in enumerate(items, start=1):
             if isinstance(item, dict):
                 yield Row(n, item)
@@ -161,6 +203,9 @@ def read_rows(path: Path, errors: list[RowError], *, lenient_encoding: bool = Fa
             item = json.loads(line)
         except json.JSONDecodeError as err:
             errors.append(RowError(n, "JSON", Msg.BAD_JSON.format(detail=f"第 {err.colno} 列 {err.msg}")))
+            continue
+        except RecursionError:
+            errors.append(RowError(n, "JSON", Msg.BAD_JSON.format(detail=_TOO_DEEP)))
             continue
         if not isinstance(item, dict):
             errors.append(RowError(n, "JSON", "应为对象（{...}）"))

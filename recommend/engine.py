@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from graph.model import Label
+from graph.model import Label, RelType
 from graph.store import GraphStore
 from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
 from recommend.config import resolve
@@ -119,6 +119,10 @@ def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
     return names
 
 
+_PROFILE_LABELS = (Label.EXPERT, Label.PROJECT)
+_PROFILE_RELS = (RelType.LEADS, RelType.JOINS, RelType.EXPERT_IN, RelType.WORKS_AT)
+
+
 class IndexCache:
     """One :class:`ExpertIndex` per store, rebuilt when the store's counts change.
 
@@ -147,7 +151,9 @@ class IndexCache:
             return self._refresh(store)
 
     def _refresh(self, store: GraphStore) -> ExpertIndex:
-        key = (id(store), store.counts())
+        counts = store.counts()  # only what a profile is made of: a push or a webhook delivery changes no index
+        key = (id(store), tuple(counts.nodes.get(label.value, 0) for label in _PROFILE_LABELS),
+               tuple(counts.relationships.get(rel.value, 0) for rel in _PROFILE_RELS))
         if self._index is None or key != self._key:
             profiles = load_profiles(store)
             self._index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=date.today().year + 1)
