@@ -49,6 +49,8 @@ def main(ctx: click.Context, backend: str, data_dir: str | None, verbose: bool) 
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # libraries that lower their own loggers' level (bm25s) stay quiet
+    if not verbose:  # the driver's English retry notices; the store reports a lost server in Chinese
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
     state = Ctx(backend, data_dir)
     ctx.obj = state
     ctx.call_on_close(state.close)

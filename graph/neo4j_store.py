@@ -77,7 +77,7 @@ class Neo4jSettings:
     password: str = "kgmatch-dev-pass"
     database: str = "neo4j"
     connect_timeout: float = 3.0  # seconds for one connection attempt
-    retry_time: float = 5.0  # seconds the driver may spend retrying a transaction
+    retry_time: float = 3.0  # seconds the driver may spend retrying a transaction (a lost server: fail fast)
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
@@ -90,7 +90,7 @@ class Neo4jSettings:
             password=env.get("KGMATCH_NEO4J_PASSWORD", cls.password),
             database=env.get("KGMATCH_NEO4J_DATABASE", cls.database),
             connect_timeout=timeout,
-            retry_time=max(timeout, cls.retry_time),
+            retry_time=timeout,  # a lost server is reported within seconds, as the README says
         )
 
 
