@@ -126,8 +126,48 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _read_xlsx(path: Path) -> Iterator[Row]:
-    """Rows of the first worksheet; row 1 is the header, numbers are Excel's row numbers."""
+def _xlsx_problems(path: Path, openpyxl: Any, errors: list[RowError]) -> None:
+    """Cells the values-only reading would silently lose, as row errors of the first sheet.
+
+    * a formula without a cached result (files written by programs that do not calculate, such
+      as openpyxl itself): read as empty, so the row would load without that value;
+    * a merged range over several rows: only its first row has the value, the others would load
+      without it.
+    """
+    book = openpyxl.load_workbook(path, read_only=False, data_only=False)
+    try:
+        sheet = book.worksheets[0]
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            cached = {(r, c): v for r, row in enumerate(values.worksheets[0].iter_rows(values_only=True), start=1)
+                      for c, v in enumerate(row, start=1)}
+        finally:
+            values.close()
+        header = {c.column: str(c.value or "").strip() or c.column_letter for c in sheet[1]}
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type == "f" and cached.get((cell.row, cell.column)) is None:
+                    errors.append(RowError(cell.row, header.get(cell.column, cell.column_letter), _FORMULA))
+        for merged in sheet.merged_cells.ranges:
+            if merged.max_row > merged.min_row and merged.max_row >= 2:
+                name = header.get(merged.min_col, str(merged.coord))
+                for r in range(max(merged.min_row + 1, 2), merged.max_row + 1):
+                    errors.append(RowError(r, name, _MERGED.format(coord=merged.coord, first=merged.min_row)))
+    finally:
+        book.close()
+
+
+_FORMULA = "是没有计算结果的公式，读出来是空的：请在 Excel 中打开并保存，或复制后「粘贴为数值」再导入"
+_MERGED = "在合并单元格 {coord} 中，只有第 {first} 行有值：请取消合并并在每一行填写"
+_XLSX_CHECK_BYTES = 20_000_000
+
+
+def _read_xlsx(path: Path, errors: list[RowError] | None = None) -> Iterator[Row]:
+    """Rows of the first worksheet; row 1 is the header, numbers are Excel's row numbers.
+
+    With ``errors``, cells a values-only reading would lose (formulas without a result, merged
+    ranges) are reported there first (files up to 20 MB; larger ones are read as they are).
+    """
     try:
         import openpyxl
     except ImportError as err:  # an optional dependency: say how to get it
@@ -136,6 +176,12 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises zipfile, KeyError and its own errors for broken files
         raise ValidationError(Msg.BAD_XLSX.format(detail=f"{type(err).__name__}: {err}")) from err
+    bad_rows: set[int] = set()
+    if errors is not None and path.stat().st_size <= _XLSX_CHECK_BYTES:
+        found: list[RowError] = []
+        _xlsx_problems(path, openpyxl, found)
+        errors.extend(found)
+        bad_rows = {e.row for e in found if e.row is not None}
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong dimension; read what is really there
@@ -146,7 +192,7 @@ def _read_xlsx(path: Path) -> Iterator[Row]:
                 continue
             values = {header[i]: _cell(c) for i, c in enumerate(cells)
                       if i < len(header) and header[i] and c is not None and not (isinstance(c, str) and not c.strip())}
-            if values:
+            if values and n not in bad_rows:
                 yield Row(n, values)
     finally:
         book.close()
@@ -166,7 +212,7 @@ def read_rows(path: Path, errors: list[RowError], *, lenient_encoding: bool = Fa
     if suffix not in FORMATS:
         raise ValidationError(Msg.BAD_FORMAT.format(value=path.suffix or path.name))
     if suffix == ".xlsx":
-        yield from _read_xlsx(path)
+        yield from _read_xlsx(path, errors)
         return
     text = read_text_lenient(path, errors) if lenient_encoding else read_text(path)
     if suffix == ".csv":

@@ -104,3 +104,33 @@ def test_the_demand_export_neutralises_formulas(app, officer):
     titles = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=HYPERLINK(\"http://evil\")"]
     assert titles and all(c.data_type == "s" and c.quotePrefix for c in titles)
     assert json.dumps([c.value for c in titles])
+
+
+def _xlsx(path, rows, merge=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    if merge:
+        sheet.merge_cells(merge)
+    book.save(path)
+    return path
+
+
+def test_xlsx_formulas_without_a_result_are_row_errors_not_empty_cells(tmp_path, local_store):
+    head = HEAD.strip().split(",")
+    path = _xlsx(tmp_path / "p.xlsx", [head, ["71001", "面上项目", "供应链金融风险", "复旦大学", "张三", "=10+20", "2010.01-2013.12"],
+                                       ["71002", "面上项目", "城市交通拥堵", "同济大学", "李四", 30, "2011.01-2014.12"]])
+    report = import_file(path, "project", local_store)
+    assert [(e.row, e.field) for e in report.errors] == [(2, "金额")]
+    assert "公式" in report.errors[0].reason and local_store.count_nodes(Label.PROJECT) == 1
+
+
+def test_xlsx_merged_cells_over_rows_are_named(tmp_path, local_store):
+    head = HEAD.strip().split(",")
+    path = _xlsx(tmp_path / "p.xlsx", [head, ["71001", "面上项目", "供应链金融风险", "复旦大学", "张三", 30, "2010.01-2013.12"],
+                                       ["71002", "面上项目", "城市交通拥堵", None, "李四", 30, "2011.01-2014.12"]],
+                 merge="D2:D3")
+    report = import_file(path, "project", local_store)
+    assert [(e.row, e.field) for e in report.errors] == [(3, "依托单位")]
+    assert "合并单元格 D2:D3" in report.errors[0].reason
