@@ -189,9 +189,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
     init_methods(app)  # before the permission check: see api/methods.py
     init_limits(app)  # rate limit after the permission check (it counts per caller); recommendation pool
     app.after_request(_headers)
-    from api.blueprints import BLUEPRINTS  # the blueprints import app_state from here
+    from api import json as json_api  # the blueprints import app_state from here
+    from api import pages
 
-    for blueprint in BLUEPRINTS:
+    for blueprint in json_api.BLUEPRINTS + pages.BLUEPRINTS:
         app.register_blueprint(blueprint)
     log.debug("created the app (%s store, data in %s)", state.backend, state.data_dir)
     return app

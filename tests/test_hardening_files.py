@@ -92,12 +92,12 @@ def test_error_files_go_to_the_data_directory_and_neutralise_formulas(tmp_path):
     assert cells and not any(c.startswith(("=", "+", "-", "@")) for c in cells), cells
 
 
-def test_the_demand_export_neutralises_formulas(app, officer):
-    from api.blueprints.pages_demands import export_workbook
+def test_the_demand_export_neutralises_formulas(tmp_path):
+    from api.pages.demands import export_workbook
 
     data = export_workbook([{"id": "d:x", "title": "=HYPERLINK(\"http://evil\")", "description": "@SUM(A1)"}],
                            filters={}, total=1)
-    path = app.instance_path + ".xlsx"
+    path = tmp_path / "demands.xlsx"
     with open(path, "wb") as fh:
         fh.write(data)
     sheet = openpyxl.load_workbook(path).worksheets[0]

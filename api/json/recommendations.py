@@ -1,0 +1,147 @@
+"""Recommendations: for a stored demand (GET) or for free text (POST).
+
+Options are the settings of :mod:`recommend.config` (``top_k``, ``region_mode``,
+``max_per_institution``, ``weight_*`` …), as query parameters for GET and as the
+``settings`` object for POST; :func:`recommend.config.resolve` validates them, and the
+app caps the expensive ones (``KGMATCH_MAX_TOP_K``, ``KGMATCH_MAX_CANDIDATES``,
+``KGMATCH_MAX_TEAMS``). Free text is understood like ``kgmatch recommend --text``:
+:func:`ingest.field_linking.understand_demand` links it to fields and keywords.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from api.app import app_state
+from api.auth import Permission, requires
+from api.errors import ApiMsg
+from api.limits import within_budget
+from api.validation import bad_param, json_object
+from graph.errors import Msg, RowError, ValidationError
+from graph.model import Label
+from ingest.field_linking import understand_demand
+from ingest.nlp import content_words
+from recommend.candidates import demand_facts_for_text
+from recommend.config import DEFAULTS, resolve
+from recommend.engine import recommend_for_demand, recommend_for_facts
+
+__all__ = ["bp", "parse_settings", "capped"]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("recommendations", __name__, url_prefix="/api/v1")
+
+_TEXT_FIELDS = ("text", "region", "settings")
+
+
+def _cap_config() -> dict[str, str]:
+    """Which app setting caps which recommendation setting."""
+    return {"top_k": "KGMATCH_MAX_TOP_K", "max_candidates": "KGMATCH_MAX_CANDIDATES",
+            "text_candidates": "KGMATCH_MAX_CANDIDATES", "team_count": "KGMATCH_MAX_TEAMS",
+            "team_max_size": "KGMATCH_MAX_TEAMS"}
+
+
+def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``overrides`` validated by :func:`resolve`, then checked against the app's caps.
+
+    Raises:
+        ValidationError: an unknown setting, a wrong type, or a value above its cap.
+    """
+    resolve(overrides)
+    errors = []
+    for name, key in _cap_config().items():
+        high = int(current_app.config[key])
+        if name in overrides and overrides[name] > high:
+            errors.append(RowError(None, name, ApiMsg.BAD_INT.format(low=0, high=high, value=overrides[name])))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return dict(overrides)
+
+
+def parse_settings(args: Mapping[str, str]) -> dict[str, Any]:
+    """Query-string settings typed like their defaults (unknown names are left for :func:`resolve`)."""
+    overrides: dict[str, Any] = {}
+    errors = []
+    for name, raw in args.items():
+        default = DEFAULTS.get(name)
+        try:
+            if isinstance(default, bool) or isinstance(default, str) or default is None:
+                overrides[name] = raw
+            elif isinstance(default, int):
+                overrides[name] = int(raw)
+            else:
+                overrides[name] = float(raw)
+        except ValueError:
+            errors.append(RowError(None, name, ApiMsg.BAD_NUMBER.format(value=raw)))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return overrides
+
+
+@bp.get("/demands/<path:demand_id>/recommendations")
+@requires(Permission.RECOMMEND)
+def for_demand(demand_id: str) -> Any:
+    """Experts and teams for a stored demand, with explanations."""
+    overrides = capped(parse_settings(request.args))
+    state = app_state()
+    store = state.store()
+    # On the budgeted pool, the index too: a cold index build (a minute on a big graph) gives 503s until
+    # it is ready instead of holding every server thread (KGMATCH_RECOMMEND_BUDGET).
+    rec = within_budget(lambda: recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides,
+                                                     index=state.index()))
+    return jsonify(rec.as_dict())
+
+
+def _region_id(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise bad_param("region", Msg.BAD_TYPE.format(expected="文本", value=value))
+    state = app_state()
+    if state.store().get_node(Label.REGION, value) is not None:
+        return value
+    try:
+        return state.resolver().region(value)
+    except ValueError as err:
+        raise bad_param("region", str(err)) from err
+
+
+@bp.post("/recommendations")
+@requires(Permission.RECOMMEND)
+def for_text() -> Any:
+    """Experts and teams for free text (``text``, optional ``region`` and ``settings``)."""
+    body = json_object()
+    unknown = [RowError(None, k, ApiMsg.UNKNOWN_PARAM) for k in body if k not in _TEXT_FIELDS]
+    if unknown:
+        raise ValidationError.from_errors(unknown)
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise bad_param("text", Msg.REQUIRED if not text else Msg.BAD_TYPE.format(expected="文本", value=text))
+    limit = int(current_app.config["KGMATCH_TEXT_MAX_CHARS"])
+    if len(text) > limit:
+        raise bad_param("text", ApiMsg.TOO_LONG.format(limit=limit))
+    settings = body.get("settings")
+    settings = {} if settings is None else settings
+    if not isinstance(settings, dict):
+        raise bad_param("settings", Msg.BAD_TYPE.format(expected="JSON 对象", value=type(settings).__name__))
+    overrides = capped(settings)
+    region = _region_id(body.get("region"))
+    state = app_state()
+    store = state.store()
+    name = text.strip().split("\n")[0]
+
+    def compute() -> Any:
+        index = state.index()
+        understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
+        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region)
+        return understood, recommend_for_facts(store, demand, tokenize=content_words, overrides=overrides, index=index,
+                                               keywords=understood.keywords,
+                                               demand_name=name[:24] + ("…" if len(name) > 24 else ""))
+
+    understood, rec = within_budget(compute)  # KGMATCH_RECOMMEND_BUDGET: a clear 503, never a 20 s wait
+    log.info("free-text recommendation: %d fields linked, %d experts", len(understood.fields), len(rec.experts))
+    return jsonify({**rec.as_dict(), "keywords": list(understood.keywords)})
