@@ -71,7 +71,10 @@ class CheckedClient(FlaskClient):
 
 def build_app(store: GraphStore, data_dir: Path, **config: Any) -> Flask:
     """The app over ``store`` with its users, keys and audit log in ``data_dir``."""
-    app = create_app({"TESTING": True, "KGMATCH_DATA_DIR": str(data_dir), "SECRET_KEY": "test", **config},
+    # No recommendation time budget unless a test sets one: a wall-clock limit would make tests flaky on a busy
+    # machine (the first free-text request loads the segmenter); tests/test_hardening_limits.py tests the budget.
+    app = create_app({"TESTING": True, "KGMATCH_DATA_DIR": str(data_dir), "SECRET_KEY": "test",
+                      "KGMATCH_RECOMMEND_BUDGET": 0, **config},
                      store=store)
     app.test_client_class = CheckedClient
     return app
