@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint neo4j neo4j-stop clean browser-deps linker
+.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker
 
 $(STAMP_RUN): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: $(STAMP_DEV) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest; rc=$$?; \
 	  if [ -n "$$CI" ]; then bash deploy/neo4j/stop.sh; fi; exit $$rc
+
+## fuzz: the schemathesis pass of the suite with many more examples per operation (a few minutes)
+fuzz: $(STAMP_DEV)
+	KGMATCH_FUZZ_EXAMPLES=60 $(BIN)/python -m pytest tests/test_fuzz_openapi.py -q -s
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

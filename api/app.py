@@ -19,11 +19,14 @@ from typing import Any
 
 from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import json as json_api
 from api import pages
 from api.auth import init_auth
 from api.errors import register_error_handlers, wants_json
+from api.limits import init_limits
+from api.methods import init_methods
 from api.settings import defaults, from_env
 from api.state import AppState
 from graph.store import GraphStore
@@ -85,6 +88,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
     if test_config:
         app.config.from_mapping(test_config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    proxies = int(app.config.get("KGMATCH_TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # only then is X-Forwarded-For believed (sign-in throttle, rate limit, audit)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(Path(app.config["KGMATCH_DATA_DIR"]))
 
@@ -95,6 +101,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, store: GraphStor
 
     register_error_handlers(app)
     init_auth(app)
+    init_methods(app)  # before the permission check: see api/methods.py
+    init_limits(app)  # rate limit after the permission check (it counts per caller); recommendation pool
     app.after_request(_headers)
     for blueprint in json_api.BLUEPRINTS + pages.BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -426,6 +426,7 @@ def log_in(principal: Principal) -> None:
     session.permanent = True
     session["user"] = principal.name
     session["pw"] = users.fingerprint(principal.name)
+    session["sid"] = secrets.token_urlsafe(24)  # logout revokes it (api.sessions)
 
 
 def _identify(users: UserStore) -> Principal | None:
@@ -437,7 +438,10 @@ def _identify(users: UserStore) -> Principal | None:
         return principal
     name = session.get("user")
     if isinstance(name, str):
-        principal = users.session_user(name, str(session.get("pw", "")))
+        sid = session.get("sid")
+        revoked = current_app.extensions["kgmatch"].revoked_sessions
+        valid = isinstance(sid, str) and not revoked.is_revoked(sid)
+        principal = users.session_user(name, str(session.get("pw", ""))) if valid else None
         if principal is None:
             session.clear()
         return principal

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from flask import current_app
 
 from api.auth import AuditLog, UserStore
+from api.sessions import RevokedSessions
 from api.throttle import LoginThrottle
 from graph import open_store
 from graph.store import GraphStore
@@ -49,6 +50,7 @@ class AppState:
         self.data_dir = data_dir
         self.users = UserStore(Path(config["KGMATCH_USERS_FILE"] or data_dir / "users.json"))
         self.audit = AuditLog(Path(config["KGMATCH_AUDIT_LOG"] or data_dir / "audit.jsonl"))
+        self.revoked_sessions = RevokedSessions(data_dir / "revoked_sessions.json")
         self.login_throttle = LoginThrottle(max_per_user=int(config["KGMATCH_LOGIN_MAX_FAILURES"]),
                                             lock_seconds=float(config["KGMATCH_LOGIN_LOCK_SECONDS"]))
 

@@ -30,6 +30,10 @@ __all__ = [
     "capped",
 ]
 
+EMPTY_PARAM = "不能为空（不筛选或用默认值时请省略该参数）"
+"""An empty query parameter (``?page=``) is refused like the document says, not read as the default."""
+
+
 
 def bad_param(name: str, reason: str) -> ValidationError:
     """A 400 naming the query parameter or body field in Chinese."""
@@ -59,6 +63,8 @@ def check_params(allowed: Iterable[str]) -> None:
     """Refuse query parameters this endpoint does not know (a typo should not be ignored)."""
     known = set(allowed)
     errors = [RowError(None, name, Msg.api.UNKNOWN_PARAM) for name in request.args if name not in known]
+    errors += [RowError(None, name, EMPTY_PARAM) for name in request.args
+               if name in known and not any(v.strip() for v in request.args.getlist(name))]
     if errors:
         raise ValidationError.from_errors(errors)
 

@@ -32,7 +32,7 @@ def _size(row: dict[str, Any]) -> int:
 
 def split_batch(batch: Batch, *, max_rows: int, max_bytes: int | None = None) -> Iterator[Batch]:
     """Sub-batches of ``batch`` in order (every node before any relationship), each at most
-    ``max_rows`` rows and about ``max_bytes`` bytes; guards and ``replace_types`` go with the first.
+    ``max_rows`` rows and about ``max_bytes`` bytes; guards (``expect``, ``create``) and ``replace_types`` go with the first.
 
     >>> b = Batch().add_nodes("Field", [{"id": str(i), "name": "x", "scheme": "s"} for i in range(5)])
     >>> [len(s) for s in split_batch(b, max_rows=2)]
@@ -40,7 +40,7 @@ def split_batch(batch: Batch, *, max_rows: int, max_bytes: int | None = None) ->
     """
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
-    current = Batch(replace_types=list(batch.replace_types), expect=list(batch.expect))
+    current = Batch(replace_types=list(batch.replace_types), expect=list(batch.expect), create=list(batch.create))
     rows = size = 0
     parts: list[NodeBatch | RelBatch] = [*batch.nodes, *batch.rels]
     for part in parts:
@@ -95,7 +95,7 @@ def write_in_batches(store: GraphStore, batch: Batch, *, max_rows: int | None = 
         try:
             summary = store.write(part)
         except BatchTooLargeError as err:
-            if len(part) // 2 < min_rows or part.expect:
+            if len(part) // 2 < min_rows or part.expect or part.create:
                 raise StoreError(Msg.BATCH_REFUSED.format(what="一批写入", rows=len(part), reason=str(err),
                                                           done=done)) from err
             log.warning("the server refused %d rows for memory; splitting the batch", len(part))

@@ -63,6 +63,11 @@ def upsert_nodes(label: Label) -> str:
     return f"UNWIND $rows AS row MERGE (n:{_label(label)} {{id: row.id}}) SET n += row.props"
 
 
+def create_node(label: Label) -> str:
+    """Create the node ``$id`` (fails on the unique constraint when it exists: an atomic create)."""
+    return f"CREATE (n:{_label(label)} {{id: $id}})"
+
+
 def lock_nodes(label: Label) -> str:
     """Take the write lock of each node ``$ids`` names (a dummy write, undone in the same statement).
 

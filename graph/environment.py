@@ -39,8 +39,19 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KGMATCH_SECRET_KEY", "", APP, "会话签名密钥；留空时首次启动生成并保存在 数据目录/secret_key（权限 600）"),
     EnvVar("KGMATCH_COOKIE_SECURE", False, APP, "仅通过 HTTPS 发送会话 Cookie（部署在 HTTPS 之后时设为 true）"),
     EnvVar("KGMATCH_SESSION_SECONDS", 28800, APP, "登录会话有效期（秒）"),
-    EnvVar("KGMATCH_LOGIN_MAX_FAILURES", 5, APP, "同一用户名 15 分钟内登录失败达到该次数即锁定（同一地址为 20 次）"),
+    EnvVar("KGMATCH_LOGIN_MAX_FAILURES", 5, APP,
+           "同一用户名从同一地址 15 分钟内登录失败达到该次数即锁定该用户名在该地址的登录"
+           "（同一地址任何用户名 20 次锁定该地址，同一用户名任何地址 100 次锁定该用户名）"),
     EnvVar("KGMATCH_LOGIN_LOCK_SECONDS", 900, APP, "登录锁定时长（秒）"),
+    EnvVar("KGMATCH_TRUSTED_PROXIES", 0, APP,
+           "前面有几层可信的反向代理；大于 0 时按 X-Forwarded-For 识别客户端地址（登录限制、访问频率限制、审计），"
+           "为 0 时忽略该请求头"),
+    EnvVar("KGMATCH_RATE_LIMIT", 600, APP,
+           "每个调用方（API 密钥、登录用户或匿名地址）每分钟最多请求 /api/v1 的次数，可一次用完；超出返回 429 与 "
+           "Retry-After（中文说明）；0 表示不限"),
+    EnvVar("KGMATCH_RECOMMEND_BUDGET", 10, APP,
+           "一次推荐（API）的时间预算（秒，含排队）；超时返回 503 与 Retry-After，不返回不完整的排名；0 表示不限"),
+    EnvVar("KGMATCH_RECOMMEND_WORKERS", 4, APP, "计算推荐的工作线程数（限制同时进行的推荐）"),
     EnvVar("KGMATCH_MAX_REQUEST_BYTES", 1_048_576, APP, "请求体最大字节数"),
     EnvVar("KGMATCH_PER_PAGE", 20, APP, "列表接口默认每页条数"),
     EnvVar("KGMATCH_MAX_PER_PAGE", 100, APP, "列表接口每页条数上限"),

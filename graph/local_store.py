@@ -46,6 +46,7 @@ from graph.store import (
     WriteSummary,
     cap_per_node,
     check_find_args,
+    exists_error,
     merge_props,
     missing_endpoint_errors,
     node_props,
@@ -122,6 +123,14 @@ def _like_term(term: str) -> str | None:
     if any(c in term for c in '"\\') or any(ord(c) < 0x20 for c in term):
         return None
     return "%" + term.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+def _owner_only(path: Path) -> None:
+    """Create ``path`` readable by its owner only (600), or tighten it; SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            os.chmod(name, 0o600)
 
 
 class LocalStore(GraphStore):
@@ -138,7 +147,8 @@ class LocalStore(GraphStore):
         self._readers: list[sqlite3.Connection] = []
         self._closed = False
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _owner_only(self.path)  # it holds phone numbers and e-mails: like users, audit and keys, 600
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a batch is one transaction.
             self._db = self._connect()
             self._db.execute("PRAGMA synchronous=FULL")
@@ -250,6 +260,10 @@ class LocalStore(GraphStore):
 
     def _check_expect(self, batch: Batch) -> None:
         """Raise ConflictError unless every guard holds (called inside the write transaction)."""
+        for ref in batch.create:
+            if self._db.execute("SELECT 1 FROM nodes WHERE label = ? AND id = ?",
+                                (ref.label.value, ref.id)).fetchone() is not None:
+                raise exists_error(ref)
         for expect in batch.expect:
             row = self._db.execute("SELECT props FROM nodes WHERE label = ? AND id = ?",
                                    (expect.ref.label.value, expect.ref.id)).fetchone()

@@ -51,6 +51,7 @@ class Msg:
     ID_OR_NUMBER = "不能为空：请填写编号（id）或项目批准号"
     STALE = "{label}「{id}」已被他人修改（读取时为第 {expected} 版，现为第 {actual} 版），本次操作未保存，请刷新后重试"
     STALE_MISSING = "{label}「{id}」不存在或已被删除，本次操作未保存"
+    EXISTS = "{label}「{id}」已存在，本次操作未保存"
     ROWS_REJECTED = "共 {bad} 行数据有误未导入，{good} 行已导入；错误明细见 {path}"
     BATCH_TOO_LARGE = ("图数据库拒绝了本批写入（事务内存不足：{code}），{rows} 行未保存；"
                        "可调大 Neo4j 的 db.memory.transaction.max（本地开发服务器：KGMATCH_NEO4J_TX_MAX）")

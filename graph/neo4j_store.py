@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from graph import cypher
 from graph.environment import env_value, variable
@@ -42,6 +49,7 @@ from graph.store import (
     WriteSummary,
     cap_per_node,
     check_find_args,
+    exists_error,
     missing_endpoint_errors,
     node_props,
     rank_search_hits,
@@ -70,7 +78,7 @@ class Neo4jSettings:
     password: str = variable("KGMATCH_NEO4J_PASSWORD").default
     database: str = variable("KGMATCH_NEO4J_DATABASE").default
     connect_timeout: float = variable("KGMATCH_NEO4J_TIMEOUT").default  # seconds for one connection attempt
-    retry_time: float = 5.0  # seconds the driver may spend retrying a transaction
+    retry_time: float = 3.0  # seconds the driver may spend retrying a transaction (a lost server: fail fast)
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
@@ -82,7 +90,7 @@ class Neo4jSettings:
             password=env_value("KGMATCH_NEO4J_PASSWORD"),
             database=env_value("KGMATCH_NEO4J_DATABASE"),
             connect_timeout=timeout,
-            retry_time=max(timeout, cls.retry_time),
+            retry_time=timeout,  # a lost server is reported within seconds, as the README says
         )
 
 
@@ -226,6 +234,7 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _write_batch_in(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        Neo4jStore._create_first(tx, batch)
         Neo4jStore._check_expect(tx, batch)
         for rel_type in batch.replace_types:
             tx.run(cypher.delete_type(rel_type)).consume()
@@ -251,6 +260,16 @@ class Neo4jStore(GraphStore):
         if missing:
             # Raising inside the transaction function rolls the whole batch back.
             raise missing_endpoint_errors(missing)
+
+    @staticmethod
+    def _create_first(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        """CREATE each node of ``batch.create`` before anything else: the unique constraint on ``id``
+        makes a concurrent creator wait for us and then fail (or us fail if it committed first)."""
+        for ref in batch.create:
+            try:
+                tx.run(cypher.create_node(ref.label), id=ref.id).consume()
+            except ConstraintError as err:
+                raise exists_error(ref) from err
 
     @staticmethod
     def _check_expect(tx: neo4j.ManagedTransaction, batch: Batch) -> None:

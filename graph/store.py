@@ -33,6 +33,7 @@ from graph.errors import ConflictError, Msg, NotFoundError, RowError, Validation
 from graph.model import KEY, NODE_SPECS, VERSION, Label, RelType, node_errors, rel_errors
 
 __all__ = [
+    "exists_error",
     "Direction",
     "NodeRef",
     "Node",
@@ -206,13 +207,17 @@ class Batch:
     ``replace_types`` lists relationship types whose every existing relationship is
     deleted first, in the same transaction, so a computed relation (``RELATED_TO``)
     can be recomputed atomically. ``expect`` lists guards (:class:`Expect`) that must
-    all hold when the transaction runs, or nothing is written.
+    all hold when the transaction runs, or nothing is written. ``create`` lists nodes this
+    batch creates: if one of them exists when the transaction runs (another writer created
+    it first), nothing is written and :class:`~graph.errors.ConflictError` is raised — an
+    atomic "create, never overwrite" (``POST /api/v1/demands`` with an id).
     """
 
     nodes: list[NodeBatch] = field(default_factory=list)
     rels: list[RelBatch] = field(default_factory=list)
     replace_types: list[RelType] = field(default_factory=list)
     expect: list[Expect] = field(default_factory=list)
+    create: list[NodeRef] = field(default_factory=list)
 
     def add_nodes(self, label: Label, rows: Iterable[Mapping[str, Any]]) -> Batch:
         """Append node rows of one label; returns self for chaining."""
@@ -423,6 +428,11 @@ def stale_error(expect: Expect, actual: int | None) -> ConflictError:
     if actual is None:
         return ConflictError(Msg.STALE_MISSING.format(label=label, id=expect.ref.id))
     return ConflictError(Msg.STALE.format(label=label, id=expect.ref.id, expected=expect.version, actual=actual))
+
+
+def exists_error(ref: NodeRef) -> ConflictError:
+    """The error for a :attr:`Batch.create` node that another writer created first."""
+    return ConflictError(Msg.EXISTS.format(label=NODE_SPECS[ref.label].zh, id=ref.id))
 
 
 def version_of(props: Mapping[str, Any]) -> int:

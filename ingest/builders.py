@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from graph.errors import Msg, RowError
@@ -81,6 +82,9 @@ class Builder:
 
     kind: ClassVar[str]
     default_source: ClassVar[str] = "import"
+    intake: bool = False  # a demand received now (form, API) rather than a file of existing ones
+    text_limit: int = 5000  # the longest description (import_rows sets it)
+    today: date = date.min  # import_rows sets it; the intake rules compare deadlines with it
 
     def __init__(self, store: GraphStore, resolver: Resolver, *, default_fields: Sequence[str] = (),
                  source: str | None = None) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,9 @@ from tqdm import tqdm
 
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label, RelType
-from graph.store import GraphStore
+from graph.store import GraphStore, NodeRef
 from ingest.builders import Builder, RowContext
+from ingest.demand_rules import DEFAULT_TEXT_LIMIT, INITIAL_STATUS, check_demand_values
 from ingest.field_linking import understand_demand
 from ingest.loader import LoadReport, load_ops
 from ingest.mapping import KINDS, convert, match_headers
@@ -74,6 +76,9 @@ class DemandBuilder(Builder):
     def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
         """One demand row."""
         ctx.require(rec, "title")
+        for column_name, reason in check_demand_values(rec, today=self.today, text_limit=self.text_limit,
+                                                       intake=self.intake):
+            ctx.fail(column_name, reason)
         enterprise = None
         if rec.get("enterprise") is not None:
             enterprise = self.resolve(ctx, "enterprise", self.resolver.enterprise, rec["enterprise"])
@@ -85,17 +90,24 @@ class DemandBuilder(Builder):
         fields = self.fields(ctx, rec)
         if did is None:
             return
-        text = "\n".join(str(rec.get(k) or "") for k in ("title", "description")).strip()
+        # A stored demand changes only in the columns the file carries: no NLP re-linking of its
+        # fields or keywords, and never its status, which belongs to the workflow (issue 14).
+        stored = did in self.resolver.stored_ids(Label.DEMAND)
         keywords = list(rec.get("keywords") or [])
         method = "input"
-        if text and (not keywords or not rec.get("fields")):
+        text = "\n".join(str(rec.get(k) or "") for k in ("title", "description")).strip()
+        if not stored and text and (not keywords or not rec.get("fields")):
             understood = understand_demand(text, keywords=keywords, known=self.resolver.has_field)
             keywords = list(understood.keywords)
             if not rec.get("fields"):
                 fields, method = list(understood.fields), "nlp"
+        if stored and rec.get("status") is not None:
+            log.info("row %s: the status of stored demand %s is kept (the workflow sets it)", ctx.row, did)
+        status = None if stored else rec.get("status") or INITIAL_STATUS
         ctx.node(Label.DEMAND, {"id": did, **_pick(
             rec, "title", "description", "posted", "deadline", "budget_wan", "contact", "phone",
-            "email"), "keywords": keywords, "status": rec.get("status") or "待对接", "source": self.source_of(rec)})
+            "email"), "keywords": keywords, "status": status,
+            "source": rec.get("source") if stored else self.source_of(rec)})
         if enterprise:
             ctx.rel(RelType.POSTED, Label.ENTERPRISE, enterprise, Label.DEMAND, did)
         for fid, weight in fields:
@@ -204,11 +216,16 @@ def _check_columns(kind: str, headers: set[str], source: str) -> None:
 
 def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: str,
                 errors: list[RowError] | None = None, default_fields: Sequence[str] = (),
-                progress: bool = False, data_source: str | None = None) -> LoadReport:
+                progress: bool = False, data_source: str | None = None, intake: bool = False,
+                text_limit: int = DEFAULT_TEXT_LIMIT, create: Sequence[NodeRef] = ()) -> LoadReport:
     """Validate and load already-read rows of ``kind`` (the API posts rows this way).
 
     ``default_fields`` are the Field references of rows that name none (projects only);
-    ``data_source`` is the ``source`` property of rows that do not carry one.
+    ``data_source`` is the ``source`` property of rows that do not carry one. ``intake`` marks
+    a demand received now (the form and the API: :mod:`ingest.demand_rules`), ``text_limit``
+    bounds its description. ``create`` names nodes the write must create: if one exists when the
+    transaction runs (a concurrent create of the same id), nothing is written and
+    :class:`~graph.errors.ConflictError` is raised.
     """
     if kind not in BUILDERS:
         raise ValidationError(Msg.UNKNOWN_KIND.format(value=kind, choices="、".join(IMPORT_KINDS)))
@@ -216,6 +233,7 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
     headers = {h for row in rows for h in row.values}
     _check_columns(kind, headers, source)
     builder = BUILDERS[kind](store, Resolver(store), default_fields=default_fields, source=data_source)
+    builder.intake, builder.text_limit, builder.today = intake, text_limit, date.today()
     ops = []
     for row in tqdm(rows, desc=f"校验 {Path(source).name}", unit="行", disable=not progress):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values.values()):
@@ -230,7 +248,7 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
         for hook in ctx.hooks:
             hook()
     ops.extend(builder.finish())
-    return load_ops(ops, store, source=source, errors=errors)
+    return load_ops(ops, store, source=source, errors=errors, create=create)
 
 
 def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = False,

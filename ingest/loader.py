@@ -133,13 +133,18 @@ def _to_batch(ops: Iterable[NodeOp | RelOp]) -> Batch:
 
 
 def load_ops(ops: Sequence[NodeOp | RelOp], store: GraphStore, *, source: str,
-             errors: list[RowError] | None = None) -> LoadReport:
-    """Validate ``ops`` (plus reading ``errors`` already found) and write the good ones atomically."""
+             errors: list[RowError] | None = None, create: Sequence[NodeRef] = ()) -> LoadReport:
+    """Validate ``ops`` (plus reading ``errors`` already found) and write the good ones atomically.
+
+    ``create``: nodes that must not exist when the write commits (``Batch.create``).
+    """
     errors = list(errors or [])
     good = _check_ops(ops, store, errors)
     report = LoadReport(source=source, errors=sorted(errors, key=lambda e: (e.row or 0, e.field)))
     if good:
-        summary = write_in_batches(store, _to_batch(good))
+        batch = _to_batch(good)
+        batch.create.extend(create)
+        summary = write_in_batches(store, batch)
         report.nodes, report.relationships = summary.nodes, summary.relationships
         report.rows = len({op.row_no for op in good})
     log.info("loaded %s: %d nodes, %d relationships, %d rows rejected", source, report.nodes,
@@ -159,6 +164,18 @@ def load_file(path: Path, store: GraphStore, *, progress: bool = False) -> LoadR
     return load_ops(ops, store, source=str(path), errors=errors)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """A cell Excel will not run: text starting like a formula gets a leading apostrophe.
+
+    >>> _inert("=1+2"), _inert("第 3 行")
+    ("'=1+2", '第 3 行')
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def write_error_file(report: LoadReport, path: Path) -> Path:
     """Write the rejected rows as a CSV a person can open in Excel (UTF-8 with BOM)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +183,6 @@ def write_error_file(report: LoadReport, path: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(["行号", "字段", "原因", "说明"])
         for e in report.errors:
-            writer.writerow([e.row if e.row is not None else "", e.field, e.reason, e.message()])
+            writer.writerow([e.row if e.row is not None else "", *(_inert(t) for t in (e.field, e.reason, e.message()))])
     report.error_file = path
     return path

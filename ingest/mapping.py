@@ -458,7 +458,7 @@ def convert(column: Column, value: Any) -> Any:
         return None
     kind = column.kind
     if kind is ValueKind.TEXT:
-        if isinstance(value, (dict, list)):
+        if isinstance(value, (dict, list, bool)):  # JSON true is not the text 是
             raise ValueError(Msg.BAD_TYPE.format(expected="文本", value=value))
         return _as_text(value)
     if kind is ValueKind.INT:

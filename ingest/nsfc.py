@@ -94,6 +94,8 @@ class ProjectBuilder(Builder):
         if start and end and start > end:
             ctx.fail("end_year", Msg.BAD_VALUE.format(value=end, hint=f"（早于开始年份 {start}）"))
         institution = normalize_org(rec["institution"]) if rec.get("institution") else None
+        if "pi" in ctx.where and not rec.get("pi") and "pi" not in ctx.failed:
+            ctx.fail("pi", Msg.REQUIRED)  # the file has a 负责人 column: a project without its PI is a bad row
         pi = normalize_name(rec["pi"]) if rec.get("pi") else None
         if pi and not institution and "institution" not in ctx.failed:
             ctx.fail("institution", Msg.EXPERT_KEY)

@@ -169,6 +169,7 @@ class ExpertIndex:
                 docs.append(tokens)
         self.ids = ids
         self._bm25 = bm25s.BM25(k1=k1, b=b)
+        self._vocab = frozenset(t for doc in docs for t in doc)
         if docs:
             self._bm25.index(docs, show_progress=False)
         by_id = self.profiles
@@ -210,7 +211,10 @@ class ExpertIndex:
         """The combined score of every indexed expert (aligned with :attr:`ids`)."""
         if not self.ids:
             return np.zeros(0)
-        raw = self._bm25.get_scores(self._analyze(text))
+        tokens = [t for t in self._analyze(text) if t in self._vocab]
+        if not tokens:  # no word the index knows (「ß」, 「🙂」): nobody matches, and bm25s would fail
+            return np.zeros(len(self.ids))
+        raw = self._bm25.get_scores(tokens)
         top = raw.max()
         text_part = raw / top if top > 0 else raw
         return text_part + self.prior_weight * self._log_prior if self.prior_weight else text_part
@@ -218,7 +222,7 @@ class ExpertIndex:
     def search(self, text: str, *, k: int = 100) -> list[tuple[str, float]]:
         """The ``k`` best experts for ``text`` as (id, score), best first, ties by position."""
         s = self.scores(text)
-        if not len(s):
+        if not len(s) or not s.any():  # an empty ranking: the query is a miss, not a lottery by prior
             return []
         k = min(k, len(s))
         top = np.argpartition(-s, k - 1)[:k]

@@ -36,7 +36,9 @@ def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], 
     {'a': 1.0, 'b': 0.0}
     """
     ids = list(docs)
-    if not ids or not query_tokens:
+    known = {t for i in ids for t in docs[i]}
+    query_tokens = [t for t in query_tokens if t in known]
+    if not ids or not query_tokens:  # no query term in any document: bm25s would fail on it
         return {i: 0.0 for i in ids}
     index = bm25s.BM25(k1=k1, b=b)
     index.index([list(docs[i]) or [""] for i in ids], show_progress=False)

@@ -71,7 +71,10 @@ class CheckedClient(FlaskClient):
 
 def build_app(store: GraphStore, data_dir: Path, **config: Any) -> Flask:
     """The app over ``store`` with its users, keys and audit log in ``data_dir``."""
-    app = create_app({"TESTING": True, "KGMATCH_DATA_DIR": str(data_dir), "SECRET_KEY": "test", **config},
+    # No recommendation time budget unless a test sets one: a wall-clock limit would make tests flaky on a busy
+    # machine (the first free-text request loads the segmenter); tests/test_hardening_limits.py tests the budget.
+    app = create_app({"TESTING": True, "KGMATCH_DATA_DIR": str(data_dir), "SECRET_KEY": "test",
+                      "KGMATCH_RECOMMEND_BUDGET": 0, **config},
                      store=store)
     app.test_client_class = CheckedClient
     return app
@@ -194,8 +197,8 @@ def test_every_api_route_is_documented_with_its_permission_and_nothing_else_is(a
         assert op["x-permission"] == getattr(declared, "value", repr(declared).lower()), key
 
 
-def test_health_is_public_and_reports_the_store(client):
-    response = client.get("/api/v1/health")
+def test_health_is_public_and_reports_the_store(app, client):
+    response = client.get("/api/v1/health", headers=key_for(app, Role.ANALYST))  # counts need stats:read
     assert response.status_code == 200
     body = response.get_json()
     assert body["ok"] and body["reachable"] and body["backend"] == "local"

@@ -61,7 +61,7 @@ def test_a_bad_form_shows_every_problem_in_chinese_keeps_the_values_and_writes_n
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "表单有 6 处需要修改，请查看标红的项目。" in html
     assert _error_of(html, "title") == ["不能为空"]
-    assert _error_of(html, "budget_wan") == ["应为不小于 0 的数字，实际为「-3」"]
+    assert _error_of(html, "budget_wan") == ["应为不小于 0 且不超过 10000000 的数字（万元），实际为「-3」"]
     assert _error_of(html, "deadline") == [f"不能早于今天（{date.today().isoformat()}）"]
     assert _error_of(html, "enterprise")[0].startswith("未知的企业「不存在的公司」")
     assert _error_of(html, "region")[0].startswith("未知的地区「火星」")
@@ -77,8 +77,8 @@ def test_too_long_and_unparsable_values_are_named(app):
     html = _post(client, title="长" * 201, description="长" * 11, budget_wan="很多", deadline="明天").get_data(as_text=True)
     assert _error_of(html, "title") == ["不能超过 200 个字"]
     assert _error_of(html, "description") == ["不能超过 10 个字"]
-    assert _error_of(html, "budget_wan") == ["应为不小于 0 的数字，实际为「很多」"]
-    assert _error_of(html, "deadline") == ["应为日期，如 2026-06-30，实际为「明天」"]
+    assert _error_of(html, "budget_wan") == ["应为数字，实际为「很多」"]  # the importer's own words (issue 14)
+    assert _error_of(html, "deadline") == ["应为日期（如 2024-03-01），实际为「明天」"]
 
 
 def test_a_good_form_creates_the_demand_through_the_importer_and_opens_its_recommendations(app):

@@ -1,4 +1,4 @@
-"""Sign-in throttling: repeated wrong passwords lock the name (and a noisy address) for a while."""
+"""Sign-in throttling: repeated wrong passwords lock the name at that address (and a noisy address) for a while."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ class Clock:
         return self.now
 
 
-def test_five_failures_lock_the_name_and_the_lock_expires():
+def test_five_failures_lock_the_name_at_that_address_and_the_lock_expires():
     clock = Clock()
     throttle = LoginThrottle(max_per_user=5, max_per_address=20, window=900, lock_seconds=900, clock=clock)
     for _ in range(4):
         throttle.failed("Zhang", "10.0.0.1")
     assert throttle.locked_for("zhang", "10.0.0.2") == 0  # names compare case-insensitively
     throttle.failed("zhang", "10.0.0.1")
-    assert throttle.locked_for("zhang", "10.0.0.9") == 900
+    assert throttle.locked_for("zhang", "10.0.0.1") == 900
+    assert throttle.locked_for("zhang", "10.0.0.9") == 0  # the owner elsewhere is not locked out (issue 14)
     assert throttle.message(899) == "登录失败次数过多，请 15 分钟后再试"
     assert throttle.locked_for("li", "10.0.0.9") == 0  # another name elsewhere is not affected
     clock.now += 900
@@ -38,7 +39,7 @@ def test_failures_outside_the_window_do_not_count_and_success_forgets_them():
     throttle.failed("a", "x")
     assert throttle.locked_for("a", "x") == 0
     throttle.failed("a", "x")
-    throttle.succeeded("a")
+    throttle.succeeded("a", "x")
     throttle.failed("a", "x")
     assert throttle.locked_for("a", "x") == 0
 

@@ -8,6 +8,7 @@ in the same batch; the first push of a 待对接 demand moves it to 对接中.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,9 +33,14 @@ from workflow.outbox import add_delivery
 from workflow.states import CHANNELS, PUSH
 
 __all__ = ["PushResult", "push_id", "push_demands", "inbox", "respond", "send_reminders", "pushes_of_demand",
+           "MIN_REMIND_HOURS", "MAX_REMIND_HOURS",
            "MAX_PUSHES", "SOLVER_LABELS", "PAYLOAD_KEYS"]
 
 MAX_PUSHES = 500
+MIN_REMIND_HOURS = 1.0
+"""Reminders wait at least this long, so no caller can re-send them to an expert on every call."""
+MAX_REMIND_HOURS = 24.0 * 366 * 10
+"""Ten years: anything longer is a typo (and beyond what a date can subtract)."""
 """At most this many (demand, recipient) pairs in one push."""
 SOLVER_LABELS = (Label.EXPERT, Label.TEAM)
 PENDING, ACCEPTED, DECLINED = PUSH.states
@@ -209,8 +215,10 @@ def send_reminders(store: GraphStore, *, after_hours: float, now: datetime | Non
     ``push.reminder`` webhook delivery, guarded per push (a push answered meanwhile is skipped).
     """
     now = now or system_clock()
-    if after_hours <= 0:
-        raise field_error("after_hours", Msg.workflow.BAD_NUMBER.format(what="正数（小时）", value=after_hours))
+    if (isinstance(after_hours, bool) or not isinstance(after_hours, (int, float)) or not math.isfinite(after_hours)
+            or not MIN_REMIND_HOURS <= after_hours <= MAX_REMIND_HOURS):
+        what = f"{MIN_REMIND_HOURS:g} 到 {MAX_REMIND_HOURS:g} 之间的小时数"
+        raise field_error("after_hours", Msg.workflow.BAD_NUMBER.format(what=what, value=after_hours))
     due_before = now - timedelta(hours=after_hours)
     reminded: list[str] = []
     for push in _pending(store, limit):

@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-__all__ = ["Column", "Sheet", "write_workbook"]
+__all__ = ["Column", "Sheet", "write_workbook", "put_cell"]
 
 Column = tuple[str, str, int]
 """A report column: row key, Chinese header, Excel column width."""
@@ -29,7 +30,7 @@ _NUMBER_FORMATS = {"hours": "0.00", "rating_mean": "0.00", "acceptance_rate": "0
                    "redeemed_amount": "#,##0.00"}
 
 
-def _put(sheet: Any, row: int, col: int, value: Any, number_format: str | None = None) -> None:
+def put_cell(sheet: Any, row: int, col: int, value: Any, number_format: str | None = None) -> None:
     """Write one cell; text is always text, and text that a spreadsheet would run is marked as such."""
     if value is None or value == "":
         return
@@ -37,6 +38,8 @@ def _put(sheet: Any, row: int, col: int, value: Any, number_format: str | None =
         value = "是" if value else "否"
     if isinstance(value, (list, tuple)):
         value = "、".join(str(v) for v in value)
+    if isinstance(value, str):  # control characters cannot be stored in a worksheet: dropped, not a 500
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = sheet.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
@@ -58,13 +61,13 @@ def write_workbook(sheets: Sequence[Sheet], about: Sequence[tuple[str, Any]]) ->
             sheet.column_dimensions[get_column_letter(col)].width = width
         for r, row in enumerate(rows, start=2):
             for col, (key, _, _) in enumerate(columns, start=1):
-                _put(sheet, r, col, row.get(key), _NUMBER_FORMATS.get(key))
+                put_cell(sheet, r, col, row.get(key), _NUMBER_FORMATS.get(key))
         sheet.freeze_panes = "C2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     notes = book.create_sheet("说明")
     for r, (label, value) in enumerate(about, start=1):
         notes.cell(row=r, column=1, value=label).font = bold
-        _put(notes, r, 2, value)
+        put_cell(notes, r, 2, value)
     notes.column_dimensions["A"].width = 22
     notes.column_dimensions["B"].width = 80
     out = io.BytesIO()

@@ -23,6 +23,7 @@ from api.cli.webhook import webhook
 from api.cli.workflow import WORKFLOW_COMMANDS
 from graph import BACKENDS
 from graph.errors import Msg
+from graph.local_store import default_data_dir
 from graph.model import Label, RelType
 from graph.store import Batch, GraphStore
 from ingest.dedup import DUPLICATE_THRESHOLD, DemandText, find_duplicates
@@ -51,6 +52,8 @@ def main(ctx: click.Context, backend: str, data_dir: str | None, verbose: bool) 
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # libraries that lower their own loggers' level (bm25s) stay quiet
+    if not verbose:  # the driver's English retry notices; the store reports a lost server in Chinese
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
     state = Ctx(backend, data_dir)
     ctx.obj = state
     ctx.call_on_close(state.close)
@@ -69,12 +72,19 @@ def init(obj: Ctx, reset: bool) -> None:
     click.echo(f"已初始化 {store.backend} 图存储。")
 
 
+def _data_dir() -> Path:
+    """The data directory of this command (``--data-dir``, else ``KGMATCH_DATA_DIR``, else ``var/``)."""
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.find_object(Ctx) if ctx is not None else None
+    return Path(chosen.data_dir) if chosen is not None and chosen.data_dir else default_data_dir()
+
+
 def _show(report: LoadReport, errors_path: Path | None) -> Path | None:
     """Print what one load did; write and return its error file when rows were rejected."""
     click.echo(f"{report.source}：导入节点 {report.nodes} 个、关系 {report.relationships} 条。")
     if report.ok:
         return None
-    path = errors_path or Path("var") / "errors" / (Path(report.source).stem + ".errors.csv")
+    path = errors_path or _data_dir() / "errors" / (Path(report.source).stem + ".errors.csv")
     write_error_file(report, path)
     for e in report.errors[:20]:
         click.echo(f"  {e.message()}", err=True)
@@ -100,7 +110,7 @@ LOAD_KINDS = ("graph", *IMPORT_KINDS, "patent", *TAXONOMY_KINDS)
 @click.option("--field", "default_fields", multiple=True, metavar="FIELD",
               help="没有申请代码的项目归入的技术领域，如 nsfc:G（可重复）/ field of projects that name none.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="错误明细文件 / where to write rejected rows (default var/errors/NAME.errors.csv).")
+              help="错误明细文件 / where to write rejected rows (default 数据目录/errors/NAME.errors.csv).")
 @click.pass_obj
 @run_safely
 def load(obj: Ctx, file: Path, kind: str, default_fields: tuple[str, ...], errors_path: Path | None) -> None:

@@ -14,8 +14,8 @@ from api.cli.common import Ctx, fail, run_safely
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Batch, GraphStore
+from ingest.evaluation_data import load_evaluation_projects
 from ingest.field_linking import understand_demand
-from ingest.importers import import_file
 from ingest.nlp import content_words
 from ingest.readers import read_rows
 from ingest.resolve import expert_id, normalize_name, normalize_org
@@ -162,7 +162,7 @@ def pi_retrieval_command(projects_path: Path, queries_path: Path, k: int) -> Non
     """按项目名称找负责人：kgmatch 与 BM25 基线对比 / who led this project? kgmatch vs BM25."""
     queries = _queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="kgmatch-eval-") as tmp, LocalStore(tmp) as store:
-        report = import_file(projects_path, "project", store)
+        report = load_evaluation_projects(projects_path, store)
         click.echo(f"项目：导入 {report.rows} 行，拒绝 {report.rejected_rows} 行；查询 {len(queries)} 条。", err=True)
         profiles = load_profiles(store)
     result = pi_retrieval(profiles, queries, tokenize=content_words, k=k)

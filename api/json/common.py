@@ -136,11 +136,11 @@ class Body:
             if required:
                 self.fail(name, Msg.REQUIRED)
             return None
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or (integer and not float(value).is_integer()):
             self._bad_type(name, Msg.workflow_api.INTEGER if integer else Msg.workflow_api.NUMBER, value)
             return None
-        return value
+        return int(value) if integer else value  # 3.0 is the integer 3, as JSON Schema says
 
     def texts(self, name: str, *, required: bool = False, limit: int = push.MAX_PUSHES) -> list[str]:
         """A list of non-empty texts, duplicates dropped."""

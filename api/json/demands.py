@@ -13,7 +13,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, current_app, jsonify, url_for
 
 from api.auth import Permission, may, requires
 from api.present import demands_json
@@ -30,6 +30,7 @@ from api.validation import (
 )
 from graph.errors import ConflictError, Msg, ValidationError
 from graph.model import Label
+from graph.store import NodeRef
 from ingest.importers import import_rows
 from ingest.mapping import KINDS, match_headers
 from ingest.readers import Row
@@ -107,7 +108,9 @@ def create_demand() -> Any:
         body = {**body, "id": demand_id}
     if not any(column.name == "posted" and body[h] not in (None, "") for h, column in _matched(body).items()):
         body = {**body, "posted": date.today().isoformat()}  # received today, as the intake page does
-    report = import_rows([Row(1, body)], _KIND, store, source="api", data_source="api")
+    report = import_rows([Row(1, body)], _KIND, store, source="api", data_source="api", intake=True,
+                         text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]),
+                         create=[NodeRef(Label.DEMAND, demand_id)])  # atomic: a concurrent create gets 409
     if report.errors:
         raise ValidationError.from_errors(report.errors)
     node = store.get_node(Label.DEMAND, demand_id)

@@ -1,7 +1,8 @@
 """``GET /api/v1/health``: is the store reachable, and how much is in it.
 
 Public on purpose (load balancers and monitoring probe it without credentials): it
-shows the backend name and node/relationship counts, never any record.
+shows the backend name and whether the store answers; the node/relationship counts only to
+callers who may read statistics (``stats:read``), never any record.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from api.auth import public
+from api.auth import Permission, may, public
 from api.state import app_state
 from graph.errors import KgmatchError
 
@@ -33,5 +34,5 @@ def health() -> Any:
         log.warning("health check: %s store unavailable: %s", state.backend, err.message)
         body = {"ok": False, "backend": state.backend, "reachable": False, "counts": None, "error": err.message}
         return jsonify(body), 503
-    return jsonify({"ok": True, "backend": state.backend, "reachable": True, "counts": counts.as_dict(),
-                    "error": None})
+    shown = counts.as_dict() if may(Permission.STATS_READ) else None  # how much is stored is not public
+    return jsonify({"ok": True, "backend": state.backend, "reachable": True, "counts": shown, "error": None})

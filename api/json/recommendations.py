@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from api.auth import Permission, requires
+from api.limits import within_budget
 from api.state import app_state
 from api.validation import bad_param, capped, json_object, parse_settings
 from graph.errors import Msg, RowError, ValidationError
@@ -41,7 +42,10 @@ def for_demand(demand_id: str) -> Any:
     overrides = capped(parse_settings(request.args))
     state = app_state()
     store = state.store()
-    rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides, index=state.index())
+    # On the budgeted pool, the index too: a cold index build (a minute on a big graph) gives 503s until
+    # it is ready instead of holding every server thread (KGMATCH_RECOMMEND_BUDGET).
+    rec = within_budget(lambda: recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides,
+                                                     index=state.index()))
     return jsonify(rec.as_dict())
 
 
@@ -81,11 +85,16 @@ def for_text() -> Any:
     region = _region_id(body.get("region"))
     state = app_state()
     store = state.store()
-    understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-    demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region)
     name = text.strip().split("\n")[0]
-    rec = recommend_for_facts(store, demand, tokenize=content_words, overrides=overrides, index=state.index(),
-                              keywords=understood.keywords,
-                              demand_name=name[:24] + ("…" if len(name) > 24 else ""))
+
+    def compute() -> Any:
+        index = state.index()
+        understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
+        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region)
+        return understood, recommend_for_facts(store, demand, tokenize=content_words, overrides=overrides, index=index,
+                                               keywords=understood.keywords,
+                                               demand_name=name[:24] + ("…" if len(name) > 24 else ""))
+
+    understood, rec = within_budget(compute)  # KGMATCH_RECOMMEND_BUDGET: a clear 503, never a 20 s wait
     log.info("free-text recommendation: %d fields linked, %d experts", len(understood.fields), len(rec.experts))
     return jsonify({**rec.as_dict(), "keywords": list(understood.keywords)})

@@ -33,6 +33,8 @@ from api.openapi.schema import (
 )
 from api.openapi.workflow import WORKFLOW_TAGS, workflow_operations, workflow_schemas, workflow_webhooks
 from graph.model import Label, RelType
+from ingest.demand_rules import TITLE_LIMIT
+from ingest.mapping import KINDS
 from recommend.config import SETTINGS
 from recommend.scoring import EXPERT_TYPES
 
@@ -48,6 +50,16 @@ def rule_to_path(rule: str) -> str:
     '/api/v1/demands/{demand_id}/recommendations'
     """
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def _with_header_aliases(schema: dict[str, Any]) -> dict[str, Any]:
+    """The demand body with every Chinese (and other) header the importer accepts as a key of its own,
+    so that ``additionalProperties: false`` says what the server does: any other key is a 400."""
+    props = schema["properties"]
+    for col in KINDS["demand"]:
+        for header in col.accepted():
+            props.setdefault(header, {**props[col.name], "description": f"同 {col.name}"})
+    return schema
 
 
 def _schemas() -> dict[str, Any]:
@@ -83,12 +95,13 @@ def _schemas() -> dict[str, Any]:
             "fields": {"type": "array", "items": weighted},
             "industries": {"type": "array", "items": schema_ref("Ref")},
             "regions": {"type": "array", "items": schema_ref("Ref")}}),
-        "DemandInput": {
-            "type": "object", "required": ["title"], "additionalProperties": True,
+        "DemandInput": _with_header_aliases({
+            "type": "object", "required": ["title"], "additionalProperties": False,
             "description": "与导入文件相同的字段，英文键或中文列名均可（如 title 或 需求标题）；见 ingest/mapping.py。",
             "properties": {
                 "id": {"type": "string", "description": "需求编号；不填时由服务器生成 demand:api-…；已存在则 409"},
-                "title": {"type": "string", "description": "需求标题（必填）"},
+                "title": {"type": "string", "minLength": 1, "maxLength": TITLE_LIMIT, "pattern": "\\S",
+                          "description": "需求标题（必填，须包含文字）"},
                 "description": STR,
                 "enterprise": {"type": "string", "description": "企业编号、统一社会信用代码或准确名称（须已导入）"},
                 "fields": {"description": "技术领域及权重，如 {\"ht2016:40201\": 0.8} 或 \"40201=0.8；60101\"；"
@@ -98,7 +111,7 @@ def _schemas() -> dict[str, Any]:
                 "region": {"type": "string", "description": "地区名称或 6 位行政区划代码"},
                 "status": STR, "posted": STR, "deadline": STR, "budget_wan": {"type": ["number", "string"]},
                 "keywords": {"type": ["array", "string"], "items": STR}, "contact": STR, "phone": STR,
-                "email": STR, "source": STR}},
+                "email": STR, "source": STR}}),
         "Node": obj(node_props),
         "Relations": {"type": "array", "items": obj({
             "type": {"type": "string", "enum": rel_types}, "direction": {"type": "string", "enum": ["out", "in"]},
@@ -140,7 +153,7 @@ def _schemas() -> dict[str, Any]:
                 "actions": STRS})},
             required=["demand", "experts", "teams", "baseline_team", "excluded", "candidates", "settings"]),
         "TextDemand": obj({
-            "text": {"type": "string", "description": "需求文本（第一行作为标题）"},
+            "text": {"type": "string", "minLength": 1, "pattern": "\\S", "description": "需求文本（第一行作为标题）"},
             "region": {"type": "string", "description": "需求方所在地区：名称、6 位代码或 region:… 编号"},
             "settings": {"type": "object", "description": "推荐参数，同 GET 推荐接口的查询参数",
                          "additionalProperties": SCALAR}}, required=["text"]),
@@ -161,7 +174,8 @@ def _schemas() -> dict[str, Any]:
 
 def _health_op() -> dict[str, Any]:
     op = operation("health.health", PUBLIC, "运行状态", "健康检查", json_content(schema_ref("Health"), "图数据库可用"), errors=(),
-             description="无需登录，供负载均衡与监控探测；只含后端名称与数量，不含任何记录。")
+             description="无需登录，供负载均衡与监控探测；只含后端名称与是否可用；各类数量（counts）仅对有 stats:read 权限的调用方显示，"
+                         "否则为 null；不含任何记录。")
     op["responses"]["503"] = json_content(schema_ref("Health"), "图数据库不可用（同样结构，reachable 为 false）")
     return op
 
@@ -169,7 +183,8 @@ def _health_op() -> dict[str, Any]:
 def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     """The ``paths`` object: path → method → operation, limits taken from ``config``."""
     max_per_page = int(config["KGMATCH_MAX_PER_PAGE"])
-    paging = [parameter("page", "query", {"type": "integer", "minimum": 1, "default": 1}, "页码，从 1 开始"),
+    paging = [parameter("page", "query", {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1},
+                     "页码，从 1 开始（最大 1000000）"),
               parameter("per_page", "query", {"type": "integer", "minimum": 1, "maximum": max_per_page,
                                            "default": min(int(config["KGMATCH_PER_PAGE"]), max_per_page)},
                      "每页条数")]

@@ -84,7 +84,12 @@ def operation(endpoint: str, permission: Any, tag: str, summary: str, ok: dict[s
         responses["401"] = {**error, "description": "未登录或 API 密钥无效"}
         if permission is not AUTHENTICATED:
             responses["403"] = {**error, "description": "当前角色无此权限"}
-    responses["default"] = {**error, "description": "其他错误（如 503 图数据库不可用、500 服务器内部错误）"}
+    if not endpoint.startswith(("health.", "docs.", "auth.")):  # the probe and the document are not counted
+        responses["429"] = {**error, "description": "请求过于频繁（设置 KGMATCH_RATE_LIMIT），Retry-After 为需等待的秒数",
+                            "headers": {"Retry-After": {"schema": {"type": "string"},
+                                                        "description": "多少秒后可以重试"}}}
+    responses["default"] = {**error, "description": "其他错误（如 503 图数据库不可用或推荐超过时间预算 "
+                                                    "KGMATCH_RECOMMEND_BUDGET、500 服务器内部错误）"}
     perm = permission.value if isinstance(permission, Permission) else repr(permission).lower()
     needs = PERMISSION_HELP.get(permission, "无需登录" if permission is PUBLIC else "任何已登录用户或 API 密钥")
     op: dict[str, Any] = {"operationId": endpoint, "tags": [tag], "summary": summary,

@@ -20,7 +20,7 @@ from workflow.challenge import ACTIONS, STAMPS
 from workflow.challenge import PAYLOAD_KEYS as CHALLENGE_PAYLOAD
 from workflow.dispatch import MAX_HOURS
 from workflow.outbox import DELIVERY_STATUSES, EVENTS
-from workflow.push import MAX_PUSHES, SOLVER_LABELS
+from workflow.push import MAX_PUSHES, MAX_REMIND_HOURS, MIN_REMIND_HOURS, SOLVER_LABELS
 from workflow.push import PAYLOAD_KEYS as PUSH_PAYLOAD
 from workflow.states import CHALLENGE, CHANNELS, DISPATCH, PUSH, SERVICE_TYPES, VERDICTS, VOUCHER
 from workflow.vouchers import HOLDER_LABELS, MAX_AMOUNT
@@ -61,8 +61,12 @@ def _input(props: Mapping[str, Any], required: list[str], description: str = "")
     return schema
 
 
+_TEXT = {"type": "string", "minLength": 1, "pattern": "\\S", "description": "不能为空"}
+"""A required text the server refuses when empty or blank (the document says so too)."""
+
+
 def _ref_input(labels: list[str], description: str) -> dict[str, Any]:
-    return {**obj({"label": _enum(labels), "id": STR}), "description": description}
+    return {**obj({"label": _enum(labels), "id": _TEXT}), "description": description}
 
 
 def workflow_schemas() -> dict[str, Any]:
@@ -179,27 +183,27 @@ def _inputs() -> dict[str, dict[str, Any]]:
         "PushAnswer": _input({"accept": BOOL, "reason": {"type": "string", "description": "谢绝时必填"},
                            "expert_id": {"type": "string", "description": "代其回复的专家编号；给出时核对推送确属该专家"
                                                                           "（直接推送或其所在团队）"}}, ["accept"]),
-        "RemindInput": _input({"after_hours": {"type": "number", "exclusiveMinimum": 0,
+        "RemindInput": _input({"after_hours": {"type": "number", "minimum": MIN_REMIND_HOURS, "maximum": MAX_REMIND_HOURS,
                                           "description": "推送（或上次提醒）后多少小时仍未回复即提醒；"
                                                          "默认取设置 KGMATCH_PUSH_REMIND_HOURS"}}, []),
-        "DispatchInput": _input({"expert_id": STR, "enterprise_id": STR, "demand_id": STR,
+        "DispatchInput": _input({"expert_id": _TEXT, "enterprise_id": _TEXT, "demand_id": STR,
                             "start_date": _date("派驻开始"), "end_date": _date("派驻结束"),
                             "service_types": {"type": "array", "items": _enum(SERVICE_TYPES), "minItems": 1},
                             "note": STR}, ["expert_id", "enterprise_id", "start_date", "end_date", "service_types"]),
         "ServiceInput": _input({"date": _date("服务日期，须在派驻期内"),
                            "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS},
-                           "service_type": _enum(SERVICE_TYPES), "content": STR, "outcome": STR,
+                           "service_type": _enum(SERVICE_TYPES), "content": _TEXT, "outcome": STR,
                            "solved": {"type": "boolean", "default": False,
                                       "description": "需求已解决（派驻须关联需求）"}},
                           ["date", "hours", "service_type", "content"]),
         "RatingInput": _input({"rating": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STR}, ["rating"]),
-        "ChallengeInput": _input({"conditions": {"type": "string", "description": "揭榜条件"},
+        "ChallengeInput": _input({"conditions": {**_TEXT, "description": "揭榜条件"},
                              "deadline": _date("揭榜截止，不早于今天"),
                              "reward_wan": {"type": "number", "minimum": 0, "description": "奖励（万元）"},
                              "title": {"type": "string", "description": "榜单标题；不填用需求标题"}},
                             ["conditions", "deadline", "reward_wan"]),
-        "BidInput": _input({"bidder": target, "proposal": STR}, ["bidder", "proposal"]),
-        "SelectBid": _input({"bid_id": STR}, ["bid_id"]),
+        "BidInput": _input({"bidder": target, "proposal": _TEXT}, ["bidder", "proposal"]),
+        "SelectBid": _input({"bid_id": _TEXT}, ["bid_id"]),
         "ChallengeMove": _input({"status": _enum(ACTIONS, "目标状态（已揭榜请用 select）"),
                           "reason": {"type": "string", "description": "关闭时必填"}}, ["status"]),
         "VoucherInput": _input({"holder": _ref_input(_HOLDERS, "企业（Enterprise）或专家（Expert）"),
@@ -208,10 +212,11 @@ def _inputs() -> dict[str, dict[str, Any]]:
                            "valid_until": _date("有效期至，不早于今天"),
                            "programme": {"type": "string", "default": "科技创新券"}, "note": STR},
                           ["holder", "amount", "valid_until"]),
-        "RedemptionInput": _input({"service_id": STR, "amount": {"type": "number", "exclusiveMinimum": 0,
+        "RedemptionInput": _input({"service_id": _TEXT, "amount": {"type": "number", "exclusiveMinimum": 0,
+                                                         "maximum": MAX_AMOUNT,
                                                          "description": "兑付金额（元），不超过余额"}},
                          ["service_id", "amount"]),
-        "VoidInput": _input({"reason": STR}, ["reason"]),
+        "VoidInput": _input({"reason": _TEXT}, ["reason"]),
         "FeedbackInput": _input({"target": target, "verdict": _enum(VERDICTS),
                             "reason": {"type": "string", "description": "不采纳时必填"},
                             "rank": {**INT, "description": "推荐名次（可选）"},

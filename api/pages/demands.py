@@ -38,6 +38,7 @@ from recommend.engine import Recommendation, recommend_for_demand
 from recommend.explain import COMPONENT_ZH
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
+from workflow.report_book import put_cell
 
 __all__ = ["bp", "FILTERS", "EXPORT_COLUMNS", "EXPORT_MAX_ROWS", "demand_facets", "export_workbook",
            "recommendation_view", "explanation_positions", "explanation_html"]
@@ -157,18 +158,14 @@ def export_workbook(rows: Iterable[Mapping[str, Any]], *, filters: Mapping[str, 
     count = 0
     for count, row in enumerate(rows, start=1):
         for col, (key, _, _) in enumerate(EXPORT_COLUMNS, start=1):
-            value = _cell_text(key, row)
-            cell = sheet.cell(row=count + 1, column=col, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
+            put_cell(sheet, count + 1, col, _cell_text(key, row))  # text stays text, = + - @ neutralised
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{count + 1}"
     about = book.create_sheet("筛选条件")
     about.append(["导出日期", date.today().isoformat()])
     for name, label, _ in FILTERS:
         cell = about.cell(row=about.max_row + 1, column=1, value=label)
-        value = about.cell(row=cell.row, column=2, value=filters.get(name) or "（全部）")
-        value.data_type = "s"
+        put_cell(about, cell.row, 2, filters.get(name) or "（全部）")
     about.append(["匹配的需求", total])
     if total > count:
         about.append(["说明", Msg.pages.EXPORT_CAPPED.format(total=total, count=count)])

@@ -26,7 +26,8 @@ from api.pages.base import check_form, page_headers, render_page
 from api.state import app_state
 from graph.errors import Msg, RowError
 from graph.model import Label
-from graph.store import GraphStore
+from graph.store import GraphStore, NodeRef
+from ingest.demand_rules import check_demand_text_inputs
 from ingest.field_linking import link_industries, understand_demand
 from ingest.importers import import_rows
 from ingest.mapping import column
@@ -41,7 +42,6 @@ bp = Blueprint("pages_intake", __name__)
 bp.after_request(page_headers)
 
 _KIND = "demand"
-_SHORT_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -150,27 +150,8 @@ def validate_form(form: DemandForm, *, today: date, text_limit: int, resolver: R
     values = form.values
     if not values["title"]:
         form.fail("title", Msg.pages.REQUIRED)
-    for name, text in values.items():
-        limit = text_limit if name == "description" else _SHORT_LIMIT
-        if len(text) > limit:
-            form.fail(name, Msg.pages.TOO_LONG.format(limit=limit))
-    budget = values["budget_wan"]
-    if budget:
-        try:
-            amount = float(budget)
-        except ValueError:
-            amount = math.nan
-        if not math.isfinite(amount) or amount < 0:
-            form.fail("budget_wan", Msg.pages.BAD_NUMBER.format(value=budget))
-    deadline = values["deadline"]
-    if deadline:
-        try:
-            when = date.fromisoformat(deadline)
-        except ValueError:
-            form.fail("deadline", Msg.pages.BAD_DATE.format(value=deadline))
-        else:
-            if when < today:
-                form.fail("deadline", Msg.pages.PAST_DATE.format(today=today.isoformat()))
+    for name, reason in check_demand_text_inputs(values, today=today, text_limit=text_limit):
+        form.fail(name, reason)
     if resolver is not None:
         for name, lookup in (("enterprise", resolver.enterprise), ("region", resolver.region),
                              ("industry", resolver.industry)):
@@ -202,7 +183,9 @@ def _row(form: DemandForm, demand_id: str, today: date) -> dict[str, Any]:
 def create_demand(store: GraphStore, form: DemandForm, *, today: date) -> str | None:
     """Create the demand through the importer; its id, or ``None`` with the problems put on ``form``."""
     demand_id = f"demand:web-{uuid.uuid4().hex[:16]}"
-    report = import_rows([Row(1, _row(form, demand_id, today))], _KIND, store, source="web", data_source="web")
+    report = import_rows([Row(1, _row(form, demand_id, today))], _KIND, store, source="web", data_source="web",
+                         intake=True, text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]),
+                         create=[NodeRef(Label.DEMAND, demand_id)])
     for error in report.errors:
         form.fail(error.field, error.reason)
     if report.errors:

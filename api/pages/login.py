@@ -37,8 +37,14 @@ _FALLBACK_FORM = """<!doctype html>
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a local path only (no open redirect), else the home page."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a local path only (no open redirect), else the home page.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so a tab or
+    backslash after the first slash would leave the site: any control character, space or
+    backslash refuses the target (and a line break can never reach the Location header).
+    """
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not any(c in target for c in "\\ ") and target.isprintable()):
         return target
     has_home = any(rule.rule == "/" for rule in current_app.url_map.iter_rules())
     return "/" if has_home else "/api/docs"
@@ -77,7 +83,7 @@ def login() -> Any:
         log.info("failed login for %r from %s", name, request.remote_addr)
         throttle.failed(name, request.remote_addr)
         return _form(Msg.api.BAD_LOGIN, 401)
-    throttle.succeeded(name)
+    throttle.succeeded(name, request.remote_addr)
     log_in(principal)
     log.info("user %s (%s) signed in", principal.name, principal.role.value)
     return redirect(safe_next(request.form.get("next")))
@@ -88,6 +94,10 @@ def login() -> Any:
 def logout() -> Any:
     """End the session."""
     check_csrf()
+    sid = session.get("sid")
+    if isinstance(sid, str):  # the cookie is signed, not stored: remember that this one has ended
+        lifetime = current_app.permanent_session_lifetime.total_seconds()
+        app_state().revoked_sessions.revoke(sid, lifetime=lifetime)
     session.clear()
     return redirect("/login")
 

@@ -28,13 +28,15 @@ class BM25Baseline:
                 docs.append(tokens)
         self.ids = ids
         self._index = bm25s.BM25()
+        self._vocab = frozenset(t for doc in docs for t in doc)
         if docs:
             self._index.index(docs, show_progress=False)
 
     def search(self, text: str, *, k: int = 100) -> list[tuple[str, float]]:
         """The ``k`` best experts as (id, score), best first."""
-        if not self.ids:
+        tokens = [t for t in self._tokenize(text) if t in self._vocab]
+        if not self.ids or not tokens:  # no known word: an empty ranking (bm25s fails on an empty query)
             return []
         k = min(k, len(self.ids))
-        docs, scores = self._index.retrieve([self._tokenize(text)], k=k, show_progress=False)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True)]
+        docs, scores = self._index.retrieve([tokens], k=k, show_progress=False)
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
