@@ -94,6 +94,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KGMATCH_RAW_DATA_DIR", "", DATA, "原始数据目录（重新生成 data/ 的脚本读取）；留空为 ../shared/data/raw"),
     EnvVar("KGMATCH_SKIP_NEO4J", "", TESTS, "设为 1 时跳过需要 Neo4j 的测试（默认连接不上即失败）"),
     EnvVar("KGMATCH_SKIP_BROWSER", "", TESTS, "设为 1 时跳过浏览器截图测试"),
+    EnvVar("KGMATCH_FUZZ_EXAMPLES", "", TESTS, "OpenAPI 模糊测试每个接口生成的用例数；留空为测试套件的默认值（make fuzz 设得更大）"),
     EnvVar("KGMATCH_CHROMIUM", "", TESTS, "浏览器测试使用的 Chromium；留空时在 PATH 中查找 chromium"),
     EnvVar("KGMATCH_NOTEBOOK_OUT", "", NOTEBOOKS, "笔记本导出网页的目录；留空为临时目录"),
     EnvVar("KGMATCH_NOTEBOOK_SAMPLE", "", NOTEBOOKS, "设为 1 时笔记本不建专家文本索引（测试用，省约 10 秒）"),
