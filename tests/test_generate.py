@@ -11,6 +11,7 @@ from graph.model import Label
 from ingest.demo import demo_plan, load_step
 from ingest.importers import import_file
 from ingest.loader import load_file
+from ingest.taxonomies import TAXONOMY_FILES
 
 
 def test_generated_files_are_seeded_marked_synthetic_and_load_without_a_rejected_row(tmp_path):
@@ -32,7 +33,7 @@ def test_generated_files_are_seeded_marked_synthetic_and_load_without_a_rejected
 
     with LocalStore(tmp_path / "store") as store:
         for step in demo_plan():
-            if step.kind not in ("project", "enrichment", "enterprise", "demand", "graph"):
+            if step.kind in TAXONOMY_FILES:
                 load_step(step, store)  # the taxonomies the generated rows refer to
         reports = [import_file(out / "projects-synthetic.csv", "project", store),
                    load_file(out / "papers-synthetic.jsonl", store),
