@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 import networkx as nx
 
@@ -21,6 +20,7 @@ from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.profiles import ROLE, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
+from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
 
 # Workflow facts the recommendation reads (the vocabulary lives in workflow.states, pure data).
@@ -84,7 +84,7 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) 
     posted = str(demand.props.get("posted", ""))[:4]
     return DemandFacts(
         id=demand_id, text=text, fields=fields, region_ids=frozenset(regions), province_id=province, city_id=city,
-        year=year or (int(posted) if posted.isdigit() else 2026),
+        year=year or (int(posted) if posted.isdigit() else this_year()),
         excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
         excluded_institutions=frozenset(excluded_institutions), declined=declined,
         enterprise_ids=frozenset(e.id for e in enterprises),
@@ -118,7 +118,7 @@ def demand_facts_for_text(store: GraphStore, text: str, fields: Mapping[str, flo
     regions = {region_id} if region_id else set()
     province, city = _region_levels(store, regions)
     return DemandFacts(id="(text)", text=text, fields=dict(fields), region_ids=frozenset(regions),
-                       province_id=province, city_id=city, year=year or date.today().year)
+                       province_id=province, city_id=city, year=year or this_year())
 
 
 def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapping[str, object]) -> list[FieldReach]:
@@ -164,8 +164,8 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
     return sorted(best.values(), key=lambda r: (r.demand_field, -r.similarity, r.field))
 
 
-def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
-                      fields: Mapping[str, float]) -> dict[str, list[FieldPath]]:
+def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: Mapping[str, float], *,
+                      member_share: float) -> dict[str, list[FieldPath]]:
     by_field: dict[str, list[FieldReach]] = {}
     for r in reaches:
         by_field.setdefault(r.field, []).append(r)
@@ -187,7 +187,7 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
     for src, nb in people:
         role = ROLE[nb.rel.type]
         for f, link in sorted(project_fields[src.id].items()):
-            weight = (1.0 if role == "lead" else 0.5) * link
+            weight = (1.0 if role == "lead" else member_share) * link
             for r in by_field[f]:
                 paths.setdefault(nb.node.id, []).append(FieldPath(
                     r.demand_field, fields[r.demand_field], f, r.similarity, weight, "project",
@@ -254,7 +254,8 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
     """Candidates reached through the demand's fields (plus ``extra_expert_ids``, e.g. found by
     text), at most ``max_candidates`` by their strongest path, sorted by id."""
     reaches = expand_fields(store, demand.fields, settings)
-    paths = _paths_to_experts(store, reaches, demand.fields) if demand.fields else {}
+    paths = (_paths_to_experts(store, reaches, demand.fields, member_share=float(settings["project_member_share"]))  # type: ignore[arg-type]
+             if demand.fields else {})
     strength = {e: max(p.strength for p in ps) for e, ps in paths.items()}
     limit = int(settings["max_candidates"])  # type: ignore[arg-type]
     chosen = sorted(strength, key=lambda e: (-strength[e], e))[:limit]

@@ -13,26 +13,23 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from graph.model import Label
 from graph.store import GraphStore
 from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
-from recommend.config import resolve
+from recommend.config import DEFAULTS, resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
 from recommend.profiles import load_profiles
 from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
+from workflow.common import this_year
 
 __all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "recommend_for_demand", "recommend_for_facts"]
 
 log = logging.getLogger(__name__)
-
-TEAM_POOL = 40  # how many of the best-ranked candidates team formation chooses from
-
 
 @dataclass(frozen=True)
 class ExpertResult:
@@ -150,7 +147,8 @@ class IndexCache:
         key = (id(store), store.counts())
         if self._index is None or key != self._key:
             profiles = load_profiles(store)
-            self._index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=date.today().year + 1)
+            self._index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=this_year() + 1,
+                                      k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]))
             self._key = key
             log.info("built the expert text index over %d experts", len(self._index))
         return self._index
@@ -172,10 +170,11 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
     docs = {c.id: tokenize(profile_text(c)) for c in kept}
-    kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs))
+    kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs, k1=float(settings["text_bm25_k1"]),
+                                              b=float(settings["text_bm25_b"])))
     ranked = score_candidates(demand, kept, settings)
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
-    pool = ranked[:TEAM_POOL]
+    pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
                        max_size=int(settings["team_max_size"]), collab_bonus=float(settings["team_collab_bonus"]))

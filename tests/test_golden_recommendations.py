@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from recommend.candidates import demand_facts_for_text
 from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_facts
+from workflow.common import fixed_clock
 
 GOLDEN = Path(__file__).parent / "golden" / "recommendations_demo.json"
 YEAR = 2026  # "this year" for free text and the text index, pinned so the snapshot does not age
@@ -92,7 +94,8 @@ def _results(store: LocalStore) -> dict[str, Any]:
 
 
 def test_demo_recommendations_are_unchanged(demo_store):
-    got = json.loads(json.dumps(_results(demo_store), ensure_ascii=False))
+    with fixed_clock(datetime(YEAR, 12, 2, 12, 0)):
+        got = json.loads(json.dumps(_results(demo_store), ensure_ascii=False))
     if os.environ.get("KGMATCH_WRITE_GOLDEN") == "1":
         GOLDEN.write_text(json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
