@@ -18,10 +18,9 @@ from ingest.field_linking import understand_demand
 from ingest.importers import import_file
 from ingest.nlp import content_words
 from ingest.readers import read_rows
-from ingest.resolve import expert_id, normalize_name, normalize_org
-from recommend.candidates import demand_facts_for_text
+from ingest.resolve import expert_id, normalize_name, normalize_org, resolve_node
 from recommend.config import DEFAULTS
-from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_facts
+from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_text
 from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import field_infos, related_fields
 from recommend.profiles import load_profiles
@@ -90,7 +89,7 @@ def _print_recommendation(rec: Recommendation) -> None:
 @click.command()
 @click.argument("demand_id", required=False)
 @click.option("--text", help="直接输入需求文本（不必先导入）/ recommend for free text.")
-@click.option("--region", help="配合 --text：需求企业所在地区编码，如 330100 / region id for --text.")
+@click.option("--region", help="配合 --text：需求企业所在地区（编号、代码或名称，如 330100、杭州市）/ region for --text.")
 @click.option("--top-k", type=int, default=None, help="返回人数（默认 10）/ how many experts.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="覆盖任一推荐参数，如 --set weight_region=0.3 --set max_per_institution=0（见 README）。")
@@ -110,12 +109,9 @@ def recommend(obj: Ctx, demand_id: str | None, text: str | None, region: str | N
     if demand_id:
         rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides, index=index)
     else:
-        understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-        demand = demand_facts_for_text(store, text, dict(understood.fields),
-                                       region_id=f"region:{region}" if region and region.isdigit() else region)
-        name = text.strip().split("\n")[0]
-        rec = recommend_for_facts(store, demand, tokenize=content_words, overrides=overrides, index=index,
-                                  keywords=understood.keywords, demand_name=name[:24] + ("…" if len(name) > 24 else ""))
+        region_id = resolve_node(store, Label.REGION, region, field_name="--region").id if region else None
+        rec = recommend_for_text(store, text, tokenize=content_words, understand=understand_demand,
+                                 region_id=region_id, overrides=overrides, index=index)
     if as_json:
         click.echo(json.dumps(rec.as_dict(), ensure_ascii=False, indent=1))
     else:

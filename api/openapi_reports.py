@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.reports import REPORTS
 from api.auth import Permission
 from api.openapi import _INT, _NUM, _STR, _json, _nullable, _obj, _op, _param, _ref
-from workflow.reports import REPORTS
 
 __all__ = ["REPORT_TAG", "report_operations", "report_schemas"]
 

@@ -1,9 +1,8 @@
 """Demands: create (validated exactly like ``kgmatch load --kind demand``), list with filters, get one.
 
-Filters take an id (``region:330100``), a code (``330100``, ``C3841``, ``40201``) or an
-exact name (``杭州市``), resolved like the importer resolves them, and include
-everything below: ``region=浙江省`` finds demands located in any city or county of
-Zhejiang, ``field=ht2016:402`` any of its subfields.
+Filters are :mod:`workflow.selection`'s (the one implementation the pages and the CLI share):
+an id (``region:330100``), a code (``330100``, ``C3841``, ``40201``) or a name (``杭州市``),
+each with everything below it; a demand without a region of its own is where its enterprise is.
 """
 
 from __future__ import annotations
@@ -31,13 +30,13 @@ from api.blueprints._common import (
     ref_json,
 )
 from api.errors import ApiMsg
-from graph.errors import ConflictError, Msg, RowError, ValidationError
+from graph.errors import ConflictError, ValidationError
 from graph.model import Label, RelType
-from graph.store import Direction, GraphStore, Node, NodeRef, RelFilter
+from graph.store import Direction, GraphStore, Node, NodeRef
 from ingest.importers import import_rows
-from ingest.mapping import FIELD_SCHEME_ORDER, KINDS, match_headers
+from ingest.mapping import KINDS, match_headers
 from ingest.readers import Row
-from ingest.resolve import Resolver
+from workflow.selection import FILTER_PARAMS, DemandQuery, demand_query, find_demands, ids_below, label_param
 
 __all__ = ["bp", "demands_json", "demand_filters", "ids_below", "label_param", "DEMAND_PROPERTIES",
            "FILTER_PARAMS"]
@@ -50,17 +49,7 @@ DEMAND_PROPERTIES = ("title", "description", "status", "posted", "deadline", "bu
                      "phone", "email", "source")
 """The demand properties the API returns (those the importer writes)."""
 
-_MAX_FILTER_IDS = 20_000
 _KIND = "demand"
-_TEXT = "文本"
-_HIERARCHIES = (  # a filter's name, what it names, how a demand links to that, and how its hierarchy points up
-    ("region", Label.REGION, RelType.LOCATED_IN, RelType.PART_OF),
-    ("industry", Label.INDUSTRY, RelType.IN_INDUSTRY, RelType.PART_OF),
-    ("field", Label.FIELD, RelType.NEEDS, RelType.SUBFIELD_OF),
-)
-
-FILTER_PARAMS = tuple(name for name, *_ in _HIERARCHIES)
-"""The hierarchical filters of a demand list (:func:`demand_filters`); ``status`` is a plain property."""
 
 
 def demands_json(store: GraphStore, nodes: Sequence[Node], *, reveal: bool) -> list[dict[str, Any]]:
@@ -91,81 +80,17 @@ def demands_json(store: GraphStore, nodes: Sequence[Node], *, reveal: bool) -> l
     return out
 
 
-def ids_below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> tuple[str, ...]:
-    """``root`` and every node of ``label`` below it (following ``rel_type``, which points up, backwards),
-    sorted; at most about ``_MAX_FILTER_IDS`` of them."""
-    seen, frontier = {root}, [root]
-    while frontier and len(seen) < _MAX_FILTER_IDS:
-        pairs = store.expand([NodeRef(label, i) for i in frontier], direction=Direction.IN, rel_types=[rel_type],
-                             labels=[label])
-        frontier = sorted({nb.node.id for _, nb in pairs} - seen)
-        seen.update(frontier)
-    return tuple(sorted(seen))
+def demand_filters(store: GraphStore, values: Mapping[str, Any], *, statuses: Sequence[str] = (),
+                   prefix: str = "") -> DemandQuery:
+    """:func:`workflow.selection.demand_query` with the app's resolver."""
+    return demand_query(store, values, statuses=statuses, resolver=app_state().resolver(), prefix=prefix)
 
 
-def label_param(label: Label) -> str:
-    """The query parameter (or body field) that filters by ``label``."""
-    return next(name for name, named, *_ in _HIERARCHIES if named is label)
-
-
-def _lookup(resolver: Resolver, label: Label, value: str) -> str:
-    """The id the importer's resolver finds for a code or name of ``label`` (ValueError when none)."""
-    if label is Label.REGION:
-        return resolver.region(value)
-    if label is Label.INDUSTRY:
-        return resolver.industry(value)
-    return resolver.field(value, FIELD_SCHEME_ORDER[_KIND])
-
-
-def demand_filters(store: GraphStore, values: Mapping[str, Any], *, resolver: Resolver | None = None,
-                   prefix: str = "") -> list[RelFilter]:
-    """The relationship filters of a demand list, from the ``region``, ``industry`` and ``field`` of
-    ``values`` (other keys are the caller's).
-
-    Each is a text or a list of texts, any of them comma-separated (query parameters and JSON
-    bodies alike). A value is an id, or a code or exact name resolved like the importer resolves
-    it, and stands for itself and everything below it (:func:`ids_below`); the values of one
-    filter combine with OR, the filters with AND. ``resolver`` defaults to the app's, built only
-    when a value is not an id.
-
-    Raises:
-        ValidationError: every value that is not text or names nothing, each naming its field
-            (``prefix`` + the filter's name, e.g. ``filters.region``) in Chinese.
-    """
-    found: Resolver | None = resolver
-    errors: list[RowError] = []
-    filters: list[RelFilter] = []
-    for name, label, link, hierarchy in _HIERARCHIES:
-        raw = values.get(name)
-        if raw is None or isinstance(raw, str):
-            texts = [raw] if raw else []
-        elif isinstance(raw, (list, tuple)) and all(isinstance(t, str) for t in raw):
-            texts = list(raw)
-        else:
-            errors.append(RowError(None, prefix + name, Msg.BAD_TYPE.format(expected=_TEXT, value=raw)))
-            continue
-        ids: set[str] = set()
-        for value in (v.strip() for text in texts for v in text.split(",") if v.strip()):
-            try:
-                if store.get_node(label, value) is not None:
-                    root = value
-                else:
-                    found = found or app_state().resolver()
-                    root = _lookup(found, label, value)
-            except ValueError as err:
-                errors.append(RowError(None, prefix + name, str(err)))
-                continue
-            ids.update(ids_below(store, label, root, hierarchy))
-        if ids:
-            filters.append(RelFilter(link, label, tuple(sorted(ids))))
-    if errors:
-        raise ValidationError.from_errors(errors)
-    return filters
-
-
-def _filters(store: GraphStore) -> list[RelFilter]:
-    """:func:`demand_filters` of this request's query parameters (the pages use it too)."""
-    return demand_filters(store, {name: request.args.getlist(name) for name in FILTER_PARAMS})
+def _filters(store: GraphStore) -> DemandQuery:
+    """The selection of this request's query parameters (the pages use it too)."""
+    status = (list_arg("status") or [None])[0]
+    return demand_filters(store, {name: request.args.getlist(name) for name in FILTER_PARAMS},
+                          statuses=(status,) if status else ())
 
 
 @bp.get("/demands")
@@ -175,9 +100,7 @@ def list_demands() -> Any:
     check_params(("page", "per_page", "industry", "field", "region", "status"))
     page, per_page = page_args()
     store = app_state().store()
-    status = (list_arg("status") or [None])[0]
-    found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None, related=_filters(store),
-                             skip=(page - 1) * per_page, limit=per_page)
+    found = find_demands(store, _filters(store), skip=(page - 1) * per_page, limit=per_page)
     items = demands_json(store, found.nodes, reveal=may(Permission.CONTACT_READ))
     return jsonify(page_body(items, page, per_page, found.total))
 

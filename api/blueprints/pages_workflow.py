@@ -57,6 +57,7 @@ from workflow.challenge import challenge_of_demand, publish_challenge
 from workflow.common import WfMsg, field_error, system_clock
 from workflow.feedback import feedback_of_demand, latest_verdicts, record_feedback
 from workflow.push import MAX_PUSHES, PushResult, push_demands, push_id, pushes_of_demand, respond, send_reminders
+from workflow.selection import find_demands
 from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
 
 __all__ = ["bp", "WfPageMsg", "SOURCES", "demand_workflow", "push_notice", "split_ids"]
@@ -372,10 +373,9 @@ def _batch_page(form: PageForm | None = None) -> Response:
 
 
 def _matching(store: GraphStore, *, skip: int = 0, limit: int) -> NodePage:
-    """The demands the request's list filters match (read as the demand list page reads them)."""
-    status = request.args.get("status", "").strip()
-    return store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                            related=demand_filters(store), skip=skip, limit=limit)
+    """The demands the request's list filters match (:func:`workflow.selection.find_demands`, as the
+    demand list page, the JSON API and ``kgmatch push-list`` select them)."""
+    return find_demands(store, demand_filters(store), skip=skip, limit=limit)
 
 
 @bp.get("/pushes/batch")
