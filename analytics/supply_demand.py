@@ -186,7 +186,7 @@ def _field_name(data: SupplyDemandData, field_id: str | None) -> str:
 
 
 def _level(depth: int) -> str:
-    return {1: "顶层技术领域", 2: "二级技术领域"}.get(depth, "技术领域")
+    return {1: "顶层技术领域", 2: "二级技术领域", 3: "三级技术领域"}.get(depth, f"{depth} 级技术领域")
 
 
 # -- the demand matrix -----------------------------------------------------------------------------
@@ -316,19 +316,23 @@ def gap_rows(data: SupplyDemandData, *, depth: int = GAP_DEPTH) -> list[dict[str
     return rows
 
 
-def supply_demand_gap(data: SupplyDemandData, *, min_demands: int = 1, limit: int | None = None) -> Table:
-    """:func:`gap_rows` as a table: columns 领域编号, 技术领域, 需求数, 专家数, 缺口指数.
+def supply_demand_gap(data: SupplyDemandData, *, depth: int = GAP_DEPTH, min_demands: int = 1,
+                      limit: int | None = None) -> Table:
+    """:func:`gap_rows` as a table: columns 领域编号, 技术领域, 需求数, 专家数, 缺口指数. ``depth`` other
+    than :data:`GAP_DEPTH` looks closer (or wider) with the same index; the API and the pages use the default.
 
     Raises
     ------
-    ValueError : ``min_demands`` or ``limit`` below 0.
+    ValueError : ``depth`` below 1, ``min_demands`` or ``limit`` below 0.
     """
+    if depth < 1:
+        raise ValueError(f"depth 应为不小于 1 的整数，实际为「{depth}」")
     if min_demands < 0 or (limit is not None and limit < 0):
         raise ValueError(f"min_demands 与 limit 应为不小于 0 的整数，实际为「{min_demands}」「{limit}」")
-    rows = [(r["id"], r["name"], r["demands"], r["experts"], r["index"]) for r in gap_rows(data)
+    rows = [(r["id"], r["name"], r["demands"], r["experts"], r["index"]) for r in gap_rows(data, depth=depth)
             if r["demands"] >= min_demands]
     return Table(("领域编号", "技术领域", "需求数", "专家数", "缺口指数"), tuple(rows[:limit]),
-                 f"供需缺口（{_level(GAP_DEPTH)}）")
+                 f"供需缺口（{_level(depth)}）")
 
 
 def busiest_field(data: SupplyDemandData, *, below_top: bool = True) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from api.auth import AUTHENTICATED, PERMISSION_HELP, PUBLIC, Permission
 from graph.model import Label, RelType
-from recommend.config import SETTINGS
+from recommend.config import FIXED, SETTINGS
 
 __all__ = ["build_openapi", "rule_to_path", "operations"]
 
@@ -215,6 +215,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
             "team_max_size": config["KGMATCH_MAX_TEAMS"]}
     rec_params = []
     for s in SETTINGS:
+        if s.name in FIXED:  # not settable per call
+            continue
         if isinstance(s.default, str):
             schema: dict[str, Any] = {"type": "string", "default": s.default}
             if s.name == "region_mode":

@@ -185,6 +185,8 @@ def test_gap_ranks_second_level_fields_with_many_demands_per_expert_first():
     assert supply_demand_gap(DATA, min_demands=2).column("领域编号") == ["f:B", "f:A1"]
     assert supply_demand_gap(DATA, limit=1).column("领域编号") == ["f:B"]
     assert [r["uncovered"] for r in gap_rows(DATA)] == [False, False, False]
+    assert supply_demand_gap(DATA, depth=1).rows == (("f:B", "材料", 2, 1, 1.0), ("f:A", "储能", 2, 2, 0.667))
+    assert supply_demand_gap(DATA, depth=1).title == "供需缺口（顶层技术领域）"
 
 
 def test_gap_ties_go_to_more_demands_then_id():
@@ -199,7 +201,7 @@ def test_field_without_experts_has_a_finite_gap():
     assert supply_demand_gap(data).rows == (("f", "f", 1, 0, 1.0),)  # unknown name falls back to the id
 
 
-@pytest.mark.parametrize("kwargs", [{"min_demands": -1}, {"limit": -1}])
+@pytest.mark.parametrize("kwargs", [{"min_demands": -1}, {"limit": -1}, {"depth": 0}])
 def test_gap_refuses_negative_arguments(kwargs):
     with pytest.raises(ValueError):
         supply_demand_gap(DATA, **kwargs)

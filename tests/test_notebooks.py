@@ -129,6 +129,7 @@ def test_field_and_region_notebook_runs_offline(executed):
     assert "<th>领域编号</th><th>技术领域</th><th>合计</th>" in _html_table(nb, "需求按顶层技术领域 × 省份分布")
     gap = _html_table(nb, "供需缺口（二级技术领域）")
     assert "<th>缺口指数</th>" in gap and "<tbody><tr><td>" in gap  # at least one field
+    assert "<th>缺口指数</th>" in _html_table(nb, "供需缺口（三级技术领域）")
     assert "<caption>图谱规模</caption>" in _outputs(nb, "text/html")[0]
     page = (out_dir / "01_field_neighbourhood.html").read_text(encoding="utf-8")
     assert VIS_SCRIPT in page and not URL.search(page)
