@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from api.cli_common import Ctx, fail, run_safely
+from graph.errors import ValidationError
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Batch, GraphStore
@@ -19,7 +20,7 @@ from ingest.importers import import_file
 from ingest.nlp import content_words
 from ingest.readers import read_rows
 from ingest.resolve import expert_id, normalize_name, normalize_org, resolve_node
-from recommend.config import DEFAULTS
+from recommend.config import settings_from_text
 from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_text
 from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import field_infos, related_fields
@@ -44,19 +45,17 @@ def _pad(text: str, width: int) -> str:
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``NAME=VALUE`` pairs, with each value typed like the setting's default."""
-    overrides: dict[str, Any] = {}
+    """``NAME=VALUE`` pairs, typed by :func:`recommend.config.settings_from_text` (as the API types them)."""
+    values: dict[str, str] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"「{pair}」应写成 名称=值", param_hint="--set")
-        default = DEFAULTS.get(name)
-        try:
-            overrides[name] = (raw if isinstance(default, str) or default is None
-                               else int(raw) if isinstance(default, int) else float(raw))
-        except ValueError:
-            raise click.BadParameter(f"「{name}」的值「{raw}」不是数字", param_hint="--set") from None
-    return overrides
+        values[name] = raw
+    try:
+        return settings_from_text(values)
+    except ValidationError as err:
+        raise click.BadParameter(err.message, param_hint="--set") from None
 
 
 def _print_recommendation(rec: Recommendation) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from graph.errors import Msg, RowError, ValidationError
 from recommend.scoring import COMPONENT_TABLE
 
-__all__ = ["Setting", "SETTINGS", "FIXED", "DEFAULTS", "WEIGHT_NAMES", "resolve"]
+__all__ = ["Setting", "SETTINGS", "FIXED", "DEFAULTS", "WEIGHT_NAMES", "settings_from_text", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,35 @@ FIXED: frozenset[str] = frozenset({"index_bm25_k1", "index_bm25_b", "team_pool"}
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 WEIGHT_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.name.startswith("weight_"))
+
+
+def settings_from_text(values: Mapping[str, str]) -> dict[str, Any]:
+    """Settings given as text (query parameters, ``--set NAME=VALUE``) typed like their defaults;
+    unknown names are kept as text for :func:`resolve` to refuse. The one parser the CLI, the JSON
+    API and the pages share.
+
+    Raises:
+        ValidationError: a number that does not parse, naming the setting (Chinese).
+
+    >>> settings_from_text({"top_k": "5", "weight_region": "0.3", "region_mode": "any"})
+    {'top_k': 5, 'weight_region': 0.3, 'region_mode': 'any'}
+    """
+    overrides: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for name, raw in values.items():
+        default = DEFAULTS.get(name)
+        try:
+            if isinstance(default, bool) or isinstance(default, str) or default is None:
+                overrides[name] = raw
+            elif isinstance(default, int):
+                overrides[name] = int(raw)
+            else:
+                overrides[name] = float(raw)
+        except ValueError:
+            errors.append(RowError(None, name, f"应为数字，实际为「{raw}」"))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return overrides
 
 
 def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:

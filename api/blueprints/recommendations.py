@@ -25,7 +25,7 @@ from graph.model import Label
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from ingest.resolve import resolve_node
-from recommend.config import DEFAULTS, resolve
+from recommend.config import resolve, settings_from_text
 from recommend.engine import recommend_for_demand, recommend_for_text
 
 __all__ = ["bp", "parse_settings", "capped"]
@@ -62,23 +62,8 @@ def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_settings(args: Mapping[str, str]) -> dict[str, Any]:
-    """Query-string settings typed like their defaults (unknown names are left for :func:`resolve`)."""
-    overrides: dict[str, Any] = {}
-    errors = []
-    for name, raw in args.items():
-        default = DEFAULTS.get(name)
-        try:
-            if isinstance(default, bool) or isinstance(default, str) or default is None:
-                overrides[name] = raw
-            elif isinstance(default, int):
-                overrides[name] = int(raw)
-            else:
-                overrides[name] = float(raw)
-        except ValueError:
-            errors.append(RowError(None, name, ApiMsg.BAD_NUMBER.format(value=raw)))
-    if errors:
-        raise ValidationError.from_errors(errors)
-    return overrides
+    """Query-string settings typed like their defaults (:func:`recommend.config.settings_from_text`)."""
+    return settings_from_text(args)
 
 
 @bp.get("/demands/<path:demand_id>/recommendations")
