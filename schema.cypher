@@ -32,6 +32,8 @@ CREATE INDEX institution_name IF NOT EXISTS FOR (n:Institution) ON (n.name);
 CREATE INDEX enterprise_name IF NOT EXISTS FOR (n:Enterprise) ON (n.name);
 CREATE INDEX demand_status IF NOT EXISTS FOR (n:Demand) ON (n.status);
 CREATE INDEX project_year IF NOT EXISTS FOR (n:Project) ON (n.start_year);
+CREATE INDEX project_source IF NOT EXISTS FOR (n:Project) ON (n.source);
+CREATE INDEX expert_division IF NOT EXISTS FOR (n:Expert) ON (n.academy, n.division);
 CREATE INDEX region_level IF NOT EXISTS FOR (n:Region) ON (n.level);
 CREATE INDEX push_status IF NOT EXISTS FOR (n:Push) ON (n.status);
 CREATE INDEX delivery_status IF NOT EXISTS FOR (n:Delivery) ON (n.status);

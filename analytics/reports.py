@@ -31,9 +31,10 @@ from typing import Any
 
 from analytics.report_book import Column, write_workbook
 from analytics.report_facts import Facts, read_facts, region_chain, resolve_region
+from graph.errors import Msg
 from graph.model import Label
 from graph.store import GraphStore
-from workflow.common import WfMsg, field_error, iso, parse_date, system_clock
+from workflow.common import field_error, iso, parse_date, system_clock
 from workflow.states import CHALLENGE, DEMAND, PUSH
 
 __all__ = [
@@ -90,7 +91,7 @@ class ReportFilter:
         first = parse_date(start, "start") if _given(start) else None
         last = parse_date(end, "end") if _given(end) else None
         if first and last and last < first:
-            raise field_error("end", WfMsg.END_BEFORE_START.format(start=first, end=last))
+            raise field_error("end", Msg.workflow.END_BEFORE_START.format(start=first, end=last))
         if not _given(region):
             return cls(None, first, last)
         node = resolve_region(store, str(region))
@@ -296,7 +297,7 @@ def evaluation(facts: Facts, flt: ReportFilter, *, by: str = "expert") -> list[d
         ValidationError: ``by`` is not one of :data:`EVALUATION_BY`.
     """
     if by not in EVALUATION_BY:
-        raise field_error("by", WfMsg.BAD_CHOICE.format(choices="、".join(EVALUATION_BY), value=by))
+        raise field_error("by", Msg.workflow.BAD_CHOICE.format(choices="、".join(EVALUATION_BY), value=by))
     tallies: dict[str, _Tally] = {}
 
     def groups(experts: set[str], region_id: str | None) -> list[str]:
@@ -460,7 +461,7 @@ def report_rows(store: GraphStore, kind: str, flt: ReportFilter) -> list[dict[st
 
 def _kind(kind: str) -> ReportKind:
     if kind not in REPORTS:
-        raise field_error("kind", WfMsg.BAD_CHOICE.format(choices="、".join(REPORTS), value=kind))
+        raise field_error("kind", Msg.workflow.BAD_CHOICE.format(choices="、".join(REPORTS), value=kind))
     return REPORTS[kind]
 
 

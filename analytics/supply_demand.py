@@ -46,6 +46,7 @@ __all__ = [
     "field_at_depth",
     "demand_provinces",
     "demand_matrix",
+    "store_demand_matrix",
     "demands_by_field_and_province",
     "experts_per_field",
     "gap_rows",
@@ -356,3 +357,9 @@ def busiest_field(data: SupplyDemandData, *, below_top: bool = True) -> str | No
     ranked = sorted((-len(demand_groups[f]), -len(expert_groups[f]), f) for f in demand_groups
                     if expert_groups.get(f) and (f in data.field_parents or not below_top))
     return ranked[0][2] if ranked else None
+
+
+def store_demand_matrix(store: GraphStore) -> dict[str, Any]:
+    """:func:`demand_matrix` of ``store`` as it is now: the matrix of ``GET /api/v1/stats/demands`` and of
+    the statistics and demand pages (the app memoises it until the store's counts change)."""
+    return demand_matrix(read_supply_demand(store))

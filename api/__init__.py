@@ -1,4 +1,5 @@
-"""The interfaces: the ``kgmatch`` CLI and the Flask app (``api.app.create_app``).
+"""The interfaces, each in its own room: ``json/`` (the JSON API), ``pages/`` (the Chinese pages), ``openapi/``,
+``cli/`` (the ``kgmatch`` command), and the Flask app factory ``api.app.create_app`` (see docs/ARCHITECTURE.md).
 
 ``create_app`` is imported lazily so that the CLI does not load Flask for every command.
 """

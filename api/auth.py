@@ -33,8 +33,8 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from api.errors import ApiMsg, Forbidden, Unauthorized, wants_json
-from graph.errors import ConflictError, NotFoundError, RowError, ValidationError
+from api.errors import Forbidden, Unauthorized, wants_json
+from graph.errors import ConflictError, Msg, NotFoundError, RowError, ValidationError
 
 __all__ = [
     "Permission",
@@ -416,7 +416,7 @@ def check_csrf() -> None:
     """
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, str(session.get("csrf", ""))):
-        raise Forbidden(ApiMsg.BAD_CSRF)
+        raise Forbidden(Msg.api.BAD_CSRF)
 
 
 def log_in(principal: Principal) -> None:
@@ -433,7 +433,7 @@ def _identify(users: UserStore) -> Principal | None:
     if key is not None:
         principal = users.check_key(key.strip())
         if principal is None:
-            raise Unauthorized(ApiMsg.BAD_API_KEY)
+            raise Unauthorized(Msg.api.BAD_API_KEY)
         return principal
     name = session.get("user")
     if isinstance(name, str):
@@ -458,17 +458,17 @@ def _authorize() -> Any:
         return None
     if needed is None:
         log.error("endpoint %s declares no permission: refused (decorate it with @requires or @public)", endpoint)
-        raise Forbidden(ApiMsg.NOT_DECLARED)
+        raise Forbidden(Msg.api.NOT_DECLARED)
     principal = _identify(current_app.extensions["kgmatch"].users)
     g.principal = principal
     if principal is None:
         if request.method == "GET" and not wants_json():
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        raise Unauthorized(ApiMsg.LOGIN_REQUIRED)
+        raise Unauthorized(Msg.api.LOGIN_REQUIRED)
     if needed is AUTHENTICATED:
         return None
     if not isinstance(needed, Permission) or not principal.may(needed):
-        raise Forbidden(ApiMsg.FORBIDDEN.format(role=principal.role.value, permission=needed))
+        raise Forbidden(Msg.api.FORBIDDEN.format(role=principal.role.value, permission=needed))
     return None
 
 

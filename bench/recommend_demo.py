@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 
-from api.cli_recommend import write_related_fields
+from api.cli.recommend import write_related_fields
 from graph.local_store import LocalStore
 from graph.model import Label
 from graph.neo4j_store import Neo4jStore

@@ -5,8 +5,7 @@
 
 from __future__ import annotations
 
-import os
-
+from graph.environment import env_value
 from graph.errors import ValidationError
 from graph.store import GraphStore
 
@@ -25,7 +24,7 @@ def open_store(backend: str | None = None, *, data_dir: str | None = None) -> Gr
         ValidationError: unknown backend name.
         StoreUnavailableError: Neo4j cannot be reached (within a few seconds).
     """
-    backend = backend or os.environ.get("KGMATCH_STORE") or "local"
+    backend = backend or env_value("KGMATCH_STORE", empty_is_default=True)
     if backend == "local":
         from graph.local_store import LocalStore
 

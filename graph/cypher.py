@@ -29,11 +29,14 @@ __all__ = [
     "list_nodes",
     "expand",
     "count_label",
+    "count_subset",
     "count_type",
     "find_nodes",
     "FULLTEXT_INDEX",
     "SEARCH_FULLTEXT",
     "search_scan",
+    "CLEAR_RELS",
+    "CLEAR_NODES",
     "CLEAR_ALL",
     "PING",
 ]
@@ -117,23 +120,41 @@ def get_nodes(label: Label) -> str:
     return f"MATCH (n:{_label(label)}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props"
 
 
-def list_nodes(label: Label) -> str:
-    """A page (``$skip``, ``$limit``) of nodes of ``label`` ordered by id."""
-    return (f"MATCH (n:{_label(label)}) RETURN n.id AS id, properties(n) AS props "
+def list_nodes(label: Label, *, after: bool = False) -> str:
+    """A page (``$skip``, ``$limit``) of nodes of ``label`` ordered by id; with ``after``, only ids
+    greater than ``$after`` (a range seek on the id constraint's index)."""
+    where = "WHERE n.id > $after " if after else ""
+    return (f"MATCH (n:{_label(label)}) {where}RETURN n.id AS id, properties(n) AS props "
             f"ORDER BY n.id SKIP $skip LIMIT $limit")
 
 
-def expand(label: Label, *, outgoing: bool) -> str:
+def expand(label: Label, *, outgoing: bool, limited: bool = False) -> str:
     """Relationships of the nodes of ``label`` with ids ``$ids``, one direction, filtered by
-    ``$types`` and ``$labels`` (null = any)."""
+    ``$types`` and ``$labels`` (null = any).
+
+    With ``limited``, at most ``$limit`` per node, heaviest ``weight`` first (missing = 1.0),
+    ties by type, label and id: the per-node subquery stops early instead of shipping every
+    neighbour's properties.
+    """
     pattern = "(n)-[r]->(m)" if outgoing else "(n)<-[r]-(m)"
+    where = "WHERE ($types IS NULL OR type(r) IN $types) AND ($labels IS NULL OR labels(m)[0] IN $labels) "
+    ret = ("RETURN n.id AS from_id, type(r) AS type, properties(r) AS rel_props, "
+           "labels(m)[0] AS label, m.id AS id, properties(m) AS props")
+    if not limited:
+        return f"MATCH (n:{_label(label)}) WHERE n.id IN $ids MATCH {pattern} {where}{ret}"
     return (
         f"MATCH (n:{_label(label)}) WHERE n.id IN $ids "
-        f"MATCH {pattern} "
-        f"WHERE ($types IS NULL OR type(r) IN $types) AND ($labels IS NULL OR labels(m)[0] IN $labels) "
-        f"RETURN n.id AS from_id, type(r) AS type, properties(r) AS rel_props, "
-        f"labels(m)[0] AS label, m.id AS id, properties(m) AS props"
+        f"CALL (n) {{ MATCH {pattern} {where}"
+        f"WITH r, m ORDER BY coalesce(r.weight, 1.0) DESC, type(r), labels(m)[0], m.id LIMIT $limit RETURN r, m }} "
+        f"{ret}"
     )
+
+
+def count_subset(labels: Sequence[Label], rel_types: Sequence[RelType]) -> str:
+    """Counts of some labels and relationship types in one statement (each from the count store)."""
+    parts = [f"COUNT {{ MATCH (:{_label(x)}) }}" for x in labels]
+    parts += [f"COUNT {{ MATCH ()-[:{_type(t)}]->() }}" for t in rel_types]
+    return f"RETURN [{', '.join(parts) or ''}] AS counts"
 
 
 def count_label(label: Label) -> str:
@@ -186,8 +207,18 @@ def search_scan(labels: Sequence[Label]) -> str:
     )
 
 
-CLEAR_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-"""Delete everything in chunks (auto-commit transaction only)."""
+CLEAR_RELS = "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+"""Delete every relationship in chunks of 10,000 (auto-commit transaction only).
+
+Relationships go first: ``DETACH DELETE`` of 10,000 nodes at once also deletes all their
+relationships in that transaction, which for hub nodes (a field with 100k experts) exceeds
+``db.memory.transaction.max`` (issue 17, seen clearing a 10× graph)."""
+
+CLEAR_NODES = "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+"""Then every node, in chunks of 10,000 (auto-commit transaction only)."""
+
+CLEAR_ALL = (CLEAR_RELS, CLEAR_NODES)
+"""Delete everything: relationships, then nodes."""
 
 PING = "RETURN 1 AS ok"
 """The cheapest round trip, for health checks."""

@@ -99,6 +99,7 @@ class RelType(StrEnum):
     COLLABORATES = "COLLABORATES"
     AUTHORED = "AUTHORED"
     DUPLICATE_OF = "DUPLICATE_OF"
+    UNDERTAKES = "UNDERTAKES"
     # workflow facts
     ABOUT = "ABOUT"
     PUSHED_TO = "PUSHED_TO"
@@ -201,6 +202,7 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.COLLABORATES, "合作", _labels(L.EXPERT), _labels(L.EXPERT)),
         RelSpec(R.AUTHORED, "产出", _labels(L.EXPERT, L.TEAM), _OUTPUTS),
         RelSpec(R.DUPLICATE_OF, "疑似重复", _labels(L.DEMAND), _labels(L.DEMAND)),
+        RelSpec(R.UNDERTAKES, "承担", _labels(L.ENTERPRISE), _labels(L.PROJECT)),
         RelSpec(R.ABOUT, "针对需求", _labels(L.PUSH, L.CHALLENGE, L.DISPATCH, L.SERVICE, L.FEEDBACK),
                 _labels(L.DEMAND)),
         RelSpec(R.PUSHED_TO, "推送给", _labels(L.PUSH), _SOLVERS),

@@ -15,7 +15,6 @@ message that says what to check.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,8 @@ import neo4j
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import cypher
-from graph.errors import KgmatchError, Msg, StoreError, StoreUnavailableError
+from graph.environment import env_value, variable
+from graph.errors import BatchTooLargeError, KgmatchError, Msg, StoreError, StoreUnavailableError
 from graph.model import Label, RelType
 from graph.store import (
     SEARCH_PROPERTIES,
@@ -40,6 +40,7 @@ from graph.store import (
     Relationship,
     RelFilter,
     WriteSummary,
+    cap_per_node,
     check_find_args,
     missing_endpoint_errors,
     node_props,
@@ -64,23 +65,22 @@ _HAN_PHRASE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 class Neo4jSettings:
     """Where and how to connect; every field has an environment variable."""
 
-    uri: str = "bolt://127.0.0.1:7687"
-    user: str = "neo4j"
-    password: str = "kgmatch-dev-pass"
-    database: str = "neo4j"
-    connect_timeout: float = 3.0  # seconds for one connection attempt
+    uri: str = variable("KGMATCH_NEO4J_URI").default
+    user: str = variable("KGMATCH_NEO4J_USER").default
+    password: str = variable("KGMATCH_NEO4J_PASSWORD").default
+    database: str = variable("KGMATCH_NEO4J_DATABASE").default
+    connect_timeout: float = variable("KGMATCH_NEO4J_TIMEOUT").default  # seconds for one connection attempt
     retry_time: float = 5.0  # seconds the driver may spend retrying a transaction
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
-        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT``."""
-        env = os.environ
-        timeout = float(env.get("KGMATCH_NEO4J_TIMEOUT", cls.connect_timeout))
+        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT`` (:mod:`graph.environment`)."""
+        timeout = float(env_value("KGMATCH_NEO4J_TIMEOUT"))
         return cls(
-            uri=env.get("KGMATCH_NEO4J_URI", cls.uri),
-            user=env.get("KGMATCH_NEO4J_USER", cls.user),
-            password=env.get("KGMATCH_NEO4J_PASSWORD", cls.password),
-            database=env.get("KGMATCH_NEO4J_DATABASE", cls.database),
+            uri=env_value("KGMATCH_NEO4J_URI"),
+            user=env_value("KGMATCH_NEO4J_USER"),
+            password=env_value("KGMATCH_NEO4J_PASSWORD"),
+            database=env_value("KGMATCH_NEO4J_DATABASE"),
             connect_timeout=timeout,
             retry_time=max(timeout, cls.retry_time),
         )
@@ -99,8 +99,11 @@ class Neo4jStore(GraphStore):
     """GraphStore over a Neo4j 5.x server."""
 
     backend = "neo4j"
+    batch_rows = 20_000  # rows per transaction when loading files (graph.batching.write_in_batches)
+    batch_bytes = 64 << 20  # and at most about this much row data per transaction
 
     def __init__(self, settings: Neo4jSettings) -> None:
+        super().__init__()
         self.settings = settings
         try:
             self._driver = neo4j.GraphDatabase.driver(
@@ -172,7 +175,8 @@ class Neo4jStore(GraphStore):
         """Delete every node and relationship in chunks; constraints and indexes stay."""
         try:
             with self._session() as session:
-                session.run(cypher.CLEAR_ALL).consume()
+                for statement in cypher.CLEAR_ALL:
+                    session.run(statement).consume()
         except (ServiceUnavailable, SessionExpired) as err:
             raise self._unavailable(err) from err
 
@@ -185,6 +189,7 @@ class Neo4jStore(GraphStore):
         """Validate, then MERGE everything in one managed write transaction."""
         validate_batch(batch)
         self._write(self._write_batch, batch)
+        self._notify(batch)
         return WriteSummary(nodes=sum(len(b.rows) for b in batch.nodes),
                             relationships=sum(len(b.rows) for b in batch.rels))
 
@@ -211,6 +216,16 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _write_batch(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
+        try:
+            Neo4jStore._write_batch_in(tx, batch)
+        except Neo4jError as err:
+            if "MemoryPoolOutOfMemoryError" in (err.code or ""):
+                # Raised as a non-driver error so execute_write does not retry it for minutes.
+                raise BatchTooLargeError(Msg.BATCH_TOO_LARGE.format(code=err.code, rows=len(batch))) from err
+            raise
+
+    @staticmethod
+    def _write_batch_in(tx: neo4j.ManagedTransaction, batch: Batch) -> None:
         Neo4jStore._check_expect(tx, batch)
         for rel_type in batch.replace_types:
             tx.run(cypher.delete_type(rel_type)).consume()
@@ -263,19 +278,22 @@ class Neo4jStore(GraphStore):
         found = self._read(work)
         return [Node(label, i, _props(found[i])) for i in ids if i in found]
 
-    def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100) -> list[Node]:
+    def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100, after: str | None = None) -> list[Node]:
         """A page of nodes of ``label`` ordered by id."""
         label = Label.parse(label)
+        query = cypher.list_nodes(label, after=after is not None)
 
         def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, dict[str, Any]]]:
-            return [(r["id"], r["props"]) for r in tx.run(cypher.list_nodes(label), skip=skip, limit=limit)]
+            return [(r["id"], r["props"]) for r in tx.run(query, skip=skip, limit=limit, after=after)]
 
         return [Node(label, i, _props(p)) for i, p in self._read(work)]
 
     def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
                rel_types: Sequence[RelType] | None = None,
-               labels: Sequence[Label] | None = None) -> list[tuple[NodeRef, Neighbor]]:
-        """Relationships of each node in ``refs``, one query per (label, direction)."""
+               labels: Sequence[Label] | None = None,
+               limit_per_node: int | None = None) -> list[tuple[NodeRef, Neighbor]]:
+        """Relationships of each node in ``refs``, one query per (label, direction); with
+        ``limit_per_node`` each node's heaviest (see :func:`~graph.store.cap_per_node`)."""
         direction = Direction(direction)
         types = sorted({RelType.parse(t).value for t in rel_types}) if rel_types else None
         other = sorted({Label.parse(x).value for x in labels}) if labels else None
@@ -288,8 +306,9 @@ class Neo4jStore(GraphStore):
             rows = []
             for label, ids in by_label.items():
                 for dirn in dirs:
-                    query = cypher.expand(label, outgoing=dirn is Direction.OUT)
-                    rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other)]
+                    query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None)
+                    rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other,
+                                                                      limit=limit_per_node)]
             return rows
 
         out: list[tuple[NodeRef, Neighbor]] = []
@@ -299,7 +318,12 @@ class Neo4jStore(GraphStore):
             start, end = (me, them) if dirn is Direction.OUT else (them, me)
             rel = Relationship(RelType(r["type"]), start, end, r["rel_props"])
             out.append((me, Neighbor(rel, Node(them.label, them.id, _props(r["props"])), dirn)))
-        return out
+        return out if limit_per_node is None else cap_per_node(out, limit_per_node)
+
+    def change_stamp(self, labels: Sequence[Label] = (), rel_types: Sequence[RelType] = ()) -> tuple:
+        """The counts of these labels and types, in one query (a property-only update goes unseen)."""
+        query = cypher.count_subset([Label.parse(x) for x in labels], [RelType.parse(t) for t in rel_types])
+        return tuple(self._read(lambda tx: tx.run(query).single()["counts"]))
 
     def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,
                    related: Sequence[RelFilter] = (), skip: int = 0, limit: int = 100) -> NodePage:

@@ -22,8 +22,9 @@ Semantics shared by both stores:
 from __future__ import annotations
 
 import abc
+import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -55,6 +56,9 @@ __all__ = [
     "search_terms",
     "rank_search_hits",
     "props_match",
+    "rel_weight",
+    "cap_per_node",
+    "WriteListener",
 ]
 
 
@@ -341,6 +345,38 @@ def props_match(props: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return all(k in props and _same_value(props[k], v) for k, v in wanted.items())
 
 
+def rel_weight(props: Mapping[str, Any]) -> float:
+    """A relationship's ``weight`` for bounded traversal (1.0 when it has none).
+
+    >>> rel_weight({"weight": 0.25}), rel_weight({})
+    (0.25, 1.0)
+    """
+    value = props.get("weight")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 1.0
+
+
+def _cap_key(pair: tuple[NodeRef, Neighbor]) -> tuple[float, str, str, str, str]:
+    nb = pair[1]
+    return (-rel_weight(nb.rel.props), nb.rel.type.value, nb.node.label.value, nb.node.id, nb.direction.value)
+
+
+def cap_per_node(pairs: Iterable[tuple[NodeRef, Neighbor]], limit: int) -> list[tuple[NodeRef, Neighbor]]:
+    """At most ``limit`` pairs per asked node: heaviest ``weight`` first (missing = 1.0), ties by
+    (type, other label, other id, direction). The rule of ``expand(limit_per_node=…)`` on every store.
+    """
+    by_node: dict[NodeRef, list[tuple[NodeRef, Neighbor]]] = {}
+    for pair in pairs:
+        by_node.setdefault(pair[0], []).append(pair)
+    out: list[tuple[NodeRef, Neighbor]] = []
+    for ref in by_node:
+        out += sorted(by_node[ref], key=_cap_key)[:limit]
+    return out
+
+
+WriteListener = Callable[["Batch"], None]
+"""Called with each batch after it is committed (in the writing process only)."""
+
+
 def check_find_args(props: Mapping[str, Any] | None, related: Sequence[RelFilter], skip: int, limit: int) -> dict[str, Any]:
     """Validate :meth:`GraphStore.find_nodes` arguments; the property filter as a plain dict."""
     wanted = dict(props or {})
@@ -427,6 +463,33 @@ class GraphStore(abc.ABC):
     """The contract of a knowledge-graph store. Use as a context manager to close it."""
 
     backend: str = "abstract"
+    batch_rows: int | None = None  # loading a file: rows per transaction (None = the whole file in one)
+    batch_bytes: int | None = None  # and at most about this much row data (JSON bytes) per transaction
+
+    def __init__(self) -> None:
+        self._listeners: list[WriteListener] = []
+
+    def add_write_listener(self, listener: WriteListener) -> None:
+        """Call ``listener(batch)`` after every batch this store object commits (e.g. to update an
+        index incrementally). Writes by other processes are not seen: poll :meth:`change_stamp`."""
+        self._listeners.append(listener)
+
+    def _notify(self, batch: Batch) -> None:
+        for listener in list(getattr(self, "_listeners", ())):
+            try:
+                listener(batch)
+            except Exception:  # a listener must never fail a write that is already committed
+                logging.getLogger(__name__).exception("write listener failed")
+
+    def change_stamp(self, labels: Sequence[Label] = (), rel_types: Sequence[RelType] = ()) -> tuple:
+        """A value that changes when nodes of ``labels`` or relationships of ``rel_types`` change.
+
+        The default is their counts (a property-only update goes unseen); the local store keeps
+        exact write revisions.
+        """
+        counts = self.counts()
+        return (tuple(counts.nodes.get(Label.parse(x).value, 0) for x in labels)
+                + tuple(counts.relationships.get(RelType.parse(t).value, 0) for t in rel_types))
 
     # -- lifecycle ---------------------------------------------------------------------------
     @abc.abstractmethod
@@ -478,15 +541,21 @@ class GraphStore(abc.ABC):
         return found[0] if found else None
 
     @abc.abstractmethod
-    def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100) -> list[Node]:
-        """A page of the nodes of ``label``, ordered by id."""
+    def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100, after: str | None = None) -> list[Node]:
+        """A page of the nodes of ``label``, ordered by id; with ``after``, only ids greater than it
+        (keyset paging: each page costs the same however deep it is)."""
 
     @abc.abstractmethod
     def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
                rel_types: Sequence[RelType] | None = None,
-               labels: Sequence[Label] | None = None) -> list[tuple[NodeRef, Neighbor]]:
+               labels: Sequence[Label] | None = None,
+               limit_per_node: int | None = None) -> list[tuple[NodeRef, Neighbor]]:
         """Every relationship of each node in ``refs`` (filtered by type, direction and the
         other end's label) as ``(from_ref, neighbor)`` pairs, in no particular order.
+
+        With ``limit_per_node``, at most that many per node of ``refs``: the heaviest by the
+        relationship's ``weight`` (missing = 1.0), ties as :func:`cap_per_node` orders them —
+        bounded fan-out for candidate generation, the same on every store.
 
         The one traversal primitive: :meth:`neighbors` and :meth:`subgraph` are built on it,
         so both stores share their ordering and bounding rules.
@@ -546,7 +615,7 @@ class GraphStore(abc.ABC):
         """Every node of ``label`` ordered by id, read in pages of ``page`` (for reports and indexes)."""
         nodes: list[Node] = []
         while True:
-            chunk = self.list_nodes(label, skip=len(nodes), limit=page)
+            chunk = self.list_nodes(label, limit=page, after=nodes[-1].id if nodes else None)
             nodes += chunk
             if len(chunk) < page:
                 return nodes

@@ -2,7 +2,9 @@
 
 1. the taxonomies of ``data/taxonomies/`` (regions first: universities point into them);
 2. the NSFC project lists of ``data/nsfc/`` (PIs, institutions, projects, EXPERT_IN), then the
-   NLP field links derived from them, ``data/enrich/project_fields.csv`` (:mod:`ingest.enrich`);
+   NLP field links derived from them, ``data/enrich/project_fields.csv`` (:mod:`ingest.enrich`); then the
+   academicians and 国家重点研发计划 projects of ``data/people/`` (:mod:`ingest.people`, resolved against the
+   NSFC PIs by :mod:`ingest.identity`);
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
    ``graph*`` (the generic format). Other files there are ignored.
@@ -23,6 +25,7 @@ from ingest.enrich import enrichment_files, load_enrichment
 from ingest.importers import import_file
 from ingest.loader import LoadReport, load_file
 from ingest.nsfc import project_files
+from ingest.people import people_files
 from ingest.readers import FORMATS
 from ingest.resolve import DATA_ROOT
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
@@ -51,6 +54,7 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR) -> list[DemoStep]:
     projects = project_files()
     steps += [DemoStep(path, "project", fields) for path, fields in projects]
     steps += [DemoStep(path, "enrichment") for path in enrichment_files(path for path, _ in projects)]
+    steps += [DemoStep(path, kind) for path, kind in people_files()]
     extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]

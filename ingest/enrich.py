@@ -119,6 +119,8 @@ LINK_RULES: tuple[LinkRule, ...] = (
     LinkRule("G", "ht2016", ("503", "505", "50202", "50601", "50602", "50701", "50703"), min_weight=0.04),
     # Stricter: below 0.06 most C links are 微生物 → 微生物发酵技术 for soil or gut ecology.
     LinkRule("C", "ht2016", ("20", "404", "706"), min_weight=0.06, min_code_length=3),
+    # F0208 计算机网络 → the network, software and security fields of 10 电子信息 (not 广播影视 or 元器件).
+    LinkRule("F", "ht2016", ("101", "103", "104", "107"), min_weight=0.04, min_code_length=3),
 )
 """The linking rules, per department (first letter of a project's NSFC code); see data/enrich/SOURCE.md."""
 

@@ -1,9 +1,11 @@
-"""Validate every row first, then write the good rows in one atomic batch.
+"""Validate every row first, then write the good rows (one transaction, or batches sized for the store).
 
 The contract users rely on: good rows load; each bad row is reported in Chinese
 with its row number, field and reason, and listed in an error file; nothing of a
 bad row is written (a relationship whose endpoint is a bad row is bad too); loading
-the same file again changes nothing.
+the same file again changes nothing. On a store that limits its transactions (Neo4j) the good
+rows are committed in batches (:func:`graph.batching.write_in_batches`): a load the server stops
+part-way is resumed by loading the same file again.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from graph.batching import write_in_batches
 from graph.errors import Msg, RowError
 from graph.model import NODE_SPECS, Label, node_errors, rel_errors
 from graph.store import Batch, GraphStore, NodeRef
@@ -136,7 +139,7 @@ def load_ops(ops: Sequence[NodeOp | RelOp], store: GraphStore, *, source: str,
     good = _check_ops(ops, store, errors)
     report = LoadReport(source=source, errors=sorted(errors, key=lambda e: (e.row or 0, e.field)))
     if good:
-        summary = store.write(_to_batch(good))
+        summary = write_in_batches(store, _to_batch(good))
         report.nodes, report.relationships = summary.nodes, summary.relationships
         report.rows = len({op.row_no for op in good})
     log.info("loaded %s: %d nodes, %d relationships, %d rows rejected", source, report.nodes,

@@ -61,6 +61,16 @@ Values:
 * dates: ``2024-03-01``, ``2024/3/1``, ``2024年3月1日``, ``2024-03`` or an Excel date → ``YYYY-MM-DD``
   (or ``YYYY-MM``). Numbers accept thousands separators. Booleans: 是/否, true/false, 1/0.
 
+* ``academician`` (院士, :mod:`ingest.people`): ``academy`` * 院别 (中国科学院 / 中国工程院, also 中科院 / 工程院);
+  ``division`` * 学部; ``name`` * 姓名; ``election_year`` 当选年份; ``institution`` 工作单位; ``specialty`` 专业领域;
+  ``intro`` 简介; ``source_url`` 来源网址. The layout of ``data/people/academicians-cas-cae-2017/`` is accepted as it is.
+* ``nkrd`` (国家重点研发计划项目与课题, :mod:`ingest.people`): ``id`` * 项目编号 (2016YFB0700100);
+  ``parent_id`` 所属项目; ``level`` 层级 (项目 / 课题); ``title`` * 项目名称; ``institution`` * 承担单位; ``leader`` 负责人;
+  ``programme`` 重点专项 (default 材料基因工程关键技术与支撑平台); ``year`` 立项年份 (default: the id's first four digits);
+  ``responsible_expert`` 责任专家 and ``responsible_expert_institution`` 责任专家单位 (kept on the project: the
+  programme's supervising experts are not project members). Academician files may also carry ``birth`` 出生日期 and
+  ``institution_raw`` 单位原文, which are read and not stored.
+
 The demo format (``data/demo/``): files named after their kind, loaded in this order —
 ``institutions*``, ``enterprises*``, ``experts*``, ``projects*``, ``demands*``, ``graph*`` (generic
 format) — with the extensions above; JSON lines with the canonical English keys is the
@@ -222,6 +232,33 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("abstract", "摘要", ("项目摘要", "中文摘要")),
         _SOURCE,
     ),
+    "academician": (
+        Column("academy", "院别", ("所属院", "学院", "academy"), required=True),
+        Column("division", "学部", ("所属学部", "division"), required=True),
+        Column("name", "姓名", ("院士姓名", "name"), required=True),
+        Column("election_year", "当选年份", ("当选年度", "当选时间", "election_year"), V.INT),
+        Column("institution", "工作单位", ("所在单位", "单位", "institution")),
+        Column("specialty", "专业领域", ("专长", "研究领域", "specialty")),
+        Column("intro", "简介", ("个人简介", "intro")),
+        Column("source_url", "来源网址", ("网址", "链接", "source_url")),
+        # read but not stored: the birth date is not needed, the raw clause only documents the extraction
+        Column("birth", "出生日期", ("出生年月", "birth")),
+        Column("institution_raw", "单位原文", ("institution_raw",)),
+        _SOURCE,
+    ),
+    "nkrd": (
+        Column("id", "项目编号", ("课题编号", "编号", "id"), required=True),
+        Column("parent_id", "所属项目", ("上级项目编号", "parent_id")),
+        Column("level", "层级", ("级别", "level")),
+        Column("title", "项目名称", ("课题名称", "名称", "title"), required=True),
+        Column("institution", "承担单位", ("课题承担单位", "牵头单位", "institution"), required=True),
+        Column("leader", "负责人", ("项目负责人", "课题负责人", "leader")),
+        Column("programme", "重点专项", ("专项", "计划", "programme")),
+        Column("year", "立项年份", ("年份", "年度", "year"), V.INT),
+        Column("responsible_expert", "责任专家", ("responsible_expert",)),
+        Column("responsible_expert_institution", "责任专家单位", ("responsible_expert_institution",)),
+        _SOURCE,
+    ),
 }
 del V
 
@@ -231,6 +268,8 @@ FIELD_SCHEME_ORDER: dict[str, tuple[str, ...]] = {
     "expert": ("nsfc2020", "nsfc", "ht2016"),
     "project": ("nsfc2020", "nsfc", "ht2016"),
     "institution": ("ht2016", "nsfc2020", "nsfc"),
+    "academician": ("ht2016", "nsfc", "nsfc2020"),
+    "nkrd": ("ht2016", "nsfc", "nsfc2020"),
 }
 """Where a bare field code or name is looked up first, per kind."""
 

@@ -294,6 +294,7 @@ def _register_components() -> None:
 
 
 _pipelines: dict[tuple[Segmenter, Path, Path], Language] = {}
+_by_args: dict[tuple[str, Path | None, Path | None], Language] = {}  # no path resolving on the hot path
 _build_lock = threading.Lock()
 
 
@@ -334,6 +335,9 @@ def get_nlp(
     >>> [t.text for t in get_nlp()("锂离子电池正极材料")]
     ['锂离子电池', '正极材料']
     """
+    fast = _by_args.get((str(segmenter), user_dict, stop_words))
+    if fast is not None:
+        return fast
     try:
         seg = Segmenter(segmenter)
     except ValueError as err:
@@ -343,6 +347,7 @@ def get_nlp(
         nlp = _pipelines.get(key)
         if nlp is None:
             nlp = _pipelines[key] = _build(*key)
+        _by_args[(str(segmenter), user_dict, stop_words)] = nlp
     return nlp
 
 

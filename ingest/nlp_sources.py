@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+
+from graph.environment import env_value
 
 __all__ = [
     "RAW_DATA_ENV",
@@ -52,7 +53,7 @@ def raw_data_dir() -> Path:
     FileNotFoundError
         When the folder does not exist (the message names the variable to set).
     """
-    env = os.environ.get(RAW_DATA_ENV)
+    env = env_value(RAW_DATA_ENV)
     path = Path(env) if env else _REPO_ROOT.parent / "shared" / "data" / "raw"
     if not path.is_dir():
         raise FileNotFoundError(f"raw data folder {path} not found; set {RAW_DATA_ENV} to shared/data/raw")

@@ -3,7 +3,9 @@
 One project row gives: a ``Project`` (``<source>:<批准号>``, default source ``nsfc``); its
 principal investigator as an ``Expert`` identified by name **and** 依托单位
 (``expert:<负责人>@<依托单位>`` — 1,010 names of the management-science list occur at more
-than one institution, so a name alone is never an identity); the ``Institution``
+than one institution, so a name alone is never an identity; when that id is held by an expert of another
+discipline — same name, same institution, different field — the PI is another person,
+``…~<学部>``, see :meth:`ingest.identity.PersonIndex.split_id`); the ``Institution``
 (created when new, located by :meth:`ingest.resolve.Resolver.institution_region`);
 ``LEADS``, ``WORKS_AT`` and ``IN_FIELD`` to each application code.
 
@@ -35,13 +37,15 @@ from graph.model import Label, RelType
 from graph.store import NodeRef
 from ingest.builders import Builder, RowContext
 from ingest.generic import NodeOp, RelOp
-from ingest.resolve import DATA_ROOT, expert_id, normalize_name, normalize_org
+from ingest.identity import PersonIndex, PersonRecord, areas_of_fields
+from ingest.resolve import DATA_ROOT, normalize_name, normalize_org
 
 __all__ = ["ProjectBuilder", "NSFC_PROJECT_FILES", "expert_weight", "project_files"]
 
 NSFC_PROJECT_FILES: dict[Path, tuple[str, ...]] = {
     DATA_ROOT / "nsfc" / "nsfc_C_projects.csv": (),
     DATA_ROOT / "nsfc" / "nsfc_G_projects_start_le2015.csv": ("nsfc:G",),
+    DATA_ROOT / "nsfc" / "nsfc_F0208_projects_approved_le2014.csv": (),
 }
 """The shipped project lists and the fields of rows without an application code."""
 
@@ -69,6 +73,7 @@ class ProjectBuilder(Builder):
         # (expert, field) → project ids of this file; project id → (first row, year, source)
         self._led: dict[tuple[str, str], set[str]] = {}
         self._projects: dict[str, tuple[int, int | None, str]] = {}
+        self.people = PersonIndex(self.store)
 
     def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
         """One project row → Project, PI Expert, Institution, LEADS, WORKS_AT, IN_FIELD."""
@@ -105,7 +110,9 @@ class ProjectBuilder(Builder):
             ctx.rel(RelType.IN_FIELD, Label.PROJECT, pid, Label.FIELD, fid, weight=weight if weight != 1 else None)
         if not (pi and institution):
             return
-        eid = expert_id(pi, institution)
+        record = PersonRecord(pid, source, pi, institution, areas_of_fields(f for f, _ in fields))
+        eid = self.people.split_id(record)
+        ctx.on_commit(lambda: self.people.add(eid, record))
         iid = self.institution(ctx, institution, source=source)
         if eid not in self._experts:
             if eid not in self.resolver.stored_ids(Label.EXPERT):

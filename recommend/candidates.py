@@ -41,24 +41,58 @@ class FieldReach:
     hops: tuple[str, ...] = ()  # "parent" / "child" / "related", one per step of via
 
 
-def _region_levels(store: GraphStore, region_ids: Iterable[str]) -> tuple[str | None, str | None]:
-    """(province id, city id) for a set of region ids, climbing PART_OF to the province."""
+_RegionTable = dict[str, tuple[object, tuple[str, ...]] | None]
+
+
+def _region_table(store: GraphStore, region_ids: Iterable[str]) -> _RegionTable:
+    """Each region reachable from ``region_ids`` up PART_OF: (level, parent ids), None when missing.
+
+    One get_nodes and one expand per level of the hierarchy for any number of start regions
+    (issue 17: the facts of ~350 candidates read region levels ~267 times per request).
+    """
+    table: _RegionTable = {}
+    frontier = sorted(set(region_ids))
+    while frontier:
+        nodes = store.get_nodes(Label.REGION, frontier)
+        parents: dict[str, list[str]] = {}
+        for src, nb in store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
+                                    labels=[Label.REGION]):
+            parents.setdefault(src.id, []).append(nb.node.id)
+        for rid in frontier:
+            table[rid] = None
+        for node in nodes:
+            table[node.id] = (node.props.get("level"), tuple(sorted(parents.get(node.id, ()))))
+        frontier = sorted({p for ps in parents.values() for p in ps} - set(table))
+    return table
+
+
+def _levels(table: _RegionTable, region_ids: Iterable[str]) -> tuple[str | None, str | None]:
+    """(province id, city id) for a set of region ids, climbing PART_OF to the province: the first
+    province and the first city met, level by level, each level in id order."""
     province = city = None
     frontier = sorted(set(region_ids))
     seen: set[str] = set()
     while frontier:
-        nodes = store.get_nodes(Label.REGION, frontier)
         seen.update(frontier)
-        for node in nodes:
-            level = node.props.get("level")
+        up: set[str] = set()
+        for rid in frontier:
+            entry = table.get(rid)
+            if entry is None:
+                continue
+            level, parents = entry
             if level == "province" and province is None:
-                province = node.id
+                province = rid
             elif level == "city" and city is None:
-                city = node.id
-        parents = store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
-                               labels=[Label.REGION])
-        frontier = sorted({nb.node.id for _, nb in parents} - seen)
+                city = rid
+            up.update(parents)
+        frontier = sorted(up - seen)
     return province, city
+
+
+def _region_levels(store: GraphStore, region_ids: Iterable[str]) -> tuple[str | None, str | None]:
+    """(province id, city id) for a set of region ids, climbing PART_OF to the province."""
+    ids = set(region_ids)
+    return _levels(_region_table(store, ids), ids)
 
 
 def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) -> DemandFacts:
@@ -165,19 +199,24 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
 
 
 def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: Mapping[str, float], *,
-                      member_share: float) -> dict[str, list[FieldPath]]:
+                      member_share: float, fanout: int | None = None) -> dict[str, list[FieldPath]]:
+    """Paths from the demand's fields to experts (a member's project path weighs ``member_share`` of a
+    leader's); ``fanout`` bounds, per field, the experts (EXPERT_IN) and the projects (IN_FIELD)
+    followed, heaviest relationship first."""
     by_field: dict[str, list[FieldReach]] = {}
     for r in reaches:
         by_field.setdefault(r.field, []).append(r)
     refs = [NodeRef(Label.FIELD, f) for f in sorted(by_field)]
     paths: dict[str, list[FieldPath]] = {}
-    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT]):
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT],
+                                limit_per_node=fanout):
         weight = float(nb.rel.props.get("weight", 1.0))
         for r in by_field[src.id]:
             paths.setdefault(nb.node.id, []).append(FieldPath(
                 r.demand_field, fields[r.demand_field], r.field, r.similarity, weight, "expert_in", (*r.via, nb.node.id),
                 r.hops))
-    projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT])
+    projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT],
+                            limit_per_node=fanout)
     project_fields: dict[str, dict[str, float]] = {}
     for src, nb in projects:
         # A project's link to a field may itself be uncertain (method "nlp", weight < 1).
@@ -213,8 +252,9 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
     by_inst: dict[str, set[str]] = {}
     for src, nb in located:
         by_inst.setdefault(src.id, set()).add(nb.node.id)
+    table = _region_table(store, {r for regions in by_inst.values() for r in regions})
     for inst_id, regions in by_inst.items():
-        inst_regions[inst_id] = _region_levels(store, regions)
+        inst_regions[inst_id] = _levels(table, regions)
     load, served = _workflow_load(store, refs, enterprises)
     facts = []
     for e in experts:
@@ -228,7 +268,8 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             province_id=province, city_id=city, paths=tuple(paths.get(e.id, ())), projects=mine,
             keywords=tuple(keywords) if isinstance(keywords, list) else (),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
-            talent_titles=tuple(e.props.get("talent_titles", [])),
+            talent_titles=tuple(e.props.get("talent_titles") or e.props.get("talents") or []),
+            programmes=tuple(e.props.get("programmes") or []),
             active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts
@@ -254,8 +295,9 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
     """Candidates reached through the demand's fields (plus ``extra_expert_ids``, e.g. found by
     text), at most ``max_candidates`` by their strongest path, sorted by id."""
     reaches = expand_fields(store, demand.fields, settings)
-    paths = (_paths_to_experts(store, reaches, demand.fields, member_share=float(settings["project_member_share"]))  # type: ignore[arg-type]
-             if demand.fields else {})
+    fanout = int(settings.get("fanout_per_field", 0)) or None  # type: ignore[call-overload]
+    paths = (_paths_to_experts(store, reaches, demand.fields, member_share=float(settings["project_member_share"]),  # type: ignore[arg-type]
+                               fanout=fanout) if demand.fields else {})
     strength = {e: max(p.strength for p in ps) for e, ps in paths.items()}
     limit = int(settings["max_candidates"])  # type: ignore[arg-type]
     chosen = sorted(strength, key=lambda e: (-strength[e], e))[:limit]

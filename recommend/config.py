@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import Msg, RowError, ValidationError
-from recommend.scoring import COMPONENT_TABLE
+from recommend.scoring import COMPONENT_TABLE, EXPERT_TYPES
 
 __all__ = ["Setting", "SETTINGS", "FIXED", "DEFAULTS", "WEIGHT_NAMES", "settings_from_text", "resolve"]
 
@@ -35,13 +35,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("child_field_decay", 0.7, "沿 SUBFIELD_OF 向下一层时领域相似度乘以该系数"),
     Setting("related_min_score", 0.2, "RELATED_TO 相关领域的最低相似度，低于此值不扩展"),
     Setting("max_candidates", 500, "参与打分的候选专家上限（按领域匹配度截取）"),
+    Setting("fanout_per_field", 1000, "每个领域沿 EXPERT_IN、IN_FIELD 最多展开的专家或项目数（按关系权重从高到低；0 表示不限）"),
     Setting("text_candidates", 50, "另按需求文本全库检索补充的候选专家人数（0 表示只按领域）"),
     Setting("project_member_share", 0.5, "参与（非负责）项目相对主持项目的分量：用于领域路径与项目证据"),
     # -- component details
     Setting("evidence_half_life_years", 5.0, "项目证据的半衰期（年）：越早的项目权重越低"),
     Setting("evidence_saturation", 3.0, "证据饱和点：加权项目数达到该值时证据分接近 1"),
     Setting("evidence_grant_scale_wan", 50.0, "资助规模尺度（万元）：项目分量乘以 1 + log10(1 + 金额/该值)"),
-    Setting("type_lead", 0.5, "专家类型分：主持过项目（项目负责人）"),
+    Setting("type_lead", 0.5, "专家类型分：主持过项目（项目负责人）或承担科技计划项目"),
     Setting("type_talent", 0.3, "专家类型分：入选人才计划（杰青、优青、创新群体、长江学者等）另加"),
     Setting("type_pool", 0.2, "专家类型分：专家库成员另加"),
     Setting("region_same_province", 0.6, "地域邻近分：同省不同城（同城为 1）"),
@@ -54,6 +55,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_load", 3, "在研项目、待回复推送与派驻中的科技专员任务合计超过该值的专家不推荐（0 表示不限）"),
     Setting("max_per_institution", 3, "前 top_k 名中同一机构最多几人（0 表示不限，即不做多样性处理）"),
     Setting("region_mode", "prefer", "地域策略：prefer 优先本地（地域邻近计分），only 仅本省，any 不考虑地域（不筛选、不计分）"),
+    Setting("expert_type", "", "只推荐某类专家：人才计划入选者、科技计划项目承担者、基金项目负责人、专家库专家（空表示不限）"),
     Setting("top_k", 10, "返回的专家人数"),
     # -- teams
     Setting("team_pool", 40, "组队时从排名前多少位的候选专家中挑选（固定参数，不能按次覆盖）"),
@@ -134,6 +136,8 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings[name] = float(value) if isinstance(default, float) else value
     if settings["region_mode"] not in ("prefer", "only", "any"):
         errors.append(RowError(None, "region_mode", "只能是 prefer、only 或 any"))
+    if settings["expert_type"] and settings["expert_type"] not in EXPERT_TYPES:
+        errors.append(RowError(None, "expert_type", "只能是" + "、".join(EXPERT_TYPES) + "，或留空"))
     if errors:
         raise ValidationError.from_errors(errors)
     return settings

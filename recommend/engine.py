@@ -9,8 +9,6 @@ this package needs no NLP of its own.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,14 +22,13 @@ from recommend.candidates import (
     gather_candidates,
     with_text_scores,
 )
-from recommend.config import DEFAULTS, resolve
+from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
-from recommend.profiles import load_profiles
+from recommend.index_cache import IndexCache
 from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
-from workflow.common import this_year
 
 __all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "Understanding", "Understand",
            "recommend_for_demand", "recommend_for_facts", "recommend_for_text"]
@@ -124,42 +121,11 @@ def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
     return names
 
 
-class IndexCache:
-    """One :class:`ExpertIndex` per store, rebuilt when the store's counts change.
-
-    Building reads every expert's projects and tokenizes their titles (seconds on the
-    demo graph), so a server keeps one of these for its lifetime. Whether the store
-    changed is asked at most every ``recheck_seconds`` (counting is ~27 queries on Neo4j),
-    so a new expert shows up in text candidates within that time.
-    """
-
-    def __init__(self, tokenize: Tokenize, *, recheck_seconds: float = 30.0) -> None:
-        self.tokenize = tokenize
-        self.recheck_seconds = recheck_seconds
-        self._key: tuple[int, Any] | None = None
-        self._index: ExpertIndex | None = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
-
-    def get(self, store: GraphStore) -> ExpertIndex:
-        """The index for ``store`` as it is now (or as of the last check)."""
-        with self._lock:
-            now = time.monotonic()
-            if (self._index is not None and self._key is not None and self._key[0] == id(store)
-                    and now - self._checked < self.recheck_seconds):
-                return self._index
-            self._checked = now
-            return self._refresh(store)
-
-    def _refresh(self, store: GraphStore) -> ExpertIndex:
-        key = (id(store), store.counts())
-        if self._index is None or key != self._key:
-            profiles = load_profiles(store)
-            self._index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=this_year() + 1,
-                                      k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]))
-            self._key = key
-            log.info("built the expert text index over %d experts", len(self._index))
-        return self._index
+def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None) -> list[str]:
+    """The candidate's profile words: pre-tokenised in the index when its text is the indexed one."""
+    text = profile_text(candidate)
+    words = index.words_for(candidate.id, text, tokenize) if index is not None else None
+    return list(words) if words is not None else tokenize(text)
 
 
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
@@ -177,7 +143,7 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         extra = [i for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
-    docs = {c.id: tokenize(profile_text(c)) for c in kept}
+    docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
     kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs, k1=float(settings["text_bm25_k1"]),
                                               b=float(settings["text_bm25_b"])))
     ranked = score_candidates(demand, kept, settings)

@@ -7,10 +7,11 @@ GraphStore contract, so it works the same on both stores.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.model import Label, RelType
-from graph.store import Direction, GraphStore, Neighbor
+from graph.store import Direction, GraphStore, Neighbor, Node
 from recommend.scoring import ProjectFact
 
 __all__ = ["ROLE", "ExpertProfile", "load_profiles", "project_fact"]
@@ -44,31 +45,45 @@ def project_fact(nb: Neighbor) -> ProjectFact:
                        fund_type if isinstance(fund_type, str) else None)
 
 
-def load_profiles(store: GraphStore, *, page: int = 2000) -> list[ExpertProfile]:
-    """Every expert with institution and projects, ordered by id."""
+def _profiles_of(store: GraphStore, experts: list[Node]) -> list[ExpertProfile]:
+    """Profiles of these expert nodes (one bulk expand), in their order."""
+    pairs = store.expand([e.ref for e in experts], direction=Direction.OUT,
+                         rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS],
+                         labels=[Label.INSTITUTION, Label.PROJECT])
+    inst: dict[str, tuple[str, str]] = {}
+    projects: dict[str, list[ProjectFact]] = {}
+    for src, nb in sorted(pairs, key=lambda p: (p[0].id, p[1].sort_key())):
+        if nb.rel.type is RelType.WORKS_AT:
+            inst.setdefault(src.id, (nb.node.id, nb.node.name))
+            continue
+        projects.setdefault(src.id, []).append(project_fact(nb))
+    profiles = []
+    for e in experts:
+        keywords = e.props.get("keywords", [])
+        mine = sorted(projects.get(e.id, []), key=lambda p: (p.start_year or 0, p.id))
+        i = inst.get(e.id)
+        profiles.append(ExpertProfile(e.id, e.name, i[0] if i else None, i[1] if i else None,
+                                      tuple(keywords) if isinstance(keywords, list) else (), tuple(mine)))
+    return profiles
+
+
+def load_profiles(store: GraphStore, *, page: int = 2000, ids: Sequence[str] | None = None) -> list[ExpertProfile]:
+    """Every expert (or those of ``ids`` that exist) with institution and projects, ordered by id.
+
+    Pages by key (``list_nodes(after=…)``), so each page costs the same however deep it is.
+    """
+    if ids is not None:
+        wanted = sorted(set(ids))
+        return [p for i in range(0, len(wanted), page)
+                for p in _profiles_of(store, store.get_nodes(Label.EXPERT, wanted[i:i + page]))]
     profiles: list[ExpertProfile] = []
-    skip = 0
+    after: str | None = None
     while True:
-        experts = store.list_nodes(Label.EXPERT, skip=skip, limit=page)
+        experts = store.list_nodes(Label.EXPERT, limit=page, after=after)
         if not experts:
             break
-        skip += len(experts)
-        pairs = store.expand([e.ref for e in experts], direction=Direction.OUT,
-                             rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS],
-                             labels=[Label.INSTITUTION, Label.PROJECT])
-        inst: dict[str, tuple[str, str]] = {}
-        projects: dict[str, list[ProjectFact]] = {}
-        for src, nb in sorted(pairs, key=lambda p: (p[0].id, p[1].sort_key())):
-            if nb.rel.type is RelType.WORKS_AT:
-                inst.setdefault(src.id, (nb.node.id, nb.node.name))
-                continue
-            projects.setdefault(src.id, []).append(project_fact(nb))
-        for e in experts:
-            keywords = e.props.get("keywords", [])
-            mine = sorted(projects.get(e.id, []), key=lambda p: (p.start_year or 0, p.id))
-            i = inst.get(e.id)
-            profiles.append(ExpertProfile(e.id, e.name, i[0] if i else None, i[1] if i else None,
-                                          tuple(keywords) if isinstance(keywords, list) else (), tuple(mine)))
+        after = experts[-1].id
+        profiles += _profiles_of(store, experts)
         if len(experts) < page:
             break
     return profiles

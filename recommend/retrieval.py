@@ -20,10 +20,11 @@ pseudo-queries from the last two years of the graph's own history.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import bm25s
@@ -33,7 +34,8 @@ from recommend import metrics
 from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
 
-__all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "ExpertIndex", "calibrate"]
+__all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "ExpertIndex", "calibrate", "text_digest",
+           "TokenCache"]
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +126,46 @@ def _doc(profile: ExpertProfile, ref_year: int, repeat_latest: bool) -> str:
     return "\n".join([" ".join(profile.keywords), *titles, *(titles[-1:] if repeat_latest else [])])
 
 
+def text_digest(text: str) -> bytes:
+    """A stable 8-byte digest of a profile text: pre-tokenised words are reused only for the same text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+
+
+TokenCache = Mapping[str, tuple[bytes, tuple[str, ...]]]
+"""Per expert id: (digest of the profile text, its words from the tokenizer)."""
+
+
 class ExpertIndex:
-    """Text + activity-prior retrieval over experts, as of ``ref_year`` (later projects unseen)."""
+    """Text + activity-prior retrieval over experts, as of ``ref_year`` (later projects unseen).
+
+    Keeps each profile and its words (:attr:`words`), so the recommendation scores candidate
+    profiles without re-tokenising them (:meth:`words_for`) and a write that changes a few
+    profiles gives a new index (:meth:`updated`) that tokenises only those.
+    """
 
     def __init__(self, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, ref_year: int,
                  prior: ActivityPrior | None = None, prior_weight: float = 0.0,
                  k1: float = DEFAULTS["index_bm25_k1"], b: float = DEFAULTS["index_bm25_b"],
-                 bigrams: bool = True, repeat_latest: bool = True):
+                 bigrams: bool = True, repeat_latest: bool = True, token_cache: TokenCache | None = None,
+                 pause: Callable[[], None] | None = None):
         self.ref_year = ref_year
         self.prior_weight = prior_weight
+        self._args = {"tokenize": tokenize, "ref_year": ref_year, "prior": prior, "prior_weight": prior_weight,
+                      "k1": k1, "b": b, "bigrams": bigrams, "repeat_latest": repeat_latest}
         self._analyze = analyzer(tokenize) if bigrams else tokenize
+        self.profiles: dict[str, ExpertProfile] = {}
+        self.words: dict[str, tuple[bytes, tuple[str, ...]]] = {}
         docs, ids = [], []
-        for profile in profiles:
-            tokens = self._analyze(_doc(profile, ref_year, repeat_latest))
+        for n, profile in enumerate(profiles):
+            if pause is not None and n % 500 == 499:
+                pause()  # a background rebuild lets the requests it runs beside have the interpreter
+            text = _doc(profile, ref_year, repeat_latest)
+            digest = text_digest(text)
+            hit = token_cache.get(profile.id) if token_cache is not None else None
+            words = hit[1] if hit is not None and hit[0] == digest else tuple(tokenize(text))
+            self.profiles[profile.id] = profile
+            self.words[profile.id] = (digest, words)
+            tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if bigrams else list(words)
             if tokens:
                 ids.append(profile.id)
                 docs.append(tokens)
@@ -144,8 +173,37 @@ class ExpertIndex:
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if docs:
             self._bm25.index(docs, show_progress=False)
-        by_id = {p.id: p for p in profiles}
+        by_id = self.profiles
         self._log_prior = np.array([prior.log_prior(by_id[i], ref_year) if prior else 0.0 for i in ids])
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        del state["_analyze"]  # a closure; rebuilt from the arguments on load
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        tokenize = self._args["tokenize"]
+        self._analyze = analyzer(tokenize) if self._args["bigrams"] else tokenize
+
+    def words_for(self, expert_id: str, text: str, tokenize: Tokenize) -> tuple[str, ...] | None:
+        """``tokenize(text)`` from the index when ``text`` is this expert's indexed profile text and
+        ``tokenize`` the index's tokenizer; else None (the caller tokenises)."""
+        if tokenize is not self._args["tokenize"]:
+            return None
+        hit = self.words.get(expert_id)
+        return hit[1] if hit is not None and hit[0] == text_digest(text) else None
+
+    def updated(self, changed: Iterable[ExpertProfile], removed: Iterable[str] = (),
+                pause: Callable[[], None] | None = None) -> ExpertIndex:
+        """A new index with ``changed`` profiles replaced or added and ``removed`` ids dropped;
+        unchanged profiles keep their words (only changed texts are tokenised)."""
+        profiles = dict(self.profiles)
+        for expert_id in removed:
+            profiles.pop(expert_id, None)
+        for profile in changed:
+            profiles[profile.id] = profile
+        return ExpertIndex([profiles[i] for i in sorted(profiles)], token_cache=self.words, pause=pause, **self._args)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -26,6 +26,8 @@ __all__ = [
     "field_match",
     "evidence",
     "expert_type",
+    "expert_types",
+    "EXPERT_TYPES",
     "region_proximity",
     "availability",
     "score_candidates",
@@ -34,6 +36,10 @@ __all__ = [
 ]
 
 TALENT_FUND_TYPES = ("国家杰出青年科学基金", "优秀青年科学基金项目", "创新研究群体项目", "长江学者")
+
+EXPERT_TYPES: tuple[str, ...] = ("人才计划入选者", "科技计划项目承担者", "基金项目负责人", "专家库专家")
+"""The expert types officers filter by (setting ``expert_type``): talent programmes (院士, 杰青, 优青 …),
+leaders of national programme projects (国家重点研发计划), NSFC PIs, members of the expert pool."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class CandidateFacts:
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()  # national programmes whose projects the expert leads (科技计划项目承担者)
     active_load: int = 0  # projects running in the reference year + unanswered pushes + active dispatches
     tied_to_enterprise: bool = False  # conflict of interest: works for the enterprise
     served_enterprise: int = 0  # 科技专员 dispatches to this demand's enterprise (a fact shown, not a conflict)
@@ -171,19 +178,41 @@ def evidence(projects: Sequence[ProjectFact], *, year: int, half_life: float, sa
     return 1.0 - math.exp(-total / saturation) if saturation > 0 else 0.0
 
 
+def expert_types(facts: CandidateFacts) -> tuple[str, ...]:
+    """The :data:`EXPERT_TYPES` the candidate is, in that order.
+
+    >>> expert_types(CandidateFacts("e", "张伟", talent_titles=("中国工程院院士",), programmes=("国家重点研发计划",)))
+    ('人才计划入选者', '科技计划项目承担者')
+    """
+    found = []
+    if facts.talent_titles or any(p.fund_type in TALENT_FUND_TYPES for p in facts.projects):
+        found.append(EXPERT_TYPES[0])
+    if facts.programmes:
+        found.append(EXPERT_TYPES[1])
+    if any(p.role == "lead" and p.id.startswith("nsfc:") for p in facts.projects):
+        found.append(EXPERT_TYPES[2])
+    if facts.in_expert_pool:
+        found.append(EXPERT_TYPES[3])
+    return tuple(found)
+
+
 def expert_type(facts: CandidateFacts, *, lead: float, talent: float, pool: float) -> float:
-    """Expert type in [0, 1]: project PI ``lead``, talent programme + ``talent``, expert pool + ``pool``
-    (by default 0.5, 0.3 and 0.2: settings ``type_lead``, ``type_talent``, ``type_pool``).
+    """Expert type in [0, 1]: project PI or programme project leader ``lead``, talent programme + ``talent``,
+    expert pool + ``pool`` (by default 0.5, 0.3 and 0.2: settings ``type_lead``, ``type_talent``, ``type_pool``).
 
     >>> expert_type(CandidateFacts("e", "张伟", in_expert_pool=True), lead=0.5, talent=0.3, pool=0.2)
     0.2
+    >>> expert_type(CandidateFacts("e", "张伟", talent_titles=("中国科学院院士",), programmes=("国家重点研发计划",)),
+    ...             lead=0.5, talent=0.3, pool=0.2)
+    0.8
     """
+    types = expert_types(facts)
     value = 0.0
-    if any(p.role == "lead" for p in facts.projects):
+    if any(p.role == "lead" for p in facts.projects) or EXPERT_TYPES[1] in types:
         value += lead
-    if facts.talent_titles or any(p.fund_type in TALENT_FUND_TYPES for p in facts.projects):
+    if EXPERT_TYPES[0] in types:
         value += talent
-    if facts.in_expert_pool:
+    if EXPERT_TYPES[3] in types:
         value += pool
     return min(1.0, value)
 
@@ -273,8 +302,8 @@ COMPONENT_TABLE: tuple[Component, ...] = (
     Component("text", "文本相关", 0.25, "需求文本与专家项目、关键词的文本相关度（BM25）",
               ("text_score", "keywords", "projects"), _text),
     Component("evidence", "项目证据", 0.15, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
-    Component("type", "专家类型", 0.05, "专家类型：项目负责人、人才计划、专家库成员",
-              ("projects", "talent_titles", "in_expert_pool"), _type),
+    Component("type", "专家类型", 0.05, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
+              ("projects", "talent_titles", "programmes", "in_expert_pool"), _type),
     Component("region", "地域邻近", 0.10, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
     Component("availability", "可用性", 0.10, "当前负荷越低越可用（在研项目、待处理推送）", ("active_load",), _availability),
 )
@@ -319,7 +348,8 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
     Conflict of interest (the expert's institution is tied to the enterprise, or the
     expert has prior ties to it), the exclusion list, experts who declined this demand's
     push or whom the officer marked 不采纳 for it, the maximum load, and
-    ``region_mode == "only"`` (same province only; ``"any"`` ignores region here and in the score).
+    ``region_mode == "only"`` (same province only; ``"any"`` ignores region here and in the score), and
+    ``expert_type`` (only experts of that type).
     """
     kept: list[CandidateFacts] = []
     excluded: dict[str, str] = {}
@@ -335,6 +365,8 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
             excluded[c.id] = f"当前负荷 {c.active_load} 超过上限 {max_load}"
         elif settings["region_mode"] == "only" and demand.province_id and c.province_id != demand.province_id:
             excluded[c.id] = "不在需求企业所在省份"
+        elif settings.get("expert_type") and settings["expert_type"] not in expert_types(c):
+            excluded[c.id] = f"不是{settings['expert_type']}"
         else:
             kept.append(c)
     return kept, excluded

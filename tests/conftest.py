@@ -49,6 +49,7 @@ def _neo4j_session_store() -> Iterator[GraphStore]:
 def neo4j_store(_neo4j_session_store) -> GraphStore:
     """The real Neo4j server, emptied before the test (constraints stay)."""
     _neo4j_session_store.clear()
+    _neo4j_session_store._listeners.clear()  # write listeners of earlier tests (index caches)
     return _neo4j_session_store
 
 

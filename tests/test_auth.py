@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from test_api import key_for
 
 from api.auth import Role, UserStore
-from api.cli_common import Ctx
-from api.cli_serve import serve, user
+from api.cli.common import Ctx
+from api.cli.serve import serve, user
 from graph.errors import ConflictError, NotFoundError, ValidationError
 
 

@@ -25,7 +25,7 @@ from ingest.importers import import_file
 from ingest.nsfc import NSFC_PROJECT_FILES
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
-LIFESCI, MGMT = list(NSFC_PROJECT_FILES)
+LIFESCI, MGMT, INFO = list(NSFC_PROJECT_FILES)
 # 徐小林@南京大学 leads three G projects; the first two are about supply chains (real rows).
 XU = {"71471085", "71171105", "70801035"}
 

@@ -239,6 +239,7 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
     projects = _write(tmp_path / "projects.csv", "项目批准号,项目名称,依托单位,负责人,金额,起止年月\n"
                                                  "71541001,管理研究,浙江大学,洪俊杰,25,2015.05-2016.02\n")
     monkeypatch.setattr(ingest.demo, "project_files", lambda: [(projects, ("ht2016:40",))])
+    monkeypatch.setattr(ingest.demo, "people_files", lambda: [])
     demo = tmp_path / "demo"
     demo.mkdir()
     _jsonl(demo / "demands.jsonl", DEMANDS[:1])

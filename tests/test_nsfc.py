@@ -13,7 +13,7 @@ from ingest.importers import import_file
 from ingest.nsfc import NSFC_PROJECT_FILES
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
-LIFESCI, MGMT = list(NSFC_PROJECT_FILES)
+LIFESCI, MGMT, INFO = list(NSFC_PROJECT_FILES)
 
 
 def _slice(source, target, keys: set[str], key_column: str):

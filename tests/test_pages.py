@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from test_api import build_app, key_for, world
 
 from api.auth import ROLE_PERMISSIONS, Permission, Role
-from api.blueprints.pages import NAV
+from api.pages.base import NAV
 from graph.model import Label, RelType
 from graph.store import Batch
 from render import INIT_SCRIPT_CSP_HASH

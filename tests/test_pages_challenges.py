@@ -1,5 +1,5 @@
 """The 揭榜挂帅 pages (the list, a challenge with its status machine, bids, selecting the winner, moving
-the status) and the webhook delivery log with 「立即重试」: :mod:`api.blueprints.pages_challenges`.
+the status) and the webhook delivery log with 「立即重试」: :mod:`api.pages.challenges`.
 
 Publishing a demand as a challenge is a form of the demand page, tested in tests/test_pages_workflow.py.
 Every form is posted with the session's CSRF token, as a browser does; every refusal is shown in Chinese

@@ -13,8 +13,9 @@ from test_api import build_app
 from test_pages import ESCAPED_IMG, ESCAPED_SCRIPT, HOSTILE_SCRIPT, csrf_of, hostile_world, signed_in
 
 from api.auth import Role
-from api.blueprints import pages_demands, pages_intake
-from api.blueprints.pages_demands import EXPORT_COLUMNS
+from api.pages import demands as pages_demands
+from api.pages import intake as pages_intake
+from api.pages.demands import EXPORT_COLUMNS
 from graph.model import Label, RelType
 from graph.store import Direction
 from ingest.field_linking import DemandUnderstanding, IndustryLink

@@ -1,4 +1,4 @@
-"""报送与考核, :mod:`api.blueprints.pages_reports`: the headline numbers, the evaluation tables by
+"""报送与考核, :mod:`api.pages.reports`: the headline numbers, the evaluation tables by
 expert, institution and region, the region and period filters, and the Excel export.
 
 The world is :func:`test_pages.hostile_world` plus a dispatch of 李明 (e:li) to 杭州锂能 (ent:1) with one

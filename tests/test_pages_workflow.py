@@ -33,7 +33,7 @@ from test_api import build_app
 from test_pages import ESCAPED_IMG, ESCAPED_SCRIPT, HOSTILE_SCRIPT, PASSWORD, csrf_of, hostile_world, signed_in
 
 from api.auth import Role
-from api.blueprints import pages_workflow
+from api.pages import workflow as pages_workflow
 from graph.model import Label
 from graph.store import NodeRef
 from workflow.common import BEIJING

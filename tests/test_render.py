@@ -1,4 +1,4 @@
-"""graph/visual.py: offline, escaped, bounded drawings; and, where Chromium exists, a real browser check."""
+"""render/: offline, escaped, bounded drawings; and, where Chromium exists, a real browser check."""
 
 from __future__ import annotations
 

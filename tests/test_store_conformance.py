@@ -255,3 +255,58 @@ def test_all_nodes_pages_through_every_node_in_id_order(store):
     assert [n.id for n in store.all_nodes(E, page=2)] == ["e:1", "e:2", "e:3"]
     assert [n.id for n in store.all_nodes(E, page=3)] == ["e:1", "e:2", "e:3"]
     assert store.all_nodes(Label.TEAM) == []
+
+
+def test_list_nodes_after_an_id_pages_by_keyset(store):
+    store.write(_world())
+    assert [n.id for n in store.list_nodes(E, after="e:1")] == ["e:2", "e:3"]
+    assert [n.id for n in store.list_nodes(E, after="e:2", limit=1)] == ["e:3"]
+    assert store.list_nodes(E, after="e:3") == []
+
+
+def _fanout_world() -> Batch:
+    """One field with five experts of varied EXPERT_IN weight (two tie, one has none = 1.0)."""
+    return (
+        Batch()
+        .add_nodes(F, [{"id": "f:1", "name": "电池", "scheme": "nsfc"}, {"id": "f:2", "name": "视觉", "scheme": "nsfc"}])
+        .add_nodes(E, [{"id": f"e:{i}", "name": f"专家{i}"} for i in range(1, 6)])
+        .add_rels(RelType.EXPERT_IN, E, F, [
+            {"start": "e:1", "end": "f:1", "weight": 0.5}, {"start": "e:2", "end": "f:1", "weight": 0.9},
+            {"start": "e:3", "end": "f:1"}, {"start": "e:4", "end": "f:1", "weight": 0.5},
+            {"start": "e:5", "end": "f:1", "weight": 0.1}, {"start": "e:5", "end": "f:2", "weight": 0.7}])
+    )
+
+
+@pytest.mark.parametrize(("direction", "limit", "expected"), [
+    (Direction.IN, 1, {"f:1": ["e:3"], "f:2": ["e:5"]}),
+    (Direction.IN, 3, {"f:1": ["e:3", "e:2", "e:1"], "f:2": ["e:5"]}),  # weight desc, ties by id
+    (Direction.BOTH, 4, {"f:1": ["e:3", "e:2", "e:1", "e:4"], "f:2": ["e:5"]}),
+    (Direction.IN, None, {"f:1": ["e:1", "e:2", "e:3", "e:4", "e:5"], "f:2": ["e:5"]}),
+])
+def test_expand_limit_per_node_keeps_the_heaviest_relationships(store, direction, limit, expected):
+    store.write(_fanout_world())
+    pairs = store.expand([NodeRef(F, "f:1"), NodeRef(F, "f:2")], direction=direction,
+                         rel_types=[RelType.EXPERT_IN], limit_per_node=limit)
+    got: dict[str, set[str]] = {}
+    for ref, nb in pairs:
+        got.setdefault(ref.id, set()).add(nb.node.id)
+    assert got == {k: set(v) for k, v in expected.items()}
+    assert len(pairs) == sum(len(v) for v in expected.values())
+
+
+def test_change_stamp_moves_when_its_labels_change_and_not_otherwise(store):
+    store.write(_world())
+    before = store.change_stamp([E, P], [RelType.LEADS])
+    store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "检测"}])
+    assert store.change_stamp([E, P], [RelType.LEADS]) == before
+    store.upsert_nodes(E, [{"id": "e:9", "name": "新专家"}])
+    assert store.change_stamp([E, P], [RelType.LEADS]) != before
+
+
+def test_write_listeners_see_each_committed_batch(store):
+    seen: list[int] = []
+    store.add_write_listener(lambda batch: seen.append(len(batch)))
+    store.write(_world())
+    with pytest.raises(ValidationError):
+        store.write(Batch().add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:1", "end": "nowhere"}]))
+    assert seen == [16]

@@ -20,9 +20,9 @@ import pytest
 import waitress
 from click.testing import CliRunner
 
-from api.cli_common import Ctx
-from api.cli_serve import serve
-from api.cli_webhook import webhook
+from api.cli.common import Ctx
+from api.cli.serve import serve
+from api.cli.webhook import webhook
 from graph.errors import ConflictError, ValidationError
 from graph.local_store import LocalStore
 from graph.model import Label

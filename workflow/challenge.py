@@ -11,10 +11,10 @@ import math
 from datetime import datetime
 from typing import Any
 
+from graph.errors import Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, Node, NodeRef
 from workflow.common import (
-    WfMsg,
     conflict,
     enterprise_of_demand,
     field_error,
@@ -50,9 +50,9 @@ def _reward(value: Any) -> float:
     try:
         reward = float(value)
     except (TypeError, ValueError):
-        raise field_error("reward_wan", WfMsg.BAD_NUMBER.format(what="数字（万元）", value=value)) from None
+        raise field_error("reward_wan", Msg.workflow.BAD_NUMBER.format(what="数字（万元）", value=value)) from None
     if reward < 0 or not math.isfinite(reward):  # NaN and inf too ("inf" from a form)
-        raise field_error("reward_wan", WfMsg.BAD_NUMBER.format(what="不小于 0 的数字（万元）", value=value))
+        raise field_error("reward_wan", Msg.workflow.BAD_NUMBER.format(what="不小于 0 的数字（万元）", value=value))
     return round(reward, 2)
 
 
@@ -79,7 +79,7 @@ def publish_challenge(store: GraphStore, demand_id: str, *, conditions: str, dea
     cid = challenge_id(demand_id)
     existing = store.get_node(Label.CHALLENGE, cid)
     if existing is not None:
-        raise conflict(WfMsg.CHALLENGE_EXISTS.format(demand=demand_id, id=cid, status=existing.props.get("status")))
+        raise conflict(Msg.workflow.CHALLENGE_EXISTS.format(demand=demand_id, id=cid, status=existing.props.get("status")))
     if not conditions.strip():
         raise field_error("conditions", "不能为空")
     day = parse_date(deadline, "deadline")
@@ -117,19 +117,19 @@ def submit_bid(store: GraphStore, cid: str, bidder: NodeRef, *, proposal: str, a
     """
     now = now or system_clock()
     if bidder.label not in SOLVER_LABELS:
-        raise field_error("bidder", WfMsg.BAD_CHOICE.format(choices="专家、专家团队", value=bidder.label.value))
+        raise field_error("bidder", Msg.workflow.BAD_CHOICE.format(choices="专家、专家团队", value=bidder.label.value))
     who = require_node(store, bidder.label, bidder.id)
     challenge = load_versioned(store, Label.CHALLENGE, cid)
     status = str(challenge.props.get("status"))
     if status != BIDDING:
-        raise conflict(WfMsg.BID_CLOSED.format(id=cid, status=status))
+        raise conflict(Msg.workflow.BID_CLOSED.format(id=cid, status=status))
     if iso(now)[:10] > str(challenge.props.get("deadline")):
-        raise conflict(WfMsg.BID_LATE.format(id=cid, deadline=challenge.props.get("deadline")))
+        raise conflict(Msg.workflow.BID_LATE.format(id=cid, deadline=challenge.props.get("deadline")))
     if not proposal.strip():
         raise field_error("proposal", "不能为空")
     bid_id = f"bid:{cid}:{bidder.label.value.lower()}:{bidder.id}"
     if store.get_node(Label.BID, bid_id) is not None:
-        raise conflict(WfMsg.BID_TWICE.format(who=who.name, id=cid, bid=bid_id))
+        raise conflict(Msg.workflow.BID_TWICE.format(who=who.name, id=cid, bid=bid_id))
     row = {"id": bid_id, "status": SUBMITTED, "created_at": iso(now), "version": 1, "proposal": proposal.strip(),
            "challenge_id": cid, "bidder_label": bidder.label.value, "bidder_id": bidder.id,
            "bidder_name": who.name, "actor": actor}
@@ -155,7 +155,7 @@ def select_bid(store: GraphStore, cid: str, bid_id: str, *, actor: str, now: dat
     bids = {b.id: b for b in bids_of(store, cid)}
     if bid_id not in bids:
         require_node(store, Label.BID, bid_id)
-        raise conflict(WfMsg.BID_NOT_ON.format(bid=bid_id, id=cid))
+        raise conflict(Msg.workflow.BID_NOT_ON.format(bid=bid_id, id=cid))
     chosen = bids[bid_id].props
     batch, _ = _move(store, cid, AWARDED, actor=actor, now=now,
                      extra={"winner_bid": bid_id, "winner_label": chosen["bidder_label"],
@@ -179,7 +179,7 @@ def advance(store: GraphStore, cid: str, target: str, *, actor: str, reason: str
     if target == AWARDED:
         raise field_error("status", "确定揭榜方请选择一个揭榜方案（select）")
     if target not in ACTIONS:
-        raise field_error("status", WfMsg.BAD_CHOICE.format(choices="、".join(ACTIONS), value=target))
+        raise field_error("status", Msg.workflow.BAD_CHOICE.format(choices="、".join(ACTIONS), value=target))
     if target == CLOSED and not reason.strip():
         raise field_error("reason", "关闭榜单必须填写理由")
     batch, row = _move(store, cid, target, actor=actor, now=now, reason=reason.strip(),

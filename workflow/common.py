@@ -23,7 +23,6 @@ __all__ = [
     "parse_time",
     "parse_date",
     "new_id",
-    "WfMsg",
     "field_error",
     "conflict",
     "require_node",
@@ -82,44 +81,12 @@ def parse_date(value: Any, field: str) -> str:
     try:
         return datetime.strptime(str(value).strip(), "%Y-%m-%d").date().isoformat()
     except ValueError:
-        raise field_error(field, WfMsg.BAD_DATE.format(value=value)) from None
+        raise field_error(field, Msg.workflow.BAD_DATE.format(value=value)) from None
 
 
 def new_id(prefix: str) -> str:
     """A fresh id such as ``push:3f2a…`` (uuid4 hex, 12 characters: unique enough, short to read)."""
     return f"{prefix}:{uuid.uuid4().hex[:12]}"
-
-
-class WfMsg:
-    """Chinese messages of the workflows; format with ``str.format``."""
-
-    BAD_DATE = "应为日期 YYYY-MM-DD，实际为「{value}」"
-    BAD_CHOICE = "应为 {choices} 之一，实际为「{value}」"
-    BAD_NUMBER = "应为{what}，实际为「{value}」"
-    NO_TARGETS = "请至少选择一位专家或团队"
-    TOO_MANY = "一次最多 {limit} 条，实际 {count} 条"
-    TRANSITION = "{what}「{id}」当前状态为「{current}」，不能{action}（允许的下一状态：{allowed}）"
-    FINAL = "{what}「{id}」已是最终状态「{current}」，不能再{action}"
-    PUSH_ANSWERED = "推送「{id}」已于 {at} {verdict}，不能重复回复"
-    NOT_YOUR_PUSH = "推送「{id}」不是推送给「{who}」的"
-    REASON_REQUIRED = "拒绝时必须填写理由"
-    DISPATCH_ENDED = "派驻「{id}」已结束（{status}），不能再记录服务"
-    DATE_OUTSIDE = "服务日期 {date} 不在派驻期 {start} 至 {end} 之内"
-    END_BEFORE_START = "结束日期 {end} 早于开始日期 {start}"
-    ALREADY_RATED = "服务记录「{id}」已于 {at} 评价为 {rating} 分，不能重复评价"
-    BAD_RATING = "评分应为 1 到 5 的整数，实际为「{value}」"
-    BID_CLOSED = "榜单「{id}」当前状态为「{status}」，只有「揭榜中」的榜单接受揭榜方案"
-    BID_LATE = "榜单「{id}」的揭榜截止日期 {deadline} 已过"
-    BID_TWICE = "「{who}」已对榜单「{id}」提交过方案「{bid}」"
-    BID_NOT_ON = "方案「{bid}」不属于榜单「{id}」"
-    CHALLENGE_EXISTS = "需求「{demand}」已发布为榜单「{id}」（{status}）"
-    VOUCHER_OVER = "创新券「{id}」余额 {balance:.2f} 元，不足以兑付 {amount:.2f} 元"
-    VOUCHER_TWICE = "服务记录「{service}」已用创新券「{voucher}」兑付过（{at}），不能重复兑付"
-    VOUCHER_STATUS = "创新券「{id}」状态为「{status}」，不能兑付"
-    VOUCHER_EXPIRED = "创新券「{id}」已于 {until} 过期"
-    VOUCHER_HOLDER = "创新券「{id}」的持有人「{holder}」不是服务记录「{service}」的服务企业或服务专家"
-    NOT_THEIR_DEMAND = "需求「{demand}」不是「{enterprise}」发布的，派驻的服务企业应为需求企业"
-    DEMAND_SOLVED = "需求「{id}」已标记为「{status}」"
 
 
 def field_error(field: str, reason: str) -> ValidationError:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from graph.errors import Msg
 from graph.model import Label
 from graph.store import Batch, GraphStore
-from workflow.common import Versioned, WfMsg, conflict, iso, load_versioned
+from workflow.common import Versioned, conflict, iso, load_versioned
 from workflow.states import DEMAND, demand_state
 
 __all__ = ["open_demand", "engage_demand_rows", "solve_demand_rows"]
@@ -24,7 +25,7 @@ def open_demand(store: GraphStore, demand_id: str, *, refused: str) -> Versioned
     demand = load_versioned(store, Label.DEMAND, demand_id)
     status = demand_state(demand.props.get("status"))
     if DEMAND.final(status):
-        raise conflict(WfMsg.DEMAND_SOLVED.format(id=demand_id, status=status) + f"，{refused}")
+        raise conflict(Msg.workflow.DEMAND_SOLVED.format(id=demand_id, status=status) + f"，{refused}")
     return demand
 
 

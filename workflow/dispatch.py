@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from graph.errors import Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, Node
 from workflow.common import (
-    WfMsg,
     conflict,
     enterprise_of_demand,
     field_error,
@@ -41,7 +41,7 @@ def _service_types(values: Sequence[str], field: str) -> list[str]:
         raise field_error(field, "请至少选择一种服务类型")
     for value in chosen:
         if value not in SERVICE_TYPES:
-            raise field_error(field, WfMsg.BAD_CHOICE.format(choices="、".join(SERVICE_TYPES), value=value))
+            raise field_error(field, Msg.workflow.BAD_CHOICE.format(choices="、".join(SERVICE_TYPES), value=value))
     return chosen
 
 
@@ -60,7 +60,7 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
     enterprise = require_node(store, Label.ENTERPRISE, enterprise_id)
     start, end = parse_date(start_date, "start_date"), parse_date(end_date, "end_date")
     if end < start:
-        raise field_error("end_date", WfMsg.END_BEFORE_START.format(start=start, end=end))
+        raise field_error("end_date", Msg.workflow.END_BEFORE_START.format(start=start, end=end))
     types = _service_types(service_types, "service_types")
     dispatch_id = new_id("dsp")
     row: dict[str, Any] = {"id": dispatch_id, "service_type": types[0], "service_types": types,
@@ -73,7 +73,7 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
         demand = open_demand(store, demand_id, refused="不能再派驻")
         poster = enterprise_of_demand(store, demand_id)
         if poster is not None and poster != enterprise.id:
-            raise field_error("demand_id", WfMsg.NOT_THEIR_DEMAND.format(demand=demand_id, enterprise=enterprise.name))
+            raise field_error("demand_id", Msg.workflow.NOT_THEIR_DEMAND.format(demand=demand_id, enterprise=enterprise.name))
         row.update(demand_id=demand_id, demand_title=str(demand.props.get("title", "")))
         engage_demand_rows(demand, batch)
         batch.add_rels(RelType.ABOUT, Label.DISPATCH, Label.DEMAND, [{"start": dispatch_id, "end": demand_id}])
@@ -98,9 +98,9 @@ def _hours(value: Any) -> float:
     try:
         hours = float(value)
     except (TypeError, ValueError):
-        raise field_error("hours", WfMsg.BAD_NUMBER.format(what="数字（小时）", value=value)) from None
+        raise field_error("hours", Msg.workflow.BAD_NUMBER.format(what="数字（小时）", value=value)) from None
     if not 0 < hours <= MAX_HOURS or hours != hours:
-        raise field_error("hours", WfMsg.BAD_NUMBER.format(what=f"大于 0、不超过 {MAX_HOURS:g} 的小时数", value=value))
+        raise field_error("hours", Msg.workflow.BAD_NUMBER.format(what=f"大于 0、不超过 {MAX_HOURS:g} 的小时数", value=value))
     return round(hours, 2)
 
 
@@ -118,10 +118,10 @@ def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any
     dispatch = load_versioned(store, Label.DISPATCH, dispatch_id)
     props = dispatch.props
     if props.get("status") != ACTIVE:
-        raise conflict(WfMsg.DISPATCH_ENDED.format(id=dispatch_id, status=props.get("status")))
+        raise conflict(Msg.workflow.DISPATCH_ENDED.format(id=dispatch_id, status=props.get("status")))
     day = parse_date(date, "date")
     if not str(props["start_date"]) <= day <= str(props["end_date"]):
-        raise field_error("date", WfMsg.DATE_OUTSIDE.format(date=day, start=props["start_date"], end=props["end_date"]))
+        raise field_error("date", Msg.workflow.DATE_OUTSIDE.format(date=day, start=props["start_date"], end=props["end_date"]))
     kind = _service_types([service_type], "service_type")[0]
     if not content.strip():
         raise field_error("content", "不能为空")
@@ -156,10 +156,10 @@ def rate_service(store: GraphStore, service_id: str, *, rating: Any, comment: st
     """
     now = now or system_clock()
     if isinstance(rating, bool) or str(rating).strip() not in {"1", "2", "3", "4", "5"}:
-        raise field_error("rating", WfMsg.BAD_RATING.format(value=rating))
+        raise field_error("rating", Msg.workflow.BAD_RATING.format(value=rating))
     node = load_versioned(store, Label.SERVICE, service_id)
     if node.props.get("rating") is not None:
-        raise conflict(WfMsg.ALREADY_RATED.format(id=service_id, at=node.props.get("rated_at"),
+        raise conflict(Msg.workflow.ALREADY_RATED.format(id=service_id, at=node.props.get("rated_at"),
                                                   rating=node.props.get("rating")))
     store.write(Batch(expect=[node.expect]).add_nodes(Label.SERVICE, [node.updated(
         rating=int(str(rating).strip()), rating_comment=comment.strip(), rated_at=iso(now), rated_by=rated_by)]))

@@ -11,9 +11,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from graph.errors import Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, Node, NodeRef
-from workflow.common import BEIJING, WfMsg, field_error, iso, require_node, system_clock
+from workflow.common import BEIJING, field_error, iso, require_node, system_clock
 from workflow.push import SOLVER_LABELS
 from workflow.states import VERDICTS
 
@@ -26,11 +27,11 @@ def record_feedback(store: GraphStore, demand_id: str, target: NodeRef, *, verdi
     """Record a verdict on a recommended expert or team; 不采纳 needs a reason."""
     now = now or system_clock()
     if verdict not in VERDICTS:
-        raise field_error("verdict", WfMsg.BAD_CHOICE.format(choices="、".join(VERDICTS), value=verdict))
+        raise field_error("verdict", Msg.workflow.BAD_CHOICE.format(choices="、".join(VERDICTS), value=verdict))
     if verdict == VERDICTS[1] and not reason.strip():
-        raise field_error("reason", WfMsg.REASON_REQUIRED)
+        raise field_error("reason", Msg.workflow.REASON_REQUIRED)
     if target.label not in SOLVER_LABELS:
-        raise field_error("target", WfMsg.BAD_CHOICE.format(choices="专家、专家团队", value=target.label.value))
+        raise field_error("target", Msg.workflow.BAD_CHOICE.format(choices="专家、专家团队", value=target.label.value))
     demand = require_node(store, Label.DEMAND, demand_id)
     who = require_node(store, target.label, target.id)
     # Time-ordered id (microseconds, then random): two verdicts within one second still sort in order,

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from graph.errors import ConflictError
+from graph.errors import ConflictError, Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, Node, NodeRef
 from workflow.common import (
-    WfMsg,
     conflict,
     field_error,
     iso,
@@ -61,14 +60,14 @@ def push_id(demand_id: str, recipient: NodeRef) -> str:
 
 def _recipients(store: GraphStore, targets: Sequence[NodeRef]) -> dict[NodeRef, Node]:
     if not targets:
-        raise field_error("targets", WfMsg.NO_TARGETS)
+        raise field_error("targets", Msg.workflow.NO_TARGETS)
     found: dict[NodeRef, Node] = {}
     for label in SOLVER_LABELS:
         ids = list(dict.fromkeys(t.id for t in targets if t.label == label))
         found.update({n.ref: n for n in store.get_nodes(label, ids)})
     for t in targets:
         if t.label not in SOLVER_LABELS:
-            raise field_error("targets", WfMsg.BAD_CHOICE.format(choices="专家、专家团队", value=t.label.value))
+            raise field_error("targets", Msg.workflow.BAD_CHOICE.format(choices="专家、专家团队", value=t.label.value))
         if t not in found:
             require_node(store, t.label, t.id)  # raises NotFoundError naming it
     return found
@@ -86,14 +85,14 @@ def push_demands(store: GraphStore, demand_ids: Sequence[str], targets: Sequence
     """
     now = now or system_clock()
     if channel not in CHANNELS:
-        raise field_error("channel", WfMsg.BAD_CHOICE.format(choices="、".join(CHANNELS), value=channel))
+        raise field_error("channel", Msg.workflow.BAD_CHOICE.format(choices="、".join(CHANNELS), value=channel))
     demand_ids = list(dict.fromkeys(str(d) for d in demand_ids))
     if not demand_ids:
         raise field_error("demand_ids", "不能为空")
     recipients = _recipients(store, targets)
     pairs = len(demand_ids) * len(recipients)
     if pairs > MAX_PUSHES:
-        raise field_error("targets", WfMsg.TOO_MANY.format(limit=MAX_PUSHES, count=pairs))
+        raise field_error("targets", Msg.workflow.TOO_MANY.format(limit=MAX_PUSHES, count=pairs))
     result = PushResult(batch_id=new_id("pb"))
     batch = Batch()
     rows: list[dict[str, Any]] = []
@@ -150,7 +149,7 @@ def inbox(store: GraphStore, expert_id: str, *, status: str | None = None) -> li
     refs = [expert.ref] + [nb.node.ref for nb in store.neighbors(Label.EXPERT, expert_id, direction=Direction.OUT,
                                                                   rel_types=[RelType.MEMBER_OF])]
     if status is not None and status not in PUSH.states:
-        raise field_error("status", WfMsg.BAD_CHOICE.format(choices="、".join(PUSH.states), value=status))
+        raise field_error("status", Msg.workflow.BAD_CHOICE.format(choices="、".join(PUSH.states), value=status))
     pushes = {nb.node.id: nb.node for _, nb in store.expand(refs, direction=Direction.IN,
                                                              rel_types=[RelType.PUSHED_TO], labels=[Label.PUSH])}
     chosen = [p for p in pushes.values() if status is None or p.props.get("status") == status]
@@ -168,14 +167,14 @@ def respond(store: GraphStore, push: str, *, accept: bool, reason: str = "", res
     now = now or system_clock()
     node = load_versioned(store, Label.PUSH, push)
     if expert_id is not None and expert_id not in _owners(store, node.node):
-        raise conflict(WfMsg.NOT_YOUR_PUSH.format(id=push, who=expert_id))
+        raise conflict(Msg.workflow.NOT_YOUR_PUSH.format(id=push, who=expert_id))
     current = str(node.props.get("status"))
     if current != PENDING:
-        raise conflict(WfMsg.PUSH_ANSWERED.format(id=push, at=node.props.get("answered_at", ""), verdict=current))
+        raise conflict(Msg.workflow.PUSH_ANSWERED.format(id=push, at=node.props.get("answered_at", ""), verdict=current))
     target = ACCEPTED if accept else DECLINED
     PUSH.check(push, current, target, "回复")
     if not accept and not reason.strip():
-        raise field_error("reason", WfMsg.REASON_REQUIRED)
+        raise field_error("reason", Msg.workflow.REASON_REQUIRED)
     row = node.updated(status=target, answered_at=iso(now), reason=reason.strip() or None, responder=responder)
     batch = Batch(expect=[node.expect]).add_nodes(Label.PUSH, [row])
     add_delivery(batch, "push.answered", _payload(row), node.node.ref, now)
@@ -211,7 +210,7 @@ def send_reminders(store: GraphStore, *, after_hours: float, now: datetime | Non
     """
     now = now or system_clock()
     if after_hours <= 0:
-        raise field_error("after_hours", WfMsg.BAD_NUMBER.format(what="正数（小时）", value=after_hours))
+        raise field_error("after_hours", Msg.workflow.BAD_NUMBER.format(what="正数（小时）", value=after_hours))
     due_before = now - timedelta(hours=after_hours)
     reminded: list[str] = []
     for push in _pending(store, limit):

@@ -13,7 +13,7 @@ reports and in the recommendation's region component).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,14 +88,18 @@ def _texts(raw: Any) -> list[str] | None:
 
 
 def demand_query(store: GraphStore, values: Mapping[str, Any], *, statuses: Iterable[str] = (),
-                 resolver: Resolver | None = None, prefix: str = "") -> DemandQuery:
+                 resolver: Resolver | Callable[[], Resolver] | None = None, prefix: str = "") -> DemandQuery:
     """The selection named by the ``region``, ``industry`` and ``field`` of ``values`` (other keys are
     the caller's), each a text or a list of texts (query parameters, JSON bodies and CLI options alike).
+
+    ``resolver`` (or a function that returns one, called only when a value is not an id; the app
+    passes its cached one) defaults to a new :class:`~ingest.resolve.Resolver` of ``store``.
 
     Raises:
         ValidationError: every value that is not text or names nothing, each naming its field
             (``prefix`` + the filter's name, e.g. ``filters.region``) in Chinese.
     """
+    found: Resolver | None = resolver if isinstance(resolver, Resolver) else None
     errors: list[RowError] = []
     related: list[RelFilter] = []
     regions: tuple[str, ...] = ()
@@ -110,8 +114,8 @@ def demand_query(store: GraphStore, values: Mapping[str, Any], *, statuses: Iter
                 if store.get_node(label, value) is not None:
                     root = value
                 else:
-                    resolver = resolver or Resolver(store)
-                    root = resolver.lookup(label, value)
+                    found = found or (resolver() if callable(resolver) else Resolver(store))
+                    root = found.lookup(label, value)
             except ValueError as err:
                 errors.append(RowError(None, prefix + name, str(err)))
                 continue

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from workflow.common import WfMsg, conflict
+from graph.errors import Msg
+from workflow.common import conflict
 
 __all__ = [
     "Machine",
@@ -57,8 +58,8 @@ class Machine:
         if target in allowed:
             return
         if not allowed:
-            raise conflict(WfMsg.FINAL.format(what=self.what, id=node_id, current=current, action=action))
-        raise conflict(WfMsg.TRANSITION.format(what=self.what, id=node_id, current=current, action=action,
+            raise conflict(Msg.workflow.FINAL.format(what=self.what, id=node_id, current=current, action=action))
+        raise conflict(Msg.workflow.TRANSITION.format(what=self.what, id=node_id, current=current, action=action,
                                                allowed="、".join(allowed)))
 
 

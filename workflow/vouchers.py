@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from graph.errors import Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, Node, NodeRef
 from workflow.common import (
-    WfMsg,
     conflict,
     field_error,
     iso,
@@ -38,9 +38,9 @@ def _amount(value: Any, field: str) -> float:
     try:
         amount = round(float(value), 2)
     except (TypeError, ValueError):
-        raise field_error(field, WfMsg.BAD_NUMBER.format(what="金额（元）", value=value)) from None
+        raise field_error(field, Msg.workflow.BAD_NUMBER.format(what="金额（元）", value=value)) from None
     if not 0 < amount <= MAX_AMOUNT:
-        raise field_error(field, WfMsg.BAD_NUMBER.format(what=f"大于 0、不超过 {MAX_AMOUNT:,.0f} 元的金额",
+        raise field_error(field, Msg.workflow.BAD_NUMBER.format(what=f"大于 0、不超过 {MAX_AMOUNT:,.0f} 元的金额",
                                                          value=value))
     return amount
 
@@ -50,7 +50,7 @@ def issue_voucher(store: GraphStore, holder: NodeRef, *, amount: Any, valid_unti
     """Issue a voucher worth ``amount`` yuan to an enterprise or an expert (individual researcher)."""
     now = now or system_clock()
     if holder.label not in HOLDER_LABELS:
-        raise field_error("holder", WfMsg.BAD_CHOICE.format(choices="企业、专家", value=holder.label.value))
+        raise field_error("holder", Msg.workflow.BAD_CHOICE.format(choices="企业、专家", value=holder.label.value))
     who = require_node(store, holder.label, holder.id)
     value = _amount(amount, "amount")
     until = parse_date(valid_until, "valid_until")
@@ -80,18 +80,18 @@ def redeem_voucher(store: GraphStore, voucher_id: str, service_id: str, *, amoun
     service = load_versioned(store, Label.SERVICE, service_id)
     v, s = voucher.props, service.props
     if s.get("redeemed_by"):
-        raise conflict(WfMsg.VOUCHER_TWICE.format(service=service_id, voucher=s["redeemed_by"],
+        raise conflict(Msg.workflow.VOUCHER_TWICE.format(service=service_id, voucher=s["redeemed_by"],
                                                   at=s.get("redeemed_at")))
     if v.get("status") != VALID:
-        raise conflict(WfMsg.VOUCHER_STATUS.format(id=voucher_id, status=v.get("status")))
+        raise conflict(Msg.workflow.VOUCHER_STATUS.format(id=voucher_id, status=v.get("status")))
     if iso(now)[:10] > str(v.get("valid_until")):
-        raise conflict(WfMsg.VOUCHER_EXPIRED.format(id=voucher_id, until=v.get("valid_until")))
+        raise conflict(Msg.workflow.VOUCHER_EXPIRED.format(id=voucher_id, until=v.get("valid_until")))
     parties = {(Label.ENTERPRISE.value, s.get("enterprise_id")), (Label.EXPERT.value, s.get("expert_id"))}
     if (v.get("holder_label"), v.get("holder_id")) not in parties:
-        raise conflict(WfMsg.VOUCHER_HOLDER.format(id=voucher_id, holder=v.get("holder_name"), service=service_id))
+        raise conflict(Msg.workflow.VOUCHER_HOLDER.format(id=voucher_id, holder=v.get("holder_name"), service=service_id))
     balance = round(float(v["balance"]), 2)
     if pay > balance:
-        raise conflict(WfMsg.VOUCHER_OVER.format(id=voucher_id, balance=balance, amount=pay))
+        raise conflict(Msg.workflow.VOUCHER_OVER.format(id=voucher_id, balance=balance, amount=pay))
     left = round(balance - pay, 2)
     at = iso(now)
     batch = Batch(expect=[voucher.expect, service.expect])

@@ -30,13 +30,12 @@ from datetime import datetime, timedelta
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from graph.errors import ConflictError
+from graph.errors import ConflictError, Msg
 from graph.model import Label
 from graph.store import Batch, GraphStore, Node, NodePage
 from workflow.common import (
     Clock,
     Versioned,
-    WfMsg,
     conflict,
     field_error,
     iso,
@@ -54,7 +53,6 @@ __all__ = [
     "DeliveryRun",
     "DeliverySummary",
     "Sender",
-    "HookMsg",
     "LOG_KEEP",
     "deliver_due",
     "retry_now",
@@ -77,19 +75,6 @@ _PAGE = 500
 _ERROR_CHARS = 200
 
 
-class HookMsg:
-    """Chinese messages of the dispatcher; format with ``str.format``."""
-
-    BAD_URL = "应为 http:// 或 https:// 开头的地址，实际为「{value}」"
-    ALREADY_DELIVERED = "推送投递「{id}」于 {at} 已投递，无需重发"
-    IN_FLIGHT = "推送投递「{id}」正在投递中（至 {until}），请稍后再试"
-    CONNECT = "连接失败：{reason}"
-    TIMEOUT = "超时：{seconds:g} 秒内没有响应"
-    HTTP = "HTTP {status}"
-    NO_PAYLOAD = "投递内容缺失（payload）"
-    SEND_FAILED = "发送失败：{reason}"
-
-
 @dataclass(frozen=True)
 class WebhookConfig:
     """Where and how to send: the portal's URL, the signing secret ("" = unsigned) and the pacing."""
@@ -105,10 +90,10 @@ class WebhookConfig:
     def __post_init__(self) -> None:
         parts = urlsplit(self.url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise field_error("url", HookMsg.BAD_URL.format(value=self.url))
+            raise field_error("url", Msg.webhook.BAD_URL.format(value=self.url))
         for name in ("timeout", "backoff_base", "backoff_max", "batch_size", "lease"):
             if not getattr(self, name) > 0:
-                raise field_error(name, WfMsg.BAD_NUMBER.format(what="正数", value=getattr(self, name)))
+                raise field_error(name, Msg.workflow.BAD_NUMBER.format(what="正数", value=getattr(self, name)))
         if self.lease < 2 * self.timeout:  # a claim must outlive the send it covers
             object.__setattr__(self, "lease", 2 * self.timeout)
 
@@ -187,13 +172,13 @@ def _describe(err: BaseException, timeout: float) -> str:
     """A short Chinese/English text for a send that got no answer."""
     reason: Any = err.reason if isinstance(err, urllib.error.URLError) else err
     if isinstance(reason, TimeoutError):
-        text = HookMsg.TIMEOUT.format(seconds=timeout)
+        text = Msg.webhook.TIMEOUT.format(seconds=timeout)
     elif isinstance(reason, OSError):
-        text = HookMsg.CONNECT.format(reason=reason.strerror or reason)
+        text = Msg.webhook.CONNECT.format(reason=reason.strerror or reason)
     elif isinstance(err, OSError):
-        text = HookMsg.CONNECT.format(reason=reason)
+        text = Msg.webhook.CONNECT.format(reason=reason)
     else:
-        text = HookMsg.SEND_FAILED.format(reason=f"{type(err).__name__}: {err}")
+        text = Msg.webhook.SEND_FAILED.format(reason=f"{type(err).__name__}: {err}")
     return text[:_ERROR_CHARS]
 
 
@@ -201,13 +186,13 @@ def _send(node: Node, config: WebhookConfig, send: Sender) -> tuple[int | None, 
     """Send one delivery: (HTTP status or None, the text its log line records)."""
     payload = node.props.get("payload")
     if not isinstance(payload, str):
-        return None, HookMsg.NO_PAYLOAD
+        return None, Msg.webhook.NO_PAYLOAD
     body = payload.encode("utf-8")
     try:
         status = send(config.url, body, _headers(node, body, config.secret), config.timeout)
     except Exception as err:  # any failure of one send is that delivery's error, never the pass's
         return None, _describe(err, config.timeout)
-    return status, HookMsg.HTTP.format(status=status)
+    return status, Msg.webhook.HTTP.format(status=status)
 
 
 # -- the pass ------------------------------------------------------------------------------------
@@ -321,9 +306,9 @@ def retry_now(store: GraphStore, delivery_id: str, now: datetime) -> Node:
     """
     current = load_versioned(store, Label.DELIVERY, delivery_id)
     if current.props.get("status") == DELIVERED:
-        raise conflict(HookMsg.ALREADY_DELIVERED.format(id=delivery_id, at=current.props.get("delivered_at", "")))
+        raise conflict(Msg.webhook.ALREADY_DELIVERED.format(id=delivery_id, at=current.props.get("delivered_at", "")))
     if _later(current.props.get("claimed_until"), now):
-        raise conflict(HookMsg.IN_FLIGHT.format(id=delivery_id, until=current.props["claimed_until"]))
+        raise conflict(Msg.webhook.IN_FLIGHT.format(id=delivery_id, until=current.props["claimed_until"]))
     row = current.updated(next_attempt_at=iso(now))
     store.write(Batch(expect=[current.expect]).add_nodes(Label.DELIVERY, [row]))
     return Node(Label.DELIVERY, delivery_id, {k: v for k, v in row.items() if k != "id"})
@@ -332,7 +317,7 @@ def retry_now(store: GraphStore, delivery_id: str, now: datetime) -> Node:
 def list_deliveries(store: GraphStore, status: str | None = None, *, skip: int = 0, limit: int = 50) -> NodePage:
     """A page of deliveries (of one status, or all), ordered by id, and how many there are."""
     if status is not None and status not in DELIVERY_STATUSES:
-        raise field_error("status", WfMsg.BAD_CHOICE.format(choices="、".join(DELIVERY_STATUSES), value=status))
+        raise field_error("status", Msg.workflow.BAD_CHOICE.format(choices="、".join(DELIVERY_STATUSES), value=status))
     props = {"status": status} if status is not None else None
     return store.find_nodes(Label.DELIVERY, props=props, skip=skip, limit=limit)
 
@@ -359,7 +344,7 @@ class Periodic:
 
     def __init__(self, *, interval: float) -> None:
         if not interval > 0:
-            raise field_error("interval", WfMsg.BAD_NUMBER.format(what="正数", value=interval))
+            raise field_error("interval", Msg.workflow.BAD_NUMBER.format(what="正数", value=interval))
         self.interval = interval
         self.passes = 0  # passes run, and of those how many failed as a whole (monitoring, tests)
         self.failed_passes = 0

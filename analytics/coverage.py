@@ -1,0 +1,110 @@
+"""Expert supply per 高新技术领域: how many experts have direct evidence in each first- and second-level field.
+
+An expert has *direct evidence* in a field of the ht2016 taxonomy (国家重点支持的高新技术领域) when
+the graph links them to that field or a field below it by one of:
+
+* 项目: they lead or join a ``Project`` that is ``IN_FIELD`` it, or are ``EXPERT_IN`` it with a
+  project-derived source (NSFC codes, the NLP links of NSFC projects, 国家重点研发计划);
+* 论文: they ``AUTHORED`` a ``Paper`` ``IN_FIELD`` it, or are ``EXPERT_IN`` it from papers;
+* 专利: they ``AUTHORED`` a ``Patent`` ``IN_FIELD`` it, or are ``EXPERT_IN`` it from patents;
+* 院士学部: they are ``EXPERT_IN`` it from their academy specialty (source ``academician``).
+
+Evidence through another taxonomy (NSFC codes) counts only once something links it to ht2016.
+:func:`field_coverage` reads everything through the GraphStore contract (so both stores give the
+same table); ``kgmatch coverage`` and the dashboard show it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from graph.model import Label, RelType
+from graph.store import Direction, GraphStore, NodeRef
+
+__all__ = ["EVIDENCE_KINDS", "TARGET", "FieldCoverage", "evidence_kind", "field_coverage", "coverage_json"]
+
+SCHEME = "ht2016"
+EVIDENCE_KINDS: tuple[str, ...] = ("项目", "论文", "专利", "院士学部")
+"""Kinds of direct evidence, in display order."""
+TARGET = 200
+"""Experts with direct evidence wanted in every first-level field (issue 12)."""
+
+_SOURCE_KIND = {"academician": "院士学部", "paper": "论文", "papers": "论文", "chinaxiv": "论文", "patent": "专利",
+                "patents": "专利"}
+_OUTPUT_KIND = {Label.PAPER: "论文", Label.PATENT: "专利", Label.PROJECT: "项目"}
+
+
+def evidence_kind(source: object) -> str:
+    """The evidence kind of an ``EXPERT_IN.source`` (anything not academy, paper or patent is project evidence).
+
+    >>> evidence_kind("academician"), evidence_kind("nlp"), evidence_kind("paper")
+    ('院士学部', '项目', '论文')
+    """
+    return _SOURCE_KIND.get(str(source or ""), "项目")
+
+
+@dataclass(frozen=True)
+class FieldCoverage:
+    """One ht2016 field: its experts with direct evidence, in all and per kind."""
+
+    id: str
+    code: str
+    name: str
+    level: int
+    parent: str | None
+    experts: int
+    by_kind: Mapping[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready."""
+        return {"id": self.id, "code": self.code, "name": self.name, "level": self.level, "parent": self.parent,
+                "experts": self.experts, "by_kind": dict(self.by_kind),
+                **({"meets_target": self.experts >= TARGET} if self.level == 1 else {})}
+
+
+def field_coverage(store: GraphStore) -> list[FieldCoverage]:
+    """First- and second-level ht2016 fields with their expert counts, in code order."""
+    fields = [f for f in store.all_nodes(Label.FIELD, page=10_000) if f.props.get("scheme") == SCHEME]
+    code = {f.id: str(f.props.get("code") or f.id.partition(":")[2]) for f in fields}
+    refs = [f.ref for f in fields]
+    evidence: dict[str, dict[str, set[str]]] = {}  # field id → kind → experts
+
+    def add(fid: str, kind: str, expert: str) -> None:
+        evidence.setdefault(fid, {}).setdefault(kind, set()).add(expert)
+
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT]):
+        add(src.id, evidence_kind(nb.rel.props.get("source")), nb.node.id)
+    outputs: dict[NodeRef, set[str]] = {}
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD],
+                                labels=[Label.PROJECT, Label.PAPER, Label.PATENT]):
+        outputs.setdefault(nb.node.ref, set()).add(src.id)
+    if outputs:
+        for src, nb in store.expand(sorted(outputs, key=lambda r: (r.label.value, r.id)), direction=Direction.IN,
+                                    rel_types=[RelType.LEADS, RelType.JOINS, RelType.AUTHORED], labels=[Label.EXPERT]):
+            for fid in outputs[src]:
+                add(fid, _OUTPUT_KIND[src.label], nb.node.id)
+    out = []
+    for f in sorted(fields, key=lambda f: code[f.id]):
+        level = int(f.props.get("level") or (1 if len(code[f.id]) == 2 else 2 if len(code[f.id]) == 3 else 3))
+        if level > 2:
+            continue
+        prefix = code[f.id]
+        kinds: dict[str, set[str]] = {}
+        for fid, per_kind in evidence.items():
+            if code.get(fid, "").startswith(prefix):
+                for kind, experts in per_kind.items():
+                    kinds.setdefault(kind, set()).update(experts)
+        everyone = set().union(*kinds.values()) if kinds else set()
+        parent = f"{SCHEME}:{prefix[:2]}" if level == 2 else None
+        out.append(FieldCoverage(f.id, prefix, f.name, level, parent, len(everyone),
+                                 {k: len(kinds.get(k, ())) for k in EVIDENCE_KINDS}))
+    return out
+
+
+def coverage_json(rows: list[FieldCoverage]) -> dict[str, object]:
+    """The table as the CLI's ``--json`` and the API give it."""
+    first = [r for r in rows if r.level == 1]
+    return {"scheme": SCHEME, "target": TARGET, "kinds": list(EVIDENCE_KINDS),
+            "first_level_meeting_target": sum(1 for r in first if r.experts >= TARGET), "first_level": len(first),
+            "fields": [r.as_dict() for r in rows]}

@@ -1,0 +1,249 @@
+"""Issue 17's "done when" figures, for this checkout or an older one (``--code DIR``), on either store.
+
+Generate and load the data first (``bench/generate.py``; see its docstring for the load order), e.g.::
+
+    python bench/generate.py --scale 10 --out var/gen10
+    KGMATCH_DATA_DIR=var/l10 kgmatch load demo            # taxonomies, NSFC, demo demands
+    KGMATCH_DATA_DIR=var/l10 kgmatch load var/gen10/projects-synthetic.csv --kind project   # … and the rest
+
+Then, each printing one JSON line (every figure is also given as a ratio to a baseline measured
+in the same run, because the machine is shared):
+
+``open``        open the embedded store and count (in a fresh process), and ``kgmatch stats`` wall
+                time, against ``kgmatch --help`` (Python start-up and imports) as the baseline.
+``write``       recommendation latency before a write and right after it (the next request, the
+                index fetched as the server does): after a workflow write (a webhook Delivery, as the
+                reminders job writes at start) and after a profile write (a new expert with a
+                project); ratios after/before.
+``throughput``  a ``kgmatch serve`` subprocess (``--workers``) answering stored-demand recommendations
+                at concurrency 1 and 4; the ratio of requests per second.
+
+    python bench/scale.py open --data-dir var/l10 [--code /tmp/base]
+    python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base]
+    python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--code /tmp/base]
+    python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_KEY = "kgm_00000000_bench-key-for-local-use-only-00000001"
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child): on a shared machine the CPU time is the steadier figure."""
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, input=stdin, text=True, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+
+
+def bench_open(data_dir: Path, code: Path) -> dict:
+    """Open + count in a fresh process, and ``kgmatch stats``, against ``kgmatch --help``."""
+    probe = ("import sys, time, json; sys.path.insert(0, sys.argv[1]); t0 = time.perf_counter(); "
+             "from graph.local_store import LocalStore; t1 = time.perf_counter(); s = LocalStore(sys.argv[2]); "
+             "t2 = time.perf_counter(); c = s.counts(); t3 = time.perf_counter(); "
+             "print(json.dumps({'import_s': t1 - t0, 'open_s': t2 - t1, 'counts_s': t3 - t2, "
+             "'experts': c.nodes.get('Expert', 0)}))")
+    out = subprocess.run([sys.executable, "-c", probe, str(code), str(data_dir.resolve())], capture_output=True,
+                         text=True, check=True)
+    inner = json.loads(out.stdout.strip().splitlines()[-1])
+    cli = [sys.executable, "-m", "api.cli", "--data-dir", str(data_dir.resolve())]
+    baseline = min(_run([*cli, "--help"], code) for _ in range(2))
+    stats = min(_run([*cli, "stats"], code) for _ in range(2))
+    baseline_cpu, stats_cpu = baseline[1], stats[1]
+    baseline, stats = baseline[0], stats[0]
+    return {"bench": "open", "code": str(code), "data_dir": str(data_dir), **{k: round(v, 3) if isinstance(v, float)
+            else v for k, v in inner.items()}, "open_plus_counts_s": round(inner["open_s"] + inner["counts_s"], 3),
+            "stats_wall_s": round(stats, 3), "help_wall_s": round(baseline, 3),
+            "stats_minus_help_s": round(stats - baseline, 3), "stats_cpu_s": round(stats_cpu, 3),
+            "help_cpu_s": round(baseline_cpu, 3)}
+
+
+def _store(kind: str, data_dir: Path):
+    if kind == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+        return Neo4jStore.from_env()
+    from graph.local_store import LocalStore
+    return LocalStore(data_dir)
+
+
+def bench_write(data_dir: Path, code: Path, kind: str, demands: int) -> dict:
+    """Latency of the next recommendation after a workflow write and after a profile write."""
+    sys.path.insert(0, str(code))
+    from graph.model import Label, RelType
+    from graph.store import Batch
+    from ingest.nlp import content_words
+    from recommend.engine import IndexCache, recommend_for_demand
+
+    store = _store(kind, data_dir)
+    ids = [n.id for n in store.list_nodes(Label.DEMAND, limit=demands)]
+    cache = IndexCache(content_words)
+    started = time.perf_counter()
+    cache.get(store)
+    build_s = time.perf_counter() - started
+    cache.recheck_seconds = 0.0  # a server notices another process's writes too; here: at once
+
+    def one(demand_id: str) -> float:
+        t = time.perf_counter()
+        recommend_for_demand(store, demand_id, tokenize=content_words, index=cache.get(store), year=2026)
+        return time.perf_counter() - t
+
+    for d in ids:
+        one(d)  # warm
+    before = statistics.median([one(d) for d in ids])
+    stamp = time.strftime("%Y%m%d%H%M%S")
+    store.upsert_nodes(Label.DELIVERY, [{"id": f"dl:bench-{stamp}", "event": "push.reminder", "status": "待投递",
+                                         "created_at": "2026-12-02T10:00:00+08:00", "version": 1}])
+    after_delivery = one(ids[0])
+    again = statistics.median([one(d) for d in ids])
+    inst = store.list_nodes(Label.INSTITUTION, limit=1)[0].id
+    store.write(Batch()
+                .add_nodes(Label.EXPERT, [{"id": f"expert:bench-{stamp}", "name": "测试专家", "keywords": ["固态电池"]}])
+                .add_nodes(Label.PROJECT, [{"id": f"bench:{stamp}", "title": "固态电池界面稳定性研究",
+                                            "start_year": 2025}])
+                .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": f"expert:bench-{stamp}",
+                                                                                "end": inst}])
+                .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": f"expert:bench-{stamp}",
+                                                                         "end": f"bench:{stamp}"}]))
+    after_profile = one(ids[0])
+    settle = [one(d) for d in ids]
+    if hasattr(cache, "wait"):
+        cache.wait()
+    store.close()
+    return {"bench": "write", "code": str(code), "store": kind, "demands": len(ids), "index_build_s": round(build_s, 2),
+            "before_p50_s": round(before, 3), "after_delivery_s": round(after_delivery, 3),
+            "after_profile_write_s": round(after_profile, 3), "p50_after_s": round(again, 3),
+            "p50_while_updating_s": round(statistics.median(settle), 3),
+            "ratio_after_delivery": round(after_delivery / before, 2),
+            "ratio_after_profile_write": round(after_profile / before, 2)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, requests: int, demands: int) -> dict:
+    """Requests per second of a real server at concurrency 1 and 4 (stored demands, cycled)."""
+    env = {**os.environ, "KGMATCH_DATA_DIR": str(data_dir.resolve()), "KGMATCH_STORE": kind,
+           "KGMATCH_REMIND_INTERVAL": "0"}
+    cli = [sys.executable, "-m", "api.cli"]
+    subprocess.run([*cli, "user", "add-key", "bench", "--role", "admin", "--key-stdin", "--replace"], cwd=code,
+                   env=env, input=BENCH_KEY + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
+    port = _free_port()
+    serve = [*cli, "serve", "--port", str(port)] + (["--workers", str(workers)] if workers > 1 else [])
+    log = open(data_dir / f"bench-serve-{port}.log", "wb")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(serve, cwd=code, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 900
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=5).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"server did not start; see {log.name}") from None
+                time.sleep(0.5)
+
+        def get(path: str) -> dict:
+            req = urllib.request.Request(f"{base}{path}", headers={"X-API-Key": BENCH_KEY})
+            with urllib.request.urlopen(req, timeout=600) as response:
+                return json.loads(response.read())
+
+        ids = [d["id"] for d in get(f"/demands?per_page={demands}")["items"]]
+        for _ in range(max(1, workers)):
+            for d in ids:
+                get(f"/demands/{d}/recommendations")  # warm every worker's caches
+
+        def rate(concurrency: int) -> float:
+            started = time.perf_counter()
+            with ThreadPoolExecutor(concurrency) as pool:
+                list(pool.map(lambda i: get(f"/demands/{ids[i % len(ids)]}/recommendations"), range(requests)))
+            return requests / (time.perf_counter() - started)
+
+        r1 = rate(1)
+        r4 = rate(4)
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
+        log.close()
+    return {"bench": "throughput", "code": str(code), "store": kind, "workers": workers, "requests": requests,
+            "per_s_c1": round(r1, 2), "per_s_c4": round(r4, 2), "ratio_c4_c1": round(r4 / r1, 2)}
+
+
+def _db_hits(plan) -> int:
+    return int(plan.get("dbHits", 0)) + sum(_db_hits(c) for c in plan.get("children", []))
+
+
+def bench_profile(code: Path, field_count: int, fanout: int) -> dict:
+    """PROFILE of candidate generation's widest read on Neo4j (fields → EXPERT_IN experts): db hits
+    and rows for the busiest fields, unbounded and with ``limit_per_node``; and how many queries
+    one recommendation sends (counted at the driver)."""
+    sys.path.insert(0, str(code))
+    from graph import cypher
+    from graph.model import Label
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.from_env()
+    with store._session() as session:
+        fields = [r["id"] for r in session.run(
+            "MATCH (f:Field)<-[:EXPERT_IN]-() WITH f, count(*) AS n ORDER BY n DESC LIMIT $k RETURN f.id AS id",
+            k=field_count)]
+        out = {}
+        for name, limited in (("unbounded", False), ("bounded", True)):
+            query = "PROFILE " + cypher.expand(Label.FIELD, outgoing=False, limited=limited)
+            result = session.run(query, ids=fields, types=["EXPERT_IN"], labels=["Expert"], limit=fanout)
+            rows = len(list(result))
+            plan = result.consume().profile
+            out[name] = {"rows": rows, "db_hits": _db_hits(plan)}
+    store.close()
+    return {"bench": "profile", "fields": field_count, "fanout": fanout, **out,
+            "ratio_db_hits": round(out["unbounded"]["db_hits"] / max(1, out["bounded"]["db_hits"]), 2)}
+
+
+def main() -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("what", choices=("open", "write", "throughput", "profile"))
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
+    parser.add_argument("--store", choices=("local", "neo4j"), default="local")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--demands", type=int, default=8)
+    parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
+    parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
+    args = parser.parse_args()
+    code = args.code.resolve()
+    if args.what == "open":
+        result = bench_open(args.data_dir, code)
+    elif args.what == "write":
+        result = bench_write(args.data_dir, code, args.store, args.demands)
+    elif args.what == "profile":
+        result = bench_profile(code, args.fields, args.fanout)
+    else:
+        result = bench_throughput(args.data_dir, code, args.store, args.workers, args.requests, args.demands)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,384 @@
+"""Academicians and 国家重点研发计划 projects: talent and programme flags, field evidence, one node per person.
+
+``kgmatch load FILE --kind academician`` (院士名单) gives per row an ``Expert`` flagged as
+人才计划入选者: ``talent_titles`` (中国科学院院士 / 中国工程院院士), ``academy``, ``division``,
+``election_year``, ``specialty``; ``WORKS_AT`` its institution when the list names one;
+``EXPERT_IN {weight 0.5, source: "academician", method: "nlp"}`` to the 高新技术领域 (ht2016) fields the
+NLP linker finds in the specialty and the biography's 从事…/致力于… phrases, only among the first-level
+fields the division covers (:data:`DIVISION_FIELDS`: a 信息技术科学部 specialist is never linked to
+生物与新医药 through a stray word); and ``EXPERT_IN {weight 0.3, method: "division"}`` to the field the
+division itself stands for, where it stands for one (:data:`DIVISION_PRIMARY`).
+
+``kgmatch load FILE --kind nkrd`` (重点专项 项目 and 课题) gives ``Project {source: "nkrd",
+programme, level, parent_id, year}`` with ``IN_FIELD`` the programme's field (材料基因工程 →
+ht2016:40 新材料) and the finer ht2016 fields the linker finds in the title; the leader as an
+``Expert`` flagged as 科技计划项目承担者 (``programmes``; the years are those of the projects) who ``LEADS`` it,
+with ``EXPERT_IN {weight 1 − 0.5^n, source: "nkrd"}`` per field over their n projects; and each
+company among the 承担单位 as an ``Enterprise`` that ``UNDERTAKES`` the project (the company is
+also the leader's ``Institution``).
+
+Who is who is decided by :class:`ingest.identity.PersonIndex`: a record merges into a stored
+expert only with the same name, the same institution (up to departments and aliases) and
+compatible disciplines; otherwise it is a new expert. Merged experts get only the new flags and
+links, never a new name, institution or source.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.errors import Msg
+from graph.model import Label, RelType
+from ingest.builders import Builder, RowContext
+from ingest.generic import NodeOp, RelOp
+from ingest.identity import DIVISION_AREAS, PROGRAMME_AREAS, PersonIndex, PersonRecord, areas_of_fields
+from ingest.nsfc import expert_weight
+from ingest.resolve import DATA_ROOT, normalize_name, normalize_org
+
+__all__ = [
+    "ACADEMICIANS_FILE",
+    "NKRD_FILE",
+    "ACADEMIES",
+    "DIVISION_FIELDS",
+    "PROGRAMME_FIELDS",
+    "TALENT",
+    "PROGRAMME_LEADER",
+    "AcademicianBuilder",
+    "NkrdBuilder",
+    "people_files",
+    "link_specialty",
+    "link_title",
+]
+
+ACADEMICIANS_FILE = DATA_ROOT / "people" / "academicians-cas-cae-2017" / "academicians.csv"
+NKRD_FILE = DATA_ROOT / "people" / "nkrd-materials-genome-2016-2018" / "projects.csv"
+
+TALENT = "人才计划入选者"
+PROGRAMME_LEADER = "科技计划项目承担者"
+
+ACADEMIES = {"中国科学院": "中国科学院", "中科院": "中国科学院", "中国工程院": "中国工程院", "工程院": "中国工程院"}
+"""Accepted spellings of the two academies → their names."""
+
+DIVISION_FIELDS: dict[str, tuple[str, ...]] = {
+    "数学物理学部": ("10", "30", "40", "60"), "化学部": ("20", "40", "60", "70"),
+    "生命科学和医学学部": ("20", "70"), "地学部": ("70", "30"), "信息技术科学部": ("10", "80", "50"),
+    "技术科学部": ("10", "30", "40", "60", "80"), "机械与运载工程学部": ("80", "30", "60"),
+    "信息与电子工程学部": ("10", "30", "80"), "化工、冶金与材料工程学部": ("40", "60", "70"),
+    "冶金与材料工程学部": ("40", "60", "70"), "能源与矿业工程学部": ("60", "70"),
+    "土木、水利与建筑工程学部": ("70", "80", "60"), "水利与建筑工程学部": ("70", "80", "60"),
+    "环境与轻纺工程学部": ("70", "40", "20"), "农业学部": ("20", "70"), "医药卫生学部": ("20",),
+    "工程管理学部": ("50", "80"),
+}
+"""Academy division → the ht2016 first-level fields its members' specialties may link to."""
+
+PROGRAMME_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "材料基因工程关键技术与支撑平台": ("ht2016:40", ("40", "60", "10", "80")),
+}
+"""重点专项 → (its own field, the ht2016 first-level fields its titles may link to)."""
+DEFAULT_PROGRAMME = "材料基因工程关键技术与支撑平台"
+NKRD = "国家重点研发计划"
+_ACADEMICIAN_WEIGHT = 0.5  # like one led project: the specialty is a statement, the link a guess
+_COMPANY = re.compile(r"(公司|集团|股份|有限)")
+_NKRD_ID = re.compile(r"^\d{4}YF[A-Z]\d{7}$")
+
+
+DIVISION_PRIMARY: dict[str, str] = {
+    "信息技术科学部": "ht2016:10", "信息与电子工程学部": "ht2016:10", "机械与运载工程学部": "ht2016:80",
+    "化工、冶金与材料工程学部": "ht2016:40", "冶金与材料工程学部": "ht2016:40", "能源与矿业工程学部": "ht2016:60",
+    "环境与轻纺工程学部": "ht2016:70", "地学部": "ht2016:70", "农业学部": "ht2016:207", "医药卫生学部": "ht2016:20",
+    "生命科学和医学学部": "ht2016:20",
+}
+"""Divisions whose membership is itself evidence of one ht2016 field (divisions spanning several, such as
+数学物理学部, 化学部 or 技术科学部, have none: their members reach fields only through their specialty)."""
+_DIVISION_WEIGHT = 0.3  # the division says which field, not which topic in it
+_ALL_FIRST_LEVELS = ("10", "20", "30", "40", "50", "60", "70", "80")
+_TOPIC = re.compile(r"(?:从事|致力于|主要研究|研究方向为|研究领域为)([^。；;]{4,80})")
+
+
+@functools.cache
+def _linker() -> Any:
+    from ingest.enrich import LinkRule, build_linkers
+
+    rule = LinkRule("people", "ht2016", _ALL_FIRST_LEVELS, min_weight=0.04, max_links=2, tie_ratio=0.8,
+                    min_code_length=3)
+    return build_linkers([rule])["people"], rule
+
+
+def _link(text: str, prefixes: tuple[str, ...]) -> list[tuple[str, float]]:
+    """The best one or two ht2016 links of ``text`` (rules of :func:`ingest.enrich.choose_links`) within ``prefixes``."""
+    from dataclasses import replace
+
+    from ingest.enrich import choose_links, rank_fields
+    from ingest.field_linking import lexical_features
+
+    linker, rule = _linker()
+    features = lexical_features(linker.terms(text))
+    ranked = [x for x in rank_fields(linker, rule, features, top_k=10) if x.code.startswith(prefixes)]
+    return [(link.field_id, link.weight) for link in choose_links(ranked, replace(rule, prefixes=prefixes))]
+
+
+LINKS_FILE = DATA_ROOT / "people" / "field_links.csv"
+"""The links of the shipped files' texts, built by ``python -m ingest.people`` (the demo load then needs no NLP)."""
+
+
+@functools.cache
+def _shipped_links() -> dict[tuple[str, str], list[tuple[str, float]]]:
+    links: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    if LINKS_FILE.exists():
+        with LINKS_FILE.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                found = links.setdefault((row["scope"], row["text"]), [])
+                if row["field"]:
+                    found.append((row["field"], float(row["weight"])))
+    return links
+
+
+def _cached_link(scope: str, text: str, prefixes: tuple[str, ...]) -> list[tuple[str, float]]:
+    """The shipped links of ``text`` when it was linked at build time, else the live linker's."""
+    shipped = _shipped_links().get((scope, text))
+    return list(shipped) if shipped is not None else _link(text, prefixes)
+
+
+def build_links() -> str:
+    """The content of :data:`LINKS_FILE`: every text of the shipped academicians and key R&D files, linked."""
+    rows: list[tuple[str, str, str, str]] = []
+    with ACADEMICIANS_FILE.open(encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            text = specialty_text(rec["specialty"], rec["intro"])
+            if text and rec["division"] in DIVISION_FIELDS:
+                rows.append((rec["division"], text, "", ""))
+    with NKRD_FILE.open(encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            rows.append((DEFAULT_PROGRAMME, rec["title"], "", ""))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("scope", "text", "field", "weight"))
+    for scope, text, _, _ in sorted(set(rows)):
+        prefixes = DIVISION_FIELDS.get(scope) or PROGRAMME_FIELDS[scope][1]
+        links = _link(text, prefixes)
+        for fid, weight in links or [("", 0.0)]:
+            writer.writerow((scope, text, fid, round(weight, 4) if fid else ""))
+    return out.getvalue()
+
+
+def specialty_text(specialty: str | None, intro: str | None) -> str:
+    """What an academician's fields are linked from: the specialty and up to two 从事…/致力于… phrases of the biography.
+
+    >>> specialty_text("加速器物理学家", "……长期从事强流质子加速器研究。")
+    '加速器物理学家；强流质子加速器研究'
+    """
+    topics = [m.group(1) for m in _TOPIC.finditer(intro or "")][:2]
+    return "；".join(t for t in (specialty or "", *topics) if t)
+
+
+def link_specialty(specialty: str, division: str) -> list[tuple[str, float]]:
+    """ht2016 fields for an academician's specialty text, among the first levels of the division (best first)."""
+    prefixes = DIVISION_FIELDS.get(division)
+    if not specialty or not prefixes:
+        return []
+    return _cached_link(division, specialty, prefixes)
+
+
+def link_title(title: str, programme: str) -> list[tuple[str, float]]:
+    """ht2016 fields for a key R&D project title, among the first levels of the programme (best first)."""
+    _, prefixes = PROGRAMME_FIELDS.get(programme, ("", ()))
+    return _cached_link(programme, title, prefixes) if title and prefixes else []
+
+
+class _PersonBuilder(Builder):
+    """Shared: resolve a person record, emit the expert once per file, remember it for later rows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = PersonIndex(self.store)
+        self._experts: dict[str, tuple[int, dict[str, Any]]] = {}  # id → (first row, props), written by finish
+        self._rels: set[tuple[str, str, str]] = set()
+
+    def person(self, ctx: RowContext, record: PersonRecord, props: dict[str, Any]) -> str:
+        """The expert id for ``record``; its properties (new: all; merged: only the flags in ``props``) are
+        gathered over the file, list flags united (a member of both academies has two titles)."""
+        found = self.people.resolve(record)
+        eid = found.expert_id
+        if eid not in self._experts and record.institution and not found.merged:
+            iid = self.institution(ctx, record.institution, source=record.source)
+            self.rel_once(ctx, RelType.WORKS_AT, eid, Label.INSTITUTION, iid)
+        # A merged expert keeps its institution and source; the name is the same by the rule.
+        base = {"name": record.name} if found.merged else {
+            "name": record.name, "institution": record.institution, "source": record.source}
+
+        def remember() -> None:
+            row, old = self._experts.get(eid, (ctx.row, {}))
+            new = {**base, **{k: v for k, v in props.items() if v is not None}}
+            for key, value in new.items():
+                if isinstance(value, list) and isinstance(old.get(key), list):
+                    value = sorted(set(old[key]) | set(value))
+                old.setdefault(key, value) if not isinstance(value, list) else old.__setitem__(key, value)
+            self._experts[eid] = (row, old)
+            self.people.add(eid, record)
+
+        ctx.on_commit(remember)
+        return eid
+
+    def rel_once(self, ctx: RowContext, rel: RelType, eid: str, end_label: Label, end: str, **props: Any) -> None:
+        """A relationship from the expert, once per file (two rows may be one person)."""
+        key = (rel.value, eid, end)
+        if key not in self._rels:
+            ctx.rel(rel, Label.EXPERT, eid, end_label, end, **props)
+            ctx.on_commit(lambda: self._rels.add(key))
+
+    def finish(self) -> list[NodeOp | RelOp]:
+        """One node op per expert of the file, with everything its rows said."""
+        return [NodeOp(row, Label.EXPERT, {"id": eid, **props}) for eid, (row, props) in sorted(self._experts.items())]
+
+
+class AcademicianBuilder(_PersonBuilder):
+    """Rows of kind ``academician``: academy members as flagged experts with field evidence."""
+
+    kind = "academician"
+    default_source = "academician"
+
+    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
+        """One member → Expert (merged or new), WORKS_AT, EXPERT_IN."""
+        ctx.require(rec, "name", "academy", "division")
+        academy = ACADEMIES.get(str(rec.get("academy") or "").strip())
+        if rec.get("academy") and academy is None:
+            ctx.fail("academy", Msg.BAD_VALUE.format(value=rec["academy"], hint="（应为中国科学院或中国工程院）"))
+        year = rec.get("election_year")
+        if year is not None and not 1955 <= year <= 2100:
+            ctx.fail("election_year", Msg.BAD_VALUE.format(value=year, hint="（院士增选始于 1955 年）"))
+        if ctx.errors:
+            return
+        name, division = normalize_name(rec["name"]), str(rec["division"]).strip()
+        institution = normalize_org(rec["institution"]) if rec.get("institution") else None
+        source = self.source_of(rec)
+        ref = f"academician:{academy}/{division}/{name}"
+        fields = link_specialty(specialty_text(rec.get("specialty"), rec.get("intro")), division)
+        record = PersonRecord(ref, source, name, institution, DIVISION_AREAS.get(division, frozenset()),
+                              text=str(rec.get("specialty") or ""))
+        flags = {"talent_titles": [f"{academy}院士"], "academy": academy, "division": division,
+                 "election_year": year, "specialty": rec.get("specialty"), "academician_url": rec.get("source_url")}
+        if institution is None:
+            # No employer named: the member is identified by academy and division, and never merged.
+            eid = f"expert:{name}@{academy}·{division}"
+            self.claim(ctx, eid, "name")
+            ctx.node(Label.EXPERT, {"id": eid, "name": name, "source": source, **flags})
+        else:
+            eid = self.person(ctx, record, flags)
+        for fid, _ in fields:
+            if self.resolver.has_field(fid):
+                self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, fid, weight=_ACADEMICIAN_WEIGHT,
+                              source=source, method="nlp")
+        primary = DIVISION_PRIMARY.get(division)
+        if primary and self.resolver.has_field(primary) and primary not in {f for f, _ in fields}:
+            self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, primary, weight=_DIVISION_WEIGHT,
+                          source=source, method="division")
+
+
+class NkrdBuilder(_PersonBuilder):
+    """Rows of kind ``nkrd``: key R&D projects and 课题, their leaders, and the companies among their 承担单位."""
+
+    kind = "nkrd"
+    default_source = "nkrd"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._led: dict[tuple[str, str], set[str]] = {}  # (expert, field) → projects
+        self._first: dict[tuple[str, str], int] = {}
+        self._years: dict[str, int] = {}
+        self._enterprises: set[str] = set()
+
+    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
+        """One project or 课题 → Project, IN_FIELD, leader Expert + LEADS, company Enterprise + UNDERTAKES."""
+        ctx.require(rec, "id", "title", "institution")
+        number = str(rec.get("id") or "").strip().upper()
+        if number and not _NKRD_ID.match(number):
+            ctx.fail("id", Msg.BAD_VALUE.format(value=rec["id"], hint="（应为如 2016YFB0700100 的项目编号）"))
+        parent = str(rec.get("parent_id") or "").strip().upper() or None
+        if parent and not _NKRD_ID.match(parent):
+            ctx.fail("parent_id", Msg.BAD_VALUE.format(value=rec["parent_id"], hint="（应为如 2016YFB0700100 的项目编号）"))
+        level = rec.get("level") or ("课题" if parent else "项目")
+        if level not in ("项目", "课题"):
+            ctx.fail("level", Msg.BAD_VALUE.format(value=level, hint="（应为项目或课题）"))
+        programme = str(rec.get("programme") or DEFAULT_PROGRAMME)
+        if programme not in PROGRAMME_FIELDS:
+            ctx.fail("programme", Msg.BAD_VALUE.format(value=programme, hint="（尚未收录该重点专项的领域）"))
+        year = rec.get("year") or (int(number[:4]) if number[:4].isdigit() else None)
+        if year is not None and not 2014 <= year <= 2100:
+            ctx.fail("year", Msg.BAD_VALUE.format(value=year, hint="（国家重点研发计划始于 2016 年）"))
+        pid = f"nkrd:{number}" if number else None
+        if pid and "id" not in ctx.failed:
+            self.claim(ctx, pid, "id")
+        if ctx.errors or pid is None:
+            return
+        source = self.source_of(rec)
+        institution = normalize_org(rec["institution"])
+        leader = normalize_name(rec["leader"]) if rec.get("leader") else None
+        own_field, _ = PROGRAMME_FIELDS[programme]
+        fields = [(own_field, 1.0)] + link_title(str(rec["title"]), programme)
+        fields = [(f, w) for f, w in fields if self.resolver.has_field(f)]
+        ctx.node(Label.PROJECT, {"id": pid, "title": rec["title"], "approval_no": number, "level": level,
+                                 "parent_id": f"nkrd:{parent}" if parent else None, "institution": institution,
+                                 "pi": leader, "programme": f"{NKRD}·{programme}", "fund_type": NKRD,
+                                 "approval_year": year, "start_year": year, "source": source,
+                                 "responsible_expert": rec.get("responsible_expert"),
+                                 "responsible_expert_institution": rec.get("responsible_expert_institution")})
+        for fid, weight in fields:
+            ctx.rel(RelType.IN_FIELD, Label.PROJECT, pid, Label.FIELD, fid,
+                    weight=None if weight == 1.0 else round(weight, 4), method="programme" if weight == 1.0 else "nlp")
+        if _COMPANY.search(institution):
+            ent = f"ent:{institution}"
+            if ent not in self._enterprises and ent not in self.resolver.stored_ids(Label.ENTERPRISE):
+                ctx.node(Label.ENTERPRISE, {"id": ent, "name": institution, "source": source})
+                ctx.on_commit(lambda: self._enterprises.add(ent))
+            ctx.rel(RelType.UNDERTAKES, Label.ENTERPRISE, ent, Label.PROJECT, pid)
+        if not leader:
+            return
+        areas = PROGRAMME_AREAS.get(programme, frozenset()) | areas_of_fields(f for f, _ in fields[1:])
+        record = PersonRecord(f"nkrd:{number}/{leader}", source, leader, institution, areas,
+                              text=str(rec["title"]))
+        eid = self.person(ctx, record, {"programmes": [f"{NKRD}·{programme}"]})
+        ctx.rel(RelType.LEADS, Label.EXPERT, eid, Label.PROJECT, pid)
+
+        def remember() -> None:
+            self._years[pid] = year
+            for fid, _ in fields:
+                self._led.setdefault((eid, fid), set()).add(pid)
+                self._first.setdefault((eid, fid), ctx.row)
+
+        ctx.on_commit(remember)
+
+    def finish(self) -> list[NodeOp | RelOp]:
+        """The leaders' nodes; per (leader, field): EXPERT_IN weighted by the projects led (1 − 0.5^n)."""
+        ops: list[NodeOp | RelOp] = super().finish()
+        for (eid, fid), pids in sorted(self._led.items()):
+            years = [self._years[p] for p in pids if self._years.get(p)]
+            ops.append(RelOp(self._first[(eid, fid)], RelType.EXPERT_IN, Label.EXPERT, Label.FIELD, {
+                "start": eid, "end": fid, "weight": expert_weight(len(pids)), "projects": len(pids),
+                **({"last_year": max(years)} if years else {}), "source": "nkrd"}))
+        return ops
+
+
+def people_files() -> Sequence[tuple[Path, str]]:
+    """The shipped academicians and key R&D files that exist, with their kinds (loaded by ``kgmatch load demo``)."""
+    return [(path, kind) for path, kind in ((ACADEMICIANS_FILE, "academician"), (NKRD_FILE, "nkrd")) if path.exists()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ingest.people [--check]``: rebuild :data:`LINKS_FILE` (or check it is up to date)."""
+    args = sys.argv[1:] if argv is None else argv
+    content = build_links()
+    if "--check" in args:
+        return 0 if LINKS_FILE.exists() and LINKS_FILE.read_text(encoding="utf-8") == content else 1
+    LINKS_FILE.write_text(content, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

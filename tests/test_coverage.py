@@ -1,0 +1,73 @@
+"""Expert supply per 高新技术领域: direct evidence by kind, rolled up to first and second level, on both stores."""
+
+from __future__ import annotations
+
+import json
+
+from test_cli import kgmatch
+
+from analytics.coverage import TARGET, coverage_json, evidence_kind, field_coverage
+from graph.model import Label, RelType
+from graph.store import Batch
+
+
+def _world() -> Batch:
+    L, R = Label, RelType
+    fields = [("10", "电子信息", 1, None), ("101", "软件", 2, "10"), ("10101", "基础软件", 3, "101"),
+              ("20", "生物与新医药", 1, None), ("201", "医药生物技术", 2, "20")]
+    return (Batch()
+            .add_nodes(L.FIELD, [{"id": f"ht2016:{c}", "name": n, "scheme": "ht2016", "code": c, "level": lv}
+                                 for c, n, lv, _ in fields]
+                       + [{"id": "nsfc:F0208", "name": "计算机网络", "scheme": "nsfc", "code": "F0208"}])
+            .add_rels(R.SUBFIELD_OF, L.FIELD, L.FIELD, [{"start": f"ht2016:{c}", "end": f"ht2016:{p}"}
+                                                      for c, _, _, p in fields if p])
+            .add_nodes(L.EXPERT, [{"id": f"e{i}", "name": f"专家{i}"} for i in range(1, 7)])
+            .add_nodes(L.PROJECT, [{"id": "p1", "title": "网络软件"}])
+            .add_nodes(L.PAPER, [{"id": "a1", "title": "基因药物"}])
+            .add_rels(R.EXPERT_IN, L.EXPERT, L.FIELD, [
+                {"start": "e1", "end": "ht2016:10101", "weight": 0.5, "source": "nsfc"},
+                {"start": "e2", "end": "ht2016:10", "weight": 0.3, "source": "academician"},
+                {"start": "e2", "end": "ht2016:201", "weight": 0.5, "source": "academician"},
+                {"start": "e6", "end": "nsfc:F0208", "weight": 0.5, "source": "nsfc"}])  # another taxonomy: not counted
+            .add_rels(R.IN_FIELD, L.PROJECT, L.FIELD, [{"start": "p1", "end": "ht2016:101"}])
+            .add_rels(R.IN_FIELD, L.PAPER, L.FIELD, [{"start": "a1", "end": "ht2016:201"}])
+            .add_rels(R.LEADS, L.EXPERT, L.PROJECT, [{"start": "e3", "end": "p1"}])
+            .add_rels(R.JOINS, L.EXPERT, L.PROJECT, [{"start": "e1", "end": "p1"}])
+            .add_rels(R.AUTHORED, L.EXPERT, L.PAPER, [{"start": "e4", "end": "a1"}, {"start": "e5", "end": "a1"}]))
+
+
+def test_experts_are_counted_per_field_and_kind_with_their_subfields(store):
+    store.write(_world())
+    rows = {r.code: r for r in field_coverage(store)}
+    assert sorted(rows) == ["10", "101", "20", "201"]  # third level rolled up, not listed
+    assert (rows["10"].experts, dict(rows["10"].by_kind)) == (3, {"项目": 2, "论文": 0, "专利": 0, "院士学部": 1})
+    assert (rows["101"].experts, rows["101"].by_kind["项目"]) == (2, 2)
+    assert (rows["20"].experts, dict(rows["20"].by_kind)) == (3, {"项目": 0, "论文": 2, "专利": 0, "院士学部": 1})
+    assert rows["201"].parent == "ht2016:20" and rows["20"].parent is None
+    doc = coverage_json(list(rows.values()))
+    assert doc["target"] == TARGET and doc["first_level"] == 2 and doc["first_level_meeting_target"] == 0
+    assert [f["meets_target"] for f in doc["fields"] if f["level"] == 1] == [False, False]
+
+
+def test_evidence_kinds_of_expert_in_sources():
+    assert [evidence_kind(s) for s in ("nsfc", "nlp", "nkrd", None, "academician", "paper", "patent")] == [
+        "项目", "项目", "项目", "项目", "院士学部", "论文", "专利"]
+
+
+def test_cli_coverage_prints_the_table_and_json(tmp_path):
+    data = tmp_path / "var"
+    sample = tmp_path / "world.jsonl"
+    batch = _world()
+    lines = []
+    for nodes in batch.nodes:
+        lines += [json.dumps({"label": str(nodes.label), **r}, ensure_ascii=False) for r in nodes.rows]
+    for rels in batch.rels:
+        lines += [json.dumps({"type": str(rels.type), "start_label": str(rels.start_label),
+                              "end_label": str(rels.end_label), **r}, ensure_ascii=False) for r in rels.rows]
+    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert kgmatch("load", str(sample), data_dir=data).returncode == 0
+    text = kgmatch("coverage", data_dir=data)
+    assert text.returncode == 0
+    assert "10 电子信息" in text.stdout and "差 197" in text.stdout and "一级领域 2 个，其中 0 个" in text.stdout
+    doc = json.loads(kgmatch("coverage", "--json", "--first-level", data_dir=data).stdout)
+    assert [(f["code"], f["experts"]) for f in doc["fields"]] == [("10", 3), ("20", 3)]

@@ -1,0 +1,99 @@
+"""The expert index a server keeps: writes update it beside the serving one, reads never wait."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.local_store import LocalStore
+from graph.model import Label, RelType
+from graph.store import Batch
+from recommend.index_cache import IndexCache, touched_experts
+from recommend.profiles import load_profiles
+from recommend.retrieval import ExpertIndex
+from tests.test_recommend_engine import bigrams, world
+
+
+def _new_expert() -> Batch:
+    return (Batch()
+            .add_nodes(Label.EXPERT, [{"id": "e:new", "name": "钱伟", "keywords": ["固态电解质"]}])
+            .add_nodes(Label.PROJECT, [{"id": "p:9", "title": "固态电解质界面稳定性", "start_year": 2024}])
+            .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": "e:new", "end": "i:zju"}])
+            .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": "e:new", "end": "p:9"}]))
+
+
+def test_a_write_outside_profiles_leaves_the_index_alone(store):
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=0.0)
+    first = cache.get(store)
+    store.upsert_nodes(Label.DEMAND, [{"id": "d:2", "title": "另一条需求"}])  # like a push or a Delivery
+    assert cache.get(store) is first
+    cache.wait()
+    assert cache.get(store) is first
+    assert (cache.builds, cache.updates) == (1, 0)
+
+
+@pytest.mark.parametrize("fork", [False, True])
+def test_a_profile_write_is_served_after_a_background_update_without_waiting(store, fork):
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=0.0, fork=fork)
+    first = cache.get(store)
+    assert "e:new" not in first.profiles
+    store.write(_new_expert())
+    assert cache.get(store) is first  # returned at once; the update runs beside it
+    cache.wait()
+    fresh = cache.get(store)
+    assert "e:new" in fresh.profiles and fresh.search("固态电解质", k=1)[0][0] == "e:new"
+    assert (cache.builds, cache.updates) == (1, 1)
+    if not fork:  # unchanged profiles are not re-tokenised (built in this process: the very same words)
+        assert fresh.words["e:li"][1] is first.words["e:li"][1]
+    full = ExpertIndex(load_profiles(store), tokenize=bigrams, ref_year=fresh.ref_year)
+    assert fresh.search("正极材料 缺陷检测", k=5) == full.search("正极材料 缺陷检测", k=5)
+
+
+def test_a_burst_of_writes_is_coalesced_into_one_update(store):
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=3600.0)
+    first = cache.get(store)
+    store.write(_new_expert())
+    store.upsert_nodes(Label.EXPERT, [{"id": "e:li", "name": "李明", "keywords": ["正极材料", "钠电池"]}])
+    assert cache.get(store) is first  # still settling: nothing started
+    cache.wait()
+    assert cache.updates == 0
+    cache.settle_seconds = 0.0
+    cache.get(store)
+    cache.wait()
+    fresh = cache.get(store)
+    assert cache.updates == 1 and "e:new" in fresh.profiles and "钠电池" in fresh.profiles["e:li"].keywords
+
+
+def test_a_project_write_updates_its_experts(store):
+    store.write(world())
+    cache = IndexCache(bigrams, background=False, recheck_seconds=3600.0)
+    cache.get(store)
+    store.upsert_nodes(Label.PROJECT, [{"id": "p:1", "title": "钠离子电池正极材料", "start_year": 2023}])
+    cache.get(store)  # schedules (inline here)
+    fresh = cache.get(store)
+    assert any(p.title == "钠离子电池正极材料" for p in fresh.profiles["e:li"].projects)
+    assert cache.updates == 1
+
+
+def test_a_persisted_index_is_reused_while_current_and_rebuilt_after_another_process_writes(tmp_path):
+    data, persist = tmp_path / "data", tmp_path / "index"
+    with LocalStore(data) as store:
+        store.write(world())
+        built = IndexCache(bigrams, persist_dir=persist).get(store)
+    with LocalStore(data) as store:
+        again = IndexCache(bigrams, persist_dir=persist)
+        loaded = again.get(store)
+        assert again.builds == 0
+        assert loaded.search("正极材料", k=3) == built.search("正极材料", k=3)
+        with LocalStore(data) as other:
+            other.write(_new_expert())  # another process: no listener here
+        fresh = IndexCache(bigrams, persist_dir=persist)
+        assert "e:new" in fresh.get(store).profiles and fresh.builds == 1
+
+
+def test_touched_experts_names_experts_and_projects_of_a_batch():
+    experts, projects = touched_experts(_new_expert())
+    assert (experts, projects) == ({"e:new"}, {"p:9"})
+    assert touched_experts(Batch().add_nodes(Label.DEMAND, [{"id": "d", "title": "t"}])) == (set(), set())
