@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint neo4j neo4j-stop clean browser-deps
+.PHONY: demo test lint neo4j neo4j-stop clean browser-deps linker
 
 $(STAMP_RUN): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,17 @@ $(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## demo: install, load the demo data into the embedded store, print statistics
-demo: $(STAMP_RUN)
+FIELD_MODEL := var/models/field_linker-v2.pkl
+LINKER_DATA := $(wildcard data/crosswalk/*.csv data/linker/* data/patents/patents.csv data/nsfc/nsfc_C_projects.csv)
+
+## linker: train the supervised field linker from the shipped labelled text (deterministic, a few minutes)
+$(FIELD_MODEL): $(STAMP_RUN) $(LINKER_DATA) ingest/field_model.py
+	$(BIN)/kgmatch train-linker --out $@
+
+linker: $(FIELD_MODEL)
+
+## demo: install, train the field linker, load the demo data into the embedded store, print statistics
+demo: $(STAMP_RUN) $(FIELD_MODEL)
 	$(BIN)/kgmatch init
 	$(BIN)/kgmatch load demo
 	$(BIN)/kgmatch stats

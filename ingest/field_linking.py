@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from graph.environment import env_value
 from ingest.keywords import Background, background_from_stats
 from ingest.nlp import (
     DEFAULT_SEGMENTER,
@@ -57,6 +58,10 @@ if TYPE_CHECKING:
 __all__ = [
     "DemandUnderstanding",
     "understand_demand",
+    "LINKERS",
+    "default_linker",
+    "rank_ht2016",
+    "choose_fields",
     "FIELD_SCHEMES",
     "LEXICAL_FACTOR",
     "FieldLink",
@@ -492,24 +497,122 @@ def link_fields(
 
 @dataclass(frozen=True)
 class DemandUnderstanding:
-    """What NLP makes of a demand's text: keywords and weighted fields (the best scaled to 1)."""
+    """What NLP makes of a demand's text: keywords and weighted fields (the best scaled to 1).
+
+    ``confidence`` is the supervised linker's probability of its best field (0 for the lexical
+    linker); ``linker`` names the linker that decided.
+    """
 
     keywords: tuple[str, ...]
     fields: tuple[tuple[str, float], ...]
+    confidence: float = 0.0
+    linker: str = "lexical"
+
+
+LINKERS = ("supervised", "lexical")
+"""Demand linkers: ``supervised`` (the default, :mod:`ingest.field_model` + crosswalk) and ``lexical`` (the baseline)."""
+SUPERVISED_RATIO = 0.5
+"""A second or third ht2016 field is kept when its probability is at least this share of the best one's."""
+REACH_FACTOR = 0.5
+"""Weight of an NSFC code reached from a linked ht2016 field through the crosswalk (times the field's weight)."""
+
+
+def default_linker() -> str:
+    """``KGMATCH_LINKER`` (``supervised`` or ``lexical``), ``supervised`` when unset."""
+    value = env_value("KGMATCH_LINKER", empty_is_default=True).strip()
+    if value not in LINKERS:
+        raise ValueError(f"KGMATCH_LINKER must be one of {list(LINKERS)}, got {value!r}")
+    return value
+
+
+def rank_ht2016(text: str, *, top_k: int = 5) -> list[tuple[str, float]]:
+    """ht2016 second-level codes by the supervised linker's probability (see :mod:`ingest.field_model`)."""
+    from ingest.field_model import get_field_model
+
+    return get_field_model().rank(text, top_k=top_k)
+
+
+def choose_fields(ranked: Sequence[tuple[str, float]], *, top_k: int = 3,
+                  ratio: float = SUPERVISED_RATIO) -> list[tuple[str, float]]:
+    """The best field, plus up to ``top_k - 1`` more whose probability is ≥ ``ratio`` × the best; weights scaled to 1.
+
+    >>> choose_fields([("107", 0.6), ("103", 0.35), ("101", 0.1)])
+    [('107', 1.0), ('103', 0.5833)]
+    """
+    if not ranked or ranked[0][1] <= 0:
+        return []
+    best = ranked[0][1]
+    return [(code, round(p / best, 4)) for code, p in ranked[:top_k] if p >= ratio * best]
+
+
+def _ht2016_level2(field_id: str) -> str | None:
+    scheme, _, code = field_id.partition(":")
+    return code[:3] if scheme == "ht2016" and len(code) >= 3 else None
+
+
+def _understand_supervised(text: str, words: Sequence[str], known: Callable[[str], bool],
+                           top_k: int, min_weight: float) -> DemandUnderstanding:
+    """ht2016 fields from the supervised linker; other schemes only where the crosswalk agrees with them."""
+    from ingest.crosswalk import get_crosswalk
+
+    ranked = rank_ht2016(f"{text} {' '.join(words)}", top_k=5)
+    chosen = choose_fields(ranked)
+    if not chosen:
+        return DemandUnderstanding(tuple(words), (), 0.0, "supervised")
+    weights: dict[str, float] = {}
+    level2 = dict(chosen)
+    for code, w in chosen:
+        if known(f"ht2016:{code}"):
+            weights[f"ht2016:{code}"] = w
+    cw = get_crosswalk()
+    title = text.strip().split("\n")[0]
+    lexical = [link for link in link_fields(f"{title} {' '.join(words)}", top_k=top_k)
+               if link.weight >= min_weight and known(link.field_id)]
+    top = max((link.weight for link in lexical), default=0.0)
+    for link in lexical:
+        # Context decides: a name-similar field survives only when the crosswalk puts it in a field the
+        # whole text was linked to (勒索软件 keeps away from 病毒学, which the crosswalk puts under 201).
+        if link.scheme == "ht2016":
+            parent = _ht2016_level2(link.field_id)
+            targets = [(parent, 1.0)] if parent else []
+        else:
+            targets = cw.targets(link.scheme, link.code)
+        agree = max((level2[t] * tw for t, tw in targets if t in level2), default=0.0)
+        if agree > 0 and link.field_id not in weights:
+            weights[link.field_id] = round(0.8 * agree * link.weight / top, 4)
+    for code, w in chosen:  # reach experts indexed under specific NSFC codes of the same field
+        for scheme in ("nsfc", "nsfc2020"):
+            for prefix in cw.codes_for_field(scheme, code, main_only=False):
+                fid = f"{scheme}:{prefix}"
+                if len(prefix) >= 5 and fid not in weights and known(fid):
+                    tw = dict(cw.targets(scheme, prefix)).get(code, 0.0)
+                    weights[fid] = round(REACH_FACTOR * w * tw, 4)
+    fields = tuple(sorted(((f, w) for f, w in weights.items() if w >= min_weight), key=lambda fw: (-fw[1], fw[0])))
+    return DemandUnderstanding(tuple(words), fields, round(ranked[0][1], 4), "supervised")
 
 
 def understand_demand(text: str, *, keywords: Sequence[str] = (), known: Callable[[str], bool] = lambda _: True,
-                      top_k: int = 5, min_weight: float = 0.01, n_keywords: int = 8) -> DemandUnderstanding:
+                      top_k: int = 5, min_weight: float = 0.01, n_keywords: int = 8,
+                      linker: str | None = None) -> DemandUnderstanding:
     """Keywords (unless given) and fields for a demand.
 
-    Fields are linked from the title (the first line) and the keywords, not from the
-    whole description, whose boilerplate (我公司……希望与专家合作) only adds noise;
-    links weaker than ``min_weight`` or rejected by ``known`` are dropped, and the rest
-    are scaled so the strongest is 1.
+    With the ``supervised`` linker (the default, :func:`default_linker`) the whole text decides
+    the 高新技术领域 second-level fields (:func:`choose_fields`); name-similar fields of other schemes
+    are kept only when the crosswalk agrees, and specific NSFC codes of the linked fields are added
+    at :data:`REACH_FACTOR` so experts indexed there are reached. With ``lexical`` (the baseline)
+    fields are linked from the title (the first line) and the keywords by name similarity, not
+    from the whole description, whose boilerplate (我公司……希望与专家合作) only adds noise.
+    Links weaker than ``min_weight`` or rejected by ``known`` are dropped, and the rest are
+    scaled so the strongest is 1.
     """
     from ingest.keywords import extract_keywords  # keywords imports this module's neighbours
 
+    linker = linker or default_linker()
+    if linker not in LINKERS:
+        raise ValueError(f"unknown linker {linker!r}; use {list(LINKERS)}")
     words = tuple(keywords) or tuple(k.term for k in extract_keywords(text, top_k=n_keywords))
+    if linker == "supervised":
+        return _understand_supervised(text, words, known, top_k, min_weight)
     title = text.strip().split("\n")[0]
     links = [link for link in link_fields(f"{title} {' '.join(words)}", top_k=top_k)
              if link.weight >= min_weight and known(link.field_id)]

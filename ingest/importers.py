@@ -31,6 +31,7 @@ from ingest.field_linking import understand_demand
 from ingest.loader import LoadReport, load_ops
 from ingest.mapping import KINDS, convert, match_headers
 from ingest.nsfc import ProjectBuilder
+from ingest.papers import PaperBuilder
 from ingest.people import AcademicianBuilder, NkrdBuilder
 from ingest.readers import Row, read_rows
 from ingest.resolve import Resolver, expert_id, institution_id, institution_type, normalize_name, normalize_org
@@ -159,7 +160,8 @@ class InstitutionBuilder(Builder):
 
 
 BUILDERS: dict[str, type[Builder]] = {b.kind: b for b in (
-    EnterpriseBuilder, DemandBuilder, ExpertBuilder, InstitutionBuilder, ProjectBuilder, AcademicianBuilder, NkrdBuilder)}
+    EnterpriseBuilder, DemandBuilder, ExpertBuilder, InstitutionBuilder, ProjectBuilder, AcademicianBuilder, NkrdBuilder,
+    PaperBuilder)}
 IMPORT_KINDS = tuple(BUILDERS)
 """The ``--kind`` values of ``kgmatch load`` that read domain rows."""
 

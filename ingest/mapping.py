@@ -45,6 +45,14 @@ Kinds and their fields (canonical name — accepted headers — value):
   (approval_no, title, fund_type, application_code, pi_name, institution, funding_wan_yuan,
   approval_year, end_year, keywords) are accepted as they are.
   Id when not given: ``<source>:<项目批准号>``.
+* ``paper`` (论文): ``id`` — 论文编号; ``title`` * — 论文题目; ``authors`` 作者 (the printed author
+  line); ``affiliations`` 作者单位 (the printed affiliation text; both are split into (person,
+  institution) pairs by :mod:`ingest.authors` → Expert ``expert:<姓名>@<单位>``, AUTHORED {position},
+  WORKS_AT; authors whose institution the text does not say are not created); ``keywords`` 关键词;
+  ``abstract`` 摘要; ``year`` 年份; ``month`` 提交月份 (``2017-05``, gives the year when ``year`` is
+  empty); ``clc`` 中图分类号; ``fields`` 技术领域 → IN_FIELD {weight}; ``source`` (default
+  ``chinaxiv``). Id: ``id`` as given when it holds a ``:``, else ``<source>:<id>``; without an id
+  ``paper:`` + the first 16 hex digits of sha1("<title>|<authors>").
 
 Values:
 
@@ -259,6 +267,19 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("responsible_expert_institution", "责任专家单位", ("responsible_expert_institution",)),
         _SOURCE,
     ),
+    "paper": (
+        Column("id", "论文编号", ("编号", "paper_id")),
+        Column("title", "论文题目", ("题目", "标题", "论文标题", "篇名"), required=True),
+        Column("authors", "作者", ("作者列表", "author_line", "author")),
+        Column("affiliations", "作者单位", ("单位", "机构", "affiliation", "作者机构")),
+        Column("keywords", "关键词", ("中文关键词",), V.LIST),
+        Column("abstract", "摘要", ("中文摘要",)),
+        Column("year", "年份", ("发表年份", "出版年份"), V.INT),
+        Column("month", "提交月份", ("月份",)),
+        Column("clc", "中图分类号", ("分类号",)),
+        Column("fields", "技术领域", ("领域", "field"), V.WEIGHTED),
+        _SOURCE,
+    ),
 }
 del V
 
@@ -267,6 +288,7 @@ FIELD_SCHEME_ORDER: dict[str, tuple[str, ...]] = {
     "demand": ("ht2016", "nsfc2020", "nsfc"),
     "expert": ("nsfc2020", "nsfc", "ht2016"),
     "project": ("nsfc2020", "nsfc", "ht2016"),
+    "paper": ("ht2016", "nsfc", "nsfc2020"),
     "institution": ("ht2016", "nsfc2020", "nsfc"),
     "academician": ("ht2016", "nsfc", "nsfc2020"),
     "nkrd": ("ht2016", "nsfc", "nsfc2020"),

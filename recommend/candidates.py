@@ -1,7 +1,8 @@
 """Candidate generation by graph traversal, through the GraphStore contract only.
 
 From a demand: its needed fields → their parents, children and related fields →
-experts who are EXPERT_IN those fields or LEAD/JOIN projects IN_FIELD them. Then the
+experts who are EXPERT_IN those fields, LEAD/JOIN projects IN_FIELD them, or AUTHORED papers
+IN_FIELD them. Then the
 facts each candidate is scored on (institution and region, projects, keywords, load,
 ties, workflow load) and the collaboration graph among candidates. Every step is a call to
 :meth:`GraphStore.expand`, so both stores give the same candidates in the same order.
@@ -231,19 +232,45 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
                 paths.setdefault(nb.node.id, []).append(FieldPath(
                     r.demand_field, fields[r.demand_field], f, r.similarity, weight, "project",
                     (*r.via, src.id, nb.node.id), r.hops, role))
+    _paper_paths(store, refs, by_field, fields, paths, coauthor_share=member_share)
     return paths
+
+
+def _paper_paths(store: GraphStore, refs: Sequence[NodeRef], by_field: Mapping[str, list[FieldReach]],
+                 fields: Mapping[str, float], paths: dict[str, list[FieldPath]], *, coauthor_share: float) -> None:
+    """Paths field ← Paper ← AUTHORED expert (kind "paper", role "first" or "author"): a first author's
+    path weighs the paper's field link, a co-author's ``coauthor_share`` of it (setting
+    ``project_member_share``, as a project member's against its PI)."""
+    paper_fields: dict[str, dict[str, float]] = {}
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER]):
+        paper_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
+    if not paper_fields:
+        return
+    authors = store.expand([NodeRef(Label.PAPER, p) for p in sorted(paper_fields)], direction=Direction.IN,
+                           rel_types=[RelType.AUTHORED], labels=[Label.EXPERT])
+    for src, nb in authors:
+        first = nb.rel.props.get("position") == 1
+        for f, link in sorted(paper_fields[src.id].items()):
+            weight = (1.0 if first else coauthor_share) * link
+            for r in by_field[f]:
+                paths.setdefault(nb.node.id, []).append(FieldPath(
+                    r.demand_field, fields[r.demand_field], f, r.similarity, weight, "paper",
+                    (*r.via, src.id, nb.node.id), r.hops, "first" if first else "author"))
 
 
 def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[FieldPath]],
            year: int, enterprises: frozenset[str] = frozenset()) -> list[CandidateFacts]:
     refs = [e.ref for e in experts]
     out = store.expand(refs, direction=Direction.OUT,
-                       rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS], labels=[Label.INSTITUTION, Label.PROJECT])
+                       rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
+                       labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER])
     institution: dict[str, Node] = {}
     projects: dict[str, list[ProjectFact]] = {}
     for src, nb in sorted(out, key=lambda p: (p[0].id, p[1].sort_key())):
         if nb.rel.type is RelType.WORKS_AT:
             institution.setdefault(src.id, nb.node)
+        elif nb.rel.type is RelType.AUTHORED:
+            projects.setdefault(src.id, []).append(_paper_fact(nb.node))
         else:
             projects.setdefault(src.id, []).append(project_fact(nb))
     inst_regions: dict[str, tuple[str | None, str | None]] = {}
@@ -261,7 +288,8 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         inst = institution.get(e.id)
         province, city = inst_regions.get(inst.id, (None, None)) if inst else (None, None)
         mine = tuple(projects.get(e.id, []))
-        active = sum(1 for p in mine if p.start_year and p.start_year <= year <= (p.end_year or p.start_year))
+        active = sum(1 for p in mine if p.role != PAPER_ROLE and p.start_year
+                     and p.start_year <= year <= (p.end_year or p.start_year))
         keywords = e.props.get("keywords", [])
         facts.append(CandidateFacts(
             id=e.id, name=e.name, institution_id=inst.id if inst else None, institution_name=inst.name if inst else None,
@@ -273,6 +301,17 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts
+
+
+PAPER_ROLE = "paper"
+"""The role of a paper among a candidate's evidence facts: outputs count as evidence (DESIGN: projects,
+outputs, recency) at half a led project's weight, never as a PI role or as current load."""
+
+
+def _paper_fact(node: Node) -> ProjectFact:
+    year = node.props.get("year")
+    year = year if isinstance(year, int) else None
+    return ProjectFact(node.id, str(node.props.get("title", "")), PAPER_ROLE, year, year)
 
 
 def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],
@@ -307,14 +346,16 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
 
 
 def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) -> nx.Graph:
-    """Ties among candidates: COLLABORATES (distance 1), same team (1), same institution (2)."""
+    """Ties among candidates: COLLABORATES (distance 1; ``papers``: the joint paper ids), same team (1),
+    same institution (2)."""
     graph = nx.Graph()
     ids = {e.id for e in experts}
     graph.add_nodes_from(sorted(ids))
     refs = [NodeRef(Label.EXPERT, e) for e in sorted(ids)]
     for src, nb in store.expand(refs, rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT]):
-        if nb.node.id in ids:
-            graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates")
+        if nb.node.id in ids:  # stored once per pair (papers: smaller id → larger), read both ways
+            papers = tuple(p for p in nb.rel.props.get("papers") or () if isinstance(p, str))
+            graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates", papers=papers)
     teams: dict[str, list[str]] = {}
     for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.MEMBER_OF]):
         teams.setdefault(nb.node.id, []).append(src.id)

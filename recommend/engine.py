@@ -8,6 +8,7 @@ this package needs no NLP of its own.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 
 from graph.model import Label
 from graph.store import GraphStore
+from recommend.abstention import Evidence, Verdict, expert_evidence, judge
 from recommend.candidates import (
     collaboration_graph,
     demand_facts,
@@ -43,11 +45,14 @@ class ExpertResult:
     scored: ScoredExpert
     paths: tuple[ExplainedPath, ...]
     sentence: str
+    evidence: Evidence | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         f = self.scored.facts
-        return {
+        extra = {"confidence": round(self.evidence.confidence, 4), "evidence": self.evidence.as_dict()} \
+            if self.evidence is not None else {}
+        return {**extra,
             "rank": self.rank, "expert_id": f.id, "name": f.name, "institution_id": f.institution_id,
             "institution": f.institution_name, "score": round(self.scored.score, 4),
             "components": {k: round(v, 4) for k, v in self.scored.components.items()},
@@ -89,11 +94,13 @@ class Recommendation:
     field_names: dict[str, str]
     settings: dict[str, Any] = field(default_factory=dict)
     candidates: int = 0
+    verdict: Verdict | None = None
     keywords: tuple[str, ...] = ()  # for free text: the keywords the text was understood by
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
-        return {
+        extra = {"abstention": self.verdict.as_dict(self.field_names)} if self.verdict is not None else {}
+        return {**extra,
             "demand": {"id": self.demand.id, "title": self.demand_name,
                        "fields": [{"id": f, "name": self.field_names.get(f, f), "weight": w}
                                   for f, w in sorted(self.demand.fields.items(), key=lambda x: (-x[1], x[0]))]},
@@ -107,16 +114,19 @@ class Recommendation:
 
 
 def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
-    """Names of every field and project on the candidates' paths (two bulk reads)."""
-    fields, projects = set(), set()
+    """Names of every field, project and paper on the candidates' paths (three bulk reads)."""
+    fields, projects, papers = set(), set(), set()
     for s in ranked:
         for p in s.facts.paths:
             n_fields = len(p.field_hops) + 1
             fields.update(p.via[:n_fields])
             if p.kind == "project":
                 projects.add(p.via[n_fields])
+            elif p.kind == "paper":
+                papers.add(p.via[n_fields])
     names = {n.id: n.name for n in store.get_nodes(Label.FIELD, sorted(fields))}
     names.update({n.id: n.name for n in store.get_nodes(Label.PROJECT, sorted(projects))})
+    names.update({n.id: n.name for n in store.get_nodes(Label.PAPER, sorted(papers))})
     names.update({s.id: s.facts.name for s in ranked})
     return names
 
@@ -144,9 +154,14 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
     docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
-    kept = with_text_scores(kept, text_scores(tokenize(demand.text), docs, k1=float(settings["text_bm25_k1"]),
+    query_tokens = tokenize(demand.text)
+    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
                                               b=float(settings["text_bm25_b"])))
-    ranked = score_candidates(demand, kept, settings)
+    scored = score_candidates(demand, kept, settings)
+    # Honest abstention (recommend.abstention): an expert with no graph path and no matched term is never listed.
+    evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id]) for s in scored}
+    verdict = judge(demand.fields, scored, evidence)
+    ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
@@ -154,22 +169,30 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                        max_size=int(settings["team_max_size"]), collab_bonus=float(settings["team_collab_bonus"]))
     baseline = rarest_first(demand.fields, pool, collab)
     names = _names(store, pool + [s for s in top if s not in pool])
-    names.update({n.id: n.name for n in store.get_nodes(Label.FIELD, sorted(demand.fields))})
+    names.update({n.id: n.name for n in store.get_nodes(
+        Label.FIELD, sorted({*demand.fields, *(f for f, _ in verdict.suggestions)}))})
     title = demand_name or demand.text.split("\n")[0][:60] or demand.id
     experts = []
     for rank, s in enumerate(top, start=1):
         paths = explain_paths(demand.id, title, s, names)
-        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year)))
+        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year), evidence[s.id]))
     by_id = {s.id: s for s in pool}
+
+    paper_titles = {n.id: n.name for n in store.get_nodes(Label.PAPER, sorted(
+        {p for _, _, papers in collab.edges(data="papers") for p in papers or ()}))}
 
     def team_result(team: Team) -> TeamResult:
         members = tuple((m, by_id[m].facts.name, by_id[m].facts.institution_name) for m in team.members)
-        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields)))
+        joint = [(a, b, [paper_titles.get(p, p) for p in collab[a][b].get("papers") or ()])
+                 for a, b in itertools.combinations(team.members, 2)
+                 if collab.has_edge(a, b) and collab[a][b].get("kind") == "collaborates"]
+        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields), joint_papers=joint))
 
     log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
+    field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}
     return Recommendation(demand, title, experts, [team_result(t) for t in teams],
                           team_result(baseline) if baseline else None, excluded,
-                          {f: names.get(f, f) for f in demand.fields}, settings, len(candidates))
+                          field_names, settings, len(candidates), verdict)
 
 
 def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,

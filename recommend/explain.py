@@ -22,7 +22,7 @@ _HOP_ZH = {"parent": "上级领域", "child": "下级领域", "related": "相关
 class PathStep:
     """One node on an explanation path and how it is reached from the previous one."""
 
-    kind: str  # "demand", "field", "project", "expert"
+    kind: str  # "demand", "field", "project", "paper", "expert"
     id: str
     name: str
     link: str  # Chinese name of the link from the previous step ("" for the first)
@@ -63,6 +63,11 @@ def _path_steps(demand_id: str, demand_name: str, path: FieldPath, names: Mappin
         steps.append(PathStep("project", project, names.get(project, project), "所属项目"))
         steps.append(PathStep("expert", expert, names.get(expert, expert),
                               "负责人" if path.role == "lead" else "参与者"))
+    elif path.kind == "paper":
+        paper, expert = rest
+        steps.append(PathStep("paper", paper, names.get(paper, paper), "所属论文"))
+        steps.append(PathStep("expert", expert, names.get(expert, expert),
+                              "第一作者" if path.role == "first" else "作者"))
     else:
         (expert,) = rest
         steps.append(PathStep("expert", expert, names.get(expert, expert), "擅长"))
@@ -102,6 +107,9 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
         latest = leads[0]
         when = f"（{latest.start_year} 年）" if latest.start_year else ""
         parts.append(f"主持项目 {len(leads)} 项，最近为「{latest.title}」{when}")
+    papers = {p.via[-2] for p in f.paths if p.kind == "paper"}
+    if papers:
+        parts.append(f"发表相关领域论文 {len(papers)} 篇")
     if f.served_enterprise:
         parts.append(f"曾作为科技专员派驻该企业 {f.served_enterprise} 次")
     if f.active_load:
@@ -114,8 +122,13 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
     return "；".join(parts) + f"。综合得分 {scored.score:.2f}（{breakdown or '无'}）。"
 
 
-def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str, str], n_fields: int) -> str:
-    """One Chinese sentence describing a team: leader, members, coverage, how well they know each other."""
+def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str, str], n_fields: int, *,
+                  joint_papers: Sequence[tuple[str, str, Sequence[str]]] = ()) -> str:
+    """One Chinese sentence describing a team: leader, members, coverage, how well they know each other.
+
+    ``joint_papers``: (member, member, titles of their joint papers) for members with a real
+    co-authorship tie (COLLABORATES); the sentence names them.
+    """
     others = [names.get(m, m) for m in team.members if m != team.leader]
     who = f"由 {names.get(team.leader, team.leader)}（牵头）" + (f"与 {'、'.join(others)}" if others else "") + " 组成"
     covered = "、".join(field_names.get(f, f) for f in sorted(team.covered))
@@ -128,4 +141,9 @@ def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str
         ties = "成员之间有直接合作关系"
     else:
         ties = f"成员之间最远相隔 {team.communication_cost:g}（合作=1，同单位=2）"
+    joint = [f"{names.get(a, a)} 与 {names.get(b, b)} 合作发表"
+             + "、".join(f"《{t}》" for t in titles[:2]) + (f"等 {len(titles)} 篇论文" if len(titles) > 2 else "")
+             for a, b, titles in joint_papers if titles]
+    if joint:
+        ties += "（" + "；".join(joint) + "）"
     return f"{who}，{cover}，{ties}。"

@@ -20,6 +20,21 @@ from graph.store import GraphStore
 _neo4j_failure: str | None = None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _small_field_linker(tmp_path_factory) -> Iterator[None]:
+    """Tests link demands with a small build of the supervised field linker (300 rows per source),
+    trained once per session on first use, unless KGMATCH_FIELD_MODEL names a model already."""
+    if os.environ.get("KGMATCH_FIELD_MODEL"):
+        yield
+        return
+    path = tmp_path_factory.mktemp("field-linker") / "field_linker-small.pkl"
+    os.environ["KGMATCH_FIELD_MODEL"] = str(path)
+    os.environ["KGMATCH_FIELD_MODEL_SMALL"] = "1"
+    yield
+    os.environ.pop("KGMATCH_FIELD_MODEL", None)
+    os.environ.pop("KGMATCH_FIELD_MODEL_SMALL", None)
+
+
 @pytest.fixture
 def local_store(tmp_path) -> Iterator[LocalStore]:
     """A fresh embedded store in a temporary directory."""

@@ -107,10 +107,22 @@ def test_a_demand_without_fields_is_understood_by_nlp(tmp_path, local_store):
     rows = [{"id": "demand:nlp", "title": "高性能结构陶瓷材料烧结开裂", "description": "我公司生产结构陶瓷部件，烧结后开裂率高。"}]
     assert import_file(_jsonl(tmp_path / "demands.jsonl", rows), "demand", store).ok
     needs = _out(store, Label.DEMAND, "demand:nlp", RelType.NEEDS)
-    assert needs["ht2016:40201"] == {"weight": 1.0, "method": "nlp"}  # the best link scales to 1
+    # the supervised linker's best second-level field scales to 1; the name-similar third-level field
+    # is kept because the crosswalk puts it under that field
+    assert needs["ht2016:402"] == {"weight": 1.0, "method": "nlp"}
+    assert 0 < needs["ht2016:40201"]["weight"] < 1
     assert set(needs) <= {"ht2016:40", "ht2016:402", "ht2016:40201", "ht2016:60", "ht2016:601"}  # stored fields only
     keywords = store.get_node(Label.DEMAND, "demand:nlp").props["keywords"]
     assert "结构陶瓷" in "".join(keywords) and len(keywords) <= 8
+
+
+def test_the_lexical_linker_stays_available_as_the_baseline(tmp_path, local_store, monkeypatch):
+    monkeypatch.setenv("KGMATCH_LINKER", "lexical")
+    store = _world(local_store, tmp_path)
+    rows = [{"id": "demand:nlp", "title": "高性能结构陶瓷材料烧结开裂", "description": "我公司生产结构陶瓷部件，烧结后开裂率高。"}]
+    assert import_file(_jsonl(tmp_path / "demands.jsonl", rows), "demand", store).ok
+    needs = _out(store, Label.DEMAND, "demand:nlp", RelType.NEEDS)
+    assert needs["ht2016:40201"] == {"weight": 1.0, "method": "nlp"}  # the best name match scales to 1
 
 
 def test_bad_rows_are_named_in_chinese_and_only_good_rows_load(tmp_path, local_store):
@@ -240,6 +252,12 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
                                                  "71541001,管理研究,浙江大学,洪俊杰,25,2015.05-2016.02\n")
     monkeypatch.setattr(ingest.demo, "project_files", lambda: [(projects, ("ht2016:40",))])
     monkeypatch.setattr(ingest.demo, "people_files", lambda: [])
+    monkeypatch.setattr(ingest.demo, "PATENTS_PATH", tmp_path / "no-patents.csv")  # tests/test_patents.py loads them
+    papers = tmp_path / "papers.jsonl"  # only papers with field links are in the demo
+    _jsonl(papers, [{"id": "1", "title": "论文甲", "authors": "王颖1 张智雄1", "affiliations": "1浙江大学，杭州310058",
+                     "fields": {"ht2016:40": 0.2}},
+                    {"id": "2", "title": "论文乙", "authors": "李四1", "affiliations": "1浙江大学", "fields": {}}])
+    monkeypatch.setattr(ingest.demo, "PAPERS_FILE", papers)
     demo = tmp_path / "demo"
     demo.mkdir()
     _jsonl(demo / "demands.jsonl", DEMANDS[:1])
@@ -248,12 +266,13 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
     plan = ingest.demo.demo_plan(demo_dir=demo)
     assert [(s.path.name, s.kind) for s in plan] == [
         ("regions.json", "gbt2260"), ("industries.csv", "gbt4754"), ("fields.csv", "ht2016"),
-        ("projects.csv", "project"), ("enterprises.jsonl", "enterprise"), ("demands.jsonl", "demand")]
+        ("projects.csv", "project"), ("papers.jsonl", "paper-linked"), ("enterprises.jsonl", "enterprise"),
+        ("demands.jsonl", "demand")]
     assert plan[3] == DemoStep(projects, "project", ("ht2016:40",))
     reports = load_demo(local_store, demo_dir=demo)
     assert all(r.ok for r in reports)
-    assert local_store.counts().nodes == {"Demand": 1, "Enterprise": 2, "Expert": 1, "Field": 5, "Industry": 4,
-                                          "Institution": 1, "Project": 1, "Region": 7}
+    assert local_store.counts().nodes == {"Demand": 1, "Enterprise": 2, "Expert": 3, "Field": 5, "Industry": 4,
+                                          "Institution": 1, "Paper": 1, "Project": 1, "Region": 7}
 
 
 def test_cli_load_with_kind_reports_bad_rows_and_exits_non_zero(tmp_path):

@@ -16,6 +16,7 @@ import click
 
 from api.cli.common import Ctx, fail, run_safely
 from api.cli.coverage import coverage
+from api.cli.linker import train_linker
 from api.cli.recommend import evaluate, recommend, relate_fields, write_related_fields
 from api.cli.serve import serve, user
 from api.cli.webhook import webhook
@@ -28,6 +29,7 @@ from ingest.dedup import DUPLICATE_THRESHOLD, DemandText, find_duplicates
 from ingest.demo import load_demo
 from ingest.importers import IMPORT_KINDS, import_file
 from ingest.loader import LoadReport, load_file, write_error_file
+from ingest.patents import import_patents
 from ingest.taxonomies import TAXONOMY_KINDS, load_taxonomy
 from workflow.demo import make_demo_history
 
@@ -87,14 +89,14 @@ def _report(report: LoadReport, errors_path: Path | None) -> None:
         fail(Msg.ROWS_REJECTED.format(bad=report.rejected_rows, good=report.rows, path=path))
 
 
-LOAD_KINDS = ("graph", *IMPORT_KINDS, *TAXONOMY_KINDS)
+LOAD_KINDS = ("graph", *IMPORT_KINDS, "patent", *TAXONOMY_KINDS)
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(LOAD_KINDS), default="graph", show_default=True,
               help="数据类型：graph 通用节点/关系格式；enterprise 企业、demand 技术需求、expert 专家、institution 机构、"
-                   "project 项目（CSV/XLSX/JSON，中英文列名，见 ingest/mapping.py）；其余为分类体系 / what the file holds.")
+                   "project 项目（CSV/XLSX/JSON，中英文列名，见 ingest/mapping.py）；patent 专利（公开号、专利名称、IPC分类号）；其余为分类体系 / what the file holds.")
 @click.option("--field", "default_fields", multiple=True, metavar="FIELD",
               help="没有申请代码的项目归入的技术领域，如 nsfc:G（可重复）/ field of projects that name none.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -114,6 +116,8 @@ def load(obj: Ctx, file: Path, kind: str, default_fields: tuple[str, ...], error
         report = load_file(file, store, progress=progress)
     elif kind in TAXONOMY_KINDS:
         report = load_taxonomy(file, kind, store, progress=progress)
+    elif kind == "patent":
+        report = import_patents(file, store, progress=progress)
     else:
         report = import_file(file, kind, store, progress=progress, default_fields=default_fields)
     _report(report, errors_path)
@@ -199,6 +203,7 @@ for _command in (recommend, evaluate, relate_fields, serve, user):
     main.add_command(_command)
 main.add_command(webhook)
 main.add_command(coverage)
+main.add_command(train_linker)
 for _command in WORKFLOW_COMMANDS:
     main.add_command(_command)
 

@@ -65,13 +65,19 @@ def _print_recommendation(rec: Recommendation) -> None:
     click.echo(f"需求：{rec.demand_name}")
     click.echo(f"所需领域：{fields or '（未关联领域，按文本检索）'}；候选专家 {rec.candidates} 人，"
                f"排除 {len(rec.excluded)} 人")
+    if rec.verdict is not None and rec.verdict.abstain:
+        v = rec.verdict.as_dict(rec.field_names)
+        gap = "、".join(f"{g['name']} {g['experts_with_direct_evidence']} 人" for g in v["supply_gap"])
+        click.echo(f"注意：{v['message']}（置信度 {v['confidence']:.2f}）。供给缺口：{gap}")
+        click.echo(f"建议：{'；'.join(v['actions'])}")
     click.echo("")
     click.echo(f"{'名次':<4}{_pad('专家', 10)}{_pad('单位', 28)}{'得分':>6}  主要贡献")
     for e in rec.experts:
         f = e.scored.facts
         top = sorted(e.scored.contributions.items(), key=lambda kv: -kv[1])[:2]
         parts = "、".join(f"{k} {v:.2f}" for k, v in top if v > 0)
-        click.echo(f"{e.rank:<6}{_pad(f.name, 10)}{_pad(f.institution_name or '', 28)}{e.scored.score:>6.3f}  {parts}")
+        conf = f"  置信度 {e.evidence.confidence:.2f}" if e.evidence is not None else ""
+        click.echo(f"{e.rank:<6}{_pad(f.name, 10)}{_pad(f.institution_name or '', 28)}{e.scored.score:>6.3f}  {parts}{conf}")
         if e.paths:
             click.echo(f"      路径：{e.paths[0].text()}")
         click.echo(f"      理由：{e.sentence}")

@@ -110,7 +110,7 @@ def _schemas() -> dict[str, Any]:
                               "props": {"type": "object"}}),
         "Subgraph": obj({"centre": obj({"label": STR, "id": STR}), "nodes": {"type": "array", "items": schema_ref("Node")},
                           "relationships": {"type": "array", "items": schema_ref("Relationship")}, "truncated": BOOL}),
-        "PathStep": obj({"kind": {"type": "string", "enum": ["demand", "field", "project", "expert"]}, "id": STR,
+        "PathStep": obj({"kind": {"type": "string", "enum": ["demand", "field", "project", "paper", "expert"]}, "id": STR,
                           "name": STR, "link": STR}),
         "ExpertResult": obj({
             "rank": INT, "expert_id": STR, "name": STR, "institution_id": nullable(STR),
@@ -119,7 +119,11 @@ def _schemas() -> dict[str, Any]:
             "contributions": {"type": "object", "additionalProperties": NUM}, "covered_fields": STRS,
             "paths": {"type": "array", "items": obj({"steps": {"type": "array", "items": schema_ref("PathStep")},
                                                       "strength": NUM, "text": STR})},
-            "explanation": STR}),
+            "explanation": STR, "confidence": NUM,
+            "evidence": obj({"direct_fields": STRS, "indirect": BOOL, "matched_terms": STRS,
+                             "text_coverage": NUM, "confidence": NUM})},
+            required=["rank", "expert_id", "name", "institution_id", "institution", "score", "components",
+                      "contributions", "covered_fields", "paths", "explanation"]),
         "TeamProposal": team,
         "Recommendation": obj({
             "demand": obj({"id": STR, "title": STR, "fields": {"type": "array", "items": weighted}}),
@@ -127,7 +131,13 @@ def _schemas() -> dict[str, Any]:
             "teams": {"type": "array", "items": schema_ref("TeamProposal")}, "baseline_team": nullable(schema_ref("TeamProposal")),
             "excluded": {"type": "array", "items": obj({"expert_id": STR, "reason": STR})},
             "candidates": INT, "settings": {"type": "object", "additionalProperties": SCALAR},
-            "keywords": {**STRS, "description": "仅按文本推荐时：从文本中提取的关键词"}},
+            "keywords": {**STRS, "description": "仅按文本推荐时：从文本中提取的关键词"},
+            "abstention": obj({
+                "abstain": BOOL, "confidence": NUM, "message": STR,
+                "supply_gap": {"type": "array", "items": obj({"field": STR, "name": STR,
+                                                              "experts_with_direct_evidence": INT})},
+                "suggested_fields": {"type": "array", "items": obj({"field": STR, "name": STR, "candidates": INT})},
+                "actions": STRS})},
             required=["demand", "experts", "teams", "baseline_team", "excluded", "candidates", "settings"]),
         "TextDemand": obj({
             "text": {"type": "string", "description": "需求文本（第一行作为标题）"},

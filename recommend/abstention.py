@@ -1,0 +1,141 @@
+"""Honest abstention: how much evidence each recommended expert has, and when to say "we don't know".
+
+Pure over plain data (the engine hands in the scored candidates and the demand's tokens).
+
+* **Direct field evidence**: a graph path from one of the demand's fields to the expert that goes
+  through that field itself or its sub-fields only (not up to a parent, not sideways to a related
+  field): the expert is EXPERT_IN the field or leads a project in it.
+* **Text evidence**: the share of the demand's distinct content terms (≥ 2 characters) that occur in
+  the expert's profile (keywords and project titles) — an absolute coverage, unlike the text score,
+  which is relative to the best candidate.
+* **Confidence** of one recommendation, in [0, 1]: ``max(direct strength, text coverage /
+  TEXT_THRESHOLD capped at 1)`` where the direct strength is the best direct path's
+  demand weight × expert weight; an expert with neither a graph path nor one matched term gets 0
+  and is never listed.
+* The result **abstains** when no listed expert has direct field evidence and none reaches
+  :data:`TEXT_THRESHOLD`: it then says so (图谱中暂无该领域有直接依据的专家), gives the supply gap of
+  the demand's fields and suggests the nearest fields the candidates do come from, and publishing
+  the demand as a 揭榜 challenge.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from recommend.scoring import ScoredExpert
+
+__all__ = ["TEXT_THRESHOLD", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+
+TEXT_THRESHOLD = 0.34
+"""Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
+ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
+CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What supports one expert for one demand."""
+
+    direct_fields: tuple[str, ...]  # the demand's fields the expert has direct evidence in
+    indirect: bool  # reached through a parent or related field only
+    matched_terms: tuple[str, ...]
+    text_coverage: float
+    confidence: float
+
+    @property
+    def listed(self) -> bool:
+        """Whether the expert may be shown at all (some path or some matched term)."""
+        return bool(self.direct_fields or self.indirect or self.matched_terms)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON."""
+        return {"direct_fields": list(self.direct_fields), "indirect": self.indirect,
+                "matched_terms": list(self.matched_terms), "text_coverage": round(self.text_coverage, 4),
+                "confidence": round(self.confidence, 4)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the recommendation can be trusted, and what to do when it cannot."""
+
+    abstain: bool
+    confidence: float  # the best listed expert's confidence
+    message: str
+    gap: tuple[tuple[str, int], ...]  # (demand field, candidates with direct evidence there)
+    suggestions: tuple[tuple[str, int], ...]  # (nearest field the candidates come from, how many)
+    actions: tuple[str, ...]
+
+    def as_dict(self, names: Mapping[str, str]) -> dict[str, Any]:
+        """Plain data for JSON (field names from ``names``)."""
+        return {"abstain": self.abstain, "confidence": round(self.confidence, 4), "message": self.message,
+                "supply_gap": [{"field": f, "name": names.get(f, f), "experts_with_direct_evidence": n}
+                               for f, n in self.gap],
+                "suggested_fields": [{"field": f, "name": names.get(f, f), "candidates": n}
+                                     for f, n in self.suggestions],
+                "actions": list(self.actions)}
+
+
+def _terms(tokens: Sequence[str]) -> list[str]:
+    return sorted({t for t in tokens if len(t) >= 2})
+
+
+def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], query_tokens: Sequence[str],
+                    profile_tokens: Sequence[str]) -> Evidence:
+    """The evidence behind one scored candidate.
+
+    >>> from recommend.scoring import CandidateFacts, FieldPath
+    >>> path = FieldPath("f", 1.0, "f", 1.0, 0.5, "expert_in", ("f", "e"))
+    >>> s = ScoredExpert(CandidateFacts("e", "某", paths=(path,)), 0.5, {}, {})
+    >>> ev = expert_evidence(s, {"f": 1.0}, ["锂电池", "正极"], ["锂电池", "回收"])
+    >>> ev.direct_fields, ev.matched_terms, ev.confidence
+    (('f',), ('锂电池',), 1.0)
+    """
+    direct: dict[str, float] = {}
+    indirect = False
+    for p in scored.facts.paths:
+        if p.demand_field not in demand_fields:
+            continue
+        if all(h == "child" for h in p.field_hops):
+            direct[p.demand_field] = max(direct.get(p.demand_field, 0.0), p.demand_weight * p.expert_weight)
+        else:
+            indirect = True
+    terms = _terms(query_tokens)
+    profile = set(profile_tokens)
+    matched = tuple(t for t in terms if t in profile)
+    coverage = len(matched) / len(terms) if terms else 0.0
+    text_conf = min(1.0, coverage / TEXT_THRESHOLD)
+    strength = max(direct.values(), default=0.0)
+    confidence = max(min(1.0, strength * 2), text_conf) if direct or matched else (0.1 if indirect else 0.0)
+    return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4))
+
+
+def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
+          evidence: Mapping[str, Evidence], *, top: int = 3) -> Verdict:
+    """The verdict over all scored candidates (``ranked``) and the evidence of each.
+
+    >>> judge({"f": 1.0}, [], {}).abstain
+    True
+    """
+    gap = Counter({f: 0 for f in demand_fields})
+    near: Counter[str] = Counter()
+    for s in ranked:
+        ev = evidence.get(s.id)
+        if ev is None:
+            continue
+        for f in ev.direct_fields:
+            gap[f] += 1
+        for p in s.facts.paths:
+            near[p.expert_field] += 1
+    strong = [ev for ev in evidence.values() if ev.listed and (ev.direct_fields or ev.text_coverage >= TEXT_THRESHOLD)]
+    best = max((ev.confidence for ev in evidence.values() if ev.listed), default=0.0)
+    abstain = not strong
+    gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
+    suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
+                        if f not in demand_fields)[:top]
+    if abstain:
+        actions = tuple([*(f"查看相近领域「{f}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
+        return Verdict(True, best, ABSTAIN_MESSAGE, gaps, suggestions, actions)
+    return Verdict(False, best, "", gaps, suggestions, ())

@@ -1,0 +1,62 @@
+"""Honest abstention: every recommendation carries a confidence; without direct evidence the result says so."""
+
+from __future__ import annotations
+
+from test_recommend_engine import bigrams, world
+
+from graph.model import Label, RelType
+from recommend.abstention import ABSTAIN_MESSAGE, TEXT_THRESHOLD
+from recommend.candidates import demand_facts_for_text
+from recommend.engine import recommend_for_demand, recommend_for_facts
+
+
+def test_experts_with_direct_evidence_make_a_confident_result(store):
+    store.write(world())
+    rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026)
+    assert rec.verdict is not None and not rec.verdict.abstain
+    li = next(e for e in rec.experts if e.scored.id == "e:li")
+    assert li.evidence.direct_fields == ("f:cathode",) and li.evidence.confidence == 1.0
+    wang = next(e for e in rec.experts if e.scored.id == "e:wang")  # only through the parent field
+    assert wang.evidence.direct_fields == () and wang.evidence.confidence < li.evidence.confidence
+    body = rec.as_dict()
+    assert body["abstention"]["abstain"] is False
+    assert all(0 <= e["confidence"] <= 1 and "evidence" in e for e in body["experts"])
+    gap = {g["field"]: g["experts_with_direct_evidence"] for g in body["abstention"]["supply_gap"]}
+    # e:li in 正极材料 (e:conf is filtered out: conflict of interest); e:sun and e:zhao (a project) in 缺陷检测
+    assert gap["f:cathode"] == 1 and gap["f:inspect"] == 2
+
+
+def test_a_demand_whose_field_has_no_expert_abstains_with_the_gap_and_suggestions(store):
+    store.write(world())
+    store.write(world().add_nodes(Label.FIELD, [{"id": "f:vocs", "name": "大气污染控制", "scheme": "t"}])
+                .add_rels(RelType.RELATED_TO, Label.FIELD, Label.FIELD,
+                          [{"start": "f:vocs", "end": "f:bat", "score": 0.5}]))
+    facts = demand_facts_for_text(store, "喷涂车间VOCs在线监测", {"f:vocs": 1.0}, year=2026)
+    rec = recommend_for_facts(store, facts, tokenize=bigrams)
+    v = rec.verdict
+    assert v.abstain and v.message == ABSTAIN_MESSAGE
+    assert dict(v.gap) == {"f:vocs": 0}
+    assert v.suggestions and v.suggestions[0][0] == "f:bat"  # the related field the candidates come from
+    assert any("揭榜" in a for a in v.actions)
+    body = rec.as_dict()["abstention"]
+    assert body["supply_gap"] == [{"field": "f:vocs", "name": "大气污染控制", "experts_with_direct_evidence": 0}]
+    assert body["suggested_fields"][0]["name"] == "电池材料"
+    for e in rec.experts:  # whoever is still listed has a path or a matched term, and low confidence
+        assert e.evidence.listed and e.evidence.confidence < 1
+
+
+def test_an_expert_without_any_path_or_matched_term_is_never_listed(store):
+    store.write(world())
+    facts = demand_facts_for_text(store, "冷链物流温控", {}, year=2026)
+    # text candidates with no shared term would come from the index; none here, and no field either
+    rec = recommend_for_facts(store, facts, tokenize=bigrams)
+    assert rec.experts == [] and rec.verdict.abstain
+
+
+def test_text_evidence_alone_can_carry_a_result(store):
+    store.write(world())
+    facts = demand_facts_for_text(store, "高镍正极材料界面调控", {"f:bat": 1.0}, year=2026)
+    rec = recommend_for_facts(store, facts, tokenize=bigrams)
+    li = next(e for e in rec.experts if e.scored.id == "e:li")
+    assert li.evidence.text_coverage >= TEXT_THRESHOLD
+    assert not rec.verdict.abstain

@@ -1,0 +1,74 @@
+"""The crosswalk: rules checked, expanded deterministically, longest prefix wins, the shipped file is current."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.crosswalk_precision import score, wilson
+from ingest.crosswalk import CROSSWALK_PATH, Crosswalk, Rule, build_rows, crosswalk_csv, get_crosswalk, load_rules
+
+
+def test_shipped_crosswalk_is_the_expansion_of_the_rules():
+    assert CROSSWALK_PATH.read_text(encoding="utf-8") == crosswalk_csv(build_rows())
+
+
+def test_longest_prefix_decides():
+    cw = get_crosswalk()
+    assert cw.targets("ipc", "H04L")[0] == ("104", 1.0)
+    assert [t for t, _ in cw.targets("ipc", "H04L")] == ["104", "103", "107"]
+    assert cw.targets("ipc", "H01M") == [("603", 1.0)]  # batteries, not the H01 default
+    assert cw.targets("nsfc", "F020801")[0][0] == "103"  # F0208's rule, not F02's
+    assert cw.targets("clc", "TP393.08")[0][0] == "103"
+    assert cw.targets("ipc", "A47B") == []  # furniture: no high-tech field
+    assert cw.targets("ipc", "Z99Z") == []
+
+
+def test_every_rule_target_is_a_second_level_field():
+    rows = build_rows()
+    ht = {r.target for r in rows if r.target_scheme == "ht2016"}
+    assert ht and all(len(code) == 3 for code in ht)
+    # every first-level field is reached by IPC (patents) and something else labelled
+    assert {c[0] for c in ht} == set("12345678")
+
+
+def test_codes_for_field_reverse_direction():
+    cw = get_crosswalk()
+    assert "F0208" in cw.codes_for_field("nsfc", "107", main_only=False)
+    assert "F0208" not in cw.codes_for_field("nsfc", "107")
+    assert "C20" in cw.codes_for_field("nsfc2020", "206")
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("ipcx,H04,104", "「scheme」未知"),
+    ("ipc,H04,999", "「targets」含未知编码：「999」"),
+    ("ipc,,104", "「prefix」为空或重复"),
+])
+def test_bad_rules_are_named_by_line(tmp_path, line, message):
+    path = tmp_path / "rules.csv"
+    path.write_text(f"scheme,prefix,targets\nipc,H01,106\n{line}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="第 3 行") as err:
+        load_rules(path)
+    assert message in str(err.value)
+
+
+def test_repeated_prefix_is_rejected(tmp_path):
+    path = tmp_path / "rules.csv"
+    path.write_text("scheme,prefix,targets\nipc,H01,106\nipc,H01,102\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="第 3 行「prefix」"):
+        load_rules(path)
+
+
+def test_crosswalk_lookup_on_a_tiny_rule_set():
+    cw = Crosswalk([Rule("ipc", "B6", ("807",), 2), Rule("ipc", "B64", ("301",), 3), Rule("ipc", "B64G", ("302",), 4)])
+    assert cw.targets("ipc", "B64G") == [("302", 1.0)]
+    assert cw.targets("ipc", "B64C") == [("301", 1.0)]
+    assert cw.targets("ipc", "B60L") == [("807", 1.0)]
+
+
+def test_handcheck_precision_is_scored_with_an_interval():
+    result = score()
+    overall = result["all"]
+    assert overall["n"] == 100
+    lo, hi = overall["ci95"]
+    assert lo <= overall["precision"] <= hi
+    assert [round(x, 3) for x in wilson(0, 10)] == [0.0, 0.278]

@@ -1,0 +1,124 @@
+"""The supervised field linker: trained deterministically, the whole context decides, the default for demands."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from ingest.field_linking import choose_fields, understand_demand
+from ingest.field_model import (
+    TrainText,
+    get_field_model,
+    load_model,
+    save_model,
+    train_field_model,
+    training_texts,
+)
+
+# 检测 occurs in both fields; the words around it decide.
+TINY = [
+    TrainText("工业废水 检测 COD 生化处理", "701", 1.0, "t"),
+    TrainText("污水 脱氮 除磷 检测", "701", 1.0, "t"),
+    TrainText("电镀废水 重金属 回用", "701", 1.0, "t"),
+    TrainText("网络 入侵 检测 流量", "107", 1.0, "t"),
+    TrainText("勒索软件 终端 防护 检测", "107", 1.0, "t"),
+    TrainText("密码 认证 访问控制", "107", 1.0, "t"),
+]
+
+
+def _tiny_model():
+    return train_field_model(texts=TINY, small=True, ipc_head=False, seed=7)
+
+
+def test_the_context_decides_not_one_shared_word():
+    model = _tiny_model()
+    assert model.rank("印染废水检测 COD 超标")[0][0] == "701"
+    assert model.rank("内网入侵检测与勒索软件防护")[0][0] == "107"
+    probs = [p for _, p in model.rank("网络 入侵 检测", top_k=None)]
+    assert abs(sum(probs) - 1) < 1e-6 and probs == sorted(probs, reverse=True)
+
+
+def test_training_is_deterministic_and_survives_a_round_trip(tmp_path):
+    a, b = _tiny_model(), _tiny_model()
+    text = "废水 入侵 检测"
+    assert a.rank(text, top_k=None) == b.rank(text, top_k=None)
+    path = save_model(a, tmp_path / "m.pkl")
+    assert load_model(path).rank(text, top_k=None) == a.rank(text, top_k=None)
+
+
+def test_nothing_known_links_to_nothing():
+    model = _tiny_model()
+    assert model.rank("") == [] and model.rank("   ") == []
+    assert model.rank("§§§") == []
+
+
+def test_a_stale_or_foreign_file_is_refused(tmp_path):
+    path = tmp_path / "x.pkl"
+    path.write_bytes(pickle.dumps({"not": "a model"}))
+    with pytest.raises(ValueError, match="not a field linker"):
+        load_model(path)
+
+
+def test_training_text_comes_from_every_labelled_source():
+    texts = training_texts(per_source=50)
+    sources = {t.source for t in texts}
+    assert sources == {"patents", "nsfc-c", "nsfc-f0208", "csl", "chinaxiv", "taxonomy"}
+    assert all(len(t.label) == 3 and t.label[0] in "12345678" for t in texts)
+    assert all(0 < t.weight for t in texts)
+
+
+def test_choose_fields_keeps_the_close_runners_up():
+    assert choose_fields([("107", 0.6), ("103", 0.35), ("101", 0.1)]) == [("107", 1.0), ("103", 0.5833)]
+    assert choose_fields([]) == []
+    assert choose_fields([("a", 0.3), ("b", 0.3), ("c", 0.3), ("d", 0.3)], top_k=3) == [
+        ("a", 1.0), ("b", 1.0), ("c", 1.0)]
+
+
+def test_demands_are_linked_by_the_supervised_linker_by_default():
+    got = understand_demand("污水处理厂提标改造 总氮去除不达标\n需要污水生物脱氮除磷方面的专家。")
+    assert got.linker == "supervised" and 0 < got.confidence <= 1
+    ht = [f for f, _ in got.fields if f.startswith("ht2016:")]
+    assert ht and got.fields[0][1] == 1.0
+    model = get_field_model()
+    assert model.meta["small"] is True  # the tests' build
+
+
+def test_name_similar_links_survive_only_where_the_crosswalk_agrees():
+    got = understand_demand("勒索软件防护\n公司内网终端被勒索软件加密，想建立终端检测与响应和备份隔离方案。")
+    level2 = {f.split(":")[1][:3] for f, _ in got.fields if f.startswith("ht2016:")}
+    from ingest.crosswalk import get_crosswalk
+
+    cw = get_crosswalk()
+    for field_id, _ in got.fields:
+        scheme, _, code = field_id.partition(":")
+        if scheme in ("nsfc", "nsfc2020"):
+            assert {t for t, _ in cw.targets(scheme, code)} & level2, field_id
+
+
+def test_unknown_linker_is_refused(monkeypatch):
+    with pytest.raises(ValueError, match="unknown linker"):
+        understand_demand("污水", linker="magic")
+    monkeypatch.setenv("KGMATCH_LINKER", "magic")
+    with pytest.raises(ValueError, match="KGMATCH_LINKER"):
+        understand_demand("污水")
+
+
+def test_head_probabilities_match_sklearn_one_vs_rest():
+    import numpy as np
+    from scipy import sparse
+    from sklearn.linear_model import SGDClassifier
+
+    from ingest.field_model import _fit_head
+
+    rng = np.random.default_rng(3)
+    x = sparse.csr_matrix(rng.random((30, 12)) * (rng.random((30, 12)) > 0.6))
+    labels = [str(i % 3) for i in range(30)]
+    head = _fit_head(x, labels, [1.0] * 30, seed=1, alpha=1e-3, balanced=False, epochs=5)
+    clf = SGDClassifier(loss="log_loss", alpha=1e-3, max_iter=5, tol=None, random_state=1)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(x, np.array([int(label) for label in labels]))
+    assert np.allclose(head.proba(x), clf.predict_proba(x), atol=1e-5)

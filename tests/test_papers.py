@@ -1,0 +1,154 @@
+"""Papers → Paper, author experts (name + institution), AUTHORED, COLLABORATES, EXPERT_IN 论文, on both stores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph.model import Label, RelType
+from graph.store import Direction
+from ingest.importers import import_file
+from ingest.papers import EVIDENCE_SOURCE, PAPERS_FILE
+from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
+from recommend.candidates import collaboration_graph, demand_facts_for_text, gather_candidates
+from recommend.config import resolve
+from recommend.explain import team_sentence
+from recommend.teams import Team
+
+REAL_IDS = ("201601.00052", "201601.00053", "201604.01028")
+
+
+def _real_rows(*ids: str) -> list[dict]:
+    rows = {}
+    with PAPERS_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["id"] in ids:
+                rows[row["id"]] = row
+    return [rows[i] for i in ids]
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fields_store(store):
+    """Either store with the ht2016 fields (what the paper rows point into)."""
+    assert load_taxonomy(TAXONOMY_FILES["ht2016"], "ht2016", store).ok
+    return store
+
+
+def _rows_with_fields():
+    a, b, c = _real_rows(*REAL_IDS)
+    a = {**a, "fields": {"ht2016:10104": 0.2}}      # both 王颖 papers in one field: two papers' evidence
+    b = {**b, "fields": {"ht2016:10104": 0.1}}
+    c = {**c, "fields": {}}
+    return [a, b, c]
+
+
+def test_real_papers_become_papers_authors_and_ties(tmp_path, fields_store):
+    store = fields_store
+    report = import_file(_write(tmp_path / "p.jsonl", _rows_with_fields()), "paper", store)
+    assert report.ok and report.rows == 3, report.errors
+    paper = store.get_node(Label.PAPER, "chinaxiv:201604.01028")
+    assert paper.props["title"] == "调频连续波合成孔径雷达回波建模与信号分析"
+    assert paper.props["authors"] == ["蔡永俊", "张祥坤", "姜景山"] and paper.props["year"] == 2016
+    cai = "expert:蔡永俊@中国科学院空间科学与应用研究中心"
+    authored = {(nb.node.id, nb.rel.props["position"]) for nb in store.neighbors(
+        Label.EXPERT, cai, direction=Direction.OUT, rel_types=[RelType.AUTHORED])}
+    assert authored == {("chinaxiv:201604.01028", 1)}
+    assert store.get_node(Label.EXPERT, "expert:蔡永俊@中国科学院大学") is not None  # two affiliations, two ids
+    works = [nb.node.id for nb in store.neighbors(Label.EXPERT, cai, rel_types=[RelType.WORKS_AT])]
+    assert works == ["inst:中国科学院空间科学与应用研究中心"]
+    # co-authorship of two real papers: one relationship per pair, smaller id first
+    wang, zhang = "expert:王颖@中国科学院文献情报中心", "expert:张智雄@中国科学院文献情报中心"
+    ties = store.neighbors(Label.EXPERT, wang, rel_types=[RelType.COLLABORATES])
+    tie = next(nb for nb in ties if nb.node.id == zhang)
+    assert tie.rel.props["papers"] == ["chinaxiv:201601.00052", "chinaxiv:201601.00053"]
+    assert (tie.rel.props["count"], tie.rel.props["first_year"], tie.rel.props["last_year"]) == (2, 2016, 2016)
+    out = store.neighbors(Label.EXPERT, min(wang, zhang), direction=Direction.OUT, rel_types=[RelType.COLLABORATES])
+    assert max(wang, zhang) in {nb.node.id for nb in out}
+    # field evidence: two papers in ht2016:10104 → 1 − 0.5² for each author of both
+    expert_in = {nb.node.id: dict(nb.rel.props) for nb in store.neighbors(
+        Label.EXPERT, wang, direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])}
+    assert expert_in == {"ht2016:10104": {"weight": 0.75, "papers": 2, "last_year": 2016, "source": EVIDENCE_SOURCE}}
+    assert "本体实体检索" in store.get_node(Label.EXPERT, wang).props["keywords"]
+
+
+def _snapshot(store):
+    """Every paper, author and their relationships with all properties."""
+    out = []
+    for label in (Label.PAPER, Label.EXPERT, Label.INSTITUTION):
+        for node in store.all_nodes(label):
+            out.append((label.value, node.id, sorted(node.props.items(), key=str)))
+            out += sorted((nb.rel.type.value, nb.node.id, sorted(nb.rel.props.items(), key=str))
+                          for nb in store.neighbors(label, node.id))
+    return sorted(out, key=str)
+
+
+def test_reloading_papers_changes_nothing(tmp_path, fields_store):
+    store = fields_store
+    path = _write(tmp_path / "p.jsonl", _rows_with_fields())
+    assert import_file(path, "paper", store).ok
+    before = (store.counts().as_dict(), _snapshot(store))
+    again = import_file(path, "paper", store)
+    assert again.ok and (store.counts().as_dict(), _snapshot(store)) == before
+    tie = store.neighbors(Label.EXPERT, "expert:王颖@中国科学院文献情报中心", rel_types=[RelType.COLLABORATES])
+    assert {nb.rel.props["count"] for nb in tie if nb.node.id.startswith("expert:张智雄")} == {2}
+
+
+def test_loading_papers_one_file_at_a_time_gives_the_same_ties_and_evidence(tmp_path, fields_store):
+    store = fields_store
+    rows = _rows_with_fields()
+    for i, row in enumerate(rows):
+        assert import_file(_write(tmp_path / f"p{i}.jsonl", [row]), "paper", store).ok
+    wang = "expert:王颖@中国科学院文献情报中心"
+    tie = next(nb for nb in store.neighbors(Label.EXPERT, wang, rel_types=[RelType.COLLABORATES])
+               if nb.node.id == "expert:张智雄@中国科学院文献情报中心")
+    assert tie.rel.props["count"] == 2
+    expert_in = store.neighbors(Label.EXPERT, wang, direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])
+    assert [(nb.rel.props["weight"], nb.rel.props["papers"]) for nb in expert_in] == [(0.75, 2)]
+
+
+def test_bad_paper_rows_are_reported_in_chinese_and_good_rows_load(tmp_path, fields_store):
+    store = fields_store
+    good = {**_real_rows("201604.01028")[0], "fields": {}}
+    rows = [good, {"id": "x1", "authors": "王颖"}, {**good, "id": "x2", "month": "2017-13"},
+            {**good, "id": "x3", "fields": {"ht2016:99999": 1}}, {**good, "id": "x4", "year": 1066, "month": None}]
+    report = import_file(_write(tmp_path / "bad.jsonl", rows), "paper", store)
+    messages = sorted(e.message() for e in report.errors)
+    assert report.rows == 1 and report.rejected_rows == 4
+    assert any(m.startswith("第 2 行「论文题目」不能为空") for m in messages), messages
+    assert any(m.startswith("第 3 行「month」格式不正确：「2017-13」") for m in messages), messages
+    assert any(m.startswith("第 4 行「fields」") and "ht2016:99999" in m for m in messages), messages
+    assert any(m.startswith("第 5 行「year」格式不正确：「1066」") for m in messages), messages
+    assert store.get_node(Label.PAPER, "chinaxiv:x2") is None and store.get_node(Label.PAPER, "chinaxiv:201604.01028")
+
+
+def test_paper_evidence_reaches_candidates_with_paper_paths_and_real_ties(tmp_path, fields_store):
+    store = fields_store
+    assert import_file(_write(tmp_path / "p.jsonl", _rows_with_fields()), "paper", store).ok
+    demand = demand_facts_for_text(store, "知识组织", {"ht2016:10104": 1.0})
+    candidates, _ = gather_candidates(store, demand, resolve({}))
+    wang = next(c for c in candidates if c.id == "expert:王颖@中国科学院文献情报中心")
+    kinds = {(p.kind, p.role) for p in wang.paths}
+    assert ("paper", "first") in kinds and ("expert_in", "") in kinds
+    paper_path = next(p for p in wang.paths if p.kind == "paper")
+    assert paper_path.via[-2].startswith("chinaxiv:") and paper_path.expert_weight == pytest.approx(0.2)
+    assert sorted((f.id, f.role, f.start_year) for f in wang.projects) == [
+        ("chinaxiv:201601.00052", "paper", 2016), ("chinaxiv:201601.00053", "paper", 2016)]
+    assert wang.active_load == 0  # papers are evidence, not current load
+    graph = collaboration_graph(store, candidates)
+    edge = graph["expert:王颖@中国科学院文献情报中心"]["expert:张智雄@中国科学院文献情报中心"]
+    assert edge["kind"] == "collaborates" and edge["papers"] == ("chinaxiv:201601.00052", "chinaxiv:201601.00053")
+
+
+def test_team_sentence_names_the_joint_papers():
+    team = Team(("a", "b"), "a", frozenset({"f"}), 1.0, 1.0, 0.5)
+    text = team_sentence(team, {"a": "王颖", "b": "张智雄"}, {"f": "知识组织"}, 1,
+                         joint_papers=[("a", "b", ["基于本体的国史知识检索平台构建研究", "科技知识组织体系开放引擎系统的设计与实现"])])
+    assert "成员之间有直接合作关系" in text
+    assert "王颖 与 张智雄 合作发表《基于本体的国史知识检索平台构建研究》、《科技知识组织体系开放引擎系统的设计与实现》" in text
