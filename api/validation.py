@@ -11,9 +11,9 @@ from flask import current_app, request
 from api.state import app_state
 from graph.errors import Msg, NotFoundError, RowError, ValidationError
 from graph.model import NODE_SPECS, Label
-from graph.store import GraphStore, RelFilter
-from recommend.config import DEFAULTS, resolve
-from workflow.selection import FILTER_PARAMS, demand_filters
+from graph.store import GraphStore
+from recommend.config import resolve, settings_from_text
+from workflow.selection import FILTER_PARAMS, DemandQuery, demand_query
 
 __all__ = [
     "parse_choices",
@@ -25,7 +25,7 @@ __all__ = [
     "page_body",
     "json_object",
     "not_found",
-    "demand_filters_from_args",
+    "demand_query_from_args",
     "parse_settings",
     "capped",
 ]
@@ -111,10 +111,12 @@ def parse_choices(values: list[str], parse: Any, name: str) -> list[Any]:
     return list(dict.fromkeys(out))
 
 
-def demand_filters_from_args(store: GraphStore) -> list[RelFilter]:
-    """:func:`workflow.selection.demand_filters` of this request's query parameters (API and pages alike)."""
-    return demand_filters(store, {name: request.args.getlist(name) for name in FILTER_PARAMS},
-                          resolver=app_state().resolver)
+def demand_query_from_args(store: GraphStore) -> DemandQuery:
+    """:func:`workflow.selection.demand_query` of this request's ``region``, ``industry``, ``field`` and
+    ``status`` query parameters (API and pages alike)."""
+    status = (request.args.get("status") or "").strip()
+    return demand_query(store, {name: request.args.getlist(name) for name in FILTER_PARAMS},
+                        statuses=(status,) if status else (), resolver=app_state().resolver)
 
 
 def _cap_config() -> dict[str, str]:
@@ -142,20 +144,6 @@ def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_settings(args: Mapping[str, str]) -> dict[str, Any]:
-    """Query-string settings typed like their defaults (unknown names are left for :func:`resolve`)."""
-    overrides: dict[str, Any] = {}
-    errors = []
-    for name, raw in args.items():
-        default = DEFAULTS.get(name)
-        try:
-            if isinstance(default, bool) or isinstance(default, str) or default is None:
-                overrides[name] = raw
-            elif isinstance(default, int):
-                overrides[name] = int(raw)
-            else:
-                overrides[name] = float(raw)
-        except ValueError:
-            errors.append(RowError(None, name, Msg.api.BAD_NUMBER.format(value=raw)))
-    if errors:
-        raise ValidationError.from_errors(errors)
-    return overrides
+    """Query-string settings typed like their defaults (:func:`recommend.config.settings_from_text`, the
+    parser the CLI's ``--set`` uses too; unknown names are left for :func:`resolve`)."""
+    return settings_from_text(args)

@@ -42,7 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 from graph.model import Label, RelType
 from graph.store import Node, Relationship, Subgraph
-from graph.visual import layout_positions, prepare_subgraph, render_page, render_subgraph
+from render import layout_positions, prepare_subgraph, render_page, render_subgraph
 
 VENDOR = Path(__file__).resolve().parents[1] / "api" / "static" / "vendor" / "vis-network"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

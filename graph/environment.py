@@ -96,6 +96,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KGMATCH_SKIP_BROWSER", "", TESTS, "设为 1 时跳过浏览器截图测试"),
     EnvVar("KGMATCH_FUZZ_EXAMPLES", "", TESTS, "OpenAPI 模糊测试每个接口生成的用例数；留空为测试套件的默认值（make fuzz 设得更大）"),
     EnvVar("KGMATCH_CHROMIUM", "", TESTS, "浏览器测试使用的 Chromium；留空时在 PATH 中查找 chromium"),
+    EnvVar("KGMATCH_WRITE_GOLDEN", "", TESTS, "设为 1 时推荐结果快照测试先按当前代码重写 tests/golden/recommendations_demo.json（只在有意改变推荐结果时用）"),
     EnvVar("KGMATCH_NOTEBOOK_OUT", "", NOTEBOOKS, "笔记本导出网页的目录；留空为临时目录"),
     EnvVar("KGMATCH_NOTEBOOK_SAMPLE", "", NOTEBOOKS, "设为 1 时笔记本不建专家文本索引（测试用，省约 10 秒）"),
     EnvVar("KGMATCH_DEMAND_ID", "", NOTEBOOKS, "笔记本讲解的需求编号；留空取演示数据中的一条"),

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 
-from graph.errors import Msg
+from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label
 from graph.store import GraphStore, Node
 
@@ -29,6 +29,8 @@ __all__ = [
     "DATA_ROOT",
     "UNIVERSITIES_FILE",
     "Resolver",
+    "LOOKUP_LABELS",
+    "resolve_node",
     "normalize_name",
     "normalize_org",
     "expert_id",
@@ -51,6 +53,7 @@ _COUNTY_SUFFIXES = ("区", "县", "市", "旗")
 _PLACEHOLDER_CITIES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # Short city names that mostly mean something else inside an institution's name
 # (中山大学/中山医院 honour Sun Yat-sen; 朝阳 is also a Beijing district).
+_DEMAND_FIELD_ORDER = ("ht2016", "nsfc2020", "nsfc")  # ingest.mapping.FIELD_SCHEME_ORDER["demand"] (a test checks)
 _AMBIGUOUS_CITY_SHORTS = frozenset({"中山", "朝阳"})
 
 
@@ -347,6 +350,15 @@ class Resolver:
             by_name.setdefault(str(node.props.get("name", "")), []).append(node)
         return ids, by_name
 
+    @cached_property
+    def _field_codes(self) -> dict[str, set[str]]:
+        """A field's ``code`` (upper case) → the ids of the fields with it."""
+        codes: dict[str, set[str]] = {}
+        for node in self.store.all_nodes(Label.FIELD, page=_PAGE):
+            if node.props.get("code"):
+                codes.setdefault(str(node.props["code"]).upper(), set()).add(node.id)
+        return codes
+
     def field(self, value: object, order: Sequence[str]) -> str:
         """The Field id for ``scheme:code``, a bare code or an exact name; schemes tried in ``order``.
 
@@ -371,6 +383,11 @@ class Resolver:
                 raise ValueError(Msg.AMBIGUOUS.format(value=value, choices=choices, hint="请填写领域编码"))
         if len(named) == 1:
             return named[0].id
+        coded = sorted(self._field_codes.get(code, ()))  # a scheme outside ``order``: its code must be unique
+        if len(coded) == 1:
+            return coded[0]
+        if coded:
+            raise ValueError(Msg.AMBIGUOUS.format(value=value, choices="、".join(coded[:5]), hint="请填写领域编号"))
         raise ValueError(Msg.UNKNOWN_CODE.format(what="技术领域", value=value,
                                                  hint="（请填写领域编码，如 ht2016:40201、nsfc2020:C0101，或准确的领域名称）"))
 
@@ -408,3 +425,61 @@ class Resolver:
                                                   hint="请填写企业编号或统一社会信用代码"))
         raise ValueError(Msg.UNKNOWN_CODE.format(what="企业", value=value,
                                                  hint="（请先导入该企业，或填写企业编号、统一社会信用代码）"))
+
+    # -- institutions --------------------------------------------------------------------------
+    def institution(self, value: object) -> str:
+        """The Institution id for an id or a name (normalized as the importer names institutions).
+
+        Raises:
+            ValueError: unknown (Chinese reason).
+        """
+        text = str(value).strip()
+        for candidate in (text, institution_id(text)):
+            if candidate in self.stored_ids(Label.INSTITUTION):
+                return candidate
+        raise ValueError(Msg.UNKNOWN_CODE.format(what="机构", value=value, hint="（请填写机构编号或准确名称）"))
+
+    # -- one entry point -----------------------------------------------------------------------
+    def lookup(self, label: Label, value: object, *, field_order: Sequence[str] = _DEMAND_FIELD_ORDER) -> str:
+        """The id of the ``label`` node a user means by ``value``: its id, its code or its name
+        (region, industry, field, institution or enterprise; fields by scheme in ``field_order``).
+
+        Raises:
+            ValueError: unknown or ambiguous (Chinese reason).
+        """
+        text = str(value).strip()
+        if label is not Label.INSTITUTION and self.store.get_node(label, text) is not None:
+            return text
+        if label is Label.REGION:
+            return self.region(text)
+        if label is Label.INDUSTRY:
+            return self.industry(text)
+        if label is Label.FIELD:
+            return self.field(text, field_order)
+        if label is Label.INSTITUTION:
+            return self.institution(text)
+        if label is Label.ENTERPRISE:
+            return self.enterprise(text)
+        raise ValueError(f"不能按编码或名称查找「{label.value}」")
+
+
+LOOKUP_LABELS = (Label.REGION, Label.INDUSTRY, Label.FIELD, Label.INSTITUTION, Label.ENTERPRISE)
+"""What :meth:`Resolver.lookup` finds by a user's code or name."""
+
+
+def resolve_node(store: GraphStore, label: Label, value: object, *, field_name: str,
+                 resolver: Resolver | None = None) -> Node:
+    """The node a user names (id, code or name; :meth:`Resolver.lookup`): the one resolver the CLI,
+    the JSON API, the pages, the reports and list selection share.
+
+    Raises:
+        ValidationError: unknown or ambiguous, naming ``field_name`` (Chinese).
+    """
+    try:
+        node_id = (resolver or Resolver(store)).lookup(label, value)
+    except ValueError as err:
+        raise ValidationError.from_errors([RowError(None, field_name, str(err))]) from err
+    node = store.get_node(label, node_id)
+    if node is None:  # the resolver read the same store a moment ago
+        raise ValidationError.from_errors([RowError(None, field_name, f"「{value}」已不存在")])
+    return node

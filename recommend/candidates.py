@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 
 import networkx as nx
 
@@ -22,6 +21,7 @@ from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.profiles import ROLE, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
+from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
 
 # Workflow facts the recommendation reads (the vocabulary lives in workflow.states, pure data).
@@ -119,7 +119,7 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) 
     posted = str(demand.props.get("posted", ""))[:4]
     return DemandFacts(
         id=demand_id, text=text, fields=fields, region_ids=frozenset(regions), province_id=province, city_id=city,
-        year=year or (int(posted) if posted.isdigit() else 2026),
+        year=year or (int(posted) if posted.isdigit() else this_year()),
         excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
         excluded_institutions=frozenset(excluded_institutions), declined=declined,
         enterprise_ids=frozenset(e.id for e in enterprises),
@@ -153,7 +153,7 @@ def demand_facts_for_text(store: GraphStore, text: str, fields: Mapping[str, flo
     regions = {region_id} if region_id else set()
     province, city = _region_levels(store, regions)
     return DemandFacts(id="(text)", text=text, fields=dict(fields), region_ids=frozenset(regions),
-                       province_id=province, city_id=city, year=year or date.today().year)
+                       province_id=province, city_id=city, year=year or this_year())
 
 
 def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapping[str, object]) -> list[FieldReach]:
@@ -199,10 +199,11 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
     return sorted(best.values(), key=lambda r: (r.demand_field, -r.similarity, r.field))
 
 
-def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
-                      fields: Mapping[str, float], fanout: int | None = None) -> dict[str, list[FieldPath]]:
-    """Paths from the demand's fields to experts; ``fanout`` bounds, per field, the experts
-    (EXPERT_IN) and the projects (IN_FIELD) followed, heaviest relationship first."""
+def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: Mapping[str, float], *,
+                      member_share: float, fanout: int | None = None) -> dict[str, list[FieldPath]]:
+    """Paths from the demand's fields to experts (a member's project path weighs ``member_share`` of a
+    leader's); ``fanout`` bounds, per field, the experts (EXPERT_IN) and the projects (IN_FIELD)
+    followed, heaviest relationship first."""
     by_field: dict[str, list[FieldReach]] = {}
     for r in reaches:
         by_field.setdefault(r.field, []).append(r)
@@ -226,22 +227,20 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach],
     for src, nb in people:
         role = ROLE[nb.rel.type]
         for f, link in sorted(project_fields[src.id].items()):
-            weight = (1.0 if role == "lead" else 0.5) * link
+            weight = (1.0 if role == "lead" else member_share) * link
             for r in by_field[f]:
                 paths.setdefault(nb.node.id, []).append(FieldPath(
                     r.demand_field, fields[r.demand_field], f, r.similarity, weight, "project",
                     (*r.via, src.id, nb.node.id), r.hops, role))
-    _paper_paths(store, refs, by_field, fields, paths)
+    _paper_paths(store, refs, by_field, fields, paths, coauthor_share=member_share)
     return paths
 
 
-PAPER_FIRST_AUTHOR, PAPER_COAUTHOR = 1.0, 0.5
-"""A paper's contribution to its authors' paths: × the paper's field link, as a project's PI and member."""
-
-
 def _paper_paths(store: GraphStore, refs: Sequence[NodeRef], by_field: Mapping[str, list[FieldReach]],
-                 fields: Mapping[str, float], paths: dict[str, list[FieldPath]]) -> None:
-    """Paths field ← Paper ← AUTHORED expert (kind "paper", role "first" or "author")."""
+                 fields: Mapping[str, float], paths: dict[str, list[FieldPath]], *, coauthor_share: float) -> None:
+    """Paths field ← Paper ← AUTHORED expert (kind "paper", role "first" or "author"): a first author's
+    path weighs the paper's field link, a co-author's ``coauthor_share`` of it (setting
+    ``project_member_share``, as a project member's against its PI)."""
     paper_fields: dict[str, dict[str, float]] = {}
     for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER]):
         paper_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
@@ -252,7 +251,7 @@ def _paper_paths(store: GraphStore, refs: Sequence[NodeRef], by_field: Mapping[s
     for src, nb in authors:
         first = nb.rel.props.get("position") == 1
         for f, link in sorted(paper_fields[src.id].items()):
-            weight = (PAPER_FIRST_AUTHOR if first else PAPER_COAUTHOR) * link
+            weight = (1.0 if first else coauthor_share) * link
             for r in by_field[f]:
                 paths.setdefault(nb.node.id, []).append(FieldPath(
                     r.demand_field, fields[r.demand_field], f, r.similarity, weight, "paper",
@@ -336,7 +335,8 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
     text), at most ``max_candidates`` by their strongest path, sorted by id."""
     reaches = expand_fields(store, demand.fields, settings)
     fanout = int(settings.get("fanout_per_field", 0)) or None  # type: ignore[call-overload]
-    paths = _paths_to_experts(store, reaches, demand.fields, fanout) if demand.fields else {}
+    paths = (_paths_to_experts(store, reaches, demand.fields, member_share=float(settings["project_member_share"]),  # type: ignore[arg-type]
+                               fanout=fanout) if demand.fields else {})
     strength = {e: max(p.strength for p in ps) for e, ps in paths.items()}
     limit = int(settings["max_candidates"])  # type: ignore[arg-type]
     chosen = sorted(strength, key=lambda e: (-strength[e], e))[:limit]

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import Msg, RowError, ValidationError
-from recommend.scoring import EXPERT_TYPES
+from recommend.scoring import COMPONENT_TABLE, EXPERT_TYPES
 
-__all__ = ["Setting", "SETTINGS", "DEFAULTS", "WEIGHT_NAMES", "resolve"]
+__all__ = ["Setting", "SETTINGS", "FIXED", "DEFAULTS", "WEIGHT_NAMES", "settings_from_text", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    # -- score weights (the score is Σ weight × component, every component in [0, 1])
-    Setting("weight_field", 0.35, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）"),
-    Setting("weight_text", 0.25, "需求文本与专家项目、关键词的文本相关度（BM25）"),
-    Setting("weight_evidence", 0.15, "项目证据：数量、新近程度与资助规模"),
-    Setting("weight_type", 0.05, "专家类型：项目负责人、人才计划、专家库成员"),
-    Setting("weight_region", 0.10, "地域邻近：同城、同省"),
-    Setting("weight_availability", 0.10, "当前负荷越低越可用（在研项目、待处理推送）"),
+    # -- score weights (the score is Σ weight × component, every component in [0, 1]): one per row of
+    #    recommend.scoring.COMPONENT_TABLE, derived from it
+    *(Setting(f"weight_{c.name}", c.weight, c.help) for c in COMPONENT_TABLE),
     # -- candidate generation
     Setting("parent_field_decay", 0.5, "沿 SUBFIELD_OF 向上一层时领域相似度乘以该系数"),
     Setting("child_field_decay", 0.7, "沿 SUBFIELD_OF 向下一层时领域相似度乘以该系数"),
@@ -41,23 +37,68 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_candidates", 500, "参与打分的候选专家上限（按领域匹配度截取）"),
     Setting("fanout_per_field", 1000, "每个领域沿 EXPERT_IN、IN_FIELD 最多展开的专家或项目数（按关系权重从高到低；0 表示不限）"),
     Setting("text_candidates", 50, "另按需求文本全库检索补充的候选专家人数（0 表示只按领域）"),
-    # -- evidence
+    Setting("project_member_share", 0.5, "参与（非负责）项目相对主持项目、论文非第一作者相对第一作者的分量：用于领域路径与项目证据"),
+    # -- component details
     Setting("evidence_half_life_years", 5.0, "项目证据的半衰期（年）：越早的项目权重越低"),
     Setting("evidence_saturation", 3.0, "证据饱和点：加权项目数达到该值时证据分接近 1"),
+    Setting("evidence_grant_scale_wan", 50.0, "资助规模尺度（万元）：项目分量乘以 1 + log10(1 + 金额/该值)"),
+    Setting("type_lead", 0.5, "专家类型分：主持过项目（项目负责人）或承担科技计划项目"),
+    Setting("type_talent", 0.3, "专家类型分：入选人才计划（杰青、优青、创新群体、长江学者等）另加"),
+    Setting("type_pool", 0.2, "专家类型分：专家库成员另加"),
+    Setting("region_same_province", 0.6, "地域邻近分：同省不同城（同城为 1）"),
+    Setting("covered_min_match", 0.3, "某条路径的领域匹配度不低于该值时，视为专家覆盖了需求的该领域（用于组队）"),
+    Setting("text_bm25_k1", 1.2, "候选专家文本相关度（BM25 重排）的 k1：词频饱和速度"),
+    Setting("text_bm25_b", 0.3, "候选专家文本相关度（BM25 重排）的 b：文档长度归一化程度"),
+    Setting("index_bm25_k1", 1.2, "全库文本检索索引（补充候选）的 k1；建索引时生效，不能按次覆盖"),
+    Setting("index_bm25_b", 0.2, "全库文本检索索引（补充候选）的 b：较低，项目多是证据而非噪声；建索引时生效，不能按次覆盖"),
     # -- filters and diversity
     Setting("max_load", 3, "在研项目、待回复推送与派驻中的科技专员任务合计超过该值的专家不推荐（0 表示不限）"),
     Setting("max_per_institution", 3, "前 top_k 名中同一机构最多几人（0 表示不限，即不做多样性处理）"),
-    Setting("region_mode", "prefer", "地域策略：prefer 优先本地，only 仅本地，any 不考虑"),
+    Setting("region_mode", "prefer", "地域策略：prefer 优先本地（地域邻近计分），only 仅本省，any 不考虑地域（不筛选、不计分）"),
     Setting("expert_type", "", "只推荐某类专家：人才计划入选者、科技计划项目承担者、基金项目负责人、专家库专家（空表示不限）"),
     Setting("top_k", 10, "返回的专家人数"),
     # -- teams
+    Setting("team_pool", 40, "组队时从排名前多少位的候选专家中挑选（固定参数，不能按次覆盖）"),
     Setting("team_count", 3, "返回的备选团队数"),
     Setting("team_max_size", 4, "每个团队最多人数"),
     Setting("team_collab_bonus", 0.3, "组队时与已选成员有合作关系的候选人加分"),
 )
 
+FIXED: frozenset[str] = frozenset({"index_bm25_k1", "index_bm25_b", "team_pool"})
+"""Settings that cannot be overridden per call: the index ones apply when the text index is built
+(:class:`recommend.engine.IndexCache`), and ``team_pool`` bounds the cost of team formation."""
+
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 WEIGHT_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.name.startswith("weight_"))
+
+
+def settings_from_text(values: Mapping[str, str]) -> dict[str, Any]:
+    """Settings given as text (query parameters, ``--set NAME=VALUE``) typed like their defaults;
+    unknown names are kept as text for :func:`resolve` to refuse. The one parser the CLI, the JSON
+    API and the pages share.
+
+    Raises:
+        ValidationError: a number that does not parse, naming the setting (Chinese).
+
+    >>> settings_from_text({"top_k": "5", "weight_region": "0.3", "region_mode": "any"})
+    {'top_k': 5, 'weight_region': 0.3, 'region_mode': 'any'}
+    """
+    overrides: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for name, raw in values.items():
+        default = DEFAULTS.get(name)
+        try:
+            if isinstance(default, bool) or isinstance(default, str) or default is None:
+                overrides[name] = raw
+            elif isinstance(default, int):
+                overrides[name] = int(raw)
+            else:
+                overrides[name] = float(raw)
+        except ValueError:
+            errors.append(RowError(None, name, f"应为数字，实际为「{raw}」"))
+    if errors:
+        raise ValidationError.from_errors(errors)
+    return overrides
 
 
 def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -75,6 +116,9 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     for name, value in (overrides or {}).items():
         if name not in DEFAULTS:
             errors.append(RowError(None, name, "不是可设置的推荐参数"))
+            continue
+        if name in FIXED:
+            errors.append(RowError(None, name, "是固定参数（建索引时生效或限制计算量），不能按次设置"))
             continue
         default = DEFAULTS[name]
         if isinstance(default, str):

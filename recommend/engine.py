@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from graph.model import Label
 from graph.store import GraphStore
 from recommend.abstention import Evidence, Verdict, expert_evidence, judge
-from recommend.candidates import collaboration_graph, demand_facts, gather_candidates, with_text_scores
+from recommend.candidates import (
+    collaboration_graph,
+    demand_facts,
+    demand_facts_for_text,
+    gather_candidates,
+    with_text_scores,
+)
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
 from recommend.index_cache import IndexCache
@@ -26,12 +32,10 @@ from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversif
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
 
-__all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "recommend_for_demand", "recommend_for_facts"]
+__all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "Understanding", "Understand",
+           "recommend_for_demand", "recommend_for_facts", "recommend_for_text"]
 
 log = logging.getLogger(__name__)
-
-TEAM_POOL = 40  # how many of the best-ranked candidates team formation chooses from
-
 
 @dataclass(frozen=True)
 class ExpertResult:
@@ -91,6 +95,7 @@ class Recommendation:
     settings: dict[str, Any] = field(default_factory=dict)
     candidates: int = 0
     verdict: Verdict | None = None
+    keywords: tuple[str, ...] = ()  # for free text: the keywords the text was understood by
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -150,14 +155,15 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     kept, excluded = apply_filters(demand, candidates, settings)
     docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
     query_tokens = tokenize(demand.text)
-    kept = with_text_scores(kept, text_scores(query_tokens, docs))
+    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
+                                              b=float(settings["text_bm25_b"])))
     scored = score_candidates(demand, kept, settings)
     # Honest abstention (recommend.abstention): an expert with no graph path and no matched term is never listed.
     evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id]) for s in scored}
     verdict = judge(demand.fields, scored, evidence)
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
-    pool = ranked[:TEAM_POOL]
+    pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
                        max_size=int(settings["team_max_size"]), collab_bonus=float(settings["team_collab_bonus"]))
@@ -204,3 +210,42 @@ def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokeniz
     return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
                                demand_name=node.name if node else None, index=index,
                                keywords=[k for k in keywords if isinstance(k, str)])
+
+
+class Understanding(Protocol):
+    """What understanding a text yields (:class:`ingest.field_linking.DemandUnderstanding`)."""
+
+    keywords: Sequence[str]
+    fields: Sequence[tuple[str, float]]
+
+
+Understand = Callable[..., Understanding]
+"""``understand(text, *, keywords, known) -> Understanding`` (``ingest.field_linking.understand_demand``)."""
+
+TITLE_CHARS = 24  # a free-text demand is named by its first line, cut to this many characters
+
+
+def recommend_for_text(store: GraphStore, text: str, *, tokenize: Tokenize, understand: Understand,
+                       region_id: str | None = None, keywords: Sequence[str] = (),
+                       overrides: Mapping[str, Any] | None = None, index: ExpertIndex | None = None) -> Recommendation:
+    """Recommend experts and teams for free text: the one use case behind ``kgmatch recommend --text``,
+    ``POST /api/v1/recommendations`` and the intake page's preview.
+
+    ``understand`` links the text to stored fields and keywords (the caller passes
+    ``ingest.field_linking.understand_demand``, so this package needs no NLP of its own);
+    ``region_id`` is the enterprise's Region id, resolved by the caller from the user's code or name
+    (``ingest.resolve.resolve_node``). The demand is named by its first line and dated "this year".
+
+    Raises:
+        ValidationError: a bad setting in ``overrides``.
+    """
+    understood = understand(text, keywords=tuple(keywords),
+                            known=lambda f: store.get_node(Label.FIELD, f) is not None)
+    demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
+    name = text.strip().split("\n")[0]
+    rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
+                              keywords=understood.keywords,
+                              demand_name=name[:TITLE_CHARS] + ("…" if len(name) > TITLE_CHARS else ""))
+    rec.keywords = tuple(understood.keywords)
+    log.info("free-text recommendation: %d fields linked, %d experts", len(demand.fields), len(rec.experts))
+    return rec

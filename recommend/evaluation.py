@@ -17,6 +17,7 @@ from recommend import metrics
 from recommend.baselines.bm25 import BM25Baseline
 from recommend.profiles import ExpertProfile
 from recommend.retrieval import ExpertIndex, calibrate, fit_activity_prior
+from workflow.common import this_year
 
 __all__ = ["PiQuery", "score_system", "pi_retrieval", "METRIC_KEYS"]
 
@@ -61,7 +62,7 @@ def pi_retrieval(profiles: Sequence[ExpertProfile], queries: Sequence[PiQuery], 
     Returns ``{"kgmatch": {...}, "bm25": {...}, "queries": N, ...}`` with ablation rows.
     """
     years = [p.start_year for prof in profiles for p in prof.projects if p.start_year is not None]
-    ref_year = (max(years) + 1) if years else 2026
+    ref_year = (max(years) + 1) if years else this_year()
     prior, weight, calibration = calibrate(profiles, tokenize=tokenize, ref_year=ref_year)
     ours = ExpertIndex(profiles, tokenize=tokenize, ref_year=ref_year, prior=prior, prior_weight=weight)
     baseline = BM25Baseline(profiles, tokenize=tokenize)

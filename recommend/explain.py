@@ -10,13 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from recommend.scoring import COMPONENTS, FieldPath, ScoredExpert
+from recommend.scoring import COMPONENT_ZH, COMPONENTS, FieldPath, ScoredExpert
 from recommend.teams import DISCONNECTED, Team
 
 __all__ = ["PathStep", "ExplainedPath", "COMPONENT_ZH", "explain_paths", "expert_sentence", "team_sentence"]
 
-COMPONENT_ZH = {"field": "领域匹配", "text": "文本相关", "evidence": "项目证据", "type": "专家类型",
-                "region": "地域邻近", "availability": "可用性"}
 _HOP_ZH = {"parent": "上级领域", "child": "下级领域", "related": "相关领域"}
 
 

@@ -27,14 +27,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef
+from recommend.config import DEFAULTS
 from recommend.profiles import load_profiles
 from recommend.retrieval import ExpertIndex, Tokenize
+from workflow.common import this_year
 
 __all__ = ["PROFILE_LABELS", "PROFILE_TYPES", "IndexCache", "touched_experts"]
 
@@ -240,7 +241,8 @@ class IndexCache:
         return {nb.node.id for _, nb in pairs}
 
     def _build(self, store: GraphStore) -> ExpertIndex:
-        index = ExpertIndex(load_profiles(store), tokenize=self.tokenize, ref_year=date.today().year + 1)
+        index = ExpertIndex(load_profiles(store), tokenize=self.tokenize, ref_year=this_year() + 1,
+                            k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]))
         self.builds += 1
         log.info("built the expert text index over %d experts", len(index))
         return index
@@ -260,7 +262,8 @@ class IndexCache:
         db = getattr(getattr(store, "settings", None), "database", None)
         return {"format": _FORMAT, "where": str(where), "database": db, "stamp": stamp,
                 "tokenize": f"{self.tokenize.__module__}.{self.tokenize.__qualname__}",
-                "ref_year": date.today().year + 1}
+                "ref_year": this_year() + 1, "k1": float(DEFAULTS["index_bm25_k1"]),
+                "b": float(DEFAULTS["index_bm25_b"])}
 
     def _load(self, store: GraphStore, stamp: tuple) -> ExpertIndex | None:
         path = self._path(store)

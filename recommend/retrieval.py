@@ -6,7 +6,7 @@ Two things predict who can take on (and is likely to win) a new problem:
    the latest title counted twice — with an analyzer that keeps the segmenter's words
    *and* adds CJK character bigrams (the CJK analyzer of Lucene/Neo4j does the
    same), because short Chinese titles share bigrams more often than whole words.
-   ``b`` is low (0.2): a long project record is evidence, not noise.
+   ``b`` is low (setting ``index_bm25_b``, 0.2): a long project record is evidence, not noise.
 2. **Where they are in their project cycle.** An expert whose last project started
    three years ago is finishing it and free for the next; one who started last year is
    busy. The prior is ``P(starts a project in the next two years | years since the last
@@ -31,6 +31,7 @@ import bm25s
 import numpy as np
 
 from recommend import metrics
+from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
 
 __all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "ExpertIndex", "calibrate", "text_digest",
@@ -143,7 +144,8 @@ class ExpertIndex:
     """
 
     def __init__(self, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, ref_year: int,
-                 prior: ActivityPrior | None = None, prior_weight: float = 0.0, k1: float = 1.2, b: float = 0.2,
+                 prior: ActivityPrior | None = None, prior_weight: float = 0.0,
+                 k1: float = DEFAULTS["index_bm25_k1"], b: float = DEFAULTS["index_bm25_b"],
                  bigrams: bool = True, repeat_latest: bool = True, token_cache: TokenCache | None = None,
                  pause: Callable[[], None] | None = None):
         self.ref_year = ref_year

@@ -9,7 +9,7 @@ each expert's explanation can show exactly what each component contributed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -18,7 +18,11 @@ __all__ = [
     "DemandFacts",
     "CandidateFacts",
     "ScoredExpert",
+    "Component",
+    "COMPONENT_TABLE",
     "COMPONENTS",
+    "COMPONENT_ZH",
+    "components_markdown",
     "field_match",
     "evidence",
     "expert_type",
@@ -30,9 +34,6 @@ __all__ = [
     "apply_filters",
     "diversify",
 ]
-
-COMPONENTS: tuple[str, ...] = ("field", "text", "evidence", "type", "region", "availability")
-"""Score components, in display order; each has a ``weight_<name>`` setting."""
 
 TALENT_FUND_TYPES = ("国家杰出青年科学基金", "优秀青年科学基金项目", "创新研究群体项目", "长江学者")
 
@@ -85,10 +86,10 @@ class DemandFacts:
     id: str
     text: str
     fields: Mapping[str, float]  # field id -> NEEDS weight
+    year: int  # the reference year for recency: the posted year, else "this year" (workflow.common.this_year)
     region_ids: frozenset[str] = frozenset()  # the enterprise's city and province ids
     province_id: str | None = None
     city_id: str | None = None
-    year: int = 2026  # the reference year for recency
     excluded_experts: frozenset[str] = frozenset()
     excluded_institutions: frozenset[str] = frozenset()  # conflict of interest: ties to the enterprise
     declined: Mapping[str, str] = field(default_factory=dict)  # expert id -> why (declined push, 不采纳)
@@ -154,23 +155,25 @@ def field_match(paths: Sequence[FieldPath], demand_fields: Mapping[str, float]) 
     return min(1.0, sum(demand_fields.get(f, 0.0) * s for f, s in best.items()) / total)
 
 
-def evidence(projects: Sequence[ProjectFact], *, year: int, half_life: float, saturation: float) -> float:
+def evidence(projects: Sequence[ProjectFact], *, year: int, half_life: float, saturation: float,
+             grant_scale_wan: float, member_share: float) -> float:
     """Project evidence in [0, 1): recency-weighted count, larger grants counting more.
 
-    Each project weighs ``0.5 ** (age / half_life)`` × ``(1 + log10(1 + amount/50))``
-    (a 50-万元 grant counts about 1.3); leading counts fully, membership half. The sum
-    ``s`` becomes ``1 - exp(-s / saturation)``.
+    Each project weighs ``0.5 ** (age / half_life)`` × ``(1 + log10(1 + amount / grant_scale_wan))``
+    (with the default 50 万元 scale a 50-万元 grant counts about 1.3); leading counts fully,
+    membership ``member_share``. The sum ``s`` becomes ``1 - exp(-s / saturation)``.
 
-    >>> round(evidence([ProjectFact("p", "t", "lead", 2026, None, 0.0)], year=2026, half_life=5, saturation=1), 3)
+    >>> one = [ProjectFact("p", "t", "lead", 2026, None, 0.0)]
+    >>> round(evidence(one, year=2026, half_life=5, saturation=1, grant_scale_wan=50, member_share=0.5), 3)
     0.632
-    >>> evidence([], year=2026, half_life=5, saturation=3)
+    >>> evidence([], year=2026, half_life=5, saturation=3, grant_scale_wan=50, member_share=0.5)
     0.0
     """
     total = 0.0
     for p in projects:
         age = max(0, year - p.start_year) if p.start_year else half_life * 2
-        size = 1.0 + math.log10(1.0 + (p.amount_wan or 0.0) / 50.0)
-        role = 1.0 if p.role == "lead" else 0.5
+        size = 1.0 + math.log10(1.0 + (p.amount_wan or 0.0) / grant_scale_wan)
+        role = 1.0 if p.role == "lead" else member_share
         total += (0.5 ** (age / half_life)) * size * role
     return 1.0 - math.exp(-total / saturation) if saturation > 0 else 0.0
 
@@ -193,36 +196,38 @@ def expert_types(facts: CandidateFacts) -> tuple[str, ...]:
     return tuple(found)
 
 
-def expert_type(facts: CandidateFacts) -> float:
-    """Expert type in [0, 1]: project PI or programme project leader 0.5, talent programme +0.3, expert pool +0.2.
+def expert_type(facts: CandidateFacts, *, lead: float, talent: float, pool: float) -> float:
+    """Expert type in [0, 1]: project PI or programme project leader ``lead``, talent programme + ``talent``,
+    expert pool + ``pool`` (by default 0.5, 0.3 and 0.2: settings ``type_lead``, ``type_talent``, ``type_pool``).
 
-    >>> expert_type(CandidateFacts("e", "张伟", in_expert_pool=True))
+    >>> expert_type(CandidateFacts("e", "张伟", in_expert_pool=True), lead=0.5, talent=0.3, pool=0.2)
     0.2
-    >>> expert_type(CandidateFacts("e", "张伟", talent_titles=("中国科学院院士",), programmes=("国家重点研发计划",)))
+    >>> expert_type(CandidateFacts("e", "张伟", talent_titles=("中国科学院院士",), programmes=("国家重点研发计划",)),
+    ...             lead=0.5, talent=0.3, pool=0.2)
     0.8
     """
     types = expert_types(facts)
     value = 0.0
     if any(p.role == "lead" for p in facts.projects) or EXPERT_TYPES[1] in types:
-        value += 0.5
+        value += lead
     if EXPERT_TYPES[0] in types:
-        value += 0.3
+        value += talent
     if EXPERT_TYPES[3] in types:
-        value += 0.2
+        value += pool
     return min(1.0, value)
 
 
-def region_proximity(demand: DemandFacts, facts: CandidateFacts) -> float:
-    """1 in the same city, 0.6 in the same province, else 0.
+def region_proximity(demand: DemandFacts, facts: CandidateFacts, *, same_province: float) -> float:
+    """1 in the same city, ``same_province`` (setting ``region_same_province``, 0.6) in the same province, else 0.
 
-    >>> d = DemandFacts("d", "", {}, province_id="region:330000", city_id="region:330100")
-    >>> region_proximity(d, CandidateFacts("e", "x", province_id="region:330000"))
+    >>> d = DemandFacts("d", "", {}, 2026, province_id="region:330000", city_id="region:330100")
+    >>> region_proximity(d, CandidateFacts("e", "x", province_id="region:330000"), same_province=0.6)
     0.6
     """
     if demand.city_id and facts.city_id == demand.city_id:
         return 1.0
     if demand.province_id and facts.province_id == demand.province_id:
-        return 0.6
+        return same_province
     return 0.0
 
 
@@ -235,24 +240,102 @@ def availability(active_load: int) -> float:
     return 1.0 / (1.0 + max(0, active_load))
 
 
+# -- the score components: ONE table --------------------------------------------------------------
+ComponentFn = Callable[[DemandFacts, CandidateFacts, Mapping[str, object]], float]
+
+
+@dataclass(frozen=True)
+class Component:
+    """One score component: its name, Chinese label, default weight (the ``weight_<name>`` setting),
+    what the weight setting means, the :class:`CandidateFacts` fields it reads, and its function
+    ``(demand, candidate, settings) -> value in [0, 1]``.
+
+    Adding a component is one row here plus its function: the weight setting
+    (:mod:`recommend.config`), the explanation labels (:data:`COMPONENT_ZH`), the scores and the
+    README table (:func:`components_markdown`) all derive from this table.
+    """
+
+    name: str
+    zh: str
+    weight: float
+    help: str
+    uses: tuple[str, ...]
+    compute: ComponentFn
+
+
+def _f(settings: Mapping[str, object], name: str) -> float:
+    return float(settings[name])  # type: ignore[arg-type]
+
+
+def _field(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return field_match(c.paths, demand.fields)
+
+
+def _text(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return max(0.0, min(1.0, c.text_score))
+
+
+def _evidence(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return evidence(c.projects, year=demand.year, half_life=_f(settings, "evidence_half_life_years"),
+                    saturation=_f(settings, "evidence_saturation"),
+                    grant_scale_wan=_f(settings, "evidence_grant_scale_wan"),
+                    member_share=_f(settings, "project_member_share"))
+
+
+def _type(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return expert_type(c, lead=_f(settings, "type_lead"), talent=_f(settings, "type_talent"),
+                       pool=_f(settings, "type_pool"))
+
+
+def _region(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    if settings.get("region_mode") == "any":  # "不考虑": region neither filters nor scores
+        return 0.0
+    return region_proximity(demand, c, same_province=_f(settings, "region_same_province"))
+
+
+def _availability(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return availability(c.active_load)
+
+
+COMPONENT_TABLE: tuple[Component, ...] = (
+    Component("field", "领域匹配", 0.35, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
+    Component("text", "文本相关", 0.25, "需求文本与专家项目、关键词的文本相关度（BM25）",
+              ("text_score", "keywords", "projects"), _text),
+    Component("evidence", "项目证据", 0.15, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
+    Component("type", "专家类型", 0.05, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
+              ("projects", "talent_titles", "programmes", "in_expert_pool"), _type),
+    Component("region", "地域邻近", 0.10, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
+    Component("availability", "可用性", 0.10, "当前负荷越低越可用（在研项目、待处理推送）", ("active_load",), _availability),
+)
+"""The score components in display order (see :class:`Component`)."""
+
+COMPONENTS: tuple[str, ...] = tuple(c.name for c in COMPONENT_TABLE)
+"""Score component names, in display order; each has a ``weight_<name>`` setting."""
+COMPONENT_ZH: dict[str, str] = {c.name: c.zh for c in COMPONENT_TABLE}
+"""Each component's Chinese label, as the explanations show it."""
+
+
+def components_markdown() -> str:
+    """The README's table of score components (a test checks README.md contains it verbatim)."""
+    lines = ["| 分项 | 中文名 | 权重参数 | 默认权重 | 使用的专家事实 |", "|---|---|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.zh} | `weight_{c.name}` | `{c.weight}` | {'、'.join(f'`{u}`' for u in c.uses)} |"
+              for c in COMPONENT_TABLE]
+    return "\n".join(lines)
+
+
 def score_candidates(demand: DemandFacts, candidates: Sequence[CandidateFacts],
                      settings: Mapping[str, object]) -> list[ScoredExpert]:
-    """Score every candidate; sorted by score (desc), then id, so ties are stable."""
-    weights = {c: float(settings[f"weight_{c}"]) for c in COMPONENTS}
+    """Score every candidate with each row of :data:`COMPONENT_TABLE`; sorted by score (desc), then id,
+    so ties are stable. A demand field counts as covered when a path reaches it with a match of at
+    least ``covered_min_match``."""
+    weights = {c.name: _f(settings, f"weight_{c.name}") for c in COMPONENT_TABLE}
+    covered_min = _f(settings, "covered_min_match")
     scored = []
     for facts in candidates:
-        components = {
-            "field": field_match(facts.paths, demand.fields),
-            "text": max(0.0, min(1.0, facts.text_score)),
-            "evidence": evidence(facts.projects, year=demand.year,
-                                 half_life=float(settings["evidence_half_life_years"]),
-                                 saturation=float(settings["evidence_saturation"])),
-            "type": expert_type(facts),
-            "region": region_proximity(demand, facts),
-            "availability": availability(facts.active_load),
-        }
+        components = {c.name: c.compute(demand, facts, settings) for c in COMPONENT_TABLE}
         contributions = {c: weights[c] * v for c, v in components.items()}
-        covered = frozenset(p.demand_field for p in facts.paths if p.similarity * min(p.expert_weight, 1.0) >= 0.3)
+        covered = frozenset(p.demand_field for p in facts.paths
+                            if p.similarity * min(p.expert_weight, 1.0) >= covered_min)
         scored.append(ScoredExpert(facts, sum(contributions.values()), components, contributions, covered))
     scored.sort(key=lambda s: (-s.score, s.id))
     return scored
@@ -265,7 +348,8 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
     Conflict of interest (the expert's institution is tied to the enterprise, or the
     expert has prior ties to it), the exclusion list, experts who declined this demand's
     push or whom the officer marked 不采纳 for it, the maximum load, and
-    ``region_mode == "only"`` (same province only), and ``expert_type`` (only experts of that type).
+    ``region_mode == "only"`` (same province only; ``"any"`` ignores region here and in the score), and
+    ``expert_type`` (only experts of that type).
     """
     kept: list[CandidateFacts] = []
     excluded: dict[str, str] = {}

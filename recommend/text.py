@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import bm25s
 
+from recommend.config import DEFAULTS
 from recommend.scoring import CandidateFacts
 
 __all__ = ["Tokenize", "profile_text", "text_scores"]
@@ -26,9 +27,12 @@ def profile_text(facts: CandidateFacts) -> str:
     return "\n".join([" ".join(facts.keywords), *titles, *latest])
 
 
-def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], *, k1: float = 1.2,
-                b: float = 0.3) -> dict[str, float]:
+def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], *,
+                k1: float = DEFAULTS["text_bm25_k1"], b: float = DEFAULTS["text_bm25_b"]) -> dict[str, float]:
     """BM25 of the query against each document, divided by the best, so the top is 1.
+
+    ``k1`` and ``b`` are the settings ``text_bm25_k1`` and ``text_bm25_b`` (this reranking of the
+    candidates, not the whole-graph index of :mod:`recommend.retrieval`, which has its own).
 
     Documents with no query term score 0; an empty query or corpus gives all zeros.
 

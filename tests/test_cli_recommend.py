@@ -37,7 +37,7 @@ def test_recommend_refuses_bad_input_in_chinese(tmp_path):
     both = kgmatch("recommend", data_dir=data)
     assert both.returncode == 2 and "二选一" in both.stderr
     bad = kgmatch("recommend", "d:1", "--set", "weight_text=abc", data_dir=data)
-    assert bad.returncode == 2 and "不是数字" in bad.stderr
+    assert bad.returncode == 2 and "「weight_text」应为数字，实际为「abc」" in bad.stderr  # as the API says it
 
 
 def test_relate_fields_writes_related_to_and_is_repeatable(tmp_path):

@@ -6,9 +6,9 @@ import json
 
 from test_cli import kgmatch
 
+from analytics.coverage import TARGET, coverage_json, evidence_kind, field_coverage
 from graph.model import Label, RelType
 from graph.store import Batch
-from recommend.coverage import TARGET, coverage_json, evidence_kind, field_coverage
 
 
 def _world() -> Batch:

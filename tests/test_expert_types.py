@@ -10,7 +10,7 @@ from api.auth import Role
 from graph.errors import ValidationError
 from graph.model import Label
 from graph.store import Batch
-from recommend.config import resolve
+from recommend.config import DEFAULTS, resolve
 from recommend.scoring import (
     EXPERT_TYPES,
     CandidateFacts,
@@ -36,11 +36,12 @@ JIEQING = CandidateFacts("e:j", "杰青", projects=(ProjectFact("nsfc:2", "t", "
 ])
 def test_types_and_the_type_component(facts, types, score):
     assert expert_types(facts) == types
-    assert expert_type(facts) == pytest.approx(score)
+    weights = {name: float(DEFAULTS[f"type_{name}"]) for name in ("lead", "talent", "pool")}
+    assert expert_type(facts, **weights) == pytest.approx(score)
 
 
 def test_the_filter_keeps_only_the_chosen_type():
-    demand = DemandFacts("d", "", {})
+    demand = DemandFacts("d", "", {}, 2026)
     kept, why = apply_filters(demand, [ACADEMICIAN, PROGRAMME, NSFC_PI, JIEQING],
                               resolve({"expert_type": "人才计划入选者"}))
     assert [c.id for c in kept] == ["e:a", "e:j"]

@@ -35,7 +35,7 @@ VIS_SCRIPT = '<script src="vis-network/vis-network.min.js"></script>'
 # Python constructs that are logic, not glue: rule 29 says notebooks define none.
 LOGIC = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.AsyncFor, ast.While,
          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-IMPORTABLE = {"api", "graph", "ingest", "recommend", "workflow", "IPython", "os", "pathlib", "shutil", "tempfile",
+IMPORTABLE = {"analytics", "api", "graph", "ingest", "recommend", "workflow", "render", "IPython", "os", "pathlib", "shutil", "tempfile",
               "warnings"}
 
 
@@ -127,9 +127,9 @@ def test_field_and_region_notebook_runs_offline(executed):
     nb, out_dir = executed[FIELD_REGION]
     _no_stderr(nb)
     assert "<th>领域编号</th><th>技术领域</th><th>合计</th>" in _html_table(nb, "需求按顶层技术领域 × 省份分布")
-    gap = _html_table(nb, "供需缺口（顶层技术领域）")
+    gap = _html_table(nb, "供需缺口（二级技术领域）")
     assert "<th>缺口指数</th>" in gap and "<tbody><tr><td>" in gap  # at least one field
-    assert "<th>缺口指数</th>" in _html_table(nb, "供需缺口（技术领域）")
+    assert "<th>缺口指数</th>" in _html_table(nb, "供需缺口（三级技术领域）")
     assert "<caption>图谱规模</caption>" in _outputs(nb, "text/html")[0]
     page = (out_dir / "01_field_neighbourhood.html").read_text(encoding="utf-8")
     assert VIS_SCRIPT in page and not URL.search(page)

@@ -21,7 +21,7 @@ from api.auth import ROLE_PERMISSIONS, Permission, Role
 from api.pages.base import NAV
 from graph.model import Label, RelType
 from graph.store import Batch
-from graph.visual import INIT_SCRIPT_CSP_HASH
+from render import INIT_SCRIPT_CSP_HASH
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_SCRIPT = "<script>alert(1)</script>"

@@ -17,9 +17,9 @@ from helpers.pages import END, START, TODAY, add_service, field_errors, store_of
 from openpyxl import load_workbook
 from test_pages import ESCAPED_IMG, ESCAPED_SCRIPT, HOSTILE_IMG, HOSTILE_SCRIPT, signed_in
 
+from analytics.reports import REPORTS
 from api.auth import Role
 from workflow.dispatch import dispatch_expert, rate_service
-from workflow.reports import REPORTS
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_the_region_and_period_narrow_the_reports(app):
 @pytest.mark.parametrize(("query", "name", "message"), [
     ("start=明天", "start", "应为日期 YYYY-MM-DD，实际为「明天」"),
     ("start=2026-05-01&end=2026-01-01", "end", "结束日期 2026-01-01 早于开始日期 2026-05-01"),
-    ("region=火星", "region", "未知的地区「火星」（请填写地区编号、6 位行政区划代码或准确名称）"),
+    ("region=火星", "region", "未知的地区「火星」（请填写省市县名称或 6 位行政区划代码）"),
 ])
 def test_bad_report_filters_are_named_in_chinese(app, query, name, message):
     response = signed_in(app, Role.ANALYST).get(f"/reports?{query}")

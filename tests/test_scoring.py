@@ -58,29 +58,34 @@ def test_ties_break_by_id():
     assert [s.id for s in ranked] == ["e:1", "e:2"]
 
 
+GRANT = {"grant_scale_wan": DEFAULTS["evidence_grant_scale_wan"], "member_share": DEFAULTS["project_member_share"]}
+TYPES = {"lead": DEFAULTS["type_lead"], "talent": DEFAULTS["type_talent"], "pool": DEFAULTS["type_pool"]}
+SAME = {"same_province": DEFAULTS["region_same_province"]}
+
+
 def test_evidence_by_hand():
     recent = ProjectFact("p1", "t", "lead", 2026, None, 50.0)
     old = ProjectFact("p2", "t", "lead", 2016, None, 50.0)
     member = ProjectFact("p3", "t", "member", 2026, None, 50.0)
     size = 1 + math.log10(2)
-    assert evidence([recent], year=2026, half_life=5, saturation=3) == pytest.approx(1 - math.exp(-size / 3))
-    assert evidence([old], year=2026, half_life=5, saturation=3) == pytest.approx(1 - math.exp(-size / 4 / 3))
-    assert evidence([member], year=2026, half_life=5, saturation=3) == pytest.approx(1 - math.exp(-size / 2 / 3))
-    assert evidence([recent, old], year=2026, half_life=5, saturation=3) > evidence([recent], year=2026,
-                                                                                      half_life=5, saturation=3)
+    assert evidence([recent], year=2026, half_life=5, saturation=3, **GRANT) == pytest.approx(1 - math.exp(-size / 3))
+    assert evidence([old], year=2026, half_life=5, saturation=3, **GRANT) == pytest.approx(1 - math.exp(-size / 4 / 3))
+    assert evidence([member], year=2026, half_life=5, saturation=3, **GRANT) == pytest.approx(1 - math.exp(-size / 2 / 3))
+    assert evidence([recent, old], year=2026, half_life=5, saturation=3, **GRANT) > evidence([recent], year=2026,
+                                                                                      half_life=5, saturation=3, **GRANT)
 
 
 def test_expert_type_region_and_availability():
     pi_talent = CandidateFacts("e", "x", projects=(ProjectFact("p", "t", "lead", fund_type="国家杰出青年科学基金"),))
-    assert expert_type(pi_talent) == pytest.approx(0.8)
-    assert expert_type(CandidateFacts("e", "x")) == 0.0
-    assert region_proximity(DEMAND, CandidateFacts("e", "x", province_id="region:330000", city_id="region:330100")) == 1.0
-    assert region_proximity(DEMAND, CandidateFacts("e", "x", province_id="region:110000")) == 0.0
+    assert expert_type(pi_talent, **TYPES) == pytest.approx(0.8)
+    assert expert_type(CandidateFacts("e", "x"), **TYPES) == 0.0
+    assert region_proximity(DEMAND, CandidateFacts("e", "x", province_id="region:330000", city_id="region:330100"), **SAME) == 1.0
+    assert region_proximity(DEMAND, CandidateFacts("e", "x", province_id="region:110000"), **SAME) == 0.0
     assert [availability(n) for n in (0, 1, -1)] == [1.0, 0.5, 1.0]
 
 
 def test_filters_conflict_of_interest_exclusion_load_and_region():
-    demand = DemandFacts("d", "", {}, province_id="region:330000", excluded_experts=frozenset({"e:x"}),
+    demand = DemandFacts("d", "", {}, 2026, province_id="region:330000", excluded_experts=frozenset({"e:x"}),
                          excluded_institutions=frozenset({"inst:zju"}))
     cands = [CandidateFacts("e:x", "排除"), CandidateFacts("e:zju", "同单位", institution_id="inst:zju"),
              CandidateFacts("e:tied", "有关联", tied_to_enterprise=True),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -16,6 +17,8 @@ __all__ = [
     "BEIJING",
     "Clock",
     "system_clock",
+    "this_year",
+    "fixed_clock",
     "iso",
     "parse_time",
     "parse_date",
@@ -36,9 +39,30 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 Clock = Callable[[], datetime]
 
 
+_fixed: datetime | None = None
+
+
 def system_clock() -> datetime:
-    """Now, in Beijing time (tests pass their own clock)."""
-    return datetime.now(UTC).astimezone(BEIJING)
+    """Now, in Beijing time: the one clock (workflows take it as a default; tests pass their own
+    or fix it with :func:`fixed_clock`)."""
+    return _fixed if _fixed is not None else datetime.now(UTC).astimezone(BEIJING)
+
+
+def this_year() -> int:
+    """"This year" (Beijing time) by :func:`system_clock`: the reference year of free-text demands,
+    stored demands without a posted date, and the text index."""
+    return system_clock().year
+
+
+@contextmanager
+def fixed_clock(moment: datetime) -> Iterator[datetime]:
+    """Within the block :func:`system_clock` (and so :func:`this_year`) answers ``moment`` (for tests)."""
+    global _fixed
+    before, _fixed = _fixed, moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+    try:
+        yield _fixed
+    finally:
+        _fixed = before
 
 
 def iso(moment: datetime) -> str:

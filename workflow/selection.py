@@ -1,25 +1,39 @@
-"""Which demands a filter selects: by region, industry and field, each a code, a name or an id standing
-for itself and everything below it in its hierarchy.
+"""Selecting demands by region, field, industry and status: the one implementation behind the demand
+lists (JSON API and pages) and list pushes (JSON API, page and ``kgmatch push-list``).
 
-The JSON API, the pages and the CLI select demands through these functions (one implementation).
+A filter value is an id (``region:330100``), a code (``330100``, ``C3841``, ``40201``) or a name
+(``杭州市``, ``浙江省杭州市``), resolved by the importer's resolver (:func:`ingest.resolve.resolve_node`),
+and stands for itself and everything below it (:func:`ids_below`): ``region=浙江省`` selects demands
+in any city or county of Zhejiang, ``field=ht2016:402`` any of its subfields. The values of one filter
+combine with OR, the filters with AND.
+
+A demand is where it is located, or, when it names no region, where its enterprise is (as in the
+reports and in the recommendation's region component).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label, RelType
-from graph.store import Direction, GraphStore, NodeRef, RelFilter
-from ingest.mapping import FIELD_SCHEME_ORDER
+from graph.store import Direction, GraphStore, Node, NodePage, NodeRef, RelFilter
 from ingest.resolve import Resolver
+from workflow.states import DEMAND
 
-__all__ = ["FILTER_PARAMS", "demand_filters", "ids_below", "label_param"]
+__all__ = ["FILTER_PARAMS", "OPEN_STATUSES", "MAX_SELECTED", "DemandQuery", "ids_below", "label_param",
+           "demand_query", "select_demands", "find_demands"]
+
+MAX_SELECTED = 5000
+"""At most this many demands are selected at once."""
+OPEN_STATUSES: tuple[str, ...] = tuple(DEMAND.states[:2])
+"""待对接, 对接中: the demands a push may still go out for."""
 
 _MAX_FILTER_IDS = 20_000
+_PAGE = 1000
 _TEXT = "文本"
-_KIND = "demand"
 _HIERARCHIES = (  # a filter's name, what it names, how a demand links to that, and how its hierarchy points up
     ("region", Label.REGION, RelType.LOCATED_IN, RelType.PART_OF),
     ("industry", Label.INDUSTRY, RelType.IN_INDUSTRY, RelType.PART_OF),
@@ -27,12 +41,27 @@ _HIERARCHIES = (  # a filter's name, what it names, how a demand links to that, 
 )
 
 FILTER_PARAMS = tuple(name for name, *_ in _HIERARCHIES)
-"""The hierarchical filters of a demand list (:func:`demand_filters`); ``status`` is a plain property."""
+"""The hierarchical filters of a demand selection; ``status`` is a plain property."""
+
+
+@dataclass(frozen=True)
+class DemandQuery:
+    """A resolved selection: field and industry filters, the region ids (each with everything below;
+    empty: any region) and the statuses (empty: any)."""
+
+    related: tuple[RelFilter, ...] = ()
+    regions: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """No region, field or industry filter (status alone does not count)."""
+        return not self.related and not self.regions
 
 
 def ids_below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> tuple[str, ...]:
     """``root`` and every node of ``label`` below it (following ``rel_type``, which points up, backwards),
-    sorted; at most about ``_MAX_FILTER_IDS`` of them."""
+    sorted; at most about 20 000 of them."""
     seen, frontier = {root}, [root]
     while frontier and len(seen) < _MAX_FILTER_IDS:
         pairs = store.expand([NodeRef(label, i) for i in frontier], direction=Direction.IN, rel_types=[rel_type],
@@ -43,30 +72,28 @@ def ids_below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> 
 
 
 def label_param(label: Label) -> str:
-    """The query parameter (or body field) that filters by ``label``."""
+    """The filter (query parameter, body field) that selects by ``label``."""
     return next(name for name, named, *_ in _HIERARCHIES if named is label)
 
 
-def _lookup(resolver: Resolver, label: Label, value: str) -> str:
-    """The id the importer's resolver finds for a code or name of ``label`` (ValueError when none)."""
-    if label is Label.REGION:
-        return resolver.region(value)
-    if label is Label.INDUSTRY:
-        return resolver.industry(value)
-    return resolver.field(value, FIELD_SCHEME_ORDER[_KIND])
+def _texts(raw: Any) -> list[str] | None:
+    """A text or a list of texts, each comma-separated, as the values; ``None`` for anything else."""
+    if raw is None or isinstance(raw, str):
+        texts = [raw] if raw else []
+    elif isinstance(raw, (list, tuple)) and all(isinstance(t, str) for t in raw):
+        texts = list(raw)
+    else:
+        return None
+    return [v.strip() for text in texts for v in text.split(",") if v.strip()]
 
 
-def demand_filters(store: GraphStore, values: Mapping[str, Any], *,
-                   resolver: Resolver | Callable[[], Resolver] | None = None, prefix: str = "") -> list[RelFilter]:
-    """The relationship filters of a demand list, from the ``region``, ``industry`` and ``field`` of
-    ``values`` (other keys are the caller's).
+def demand_query(store: GraphStore, values: Mapping[str, Any], *, statuses: Iterable[str] = (),
+                 resolver: Resolver | Callable[[], Resolver] | None = None, prefix: str = "") -> DemandQuery:
+    """The selection named by the ``region``, ``industry`` and ``field`` of ``values`` (other keys are
+    the caller's), each a text or a list of texts (query parameters, JSON bodies and CLI options alike).
 
-    Each is a text or a list of texts, any of them comma-separated (query parameters and JSON
-    bodies alike). A value is an id, or a code or exact name resolved like the importer resolves
-    it, and stands for itself and everything below it (:func:`ids_below`); the values of one
-    filter combine with OR, the filters with AND. ``resolver`` (or a function that returns one,
-    called only when a value is not an id; the app passes its cached one) defaults to a new
-    :class:`~ingest.resolve.Resolver` of ``store``.
+    ``resolver`` (or a function that returns one, called only when a value is not an id; the app
+    passes its cached one) defaults to a new :class:`~ingest.resolve.Resolver` of ``store``.
 
     Raises:
         ValidationError: every value that is not text or names nothing, each naming its field
@@ -74,30 +101,77 @@ def demand_filters(store: GraphStore, values: Mapping[str, Any], *,
     """
     found: Resolver | None = resolver if isinstance(resolver, Resolver) else None
     errors: list[RowError] = []
-    filters: list[RelFilter] = []
+    related: list[RelFilter] = []
+    regions: tuple[str, ...] = ()
     for name, label, link, hierarchy in _HIERARCHIES:
-        raw = values.get(name)
-        if raw is None or isinstance(raw, str):
-            texts = [raw] if raw else []
-        elif isinstance(raw, (list, tuple)) and all(isinstance(t, str) for t in raw):
-            texts = list(raw)
-        else:
-            errors.append(RowError(None, prefix + name, Msg.BAD_TYPE.format(expected=_TEXT, value=raw)))
+        texts = _texts(values.get(name))
+        if texts is None:
+            errors.append(RowError(None, prefix + name, Msg.BAD_TYPE.format(expected=_TEXT, value=values.get(name))))
             continue
         ids: set[str] = set()
-        for value in (v.strip() for text in texts for v in text.split(",") if v.strip()):
+        for value in texts:
             try:
                 if store.get_node(label, value) is not None:
                     root = value
                 else:
                     found = found or (resolver() if callable(resolver) else Resolver(store))
-                    root = _lookup(found, label, value)
+                    root = found.lookup(label, value)
             except ValueError as err:
                 errors.append(RowError(None, prefix + name, str(err)))
                 continue
             ids.update(ids_below(store, label, root, hierarchy))
-        if ids:
-            filters.append(RelFilter(link, label, tuple(sorted(ids))))
+        if not ids:
+            continue
+        if label is Label.REGION:
+            regions = tuple(sorted(ids))
+        else:
+            related.append(RelFilter(link, label, tuple(sorted(ids))))
     if errors:
         raise ValidationError.from_errors(errors)
-    return filters
+    return DemandQuery(tuple(related), regions, tuple(statuses))
+
+
+def _find_all(store: GraphStore, label: Label, related: Sequence[RelFilter], limit: int) -> list[Node]:
+    found: list[Node] = []
+    while len(found) < limit:
+        page = store.find_nodes(label, related=related, skip=len(found), limit=_PAGE).nodes
+        found += page
+        if len(page) < _PAGE:
+            break
+    return found
+
+
+def _status(node: Node) -> str:
+    return str(node.props.get("status") or DEMAND.initial)
+
+
+def select_demands(store: GraphStore, query: DemandQuery, *, limit: int = MAX_SELECTED) -> list[Node]:
+    """The demands ``query`` selects, ordered by id (at most about ``limit``): in any of its regions
+    (located there, or without a region of their own and posted by an enterprise located there), with
+    its field and industry filters, whose status is one of its statuses."""
+    related = list(query.related)
+    if query.regions:
+        inside = RelFilter(RelType.LOCATED_IN, Label.REGION, query.regions)
+        found = {d.id: d for d in _find_all(store, Label.DEMAND, [*related, inside], limit)}
+        enterprises = tuple(e.id for e in _find_all(store, Label.ENTERPRISE, [inside], limit))
+        if enterprises:
+            posted = _find_all(store, Label.DEMAND,
+                               [*related, RelFilter(RelType.POSTED, Label.ENTERPRISE, enterprises, Direction.IN)], limit)
+            located = {ref.id for ref, _ in store.expand([d.ref for d in posted], direction=Direction.OUT,
+                                                          rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])}
+            found.update({d.id: d for d in posted if d.id not in located})
+        demands = [found[i] for i in sorted(found)]
+    else:
+        demands = _find_all(store, Label.DEMAND, related, limit)
+    if query.statuses:
+        demands = [d for d in demands if _status(d) in query.statuses]
+    return demands
+
+
+def find_demands(store: GraphStore, query: DemandQuery, *, skip: int = 0, limit: int) -> NodePage:
+    """One page of :func:`select_demands` (ordered by id) and the total."""
+    if not query.regions and len(query.statuses) <= 1:  # the store pages it itself
+        props = {"status": query.statuses[0]} if query.statuses else None
+        return store.find_nodes(Label.DEMAND, props=props, related=list(query.related), skip=skip, limit=limit)
+    selected = select_demands(store, query)
+    return NodePage(selected[skip:skip + limit], len(selected))

@@ -1,7 +1,7 @@
 """``kgmatch coverage``: experts with direct evidence per 高新技术领域 (first and second level).
 
 Register in :mod:`api.cli` with ``main.add_command(coverage)``. The numbers are
-:func:`recommend.coverage.field_coverage`'s, the same the dashboard shows.
+:func:`analytics.coverage.field_coverage`'s, the same the dashboard shows.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 
 import click
 
+from analytics.coverage import EVIDENCE_KINDS, TARGET, coverage_json, field_coverage
 from api.cli.common import Ctx, run_safely
-from recommend.coverage import EVIDENCE_KINDS, TARGET, coverage_json, field_coverage
 
 __all__ = ["coverage"]
 

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from api.cli.common import Ctx, fail, run_safely
+from graph.errors import ValidationError
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Batch, GraphStore
@@ -18,10 +19,9 @@ from ingest.evaluation_data import load_evaluation_projects
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from ingest.readers import read_rows
-from ingest.resolve import expert_id, normalize_name, normalize_org
-from recommend.candidates import demand_facts_for_text
-from recommend.config import DEFAULTS
-from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_facts
+from ingest.resolve import expert_id, normalize_name, normalize_org, resolve_node
+from recommend.config import settings_from_text
+from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_text
 from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import field_infos, related_fields
 from recommend.profiles import load_profiles
@@ -46,19 +46,17 @@ def _pad(text: str, width: int) -> str:
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``NAME=VALUE`` pairs, with each value typed like the setting's default."""
-    overrides: dict[str, Any] = {}
+    """``NAME=VALUE`` pairs, typed by :func:`recommend.config.settings_from_text` (as the API types them)."""
+    values: dict[str, str] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"「{pair}」应写成 名称=值", param_hint="--set")
-        default = DEFAULTS.get(name)
-        try:
-            overrides[name] = (raw if isinstance(default, str) or default is None
-                               else int(raw) if isinstance(default, int) else float(raw))
-        except ValueError:
-            raise click.BadParameter(f"「{name}」的值「{raw}」不是数字", param_hint="--set") from None
-    return overrides
+        values[name] = raw
+    try:
+        return settings_from_text(values)
+    except ValidationError as err:
+        raise click.BadParameter(err.message, param_hint="--set") from None
 
 
 def _print_recommendation(rec: Recommendation) -> None:
@@ -97,7 +95,7 @@ def _print_recommendation(rec: Recommendation) -> None:
 @click.command()
 @click.argument("demand_id", required=False)
 @click.option("--text", help="直接输入需求文本（不必先导入）/ recommend for free text.")
-@click.option("--region", help="配合 --text：需求企业所在地区编码，如 330100 / region id for --text.")
+@click.option("--region", help="配合 --text：需求企业所在地区（编号、代码或名称，如 330100、杭州市）/ region for --text.")
 @click.option("--top-k", type=int, default=None, help="返回人数（默认 10）/ how many experts.")
 @click.option("--expert-type", type=click.Choice(EXPERT_TYPES), default=None,
               help="只推荐某类专家 / only experts of this type.")
@@ -121,12 +119,9 @@ def recommend(obj: Ctx, demand_id: str | None, text: str | None, region: str | N
     if demand_id:
         rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides, index=index)
     else:
-        understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-        demand = demand_facts_for_text(store, text, dict(understood.fields),
-                                       region_id=f"region:{region}" if region and region.isdigit() else region)
-        name = text.strip().split("\n")[0]
-        rec = recommend_for_facts(store, demand, tokenize=content_words, overrides=overrides, index=index,
-                                  keywords=understood.keywords, demand_name=name[:24] + ("…" if len(name) > 24 else ""))
+        region_id = resolve_node(store, Label.REGION, region, field_name="--region").id if region else None
+        rec = recommend_for_text(store, text, tokenize=content_words, understand=understand_demand,
+                                 region_id=region_id, overrides=overrides, index=index)
     if as_json:
         click.echo(json.dumps(rec.as_dict(), ensure_ascii=False, indent=1))
     else:

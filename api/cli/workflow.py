@@ -18,34 +18,30 @@ from typing import Any
 
 import click
 
-from api.cli.common import Ctx, fail, run_safely
-from graph.errors import Msg, ValidationError
-from graph.model import NODE_SPECS, Label, RelType
-from graph.store import Direction, GraphStore, Node, NodeRef, RelFilter
-from workflow.challenge import advance, bids_of, publish_challenge, select_bid, submit_bid
-from workflow.common import record, require_node
-from workflow.dispatch import dispatch_expert, rate_service, record_service
-from workflow.feedback import feedback_rows
-from workflow.push import PushResult, push_demands, respond, send_reminders
-from workflow.reports import (
+from analytics.reports import (
     EVALUATION_BY,
     REPORTS,
     ReportFilter,
     evaluation,
     read_facts,
     report_workbook,
-    resolve_region,
 )
-from workflow.selection import ids_below
-from workflow.states import CHANNELS, DEMAND, SERVICE_TYPES
+from api.cli.common import Ctx, fail, run_safely
+from graph.model import NODE_SPECS, Label
+from graph.store import GraphStore, Node, NodeRef
+from workflow.challenge import advance, bids_of, publish_challenge, select_bid, submit_bid
+from workflow.common import record, require_node
+from workflow.dispatch import dispatch_expert, rate_service, record_service
+from workflow.feedback import feedback_rows
+from workflow.push import PushResult, push_demands, respond, send_reminders
+from workflow.selection import OPEN_STATUSES, demand_query, select_demands
+from workflow.states import CHANNELS, SERVICE_TYPES
 from workflow.vouchers import HOLDER_LABELS, issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["WORKFLOW_COMMANDS", "push", "push_list", "answer", "remind", "dispatch", "service", "rate", "challenge",
-           "voucher", "feedback", "report", "evaluation_command", "parse_ref", "select_demands"]
+           "voucher", "feedback", "report", "evaluation_command", "parse_ref"]
 
 SOLVERS = (Label.EXPERT, Label.TEAM)
-_OPEN_DEMAND = DEMAND.states[:2]  # 待对接, 对接中: the demands a push may still go out for
-_MAX_SELECTED = 5000
 
 
 # -- shared options ----------------------------------------------------------------------------------
@@ -131,70 +127,11 @@ def push(obj: Ctx, demand_id: str, targets: list[NodeRef], channel: str, note: s
                             source="cli"), as_json)
 
 
-def _by_id_or_code(store: GraphStore, label: Label, value: str, option: str) -> Node:
-    """A Field or Industry named by its id or its code (a code several schemes share is refused)."""
-    node = store.get_node(label, value.strip())
-    if node is not None:
-        return node
-    found = store.find_nodes(label, props={"code": value.strip()}, limit=5).nodes
-    if len(found) == 1:
-        return found[0]
-    what = NODE_SPECS[label].zh
-    if not found:
-        raise ValidationError(Msg.FIELD.format(field=option, reason=f"未知的{what}「{value}」（请填写编号或代码）"))
-    ids = "、".join(n.id for n in found)
-    raise ValidationError(Msg.FIELD.format(field=option, reason=f"代码「{value}」有歧义，可能是：{ids}；请填写编号"))
-
-
-def _find_all(store: GraphStore, label: Label, related: Sequence[RelFilter]) -> list[Node]:
-    found: list[Node] = []
-    while len(found) < _MAX_SELECTED:
-        page = store.find_nodes(label, related=related, skip=len(found), limit=1000).nodes
-        found += page
-        if len(page) < 1000:
-            break
-    return found
-
-
-def select_demands(store: GraphStore, *, regions: Sequence[str] = (), fields: Sequence[str] = (),
-                   industries: Sequence[str] = (), statuses: Sequence[str] = _OPEN_DEMAND) -> list[Node]:
-    """The demands in any of ``regions``, needing any of ``fields`` and in any of ``industries``
-    (each with everything below it; the three combine with AND), whose status is one of ``statuses``.
-
-    A demand is where it is located, or, when it names no region, where its enterprise is
-    (as in the reports).
-    """
-    filters = []
-    if fields:
-        ids = set().union(*(ids_below(store, Label.FIELD, _by_id_or_code(store, Label.FIELD, v, "field").id,
-                                   RelType.SUBFIELD_OF) for v in fields))
-        filters.append(RelFilter(RelType.NEEDS, Label.FIELD, tuple(sorted(ids))))
-    if industries:
-        ids = set().union(*(ids_below(store, Label.INDUSTRY, _by_id_or_code(store, Label.INDUSTRY, v, "industry").id,
-                                   RelType.PART_OF) for v in industries))
-        filters.append(RelFilter(RelType.IN_INDUSTRY, Label.INDUSTRY, tuple(sorted(ids))))
-    if regions:
-        ids = set().union(*(ids_below(store, Label.REGION, resolve_region(store, v).id, RelType.PART_OF) for v in regions))
-        inside = RelFilter(RelType.LOCATED_IN, Label.REGION, tuple(sorted(ids)))
-        found = {d.id: d for d in _find_all(store, Label.DEMAND, [*filters, inside])}
-        enterprises = tuple(e.id for e in _find_all(store, Label.ENTERPRISE, [inside]))
-        if enterprises:
-            posted = _find_all(store, Label.DEMAND,
-                               [*filters, RelFilter(RelType.POSTED, Label.ENTERPRISE, enterprises, Direction.IN)])
-            located = {ref.id for ref, _ in store.expand([d.ref for d in posted], direction=Direction.OUT,
-                                                          rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])}
-            found.update({d.id: d for d in posted if d.id not in located})
-        demands = [found[i] for i in sorted(found)]
-    else:
-        demands = _find_all(store, Label.DEMAND, filters)
-    return [d for d in demands if str(d.props.get("status") or DEMAND.initial) in statuses]
-
-
 @click.command("push-list")
 @click.option("--region", "regions", multiple=True, help="地区编号、代码或名称（含下级）/ region, repeatable.")
-@click.option("--field", "fields", multiple=True, help="技术领域编号或代码（含下级）/ field id or code.")
-@click.option("--industry", "industries", multiple=True, help="行业编号或代码（含下级）/ industry id or code.")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(_OPEN_DEMAND),
+@click.option("--field", "fields", multiple=True, help="技术领域编号、代码或名称（含下级）/ field id, code or name.")
+@click.option("--industry", "industries", multiple=True, help="行业编号、代码或名称（含下级）/ industry id, code or name.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(OPEN_STATUSES),
               help="需求状态（默认待对接、对接中）/ demand status.")
 @click.option("--dry-run", is_flag=True, help="只列出选中的需求，不推送 / list the selection only.")
 @_push_options
@@ -207,8 +144,9 @@ def push_list(obj: Ctx, regions: tuple[str, ...], fields: tuple[str, ...], indus
     if not (regions or fields or industries):
         fail("请至少给出 --region、--field、--industry 之一，以免把全部需求推送出去")
     store = obj.store()
-    demands = select_demands(store, regions=regions, fields=fields, industries=industries,
-                             statuses=statuses or _OPEN_DEMAND)
+    query = demand_query(store, {"region": list(regions), "field": list(fields), "industry": list(industries)},
+                         statuses=statuses or OPEN_STATUSES)
+    demands = select_demands(store, query)
     if not demands:
         fail("没有符合条件的待推送需求")
     if dry_run:

@@ -21,9 +21,8 @@ from api.state import app_state
 from api.validation import (
     bad_param,
     check_params,
-    demand_filters_from_args,
+    demand_query_from_args,
     json_object,
-    list_arg,
     not_found,
     page_args,
     page_body,
@@ -34,6 +33,7 @@ from graph.store import NodeRef
 from ingest.importers import import_rows
 from ingest.mapping import KINDS, match_headers
 from ingest.readers import Row
+from workflow.selection import find_demands
 
 __all__ = ["bp"]
 
@@ -51,9 +51,7 @@ def list_demands() -> Any:
     check_params(("page", "per_page", "industry", "field", "region", "status"))
     page, per_page = page_args()
     store = app_state().store()
-    status = (list_arg("status") or [None])[0]
-    found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None, related=demand_filters_from_args(store),
-                             skip=(page - 1) * per_page, limit=per_page)
+    found = find_demands(store, demand_query_from_args(store), skip=(page - 1) * per_page, limit=per_page)
     items = demands_json(store, found.nodes, reveal=may(Permission.CONTACT_READ))
     return jsonify(page_body(items, page, per_page, found.total))
 

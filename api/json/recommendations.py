@@ -23,8 +23,8 @@ from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
-from recommend.candidates import demand_facts_for_text
-from recommend.engine import recommend_for_demand, recommend_for_facts
+from ingest.resolve import resolve_node
+from recommend.engine import recommend_for_demand, recommend_for_text
 
 __all__ = ["bp"]
 
@@ -55,12 +55,7 @@ def _region_id(value: Any) -> str | None:
     if not isinstance(value, str):
         raise bad_param("region", Msg.BAD_TYPE.format(expected="文本", value=value))
     state = app_state()
-    if state.store().get_node(Label.REGION, value) is not None:
-        return value
-    try:
-        return state.resolver().region(value)
-    except ValueError as err:
-        raise bad_param("region", str(err)) from err
+    return resolve_node(state.store(), Label.REGION, value, field_name="region", resolver=state.resolver()).id
 
 
 @bp.post("/recommendations")
@@ -85,16 +80,8 @@ def for_text() -> Any:
     region = _region_id(body.get("region"))
     state = app_state()
     store = state.store()
-    name = text.strip().split("\n")[0]
-
-    def compute() -> Any:
-        index = state.index()
-        understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region)
-        return understood, recommend_for_facts(store, demand, tokenize=content_words, overrides=overrides, index=index,
-                                               keywords=understood.keywords,
-                                               demand_name=name[:24] + ("…" if len(name) > 24 else ""))
-
-    understood, rec = within_budget(compute)  # KGMATCH_RECOMMEND_BUDGET: a clear 503, never a 20 s wait
-    log.info("free-text recommendation: %d fields linked, %d experts", len(understood.fields), len(rec.experts))
-    return jsonify({**rec.as_dict(), "keywords": list(understood.keywords)})
+    # On the budgeted pool (KGMATCH_RECOMMEND_BUDGET): a clear 503, never a 20 s wait.
+    rec = within_budget(lambda: recommend_for_text(store, text, tokenize=content_words, understand=understand_demand,
+                                                   region_id=region, overrides=overrides, index=state.index()))
+    log.info("free-text recommendation: %d experts", len(rec.experts))
+    return jsonify({**rec.as_dict(), "keywords": list(rec.keywords)})

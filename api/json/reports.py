@@ -2,7 +2,7 @@
 
 Filters (all optional): ``region`` (id, GB/T 2260 code or exact name; everything below it
 counts), ``start`` / ``end`` (YYYY-MM-DD, inclusive). Each fact counts by its own date
-(:mod:`workflow.reports` explains how each report counts).
+(:mod:`analytics.reports` explains how each report counts).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file
 
+from analytics.reports import REPORTS, ReportFilter, report_rows, report_workbook, summary
 from api.auth import Permission, requires
 from api.state import app_state
 from api.validation import check_params, list_arg
-from workflow.reports import REPORTS, ReportFilter, report_rows, report_workbook, summary
 
 __all__ = ["bp", "XLSX"]
 

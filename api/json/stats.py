@@ -1,10 +1,9 @@
 """Statistics: counts, and demands by technical field × region (for the supply–demand dashboards).
 
-The matrix rolls each demand's needed fields up to the top of their taxonomy
-(``SUBFIELD_OF``) and its regions up to the province (``PART_OF``). A demand that
-needs fields under two top-level fields counts once in each row, so ``total`` (distinct
-demands) can be less than the sum of the cells. It is recomputed only when the store's
-counts change.
+The matrix is :func:`analytics.supply_demand.demand_matrix` — the one definition the pages and the
+notebooks use (fields rolled up to the top of their taxonomy, a demand where it is located or else
+where its enterprise is, rolled up to the province, distinct demands per row and column). It is
+recomputed only when the store's counts change.
 """
 
 from __future__ import annotations
@@ -13,14 +12,15 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from analytics.supply_demand import store_demand_matrix
 from api.auth import Permission, requires
 from api.state import app_state
 from api.validation import check_params
-from recommend.demand_matrix import demand_matrix
 
 __all__ = ["bp"]
 
 bp = Blueprint("stats", __name__, url_prefix="/api/v1")
+
 
 @bp.get("/stats")
 @requires(Permission.STATS_READ)
@@ -35,4 +35,4 @@ def counts() -> Any:
 def demands_by_field_and_region() -> Any:
     """Demands by top-level field × province, and by status."""
     check_params(())
-    return jsonify(app_state().memo("demand_matrix", demand_matrix))
+    return jsonify(app_state().memo("demand_matrix", store_demand_matrix))

@@ -24,11 +24,11 @@ from api.state import app_state
 from api.validation import bad_param, check_params, page_args
 from graph.errors import Msg, ValidationError
 from graph.model import Label
-from graph.store import GraphStore, NodePage, RelFilter
+from graph.store import GraphStore, NodePage
 from workflow import feedback, push, webhook
 from workflow.common import record, require_node, system_clock
 from workflow.outbox import DELIVERY_STATUSES
-from workflow.selection import demand_filters
+from workflow.selection import DemandQuery, demand_query, find_demands
 from workflow.states import CHANNELS, DEMAND, PUSH, VERDICTS
 
 __all__ = ["bp"]
@@ -66,18 +66,18 @@ def push_demand(demand_id: str) -> Any:
     return _push_result(result)
 
 
-def _list_filters(store: GraphStore, filters: Mapping[str, Any], body: Body) -> tuple[str | None, list[RelFilter]]:
-    """The status and relationship filters of a demand list, resolved like ``GET /api/v1/demands`` does."""
-    try:
-        related = demand_filters(store, filters, resolver=app_state().resolver, prefix="filters.")
-    except ValidationError as err:
-        for error in err.errors:
-            body.fail(error.field, error.reason)
-        related = []
+def _list_filters(store: GraphStore, filters: Mapping[str, Any], body: Body) -> DemandQuery:
+    """The selection of a demand list, resolved like ``GET /api/v1/demands`` does."""
     status = filters.get("status")
     if status is not None and not isinstance(status, str):
         body.fail("filters.status", Msg.BAD_TYPE.format(expected=Msg.workflow_api.TEXT, value=status))
-    return (status.strip() or None) if isinstance(status, str) else None, related
+    statuses = (status.strip(),) if isinstance(status, str) and status.strip() else ()
+    try:
+        return demand_query(store, filters, statuses=statuses, resolver=app_state().resolver, prefix="filters.")
+    except ValidationError as err:
+        for error in err.errors:
+            body.fail(error.field, error.reason)
+        return DemandQuery()
 
 
 @bp.post("/pushes")
@@ -106,10 +106,9 @@ def push_list() -> Any:
     store = app_state().store()
     skipped: list[str] = []
     if not demand_ids:
-        status, related = _list_filters(store, filters, body)
+        query = _list_filters(store, filters, body)
         body.check()
-        found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None, related=related,
-                                 limit=push.MAX_PUSHES)
+        found = find_demands(store, query, limit=push.MAX_PUSHES)
         if found.total > push.MAX_PUSHES:
             raise bad_param("filters", Msg.workflow_api.TOO_MANY_DEMANDS.format(count=found.total, limit=push.MAX_PUSHES))
         for node in found.nodes:

@@ -35,7 +35,7 @@ from api.openapi.workflow import WORKFLOW_TAGS, workflow_operations, workflow_sc
 from graph.model import Label, RelType
 from ingest.demand_rules import TITLE_LIMIT
 from ingest.mapping import KINDS
-from recommend.config import SETTINGS
+from recommend.config import FIXED, SETTINGS
 from recommend.scoring import EXPERT_TYPES
 
 __all__ = ["build_openapi", "rule_to_path", "operations"]
@@ -193,6 +193,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
             "team_max_size": config["KGMATCH_MAX_TEAMS"]}
     rec_params = []
     for s in SETTINGS:
+        if s.name in FIXED:  # not settable per call
+            continue
         if isinstance(s.default, str):
             schema: dict[str, Any] = {"type": "string", "default": s.default}
             if s.name == "region_mode":

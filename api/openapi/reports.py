@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.reports import REPORTS
 from api.auth import Permission
 from api.openapi.schema import INT, NUM, STR, json_content, nullable, obj, operation, parameter, schema_ref
-from workflow.reports import REPORTS
 
 __all__ = ["REPORT_TAG", "report_operations", "report_schemas"]
 

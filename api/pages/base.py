@@ -7,7 +7,7 @@ script of our own live in ``api/static/pages/``, vis-network in ``api/static/ven
 every page response carries a Content-Security-Policy that allows only this origin.
 
 Data is always escaped by Jinja; the only HTML inserted unescaped is the graph fragment
-that :mod:`graph.visual` renders, which escapes every name itself.
+that :mod:`render` renders, which escapes every name itself.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from api.auth import (
     current_principal,
     may,
 )
-from graph.visual import INIT_SCRIPT_CSP_HASH
+from render import INIT_SCRIPT_CSP_HASH
 
 __all__ = [
     "bp",
@@ -83,7 +83,7 @@ PAGE_CSP = "; ".join((
     "form-action 'self'",
     "frame-ancestors 'self'",
 ))
-"""Every page may load only from this site; the one inline script (graph.visual's) is allowed by its hash.
+"""Every page may load only from this site; the one inline script (render.figure's) is allowed by its hash.
 ``'unsafe-inline'`` styles: vis-network positions its canvas with ``style`` attributes."""
 
 

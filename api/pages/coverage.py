@@ -1,6 +1,6 @@
-"""The dashboard's 专家供给 section: experts with direct evidence per 高新技术领域 (see :mod:`recommend.coverage`).
+"""The dashboard's 专家供给 section: experts with direct evidence per 高新技术领域 (see :mod:`analytics.coverage`).
 
-Only shapes :func:`recommend.coverage.field_coverage`'s rows for ``_coverage.html`` (included by
+Only shapes :func:`analytics.coverage.field_coverage`'s rows for ``_coverage.html`` (included by
 ``stats.html``): first-level fields with their counts per evidence kind and whether they reach
 the target, each with its second-level fields.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from recommend.coverage import EVIDENCE_KINDS, TARGET, FieldCoverage
+from analytics.coverage import EVIDENCE_KINDS, TARGET, FieldCoverage
 
 __all__ = ["coverage_view"]
 

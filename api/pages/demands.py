@@ -22,26 +22,27 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from analytics.report_book import put_cell
+from analytics.supply_demand import store_demand_matrix
 from api.auth import Permission, may, requires
 from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
 from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
-from api.validation import capped, demand_filters_from_args, not_found, parse_settings
+from api.validation import capped, demand_query_from_args, not_found, parse_settings
 from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
-from graph.store import Direction, GraphStore, Node, NodeRef
-from graph.visual import Drawing, explanation_graph, node_key, render_drawing
+from graph.store import Direction, GraphStore, Node
 from ingest.nlp import content_words
-from recommend.demand_matrix import demand_matrix
 from recommend.engine import Recommendation, recommend_for_demand
-from recommend.explain import COMPONENT_ZH
+from recommend.explain import COMPONENT_ZH, ExplainedPath
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
-from workflow.report_book import put_cell
+from render import explanation_positions, render_explanation
+from workflow.selection import find_demands
 
 __all__ = ["bp", "FILTERS", "EXPORT_COLUMNS", "EXPORT_MAX_ROWS", "demand_facets", "export_workbook",
-           "recommendation_view", "explanation_positions", "explanation_html"]
+           "recommendation_view", "explanation_html"]
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def demand_facets(store: GraphStore) -> dict[str, list[str]]:
         refs = [d.ref for d in demands[i:i + 1000]]
         for _, nb in store.expand(refs, direction=Direction.OUT, rel_types=list(names)):
             names[nb.rel.type].add(nb.node.name)
-    matrix = app_state().memo("demand_matrix", demand_matrix)
+    matrix = app_state().memo("demand_matrix", store_demand_matrix)
     provinces = {r["name"] for r in matrix["regions"] if r["id"]}
     return {"field": sorted(names[RelType.NEEDS]), "industry": sorted(names[RelType.IN_INDUSTRY]),
             "region": sorted(provinces) + sorted(names[RelType.LOCATED_IN] - provinces),
@@ -98,9 +99,7 @@ def demand_facets(store: GraphStore) -> dict[str, list[str]]:
 
 def _find(store: GraphStore, *, skip: int, limit: int) -> tuple[list[Node], int]:
     """A page of demands matching the request's filters (``ValidationError`` names a bad filter)."""
-    status = request.args.get("status", "").strip()
-    found = store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                             related=demand_filters_from_args(store), skip=skip, limit=limit)
+    found = find_demands(store, demand_query_from_args(store), skip=skip, limit=limit)
     return found.nodes, found.total
 
 
@@ -239,7 +238,7 @@ def recommendation_view(rec: Recommendation, experts: Mapping[str, Node], *, rev
         rows.append({**expert, "contact": contact, "bar": _bar_segments(expert["contributions"], width=160),
                      "components_zh": [(COMPONENT_ZH[c], expert["components"].get(c, 0.0),
                                         expert["contributions"].get(c, 0.0)) for c in COMPONENTS]})
-    paths = [p for expert in body["experts"][:_EXPERTS_IN_GRAPH] for p in expert["paths"]]
+    paths = [p for expert in rec.experts[:_EXPERTS_IN_GRAPH] for p in expert.paths]
     return {"experts": rows, "teams": [_team_view(t, field_names) for t in body["teams"]],
             "baseline": _team_view(body["baseline_team"], field_names) if body["baseline_team"] else None,
             "excluded": body["excluded"], "candidates": body["candidates"], "paths": paths, "viewed": viewed,
@@ -247,57 +246,11 @@ def recommendation_view(rec: Recommendation, experts: Mapping[str, Node], *, rev
             "fields": body["demand"]["fields"], "abstention": body.get("abstention")}
 
 
-def explanation_positions(paths: Sequence[Mapping[str, Any]], *, column: float = 240.0,
-                          row: float = 64.0) -> dict[str, tuple[float, float]]:
-    """Positions for the explanation graph: one column per kind of step, left to right.
-
-    The demand, then its fields (a field reached through a parent, child or related field
-    one column further), then projects, then experts — so every path reads left to right
-    and experts line up in the last column. Rows keep the order of first appearance.
-
-    >>> step = lambda kind, i: {"kind": kind, "id": i, "name": i, "link": ""}
-    >>> explanation_positions([{"steps": [step("demand", "d"), step("field", "f"), step("expert", "e")]},
-    ...                        {"steps": [step("demand", "d"), step("field", "f"), step("project", "p"),
-    ...                                   step("expert", "e")]}], row=10)
-    {'Demand:d': (0.0, 0.0), 'Field:f': (240.0, 0.0), 'Expert:e': (720.0, 0.0), 'Project:p': (480.0, 0.0)}
-    """
-    kinds = {label.value.lower(): label for label in Label}
-    depth: dict[str, int] = {}
-    label_of: dict[str, Label] = {}
-    for path in paths:
-        for i, step in enumerate(path.get("steps") or ()):
-            label = kinds.get(str(step.get("kind")))
-            if label is None:
-                continue
-            key = node_key(NodeRef(label, str(step.get("id"))))
-            label_of[key] = label
-            depth[key] = max(depth.get(key, 0), i)
-    last_field = max((d for k, d in depth.items() if label_of[k] is Label.FIELD), default=1)
-    columns: dict[int, list[str]] = {}
-    for key, label in label_of.items():
-        if label is Label.DEMAND:
-            col = 0
-        elif label is Label.FIELD:
-            col = depth[key]
-        elif label is Label.EXPERT:
-            col = last_field + 2
-        else:
-            col = last_field + 1
-        columns.setdefault(col, []).append(key)
-    positions = {}
-    for col, keys in columns.items():
-        for i, key in enumerate(keys):
-            positions[key] = (col * column, (i - (len(keys) - 1) / 2) * row)
-    return positions
-
-
-def explanation_html(paths: Sequence[Mapping[str, Any]], *, title: str, height: str = "440px") -> Markup:
-    """The explanation graph of ``paths`` (drawn by :mod:`graph.visual`, which escapes every name)."""
-    nodes, edges = explanation_graph(paths)
-    if not nodes:
-        return Markup("")
-    drawing = Drawing(tuple(nodes), tuple(edges), nodes[0].key)
-    return Markup(render_drawing(drawing, title=title, height=height, positions=explanation_positions(paths)))
+def explanation_html(paths: Sequence[ExplainedPath], *, title: str, height: str = "440px") -> Markup:
+    """The explanation graph of ``paths`` (drawn by :mod:`render`, which escapes every name), one
+    column per kind of step (:func:`render.explanation_positions`)."""
+    return Markup(render_explanation(paths, title=title, height=height, include_library=True,
+                                     positions=explanation_positions(paths)))
 
 
 def _top_k_options(chosen: int) -> Sequence[int]:

@@ -3,7 +3,7 @@
 The neighbourhood comes from ``GraphStore.subgraph`` (depth 1 to ``KGMATCH_GRAPH_MAX_DEPTH``,
 at most ``KGMATCH_GRAPH_MAX_NODES`` nodes, optionally only some labels and relationship
 types — members of :class:`~graph.model.Label` / :class:`~graph.model.RelType`, never
-request text) and is drawn by :mod:`graph.visual`: crowds collapsed into "另有 N 位专家…",
+request text) and is drawn by :mod:`render`: crowds collapsed into "另有 N 位专家…",
 capped, laid out in Python, drawn offline with the vendored vis-network. A table lists
 the same nodes, so the page works without the canvas; double-clicking a node (our own
 ``static/pages/graph.js``) opens its neighbourhood.
@@ -24,7 +24,7 @@ from api.validation import bad_param, parse_choices
 from graph.errors import Msg, ValidationError
 from graph.model import NODE_SPECS, REL_SPECS, Label, RelType
 from graph.store import SEARCH_LABELS, Node, NodeRef
-from graph.visual import LABEL_STYLES, node_key, prepare_subgraph, render_drawing
+from render import LABEL_STYLES, node_key, prepare_subgraph, render_drawing
 
 __all__ = ["bp", "DRAW_LIMITS", "SEARCH_LIMIT"]
 
@@ -102,7 +102,7 @@ def node(label: str, node_id: str) -> Any:
 
     links = [link(by_key[d.key]) if d.key in by_key else None for d in drawing.nodes]
     title = f"{NODE_SPECS[centre.label].zh}「{centre.name}」的 {depth} 跳邻域"
-    # graph.visual escapes every name itself and loads vis-network from /static only.
+    # render escapes every name itself and loads vis-network from /static only.
     graph_html = Markup(render_drawing(drawing, title=title, height="600px"))
     listed = [{"zh": NODE_SPECS[d.label].zh, "name": by_key[d.key].name, "id": by_key[d.key].id, "url": links[i],
                "colour": LABEL_STYLES[d.label].color, "centre": d.key == drawing.center}

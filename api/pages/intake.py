@@ -2,7 +2,8 @@
 
 One form, two buttons. 「分析需求」 runs :func:`ingest.field_linking.understand_demand` and
 :func:`ingest.field_linking.link_industries` on the title and description and shows the
-form again with the suggested fields and industries checked (no JavaScript needed).
+form again with the suggested fields and industries checked (no JavaScript needed), and
+below it the experts :func:`recommend.engine.recommend_for_text` finds for the text.
 「提交需求」 checks every input, then creates the demand exactly as ``POST /api/v1/demands``
 does — through the importer (:func:`ingest.importers.import_rows`), which validates
 everything before it writes anything — and opens the demand with its recommendations.
@@ -24,15 +25,17 @@ from werkzeug.datastructures import MultiDict
 from api.auth import Permission, requires
 from api.pages.base import check_form, page_headers, render_page
 from api.state import app_state
-from graph.errors import Msg, RowError
+from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label
 from graph.store import GraphStore, NodeRef
 from ingest.demand_rules import check_demand_text_inputs
 from ingest.field_linking import link_industries, understand_demand
 from ingest.importers import import_rows
 from ingest.mapping import column
+from ingest.nlp import content_words
 from ingest.readers import Row
-from ingest.resolve import Resolver
+from ingest.resolve import Resolver, resolve_node
+from recommend.engine import Recommendation, recommend_for_text
 
 __all__ = ["bp", "FORM_INPUTS", "DemandForm", "read_form", "validate_form", "create_demand"]
 
@@ -216,9 +219,28 @@ def _analyse(store: GraphStore, form: DemandForm) -> str:
     return Msg.pages.ANALYSED if form.fields or form.industries else Msg.pages.NOTHING_FOUND
 
 
-def _show(form: DemandForm, *, status: int, note: str = "") -> Any:
+def _preview(store: GraphStore, form: DemandForm) -> Recommendation | None:
+    """The experts recommended for the form's text as it stands (the free-text use case the CLI and
+    the JSON API share); ``None`` when the text is missing or the region names nothing."""
+    text = "\n".join(t for t in (form.values["title"], form.values["description"]) if t)
+    if not text or form.error_count:
+        return None
+    state = app_state()
+    region_id = None
+    if form.values["region"]:
+        try:
+            region_id = resolve_node(store, Label.REGION, form.values["region"], field_name="region",
+                                     resolver=state.resolver()).id
+        except ValidationError as err:
+            form.fail("region", err.errors[0].reason)
+            return None
+    return recommend_for_text(store, text, tokenize=content_words, understand=understand_demand,
+                              region_id=region_id, index=state.index())
+
+
+def _show(form: DemandForm, *, status: int, note: str = "", preview: Recommendation | None = None) -> Any:
     return render_page("demand_form.html", status=status, active="pages_intake.new_demand", form=form,
-                       inputs=FORM_INPUTS, note=note,
+                       inputs=FORM_INPUTS, note=note, preview=preview,
                        error_note=Msg.pages.FORM_HAS_ERRORS.format(count=form.error_count) if form.error_count else "",
                        today=date.today().isoformat(),
                        text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]))
@@ -241,7 +263,8 @@ def submit_demand() -> Any:
     today = date.today()
     if request.form.get("action") == "analyse":
         note = _analyse(store, form) if not form.errors else ""
-        return _show(form, status=400 if form.error_count else 200, note=note)
+        preview = _preview(store, form) if note else None
+        return _show(form, status=400 if form.error_count else 200, note=note, preview=preview)
     validate_form(form, today=today, text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]),
                   resolver=app_state().resolver())
     demand_id = create_demand(store, form, today=today) if not form.error_count else None

@@ -1,7 +1,7 @@
 """报送与考核: the reports page and its Excel workbook.
 
 * ``/reports``: headline numbers and the 考核评价 tables by expert, institution and region,
-  for a region and period, with links to the Excel reports (:mod:`workflow.reports`);
+  for a region and period, with links to the Excel reports (:mod:`analytics.reports`);
 * ``/reports/export.xlsx``: the chosen reports as one workbook.
 
 A bad region or period is named in Chinese next to its input (HTTP 400).
@@ -17,13 +17,13 @@ from typing import Any
 from flask import Blueprint, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
+from analytics.reports import HEADLINES, REPORTS, ReportFilter, evaluation, read_facts, report_workbook, summarize
 from api.auth import Permission, requires
 from api.pages.base import page_headers, render_page
 from api.pages.forms import filter_errors
 from api.state import app_state
 from graph.errors import ValidationError
 from workflow.common import system_clock
-from workflow.reports import HEADLINES, REPORTS, ReportFilter, evaluation, read_facts, report_workbook, summarize
 
 __all__ = ["bp", "EVALUATION_TABLES", "REPORT_TOP", "report_kinds"]
 
@@ -33,7 +33,7 @@ bp = Blueprint("pages_reports", __name__)
 bp.after_request(page_headers)
 
 EVALUATION_TABLES: tuple[tuple[str, str], ...] = (("expert", "按专家"), ("institution", "按机构"), ("region", "按地区"))
-"""The 考核评价 tables of the reports page: ``by`` of :func:`workflow.reports.evaluation`, tab name."""
+"""The 考核评价 tables of the reports page: ``by`` of :func:`analytics.reports.evaluation`, tab name."""
 
 REPORT_TOP = 50
 """Rows shown per 考核评价 table (the Excel workbook has them all)."""

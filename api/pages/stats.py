@@ -2,11 +2,9 @@
 
 Charts are SVG drawn on the server by the Jinja templates from numbers computed here —
 no chart library, nothing loaded at run time. The field × province matrix is the API's
-(:func:`api.json.stats.demand_matrix`, shared memo). Gaps compare, per second-level
-field (one below the top of its taxonomy), how many demands need it with how many
-experts are ``EXPERT_IN`` it or any field below it, with the 缺口指数 of
-:func:`recommend.analysis.supply_demand_gap` (需求数 ÷ (专家数 + 1)); fields without any
-expert are listed apart.
+(:func:`analytics.supply_demand.store_demand_matrix`, shared memo); gaps are
+:func:`analytics.supply_demand.gap_rows` (per second-level field, 需求数 ÷ (专家数 + 1)), with
+fields without any expert listed apart — the same numbers the notebooks show.
 """
 
 from __future__ import annotations
@@ -18,18 +16,16 @@ from typing import Any
 
 from flask import Blueprint
 
+from analytics.coverage import field_coverage
+from analytics.supply_demand import gap_rows, read_supply_demand, store_demand_matrix
 from api.auth import Permission, requires
 from api.pages.base import page_headers, render_page
 from api.pages.coverage import coverage_view
 from api.state import app_state
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore
-from recommend.analysis import read_supply_demand
-from recommend.coverage import field_coverage
-from recommend.demand_matrix import demand_matrix
 
-__all__ = ["bp", "HEAT_COLUMNS", "GAP_ROWS", "field_groups", "supply_demand", "gap_rows", "heat_table",
-           "bar_chart"]
+__all__ = ["bp", "HEAT_COLUMNS", "GAP_ROWS", "supply_demand", "heat_table", "bar_chart"]
 
 log = logging.getLogger(__name__)
 
@@ -40,76 +36,19 @@ HEAT_COLUMNS = 10
 """Provinces shown as columns of the heat table (the rest are summed in 其他地区)."""
 GAP_ROWS = 15
 """Fields shown in the supply–demand gap chart."""
-_MAX_DEPTH = 16
 _HEAT_LEVELS = 5
 
 
-def field_groups(parents: Mapping[str, str]) -> dict[str, str]:
-    """Each field → its second-level ancestor (one below the root), or itself when it is a root.
-
-    >>> field_groups({"a1": "a", "a11": "a1", "a111": "a11"})
-    {'a1': 'a1', 'a11': 'a1', 'a111': 'a1', 'a': 'a'}
-    """
-    out: dict[str, str] = {}
-    for start in [*parents, *sorted(set(parents.values()) - set(parents))]:
-        chain = [start]
-        while chain[-1] in parents and len(chain) <= _MAX_DEPTH:
-            chain.append(parents[chain[-1]])
-        out[start] = chain[-2] if len(chain) > 1 else chain[-1]
-    return out
-
-
-def gap_rows(demands: Mapping[str, set[str]], experts: Mapping[str, set[str]], names: Mapping[str, str], *,
-             top: int = GAP_ROWS) -> dict[str, list[dict[str, Any]]]:
-    """Fields needed by demands, split in two: ``short`` — fields with experts, by 缺口指数 (需求数 ÷
-    (专家数 + 1), as :func:`recommend.analysis.supply_demand_gap`) descending, at most ``top`` — and
-    ``uncovered`` — fields no expert is in, the most demands first (their index would only rank
-    them by demand, and they would crowd out every field that has experts).
-
-    >>> rows = gap_rows({"a": {"d1", "d2", "d3"}, "b": {"d1"}, "c": {"d3"}, "d": {"d4"}},
-    ...                 {"a": {"e1"}, "b": set(), "d": {"e1", "e2"}}, {"a": "A", "b": "B", "c": "C", "d": "D"})
-    >>> [(r["id"], r["index"]) for r in rows["short"]], [r["id"] for r in rows["uncovered"]]
-    ([('a', 1.5), ('d', 0.333)], ['b', 'c'])
-    """
-    short, uncovered = [], []
-    for fid, needing in demands.items():
-        n_demands, n_experts = len(needing), len(experts.get(fid, ()))
-        if not n_demands:
-            continue
-        row = {"id": fid, "name": names.get(fid, fid), "demands": n_demands, "experts": n_experts,
-               "index": round(n_demands / (n_experts + 1), 3)}
-        (short if n_experts else uncovered).append(row)
-    short.sort(key=lambda r: (-r["index"], -r["demands"], r["id"]))
-    uncovered.sort(key=lambda r: (-r["demands"], r["id"]))
-    return {"short": short[:top], "uncovered": uncovered}
-
-
-def supply_demand(store: GraphStore) -> dict[str, Any]:
-    """Per second-level field: the demands that need it and the experts in it (each counted once).
-
-    Reads through :func:`recommend.analysis.read_supply_demand` (the notebooks' reader), then
-    groups fields under their second-level ancestor (:func:`field_groups`).
-    """
-    data = read_supply_demand(store)
-    group = field_groups(data.field_parents)
-    tally: dict[str, dict[str, set[str]]] = {"demands": {}, "experts": {}}
-    for kind, links in (("demands", data.demand_fields), ("experts", data.expert_fields)):
-        for node_id, fields in links.items():
-            for fid in {group.get(f, f) for f in fields}:
-                tally[kind].setdefault(fid, set()).add(node_id)
-
-    def name(fid: str) -> str:
-        own = data.field_names.get(fid, fid)
-        parent = data.field_parents.get(fid)
-        # Some taxonomies name their second level by its code only (nsfc2020 "C01"): say whose code it is.
-        if parent is not None and own == fid.split(":", 1)[-1]:
-            return f"{data.field_names.get(parent, parent)} {own}"
-        return own
-
-    names = {fid: name(fid) for fid in set(tally["demands"]) | set(tally["experts"])}
-    rows = gap_rows(tally["demands"], tally["experts"], names)
-    log.info("supply-demand: %d fields with demands, %d with experts", len(tally["demands"]), len(tally["experts"]))
-    return {**rows, "fields_with_demands": len(tally["demands"])}
+def supply_demand(store: GraphStore, *, top: int = GAP_ROWS) -> dict[str, Any]:
+    """The gap chart's rows (:func:`analytics.supply_demand.gap_rows`, the notebooks' definition), split
+    in two: ``short`` — fields with experts, by 缺口指数 descending, at most ``top`` — and ``uncovered`` —
+    fields no expert is in, the most demands first (their index would only rank them by demand, and
+    they would crowd out every field that has experts)."""
+    rows = gap_rows(read_supply_demand(store))
+    short = [r for r in rows if not r["uncovered"]][:top]
+    uncovered = sorted((r for r in rows if r["uncovered"]), key=lambda r: (-r["demands"], r["id"]))
+    log.info("supply-demand: %d fields with demands, %d short", len(rows), len(short))
+    return {"short": short, "uncovered": uncovered, "fields_with_demands": len(rows)}
 
 
 def heat_table(matrix: Mapping[str, Any], *, columns: int = HEAT_COLUMNS) -> dict[str, Any]:
@@ -146,7 +85,7 @@ def dashboard() -> Any:
     """The dashboard: counts, demands by status, the field × province heat table and supply–demand gaps."""
     state = app_state()
     counts = state.store().counts()
-    matrix = state.memo("demand_matrix", demand_matrix)
+    matrix = state.memo("demand_matrix", store_demand_matrix)
     gaps = state.memo("page_supply_demand", supply_demand)
     supply = state.memo("page_field_coverage", field_coverage)
     totals = [(NODE_SPECS[label].zh, counts.nodes.get(label.value, 0))

@@ -45,7 +45,7 @@ from api.pages.forms import (
     status_counts,
 )
 from api.state import app_state
-from api.validation import capped, demand_filters_from_args, parse_settings
+from api.validation import capped, demand_query_from_args, parse_settings
 from graph.errors import Msg, ValidationError
 from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef
@@ -55,6 +55,7 @@ from workflow.challenge import publish_challenge
 from workflow.common import field_error
 from workflow.feedback import record_feedback
 from workflow.push import MAX_PUSHES, PushResult, push_demands, push_id, respond, send_reminders
+from workflow.selection import find_demands
 from workflow.states import CHANNELS, DEMAND, PUSH
 
 __all__ = ["bp", "push_notice", "split_ids"]
@@ -292,10 +293,9 @@ def _batch_page(form: PageForm | None = None) -> Response:
 
 
 def _matching(store: GraphStore, *, skip: int = 0, limit: int) -> NodePage:
-    """The demands the request's list filters match (read as the demand list page reads them)."""
-    status = request.args.get("status", "").strip()
-    return store.find_nodes(Label.DEMAND, props={"status": status} if status else None,
-                            related=demand_filters_from_args(store), skip=skip, limit=limit)
+    """The demands the request's list filters match (:func:`workflow.selection.find_demands`, as the
+    demand list page, the JSON API and ``kgmatch push-list`` select them)."""
+    return find_demands(store, demand_query_from_args(store), skip=skip, limit=limit)
 
 
 @bp.get("/pushes/batch")

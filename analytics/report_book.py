@@ -1,4 +1,4 @@
-"""The reports as an Excel workbook in the house style (formatting only; :mod:`workflow.reports`
+"""The reports as an Excel workbook in the house style (formatting only; :mod:`analytics.reports`
 decides what goes in).
 
 Each report sheet has bold headers, set column widths, frozen panes at ``C2`` and an

@@ -1,4 +1,4 @@
-"""recommend/analysis.py: supply–demand tables on a world small enough to count by hand.
+"""analytics/: supply–demand roll-ups, the gap index and notebook tables on a world small enough to count by hand.
 
 World (field ids f:*, region ids r:*):
 - fields: 储能 (f:A) with children 电池 (f:A1) and 氢能 (f:A2); 材料 (f:B) alone.
@@ -15,12 +15,7 @@ import html
 
 import pytest
 
-from graph.model import Label, RelType
-from graph.store import Batch, Counts, Direction, Neighbor, Node, Relationship
-from recommend.analysis import (
-    NO_FIELD,
-    NO_REGION,
-    OTHER_PROVINCES,
+from analytics import (
     SupplyDemandData,
     Table,
     busiest_field,
@@ -34,11 +29,13 @@ from recommend.analysis import (
     path_table,
     properties_table,
     read_supply_demand,
-    roll_up,
     sentence_table,
     supply_demand_gap,
     team_table,
 )
+from analytics.supply_demand import NO_FIELD, NO_REGION, OTHER_PROVINCES, demand_matrix, gap_rows, roll_up
+from graph.model import Label, RelType
+from graph.store import Batch, Counts, Direction, Neighbor, Node, Relationship
 from recommend.engine import ExpertResult, Recommendation, TeamResult
 from recommend.explain import ExplainedPath, PathStep
 from recommend.scoring import CandidateFacts, DemandFacts, ScoredExpert
@@ -63,6 +60,7 @@ DATA = SupplyDemandData(
     provinces=_set("r:330000", "r:320000"),
     field_names=FIELD_NAMES,
     region_names=REGION_NAMES,
+    demand_status={f"d{i}": "未填写" for i in range(1, 6)},
 )
 
 
@@ -132,15 +130,19 @@ def test_demands_by_top_field_and_province():
     )
 
 
-def test_demands_by_field_as_linked():
-    table = demands_by_field_and_province(DATA, roll_up_fields=False)
-    assert table.title == "需求按技术领域 × 省份分布"
-    assert table.rows == (
-        ("f:A1", "电池", 2, 1, 1, 0),
-        ("f:B", "材料", 2, 1, 0, 1),
-        ("f:A2", "氢能", 1, 1, 0, 0),
-        (None, NO_FIELD, 1, 0, 1, 0),
-    )
+def test_the_api_matrix_is_the_same_definition_as_the_table():
+    matrix = demand_matrix(DATA)
+    table = demands_by_field_and_province(DATA)
+    assert [(f["id"], f["count"]) for f in matrix["fields"]] == list(zip(table.column("领域编号"), table.column("合计"),
+                                                                          strict=True))
+    assert [(r["name"], r["count"]) for r in matrix["regions"]] == [("江苏省", 2), ("浙江省", 2), (NO_REGION, 1)]
+    assert matrix["total"] == 5 and matrix["by_status"] == [{"status": "未填写", "count": 5}]
+
+
+def test_a_demand_with_a_region_of_its_own_is_not_also_counted_where_its_enterprise_is(store):
+    store.write(world().add_rels(RelType.POSTED, Label.ENTERPRISE, Label.DEMAND, [{"start": "ent:1", "end": "d1"}]))
+    data = read_supply_demand(store)
+    assert data.demand_regions["d1"] == _set("r:330100") and data.demand_regions["d3"] == _set("r:320100")
 
 
 @pytest.mark.parametrize(("max_provinces", "columns", "rows"), [
@@ -171,22 +173,20 @@ def test_negative_max_provinces_is_refused():
 # -- experts and the gap ---------------------------------------------------------------------------
 def test_experts_per_top_field_count_each_expert_once():
     assert experts_per_field(DATA).rows == (("f:A", "储能", 2), ("f:B", "材料", 1), (None, NO_FIELD, 1))
-    assert experts_per_field(DATA, roll_up_fields=False).rows == (
+    assert experts_per_field(DATA, depth=2).rows == (
         ("f:A1", "电池", 2), ("f:A2", "氢能", 1), ("f:B", "材料", 1), (None, NO_FIELD, 1))
 
 
-def test_gap_ranks_fields_with_many_demands_per_expert_first():
+def test_gap_ranks_second_level_fields_with_many_demands_per_expert_first():
     table = supply_demand_gap(DATA)
-    assert table.title == "供需缺口（顶层技术领域）"
+    assert table.title == "供需缺口（二级技术领域）"
     assert table.columns == ("领域编号", "技术领域", "需求数", "专家数", "缺口指数")
-    assert table.rows == (("f:B", "材料", 2, 1, 1.0), ("f:A", "储能", 2, 2, 0.667))
-
-
-def test_gap_by_field_as_linked_with_min_demands_and_limit():
-    assert supply_demand_gap(DATA, roll_up_fields=False).rows == (
-        ("f:B", "材料", 2, 1, 1.0), ("f:A1", "电池", 2, 2, 0.667), ("f:A2", "氢能", 1, 1, 0.5))
-    assert supply_demand_gap(DATA, roll_up_fields=False, min_demands=2).column("领域编号") == ["f:B", "f:A1"]
-    assert supply_demand_gap(DATA, roll_up_fields=False, limit=1).column("领域编号") == ["f:B"]
+    assert table.rows == (("f:B", "材料", 2, 1, 1.0), ("f:A1", "电池", 2, 2, 0.667), ("f:A2", "氢能", 1, 1, 0.5))
+    assert supply_demand_gap(DATA, min_demands=2).column("领域编号") == ["f:B", "f:A1"]
+    assert supply_demand_gap(DATA, limit=1).column("领域编号") == ["f:B"]
+    assert [r["uncovered"] for r in gap_rows(DATA)] == [False, False, False]
+    assert supply_demand_gap(DATA, depth=1).rows == (("f:B", "材料", 2, 1, 1.0), ("f:A", "储能", 2, 2, 0.667))
+    assert supply_demand_gap(DATA, depth=1).title == "供需缺口（顶层技术领域）"
 
 
 def test_gap_ties_go_to_more_demands_then_id():
@@ -201,7 +201,7 @@ def test_field_without_experts_has_a_finite_gap():
     assert supply_demand_gap(data).rows == (("f", "f", 1, 0, 1.0),)  # unknown name falls back to the id
 
 
-@pytest.mark.parametrize("kwargs", [{"min_demands": -1}, {"limit": -1}])
+@pytest.mark.parametrize("kwargs", [{"min_demands": -1}, {"limit": -1}, {"depth": 0}])
 def test_gap_refuses_negative_arguments(kwargs):
     with pytest.raises(ValueError):
         supply_demand_gap(DATA, **kwargs)
@@ -297,8 +297,8 @@ def test_team_table_puts_rarest_first_last():
         ("RarestFirst（对照）", "王强（牵头）", 0.667, 0.0, 0.267, "对照说明。"))
 
 
-def test_explanation_paths_are_plain_dicts_of_the_top_experts():
+def test_explanation_paths_are_the_typed_paths_of_the_top_experts():
     paths = explanation_paths(_recommendation(), experts=1)
-    assert [p["text"] for p in paths] == ["电池回收 →需要→ 电池 →擅长→ 李明"]
-    assert paths[0]["steps"][0] == {"kind": "demand", "id": "d1", "name": "电池回收", "link": ""}
+    assert [p.text() for p in paths] == ["电池回收 →需要→ 电池 →擅长→ 李明"]
+    assert paths[0].steps[0] == PathStep("demand", "d1", "电池回收", "")
     assert len(explanation_paths(_recommendation())) == 2

@@ -5,7 +5,7 @@ reads their relationships in bulk (:meth:`GraphStore.expand`, in chunks and a st
 who posted each demand, what it needs, its industry and region, the teams and experts involved,
 their institutions, where enterprises and institutions are, and every region above those seen
 (``PART_OF``). :func:`region_chain` walks that tree; :func:`resolve_region` finds the Region a
-user named. The pure aggregation over :class:`Facts` is :mod:`workflow.reports`.
+user named. The pure aggregation over :class:`Facts` is :mod:`analytics.reports`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
-from workflow.common import field_error
+from ingest.resolve import resolve_node
 
 __all__ = ["Facts", "read_facts", "region_chain", "resolve_region"]
 
@@ -171,24 +171,10 @@ def region_chain(regions: Mapping[str, Mapping[str, Any]], region_id: str | None
 
 
 def resolve_region(store: GraphStore, value: str, field_name: str = "region") -> Node:
-    """The Region a user named: its id, its GB/T 2260 code (2, 4, 6, 9 or 12 digits) or its exact name.
+    """The Region a user named: its id, its GB/T 2260 code (2, 4, 6, 9 or 12 digits) or its name
+    (:func:`ingest.resolve.resolve_node`, the one resolver every interface uses).
 
     Raises:
         ValidationError: no such region, or a name several regions share (Chinese, naming ``field_name``).
     """
-    text = str(value).strip()
-    node = store.get_node(Label.REGION, text)
-    if node is not None:
-        return node
-    if text.isdigit():
-        code = text[:6] if len(text) in (9, 12) else text.ljust(6, "0") if len(text) in (2, 4) else text
-        found = store.find_nodes(Label.REGION, props={"code": code}, limit=5).nodes
-    else:
-        found = store.find_nodes(Label.REGION, props={"name": text}, limit=5).nodes
-        found = found or store.find_nodes(Label.REGION, props={"full_name": text}, limit=5).nodes
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise field_error(field_name, f"未知的地区「{text}」（请填写地区编号、6 位行政区划代码或准确名称）")
-    choices = "、".join(f"{n.props.get('full_name') or n.name}（{n.props.get('code') or n.id}）" for n in found)
-    raise field_error(field_name, f"「{text}」有歧义，可能是：{choices}；请填写 6 位行政区划代码")
+    return resolve_node(store, Label.REGION, value, field_name=field_name)

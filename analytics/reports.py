@@ -1,11 +1,11 @@
 """报送 reports and 考核评价 statistics: read the workflow facts once, aggregate them with pure functions.
 
-:func:`~workflow.report_facts.read_facts` reads every demand, push, dispatch, service record
-and challenge into plain dicts (:class:`~workflow.report_facts.Facts`); the row builders here
+:func:`~analytics.report_facts.read_facts` reads every demand, push, dispatch, service record
+and challenge into plain dicts (:class:`~analytics.report_facts.Facts`); the row builders here
 (:func:`demand_rows`, :func:`outcome_rows`, :func:`service_rows`, :func:`evaluation`,
 :func:`summarize`) are pure functions of those dicts and a :class:`ReportFilter`, so they are
 tested without a store, and :func:`report_workbook` lays them out as an Excel workbook through
-:mod:`workflow.report_book`. ``Facts``, ``read_facts`` and ``resolve_region`` are importable
+:mod:`analytics.report_book`. ``Facts``, ``read_facts`` and ``resolve_region`` are importable
 from here too.
 
 What counts where (the 口径, also written into the workbook's 说明 sheet):
@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from analytics.report_book import Column, write_workbook
+from analytics.report_facts import Facts, read_facts, region_chain, resolve_region
 from graph.errors import Msg
 from graph.model import Label
 from graph.store import GraphStore
 from workflow.common import field_error, iso, parse_date, system_clock
-from workflow.report_book import Column, write_workbook
-from workflow.report_facts import Facts, read_facts, region_chain, resolve_region
 from workflow.states import CHALLENGE, DEMAND, PUSH
 
 __all__ = [
@@ -374,7 +374,7 @@ HEADLINES: tuple[tuple[str, str, int], ...] = (
     ("services", "服务次数", 0), ("hours", "服务时长（小时）", 1), ("solved", "解决需求（项）", 0),
     ("rating_mean", "企业平均评分", 2),
 )
-"""The headline numbers of 报送与考核: key of :func:`workflow.reports.summarize`, Chinese label, decimals."""
+"""The headline numbers of 报送与考核: key of :func:`analytics.reports.summarize`, Chinese label, decimals."""
 
 
 def summarize(facts: Facts, flt: ReportFilter) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""graph/visual.py: offline, escaped, bounded drawings; and, where Chromium exists, a real browser check."""
+"""render/: offline, escaped, bounded drawings; and, where Chromium exists, a real browser check."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ import pytest
 from graph.errors import ValidationError
 from graph.model import Label, RelType
 from graph.store import Node, Relationship, Subgraph
-from graph.visual import (
+from recommend.explain import ExplainedPath, PathStep
+from render import (
     INIT_SCRIPT,
     INIT_SCRIPT_CSP_HASH,
     LABEL_STYLES,
+    SCRIPT_FILE,
     DrawEdge,
     Drawing,
     DrawNode,
@@ -85,18 +87,17 @@ def _embedded(page: str) -> dict:
     return json.loads(text)
 
 
-def _paths() -> list[dict]:
-    def step(kind: str, node_id: str, name: str, link: str = "") -> dict:
-        return {"kind": kind, "id": node_id, "name": name, "link": link}
+def _paths() -> list[ExplainedPath]:
+    def step(kind: str, node_id: str, name: str, link: str = "") -> PathStep:
+        return PathStep(kind, node_id, name, link)
 
     return [
-        {"steps": [step("demand", "d1", "退役电池回收"), step("field", "f1", "储能", "需要"),
-                   step("project", "p1", "梯次利用", "所属项目"), step("expert", "e1", "张三", "负责人")],
-         "strength": 0.9},
-        {"steps": [step("demand", "d1", "退役电池回收"), step("field", "f1", "储能", "需要"),
-                   step("expert", "e2", "李四", "擅长")], "strength": 0.4},
-        {"steps": [step("demand", "d1", "退役电池回收"), step("field", "f1", "储能", "需要"),
-                   step("expert", "e1", "张三", "擅长")], "strength": 0.3},
+        ExplainedPath((step("demand", "d1", "退役电池回收"), step("field", "f1", "储能", "需要"),
+                       step("project", "p1", "梯次利用", "所属项目"), step("expert", "e1", "张三", "负责人")), 0.9),
+        ExplainedPath((step("demand", "d1", "退役电池回收"), step("field", "f1", "储能", "需要"),
+                       step("expert", "e2", "李四", "擅长")), 0.4),
+        ExplainedPath((step("demand", "d1", "退役电池回收"), step("field", "f1", "储能", "需要"),
+                       step("expert", "e1", "张三", "擅长")), 0.3),
     ]
 
 
@@ -313,11 +314,16 @@ def test_explanation_layout_runs_left_to_right_from_the_demand():
     assert _embedded(render_explanation(_paths()))["nodes"][0]["x"] == 0.0
 
 
-@pytest.mark.parametrize("step", [{"kind": "wizard", "id": "w", "name": "w", "link": ""},
-                                  {"kind": "expert", "id": 3, "name": "w", "link": ""}])
-def test_explanation_steps_are_validated(step):
-    with pytest.raises(ValidationError):
-        explanation_graph([{"steps": [step], "strength": 1.0}])
+def test_explanation_steps_of_an_unknown_kind_are_refused():
+    with pytest.raises(ValidationError, match="wizard"):
+        explanation_graph([ExplainedPath((PathStep("wizard", "w", "w", ""),), 1.0)])
+
+
+def test_the_figure_script_is_the_static_file_and_its_csp_hash():
+    text = SCRIPT_FILE.read_text(encoding="utf-8")
+    assert text.rstrip("\n") == INIT_SCRIPT and INIT_SCRIPT in render_explanation(_paths())
+    digest = base64.b64encode(hashlib.sha256(INIT_SCRIPT.encode()).digest()).decode()
+    assert INIT_SCRIPT_CSP_HASH == f"'sha256-{digest}'"
 
 
 def test_render_drawing_accepts_hand_made_drawings():
