@@ -42,7 +42,7 @@ def test_a_recommendation_over_its_budget_is_a_clear_503(local_store, tmp_path, 
         release.wait(5)
         raise AssertionError("the result of an abandoned computation must not be used")
 
-    monkeypatch.setattr("api.json.recommendations.recommend_for_facts", slow)
+    monkeypatch.setattr("api.json.recommendations.recommend_for_text", slow)
     monkeypatch.setattr("api.json.recommendations.recommend_for_demand", slow)
     client = app.test_client()
     headers = key_for(app, Role.OFFICER)
