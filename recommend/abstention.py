@@ -29,7 +29,7 @@ from recommend.scoring import ScoredExpert
 
 __all__ = ["TEXT_THRESHOLD", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
 
-TEXT_THRESHOLD = 0.34
+TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
 CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
@@ -83,7 +83,7 @@ def _terms(tokens: Sequence[str]) -> list[str]:
 
 
 def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], query_tokens: Sequence[str],
-                    profile_tokens: Sequence[str]) -> Evidence:
+                    profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD) -> Evidence:
     """The evidence behind one scored candidate.
 
     >>> from recommend.scoring import CandidateFacts, FieldPath
@@ -106,14 +106,14 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     profile = set(profile_tokens)
     matched = tuple(t for t in terms if t in profile)
     coverage = len(matched) / len(terms) if terms else 0.0
-    text_conf = min(1.0, coverage / TEXT_THRESHOLD)
+    text_conf = min(1.0, coverage / text_threshold)
     strength = max(direct.values(), default=0.0)
     confidence = max(min(1.0, strength * 2), text_conf) if direct or matched else (0.1 if indirect else 0.0)
     return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4))
 
 
 def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
-          evidence: Mapping[str, Evidence], *, top: int = 3) -> Verdict:
+          evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     >>> judge({"f": 1.0}, [], {}).abstain
@@ -129,7 +129,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
             gap[f] += 1
         for p in s.facts.paths:
             near[p.expert_field] += 1
-    strong = [ev for ev in evidence.values() if ev.listed and (ev.direct_fields or ev.text_coverage >= TEXT_THRESHOLD)]
+    strong = [ev for ev in evidence.values() if ev.listed and (ev.direct_fields or ev.text_coverage >= text_threshold)]
     best = max((ev.confidence for ev in evidence.values() if ev.listed), default=0.0)
     abstain = not strong
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))

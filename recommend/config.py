@@ -37,6 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_candidates", 500, "参与打分的候选专家上限（按领域匹配度截取）"),
     Setting("fanout_per_field", 1000, "每个领域沿 EXPERT_IN、IN_FIELD 最多展开的专家或项目数（按关系权重从高到低；0 表示不限）"),
     Setting("text_candidates", 50, "另按需求文本全库检索补充的候选专家人数（0 表示只按领域）"),
+    Setting("abstain_text_coverage", 0.34, "没有直接领域依据时，需求关键词在专家资料中出现的比例达到该值才算有文本依据；"
+            "全部候选都没有依据时推荐结果如实说明「暂无直接依据的专家」"),
     Setting("project_member_share", 0.5, "参与（非负责）项目相对主持项目、论文非第一作者相对第一作者的分量：用于领域路径与项目证据"),
     # -- component details
     Setting("evidence_half_life_years", 5.0, "项目证据的半衰期（年）：越早的项目权重越低"),

@@ -159,8 +159,10 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                                               b=float(settings["text_bm25_b"])))
     scored = score_candidates(demand, kept, settings)
     # Honest abstention (recommend.abstention): an expert with no graph path and no matched term is never listed.
-    evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id]) for s in scored}
-    verdict = judge(demand.fields, scored, evidence)
+    threshold = float(settings["abstain_text_coverage"])
+    evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold)
+                for s in scored}
+    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold)
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
     pool = ranked[:int(settings["team_pool"])]
