@@ -106,7 +106,7 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     profile = set(profile_tokens)
     matched = tuple(t for t in terms if t in profile)
     coverage = len(matched) / len(terms) if terms else 0.0
-    text_conf = min(1.0, coverage / text_threshold)
+    text_conf = min(1.0, coverage / text_threshold) if text_threshold > 0 else float(coverage > 0)
     strength = max(direct.values(), default=0.0)
     confidence = max(min(1.0, strength * 2), text_conf) if direct or matched else (0.1 if indirect else 0.0)
     return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4))

@@ -60,3 +60,14 @@ def test_text_evidence_alone_can_carry_a_result(store):
     li = next(e for e in rec.experts if e.scored.id == "e:li")
     assert li.evidence.text_coverage >= TEXT_THRESHOLD
     assert not rec.verdict.abstain
+
+
+def test_the_text_threshold_is_a_setting_and_zero_is_accepted(local_store):
+    local_store.write(world())
+    facts = demand_facts_for_text(local_store, "高镍正极材料界面调控", {"f:bat": 1.0}, year=2026)
+    runs = {t: recommend_for_facts(local_store, facts, tokenize=bigrams, overrides={"abstain_text_coverage": t})
+            for t in (0.0, 1.0)}  # 0 once divided by zero
+    li = {t: next(e for e in r.experts if e.scored.id == "e:li") for t, r in runs.items()}
+    assert li[0.0].evidence.text_coverage == li[1.0].evidence.text_coverage > 0
+    assert li[0.0].evidence.confidence == 1.0 >= li[1.0].evidence.confidence
+    assert all(0 <= e.evidence.confidence <= 1 for r in runs.values() for e in r.experts)
