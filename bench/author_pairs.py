@@ -17,29 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 from pathlib import Path
 from typing import Any
 
 from ingest.authors import parse_paper_authors
 from ingest.resolve import DATA_ROOT, normalize_name, normalize_org
+from recommend.metrics import wilson_interval
 
-__all__ = ["LABELS", "score", "wilson"]
+__all__ = ["LABELS", "score"]
 
 LABELS = DATA_ROOT / "papers" / "author_pairs_labelled.jsonl"
 TARGET_PRECISION, TARGET_RECALL = 0.95, 0.85
-
-
-def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval of a proportion (0, 1 for an empty sample)."""
-    if total == 0:
-        return 0.0, 1.0
-    p = successes / total
-    denom = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denom
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _key(name: str, inst: str) -> tuple[str, str]:
@@ -94,8 +83,8 @@ def score(split: str = "heldout", *, path: Path = LABELS, show: int = 0) -> dict
     boot_p, boot_r = _bootstrap(per_line)
     return {
         "split": split, "lines": len(rows), "labelled_pairs": tp + fn, "predicted_pairs": tp + fp, "correct": tp,
-        "precision": round(precision, 4), "precision_ci95": [round(x, 4) for x in wilson(tp, tp + fp)],
-        "recall": round(recall, 4), "recall_ci95": [round(x, 4) for x in wilson(tp, tp + fn)],
+        "precision": round(precision, 4), "precision_ci95": [round(x, 4) for x in wilson_interval(tp, tp + fp)],
+        "recall": round(recall, 4), "recall_ci95": [round(x, 4) for x in wilson_interval(tp, tp + fn)],
         "precision_ci95_bootstrap": boot_p, "recall_ci95_bootstrap": boot_r,
         "name_precision": round(name_tp / name_pred, 4) if name_pred else 0.0,
         "name_recall": round(name_tp / name_gold, 4) if name_gold else 0.0,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import random
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.crosswalk import CROSSWALK_DIR, build_rows  # noqa: E402
+from recommend.metrics import wilson_interval as wilson  # noqa: E402  (re-exported for the other benches)
 
 __all__ = ["SEED", "HANDCHECK_PATH", "wilson", "draw_sample", "score", "main"]
 
@@ -34,21 +34,6 @@ SEED_V2 = 20261203  # the second sample, drawn after the rules were refined (rul
 SAMPLE_SIZE = 100
 HANDCHECK_PATH = CROSSWALK_DIR / "handcheck.csv"
 HANDCHECK_V2_PATH = CROSSWALK_DIR / "handcheck-v2.csv"
-
-
-def wilson(successes: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion.
-
-    >>> [round(x, 3) for x in wilson(9, 10)]
-    [0.596, 0.982]
-    """
-    if n == 0:
-        return (0.0, 1.0)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def draw_sample(*, seed: int = SEED, size: int = SAMPLE_SIZE) -> list[dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 
-__all__ = ["reciprocal_rank", "hit_at_k", "precision_at_k", "recall_at_k", "ndcg_at_k", "mean"]
+__all__ = ["reciprocal_rank", "hit_at_k", "precision_at_k", "recall_at_k", "ndcg_at_k", "mean", "wilson_interval"]
 
 
 def reciprocal_rank(ranked: Sequence[str], relevant: Collection[str]) -> float:
@@ -87,3 +87,23 @@ def mean(values: Iterable[float]) -> float:
 def _check_k(k: int) -> None:
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
+
+
+def wilson_interval(successes: int, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``successes / n`` (95 % for ``z`` = 1.96), for
+    reporting measured rates on small samples; ``(0, 1)`` when ``n`` is 0.
+
+    centre = (p + z²/2n) / (1 + z²/n), half = z·sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n).
+
+    >>> [round(x, 3) for x in wilson_interval(9, 10)]
+    [0.596, 0.982]
+    >>> wilson_interval(0, 0)
+    (0.0, 1.0)
+    """
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
