@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from graph import clock
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label, RelType
 from graph.store import GraphStore, NodeRef
@@ -233,7 +233,7 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
     headers = {h for row in rows for h in row.values}
     _check_columns(kind, headers, source)
     builder = BUILDERS[kind](store, Resolver(store), default_fields=default_fields, source=data_source)
-    builder.intake, builder.text_limit, builder.today = intake, text_limit, date.today()
+    builder.intake, builder.text_limit, builder.today = intake, text_limit, clock.today()
     ops = []
     for row in tqdm(rows, desc=f"校验 {Path(source).name}", unit="行", disable=not progress):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values.values()):

@@ -9,15 +9,16 @@ Every response is validated against the OpenAPI document (``test_api.CheckedClie
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 from test_api import build_app, key_for, world
 
 from api.auth import Role
+from graph import clock
 from graph.model import Label
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _ok(response, status=200):

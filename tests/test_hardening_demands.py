@@ -10,13 +10,14 @@ import pytest
 from test_api import build_app, key_for, world
 
 from api.auth import Role
+from graph import clock
 from graph.errors import ConflictError
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, NodeRef
 from ingest.importers import import_rows
 from ingest.readers import Row
 
-TOMORROW = (date.today() + timedelta(days=30)).isoformat()
+TOMORROW = (clock.today() + timedelta(days=30)).isoformat()
 
 
 def _needs(store, demand_id: str) -> dict[str, float]:

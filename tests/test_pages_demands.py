@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -16,6 +15,7 @@ from api.auth import Role
 from api.pages import demands as pages_demands
 from api.pages import intake as pages_intake
 from api.pages.demands import EXPORT_COLUMNS
+from graph import clock
 from graph.model import Label, RelType
 from graph.store import Direction
 from ingest.field_linking import DemandUnderstanding, IndustryLink
@@ -62,7 +62,7 @@ def test_a_bad_form_shows_every_problem_in_chinese_keeps_the_values_and_writes_n
     assert response.status_code == 400 and "表单有 6 处需要修改，请查看标红的项目。" in html
     assert _error_of(html, "title") == ["不能为空"]
     assert _error_of(html, "budget_wan") == ["应为不小于 0 且不超过 10000000 的数字（万元），实际为「-3」"]
-    assert _error_of(html, "deadline") == [f"不能早于今天（{date.today().isoformat()}）"]
+    assert _error_of(html, "deadline") == [f"不能早于今天（{clock.today().isoformat()}）"]
     assert _error_of(html, "enterprise")[0].startswith("未知的企业「不存在的公司」")
     assert _error_of(html, "region")[0].startswith("未知的地区「火星」")
     assert _error_of(html, "industry")[0].startswith("未知的行业「ZZ99」")
@@ -93,7 +93,7 @@ def test_a_good_form_creates_the_demand_through_the_importer_and_opens_its_recom
     store = app.extensions["kgmatch"].store()
     node = store.get_node(Label.DEMAND, demand_id)
     assert node.props["title"] == "高镍正极材料涂布缺陷检测" and node.props["budget_wan"] == 80.0
-    assert (node.props["deadline"], node.props["posted"]) == ("2099-12-31", date.today().isoformat())
+    assert (node.props["deadline"], node.props["posted"]) == ("2099-12-31", clock.today().isoformat())
     assert node.props["keywords"] == ["高镍", "涂布"] and node.props["source"] == "web"
     assert node.props["status"] == "待对接"
     links = {(nb.rel.type, nb.node.id, nb.rel.props.get("weight"))

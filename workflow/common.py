@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
+from graph.clock import BEIJING, Clock, fixed_clock, system_clock, this_year, today
 from graph.errors import ConflictError, Msg, NotFoundError, RowError, ValidationError
 from graph.model import KEY, NODE_SPECS, VERSION, Label, RelType
 from graph.store import Direction, Expect, GraphStore, Node, version_of
@@ -18,6 +18,7 @@ __all__ = [
     "Clock",
     "system_clock",
     "this_year",
+    "today",
     "fixed_clock",
     "iso",
     "parse_time",
@@ -32,38 +33,6 @@ __all__ = [
     "enterprise_of_demand",
     "record",
 ]
-
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-"""Every workflow time is stored as ISO 8601 in Beijing time, so stored strings sort chronologically."""
-
-Clock = Callable[[], datetime]
-
-
-_fixed: datetime | None = None
-
-
-def system_clock() -> datetime:
-    """Now, in Beijing time: the one clock (workflows take it as a default; tests pass their own
-    or fix it with :func:`fixed_clock`)."""
-    return _fixed if _fixed is not None else datetime.now(UTC).astimezone(BEIJING)
-
-
-def this_year() -> int:
-    """"This year" (Beijing time) by :func:`system_clock`: the reference year of free-text demands,
-    stored demands without a posted date, and the text index."""
-    return system_clock().year
-
-
-@contextmanager
-def fixed_clock(moment: datetime) -> Iterator[datetime]:
-    """Within the block :func:`system_clock` (and so :func:`this_year`) answers ``moment`` (for tests)."""
-    global _fixed
-    before, _fixed = _fixed, moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
-    try:
-        yield _fixed
-    finally:
-        _fixed = before
-
 
 def iso(moment: datetime) -> str:
     """``2026-11-27T17:30:00+08:00``: seconds, Beijing time."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, url_for
@@ -27,6 +26,7 @@ from api.validation import (
     page_args,
     page_body,
 )
+from graph import clock
 from graph.errors import ConflictError, Msg, ValidationError
 from graph.model import Label
 from graph.store import NodeRef
@@ -105,7 +105,7 @@ def create_demand() -> Any:
         demand_id = f"demand:api-{uuid.uuid4().hex[:16]}"
         body = {**body, "id": demand_id}
     if not any(column.name == "posted" and body[h] not in (None, "") for h, column in _matched(body).items()):
-        body = {**body, "posted": date.today().isoformat()}  # received today, as the intake page does
+        body = {**body, "posted": clock.today().isoformat()}  # received today, as the intake page does
     report = import_rows([Row(1, body)], _KIND, store, source="api", data_source="api", intake=True,
                          text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]),
                          create=[NodeRef(Label.DEMAND, demand_id)])  # atomic: a concurrent create gets 409

@@ -8,7 +8,6 @@ counts), ``start`` / ``end`` (YYYY-MM-DD, inclusive). Each fact counts by its ow
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file
@@ -17,6 +16,7 @@ from analytics.reports import REPORTS, ReportFilter, report_rows, report_workboo
 from api.auth import Permission, requires
 from api.state import app_state
 from api.validation import check_params, list_arg
+from graph import clock
 
 __all__ = ["bp", "XLSX"]
 
@@ -56,6 +56,6 @@ def export() -> Any:
     check_params((*_FILTERS, "kinds"))
     data = report_workbook(app_state().store(), list_arg("kinds"), _filter())
     response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                         download_name=f"报送报表-{date.today().isoformat()}.xlsx")
+                         download_name=f"报送报表-{clock.today().isoformat()}.xlsx")
     response.headers["Cache-Control"] = "no-store"
     return response

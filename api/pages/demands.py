@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, request, send_file
@@ -30,6 +29,7 @@ from api.pages.demand_panel import demand_workflow
 from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
 from api.validation import capped, demand_query_from_args, not_found, parse_settings
+from graph import clock
 from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node
@@ -161,7 +161,7 @@ def export_workbook(rows: Iterable[Mapping[str, Any]], *, filters: Mapping[str, 
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{count + 1}"
     about = book.create_sheet("筛选条件")
-    about.append(["导出日期", date.today().isoformat()])
+    about.append(["导出日期", clock.today().isoformat()])
     for name, label, _ in FILTERS:
         cell = about.cell(row=about.max_row + 1, column=1, value=label)
         put_cell(about, cell.row, 2, filters.get(name) or "（全部）")
@@ -192,7 +192,7 @@ def demand_export() -> Any:
     data = export_workbook(rows, filters=filters, total=total)
     log.info("exported %d of %d demands to Excel", len(rows), total)
     response = send_file(io.BytesIO(data), mimetype=_XLSX, as_attachment=True,
-                         download_name=f"需求清单-{date.today().isoformat()}.xlsx")
+                         download_name=f"需求清单-{clock.today().isoformat()}.xlsx")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from api.auth import Permission, requires
 from api.pages.base import check_form, page_headers, render_page
 from api.state import app_state
+from graph import clock
 from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label
 from graph.store import GraphStore, NodeRef
@@ -242,7 +243,7 @@ def _show(form: DemandForm, *, status: int, note: str = "", preview: Recommendat
     return render_page("demand_form.html", status=status, active="pages_intake.new_demand", form=form,
                        inputs=FORM_INPUTS, note=note, preview=preview,
                        error_note=Msg.pages.FORM_HAS_ERRORS.format(count=form.error_count) if form.error_count else "",
-                       today=date.today().isoformat(),
+                       today=clock.today().isoformat(),
                        text_limit=int(current_app.config["KGMATCH_TEXT_MAX_CHARS"]))
 
 
@@ -260,7 +261,7 @@ def submit_demand() -> Any:
     check_form()
     store = app_state().store()
     form = read_form(store, request.form)
-    today = date.today()
+    today = clock.today()
     if request.form.get("action") == "analyse":
         note = _analyse(store, form) if not form.errors else ""
         preview = _preview(store, form) if note else None

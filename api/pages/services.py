@@ -41,6 +41,7 @@ from api.pages.forms import (
     resolve_named,
 )
 from api.state import app_state
+from graph import clock
 from graph.errors import Msg, NotFoundError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
@@ -124,7 +125,7 @@ _DISPATCH_FILTERS: tuple[tuple[str, str, str], ...] = (
 
 
 def _dispatch_form() -> PageForm:
-    today = date.today()
+    today = clock.today()
     values: dict[str, Any] = {k: "" for k in _DISPATCH_INPUTS}
     values.update(demand=request.args.get("demand", "").strip(), start_date=today.isoformat(),
                   end_date=(today + timedelta(days=90)).isoformat(), service_types=[])
@@ -198,7 +199,7 @@ _RATING_INPUTS = ("rating", "comment")
 
 def _service_form(dispatch: Node) -> PageForm:
     props = dispatch.props
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     day = min(max(today, str(props.get("start_date", today))), str(props.get("end_date", today)))
     types = props.get("service_types") or [props.get("service_type")]
     return PageForm("service", {"date": day, "hours": "", "service_type": types[0] if types else "", "content": "",
@@ -297,7 +298,7 @@ _VOUCHER_FILTERS: tuple[tuple[str, str, str], ...] = (
 
 
 def _voucher_form() -> PageForm:
-    until = date(date.today().year, 12, 31).isoformat()
+    until = date(clock.today().year, 12, 31).isoformat()
     return PageForm("voucher", {"holder_type": "enterprise", "holder": "", "amount": "", "valid_until": until,
                                 "programme": "科技创新券", "note": ""}, _VOUCHER_INPUTS)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from test_pages import csrf_of
 from werkzeug.test import TestResponse
 
+from graph import clock
 from graph.model import Label
 from graph.store import GraphStore, Node
 from workflow.dispatch import record_service
@@ -29,7 +30,7 @@ __all__ = [
 FAR_DEADLINE = "2099-12-31"
 """A 揭榜 deadline that never passes."""
 
-TODAY = date.today()
+TODAY = clock.today()
 START, END = (TODAY - timedelta(days=30)).isoformat(), (TODAY + timedelta(days=30)).isoformat()
 """A dispatch period around today."""
 
