@@ -24,6 +24,9 @@ CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQU
 CREATE CONSTRAINT voucher_id IF NOT EXISTS FOR (n:Voucher) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT feedback_id IF NOT EXISTS FOR (n:Feedback) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT delivery_id IF NOT EXISTS FOR (n:Delivery) REQUIRE n.id IS UNIQUE;
+// issue 16: service platforms and bases
+CREATE CONSTRAINT platform_id IF NOT EXISTS FOR (n:Platform) REQUIRE n.id IS UNIQUE;
+CREATE INDEX platform_kind IF NOT EXISTS FOR (n:Platform) ON (n.kind);
 
 // -- lookups that recommendation and the pages filter on
 CREATE INDEX field_scheme IF NOT EXISTS FOR (n:Field) ON (n.scheme, n.code);

@@ -31,6 +31,7 @@ __all__ = [
     "KEY",
     "VERSION",
     "WORKFLOW_LABELS",
+    "PLATFORM_KINDS",
     "node_errors",
     "rel_errors",
     "property_error",
@@ -67,6 +68,8 @@ class Label(StrEnum):
     VOUCHER = "Voucher"
     FEEDBACK = "Feedback"
     DELIVERY = "Delivery"
+    # issue 16, platforms: 公共技术服务平台, 创新人才培养示范基地, 中试基地, 检验检测中心 (see PLATFORM_KINDS)
+    PLATFORM = "Platform"
 
     def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
         return self.value
@@ -113,6 +116,9 @@ class RelType(StrEnum):
     REDEEMED_FOR = "REDEEMED_FOR"
     CONCERNS = "CONCERNS"
     NOTIFIES = "NOTIFIES"
+    # issue 16, platforms
+    HOSTED_BY = "HOSTED_BY"
+    SERVES_FIELD = "SERVES_FIELD"
 
     def __str__(self) -> str:
         return self.value
@@ -219,6 +225,22 @@ REL_SPECS: dict[RelType, RelSpec] = {
     )
 }
 del L, R
+
+# -- issue 16, platforms: providers that are not people (services offered, equipment, fields served).
+#    (Platform)-[:HOSTED_BY]->(Institution), (Platform)-[:SERVES_FIELD {weight, method}]->(Field),
+#    (Platform)-[:LOCATED_IN]->(Region).
+PLATFORM_KINDS = ("公共技术服务平台", "创新人才培养示范基地", "中试基地", "检验检测中心", "大型仪器共享平台",
+                  "共性技术研发平台")
+"""The kinds of platform an office lists (``Platform.kind``)."""
+
+NODE_SPECS[Label.PLATFORM] = NodeSpec(Label.PLATFORM, "服务平台", ("name", "kind"))
+REL_SPECS[RelType.HOSTED_BY] = RelSpec(RelType.HOSTED_BY, "依托单位", _labels(Label.PLATFORM),
+                                       _labels(Label.INSTITUTION))
+REL_SPECS[RelType.SERVES_FIELD] = RelSpec(RelType.SERVES_FIELD, "服务领域", _labels(Label.PLATFORM),
+                                          _labels(Label.FIELD))
+REL_SPECS[RelType.LOCATED_IN] = RelSpec(RelType.LOCATED_IN, REL_SPECS[RelType.LOCATED_IN].zh,
+                                        REL_SPECS[RelType.LOCATED_IN].start | {Label.PLATFORM},
+                                        REL_SPECS[RelType.LOCATED_IN].end)
 
 _SCALARS = (str, int, float, bool)
 
