@@ -1,13 +1,15 @@
 """Precision and recall of the platform-need detector on the hand-labelled examples.
 
-    python -m bench.platform_need [--split test|dev|all] [--show]
+    python -m bench.platform_need [--split test|dev|all] [--show] [--demo]
 
 The labels are ``data/eval/platform-need/labelled.jsonl`` (100 demand texts written by hand
 before :mod:`recommend.platform_need` was tuned; ids 1–2, 5–6, 9–10 … dev, ids 3–4, 7–8 … test; see its SOURCE.md).
 A text is a positive when it needs any platform service; precision = true positives / predicted
 positives, recall = true positives / labelled positives, each with a 95 % Wilson interval
 (:func:`recommend.metrics.wilson_interval`). Kind-level agreement (the detected kinds equal the
-labelled ones, on the true positives) is printed too. The last line is JSON.
+labelled ones, on the true positives) is printed too. ``--demo`` also lists the demo's synthetic demands
+(``data/demo/demands.jsonl``, unlabelled) the detector fires on, with the cue in context, for reading
+by hand. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -59,12 +61,32 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "kinds_exact_on_tp": round(kinds_ok / tp, 3) if tp else 0.0, "mistakes": mistakes}
 
 
+def _demo() -> None:
+    """The demo demands the detector fires on, each cue with a little context."""
+    path = DATA_ROOT / "demo" / "demands.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    fired = 0
+    for row in rows:
+        text = f"{row.get('title', '')}\n{row.get('description', '')}"
+        found = detect_needs(text)
+        if not found.needed:
+            continue
+        fired += 1
+        cues = [c for k in found.kinds for c in found.cues[k]][:3]
+        context = " / ".join(text[max(0, text.find(c) - 12):text.find(c) + len(c) + 8].replace("\n", " ") for c in cues)
+        print(f"  {row['id']} {'、'.join(found.kinds)} {row.get('title', '')[:24]} || {context}")
+    print(f"demo: {fired} of {len(rows)} demands need a platform")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Print the scores of one split; the last line is JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
     parser.add_argument("--show", action="store_true", help="print the texts of the mistakes")
+    parser.add_argument("--demo", action="store_true", help="list the demo demands that need a platform")
     args = parser.parse_args(argv)
+    if args.demo:
+        _demo()
     rows = load_labels(split=args.split)
     result = score(rows)
     by_id = {r["id"]: r for r in rows}

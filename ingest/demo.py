@@ -11,7 +11,8 @@
    co-authorship, field evidence (:mod:`ingest.papers`);
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
-   ``graph*`` (the generic format). Other files there are ignored.
+   ``graph*`` (the generic format). Other files there are ignored;
+4. the synthetic platform list ``data/platforms/platforms.jsonl`` (issue 16, :mod:`ingest.platforms`).
 
 Each file is validated and written on its own, so one file's bad rows never block
 another file; every report is returned.
@@ -35,6 +36,7 @@ from ingest.patents import PATENTS_PATH, import_patents
 from ingest.people import people_files
 from ingest.readers import FORMATS, read_rows
 from ingest.resolve import DATA_ROOT
+from ingest.synthetic_platforms import PLATFORM_DIR
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
 __all__ = ["DEMO_DIR", "DEMO_KINDS", "DemoStep", "demo_plan", "load_demo"]
@@ -70,6 +72,8 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR, papers: bool = True) -> list[DemoSte
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
     known = {s.path for s in steps}
+    platforms = PLATFORM_DIR / "platforms.jsonl"  # issue 16: service platforms and bases
+    steps += [DemoStep(platforms, "platform")] if platforms.exists() else []
     for path in extra:
         if path not in known:
             log.warning("data/demo: %s ignored (name it institutions*, enterprises*, experts*, projects*, "
