@@ -214,7 +214,7 @@ def explain_platform(demand_id: str, demand_name: str, scored: ScoredPlatform, n
     if scored.region_match is not None:
         region_text = Msg.platforms.SENTENCE_REGION.format(
             region=Msg.platforms.SAME_CITY if scored.region_match == "city" else Msg.platforms.SAME_PROVINCE)
-    sentence = Msg.platforms.SENTENCE.format(name=f.name, kind=f.kind, host=f.host_name or Msg.platforms.NO_HOST,
+    sentence = Msg.platforms.SENTENCE.format(name=f.name, kind=f.kind, host=Msg.platforms.SENTENCE_HOST.format(host=f.host_name) if f.host_name else "",
                                              services=services, fields=fields_text, region=region_text)
     return tuple(paths), sentence
 
