@@ -244,3 +244,15 @@ def test_api_and_pages_show_platforms_escaped(app):
     assert "推荐平台与基地" in page
     assert "浙江大学&lt;材料&gt;公共技术服务平台" in page and "浙江大学<材料>" not in page
     assert htmllib.unescape("浙江大学&lt;材料&gt;") in htmllib.unescape(page)
+
+
+def test_the_graph_explorer_draws_a_platform_and_its_neighbours(app):
+    store = app.extensions["kgmatch"].store()
+    store.write(_platform_world())
+    officer = signed_in(app, Role.OFFICER)
+    page = officer.get("/graph/Platform/pf:hz")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "服务平台" in text and "浙江大学&lt;材料&gt;公共技术服务平台" in text and "<材料>" not in text
+    body = app.test_client().get("/api/v1/graph/Platform/pf:hz", headers=key_for(app, Role.OFFICER)).get_json()
+    assert {n["id"] for n in body["nodes"]} >= {"pf:hz", "i:zju", "region:330100", "f:cathode"}
