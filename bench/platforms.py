@@ -1,6 +1,6 @@
 """Platforms on the demo (issue 16): counts, and the cost of recommending platforms next to experts.
 
-    python -m bench.platforms --data-dir DIR [--repeats 3]
+    python -m bench.platforms --data-dir DIR [--repeats 3] [--texts 10]
 
 ``DIR`` holds an embedded store with the demo loaded (``kgmatch --data-dir DIR load demo``).
 
@@ -8,7 +8,7 @@ Counts: platforms by kind, how many are HOSTED_BY an institution that has expert
 LOCATED_IN a region, SERVES_FIELD links by method (given codes or the field linker); the demo
 demands whose text needs a platform service and how many of them get platforms.
 
-Latency: for the demo demands that need a platform and the positive texts of the hand-labelled
+Latency: for the demo demands that need a platform and the first ``--texts`` positive texts of the hand-labelled
 examples (``data/eval/platform-need/labelled.jsonl``, understood once, outside the timing), each
 recommendation is computed with platforms (``platform_top_k`` 5) and without (0), alternating
 which goes first, ``--repeats`` times, in the same process on a warm index; the ratio of the
@@ -90,11 +90,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--texts", type=int, default=10, help="how many labelled positive texts to time (default 10)")
     args = parser.parse_args(argv)
     store = LocalStore(args.data_dir)
     try:
         c = counts(store)
-        texts = [r["text"] for r in load_labels(split="all") if r["need"]]
+        texts = [r["text"] for r in load_labels(split="all") if r["need"]][:args.texts]
         lat = latency(store, c["demo_demands_needing_platforms"], texts, repeats=args.repeats,
                       index_dir=args.data_dir / "index")
     finally:

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 DEMO_DIR = DATA_ROOT / "demo"
 DEMO_KINDS = ("institution", "enterprise", "expert", "project", "demand", "graph")
 """The file-name prefixes of ``data/demo/``, in loading order."""
+PLATFORMS_PATH = PLATFORM_DIR / "platforms.jsonl"
+"""The synthetic platform list (issue 16), loaded after ``data/demo/``."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,7 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR, papers: bool = True) -> list[DemoSte
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
     known = {s.path for s in steps}
-    platforms = PLATFORM_DIR / "platforms.jsonl"  # issue 16: service platforms and bases
-    steps += [DemoStep(platforms, "platform")] if platforms.exists() else []
+    steps += [DemoStep(PLATFORMS_PATH, "platform")] if PLATFORMS_PATH.exists() else []  # issue 16
     for path in extra:
         if path not in known:
             log.warning("data/demo: %s ignored (name it institutions*, enterprises*, experts*, projects*, "

@@ -51,6 +51,17 @@ ZONES: dict[str, tuple[str, str]] = {
     "甘肃": ("兰州高新技术产业开发区", "620100"), "云南": ("昆明高新技术产业开发区", "530100"),
 }
 
+# Where 中国科学院 institutes whose names carry no place are (city GB/T 2260 code); other CAS hosts must name
+# their place (中国科学院沈阳应用生态研究所) so the importer can infer it, or they are not used.
+CAS_CITIES: dict[str, str] = {
+    "中国科学院电工研究所": "110000", "中国科学院近代物理研究所": "620100", "中国科学院植物研究所": "110000",
+    "中国科学院地理科学与资源研究所": "110000", "中国科学院计算技术研究所": "110000", "中国科学院理化技术研究所": "110000",
+    "中国科学院亚热带农业生态研究所": "430100", "中国科学院微生物研究所": "110000", "中国科学院过程工程研究所": "110000",
+    "中国科学院地球环境研究所": "610100", "中国科学院海洋研究所": "370200", "中国科学院动物研究所": "110000",
+    "中国科学院化学研究所": "110000", "中国科学院物理研究所": "110000", "中国科学院半导体研究所": "110000",
+    "中国科学院金属研究所": "210100", "中国科学院力学研究所": "110000", "中国科学院高能物理研究所": "110000",
+}
+
 # Which instruments a platform of each 高新技术领域 (first level) plausibly has (names of vocabulary.json).
 EQUIPMENT_BY_TOP: dict[str, tuple[str, ...]] = {
     "10": ("电磁兼容暗室", "静电放电模拟器", "高低温湿热试验箱", "SMT贴装线", "芯片封装测试线", "振动试验台", "X射线光电子能谱仪",
@@ -118,8 +129,19 @@ def hosts() -> list[tuple[str, str | None]]:
                 name = (row.get("institution") or "").strip()
                 counts[name] = counts.get(name, 0) + 1
     universities = sorted((u, province[u]) for u, n in counts.items() if u in province and n >= MIN_PROJECTS)
-    cas: list[tuple[str, str | None]] = sorted((u, None) for u in counts if u.startswith("中国科学院") and u.endswith("研究所"))
+    places = _place_names()
+    cas: list[tuple[str, str | None]] = sorted(
+        (u, None) for u in counts if u.startswith("中国科学院") and u.endswith("研究所")
+        and (u in CAS_CITIES or any(p in u[5:] for p in places)))
     return universities + cas
+
+
+def _place_names() -> set[str]:
+    """Province and city names of GB/T 2260 without their suffix (沈阳, 青岛, 新疆 …), two characters or more."""
+    tree = json.loads((DATA_ROOT / "taxonomies" / "gbt2260-regions" / "pca-code.json").read_text(encoding="utf-8"))
+    names = {n["name"] for p in tree for n in [p, *p.get("children", [])]}
+    short = {n.removesuffix("市").removesuffix("省").removesuffix("自治区").removesuffix("地区") for n in names}
+    return {n for n in short if len(n) >= 2 and n not in ("市辖区", "市辖")}
 
 
 def generate(seed: int = SEED, count: int = COUNT) -> list[dict[str, Any]]:
@@ -153,6 +175,8 @@ def generate(seed: int = SEED, count: int = COUNT) -> list[dict[str, Any]]:
         }
         if kind == "公共技术服务平台" and province in ZONES:
             row["zone"], row["region"] = ZONES[province]
+        elif host in CAS_CITIES:
+            row["region"] = CAS_CITIES[host]
         if len(rows) % 3 != 2:  # one row in three leaves the fields to the linker
             second = rng.choice(fields[top])[0]
             row["fields"] = {f"ht2016:{code}": 1.0, **({f"ht2016:{second}": 0.5} if second != code else {})}

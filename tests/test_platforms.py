@@ -19,9 +19,11 @@ from api.auth import Role
 from graph.messages import Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction
+from ingest.demo import PLATFORMS_PATH, DemoStep, demo_plan
 from ingest.importers import import_file
 from ingest.nlp import content_words
 from ingest.synthetic_platforms import generate
+from ingest.synthetic_platforms import hosts as synthetic_hosts
 from recommend.config import resolve
 from recommend.engine import recommend_for_demand
 from recommend.platform_need import detect_needs, service_kinds
@@ -157,11 +159,16 @@ def test_a_platform_with_nothing_in_common_but_its_kind_is_not_listed():
     assert score_platforms(needs, _demand("需要送检并出具检测报告"), [lab], {}, resolve()) == []
 
 
-def test_the_synthetic_list_is_seeded_and_marked():
+def test_the_synthetic_list_is_seeded_marked_committed_and_in_the_demo():
     rows = generate()
     assert rows == generate()
     assert all(r["source"] == "synthetic" and r["services"] for r in rows)
     assert sum("fields" not in r for r in rows) == len(rows) // 3
+    committed = [json.loads(line) for line in PLATFORMS_PATH.read_text(encoding="utf-8").splitlines()]
+    assert committed == rows  # data/platforms/platforms.jsonl is what the seeded code writes
+    hosts = {name for name, _ in synthetic_hosts()}
+    assert {r["host"] for r in rows} <= hosts
+    assert DemoStep(PLATFORMS_PATH, "platform") in demo_plan()
 
 
 # -- end to end, both stores ---------------------------------------------------------------------------------
