@@ -263,3 +263,21 @@ def test_the_graph_explorer_draws_a_platform_and_its_neighbours(app):
     assert "服务平台" in text and "浙江大学&lt;材料&gt;公共技术服务平台" in text and "<材料>" not in text
     body = app.test_client().get("/api/v1/graph/Platform/pf:hz", headers=key_for(app, Role.OFFICER)).get_json()
     assert {n["id"] for n in body["nodes"]} >= {"pf:hz", "i:zju", "region:330100", "f:cathode"}
+
+
+def test_cli_prints_platforms_next_to_experts_and_says_why_there_are_none(tmp_path):
+    from test_api import world
+    from test_cli import kgmatch
+
+    from graph.local_store import LocalStore
+
+    data = tmp_path / "var"
+    with LocalStore(data) as local:
+        local.write(world())
+        local.write(_platform_world())
+    out = kgmatch("recommend", "d:test", data_dir=data)
+    assert out.returncode == 0, out.stderr
+    assert "推荐平台与基地（识别到的平台服务需要：检验检测、设备共享）：" in out.stdout
+    assert "  1. 浙江大学<材料>公共技术服务平台（公共技术服务平台）得分 1.000" in out.stdout
+    research = kgmatch("recommend", "d:research", data_dir=data)
+    assert f"推荐平台与基地：无（{Msg.platforms.NONE_NEEDED}）" in research.stdout
