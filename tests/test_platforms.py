@@ -281,3 +281,16 @@ def test_cli_prints_platforms_next_to_experts_and_says_why_there_are_none(tmp_pa
     assert "  1. 浙江大学<材料>公共技术服务平台（公共技术服务平台）得分 1.000" in out.stdout
     research = kgmatch("recommend", "d:research", data_dir=data)
     assert f"推荐平台与基地：无（{Msg.platforms.NONE_NEEDED}）" in research.stdout
+
+
+def test_the_intake_preview_shows_platforms_for_the_text_as_it_stands(app):
+    from helpers.pages import post_form
+
+    store = app.extensions["kgmatch"].store()
+    store.write(_platform_world())
+    officer = signed_in(app, Role.OFFICER)
+    response = post_form(officer, "/demands/new", {"title": "正极粉体检测", "description": TESTING, "region": "330100",
+                                                   "action": "analyse"}, page="/demands/new")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "推荐平台与基地" in page and "浙江大学&lt;材料&gt;公共技术服务平台" in page
