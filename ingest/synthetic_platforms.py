@@ -13,8 +13,8 @@ so the demo's is generated here, in the import format of ``kgmatch load FILE --k
 
 What is fictitious: which host runs which platform, the platform names (host + field + kind), the
 combination of services and equipment, levels and contacts (an office name, no phone or e-mail).
-One row in three names no field, so the importer links its fields from its text (as an office's
-list without field codes would be). ``python -m ingest.synthetic_platforms`` rewrites
+Every row names its fields, so ``load demo`` needs neither the field linker nor the segmenter (a list
+without field codes is linked from its text by the importer; ``tests/test_platforms.py`` covers it). ``python -m ingest.synthetic_platforms`` rewrites
 ``data/platforms/platforms.jsonl``; one seed always gives the same bytes.
 """
 
@@ -177,9 +177,8 @@ def generate(seed: int = SEED, count: int = COUNT) -> list[dict[str, Any]]:
             row["zone"], row["region"] = ZONES[province]
         elif host in CAS_CITIES:
             row["region"] = CAS_CITIES[host]
-        if len(rows) % 3 != 2:  # one row in three leaves the fields to the linker
-            second = rng.choice(fields[top])[0]
-            row["fields"] = {f"ht2016:{code}": 1.0, **({f"ht2016:{second}": 0.5} if second != code else {})}
+        second = rng.choice(fields[top])[0]
+        row["fields"] = {f"ht2016:{code}": 1.0, **({f"ht2016:{second}": 0.5} if second != code else {})}
         rows.append(row)
     return rows
 
