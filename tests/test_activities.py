@@ -1,0 +1,133 @@
+"""创新活动与培训 on both stores: lifecycle, refusals in Chinese, 揭榜 from an activity, recommendation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from graph.errors import ConflictError, ValidationError
+from graph.model import Label, RelType
+from graph.store import Batch, GraphStore, NodeRef
+from recommend.activities import recommend_for_demand, recommend_for_enterprise
+from workflow import activities
+from workflow.common import BEIJING
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=BEIJING)
+ENT1, ENT2 = NodeRef(Label.ENTERPRISE, "ent:1"), NodeRef(Label.ENTERPRISE, "ent:2")
+E1 = NodeRef(Label.EXPERT, "e:1")
+
+
+def _world(store: GraphStore) -> None:
+    store.write(Batch()
+                .add_nodes(Label.ENTERPRISE, [{"id": "ent:1", "name": "杭州智检科技有限公司"},
+                                              {"id": "ent:2", "name": "宁波新材料有限公司"}])
+                .add_nodes(Label.DEMAND, [{"id": "d:1", "title": "锂电池极片涂布缺陷在线检测", "status": "待对接"},
+                                          {"id": "d:2", "title": "高镍正极材料烧结工艺优化", "status": "已解决"}])
+                .add_nodes(Label.FIELD, [{"id": "f:energy", "name": "新能源", "scheme": "t"},
+                                         {"id": "f:battery", "name": "锂电池", "scheme": "t"},
+                                         {"id": "f:bio", "name": "生物医药", "scheme": "t"}])
+                .add_nodes(Label.REGION, [{"id": "330100", "name": "杭州市"}])
+                .add_nodes(Label.EXPERT, [{"id": "e:1", "name": "张伟"}])
+                .add_rels(RelType.SUBFIELD_OF, Label.FIELD, Label.FIELD, [{"start": "f:battery", "end": "f:energy"}])
+                .add_rels(RelType.NEEDS, Label.DEMAND, Label.FIELD, [{"start": "d:1", "end": "f:battery", "weight": 1.0},
+                                                                    {"start": "d:2", "end": "f:bio", "weight": 1.0}])
+                .add_rels(RelType.POSTED, Label.ENTERPRISE, Label.DEMAND,
+                          [{"start": "ent:1", "end": "d:1"}, {"start": "ent:1", "end": "d:2"}]))
+
+
+@pytest.fixture
+def world(store):
+    _world(store)
+    return store
+
+
+def _activity(store: GraphStore, **values) -> str:
+    base = {"title": "锂电池技术项目路演", "kind": "项目路演", "start_date": "2026-12-10", "region": "330100",
+            "capacity": 2, "fields": "f:battery", "organiser": "杭州市科技局"}
+    return activities.create_activity(store, {**base, **values}, actor="officer", now=NOW).id
+
+
+def test_activity_lifecycle_enrol_attend_close(world):
+    aid = _activity(world)
+    node = world.get_node(Label.ACTIVITY, aid)
+    assert node.props["status"] == "报名中" and node.props["region_name"] == "杭州市"
+    assert node.props["field_ids"] == ["f:battery"]
+    activities.enrol(world, aid, ENT1, actor="portal", now=NOW)
+    activities.enrol(world, aid, E1, actor="portal", now=NOW)
+    activities.advance_activity(world, aid, "进行中", actor="officer", now=NOW)
+    activities.mark_enrolment(world, aid, ENT1, "已出席", outcome="达成合作意向 1 项", actor="officer", now=NOW)
+    closed = activities.advance_activity(world, aid, "已结束", outcome="路演 8 个项目，签约意向 3 项",
+                                         actor="officer", now=NOW)
+    assert closed.props["status"] == "已结束" and closed.props["attended"] == 1 and closed.props["enrolled"] == 2
+    rows = {r["id"]: r for r in activities.enrolments_of(world, aid)}
+    assert rows["ent:1"]["status"] == "已出席" and rows["ent:1"]["outcome"] == "达成合作意向 1 项"
+    assert rows["e:1"]["status"] == "缺席"  # never marked: absent when the held activity closed
+    assert [a["activity_id"] for a in activities.activities_of(world, ENT1)] == [aid]
+    assert len(closed.props["history"]) == 3 and closed.props["version"] == 6
+
+
+def test_enrolment_refuses_duplicates_full_and_closed_activities(world):
+    aid = _activity(world, capacity=1)
+    activities.enrol(world, aid, ENT1, actor="portal", now=NOW)
+    with pytest.raises(ConflictError, match="不能重复报名"):
+        activities.enrol(world, aid, ENT1, actor="portal", now=NOW)
+    with pytest.raises(ConflictError, match="名额已满"):
+        activities.enrol(world, aid, ENT2, actor="portal", now=NOW)
+    activities.mark_enrolment(world, aid, ENT1, "已取消", actor="portal", now=NOW)  # frees the seat
+    activities.enrol(world, aid, ENT2, actor="portal", now=NOW)
+    activities.advance_activity(world, aid, "已结束", outcome="因故取消", actor="officer", now=NOW)
+    with pytest.raises(ConflictError, match="已结束，不能再报名"):
+        activities.enrol(world, aid, E1, actor="portal", now=NOW)
+    with pytest.raises(ConflictError, match="已是最终状态"):
+        activities.advance_activity(world, aid, "进行中", actor="officer", now=NOW)
+    assert world.get_node(Label.ACTIVITY, aid).props["enrolled"] == 1
+
+
+def test_draft_refuses_enrolment_and_bad_input_names_the_field(world):
+    aid = _activity(world)
+    draft = activities.create_activity(world, {"title": "政策宣讲会", "kind": "政策宣讲", "start_date": "2026-12-01"},
+                                       actor="officer", publish=False, now=NOW)
+    with pytest.raises(ConflictError, match="只有「报名中」的活动接受报名"):
+        activities.enrol(world, draft.id, ENT1, actor="portal", now=NOW)
+    with pytest.raises(ValidationError) as err:
+        activities.create_activity(world, {"title": "", "kind": "茶话会", "start_date": "2026-13-01",
+                                           "capacity": "-1", "fields": "不存在的领域"}, actor="o", now=NOW)
+    fields = {e.field for e in err.value.errors}
+    assert fields == {"title", "kind", "start_date", "capacity", "fields"}
+    with pytest.raises(ConflictError, match="已报名|已存在"):
+        activities.create_activity(world, {"id": aid, "title": "x", "kind": "政策宣讲", "start_date": "2026-12-01"},
+                                   actor="o", now=NOW)
+    with pytest.raises(ValidationError, match="企业或专家"):
+        activities.enrol(world, aid, NodeRef(Label.DEMAND, "d:1"), actor="portal", now=NOW)
+    assert world.count_nodes(Label.ACTIVITY) == 2
+
+
+def test_challenge_launched_from_an_activity_is_linked(world):
+    aid = _activity(world)
+    node = activities.launch_challenge(world, aid, "d:1", conditions="三个月内完成样机", deadline="2026-12-31",
+                                       reward_wan=20, actor="officer", now=NOW)
+    assert node.props["activity_id"] == aid and node.props["status"] == "发布"
+    assert [c.id for c in activities.challenges_of(world, aid)] == [node.id]
+    assert world.get_node(Label.ACTIVITY, aid).props["challenge_ids"] == [node.id]
+    with pytest.raises(ConflictError, match="已发布为榜单"):
+        activities.launch_challenge(world, aid, "d:1", conditions="x", deadline="2026-12-31", reward_wan=1,
+                                    actor="officer", now=NOW)
+    activities.advance_activity(world, aid, "已结束", outcome="结束", actor="officer", now=NOW)
+    with pytest.raises(ConflictError, match="不能再发起揭榜"):
+        activities.launch_challenge(world, aid, "d:2", conditions="x", deadline="2026-12-31", reward_wan=1,
+                                    actor="officer", now=NOW)
+
+
+def test_recommended_activities_follow_the_enterprise_demand_fields(world):
+    exact = _activity(world, title="锂电池路演")
+    broad = _activity(world, title="新能源专项培训", kind="专项培训", topic="创新方法", fields="新能源")
+    _activity(world, title="生物医药展", kind="高新技术展示", fields="f:bio")  # only a solved demand needs it
+    past = _activity(world, title="往期锂电路演", start_date="2026-11-01")
+    ranked = recommend_for_enterprise(world, "ent:1", today="2026-11-27")
+    assert [m.id for m in ranked] == [exact, broad]
+    assert ranked[0].gaps == ("f:battery",) and ranked[0].score == 1.5 and ranked[1].score == 0.9
+    assert past not in [m.id for m in ranked]
+    activities.enrol(world, exact, ENT1, actor="portal", now=NOW)
+    assert [m.id for m in recommend_for_demand(world, "d:1", today="2026-11-27")] == [broad]
+    assert recommend_for_enterprise(world, "ent:2", today="2026-11-27") == []
