@@ -231,5 +231,6 @@ class Msg:
         KIND = "未知的活动类型「{value}」，可选：{choices}"
         EXISTS = "活动编号「{id}」已存在"
         IMPORTED = "活动清单：导入 {new} 个新活动、更新 {updated} 个，{bad} 行有误未导入"
+        WHICH = "请给出 enterprise_id（企业编号）或 demand_id（需求编号）之一"
         NONE_RECOMMENDED = "暂无与本企业需求领域相关的活动或培训"
         SYNTHETIC = "演示数据（合成）"

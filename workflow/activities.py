@@ -149,9 +149,36 @@ def activity_row(store: GraphStore, values: Mapping[str, Any], *, row_no: int | 
     for item in unknown:
         bad("fields", Msg.MISSING_ENDPOINT.format(label="技术领域", id=item))
     row["field_ids"] = fields
-    region = store.get_node(Label.REGION, row["region"]) if row["region"] else None
-    row["region_name"] = region.name if region is not None else row["region"]
+    region = _region(store, row["region"])
+    if region is not None:
+        row["region"], row["region_name"] = region.id, _region_name(store, region)
+    else:
+        row["region_name"] = row["region"]
     return row, errors
+
+
+_UNNAMED = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+
+
+def _region(store: GraphStore, text: str) -> Node | None:
+    """A Region by id, by its GB/T 2260 code (``330100`` → ``region:330100``) or by its unique name."""
+    if not text:
+        return None
+    for key in (text, f"region:{text}"):
+        node = store.get_node(Label.REGION, key)
+        if node is not None:
+            return node
+    named = store.find_nodes(Label.REGION, props={"name": text}, limit=2).nodes
+    return named[0] if len(named) == 1 else None
+
+
+def _region_name(store: GraphStore, region: Node) -> str:
+    """A readable name: 「市辖区」 and the like take their parent's name (北京市)."""
+    if region.name not in _UNNAMED:
+        return region.name
+    parent = store.neighbors(Label.REGION, region.id, direction=Direction.OUT, rel_types=[RelType.PART_OF],
+                             labels=[Label.REGION], limit=1)
+    return parent[0].node.name if parent else region.name
 
 
 def _fail(errors: Sequence[RowError]) -> ValidationError:
@@ -185,7 +212,7 @@ def create_activity(store: GraphStore, values: Mapping[str, Any], *, actor: str,
         row["published_at"] = iso(now)
     if synthetic:
         row["source"] = "synthetic"
-    batch = Batch().add_nodes(Label.ACTIVITY, [row])
+    batch = Batch(create=[NodeRef(Label.ACTIVITY, aid)]).add_nodes(Label.ACTIVITY, [row])
     _covers(batch, aid, row["field_ids"])
     store.write(batch)
     return require_node(store, Label.ACTIVITY, aid)
