@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.auth import AUTHENTICATED, PUBLIC, Permission
+from api.openapi.activities import ACTIVITY_TAG, activity_operations, activity_schemas
 from api.openapi.reports import REPORT_TAG, report_operations, report_schemas
 from api.openapi.schema import (
     BOOL,
@@ -31,7 +32,6 @@ from api.openapi.schema import (
     parameter,
     schema_ref,
 )
-from api.openapi.activities import ACTIVITY_TAG, activity_operations, activity_schemas
 from api.openapi.workflow import WORKFLOW_TAGS, workflow_operations, workflow_schemas, workflow_webhooks
 from graph.model import Label, RelType
 from ingest.demand_rules import TITLE_LIMIT
