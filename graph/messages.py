@@ -234,3 +234,9 @@ class Msg:
         WHICH = "请给出 enterprise_id（企业编号）或 demand_id（需求编号）之一"
         NONE_RECOMMENDED = "暂无与本企业需求领域相关的活动或培训"
         SYNTHETIC = "演示数据（合成）"
+        # pages (flash messages)
+        CREATED = "已创建活动「{title}」（编号 {id}），当前状态：{status}"
+        MOVED = "已{action}，当前状态：{status}"
+        ENROLLED = "已为「{name}」报名"
+        MARKED = "已记录「{name}」：{status}"
+        LAUNCHED = "已由本活动发起揭榜榜单「{title}」（编号 {id}）"
