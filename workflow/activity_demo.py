@@ -107,7 +107,7 @@ def make_activity_history(store: GraphStore, *, seed: int = ACTIVITY_DEMO_SEED, 
         topic = rng.choice(TRAINING_TOPICS if kind in ("专项培训", "创业辅导培训") else POLICY_TOPICS)
         lead = names.get(fields[0], "新一代信息技术") if fields else "科技成果"
         title = {"创新创业大赛": f"{rname}第{i // 6 + 1}届创新创业大赛（{lead}赛道）",
-                 "项目路演": f"{lead}技术成果项目路演",
+                 "项目路演": f"{lead.removesuffix('技术')}技术成果项目路演",
                  "高新技术展示": f"{rname}高新技术成果展示会（{lead}专场）",
                  "政策宣讲": f"{topic}政策宣讲会",
                  "创业辅导培训": f"科技型企业创业辅导培训营第{i // 6 + 1}期（{topic}）",

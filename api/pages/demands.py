@@ -24,8 +24,8 @@ from openpyxl.utils import get_column_letter
 from analytics.report_book import put_cell
 from analytics.supply_demand import store_demand_matrix
 from api.auth import Permission, may, requires
-from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.activity_panel import demand_activities
+from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
 from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
