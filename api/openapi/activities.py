@@ -20,13 +20,13 @@ from api.openapi.schema import (
     parameter,
     schema_ref,
 )
-from workflow.activities import ACTIONS, STAMPS
+from workflow.activities import ACTIONS, ENROLLER_LABELS, STAMPS
 from workflow.states import ACTIVITY, ACTIVITY_KINDS, ENROLMENT
 
 __all__ = ["ACTIVITY_TAG", "activity_operations", "activity_schemas"]
 
 ACTIVITY_TAG = "创新活动与培训"
-_ENROLLERS = ["Enterprise", "Expert"]
+_ENROLLERS = [x.value for x in ENROLLER_LABELS]
 
 
 def _enum(values: Any, description: str = "") -> dict[str, Any]:
