@@ -131,3 +131,60 @@ def test_recommended_activities_follow_the_enterprise_demand_fields(world):
     activities.enrol(world, exact, ENT1, actor="portal", now=NOW)
     assert [m.id for m in recommend_for_demand(world, "d:1", today="2026-11-27")] == [broad]
     assert recommend_for_enterprise(world, "ent:2", today="2026-11-27") == []
+
+
+# -- import and the synthetic demo history, on both stores -----------------------------------------------------
+def test_activity_list_import_is_idempotent_and_names_bad_rows(world, tmp_path):
+    from workflow.activity_import import import_activities
+
+    src = tmp_path / "活动清单.csv"
+    src.write_text("活动名称,活动类型,开始日期,结束日期,地区,名额,技术领域,状态,活动成效\n"
+                   "锂电池技术路演,项目路演,2026/12/10,2026/12/11,杭州市,30,锂电池；f:energy,报名中,\n"
+                   "往期政策宣讲,政策宣讲,2026-03-01,,,,,已结束,解读政策 5 项\n"
+                   "坏的一行,路演,2026-12-40,2026-12-01,,-5,不存在,作废,\n", encoding="utf-8")
+    first = import_activities(world, src, actor="officer", now=NOW)
+    assert len(first.created) == 2 and {(e.row, e.field) for e in first.errors} == {
+        (4, "kind"), (4, "start_date"), (4, "capacity"), (4, "fields"), (4, "status")}
+    assert any(e.message().startswith("第 4 行「kind」未知的活动类型「路演」") for e in first.errors)
+    again = import_activities(world, src, actor="officer", now=NOW)
+    assert again.created == [] and again.updated == [] and len(again.unchanged) == 2
+    roadshow = world.get_node(Label.ACTIVITY, first.created[0])
+    assert roadshow.props["field_ids"] == ["f:battery", "f:energy"] and roadshow.props["end_date"] == "2026-12-11"
+    assert world.get_node(Label.ACTIVITY, first.created[1]).props["status"] == "已结束"
+    assert world.count_nodes(Label.ACTIVITY) == 2
+
+
+def _demo_snapshot(store: GraphStore) -> list[tuple]:
+    acts = store.all_nodes(Label.ACTIVITY)
+    enrolments = sorted((r["id"], a.id, r["status"]) for a in acts for r in activities.enrolments_of(store, a.id))
+    return [(a.id, a.props["title"], a.props["status"], a.props.get("enrolled")) for a in acts] + enrolments
+
+
+def test_demo_history_is_seeded_synthetic_and_refers_to_loaded_enterprises(world):
+    from workflow.activity_demo import make_activity_history
+
+    more = [{"id": f"ent:{i}", "name": f"示例企业{i}"} for i in range(3, 12)]
+    demands = [{"id": f"d:x{i}", "title": f"锂电池需求{i}", "status": "待对接"} for i in range(3, 12)]
+    extra = (Batch().add_nodes(Label.ENTERPRISE, more).add_nodes(Label.DEMAND, demands)
+             .add_rels(RelType.POSTED, Label.ENTERPRISE, Label.DEMAND,
+                       [{"start": f"ent:{i}", "end": f"d:x{i}"} for i in range(3, 12)])
+             .add_rels(RelType.NEEDS, Label.DEMAND, Label.FIELD,
+                       [{"start": f"d:x{i}", "end": "f:battery", "weight": 1.0} for i in range(3, 12)])
+             .add_rels(RelType.LOCATED_IN, Label.ENTERPRISE, Label.REGION,
+                       [{"start": f"ent:{i}", "end": "330100"} for i in range(1, 12)]))
+    world.write(extra)
+    made = make_activity_history(world, count=14)
+    assert made is not None and made.activities == 14 and made.enrolments > 0 and made.closed > 0
+    assert make_activity_history(world, count=14) is None  # once per store
+    acts = world.all_nodes(Label.ACTIVITY)
+    assert all(a.props["source"] == "synthetic" for a in acts)
+    enterprise_ids = {e.id for e in world.all_nodes(Label.ENTERPRISE)}
+    enrolled = {r["id"] for a in acts for r in activities.enrolments_of(world, a.id) if r["label"] == "Enterprise"}
+    assert enrolled and enrolled <= enterprise_ids
+    assert {a.props["region_name"] for a in acts} == {"杭州市"}
+    snapshot = _demo_snapshot(world)
+    world.clear()
+    _world(world)
+    world.write(extra)
+    make_activity_history(world, count=14)
+    assert _demo_snapshot(world) == snapshot  # same seed, same store content → same history
