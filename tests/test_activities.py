@@ -188,3 +188,33 @@ def test_demo_history_is_seeded_synthetic_and_refers_to_loaded_enterprises(world
     world.write(extra)
     make_activity_history(world, count=14)
     assert _demo_snapshot(world) == snapshot  # same seed, same store content → same history
+
+
+class _Interleaved:
+    """The store, but ``meanwhile`` runs (another officer's request) just before the first write."""
+
+    def __init__(self, store: GraphStore, meanwhile) -> None:
+        self._store, self._meanwhile = store, meanwhile
+
+    def write(self, batch):
+        if self._meanwhile is not None:
+            self._meanwhile, run = None, self._meanwhile
+            run()
+        return self._store.write(batch)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_two_enrolments_racing_for_the_last_seat_never_both_succeed(world):
+    aid = _activity(world, capacity=1)
+    racing = _Interleaved(world, lambda: activities.enrol(world, aid, ENT2, actor="portal", now=NOW))
+    with pytest.raises(ConflictError, match="已被他人修改"):
+        activities.enrol(racing, aid, ENT1, actor="portal", now=NOW)
+    assert [r["id"] for r in activities.enrolments_of(world, aid)] == ["ent:2"]
+    assert world.get_node(Label.ACTIVITY, aid).props["enrolled"] == 1
+    closing = _Interleaved(world, lambda: activities.advance_activity(world, aid, "已结束", outcome="取消",
+                                                                      actor="officer", now=NOW))
+    with pytest.raises(ConflictError, match="已被他人修改"):
+        activities.mark_enrolment(closing, aid, ENT2, "已取消", actor="portal", now=NOW)
+    assert activities.enrolments_of(world, aid)[0]["status"] == "已报名"
