@@ -114,3 +114,8 @@ def test_cli_imports_an_activity_list_idempotently_with_row_errors(local_store, 
     assert "更新 1 个" in runner.invoke(main, ["--store", "local", "--data-dir", str(data), "activity", "import", str(en)]).output
     shown = json.loads(runner.invoke(main, ["--store", "local", "--data-dir", str(data), "activity", "show", "act:x", "--json"]).output)
     assert shown["title"] == "Roadshow 2" and shown["enrolled"] == 1 and shown["enrolments"][0]["id"] == "ent:1"
+    recommended = runner.invoke(main, ["--store", "local", "--data-dir", str(data), "activity", "recommend",
+                                       "--enterprise", "ent:1", "--json"])
+    assert recommended.exit_code == 0 and json.loads(recommended.output)[0]["id"].startswith("act:imp-")
+    report = runner.invoke(main, ["--store", "local", "--data-dir", str(data), "activity", "report", "--json"])
+    assert json.loads(report.output)[-1]["activities"] == 2

@@ -45,6 +45,7 @@ def test_activity_pages_run_the_whole_lifecycle_with_chinese_refusals(app, offic
                                                             "reward_wan": "10"}, page=page)
     assert flashes(launched)[0].startswith("已由本活动发起揭榜榜单")
     assert store_of(app).get_node(Label.CHALLENGE, "ch:d:1").props["activity_id"] == node.id
+    assert f'href="/activities/{node.id}"' in officer.get("/challenges/ch:d:1").get_data(as_text=True)
     post_form(officer, "/activities/status", {"activity_id": node.id, "status": "进行中"}, page=page)
     marked = post_form(officer, "/activities/attendance", {"activity_id": node.id, "enroller_label": "Enterprise",
                                                            "enroller": "ent:1", "status": "已出席",
