@@ -160,18 +160,22 @@ def _demo_snapshot(store: GraphStore) -> list[tuple]:
     return [(a.id, a.props["title"], a.props["status"], a.props.get("enrolled")) for a in acts] + enrolments
 
 
+def _demo_world() -> Batch:
+    more = [{"id": f"ent:{i}", "name": f"示例企业{i}"} for i in range(3, 12)]
+    demands = [{"id": f"d:x{i}", "title": f"锂电池需求{i}", "status": "待对接"} for i in range(3, 12)]
+    return (Batch().add_nodes(Label.ENTERPRISE, more).add_nodes(Label.DEMAND, demands)
+            .add_rels(RelType.POSTED, Label.ENTERPRISE, Label.DEMAND,
+                      [{"start": f"ent:{i}", "end": f"d:x{i}"} for i in range(3, 12)])
+            .add_rels(RelType.NEEDS, Label.DEMAND, Label.FIELD,
+                      [{"start": f"d:x{i}", "end": f} for i in range(3, 12) for f in ("f:battery", "f:bio")])
+            .add_rels(RelType.LOCATED_IN, Label.ENTERPRISE, Label.REGION,
+                      [{"start": f"ent:{i}", "end": "330100"} for i in range(1, 12)]))
+
+
 def test_demo_history_is_seeded_synthetic_and_refers_to_loaded_enterprises(world):
     from workflow.activity_demo import make_activity_history
 
-    more = [{"id": f"ent:{i}", "name": f"示例企业{i}"} for i in range(3, 12)]
-    demands = [{"id": f"d:x{i}", "title": f"锂电池需求{i}", "status": "待对接"} for i in range(3, 12)]
-    extra = (Batch().add_nodes(Label.ENTERPRISE, more).add_nodes(Label.DEMAND, demands)
-             .add_rels(RelType.POSTED, Label.ENTERPRISE, Label.DEMAND,
-                       [{"start": f"ent:{i}", "end": f"d:x{i}"} for i in range(3, 12)])
-             .add_rels(RelType.NEEDS, Label.DEMAND, Label.FIELD,
-                       [{"start": f"d:x{i}", "end": "f:battery", "weight": 1.0} for i in range(3, 12)])
-             .add_rels(RelType.LOCATED_IN, Label.ENTERPRISE, Label.REGION,
-                       [{"start": f"ent:{i}", "end": "330100"} for i in range(1, 12)]))
+    extra = _demo_world()
     world.write(extra)
     made = make_activity_history(world, count=14)
     assert made is not None and made.activities == 14 and made.enrolments > 0 and made.closed > 0
@@ -218,3 +222,14 @@ def test_two_enrolments_racing_for_the_last_seat_never_both_succeed(world):
     with pytest.raises(ConflictError, match="已被他人修改"):
         activities.mark_enrolment(closing, aid, ENT2, "已取消", actor="portal", now=NOW)
     assert activities.enrolments_of(world, aid)[0]["status"] == "已报名"
+
+
+@pytest.mark.neo4j
+def test_demo_history_is_the_same_on_both_stores(local_store, neo4j_store):
+    from workflow.activity_demo import make_activity_history
+
+    for each in (local_store, neo4j_store):
+        _world(each)
+        each.write(_demo_world())
+        make_activity_history(each, count=14)
+    assert _demo_snapshot(local_store) == _demo_snapshot(neo4j_store)

@@ -15,6 +15,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from graph.errors import KgmatchError
 from graph.model import Label, RelType
@@ -60,16 +61,21 @@ def _at(day: date, hour: int = 9) -> datetime:
     return min(datetime.combine(day, time(hour, 0), BEIJING), datetime.combine(AS_OF, time(17, 0), BEIJING))
 
 
+def _sorted(pairs: list[tuple[NodeRef, Any]]) -> list[tuple[NodeRef, Any]]:
+    """``expand`` pairs in one order on every store (the stores may list them differently)."""
+    return sorted(pairs, key=lambda p: (p[0].id, p[1].node.id))
+
+
 def _demand_fields(store: GraphStore, demands: list[Node]) -> tuple[Counter[str], dict[str, set[str]]]:
     """How often each field is needed, and the enterprises needing it."""
-    posted = {}
-    for ref, nb in store.expand([d.ref for d in demands], direction=Direction.IN, rel_types=[RelType.POSTED],
-                                labels=[Label.ENTERPRISE]):
-        posted[ref.id] = nb.node.id
+    posted: dict[str, str] = {}
+    for ref, nb in _sorted(store.expand([d.ref for d in demands], direction=Direction.IN, rel_types=[RelType.POSTED],
+                                        labels=[Label.ENTERPRISE])):
+        posted.setdefault(ref.id, nb.node.id)
     counts: Counter[str] = Counter()
     needing: dict[str, set[str]] = {}
-    for ref, nb in store.expand([d.ref for d in demands], direction=Direction.OUT, rel_types=[RelType.NEEDS],
-                                labels=[Label.FIELD]):
+    for ref, nb in _sorted(store.expand([d.ref for d in demands], direction=Direction.OUT, rel_types=[RelType.NEEDS],
+                                        labels=[Label.FIELD])):
         counts[nb.node.id] += 1
         if ref.id in posted:
             needing.setdefault(nb.node.id, set()).add(posted[ref.id])
@@ -88,10 +94,12 @@ def make_activity_history(store: GraphStore, *, seed: int = ACTIVITY_DEMO_SEED, 
         return DemoActivities()
     experts = store.list_nodes(Label.EXPERT, limit=3000)
     counts, needing = _demand_fields(store, demands)
-    common = [f for f, _ in counts.most_common(60)]
+    common = [f for f, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:60]]
     names = {n.id: n.name for n in store.get_nodes(Label.FIELD, common)}
-    located = {ref.id: nb.node for ref, nb in store.expand([e.ref for e in enterprises], direction=Direction.OUT,
-                                                            rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])}
+    located: dict[str, Node] = {}
+    for ref, nb in _sorted(store.expand([e.ref for e in enterprises], direction=Direction.OUT,
+                                        rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])):
+        located.setdefault(ref.id, nb.node)
     regions = sorted({r.id for r in located.values()})
     region_names = {r.id: r.name for r in located.values()}
     made = DemoActivities()
