@@ -24,6 +24,8 @@ CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQU
 CREATE CONSTRAINT voucher_id IF NOT EXISTS FOR (n:Voucher) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT feedback_id IF NOT EXISTS FOR (n:Feedback) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT delivery_id IF NOT EXISTS FOR (n:Delivery) REQUIRE n.id IS UNIQUE;
+// activities and training (issue 16)
+CREATE CONSTRAINT activity_id IF NOT EXISTS FOR (n:Activity) REQUIRE n.id IS UNIQUE;
 
 // -- lookups that recommendation and the pages filter on
 CREATE INDEX field_scheme IF NOT EXISTS FOR (n:Field) ON (n.scheme, n.code);
@@ -38,6 +40,7 @@ CREATE INDEX region_level IF NOT EXISTS FOR (n:Region) ON (n.level);
 CREATE INDEX push_status IF NOT EXISTS FOR (n:Push) ON (n.status);
 CREATE INDEX delivery_status IF NOT EXISTS FOR (n:Delivery) ON (n.status);
 CREATE INDEX challenge_status IF NOT EXISTS FOR (n:Challenge) ON (n.status);
+CREATE INDEX activity_status IF NOT EXISTS FOR (n:Activity) ON (n.status, n.kind);
 
 // -- Chinese full-text search over names, titles and keywords (CJK bigram analyzer)
 CREATE FULLTEXT INDEX entity_text IF NOT EXISTS

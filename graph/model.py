@@ -67,6 +67,8 @@ class Label(StrEnum):
     VOUCHER = "Voucher"
     FEEDBACK = "Feedback"
     DELIVERY = "Delivery"
+    # -- activities and training (issue 16): 大赛、路演、展示、宣讲、培训
+    ACTIVITY = "Activity"
 
     def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
         return self.value
@@ -113,6 +115,10 @@ class RelType(StrEnum):
     REDEEMED_FOR = "REDEEMED_FOR"
     CONCERNS = "CONCERNS"
     NOTIFIES = "NOTIFIES"
+    # -- activities and training (issue 16)
+    ENROLLED_IN = "ENROLLED_IN"
+    COVERS = "COVERS"
+    LAUNCHED = "LAUNCHED"
 
     def __str__(self) -> str:
         return self.value
@@ -218,6 +224,19 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.NOTIFIES, "通知", _labels(L.DELIVERY), _labels(L.PUSH, L.CHALLENGE)),
     )
 }
+
+# -- activities and training (issue 16) ----------------------------------------------------------------
+# An Activity (创新创业大赛, 项目路演, 高新技术展示, 政策宣讲, 创业辅导培训, 专项培训) is a workflow
+# fact: officers publish it, enterprises and experts enrol (ENROLLED_IN carries the enrolment's
+# status, attendance and outcome), it COVERS technical fields (for recommending it to enterprises)
+# and may have LAUNCHED 揭榜 challenges.
+NODE_SPECS[L.ACTIVITY] = NodeSpec(L.ACTIVITY, "创新活动", ("title", "kind", "status", "start_date", "version"))
+REL_SPECS.update({
+    R.ENROLLED_IN: RelSpec(R.ENROLLED_IN, "报名参加", _labels(L.ENTERPRISE, L.EXPERT), _labels(L.ACTIVITY)),
+    R.COVERS: RelSpec(R.COVERS, "涉及领域", _labels(L.ACTIVITY), _labels(L.FIELD)),
+    R.LAUNCHED: RelSpec(R.LAUNCHED, "发起揭榜", _labels(L.ACTIVITY), _labels(L.CHALLENGE)),
+})
+WORKFLOW_LABELS = (*WORKFLOW_LABELS, L.ACTIVITY)
 del L, R
 
 _SCALARS = (str, int, float, bool)
