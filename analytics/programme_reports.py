@@ -92,8 +92,13 @@ def _add_service(t: _Tally, s: Mapping[str, Any]) -> None:
         t.solved.add(str(s["demand_id"]))
 
 
-def _rows(order: tuple[str, ...], tallies: Mapping[str, _Tally], key: str) -> list[dict[str, Any]]:
+def _rows(order: tuple[str, ...], tallies: Mapping[str, _Tally], key: str,
+          total: _Tally | None = None) -> list[dict[str, Any]]:
+    """One row per group in ``order`` (groups without facts left out), then 合计: ``total`` when given
+    (groups overlap), else the groups added up."""
     rows = [{key: name, **tallies[name].counts()} for name in order if name in tallies]
+    if total is not None:
+        return [*rows, {key: _TOTAL, **total.counts()}] if rows else rows
     total = _Tally()
     for t in tallies.values():
         for attr in ("enterprises", "listed", "demands", "solved", "experts", "served"):
@@ -112,8 +117,10 @@ def registry_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
     enterprises with demands or services, demands posted and solved, services, hours and mean rating;
     a last 合计 row counts each enterprise, demand and service once."""
     tallies: dict[str, _Tally] = defaultdict(_Tally)
+    total = _Tally()
     for ent_id, held in facts.registry_status.items():
         if _in_region(facts, _ent_region(facts, ent_id), flt):
+            total.listed.add(ent_id)
             for status in held:
                 tallies[status].listed.add(ent_id)
     for d in facts.demands.values():
@@ -121,7 +128,7 @@ def registry_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
         if not ent or not _in_region(facts, d.get("region"), flt):
             continue
         posted, solved = flt.covers(d.get("posted")), _solved_in(d, flt)
-        for status in _statuses(facts, ent):
+        for status in [*_statuses(facts, ent), _TOTAL]:
             if posted:
                 tallies[status].demands.add(d["id"])
                 tallies[status].enterprises.add(ent)
@@ -131,7 +138,7 @@ def registry_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
         ent = s.get("enterprise_id")
         if not flt.covers(s.get("date")) or not _in_region(facts, _ent_region(facts, ent), flt):
             continue
-        for status in _statuses(facts, ent):
+        for status in [*_statuses(facts, ent), _TOTAL]:
             t = tallies[status]
             t.enterprises.add(str(ent))
             t.services += 1
@@ -139,7 +146,10 @@ def registry_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
             t.served.add(str(ent))
             if s.get("rating") is not None:
                 t.ratings.append(int(s["rating"]))
-    return _rows(REGISTRY_CHOICES, tallies, "registry")
+    merged = tallies.pop(_TOTAL, _Tally())
+    total.enterprises, total.demands, total.solved = merged.enterprises, merged.demands, merged.solved
+    total.services, total.hours, total.served, total.ratings = merged.services, merged.hours, merged.served, merged.ratings
+    return _rows(REGISTRY_CHOICES, tallies, "registry", total)
 
 
 def _mode_of(s: Mapping[str, Any], modes: Mapping[str, str]) -> str:

@@ -64,6 +64,7 @@ __all__ = [
     "summary",
     "report_rows",
     "report_workbook",
+    "talent_list",
 ]
 
 EVALUATION_BY = ("expert", "institution", "region")
@@ -474,6 +475,12 @@ REPORTS.update({
                          f"{TALENT_RULE.min_ratings} 次且平均评分不低于 {TALENT_RULE.min_rating:g}；依次按解决需求、服务企业、"
                          f"修正评分（向 {TALENT_RULE.prior_mean:g} 分收缩 {TALENT_RULE.prior_weight:g} 次评价）、服务时长排序"),
 })
+
+
+def talent_list(store: GraphStore, flt: ReportFilter, *, top: int | None = None) -> list[dict[str, Any]]:
+    """人才计划推荐名单 of the region and period (:func:`analytics.talent.rank_talent` over :func:`evaluation`
+    by expert); the first ``top`` when given."""
+    return rank_talent(evaluation(read_facts(store), flt, by="expert"), top=top)
 
 
 def report_rows(store: GraphStore, kind: str, flt: ReportFilter) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,9 @@ from analytics.reports import (
     evaluation,
     read_facts,
     report_workbook,
+    talent_list,
 )
+from analytics.talent import TALENT_RULE
 from api.cli.common import Ctx, fail, run_safely
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore, Node, NodeRef
@@ -509,6 +512,33 @@ def evaluation_command(obj: Ctx, by: str, region: str | None, start: str | None,
         click.echo("\t".join(_cell(key, row.get(key)) for key, _, _ in columns))
 
 
+@click.command("talent")
+@_filter_options
+@click.option("--top", type=click.IntRange(min=1), default=None, help="只列前 N 位 / the first N.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="同时导出 Excel（.xlsx）/ also write the list as a workbook.")
+@_as_json
+@click.pass_obj
+@run_safely
+def talent(obj: Ctx, region: str | None, start: str | None, end: str | None, top: int | None, out: Path | None,
+           as_json: bool) -> None:
+    """人才计划推荐名单：成效突出的科技专员及其依据 / the talent-programme recommendation list."""
+    store = obj.store()
+    flt = ReportFilter.parse(region, start, end, store)
+    rows = talent_list(store, flt, top=top)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(report_workbook(store, ["talent"], flt))
+    if as_json:
+        _echo_json({"filter": flt.as_dict(), "rule": asdict(TALENT_RULE), "rows": rows})
+        return
+    click.echo(f"人才计划推荐名单（{_describe(flt)}），共 {len(rows)} 位：")
+    for row in rows:
+        click.echo(f"{row['rank']}\t{row.get('name') or row['id']}\t{row.get('institution') or ''}\t{row['reason']}")
+    if out is not None:
+        click.echo(f"已导出 {out}。")
+
+
 WORKFLOW_COMMANDS = (push, push_list, answer, remind, dispatch, service, rate, challenge, voucher, feedback, report,
-                     evaluation_command)
+                     evaluation_command, talent)
 """The commands :mod:`api.cli` registers."""

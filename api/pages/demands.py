@@ -34,6 +34,7 @@ from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node
 from ingest.nlp import content_words
+from ingest.registry import REGISTRY_CHOICES
 from recommend.engine import Recommendation, recommend_for_demand
 from recommend.explain import COMPONENT_ZH, ExplainedPath
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
@@ -54,6 +55,7 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
     ("field", "技术领域", "领域编码或名称，如 nsfc2020:C0209"),
     ("region", "所在地区", "地区名称或代码，如 浙江省"),
     ("status", "需求状态", ""),
+    ("registry", "企业资质", "如 高新技术企业、专精特新、无资质"),
 )
 """The list's filters: query parameter (as in ``GET /api/v1/demands``), Chinese label, placeholder."""
 
@@ -94,7 +96,7 @@ def demand_facets(store: GraphStore) -> dict[str, list[str]]:
     provinces = {r["name"] for r in matrix["regions"] if r["id"]}
     return {"field": sorted(names[RelType.NEEDS]), "industry": sorted(names[RelType.IN_INDUSTRY]),
             "region": sorted(provinces) + sorted(names[RelType.LOCATED_IN] - provinces),
-            "status": [s["status"] for s in matrix["by_status"]]}
+            "status": [s["status"] for s in matrix["by_status"]], "registry": list(REGISTRY_CHOICES)}
 
 
 def _find(store: GraphStore, *, skip: int, limit: int) -> tuple[list[Node], int]:
