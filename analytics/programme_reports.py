@@ -112,6 +112,11 @@ def _rows(order: tuple[str, ...], tallies: Mapping[str, _Tally], key: str,
     return rows
 
 
+def _project(rows: list[dict[str, Any]], columns: tuple[tuple[str, str, int], ...]) -> list[dict[str, Any]]:
+    """Each row with exactly the report's columns."""
+    return [{key: row.get(key) for key, _, _ in columns} for row in rows]
+
+
 def registry_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
     """按企业资质: per registry status (kinds, 专精特新 levels, 无资质) the enterprises on its list, the
     enterprises with demands or services, demands posted and solved, services, hours and mean rating;
@@ -149,7 +154,7 @@ def registry_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
     merged = tallies.pop(_TOTAL, _Tally())
     total.enterprises, total.demands, total.solved = merged.enterprises, merged.demands, merged.solved
     total.services, total.hours, total.served, total.ratings = merged.services, merged.hours, merged.served, merged.ratings
-    return _rows(REGISTRY_CHOICES, tallies, "registry", total)
+    return _project(_rows(REGISTRY_CHOICES, tallies, "registry", total), REGISTRY_COLUMNS)
 
 
 def _mode_of(s: Mapping[str, Any], modes: Mapping[str, str]) -> str:
@@ -170,7 +175,7 @@ def service_mode_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
     for s in facts.services:
         if flt.covers(s.get("date")) and _in_region(facts, _ent_region(facts, s.get("enterprise_id")), flt):
             _add_service(tallies[_mode_of(s, modes)], s)
-    return _rows((*SERVICE_MODES, UNSET), tallies, "service_mode")
+    return _project(_rows((*SERVICE_MODES, UNSET), tallies, "service_mode"), MODE_COLUMNS)
 
 
 def cooperation_form_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
@@ -182,7 +187,7 @@ def cooperation_form_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
         form = s.get("cooperation_form")
         if form and flt.covers(s.get("date")) and _in_region(facts, _ent_region(facts, s.get("enterprise_id")), flt):
             _add_service(tallies[str(form)], s)
-    return _rows(COOPERATION_FORMS, tallies, "cooperation_form")
+    return _project(_rows(COOPERATION_FORMS, tallies, "cooperation_form"), FORM_COLUMNS)
 
 
 _COUNTS = (("solved", "解决需求（项）", 14), ("services", "服务次数", 10), ("hours", "服务时长（小时）", 16),

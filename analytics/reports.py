@@ -470,7 +470,8 @@ REPORTS.update({
     "cooperation_forms": ReportKind("按合作形式", FORM_COLUMNS, cooperation_form_rows,
                                     "合作形式记录在服务成效上（共建新型研发机构、联合实验室、合作开发项目）；按服务日期；未填写合作形式的服务不计"),
     "talent": ReportKind("人才计划推荐名单", TALENT_COLUMNS,
-                         lambda facts, flt: rank_talent(evaluation(facts, flt, by="expert")),
+                         lambda facts, flt: [{key: row.get(key) for key, _, _ in TALENT_COLUMNS}
+                                             for row in rank_talent(evaluation(facts, flt, by="expert"))],
                          f"成效突出的科技专员：期内解决需求不少于 {TALENT_RULE.min_solved} 项、企业评价不少于 "
                          f"{TALENT_RULE.min_ratings} 次且平均评分不低于 {TALENT_RULE.min_rating:g}；依次按解决需求、服务企业、"
                          f"修正评分（向 {TALENT_RULE.prior_mean:g} 分收缩 {TALENT_RULE.prior_weight:g} 次评价）、服务时长排序"),
