@@ -79,6 +79,12 @@ Values:
   programme's supervising experts are not project members). Academician files may also carry ``birth`` 出生日期 and
   ``institution_raw`` 单位原文, which are read and not stored.
 
+* ``hnte`` / ``tsme`` / ``srdi`` (高新技术企业名单 / 科技型中小企业入库名单 / 专精特新名单, :mod:`ingest.registry`, which
+  documents the number formats and validity rules): ``name`` 企业名称 and ``credit_code`` 统一社会信用代码 (one of them);
+  hnte: ``number`` * 证书编号, ``issued_on`` 发证日期, ``expires_on`` 有效期至, ``authority`` 认定机构; tsme: ``number`` *
+  入库登记编号, ``year`` 入库年度, ``registered_on`` 入库日期; srdi: ``level`` * 认定级别, ``year`` * 认定年份,
+  ``expires_on`` 有效期至, ``number`` 公告文号. Each row → ``Registration`` HOLDS by its enterprise.
+
 The demo format (``data/demo/``): files named after their kind, loaded in this order —
 ``institutions*``, ``enterprises*``, ``experts*``, ``projects*``, ``demands*``, ``graph*`` (generic
 format) — with the extensions above; JSON lines with the canonical English keys is the
