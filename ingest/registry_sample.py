@@ -47,11 +47,12 @@ HEADERS = {
 
 
 def _counties(path: Path = _REGIONS) -> dict[str, list[str]]:
-    """City code (4 digits) → its county-level codes (6 digits)."""
+    """City code (4 digits) → its county-level codes (6 digits; none for a city without counties)."""
     out: dict[str, list[str]] = {}
     for province in json.loads(path.read_text(encoding="utf-8")):
         for city in province.get("children", []):
-            out[city["code"]] = sorted(c["code"] for c in city.get("children", []))
+            # county-level codes have 6 digits; cities without counties (东莞, 中山, 嘉峪关…) list towns instead
+            out[city["code"]] = sorted(c["code"] for c in city.get("children", []) if len(c["code"]) == 6)
     return out
 
 
@@ -88,7 +89,7 @@ def registry_rows(enterprises: Sequence[dict[str, Any]], *, seed: int = DEFAULT_
                 "认定机构": f"{_AUTHORITY.get(province, '省')}高新技术企业认定管理机构", "数据来源": "synthetic"})
         if small and rng.random() < 0.7:
             tsme_year = year - rng.choice((0, 0, 1))
-            options = counties.get(region[:4]) or [region]
+            options = counties.get(region[:4]) or [region]  # a city without counties: the city's own code
             county = credit[2:8] if credit[2:8] in options else rng.choice(options)
             batch = rng.randint(1, 6)
             lists["tsme"].append({

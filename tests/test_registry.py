@@ -194,3 +194,16 @@ def test_demo_registry_lists_name_demo_enterprises_and_load_after_them():
     assert registry_rows(enterprises, seed=1) != lists  # the seed matters
     kinds = [step.kind for step in demo_plan()]
     assert kinds.index("enterprise") < kinds.index("hnte") < kinds.index("tsme") < kinds.index("srdi")
+
+
+def test_demo_registry_lists_load_without_a_bad_row_onto_the_demo_enterprises(local_store):
+    """Every shipped row is valid on the demo's date against the real region codes (GB/T 2260)."""
+    assert load_taxonomy(ROOT / "data/taxonomies/gbt2260-regions/pca-code.json", "gbt2260", local_store).ok
+    rows = [json.loads(line) for line in (ROOT / "data/demo/enterprises.jsonl").read_text("utf-8").splitlines()]
+    local_store.write(Batch().add_nodes(Label.ENTERPRISE, [
+        {"id": r["id"], "name": r["name"], "credit_code": r["credit_code"]} for r in rows]))
+    with fixed_clock(NOW):
+        for kind in HEADERS:
+            report = import_file(REGISTRY_DIR / f"registry-{kind}.csv", kind, local_store)
+            assert report.ok, [e.message() for e in report.errors]
+    assert local_store.count_nodes(Label.ENTERPRISE) == len(rows)  # no enterprise created: all are demo ones
