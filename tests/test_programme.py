@@ -273,6 +273,12 @@ def test_pages_record_mode_and_form_and_show_the_programme_reports(hostile_app):
     reports = client.get("/reports").get_data(as_text=True)
     for title in ("专项行动", "人才计划推荐名单", "按企业资质", "按服务方式", "按合作形式"):
         assert title in reports
+    store.write(Batch()
+                .add_nodes(Label.REGISTRATION, [{"id": "reg:1", "kind": "专精特新", "number": "x", "year": 2025,
+                                                 "level": "专精特新中小企业", "expires_on": FAR, "enterprise_id": "ent:1"}])
+                .add_rels(RelType.HOLDS, Label.ENTERPRISE, Label.REGISTRATION, [{"start": "ent:1", "end": "reg:1"}]))
+    detail_page = client.get("/demands/d:1").get_data(as_text=True)
+    assert "企业资质" in detail_page and "专精特新中小企业" in detail_page
     demands = client.get("/demands", query_string={"registry": "高新技术企业"})
     assert demands.status_code == 200 and "企业资质" in demands.get_data(as_text=True)
     assert client.get("/demands", query_string={"registry": "瞪羚"}).status_code == 400

@@ -40,6 +40,7 @@ from recommend.explain import COMPONENT_ZH, ExplainedPath
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
 from render import explanation_positions, render_explanation
+from workflow.registry_status import enterprise_statuses
 from workflow.selection import find_demands
 
 __all__ = ["bp", "FILTERS", "EXPORT_COLUMNS", "EXPORT_MAX_ROWS", "demand_facets", "export_workbook",
@@ -281,7 +282,10 @@ def demand_detail(demand_id: str) -> Any:
         view = recommendation_view(rec, experts, reveal=reveal)
         audit_contacts(view.pop("viewed"))
         graph_html = explanation_html(view["paths"], title="推荐理由：需求—领域—项目—专家路径")
+    ent = demand.get("enterprise") or {}
+    registry = enterprise_statuses(store).get(str(ent.get("id")), []) if ent else []
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
+                       registry=registry,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
                        top_k=top_k, top_k_options=_top_k_options(top_k), expert_type=request.args.get("expert_type", ""),
                        expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view))
