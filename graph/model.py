@@ -69,6 +69,8 @@ class Label(StrEnum):
     DELIVERY = "Delivery"
     # -- activities and training (issue 16): 大赛、路演、展示、宣讲、培训
     ACTIVITY = "Activity"
+    # enterprise registry status (issue 16): 科技型中小企业 入库, 高新技术企业 certificate, 专精特新
+    REGISTRATION = "Registration"
 
     def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
         return self.value
@@ -119,6 +121,8 @@ class RelType(StrEnum):
     ENROLLED_IN = "ENROLLED_IN"
     COVERS = "COVERS"
     LAUNCHED = "LAUNCHED"
+    # enterprise registry status (issue 16)
+    HOLDS = "HOLDS"
 
     def __str__(self) -> str:
         return self.value
@@ -183,6 +187,8 @@ NODE_SPECS: dict[Label, NodeSpec] = {
         NodeSpec(L.VOUCHER, "科技创新券", ("amount", "balance", "status", "version")),
         NodeSpec(L.FEEDBACK, "推荐反馈", ("verdict", "created_at")),
         NodeSpec(L.DELIVERY, "推送投递", ("event", "status", "created_at", "version")),
+        # enterprise registry status (issue 16): one node per registration (a year's 入库, a certificate)
+        NodeSpec(L.REGISTRATION, "企业资质", ("kind", "number", "year")),
     )
 }
 
@@ -222,6 +228,8 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.REDEEMED_FOR, "兑付", _labels(L.VOUCHER), _labels(L.SERVICE)),
         RelSpec(R.CONCERNS, "评价对象", _labels(L.FEEDBACK), _SOLVERS),
         RelSpec(R.NOTIFIES, "通知", _labels(L.DELIVERY), _labels(L.PUSH, L.CHALLENGE)),
+        # enterprise registry status (issue 16)
+        RelSpec(R.HOLDS, "持有资质", _labels(L.ENTERPRISE), _labels(L.REGISTRATION)),
     )
 }
 

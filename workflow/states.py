@@ -24,6 +24,8 @@ __all__ = [
     "SERVICE_TYPES",
     "CHANNELS",
     "VERDICTS",
+    "SERVICE_MODES",
+    "COOPERATION_FORMS",
     "demand_state",
     "ACTIVITY",
     "ENROLMENT",
@@ -93,6 +95,12 @@ CHANNELS = ("平台消息", "短信", "邮件", "电话")
 
 VERDICTS = ("采纳", "不采纳")
 """An officer's verdict on a recommended expert or team."""
+
+# -- service modes and cooperation forms (issue 16): optional, records without them stay valid
+SERVICE_MODES = ("兼职创新", "长期派驻", "短期合作")
+"""How a 科技专员 serves an enterprise (recorded on a dispatch, ``service_mode``)."""
+COOPERATION_FORMS = ("共建新型研发机构", "联合实验室", "合作开发项目")
+"""The cooperation agreed with an enterprise (recorded on a service record's outcome, ``cooperation_form``)."""
 
 
 def demand_state(value: object) -> str:

@@ -32,7 +32,13 @@ from api.openapi.schema import (
     parameter,
     schema_ref,
 )
-from api.openapi.workflow import WORKFLOW_TAGS, workflow_operations, workflow_schemas, workflow_webhooks
+from api.openapi.workflow import (
+    REGISTRY_PARAM_HELP,
+    WORKFLOW_TAGS,
+    workflow_operations,
+    workflow_schemas,
+    workflow_webhooks,
+)
 from graph.model import Label, RelType
 from ingest.demand_rules import TITLE_LIMIT
 from ingest.mapping import KINDS
@@ -235,7 +241,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
                        params=[parameter("industry", "query", STR, "行业：编号、GB/T 4754 代码或名称，含下级行业；逗号分隔表示或"),
                                parameter("field", "query", STR, "技术领域：编号、代码或名称，含下级领域；逗号分隔表示或"),
                                parameter("region", "query", STR, "地区：编号、6 位代码或名称，含下级地区；逗号分隔表示或"),
-                               parameter("status", "query", STR, "需求状态，如 待对接"), *paging]),
+                               parameter("status", "query", STR, "需求状态，如 待对接"),
+                               parameter("registry", "query", STR, REGISTRY_PARAM_HELP), *paging]),
             "post": operation("demands.create_demand", Permission.DEMAND_WRITE, "需求", "提交需求",
                         {**json_content(schema_ref("DemandRecord"), "已创建"), "headers": {"Location": {"schema": STR}}}, status="201",
                         body=schema_ref("DemandInput"), errors=("400", "409"),
