@@ -12,7 +12,8 @@
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
    ``graph*`` (the generic format). Other files there are ignored;
-4. the synthetic platform list ``data/platforms/platforms.jsonl`` (issue 16, :mod:`ingest.platforms`).
+4. the synthetic registry lists of ``data/demo-registry/`` (高企, 科技型中小企业, 专精特新; :mod:`ingest.registry`).
+5. the synthetic platform list ``data/platforms/platforms.jsonl`` (issue 16, :mod:`ingest.platforms`).
 
 Each file is validated and written on its own, so one file's bad rows never block
 another file; every report is returned.
@@ -39,13 +40,17 @@ from ingest.resolve import DATA_ROOT
 from ingest.synthetic_platforms import PLATFORM_DIR
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
-__all__ = ["DEMO_DIR", "DEMO_KINDS", "DemoStep", "demo_plan", "load_demo"]
+__all__ = ["DEMO_DIR", "DEMO_KINDS", "REGISTRY_DIR", "REGISTRY_KINDS", "DemoStep", "demo_plan", "load_demo"]
 
 log = logging.getLogger(__name__)
 
 DEMO_DIR = DATA_ROOT / "demo"
 DEMO_KINDS = ("institution", "enterprise", "expert", "project", "demand", "graph")
 """The file-name prefixes of ``data/demo/``, in loading order."""
+REGISTRY_DIR = DATA_ROOT / "demo-registry"
+REGISTRY_KINDS = ("hnte", "tsme", "srdi")
+"""``data/demo-registry/registry-<kind>.csv``: the synthetic registry lists (:mod:`ingest.registry_sample`),
+loaded after the demo enterprises."""
 PLATFORMS_PATH = PLATFORM_DIR / "platforms.jsonl"
 """The synthetic platform list (issue 16), loaded after ``data/demo/``."""
 
@@ -73,6 +78,9 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR, papers: bool = True) -> list[DemoSte
     extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
+    if demo_dir == DEMO_DIR:  # the registry lists name the shipped demo enterprises
+        steps += [DemoStep(REGISTRY_DIR / f"registry-{kind}.csv", kind) for kind in REGISTRY_KINDS
+                  if (REGISTRY_DIR / f"registry-{kind}.csv").exists()]
     known = {s.path for s in steps}
     steps += [DemoStep(PLATFORMS_PATH, "platform")] if PLATFORMS_PATH.exists() else []  # issue 16
     for path in extra:
