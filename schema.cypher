@@ -28,6 +28,9 @@ CREATE CONSTRAINT delivery_id IF NOT EXISTS FOR (n:Delivery) REQUIRE n.id IS UNI
 CREATE CONSTRAINT activity_id IF NOT EXISTS FOR (n:Activity) REQUIRE n.id IS UNIQUE;
 // enterprise registry status (issue 16)
 CREATE CONSTRAINT registration_id IF NOT EXISTS FOR (n:Registration) REQUIRE n.id IS UNIQUE;
+// issue 16: service platforms and bases
+CREATE CONSTRAINT platform_id IF NOT EXISTS FOR (n:Platform) REQUIRE n.id IS UNIQUE;
+CREATE INDEX platform_kind IF NOT EXISTS FOR (n:Platform) ON (n.kind);
 
 // -- lookups that recommendation and the pages filter on
 CREATE INDEX field_scheme IF NOT EXISTS FOR (n:Field) ON (n.scheme, n.code);

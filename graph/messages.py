@@ -262,3 +262,23 @@ class Msg:
         BAD_REGISTRY = "未知的企业资质「{value}」，可选：{choices}"
         BAD_MODE = "未知的服务方式「{value}」，可选：{choices}"
         BAD_FORM = "未知的合作形式「{value}」，可选：{choices}"
+    class platforms:
+        """Service platforms and bases (issue 16): import, recommendation, explanations."""
+
+        BAD_KIND = "平台类型应为：{choices}；实际为「{value}」"
+        NO_SERVICES = "不能为空：请填写平台提供的服务（如 检验检测；中试熟化；仪器设备共享）"
+        BAD_HOST = "依托单位「{value}」不像机构名称（应为大学、研究院所、中心或公司等）"
+        NEED_KINDS = {"检验检测": "检验检测", "中试": "中试熟化", "共性技术": "共性技术", "设备共享": "设备共享"}
+        SENTENCE = "{name}（{kind}{host}）可提供{services}{fields}{region}。"
+        SENTENCE_HOST = "，依托{host}"
+        SENTENCE_FIELDS = "，服务领域含{fields}"
+        SENTENCE_REGION = "，{region}"
+        SAME_CITY = "与需求同城"
+        SAME_PROVINCE = "与需求同省"
+        NONE_NEEDED = "需求未提出检验检测、中试或设备共享等平台服务需要，未推荐平台"
+        NONE_FOUND = "需求需要{needs}，但图谱中暂无提供相应服务的平台"
+        SECTION = "推荐平台与基地"
+        NEEDS_LABEL = "识别到的平台服务需要"
+        COMPONENT_SERVICE = "服务匹配"
+        COMPONENT_FIELD = "领域匹配"
+        COMPONENT_REGION = "地域邻近"

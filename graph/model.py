@@ -31,6 +31,7 @@ __all__ = [
     "KEY",
     "VERSION",
     "WORKFLOW_LABELS",
+    "PLATFORM_KINDS",
     "node_errors",
     "rel_errors",
     "property_error",
@@ -71,6 +72,8 @@ class Label(StrEnum):
     ACTIVITY = "Activity"
     # enterprise registry status (issue 16): 科技型中小企业 入库, 高新技术企业 certificate, 专精特新
     REGISTRATION = "Registration"
+    # issue 16, platforms: 公共技术服务平台, 创新人才培养示范基地, 中试基地, 检验检测中心 (see PLATFORM_KINDS)
+    PLATFORM = "Platform"
 
     def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
         return self.value
@@ -123,6 +126,9 @@ class RelType(StrEnum):
     LAUNCHED = "LAUNCHED"
     # enterprise registry status (issue 16)
     HOLDS = "HOLDS"
+    # issue 16, platforms
+    HOSTED_BY = "HOSTED_BY"
+    SERVES_FIELD = "SERVES_FIELD"
 
     def __str__(self) -> str:
         return self.value
@@ -246,6 +252,22 @@ REL_SPECS.update({
 })
 WORKFLOW_LABELS = (*WORKFLOW_LABELS, L.ACTIVITY)
 del L, R
+
+# -- issue 16, platforms: providers that are not people (services offered, equipment, fields served).
+#    (Platform)-[:HOSTED_BY]->(Institution), (Platform)-[:SERVES_FIELD {weight, method}]->(Field),
+#    (Platform)-[:LOCATED_IN]->(Region).
+PLATFORM_KINDS = ("公共技术服务平台", "创新人才培养示范基地", "中试基地", "检验检测中心", "大型仪器共享平台",
+                  "共性技术研发平台")
+"""The kinds of platform an office lists (``Platform.kind``)."""
+
+NODE_SPECS[Label.PLATFORM] = NodeSpec(Label.PLATFORM, "服务平台", ("name", "kind"))
+REL_SPECS[RelType.HOSTED_BY] = RelSpec(RelType.HOSTED_BY, "依托单位", _labels(Label.PLATFORM),
+                                       _labels(Label.INSTITUTION))
+REL_SPECS[RelType.SERVES_FIELD] = RelSpec(RelType.SERVES_FIELD, "服务领域", _labels(Label.PLATFORM),
+                                          _labels(Label.FIELD))
+REL_SPECS[RelType.LOCATED_IN] = RelSpec(RelType.LOCATED_IN, REL_SPECS[RelType.LOCATED_IN].zh,
+                                        REL_SPECS[RelType.LOCATED_IN].start | {Label.PLATFORM},
+                                        REL_SPECS[RelType.LOCATED_IN].end)
 
 _SCALARS = (str, int, float, bool)
 

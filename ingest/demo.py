@@ -13,6 +13,7 @@
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
    ``graph*`` (the generic format). Other files there are ignored;
 4. the synthetic registry lists of ``data/demo-registry/`` (高企, 科技型中小企业, 专精特新; :mod:`ingest.registry`).
+5. the synthetic platform list ``data/platforms/platforms.jsonl`` (issue 16, :mod:`ingest.platforms`).
 
 Each file is validated and written on its own, so one file's bad rows never block
 another file; every report is returned.
@@ -36,6 +37,7 @@ from ingest.patents import PATENTS_PATH, import_patents
 from ingest.people import people_files
 from ingest.readers import FORMATS, read_rows
 from ingest.resolve import DATA_ROOT
+from ingest.synthetic_platforms import PLATFORM_DIR
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
 __all__ = ["DEMO_DIR", "DEMO_KINDS", "REGISTRY_DIR", "REGISTRY_KINDS", "DemoStep", "demo_plan", "load_demo"]
@@ -49,6 +51,8 @@ REGISTRY_DIR = DATA_ROOT / "demo-registry"
 REGISTRY_KINDS = ("hnte", "tsme", "srdi")
 """``data/demo-registry/registry-<kind>.csv``: the synthetic registry lists (:mod:`ingest.registry_sample`),
 loaded after the demo enterprises."""
+PLATFORMS_PATH = PLATFORM_DIR / "platforms.jsonl"
+"""The synthetic platform list (issue 16), loaded after ``data/demo/``."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR, papers: bool = True) -> list[DemoSte
         steps += [DemoStep(REGISTRY_DIR / f"registry-{kind}.csv", kind) for kind in REGISTRY_KINDS
                   if (REGISTRY_DIR / f"registry-{kind}.csv").exists()]
     known = {s.path for s in steps}
+    steps += [DemoStep(PLATFORMS_PATH, "platform")] if PLATFORMS_PATH.exists() else []  # issue 16
     for path in extra:
         if path not in known:
             log.warning("data/demo: %s ignored (name it institutions*, enterprises*, experts*, projects*, "

@@ -35,6 +35,7 @@ from ingest.mapping import KINDS, convert, match_headers
 from ingest.nsfc import ProjectBuilder
 from ingest.papers import PaperBuilder
 from ingest.people import AcademicianBuilder, NkrdBuilder
+from ingest.platforms import PlatformBuilder
 from ingest.readers import Row, read_rows
 from ingest.registry import REGISTRY_BUILDERS
 from ingest.resolve import Resolver, expert_id, institution_id, institution_type, normalize_name, normalize_org
@@ -174,7 +175,7 @@ class InstitutionBuilder(Builder):
 
 BUILDERS: dict[str, type[Builder]] = {b.kind: b for b in (
     EnterpriseBuilder, DemandBuilder, ExpertBuilder, InstitutionBuilder, ProjectBuilder, AcademicianBuilder, NkrdBuilder,
-    PaperBuilder, *REGISTRY_BUILDERS)}
+    PaperBuilder, *REGISTRY_BUILDERS, PlatformBuilder)}
 IMPORT_KINDS = tuple(BUILDERS)
 """The ``--kind`` values of ``kgmatch load`` that read domain rows."""
 

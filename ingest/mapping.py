@@ -84,6 +84,13 @@ Values:
   hnte: ``number`` * 证书编号, ``issued_on`` 发证日期, ``expires_on`` 有效期至, ``authority`` 认定机构; tsme: ``number`` *
   入库登记编号, ``year`` 入库年度, ``registered_on`` 入库日期; srdi: ``level`` * 认定级别, ``year`` * 认定年份,
   ``expires_on`` 有效期至, ``number`` 公告文号. Each row → ``Registration`` HOLDS by its enterprise.
+* ``platform`` (服务平台与基地, :mod:`ingest.platforms`): ``id`` 平台编号; ``name`` * 平台名称; ``kind`` * 平台类型
+  (one of ``graph.model.PLATFORM_KINDS``: 公共技术服务平台, 创新人才培养示范基地, 中试基地, 检验检测中心, 大型仪器共享平台,
+  共性技术研发平台); ``host`` 依托单位 (→ HOSTED_BY the Institution, created when new, as experts' institutions are);
+  ``region`` 所在地区 (inferred from the host when not given); ``zone`` 所在园区; ``level`` 平台级别;
+  ``services`` * 服务内容 (list); ``equipment`` 主要仪器设备 (list); ``fields`` 技术领域 (→ SERVES_FIELD; when empty,
+  linked by the field linker from the name, services, equipment and description, 高新技术领域 only);
+  ``description``; ``contact``, ``phone``, ``email``, ``website``, ``source``. Id when not given: ``platform:<平台名称>``.
 
 The demo format (``data/demo/``): files named after their kind, loaded in this order —
 ``institutions*``, ``enterprises*``, ``experts*``, ``projects*``, ``demands*``, ``graph*`` (generic
@@ -318,6 +325,23 @@ KINDS.update({
         _SOURCE,
     ),
 })
+# -- issue 16, platforms (ingest/platforms.py): the platform list an office keeps
+KINDS["platform"] = (
+    Column("id", "平台编号", ("编号", "platform_id")),
+    Column("name", "平台名称", ("基地名称", "名称", "平台", "platform", "platform_name"), required=True),
+    Column("kind", "平台类型", ("类型", "平台类别", "基地类型", "platform_kind", "type"), required=True),
+    Column("host", "依托单位", ("依托机构", "承建单位", "建设单位", "host", "host_institution")),
+    Column("region", "所在地区", ("地区", "所在地", "region_code")),
+    Column("zone", "所在园区", ("高新区", "所在高新区", "园区", "park")),
+    Column("level", "平台级别", ("级别", "认定级别", "level")),
+    Column("services", "服务内容", ("服务项目", "提供服务", "服务", "services"), V.LIST, required=True),
+    Column("equipment", "主要仪器设备", ("主要设备", "仪器设备", "设备清单", "大型仪器", "equipment"), V.LIST),
+    Column("fields", "技术领域", ("服务领域", "领域", "fields"), V.WEIGHTED),
+    Column("description", "平台简介", ("简介", "平台介绍", "description")),
+    *_CONTACT,
+    Column("website", "网址", ("网站", "url")),
+    _SOURCE,
+)
 del V
 
 FIELD_SCHEME_ORDER: dict[str, tuple[str, ...]] = {
@@ -332,6 +356,7 @@ FIELD_SCHEME_ORDER: dict[str, tuple[str, ...]] = {
     "hnte": ("ht2016", "nsfc2020", "nsfc"),
     "tsme": ("ht2016", "nsfc2020", "nsfc"),
     "srdi": ("ht2016", "nsfc2020", "nsfc"),
+    "platform": ("ht2016", "nsfc2020", "nsfc"),
 }
 """Where a bare field code or name is looked up first, per kind."""
 

@@ -64,6 +64,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("team_count", 3, "返回的备选团队数"),
     Setting("team_max_size", 4, "每个团队最多人数"),
     Setting("team_collab_bonus", 0.3, "组队时与已选成员有合作关系的候选人加分"),
+    # -- platforms and bases (issue 16, recommend.platforms): only for demands that need testing, pilot or equipment
+    Setting("platform_top_k", 5, "返回的服务平台与基地个数（需求提出检验检测、中试、共性技术或设备共享需要时；0 表示不推荐平台）"),
+    Setting("platform_weight_service", 0.5, "平台得分：平台服务覆盖需求所需服务类型的比例，及需求提到的平台服务或仪器设备"),
+    Setting("platform_weight_field", 0.3, "平台得分：需求领域与平台服务领域的匹配度（同一领域、上下级、同属上级）"),
+    Setting("platform_weight_region", 0.2, "平台得分：地域邻近（同城为 1，同省为 region_same_province）"),
 )
 
 FIXED: frozenset[str] = frozenset({"index_bm25_k1", "index_bm25_b", "team_pool"})

@@ -27,6 +27,7 @@ from recommend.candidates import (
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
 from recommend.index_cache import IndexCache
+from recommend.platforms import PlatformRecommendation, recommend_platforms
 from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
@@ -96,10 +97,13 @@ class Recommendation:
     candidates: int = 0
     verdict: Verdict | None = None
     keywords: tuple[str, ...] = ()  # for free text: the keywords the text was understood by
+    platforms: PlatformRecommendation | None = None  # issue 16: platforms and bases (recommend.platforms)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
         extra = {"abstention": self.verdict.as_dict(self.field_names)} if self.verdict is not None else {}
+        if self.platforms is not None:
+            extra["platforms"] = self.platforms.as_dict()
         return {**extra,
             "demand": {"id": self.demand.id, "title": self.demand_name,
                        "fields": [{"id": f, "name": self.field_names.get(f, f), "weight": w}
@@ -194,7 +198,8 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}
     return Recommendation(demand, title, experts, [team_result(t) for t in teams],
                           team_result(baseline) if baseline else None, excluded,
-                          field_names, settings, len(candidates), verdict)
+                          field_names, settings, len(candidates), verdict,
+                          platforms=recommend_platforms(store, demand, settings, demand_name=title))
 
 
 def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,

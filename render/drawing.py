@@ -87,6 +87,8 @@ LABEL_STYLES: dict[Label, LabelStyle] = {
     Label.DELIVERY: LabelStyle("#79706E", "dot", "条"),
     Label.ACTIVITY: LabelStyle("#A0CBE8", "star", "场"),  # activities and training (issue 16)
 }
+# issue 16: service platforms and bases (providers that are not people)
+LABEL_STYLES[Label.PLATFORM] = LabelStyle("#B6992D", "diamond", "个")
 _LABEL_ORDER = {label: i for i, label in enumerate(Label)}
 _KIND_LABELS = {label.value.lower(): label for label in Label}  # explanation step kinds: "expert", …
 

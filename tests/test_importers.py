@@ -253,6 +253,7 @@ def test_load_demo_loads_taxonomies_projects_then_the_demo_folder(tmp_path, loca
     monkeypatch.setattr(ingest.demo, "project_files", lambda: [(projects, ("ht2016:40",))])
     monkeypatch.setattr(ingest.demo, "people_files", lambda: [])
     monkeypatch.setattr(ingest.demo, "PATENTS_PATH", tmp_path / "no-patents.csv")  # tests/test_patents.py loads them
+    monkeypatch.setattr(ingest.demo, "PLATFORMS_PATH", tmp_path / "no-platforms.jsonl")  # tests/test_platforms.py
     papers = tmp_path / "papers.jsonl"  # only papers with field links are in the demo
     _jsonl(papers, [{"id": "1", "title": "论文甲", "authors": "王颖1 张智雄1", "affiliations": "1浙江大学，杭州310058",
                      "fields": {"ht2016:40": 0.2}},

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from api.cli.common import Ctx, fail, run_safely
+from api.cli.platforms import print_platforms
 from graph.errors import ValidationError
 from graph.local_store import LocalStore
 from graph.model import Label
@@ -89,6 +90,7 @@ def _print_recommendation(rec: Recommendation) -> None:
         click.echo(f"  对照 RarestFirst（覆盖 {t.coverage:.0%}，沟通代价 {t.communication_cost:g}）：{rec.rarest_first.sentence}")
     for expert, reason in sorted(rec.excluded.items())[:10]:
         click.echo(f"  已排除 {expert}：{reason}")
+    print_platforms(rec.platforms)
 
 
 @click.command()

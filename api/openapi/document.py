@@ -16,6 +16,7 @@ from typing import Any
 
 from api.auth import AUTHENTICATED, PUBLIC, Permission
 from api.openapi.activities import ACTIVITY_TAG, activity_operations, activity_schemas
+from api.openapi.platforms import platform_schemas
 from api.openapi.reports import REPORT_TAG, report_operations, report_schemas
 from api.openapi.schema import (
     BOOL,
@@ -157,7 +158,9 @@ def _schemas() -> dict[str, Any]:
                 "supply_gap": {"type": "array", "items": obj({"field": STR, "name": STR,
                                                               "experts_with_direct_evidence": INT})},
                 "suggested_fields": {"type": "array", "items": obj({"field": STR, "name": STR, "candidates": INT})},
-                "actions": STRS})},
+                "actions": STRS}),
+            "platforms": {**schema_ref("PlatformRecommendation"),
+                          "description": "推荐平台与基地（需求提出检验检测、中试、共性技术或设备共享需要时）"}},
             required=["demand", "experts", "teams", "baseline_team", "excluded", "candidates", "settings"]),
         "TextDemand": obj({
             "text": {"type": "string", "minLength": 1, "pattern": "\\S", "description": "需求文本（第一行作为标题）"},
@@ -300,7 +303,8 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
         "paths": operations(config),
         "webhooks": workflow_webhooks(),
         "components": {
-            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas(), **activity_schemas()},
+            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas(), **activity_schemas(),
+                        **platform_schemas()},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "kgmatch user add-key 生成，形如 kgm_<8 位十六进制>_<密钥>"},

@@ -247,7 +247,8 @@ def recommendation_view(rec: Recommendation, experts: Mapping[str, Node], *, rev
             "baseline": _team_view(body["baseline_team"], field_names) if body["baseline_team"] else None,
             "excluded": body["excluded"], "candidates": body["candidates"], "paths": paths, "viewed": viewed,
             "legend": [(COMPONENT_ZH[c], _COMPONENT_COLOURS[c]) for c in COMPONENTS],
-            "fields": body["demand"]["fields"], "abstention": body.get("abstention")}
+            "fields": body["demand"]["fields"], "abstention": body.get("abstention"),
+            "platforms": body.get("platforms")}  # issue 16: api/templates/_platforms.html
 
 
 def explanation_html(paths: Sequence[ExplainedPath], *, title: str, height: str = "440px") -> Markup:
