@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from api.cli.common import Ctx, fail, run_safely
-from api.cli.recommend import write_related_fields
 from graph.errors import Msg
 from graph.local_store import default_data_dir
 from graph.model import Label, RelType
@@ -25,6 +24,7 @@ from ingest.importers import IMPORT_KINDS, import_file
 from ingest.loader import LoadReport, load_file, write_error_file
 from ingest.patents import import_patents
 from ingest.taxonomies import TAXONOMY_KINDS, load_taxonomy
+from recommend.field_similarity import write_related_fields
 from workflow.demo import make_demo_history
 
 __all__ = ["LOAD_KINDS", "duplicates", "load"]
