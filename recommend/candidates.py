@@ -210,20 +210,20 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
     refs = [NodeRef(Label.FIELD, f) for f in sorted(by_field)]
     paths: dict[str, list[FieldPath]] = {}
     for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT],
-                                limit_per_node=fanout):
+                                limit_per_node=fanout, node_props=False):
         weight = float(nb.rel.props.get("weight", 1.0))
         for r in by_field[src.id]:
             paths.setdefault(nb.node.id, []).append(FieldPath(
                 r.demand_field, fields[r.demand_field], r.field, r.similarity, weight, "expert_in", (*r.via, nb.node.id),
                 r.hops))
     projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT],
-                            limit_per_node=fanout)
+                            limit_per_node=fanout, node_props=False)
     project_fields: dict[str, dict[str, float]] = {}
     for src, nb in projects:
         # A project's link to a field may itself be uncertain (method "nlp", weight < 1).
         project_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
     people = store.expand([NodeRef(Label.PROJECT, p) for p in sorted(project_fields)], direction=Direction.IN,
-                          rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT])
+                          rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT], node_props=False)
     for src, nb in people:
         role = ROLE[nb.rel.type]
         for f, link in sorted(project_fields[src.id].items()):
@@ -242,12 +242,13 @@ def _paper_paths(store: GraphStore, refs: Sequence[NodeRef], by_field: Mapping[s
     path weighs the paper's field link, a co-author's ``coauthor_share`` of it (setting
     ``project_member_share``, as a project member's against its PI)."""
     paper_fields: dict[str, dict[str, float]] = {}
-    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER]):
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER],
+                                node_props=False):
         paper_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
     if not paper_fields:
         return
     authors = store.expand([NodeRef(Label.PAPER, p) for p in sorted(paper_fields)], direction=Direction.IN,
-                           rel_types=[RelType.AUTHORED], labels=[Label.EXPERT])
+                           rel_types=[RelType.AUTHORED], labels=[Label.EXPERT], node_props=False)
     for src, nb in authors:
         first = nb.rel.props.get("position") == 1
         for f, link in sorted(paper_fields[src.id].items()):

@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "webhook": "api.cli.webhook:webhook",
     "coverage": "api.cli.coverage:coverage",
     "train-linker": "api.cli.linker:train_linker",
+    "activity": "api.cli.activities:activity",
     "push": "api.cli.workflow:push",
     "push-list": "api.cli.workflow:push_list",
     "respond": "api.cli.workflow:answer",
@@ -49,6 +50,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "feedback": "api.cli.workflow:feedback",
     "report": "api.cli.workflow:report",
     "evaluation": "api.cli.workflow:evaluation_command",
+    "talent": "api.cli.workflow:talent",
 }
 
 
