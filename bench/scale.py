@@ -22,6 +22,20 @@ in the same run, because the machine is shared):
     python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base]
     python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--code /tmp/base]
     python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
+
+``grow`` (issue 15): the growth curve in one command. For each ``--sizes`` scale it generates the
+data (``bench/generate.py``, cached in ``--work``), loads it into an empty store of each ``--stores``
+backend in a fresh process (load rows/s of the generated files, that process's peak RSS, disk
+after the load), then in another fresh process builds the expert index and times recommendations
+for stored demands and for the same demands as free text, p50/p95/p99, beside the plain BM25
+query over the same expert profiles (:meth:`ExpertIndex.search`) on the same texts as the
+baseline of the same run. Writes a markdown table (``--table``) and a PNG of cost vs size
+(``--plot``)::
+
+    python -m bench.scale grow --sizes 1,10 --stores local,neo4j --plot var/scale/growth.png \
+        --table var/scale/growth.md
+
+The Neo4j database of ``KGMATCH_NEO4J_URI`` is CLEARED for each size (use your own server).
 """
 
 from __future__ import annotations
@@ -143,7 +157,8 @@ def _free_port() -> int:
 def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, requests: int, demands: int) -> dict:
     """Requests per second of a real server at concurrency 1 and 4 (stored demands, cycled)."""
     env = {**os.environ, "KGMATCH_DATA_DIR": str(data_dir.resolve()), "KGMATCH_STORE": kind,
-           "KGMATCH_REMIND_INTERVAL": "0"}
+           "KGMATCH_REMIND_INTERVAL": "0",
+           "KGMATCH_RECOMMEND_BUDGET": "900"}  # a loaded machine: measure, do not shed
     cli = [sys.executable, "-m", "api.cli"]
     subprocess.run([*cli, "user", "add-key", "bench", "--role", "admin", "--key-stdin", "--replace"], cwd=code,
                    env=env, input=BENCH_KEY + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
@@ -219,11 +234,205 @@ def bench_profile(code: Path, field_count: int, fanout: int) -> dict:
             "ratio_db_hits": round(out["unbounded"]["db_hits"] / max(1, out["bounded"]["db_hits"]), 2)}
 
 
+# -- grow: the growth curve (issue 15) ------------------------------------------------------------
+GENERATED = (("projects-synthetic.csv", "project"), ("papers-synthetic.jsonl", "graph"),
+             ("enterprises-synthetic.jsonl", "enterprise"), ("demands-synthetic.jsonl", "demand"))
+
+
+def _percentiles(xs: list[float]) -> dict[str, float]:
+    xs = sorted(xs)
+
+    def at(q: float) -> float:
+        return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def _neo4j_disk() -> int:
+    from graph.environment import env_value
+    home = Path(env_value("KGMATCH_NEO4J_HOME"))
+    home = home if home.is_absolute() else ROOT / home
+    return _du(home / "data" / "databases" / "neo4j") + _du(home / "data" / "transactions" / "neo4j")
+
+
+def load_child(kind: str, data_dir: Path, gen: Path) -> dict:
+    """In a fresh process: an empty store, the taxonomies (untimed), then the generated files (timed)."""
+    from graph.local_store import LocalStore
+    from ingest.demo import demo_plan, load_step
+    from ingest.importers import import_file
+    from ingest.loader import load_file
+
+    if kind == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+        store = Neo4jStore.from_env()
+        store.init_schema()
+        store.clear()
+    else:
+        import shutil
+        shutil.rmtree(data_dir, ignore_errors=True)
+        store = LocalStore(data_dir)
+    for step in demo_plan():
+        if step.kind not in ("project", "enrichment", "enterprise", "demand", "graph"):
+            load_step(step, store)
+    files, rows, seconds = [], 0, 0.0
+    for name, file_kind in GENERATED:
+        started = time.perf_counter()
+        report = (load_file(gen / name, store) if file_kind == "graph"
+                  else import_file(gen / name, file_kind, store))
+        took = time.perf_counter() - started
+        n = report.rows
+        files.append({"file": name, "rows": n, "s": round(took, 1), "rows_per_s": round(n / took),
+                      "rejected": report.rejected_rows})
+        rows, seconds = rows + n, seconds + took
+    experts = store.counts().nodes.get("Expert", 0)
+    store.close()
+    disk = _neo4j_disk() if kind == "neo4j" else _du(data_dir)
+    return {"rows": rows, "load_s": round(seconds, 1), "rows_per_s": round(rows / seconds), "experts": experts,
+            "load_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024), "disk_mb":
+            round(disk / 2**20), "files": files}
+
+
+def query_child(kind: str, data_dir: Path, demands: int) -> dict:
+    """In a fresh process: build the index, then time stored-demand and free-text recommendations and the
+    plain BM25 query over the same profiles on the same texts."""
+    from graph.model import Label
+    from ingest.field_linking import understand_demand
+    from ingest.nlp import content_words
+    from recommend.engine import IndexCache, recommend_for_demand, recommend_for_text
+
+    store = _store(kind, data_dir)
+    started = time.perf_counter()
+    index = IndexCache(content_words, background=False).get(store)
+    build_s = time.perf_counter() - started
+    nodes = [n for n in store.list_nodes(Label.DEMAND, limit=5000) if n.id.startswith("demand:gen-")]
+    step = max(1, len(nodes) // demands)
+    chosen = nodes[::step][:demands]
+    texts = [f"{n.props.get('title', '')}\n{n.props.get('description', '')}" for n in chosen]
+
+    def timed(fn) -> list[float]:
+        out = []
+        for x in range(len(chosen)):
+            t = time.perf_counter()
+            fn(x)
+            out.append(time.perf_counter() - t)
+        return out
+
+    def stored(x: int) -> None:
+        recommend_for_demand(store, chosen[x].id, tokenize=content_words, index=index)
+
+    def free(x: int) -> None:
+        recommend_for_text(store, texts[x], tokenize=content_words, understand=understand_demand, index=index)
+
+    def bm25(x: int) -> None:
+        index.search(texts[x], k=100)
+
+    for x in range(min(3, len(chosen))):  # warm: the segmenter, the linker model, the store's caches
+        stored(x)
+        free(x)
+    result = {"index_build_s": round(build_s, 1), "demands": len(chosen)}
+    for name, fn in (("stored", stored), ("free", free), ("bm25", bm25)):
+        result[name] = {k: round(v * 1000, 1) for k, v in _percentiles(timed(fn)).items()}
+    result["query_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    store.close()
+    return result
+
+
+def _child(what: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.scale", what, *args], cwd=ROOT, capture_output=True,
+                         text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench.scale {what} {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_grow(sizes: list[float], stores: list[str], work: Path, demands: int, rows_file: Path | None = None) -> list[dict]:
+    """Every (size, store): generate (cached), load in a fresh process, query in another; each
+    result is also appended to ``rows_file`` (JSON lines) so separate runs can be drawn together."""
+    from bench.generate import generate
+    rows = []
+    for size in sizes:
+        gen = work / f"gen{size:g}"
+        if not (gen / "MANIFEST.json").is_file():
+            generate(gen, scale=size)
+        for kind in stores:
+            data_dir = work / f"{kind}{size:g}"
+            loaded = _child("_load", "--store", kind, "--data-dir", str(data_dir), "--gen", str(gen))
+            queried = _child("_query", "--store", kind, "--data-dir", str(data_dir), "--demands", str(demands))
+            row = {"scale": size, "store": kind, **loaded, **queried}
+            print(json.dumps(row, ensure_ascii=False), file=sys.stderr, flush=True)
+            if rows_file is not None:
+                rows_file.parent.mkdir(parents=True, exist_ok=True)
+                with rows_file.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            rows.append(row)
+    return rows
+
+
+def grow_table(rows: list[dict]) -> str:
+    """The growth table in markdown (milliseconds; ratios against plain BM25 and against the smallest size)."""
+    head = ("| scale | store | experts | load rows/s | load RSS MB | disk MB | index build s | stored p50/p95/p99 ms "
+            "| free text p50/p95/p99 ms | BM25 p50/p95/p99 ms | stored p95 ÷ BM25 p95 | stored p95 ÷ smallest |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    first: dict[str, float] = {}
+    for r in rows:
+        first.setdefault(r["store"], r["stored"]["p95"])
+
+        def ppp(d: dict) -> str:
+            return f"{d['p50']:.0f} / {d['p95']:.0f} / {d['p99']:.0f}"
+        lines.append(f"| {r['scale']:g} | {r['store']} | {r['experts']:,} | {r['rows_per_s']:,} | {r['load_rss_mb']:,} "
+                     f"| {r['disk_mb']:,} | {r['index_build_s']} | {ppp(r['stored'])} | {ppp(r['free'])} "
+                     f"| {ppp(r['bm25'])} | {r['stored']['p95'] / max(r['bm25']['p95'], 0.1):.1f} "
+                     f"| {r['stored']['p95'] / first[r['store']]:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def grow_plot(rows: list[dict], path: Path) -> None:
+    """Cost vs size: p95 latencies (stored, free text, BM25), load rows/s and peak RSS per store."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    for kind in sorted({r["store"] for r in rows}):
+        mine = [r for r in rows if r["store"] == kind]
+        x = [r["experts"] for r in mine]
+        for key, style in (("stored", "-o"), ("free", "--s"), ("bm25", ":^")):
+            axes[0].plot(x, [r[key]["p95"] for r in mine], style, label=f"{kind} {key} p95")
+        axes[1].plot(x, [r["rows_per_s"] for r in mine], "-o", label=kind)
+        axes[2].plot(x, [r["load_rss_mb"] for r in mine], "-o", label=f"{kind} load")
+        axes[2].plot(x, [r["query_rss_mb"] for r in mine], "--s", label=f"{kind} serving")
+    for ax, title, unit in ((axes[0], "recommendation p95", "ms"), (axes[1], "load throughput", "rows/s"),
+                            (axes[2], "peak RSS (client process)", "MB")):
+        ax.set_xscale("log")
+        ax.set_xlabel("experts")
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0].set_yscale("log")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main() -> int:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("open", "write", "throughput", "profile"))
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "grow", "_load", "_query"))
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--sizes", default="1", help="grow: comma-separated scales (1 = demo, 10, 100)")
+    parser.add_argument("--stores", default="local,neo4j", help="grow: comma-separated backends")
+    parser.add_argument("--work", type=Path, default=ROOT / "var" / "scale", help="grow: generated data and stores")
+    parser.add_argument("--plot", type=Path, help="grow: write the PNG here")
+    parser.add_argument("--table", type=Path, help="grow: write the markdown table here")
+    parser.add_argument("--rows", type=Path, help="grow: append each result to this JSON-lines file")
+    parser.add_argument("--replot", action="store_true",
+                        help="grow: measure nothing; draw the table and plot from --rows (e.g. several runs)")
+    parser.add_argument("--gen", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--store", choices=("local", "neo4j"), default="local")
     parser.add_argument("--workers", type=int, default=1)
@@ -233,6 +442,29 @@ def main() -> int:
     parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
     code = args.code.resolve()
+    if args.what == "grow":
+        if args.replot:
+            rows = [json.loads(line) for line in args.rows.read_text(encoding="utf-8").splitlines() if line.strip()]
+            rows.sort(key=lambda r: (r["store"], r["scale"]))
+        else:
+            rows = bench_grow([float(x) for x in args.sizes.split(",")], args.stores.split(","),
+                              args.work.resolve(), args.demands, args.rows)
+        table = grow_table(rows)
+        if args.table:
+            args.table.parent.mkdir(parents=True, exist_ok=True)
+            args.table.write_text(table, encoding="utf-8")
+        if args.plot:
+            grow_plot(rows, args.plot)
+        print(table)
+        return 0
+    if args.what == "_load":
+        print(json.dumps(load_child(args.store, args.data_dir, args.gen)))
+        return 0
+    if args.what == "_query":
+        print(json.dumps(query_child(args.store, args.data_dir, args.demands)))
+        return 0
+    if args.data_dir is None:
+        parser.error("--data-dir is required")
     if args.what == "open":
         result = bench_open(args.data_dir, code)
     elif args.what == "write":

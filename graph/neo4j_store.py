@@ -6,6 +6,13 @@ transaction function consumes its results and returns plain data, and is idempot
 (MERGE on the key), so the driver may retry it. All Cypher lives in
 :mod:`graph.cypher`.
 
+Beyond one server: a ``neo4j://`` or ``neo4j+s://`` URI (a causal cluster, Aura) makes the
+driver route — every read here is an ``execute_read`` and goes to a reader (a follower or read
+replica), every write an ``execute_write`` to the leader; the schema and the chunked clear, which
+run as auto-commit statements, open their sessions in write mode explicitly. ``bolt://`` talks to
+one server. A single server answers the routing protocol too (it is reader, writer and router),
+which is how the routing code path is tested (tests/test_neo4j_routing.py).
+
 Connection failures are bounded: the driver would otherwise retry for about 30 s
 when the server is down. We verify connectivity on open with a short connection
 timeout and cap retries, and raise :class:`StoreUnavailableError` with a Chinese
@@ -139,12 +146,19 @@ class Neo4jStore(GraphStore):
             return StoreUnavailableError(Msg.STORE_AUTH.format(uri=self.settings.uri))
         return StoreUnavailableError(Msg.STORE_UNAVAILABLE.format(uri=self.settings.uri, detail=type(err).__name__))
 
-    def _session(self) -> neo4j.Session:
-        return self._driver.session(database=self.settings.database)
+    @property
+    def routed(self) -> bool:
+        """Whether the driver routes (``neo4j://``, ``neo4j+s://``, ``neo4j+ssc://``): reads to readers."""
+        return self.settings.uri.split("://", 1)[0] in ("neo4j", "neo4j+s", "neo4j+ssc")
+
+    def _session(self, access: str = neo4j.WRITE_ACCESS) -> neo4j.Session:
+        """A session; managed transactions pick their access mode (execute_read / execute_write),
+        auto-commit statements run in ``access`` (write: on a cluster, at the leader)."""
+        return self._driver.session(database=self.settings.database, default_access_mode=access)
 
     def _read(self, work: Any, *args: Any) -> Any:
         try:
-            with self._session() as session:
+            with self._session(neo4j.READ_ACCESS) as session:
                 return session.execute_read(work, *args)
         except (ServiceUnavailable, SessionExpired, AuthError) as err:
             raise self._unavailable(err) from err

@@ -11,6 +11,10 @@ Neo4j at the demo's size, minutes at 50×). Here:
 * **A write updates the affected profiles.** The cache listens to the store's committed
   batches (:meth:`GraphStore.add_write_listener`); the experts a batch touches are re-read
   and re-tokenised, the rest keep their words (:meth:`ExpertIndex.updated`).
+* **A few changed profiles cost milliseconds.** They go into the index's delta beside its BM25
+  matrix (:meth:`ExpertIndex.updated`), in the update thread, without a rebuild, a fork or
+  unpickling a whole index in the serving process; only a larger change (or another process's
+  writes) rebuilds, in a forked child. The persisted copy is written by a forked child too.
 * **Reads never wait.** :meth:`IndexCache.get` returns the serving index at once; an update
   or a full rebuild (after another process wrote) runs on a background thread beside it
   and is swapped in when complete. Only the very first index of a process is waited for,
@@ -45,7 +49,7 @@ PROFILE_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.PROJECT, Label.PAPER, L
 PROFILE_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED)
 _OUTPUTS: tuple[Label, ...] = (Label.PROJECT, Label.PAPER)
 """The labels of an expert's outputs in a profile (their titles are profile text)."""
-_FORMAT = 2  # 2: profiles carry authored papers
+_FORMAT = 3  # 2: profiles carry authored papers; 3: ExpertIndex with a delta
 
 
 def touched_experts(batch: Batch) -> tuple[set[str], set[str]]:
@@ -189,7 +193,11 @@ class IndexCache:
                 experts |= self._project_people(store, projects)
                 changed = load_profiles(store, ids=sorted(experts))
                 gone = experts - {p.id for p in changed}
-                fresh = self._beside(lambda: index.updated(changed, removed=gone, pause=self._pause))
+                if index.patchable(len(experts)):  # milliseconds: here, no fork, no unpickling
+                    fresh = index.updated(changed, removed=gone, rebuild=False)
+                else:
+                    fresh = self._beside(lambda: index.updated(changed, removed=gone, pause=self._pause,
+                                                               rebuild=True))
                 self.updates += 1
             with self._lock:
                 self._index, self._stamp = fresh, stamp
@@ -287,6 +295,21 @@ class IndexCache:
         path = self._path(store)
         if path is None:
             return
+        if self.background and self.fork and hasattr(os, "fork") and threading.current_thread() is self._worker:
+            # pickling a whole index holds the interpreter for seconds at 10×: a child writes it
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    self._write(path, store, stamp, index)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.waitpid(pid, 0)  # this (update) thread waits without holding the interpreter
+            return
+        self._write(path, store, stamp, index)
+
+    def _write(self, path: Path, store: GraphStore, stamp: tuple, index: ExpertIndex) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".experts-")

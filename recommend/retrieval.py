@@ -20,10 +20,12 @@ pseudo-queries from the last two years of the graph's own history.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -134,6 +136,11 @@ def text_digest(text: str) -> bytes:
 TokenCache = Mapping[str, tuple[bytes, tuple[str, ...]]]
 """Per expert id: (digest of the profile text, its words from the tokenizer)."""
 
+DELTA_SHARE = 0.02
+"""Changed profiles kept beside the BM25 matrix, as a share of the indexed ones, before a rebuild."""
+DELTA_FLOOR = 2000
+"""Smaller indexes are rebuilt whole on every update (a matter of milliseconds, and exact)."""
+
 
 class ExpertIndex:
     """Text + activity-prior retrieval over experts, as of ``ref_year`` (later projects unseen).
@@ -141,6 +148,14 @@ class ExpertIndex:
     Keeps each profile and its words (:attr:`words`), so the recommendation scores candidate
     profiles without re-tokenising them (:meth:`words_for`) and a write that changes a few
     profiles gives a new index (:meth:`updated`) that tokenises only those.
+
+    A write that changes few profiles (up to :data:`DELTA_SHARE` of them) does not rebuild the
+    BM25 matrix: :meth:`updated` returns an index sharing this one's matrix, with the changed
+    profiles' term counts kept beside it (the *delta*) and their old rows masked; :meth:`scores`
+    scores the delta with the same BM25 formula and the base corpus's statistics (document
+    frequencies, average length), which a few documents barely move. Beyond that share the
+    index is rebuilt whole, folding the delta in (issue 17: the next recommendation after a
+    write within 1.5× of the one before).
     """
 
     def __init__(self, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, ref_year: int,
@@ -176,6 +191,13 @@ class ExpertIndex:
             self._bm25.index(docs, show_progress=False)
         by_id = self.profiles
         self._log_prior = np.array([prior.log_prior(by_id[i], ref_year) if prior else 0.0 for i in ids])
+        # the delta (see the class docstring): none in a freshly built index
+        self._base_n = len(ids)
+        self._avgdl = sum(len(d) for d in docs) / len(docs) if docs else 1.0
+        self._delta: dict[str, tuple[Counter, int]] = {}  # expert id -> (term counts, length)
+        self._delta_pos: dict[str, int] = {}  # expert id -> position in ids
+        self._gone: set[str] = set()  # removed, or no longer with any term
+        self._masked = np.zeros(0, dtype=np.int64)  # base positions whose rows are stale
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -195,10 +217,21 @@ class ExpertIndex:
         hit = self.words.get(expert_id)
         return hit[1] if hit is not None and hit[0] == text_digest(text) else None
 
+    def patchable(self, n: int) -> bool:
+        """Whether ``n`` more changed profiles fit in the delta (else :meth:`updated` rebuilds)."""
+        return (self._base_n >= DELTA_FLOOR
+                and len(self._delta) + len(self._gone) + n <= DELTA_SHARE * self._base_n)
+
     def updated(self, changed: Iterable[ExpertProfile], removed: Iterable[str] = (),
-                pause: Callable[[], None] | None = None) -> ExpertIndex:
+                pause: Callable[[], None] | None = None, *, rebuild: bool | None = None) -> ExpertIndex:
         """A new index with ``changed`` profiles replaced or added and ``removed`` ids dropped;
-        unchanged profiles keep their words (only changed texts are tokenised)."""
+        unchanged profiles keep their words (only changed texts are tokenised). Few changes go
+        into the delta beside this index's BM25 matrix; more (or ``rebuild=True``) rebuild it."""
+        changed, removed = list(changed), set(removed)
+        if rebuild is None:
+            rebuild = not self.patchable(len({p.id for p in changed} | removed))
+        if not rebuild:
+            return self._patched(changed, removed)
         profiles = dict(self.profiles)
         for expert_id in removed:
             profiles.pop(expert_id, None)
@@ -209,14 +242,84 @@ class ExpertIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def _patched(self, changed: list[ExpertProfile], removed: set[str]) -> ExpertIndex:
+        new = copy.copy(self)
+        new.profiles, new.words = dict(self.profiles), dict(self.words)
+        new._delta, new._gone = dict(self._delta), set(self._gone)
+        args = self._args
+        for expert_id in removed:
+            new.profiles.pop(expert_id, None)
+            new.words.pop(expert_id, None)
+            new._delta.pop(expert_id, None)
+            new._gone.add(expert_id)
+        for profile in changed:
+            text = _doc(profile, args["ref_year"], args["repeat_latest"])
+            digest = text_digest(text)
+            hit = self.words.get(profile.id)
+            words = hit[1] if hit is not None and hit[0] == digest else tuple(args["tokenize"](text))
+            new.profiles[profile.id] = profile
+            new.words[profile.id] = (digest, words)
+            tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if args["bigrams"] else list(words)
+            if tokens:
+                new._delta[profile.id] = (Counter(tokens), len(tokens))
+                new._gone.discard(profile.id)
+            else:
+                new._delta.pop(profile.id, None)
+                new._gone.add(profile.id)
+        base_pos = {i: n for n, i in enumerate(self.ids[:self._base_n])} if new._delta or new._gone else {}
+        new.ids = self.ids[:self._base_n]
+        new._log_prior = self._log_prior[:self._base_n].copy()
+        new._delta_pos = {}
+        prior = args["prior"]
+        extra_prior = []
+        for expert_id in sorted(new._delta):
+            value = prior.log_prior(new.profiles[expert_id], args["ref_year"]) if prior else 0.0
+            if expert_id in base_pos:
+                new._delta_pos[expert_id] = base_pos[expert_id]
+                new._log_prior[base_pos[expert_id]] = value
+            else:
+                new._delta_pos[expert_id] = len(new.ids)
+                new.ids.append(expert_id)
+                extra_prior.append(value)
+        new._log_prior = np.concatenate([new._log_prior, np.array(extra_prior)])
+        new._masked = np.array(sorted(base_pos[i] for i in (*new._delta, *new._gone) if i in base_pos),
+                               dtype=np.int64)
+        return new
+
+    def _delta_scores(self, terms: list[str], raw: np.ndarray) -> None:
+        """Score the delta's profiles into ``raw`` with the base corpus's statistics."""
+        if len(self._masked):
+            raw[self._masked] = 0.0
+        if not self._delta:
+            return
+        k1, b = self._args["k1"], self._args["b"]
+        vocab, indptr = self._bm25.vocab_dict, self._bm25.scores["indptr"]
+        n_docs = self._base_n + sum(1 for i in self._delta_pos.values() if i >= self._base_n)
+        idf: dict[str, float] = {}
+        for t in set(terms):
+            tid = vocab.get(t) if t in self._vocab else None
+            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
+            df += sum(1 for counts, _ in self._delta.values() if t in counts)
+            idf[t] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) if df else 0.0
+        for expert_id, (counts, length) in self._delta.items():
+            norm = k1 * ((1 - b) + b * length / self._avgdl)
+            raw[self._delta_pos[expert_id]] = sum(idf[t] * counts[t] / (norm + counts[t]) for t in terms if t in counts)
+
     def scores(self, text: str) -> np.ndarray:
         """The combined score of every indexed expert (aligned with :attr:`ids`)."""
         if not self.ids:
             return np.zeros(0)
-        tokens = [t for t in self._analyze(text) if t in self._vocab]
-        if not tokens:  # no word the index knows (「ß」, 「🙂」): nobody matches, and bm25s would fail
+        terms = self._analyze(text)
+        tokens = [t for t in terms if t in self._vocab]
+        if self._delta or self._gone:
+            raw = np.zeros(len(self.ids), dtype=np.float32)
+            if tokens and self._base_n:
+                raw[:self._base_n] = self._bm25.get_scores(tokens)
+            self._delta_scores(terms, raw)
+        elif not tokens:  # no word the index knows (「ß」, 「🙂」): nobody matches, and bm25s would fail
             return np.zeros(len(self.ids))
-        raw = self._bm25.get_scores(tokens)
+        else:
+            raw = self._bm25.get_scores(tokens)
         top = raw.max()
         text_part = raw / top if top > 0 else raw
         return text_part + self.prior_weight * self._log_prior if self.prior_weight else text_part

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pickle
+import random
+from dataclasses import replace
+
 import pytest
 
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Batch
 from recommend.index_cache import IndexCache, touched_experts
-from recommend.profiles import load_profiles
+from recommend.profiles import ExpertProfile, load_profiles
 from recommend.retrieval import ExpertIndex
+from recommend.scoring import ProjectFact
 from tests.test_recommend_engine import bigrams, world
 
 
@@ -97,6 +102,56 @@ def test_touched_experts_names_experts_and_projects_of_a_batch():
     experts, projects = touched_experts(_new_expert())
     assert (experts, projects) == ({"e:new"}, {"p:9"})
     assert touched_experts(Batch().add_nodes(Label.DEMAND, [{"id": "d", "title": "t"}])) == (set(), set())
+
+
+def _profiles(n: int, seed: int) -> list[ExpertProfile]:
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(400)]
+    weights = [1 / (i + 1) for i in range(len(vocab))]  # Zipf-like, as real profile words are
+    return [ExpertProfile(f"e:{i:05d}", f"专家{i}", None, None, tuple(rng.choices(vocab, weights, k=rng.randint(2, 6))),
+                          tuple(ProjectFact(f"p:{i}:{j}", " ".join(rng.choices(vocab, weights, k=8)), "lead", 2020 + j)
+                                for j in range(rng.randint(1, 4))))
+            for i in range(n)]
+
+
+def test_a_few_changed_profiles_go_into_the_delta_and_rank_as_a_rebuilt_index_does():
+    base = _profiles(2500, seed=1)
+    first = ExpertIndex(base, tokenize=str.split, ref_year=2026, bigrams=False)
+    assert first.patchable(10) and not first.patchable(60)  # 2 % of 2,500
+    fresh = _profiles(12, seed=2)
+    changed = [replace(p, id=base[i * 100].id) for i, p in enumerate(fresh[:8])]  # 8 rewritten profiles
+    added = [replace(p, id=f"e:new{i}") for i, p in enumerate(fresh[8:])]  # 4 new experts
+    removed = {base[7].id, base[8].id}
+    patched = first.updated([*changed, *added], removed=removed)
+    assert patched._bm25 is first._bm25  # the BM25 matrix is shared, not rebuilt
+    now = {p.id: p for p in base if p.id not in removed} | {p.id: p for p in [*changed, *added]}
+    full = ExpertIndex(sorted(now.values(), key=lambda p: p.id), tokenize=str.split, ref_year=2026, bigrams=False)
+    assert set(patched.profiles) == set(full.profiles) and patched.profiles[base[100].id] == changed[1]
+    rng = random.Random(3)
+    queries = [" ".join(rng.sample([f"w{i}" for i in range(60)], 3)) for _ in range(30)]
+    queries += [" ".join(p.projects[0].title.split()[:4]) for p in [*changed, *added]]  # aimed at the delta
+    same = 0
+    for query in queries:
+        got, want = patched.search(query, k=10), full.search(query, k=10)
+        assert not {i for i, s in got if s > 0} & removed
+        same += [i for i, _ in got[:5]] == [i for i, _ in want[:5]]
+        want_score = dict(want)
+        assert all(abs(s - want_score[i]) < 0.02 for i, s in got if i in want_score), query  # scores /max
+    assert same >= len(queries) - 2  # statistics drift a little: at most a near-tie swaps
+    again = pickle.loads(pickle.dumps(patched))
+    assert again.search(queries[0], k=5) == patched.search(queries[0], k=5)
+    rebuilt = patched.updated([], rebuild=True)
+    assert rebuilt._bm25 is not first._bm25 and not rebuilt._delta
+    assert rebuilt.search(queries[-1], k=5) == full.search(queries[-1], k=5)
+
+
+def test_a_tiny_index_is_rebuilt_whole_on_every_update(store):
+    store.write(world())
+    first = ExpertIndex(load_profiles(store), tokenize=bigrams, ref_year=2026)
+    assert not first.patchable(1)  # exact and a matter of milliseconds
+    store.write(_new_expert())
+    fresh = first.updated(load_profiles(store, ids=["e:new"]))
+    assert fresh._bm25 is not first._bm25 and fresh.search("固态电解质", k=1)[0][0] == "e:new"
     paper = Batch().add_nodes(Label.PAPER, [{"id": "paper:1", "title": "高镍正极材料"}])
     paper.add_rels(RelType.AUTHORED, Label.EXPERT, Label.PAPER, [{"start": "e:1", "end": "paper:1", "position": 1}])
     assert touched_experts(paper) == ({"e:1"}, {"paper:1"})  # papers are profile text too
