@@ -24,7 +24,7 @@ Paper authors (another loader) plug in as records with ``areas`` empty and ``key
 :func:`author_record` builds one from the fields that loader exposes.
 
 The decision is measured on a hand-labelled sample (``data/people/merge_pairs.csv``, drawn by
-``python -m ingest.identity_sample``, scored by ``python -m ingest.identity_eval``).
+``python -m ingest.identity_sample``, scored by ``python -m bench.identity_eval``).
 """
 
 from __future__ import annotations

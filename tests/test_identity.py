@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
+from bench.identity_eval import loader_decision, score_pairs, wilson
 from ingest.identity import PersonIndex, PersonRecord, author_record, canonical_institution, same_person
-from ingest.identity_eval import loader_decision, score_pairs, wilson
 from ingest.identity_sample import SAMPLE_PATH, draw_pairs, read_records
 
 
