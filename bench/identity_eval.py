@@ -22,7 +22,6 @@ from pathlib import Path
 
 from ingest.identity import PersonRecord, same_person
 from ingest.identity_sample import SAMPLE_PATH
-from ingest.resolve import normalize_org
 from recommend.metrics import wilson_interval
 
 __all__ = ["MergeScore", "wilson", "loader_decision", "score_pairs", "main"]
@@ -56,21 +55,18 @@ def wilson(successes: int, n: int) -> tuple[float, float]:
 
 
 def _record(row: dict[str, str], side: str) -> PersonRecord:
+    def words(column: str) -> frozenset[str]:
+        return frozenset(k for k in (row.get(f"{side}_{column}") or "").split("；") if k)
+
     return PersonRecord(row[f"{side}_ref"], row[f"{side}_source"], row[f"{side}_name"],
-                        row[f"{side}_institution"] or None, frozenset(row[f"{side}_areas"]))
+                        row[f"{side}_institution"] or None, frozenset(row[f"{side}_areas"]), words("keywords"),
+                        coauthors=words("coauthors"))
 
 
 def loader_decision(a: PersonRecord, b: PersonRecord) -> bool:
-    """Whether the loaders put the two records on one node.
-
-    NSFC project lists keep today's identity (exact name + 依托单位) and only split the hard
-    negatives (:meth:`ingest.identity.PersonIndex.split_id`); every other source is resolved
-    with :func:`ingest.identity.same_person`.
-    """
-    if a.source.startswith("nsfc") and b.source.startswith("nsfc"):
-        if a.name != b.name or not a.institution or normalize_org(a.institution) != normalize_org(b.institution or ""):
-            return False
-        return not (a.areas and b.areas) or bool(a.areas & b.areas)
+    """Whether the loaders put the two records on one node: :func:`ingest.identity.same_person`
+    (NSFC lists through :meth:`~ingest.identity.PersonIndex.split_id`, the others through
+    :meth:`~ingest.identity.PersonIndex.resolve`, paper authors included, all decide by it)."""
     return same_person(a, b).same
 
 
