@@ -4,8 +4,9 @@ Two algorithms over plain data (a candidate list and a collaboration graph):
 
 * :func:`form_teams`, ours: greedy weighted set cover seeded from each strong expert,
   where a candidate's gain is the weight of still-uncovered fields it covers times its
-  score, plus a bonus for existing ties to the members already chosen. Returns ``k``
-  distinct alternatives, each with a leader.
+  score, plus a bonus for existing ties to the members already chosen (a real tie — joint
+  papers or one national project, COLLABORATES — or the same team counts fully, the same
+  institution half). Returns ``k`` distinct alternatives, each with a leader.
 * :func:`rarest_first`, the baseline of Lappas, Liu and Terzi (KDD 2009): start from
   the rarest needed field; for each expert holding it, add for every other field the
   holder closest in the collaboration graph; keep the team with the smallest diameter.
@@ -65,6 +66,14 @@ def _distance(graph: nx.Graph, a: str, b: str, cache: dict[str, dict[str, float]
     return min(cache[a].get(b, DISCONNECTED), DISCONNECTED)
 
 
+def _closeness(graph: nx.Graph, a: str, b: str) -> float:
+    """How much a direct tie counts in the bonus: 1 / its distance (co-authors or one project 1, same team 1,
+    same institution 0.5), 0 without one."""
+    if not graph.has_edge(a, b):
+        return 0.0
+    return 1.0 / float(graph[a][b].get("distance", 1.0) or 1.0)
+
+
 def communication_cost(members: Sequence[str], graph: nx.Graph, cache: dict | None = None) -> float:
     """The team's diameter: the largest shortest-path distance between two members (0 for one).
 
@@ -111,7 +120,7 @@ def form_teams(demand_fields: Mapping[str, float], candidates: Sequence[ScoredEx
                 new = (c.covered_fields & set(demand_fields)) - covered
                 if not new:
                     continue
-                ties = sum(1 for m in members if graph.has_edge(c.id, m))
+                ties = sum(_closeness(graph, c.id, m) for m in members)
                 gain = sum(demand_fields[f] for f in new) * c.score * (1.0 + collab_bonus * ties)
                 if gain > best_gain or (gain == best_gain and best is not None and c.id < best.id):
                     best, best_gain = c, gain
