@@ -54,9 +54,12 @@ from ingest.papers import PAPERS_FILE, author_records
 from ingest.people import ACADEMICIANS_FILE, DEFAULT_PROGRAMME, NKRD_FILE
 from ingest.resolve import DATA_ROOT, normalize_name, normalize_org
 
-__all__ = ["SAMPLE_PATH", "COLUMNS", "read_records", "draw_pairs", "main"]
+__all__ = ["SAMPLE_PATH", "HOLDOUT_PATH", "draw_holdout", "COLUMNS", "read_records", "draw_pairs", "main"]
 
 SAMPLE_PATH = DATA_ROOT / "people" / "merge_pairs.csv"
+HOLDOUT_PATH = DATA_ROOT / "people" / "merge_pairs_holdout.csv"
+"""40 more ``paper_same_inst`` pairs (seed + 1, none of the sample's), drawn and labelled after the merge rule
+had been tuned on :data:`SAMPLE_PATH`: the honest measure of the tuned rule."""
 SEED = 20261202
 COLUMNS = ("pair", "stratum", *(f"{s}_{c}" for s in "ab" for c in ("ref", "source", "name", "institution",
                                                                      "areas", "evidence")), "label", "note",
@@ -99,11 +102,17 @@ def read_records(root: Path = DATA_ROOT) -> list[PersonRecord]:
 
 
 def read_paper_records(path: Path = PAPERS_FILE) -> list[PersonRecord]:
-    """One record per paper author (name + normalised institution) of the papers with field links, as loaded."""
+    """One record per paper author (name + normalised institution) of the papers with NLP field links (those the
+    demo loaded when the sample was drawn: the links of the printed 中图分类号, added later, are left out)."""
     import json
 
+    from ingest.paper_fields import clc_links
+
     with path.open(encoding="utf-8") as handle:
-        rows = [r for r in (json.loads(line) for line in handle if line.strip()) if r.get("fields")]
+        rows = [json.loads(line) for line in handle if line.strip()]
+    rows = [{**r, "fields": {f: w for f, w in r["fields"].items() if f not in clc_links(r.get("clc"))}}
+            for r in rows if r.get("fields")]
+    rows = [r for r in rows if r["fields"]]
     out = []
     for a in author_records(rows):
         rec = author_record(a.name, a.institution, paper_ids=a.paper_ids, keywords=a.keywords, years=a.years,
@@ -160,6 +169,14 @@ def draw_paper_pairs(papers: Sequence[PersonRecord], others: Sequence[PersonReco
     return out
 
 
+def draw_holdout(papers: Sequence[PersonRecord], others: Sequence[PersonRecord], drawn: Sequence[tuple[str, str]], *,
+                 seed: int = SEED + 1, n: int = 40) -> list[tuple[str, PersonRecord, PersonRecord]]:
+    """``n`` paper_same_inst pairs not among ``drawn`` (their (a ref, b ref)), seeded."""
+    pool = [(s, a, b) for s, a, b in draw_paper_pairs(papers, others, same_inst=10**6, variants=0, other_inst=0)
+            if (a.ref, b.ref) not in set(drawn)]
+    return sorted(random.Random(seed).sample(pool, min(n, len(pool))), key=lambda t: (t[1].ref, t[2].ref))
+
+
 def draw_pairs(records: Sequence[PersonRecord], *, seed: int = SEED, variants: int = 40,
                others: int = 90) -> list[tuple[str, PersonRecord, PersonRecord]]:
     """(stratum, a, b) pairs of same-name records, in a fixed order for ``seed``."""
@@ -204,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest.identity_sample", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=SAMPLE_PATH)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--holdout", action="store_true", help="write data/people/merge_pairs_holdout.csv instead")
     parser.add_argument("--common-names", action="store_true",
                         help="write data/people/common_names.csv (every ChinaXiv author is parsed: ~40 s)")
     args = parser.parse_args(argv)
@@ -220,6 +238,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     records = read_records()
     pairs = draw_pairs(records, seed=args.seed) + draw_paper_pairs(read_paper_records(), records, seed=args.seed)
+    if args.holdout:
+        args.out = HOLDOUT_PATH if args.out == SAMPLE_PATH else args.out
+        old = {(r["a_ref"], r["b_ref"]): r for r in _rows(args.out)} if args.out.exists() else {}
+        pairs = [("paper_same_inst_holdout", a, b) for _, a, b in
+                 draw_holdout(read_paper_records(), records, [(a.ref, b.ref) for _, a, b in pairs])]
     for i, (stratum, a, b) in enumerate(pairs, 1):
         row = _row(i, stratum, a, b)
         if (a.ref, b.ref) in old:

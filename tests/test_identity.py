@@ -17,7 +17,14 @@ from ingest.identity import (
     name_institutions,
     same_person,
 )
-from ingest.identity_sample import SAMPLE_PATH, draw_pairs, draw_paper_pairs, read_paper_records, read_records
+from ingest.identity_sample import (
+    HOLDOUT_PATH,
+    SAMPLE_PATH,
+    draw_pairs,
+    draw_paper_pairs,
+    read_paper_records,
+    read_records,
+)
 
 
 @pytest.mark.parametrize(("raw", "canonical"), [
@@ -99,6 +106,12 @@ def test_the_sample_is_drawn_by_the_committed_script():
     hard_negatives = [r for r in rows if r["stratum"] == "same_inst" and r["label"] == "different"]
     assert len(hard_negatives) >= 3
     assert all(not (set(r["a_areas"]) & set(r["b_areas"])) for r in hard_negatives)
+
+
+def test_merge_precision_on_the_holdout_drawn_after_tuning_meets_the_target():
+    score = score_pairs(HOLDOUT_PATH)
+    assert score.pairs == 40 and score.true_merges >= 20
+    assert score.precision >= 0.97
 
 
 def test_merge_precision_on_the_labelled_sample_meets_the_target():
