@@ -97,13 +97,31 @@ def _make_team(members: list[str], by_id: Mapping[str, ScoredExpert], demand_fie
     return Team(tuple(ordered), leader, covered, cov, communication_cost(members, graph, cache), mean_score * cov)
 
 
+def _tied_collaborator(members: list[str], useful: Sequence[ScoredExpert], graph: nx.Graph, *,
+                       max_size: int) -> list[str]:
+    """The best-scored candidate with a real tie (COLLABORATES) to a member, when the team has none yet.
+
+    ``useful`` candidates all cover a demand field, so the one added is qualified too; it adds no
+    coverage but makes the team people who have worked together (a one-person "team" is not one).
+    """
+    if len(members) >= max_size or any(graph.has_edge(a, b) and graph[a][b].get("kind") == "collaborates"
+                                       for a, b in itertools.combinations(members, 2)):
+        return []
+    tied = [c for c in useful if c.id not in members and any(
+        graph.has_edge(c.id, m) and graph[c.id][m].get("kind") == "collaborates" for m in members)]
+    return [max(tied, key=lambda c: (c.score, c.id)).id] if tied else []
+
+
 def form_teams(demand_fields: Mapping[str, float], candidates: Sequence[ScoredExpert], graph: nx.Graph, *,
-               k: int = 3, max_size: int = 4, collab_bonus: float = 0.3, seeds: int = 10) -> list[Team]:
+               k: int = 3, max_size: int = 4, collab_bonus: float = 0.3, seeds: int = 10,
+               tie_fill: bool = True) -> list[Team]:
     """Up to ``k`` distinct teams of at most ``max_size`` covering ``demand_fields``.
 
     Each of the ``seeds`` best-scored candidates that covers something seeds one greedy
-    run; runs stop when every field is covered or nothing adds coverage. Teams are
-    sorted by (coverage desc, communication cost asc, score desc).
+    run; runs stop when every field is covered or nothing adds coverage. With ``tie_fill``,
+    a team without a real tie then takes the best candidate (covering a demand field) who
+    has published or run a project with one of its members, if there is one. Teams are
+    sorted by (coverage desc, several members before one, communication cost asc, score desc).
     """
     useful = [c for c in candidates if c.covered_fields & set(demand_fields)]
     by_id = {c.id: c for c in useful}
@@ -128,9 +146,13 @@ def form_teams(demand_fields: Mapping[str, float], candidates: Sequence[ScoredEx
                 break
             members.append(best.id)
             covered |= best.covered_fields & set(demand_fields)
+        if tie_fill:
+            members += _tied_collaborator(members, useful, graph, max_size=max_size)
         team = _make_team(members, by_id, demand_fields, graph, cache)
         teams.setdefault(frozenset(members), team)
-    ordered = sorted(teams.values(), key=lambda t: (-t.coverage, t.communication_cost, -t.score, t.members))
+    # At equal coverage a team of several (only a tied collaborator makes one then) comes before a person alone.
+    ordered = sorted(teams.values(), key=lambda t: (-t.coverage, len(t.members) == 1, t.communication_cost,
+                                                    -t.score, t.members))
     return ordered[:k]
 
 
