@@ -30,13 +30,13 @@ from collections import Counter
 from pathlib import Path
 
 from analytics.coverage import field_coverage
-from api.cli.recommend import write_related_fields
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore
 from ingest.demo import load_demo
 from ingest.nlp import content_words
 from recommend.engine import IndexCache, recommend_for_demand
+from recommend.field_similarity import write_related_fields
 from workflow.demo import make_demo_history
 
 
