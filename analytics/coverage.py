@@ -30,16 +30,16 @@ EVIDENCE_KINDS: tuple[str, ...] = ("项目", "论文", "专利", "院士学部")
 TARGET = 200
 """Experts with direct evidence wanted in every first-level field (issue 12)."""
 
-_SOURCE_KIND = {"academician": "院士学部", "paper": "论文", "papers": "论文", "chinaxiv": "论文", "patent": "专利",
-                "patents": "专利"}
+_SOURCE_KIND = {"academician": "院士学部", "paper": "论文", "papers": "论文", "chinaxiv": "论文", "论文": "论文",
+                "patent": "专利", "patents": "专利"}
 _OUTPUT_KIND = {Label.PAPER: "论文", Label.PATENT: "专利", Label.PROJECT: "项目"}
 
 
 def evidence_kind(source: object) -> str:
     """The evidence kind of an ``EXPERT_IN.source`` (anything not academy, paper or patent is project evidence).
 
-    >>> evidence_kind("academician"), evidence_kind("nlp"), evidence_kind("paper")
-    ('院士学部', '项目', '论文')
+    >>> evidence_kind("academician"), evidence_kind("nlp"), evidence_kind("paper"), evidence_kind("论文")
+    ('院士学部', '项目', '论文', '论文')
     """
     return _SOURCE_KIND.get(str(source or ""), "项目")
 

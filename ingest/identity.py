@@ -9,9 +9,14 @@ where the source has them, keywords. :func:`same_person` is the decision, a pure
 2. both records must name an institution, and :func:`canonical_institution` must agree
    (departments and affiliated hospitals → their university, 中科院 → 中国科学院, renamed
    universities → today's name, from ``data/people/institution_aliases.csv``): a name alone never merges;
-3. the evidence must not contradict: when both records have disciplines they must share one
-   (same name, same institution, different field — a hard negative — stays two people); when
-   either has none, shared keywords decide if both have keywords, else name + institution do.
+3. the evidence must agree or at least not contradict: a shared co-author (paper authors), a shared
+   discipline or a shared keyword is agreement; when both records have disciplines and share none,
+   they are two people (same name, same institution, different field — a hard negative) unless
+   the name is rare (:func:`name_institutions`: found at no more than
+   :data:`RARE_NAME_INSTITUTIONS` institutions in the shipped person lists and papers), where one name at one
+   institution is one person whose work spans departments (an academician of 技术科学部 with an
+   NSFC 管理科学 project, a management scientist whose paper the NLP files under 信息科学); when
+   either has no disciplines, keywords decide if both have some, else name + institution do.
 
 :class:`PersonIndex` applies it to a store: for an incoming record it finds the stored experts
 (and those added earlier in the same load) with that name, merges into the one that
@@ -24,7 +29,7 @@ Paper authors (another loader) plug in as records with ``areas`` empty and ``key
 :func:`author_record` builds one from the fields that loader exposes.
 
 The decision is measured on a hand-labelled sample (``data/people/merge_pairs.csv``, drawn by
-``python -m ingest.identity_sample``, scored by ``python -m ingest.identity_eval``).
+``python -m ingest.identity_sample``, scored by ``python -m bench.identity_eval``).
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ from ingest.resolve import DATA_ROOT, expert_id, normalize_name, normalize_org
 __all__ = [
     "ALIASES_FILE",
     "AREAS",
+    "COMMON_NAMES_FILE",
+    "RARE_NAME_INSTITUTIONS",
+    "name_institutions",
     "DIVISION_AREAS",
     "PROGRAMME_AREAS",
     "PersonRecord",
@@ -58,6 +66,9 @@ __all__ = [
 ]
 
 ALIASES_FILE = DATA_ROOT / "people" / "institution_aliases.csv"
+
+RARE_NAME_INSTITUTIONS = 2
+"""A name found at no more institutions than this in the shipped person lists and papers is rare (see :func:`same_person`)."""
 
 AREAS: dict[str, str] = {
     "A": "数理科学", "B": "化学科学", "C": "生命科学", "D": "地球科学", "E": "工程与材料科学",
@@ -114,6 +125,32 @@ def _aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
                 if r.get("alias") and r.get("canonical")}
 
 
+COMMON_NAMES_FILE = DATA_ROOT / "people" / "common_names.csv"
+"""Names found at more than :data:`RARE_NAME_INSTITUTIONS` institutions, built by
+``python -m ingest.identity_sample --common-names`` from the shipped person lists and every ChinaXiv author."""
+
+
+@functools.cache
+def _common_names(path: Path = COMMON_NAMES_FILE) -> dict[str, int]:
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {r["name"]: int(r["institutions"]) for r in csv.DictReader(handle)}
+
+
+def name_institutions(name: str) -> int:
+    """At how many institutions (canonical) the shipped data names someone ``name``, when more than
+    :data:`RARE_NAME_INSTITUTIONS` (else 0: a rare name).
+
+    A fixed table of the shipped data (:data:`COMMON_NAMES_FILE`), so that a decision never depends on
+    what else a store holds or on the order files are loaded in.
+
+    >>> name_institutions("王斌") > RARE_NAME_INSTITUTIONS, name_institutions("欧训民")
+    (True, 0)
+    """
+    return _common_names().get(normalize_name(name), 0)
+
+
 _CAMPUS = re.compile(r"^（[^）]{1,6}）")
 
 
@@ -158,6 +195,7 @@ class PersonRecord:
     keywords: frozenset[str] = frozenset()
     years: tuple[int, ...] = ()
     text: str = ""  # what a person labelling the pair reads (titles, specialty)
+    coauthors: frozenset[str] = frozenset()  # paper authors: the names they published with
 
     @cached_property
     def key(self) -> tuple[str, str | None]:
@@ -189,13 +227,17 @@ def same_person(a: PersonRecord, b: PersonRecord) -> Verdict:
         return Verdict(False, "缺少工作单位，不凭姓名合并")
     if inst_a != inst_b:
         return Verdict(False, "工作单位不同")
+    if a.coauthors & b.coauthors:
+        return Verdict(True, "同名同单位且有共同合作者")
+    if a.areas & b.areas:
+        return Verdict(True, "同名同单位且学科相同")
+    if a.keywords & b.keywords:
+        return Verdict(True, "同名同单位且关键词重合")
     if a.areas and b.areas:
-        if a.areas & b.areas:
-            return Verdict(True, "同名同单位且学科相同")
+        if name_institutions(name_a) <= RARE_NAME_INSTITUTIONS:
+            return Verdict(True, "同名同单位，学科不同但姓名罕见")
         return Verdict(False, "同名同单位但学科不同")
     if a.keywords and b.keywords:
-        if a.keywords & b.keywords:
-            return Verdict(True, "同名同单位且关键词重合")
         return Verdict(False, "同名同单位但关键词无重合")
     return Verdict(True, "同名同单位，无相互矛盾的证据")
 
@@ -211,11 +253,13 @@ class Resolution:
 
 def author_record(name: str, institution: str | None, *, paper_ids: Sequence[str] = (),
                   keywords: Iterable[str] = (), years: Iterable[int] = (),
-                  fields: Iterable[str] = ()) -> PersonRecord:
-    """A paper author as a record (the fields the papers loader exposes: name, institution, papers, keywords, years)."""
+                  fields: Iterable[str] = (), coauthors: Iterable[str] = ()) -> PersonRecord:
+    """A paper author as a record (what the papers loader knows: name, institution, papers, keywords, years,
+    the fields of the papers and the co-authors' names)."""
     return PersonRecord(f"paper-author:{normalize_name(name)}@{institution or ''}", "paper", name, institution,
                         areas_of_fields(fields), frozenset(k.strip() for k in keywords if k and k.strip()),
-                        tuple(sorted(set(years))), "；".join(paper_ids[:5]))
+                        tuple(sorted(set(years))), "；".join(paper_ids[:5]),
+                        frozenset(normalize_name(c) for c in coauthors if c and normalize_name(c) != normalize_name(name)))
 
 
 @dataclass
@@ -269,7 +313,8 @@ class PersonIndex:
         for eid, known in self.candidates(record):
             verdict = same_person(record, known)
             if verdict.same:
-                overlap = len(record.areas & known.areas) + len(record.keywords & known.keywords)
+                overlap = (len(record.areas & known.areas) + len(record.keywords & known.keywords)
+                           + len(record.coauthors & known.coauthors))
                 accepted.append((-overlap, eid, verdict.reason))
         if accepted:
             _, eid, reason = min(accepted)
@@ -284,37 +329,34 @@ class PersonIndex:
         return Resolution(f"{base}~{suffix}", False, "同名同单位但学科不同：另立一人")
 
     def split_id(self, record: PersonRecord) -> str:
-        """Today's ``expert_id(name, institution)``, unless the expert holding it is in another discipline.
+        """Today's ``expert_id(name, institution)`` unless :func:`same_person` puts the record on another
+        expert of that name, or the holder of that id is another person.
 
-        Used for NSFC project lists: they keep today's identity (exact name + 依托单位) and only
-        the hard negatives split, so a management scientist and a biologist of one name at one
-        university are two people (``…~G`` for the one met second), whatever else matches.
+        Used for NSFC project lists: a PI keeps the id of their exact name + 依托单位 when that is
+        them; a project of theirs listed under another spelling of the institution (华中理工大学 →
+        华中科技大学, a 学院 of the university) lands on the node already made; and only the hard
+        negatives split, so a management scientist and a biologist of one common name at one
+        university are two people (``…~G`` for the one met second).
         """
         if not record.institution:
             raise ValueError("a person without an institution is never resolved by name alone")
         base = expert_id(record.name, record.institution)
         known = dict(self.candidates(record))
         holder = known.get(base)
-        if holder is None or not (holder.areas and record.areas) or holder.areas & record.areas:
+        if holder is not None and same_person(record, holder).same:
             return base
-        for eid, other in known.items():
-            if eid.startswith(base + "~") and (not other.areas or other.areas & record.areas):
-                return eid
+        found = self.resolve(record)
+        if found.merged or holder is None:
+            return found.expert_id if found.merged else base
         return f"{base}~{''.join(sorted(record.areas))}"
 
     def add(self, expert_id: str, record: PersonRecord) -> None:
         """Remember that ``record`` is (part of) ``expert_id`` for the rest of this load."""
         known = dict(self._added.get(record.key[0], []))
-        if expert_id in known:
-            old = known[expert_id]
+        old = known.get(expert_id) or dict(self._stored.get(record.key[0], [])).get(expert_id)
+        if old is not None:
             record = PersonRecord(expert_id, old.source, old.name, old.institution, old.areas | record.areas,
-                                  old.keywords | record.keywords)
-        else:
-            stored = dict(self._stored.get(record.key[0], []))
-            if expert_id in stored:
-                old = stored[expert_id]
-                record = PersonRecord(expert_id, old.source, old.name, old.institution, old.areas | record.areas,
-                                      old.keywords | record.keywords)
+                                  old.keywords | record.keywords, coauthors=old.coauthors | record.coauthors)
         known[expert_id] = record
         self._added[record.key[0]] = sorted(known.items())
 

@@ -2,13 +2,19 @@
 
 One paper row gives a ``Paper`` (``<source>:<id>``, default source ``chinaxiv``) with ``IN_FIELD``
 to its fields (``fields`` column; the shipped ChinaXiv file carries the NLP links of
-:mod:`ingest.paper_fields`), and, for every (person, institution) pair that
-:func:`ingest.authors.parse_paper_authors` reads from the printed author line and affiliation
-text, an ``Expert`` ``expert:<姓名>@<单位>`` (the convention of :func:`ingest.resolve.expert_id`, so
-the same person from NSFC, key R&D lists or other papers lands on the same node, and
-cross-source resolution can merge the rest), ``WORKS_AT`` the ``Institution`` (created when new,
-located by the universities list or its name) and ``AUTHORED {position}`` (1 = first author).
+:mod:`ingest.paper_fields`), and the (person, institution) pairs that
+:func:`ingest.authors.parse_paper_authors` reads from the printed author line and affiliation text.
 An author whose institution the text does not determine is not created: never a name alone.
+
+After the rows (:meth:`PaperBuilder.finish`), each (name, institution) of the file becomes one
+record — their papers' disciplines, keywords, years and co-authors — and
+:class:`ingest.identity.PersonIndex` decides who it is: an NSFC PI, academician, key R&D leader or
+earlier paper author of that name at that institution (up to departments, hospitals and aliases)
+whose evidence agrees (:func:`ingest.identity.same_person`), or a new ``Expert``
+``expert:<姓名>@<单位>`` (``…~<学科>`` when a different person holds that id) with ``WORKS_AT`` the
+``Institution`` and the papers' ``keywords``. ``AUTHORED {position}`` (1 = first author) points to
+the expert decided. An author already stored on a paper of the file keeps that expert, so a
+reload decides nothing anew.
 
 After the rows, per file (:meth:`PaperBuilder.finish`), counting the papers of the file and those
 already stored, so loading files in any order or twice gives the same result:
@@ -20,10 +26,8 @@ already stored, so loading files in any order or twice gives the same result:
   papers), ``weight = 1 − 0.5^n`` over the n papers, as for projects
   (:func:`ingest.nsfc.expert_weight`). Where the pair already has an EXPERT_IN from another
   source (NSFC codes, NLP links of projects) the stronger weight is kept.
-* ``keywords`` of the experts this file creates: their papers' keywords, most frequent first.
-
-:func:`author_records` gives the authors of a paper file as plain records (name, institution id,
-paper ids, keywords, years) for cross-source person resolution.
+:func:`author_records` gives the authors of a paper file as plain records (name, institution,
+paper ids, keywords, years, fields, co-authors), for drawing and scoring the resolution sample.
 """
 
 from __future__ import annotations
@@ -43,8 +47,9 @@ from graph.store import Direction, NodeRef
 from ingest.authors import parse_paper_authors
 from ingest.builders import Builder, RowContext
 from ingest.generic import NodeOp, RelOp
+from ingest.identity import PersonIndex, PersonRecord, author_record
 from ingest.nsfc import expert_weight
-from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_org
+from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_name, normalize_org
 
 __all__ = ["PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "PaperBuilder", "AuthorRecord", "author_records",
            "paper_id"]
@@ -88,11 +93,15 @@ def _year(ctx: RowContext, rec: dict[str, Any]) -> int | None:
     return year
 
 
+_AuthorKey = tuple[str, str]  # (name, institution) as the text pairs them
+
+
 @dataclass
 class _PaperFacts:
     row: int
     year: int | None
-    authors: list[tuple[str, int]]  # (expert id, position)
+    authors: list[tuple[_AuthorKey, int]]  # ((name, institution), position)
+    names: tuple[str, ...]  # every author of the line, paired or not
     fields: list[str]
     keywords: list[str]
 
@@ -105,12 +114,13 @@ class PaperBuilder(Builder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._experts: set[str] = set()
-        self._created: dict[str, tuple[int, dict[str, Any]]] = {}  # new experts: first row, props
         self._papers: dict[str, _PaperFacts] = {}
+        self._institution_ids: dict[str, str] = {}
+        self._source = self.source or self.default_source
+        self._resolved: dict[_AuthorKey, str] = {}
 
     def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One paper row → Paper, IN_FIELD, and per author pair Expert, WORKS_AT, AUTHORED."""
+        """One paper row → Paper, IN_FIELD, the institutions of its authors; the authors are resolved in :meth:`finish`."""
         source = self.source_of(rec)
         ctx.require(rec, "title")
         pid = paper_id(rec, source)
@@ -129,38 +139,96 @@ class PaperBuilder(Builder):
         for fid, weight in fields:
             ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, weight=weight if weight != 1 else None)
         position = {name: i for i, name in enumerate(parsed.authors, start=1)}
-        authors: list[tuple[str, int]] = []
         inst_ids = {inst: self.institution(ctx, inst, source=source)  # once per row: several authors share one
                     for inst in dict.fromkeys(normalize_org(i) for _, i in parsed.pairs)}
-        for name, inst in parsed.pairs:
-            institution = normalize_org(inst)
-            eid = expert_id(name, institution)
-            iid = inst_ids[institution]
-            if eid not in self._experts:
-                if eid not in self.resolver.stored_ids(Label.EXPERT):  # the node itself comes in finish()
-                    ctx.on_commit(lambda e=eid, n=name, i=institution, r=ctx.row, s=source:
-                                  self._created.setdefault(e, (r, {"id": e, "name": n, "institution": i, "source": s})))
-                ctx.rel(RelType.WORKS_AT, Label.EXPERT, eid, Label.INSTITUTION, iid)
-                ctx.on_commit(lambda e=eid: self._experts.add(e))
-            ctx.rel(RelType.AUTHORED, Label.EXPERT, eid, Label.PAPER, pid, position=position[name])
-            authors.append((eid, position[name]))
-        facts = _PaperFacts(ctx.row, year, authors, [f for f, _ in fields], keywords)
-        ctx.on_commit(lambda: self._papers.__setitem__(pid, facts))
+        authors = [((name, normalize_org(inst)), position[name]) for name, inst in parsed.pairs]
+        facts = _PaperFacts(ctx.row, year, authors, parsed.authors, [f for f, _ in fields], keywords)
+
+        def remember() -> None:
+            self._papers[pid] = facts
+            self._institution_ids.update(inst_ids)
+            self._source = source
+
+        ctx.on_commit(remember)
+
+    # -- who the authors are -------------------------------------------------------------------
+    def _author_records(self) -> dict[_AuthorKey, tuple[int, PersonRecord, list[str], list[str]]]:
+        """Per (name, institution) of the file: first row, the record the resolver compares, keywords by
+        frequency, paper ids."""
+        acc: dict[_AuthorKey, dict[str, Any]] = {}
+        for pid, facts in self._papers.items():
+            for key, _ in facts.authors:
+                entry = acc.setdefault(key, {"row": facts.row, "papers": [], "keywords": Counter(), "years": set(),
+                                             "fields": set(), "coauthors": set()})
+                entry["row"] = min(entry["row"], facts.row)
+                entry["papers"].append(pid)
+                entry["keywords"].update(dict.fromkeys(facts.keywords, 1))
+                entry["fields"].update(facts.fields)
+                entry["coauthors"].update(n for n in facts.names if n != key[0])
+                if facts.year is not None:
+                    entry["years"].add(facts.year)
+        out = {}
+        for key, e in acc.items():
+            ranked = [k for k, _ in sorted(e["keywords"].items(), key=lambda kv: (-kv[1], kv[0]))]
+            record = author_record(key[0], key[1], paper_ids=sorted(e["papers"]), keywords=ranked,
+                                   years=e["years"], fields=e["fields"], coauthors=e["coauthors"])
+            out[key] = (e["row"], record, ranked, sorted(e["papers"]))
+        return out
+
+    def _stored_authors(self) -> dict[tuple[str, str], str]:
+        """(paper id, author name) → the expert an earlier load put there (a reload keeps every decision)."""
+        refs = [NodeRef(Label.PAPER, p) for p in sorted(self._papers)]
+        return {(src.id, normalize_name(nb.node.props.get("name") or "")): nb.node.id for src, nb in self.store.expand(
+            refs, direction=Direction.IN, rel_types=[RelType.AUTHORED], labels=[Label.EXPERT])}
+
+    def _resolve_authors(self) -> list[NodeOp | RelOp]:
+        """Each author of the file → an expert (:class:`ingest.identity.PersonIndex`), new ones with WORKS_AT."""
+        people = PersonIndex(self.store)
+        before = self._stored_authors()
+        ops: list[NodeOp | RelOp] = []
+        for key, (row, record, keywords, papers) in sorted(self._author_records().items()):
+            name = normalize_name(key[0])
+            earlier = sorted({before[(p, name)] for p in papers if (p, name) in before})
+            if earlier:
+                eid, merged = earlier[0], True
+            else:
+                found = people.resolve(record)
+                eid, merged = found.expert_id, found.merged
+            people.add(eid, record)
+            self._resolved[key] = eid
+            if merged:
+                continue
+            ops.append(NodeOp(row, Label.EXPERT, {"id": eid, "name": key[0], "institution": key[1],
+                                                  "source": self._source,
+                                                  **({"keywords": keywords[:MAX_EXPERT_KEYWORDS]} if keywords else {})}))
+            ops.append(RelOp(row, RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION,
+                             {"start": eid, "end": self._institution_ids[key[1]]}))
+        for pid, facts in sorted(self._papers.items()):
+            positions: dict[str, int] = {}  # one person listed at two institutions of the paper: one AUTHORED
+            for key, position in facts.authors:
+                eid = self._resolved[key]
+                positions[eid] = min(positions.get(eid, position), position)
+            ops += [RelOp(facts.row, RelType.AUTHORED, Label.EXPERT, Label.PAPER,
+                          {"start": eid, "end": pid, "position": position}) for eid, position in sorted(positions.items())]
+        return ops
 
     # -- derived facts -------------------------------------------------------------------------
     def finish(self) -> list[NodeOp | RelOp]:
-        """COLLABORATES, EXPERT_IN (论文) and new experts' keywords, counting stored papers too."""
-        experts = sorted({eid for facts in self._papers.values() for eid, _ in facts.authors})
-        if not experts:
+        """The authors (resolved), AUTHORED, COLLABORATES, EXPERT_IN (论文), counting stored papers too."""
+        if not self._papers:
             return []
+        ops = self._resolve_authors()
+        experts = sorted(set(self._resolved.values()))
+        if not experts:
+            return ops
         refs = [NodeRef(Label.EXPERT, e) for e in experts]
-        return [*self._new_experts(), *self._collaborations(refs), *self._expert_fields(refs)]
+        return [*ops, *self._collaborations(refs), *self._expert_fields(refs)]
 
     def _collaborations(self, refs: list[NodeRef]) -> list[RelOp]:
         pairs: dict[tuple[str, str], dict[str, Any]] = {}
         for pid, facts in self._papers.items():
-            ids = sorted({eid for eid, _ in facts.authors})
-            names = {eid: eid.partition("@")[0] for eid in ids}
+            names = {self._resolved[key]: key[0] for key, _ in facts.authors}
+            ids = sorted(names)
             for a, b in combinations(ids, 2):
                 if names[a] == names[b]:
                     continue  # one person at two institutions of the same paper
@@ -190,7 +258,7 @@ class PaperBuilder(Builder):
         years = {pid: facts.year for pid, facts in self._papers.items()}
         rows: dict[str, int] = {}
         for pid, facts in self._papers.items():
-            for eid, _ in facts.authors:
+            for eid in {self._resolved[key] for key, _ in facts.authors}:
                 rows[eid] = min(rows.get(eid, facts.row), facts.row)
                 for fid in facts.fields:
                     by_pair.setdefault((eid, fid), set()).add(pid)
@@ -225,19 +293,6 @@ class PaperBuilder(Builder):
                 **({"last_year": max(known)} if known else {}), "source": EVIDENCE_SOURCE}))
         return ops
 
-    def _new_experts(self) -> list[NodeOp]:
-        """The experts this file creates, with their papers' keywords (most frequent first)."""
-        counts: dict[str, Counter[str]] = {}
-        for facts in self._papers.values():
-            for eid, _ in facts.authors:
-                counts.setdefault(eid, Counter()).update(dict.fromkeys(facts.keywords, 1))
-        ops = []
-        for eid, (row, props) in sorted(self._created.items()):
-            ranked = sorted(counts.get(eid, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
-            keywords = [k for k, _ in ranked[:MAX_EXPERT_KEYWORDS]]
-            ops.append(NodeOp(row, Label.EXPERT, {**props, **({"keywords": keywords} if keywords else {})}))
-        return ops
-
 
 @dataclass(frozen=True)
 class AuthorRecord:
@@ -249,15 +304,18 @@ class AuthorRecord:
     paper_ids: tuple[str, ...]
     keywords: tuple[str, ...]
     years: tuple[int, ...]
+    institution: str = ""
+    fields: tuple[str, ...] = ()  # the Field ids of their papers (``fields`` column), sorted
+    titles: tuple[str, ...] = ()  # of their papers, in paper-id order
+    coauthors: tuple[str, ...] = ()  # the other authors' names on their papers, sorted
 
 
 def author_records(rows: Iterable[dict[str, Any]] | None = None, *, source: str = PAPER_SOURCE) -> list[AuthorRecord]:
     """The authors of paper rows (default: the shipped ChinaXiv file), one record per (name, institution).
 
     Rows are dicts with the keys of ``data/papers/papers.jsonl`` (id, title, authors,
-    affiliations, keywords, month or year). Ids follow :class:`PaperBuilder`, so a record's
-    ``expert_id`` is the node ``kgmatch load`` creates. Sorted by expert id; keywords most
-    frequent first.
+    affiliations, keywords, month or year). ``expert_id`` is ``expert:<name>@<institution>``
+    (the node an unresolved author gets). Sorted by expert id; keywords most frequent first.
 
     >>> recs = author_records([{"id": "1", "title": "t", "authors": "王颖1 张智雄2", "keywords": ["本体"],
     ...     "affiliations": "1中国科学院文献情报中心北京100190 2当代中国研究所北京100009", "month": "2016-01"}])
@@ -278,12 +336,17 @@ def author_records(rows: Iterable[dict[str, Any]] | None = None, *, source: str 
         for name, inst in parsed.pairs:
             eid = expert_id(name, inst)
             entry = acc.setdefault(eid, {"name": name, "inst": institution_id(inst), "papers": set(),
-                                         "keywords": Counter(), "years": set()})
+                                         "keywords": Counter(), "years": set(), "institution": normalize_org(inst),
+                                         "fields": set(), "titles": {}, "coauthors": set()})
             entry["papers"].add(pid)
+            entry["titles"][pid] = str(row.get("title") or "")
+            entry["coauthors"].update(n for n in parsed.authors if n != name)
+            entry["fields"].update(f for f in (row.get("fields") or {}) if isinstance(f, str))
             entry["keywords"].update(dict.fromkeys((k for k in row.get("keywords") or [] if isinstance(k, str)), 1))
             if isinstance(year, int):
                 entry["years"].add(year)
     return [AuthorRecord(eid, e["name"], e["inst"], tuple(sorted(e["papers"])),
                          tuple(k for k, _ in sorted(e["keywords"].items(), key=lambda kv: (-kv[1], kv[0]))),
-                         tuple(sorted(e["years"])))
+                         tuple(sorted(e["years"])), e["institution"], tuple(sorted(e["fields"])),
+                         tuple(e["titles"][p] for p in sorted(e["titles"])), tuple(sorted(e["coauthors"])))
             for eid, e in sorted(acc.items())]

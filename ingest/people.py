@@ -6,14 +6,18 @@
 ``EXPERT_IN {weight 0.5, source: "academician", method: "nlp"}`` to the 高新技术领域 (ht2016) fields the
 NLP linker finds in the specialty and the biography's 从事…/致力于… phrases, only among the first-level
 fields the division covers (:data:`DIVISION_FIELDS`: a 信息技术科学部 specialist is never linked to
-生物与新医药 through a stray word); and ``EXPERT_IN {weight 0.3, method: "division"}`` to the field the
-division itself stands for, where it stands for one (:data:`DIVISION_PRIMARY`).
+生物与新医药 through a stray word); ``EXPERT_IN {weight 0.5, method: "term"}`` to the fields the specialty
+names outright (:func:`specialty_term_fields`: 运载火箭, 航空发动机, 卫星导航 …); and ``EXPERT_IN
+{weight 0.3, method: "division"}`` to the field the division itself stands for, where it stands for one
+(:data:`DIVISION_PRIMARY`).
 
 ``kgmatch load FILE --kind nkrd`` (重点专项 项目 and 课题) gives ``Project {source: "nkrd",
 programme, level, parent_id, year}`` with ``IN_FIELD`` the programme's field (材料基因工程 →
 ht2016:40 新材料) and the finer ht2016 fields the linker finds in the title; the leader as an
 ``Expert`` flagged as 科技计划项目承担者 (``programmes``; the years are those of the projects) who ``LEADS`` it,
-with ``EXPERT_IN {weight 1 − 0.5^n, source: "nkrd"}`` per field over their n projects; and each
+with ``EXPERT_IN {weight 1 − 0.5^n, source: "nkrd"}`` per field over their n projects;
+``COLLABORATES {projects, first_year, last_year}`` between the leaders of one 项目 and of its 课题 (they
+run one national project together; papers of the pair, when co-authors, stay on the same relationship); and each
 company among the 承担单位 as an ``Enterprise`` that ``UNDERTAKES`` the project (the company is
 also the leader's ``Institution``).
 
@@ -28,6 +32,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import re
 import sys
 from collections.abc import Sequence
@@ -36,6 +41,7 @@ from typing import Any
 
 from graph.errors import Msg
 from graph.model import Label, RelType
+from graph.store import NodeRef
 from ingest.builders import Builder, RowContext
 from ingest.generic import NodeOp, RelOp
 from ingest.identity import DIVISION_AREAS, PROGRAMME_AREAS, PersonIndex, PersonRecord, areas_of_fields
@@ -54,6 +60,7 @@ __all__ = [
     "NkrdBuilder",
     "people_files",
     "link_specialty",
+    "specialty_term_fields",
     "link_title",
 ]
 
@@ -168,6 +175,49 @@ def build_links() -> str:
     return out.getvalue()
 
 
+TERMS_FILE = DATA_ROOT / "people" / "specialty_terms.csv"
+"""Specialty words that name a field outright (航空发动机, 运载火箭, 卫星导航 …), written by hand: see data/people/SOURCE.md."""
+
+
+@functools.cache
+def _terms() -> dict[str, tuple[str, ...]]:
+    terms: dict[str, list[str]] = {}
+    if TERMS_FILE.exists():
+        with TERMS_FILE.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                found = terms.setdefault(row["term"], [])
+                if row["field"]:
+                    found.append(row["field"])
+    return {term: tuple(fields) for term, fields in terms.items()}
+
+
+def specialty_term_fields(specialty: str | None) -> list[str]:
+    """The fields an academician's specialty names outright (:data:`TERMS_FILE`; the longest term at each place).
+
+    The NLP linker reads 液体火箭发动机专家 as an engine of 先进制造 and finds nothing in 飞机设计专家;
+    the specialty is the academy's own statement, so the words that name an aerospace object count.
+
+    >>> specialty_term_fields("液体火箭发动机专家"), specialty_term_fields("航空医学和生物医学工程专家")
+    (['ht2016:30207'], [])
+    >>> specialty_term_fields("大气动力学家")
+    []
+    """
+    text, terms = str(specialty or ""), _terms()
+    longest = max(map(len, terms), default=0)
+    out: list[str] = []
+    at = 0
+    while at < len(text):
+        for size in range(min(longest, len(text) - at), 0, -1):
+            fields = terms.get(text[at:at + size])
+            if fields is not None:
+                out += [f for f in fields if f not in out]
+                at += size
+                break
+        else:
+            at += 1
+    return out
+
+
 def specialty_text(specialty: str | None, intro: str | None) -> str:
     """What an academician's fields are linked from: the specialty and up to two 从事…/致力于… phrases of the biography.
 
@@ -275,6 +325,10 @@ class AcademicianBuilder(_PersonBuilder):
             if self.resolver.has_field(fid):
                 self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, fid, weight=_ACADEMICIAN_WEIGHT,
                               source=source, method="nlp")
+        for fid in specialty_term_fields(rec.get("specialty")):
+            if self.resolver.has_field(fid) and fid not in {f for f, _ in fields}:
+                self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, fid, weight=_ACADEMICIAN_WEIGHT,
+                              source=source, method="term")
         primary = DIVISION_PRIMARY.get(division)
         if primary and self.resolver.has_field(primary) and primary not in {f for f, _ in fields}:
             self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, primary, weight=_DIVISION_WEIGHT,
@@ -293,6 +347,7 @@ class NkrdBuilder(_PersonBuilder):
         self._first: dict[tuple[str, str], int] = {}
         self._years: dict[str, int] = {}
         self._enterprises: set[str] = set()
+        self._leaders: dict[str, dict[str, tuple[str, int]]] = {}  # 项目 → its and its 课题's (leader, row)
 
     def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
         """One project or 课题 → Project, IN_FIELD, leader Expert + LEADS, company Enterprise + UNDERTAKES."""
@@ -348,15 +403,48 @@ class NkrdBuilder(_PersonBuilder):
 
         def remember() -> None:
             self._years[pid] = year
+            self._leaders.setdefault(f"nkrd:{parent}" if parent else pid, {})[pid] = (eid, ctx.row)
             for fid, _ in fields:
                 self._led.setdefault((eid, fid), set()).add(pid)
                 self._first.setdefault((eid, fid), ctx.row)
 
         ctx.on_commit(remember)
 
+    def _collaborations(self) -> list[RelOp]:
+        """COLLABORATES {projects, first_year, last_year} between the leaders of one 项目 and of its 课题
+        (they run one national project together), merged with what is stored (papers of the pair kept)."""
+        pairs: dict[tuple[str, str], dict[str, Any]] = {}
+        for top, led in self._leaders.items():
+            members = sorted(led.items())
+            years = {self._years.get(p) for p in led}
+            for (_, (a, row_a)), (_, (b, row_b)) in itertools.combinations(members, 2):
+                if a == b:
+                    continue
+                entry = pairs.setdefault((min(a, b), max(a, b)), {"row": min(row_a, row_b), "projects": set(),
+                                                                  "years": set()})
+                entry["row"] = min(entry["row"], row_a, row_b)
+                entry["projects"].add(top)
+                entry["years"] |= years
+        if not pairs:
+            return []
+        experts = sorted({e for pair in pairs for e in pair})
+        stored = {(min(src.id, nb.node.id), max(src.id, nb.node.id)): nb.rel.props for src, nb in self.store.expand(
+            [NodeRef(Label.EXPERT, e) for e in experts], rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT])}
+        ops = []
+        for (a, b), entry in sorted(pairs.items()):
+            old = stored.get((a, b), {})
+            projects = sorted(entry["projects"] | set(old.get("projects") or []))
+            years = entry["years"] | {old.get("first_year"), old.get("last_year")}
+            known = [y for y in years if isinstance(y, int)]
+            ops.append(RelOp(entry["row"], RelType.COLLABORATES, Label.EXPERT, Label.EXPERT, {
+                "start": a, "end": b, "projects": projects,
+                **({"first_year": min(known), "last_year": max(known)} if known else {})}))
+        return ops
+
     def finish(self) -> list[NodeOp | RelOp]:
-        """The leaders' nodes; per (leader, field): EXPERT_IN weighted by the projects led (1 − 0.5^n)."""
-        ops: list[NodeOp | RelOp] = super().finish()
+        """The leaders' nodes; per (leader, field): EXPERT_IN weighted by the projects led (1 − 0.5^n);
+        COLLABORATES between the leaders of one 项目 and its 课题."""
+        ops: list[NodeOp | RelOp] = [*super().finish(), *self._collaborations()]
         for (eid, fid), pids in sorted(self._led.items()):
             years = [self._years[p] for p in pids if self._years.get(p)]
             ops.append(RelOp(self._first[(eid, fid)], RelType.EXPERT_IN, Label.EXPERT, Label.FIELD, {

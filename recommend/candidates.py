@@ -336,8 +336,8 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
 
 
 def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) -> nx.Graph:
-    """Ties among candidates: COLLABORATES (distance 1; ``papers``: the joint paper ids), same team (1),
-    same institution (2)."""
+    """Ties among candidates: COLLABORATES (distance 1; ``papers`` and ``projects``: the joint paper and
+    project ids), same team (1), same institution (2)."""
     graph = nx.Graph()
     ids = {e.id for e in experts}
     graph.add_nodes_from(sorted(ids))
@@ -345,7 +345,8 @@ def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) ->
     for src, nb in store.expand(refs, rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT]):
         if nb.node.id in ids:  # stored once per pair (papers: smaller id → larger), read both ways
             papers = tuple(p for p in nb.rel.props.get("papers") or () if isinstance(p, str))
-            graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates", papers=papers)
+            projects = tuple(p for p in nb.rel.props.get("projects") or () if isinstance(p, str))
+            graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates", papers=papers, projects=projects)
     teams: dict[str, list[str]] = {}
     for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.MEMBER_OF]):
         teams.setdefault(nb.node.id, []).append(src.id)

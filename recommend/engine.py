@@ -184,15 +184,17 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year), evidence[s.id]))
     by_id = {s.id: s for s in pool}
 
-    paper_titles = {n.id: n.name for n in store.get_nodes(Label.PAPER, sorted(
-        {p for _, _, papers in collab.edges(data="papers") for p in papers or ()}))}
+    titles = {n.id: n.name for label, key in ((Label.PAPER, "papers"), (Label.PROJECT, "projects"))
+              for n in store.get_nodes(label, sorted({p for _, _, ids in collab.edges(data=key) for p in ids or ()}))}
 
     def team_result(team: Team) -> TeamResult:
         members = tuple((m, by_id[m].facts.name, by_id[m].facts.institution_name) for m in team.members)
-        joint = [(a, b, [paper_titles.get(p, p) for p in collab[a][b].get("papers") or ()])
-                 for a, b in itertools.combinations(team.members, 2)
-                 if collab.has_edge(a, b) and collab[a][b].get("kind") == "collaborates"]
-        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields), joint_papers=joint))
+        tied = [(a, b) for a, b in itertools.combinations(team.members, 2)
+                if collab.has_edge(a, b) and collab[a][b].get("kind") == "collaborates"]
+        joint = {key: [(a, b, [titles.get(p, p) for p in collab[a][b].get(key) or ()]) for a, b in tied]
+                 for key in ("papers", "projects")}
+        return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields),
+                                                       joint_papers=joint["papers"], joint_projects=joint["projects"]))
 
     log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
     field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}

@@ -128,11 +128,13 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
 
 
 def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str, str], n_fields: int, *,
-                  joint_papers: Sequence[tuple[str, str, Sequence[str]]] = ()) -> str:
+                  joint_papers: Sequence[tuple[str, str, Sequence[str]]] = (),
+                  joint_projects: Sequence[tuple[str, str, Sequence[str]]] = ()) -> str:
     """One Chinese sentence describing a team: leader, members, coverage, how well they know each other.
 
-    ``joint_papers``: (member, member, titles of their joint papers) for members with a real
-    co-authorship tie (COLLABORATES); the sentence names them.
+    ``joint_papers`` / ``joint_projects``: (member, member, titles of their joint papers / projects) for
+    members with a real tie (COLLABORATES: co-authorship, one national key R&D project); the sentence
+    names them.
     """
     others = [names.get(m, m) for m in team.members if m != team.leader]
     who = f"由 {names.get(team.leader, team.leader)}（牵头）" + (f"与 {'、'.join(others)}" if others else "") + " 组成"
@@ -149,6 +151,9 @@ def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str
     joint = [f"{names.get(a, a)} 与 {names.get(b, b)} 合作发表"
              + "、".join(f"《{t}》" for t in titles[:2]) + (f"等 {len(titles)} 篇论文" if len(titles) > 2 else "")
              for a, b, titles in joint_papers if titles]
+    joint += [f"{names.get(a, a)} 与 {names.get(b, b)} 共同承担"
+              + "、".join(f"「{t}」" for t in titles[:2]) + (f"等 {len(titles)} 个项目" if len(titles) > 2 else "")
+              for a, b, titles in joint_projects if titles]
     if joint:
         ties += "（" + "；".join(joint) + "）"
     return f"{who}，{cover}，{ties}。"

@@ -4,8 +4,9 @@ Two algorithms over plain data (a candidate list and a collaboration graph):
 
 * :func:`form_teams`, ours: greedy weighted set cover seeded from each strong expert,
   where a candidate's gain is the weight of still-uncovered fields it covers times its
-  score, plus a bonus for existing ties to the members already chosen. Returns ``k``
-  distinct alternatives, each with a leader.
+  score, plus a bonus for existing ties to the members already chosen (a real tie — joint
+  papers or one national project, COLLABORATES — or the same team counts fully, the same
+  institution half). Returns ``k`` distinct alternatives, each with a leader.
 * :func:`rarest_first`, the baseline of Lappas, Liu and Terzi (KDD 2009): start from
   the rarest needed field; for each expert holding it, add for every other field the
   holder closest in the collaboration graph; keep the team with the smallest diameter.
@@ -65,6 +66,14 @@ def _distance(graph: nx.Graph, a: str, b: str, cache: dict[str, dict[str, float]
     return min(cache[a].get(b, DISCONNECTED), DISCONNECTED)
 
 
+def _closeness(graph: nx.Graph, a: str, b: str) -> float:
+    """How much a direct tie counts in the bonus: 1 / its distance (co-authors or one project 1, same team 1,
+    same institution 0.5), 0 without one."""
+    if not graph.has_edge(a, b):
+        return 0.0
+    return 1.0 / float(graph[a][b].get("distance", 1.0) or 1.0)
+
+
 def communication_cost(members: Sequence[str], graph: nx.Graph, cache: dict | None = None) -> float:
     """The team's diameter: the largest shortest-path distance between two members (0 for one).
 
@@ -88,13 +97,31 @@ def _make_team(members: list[str], by_id: Mapping[str, ScoredExpert], demand_fie
     return Team(tuple(ordered), leader, covered, cov, communication_cost(members, graph, cache), mean_score * cov)
 
 
+def _tied_collaborator(members: list[str], useful: Sequence[ScoredExpert], graph: nx.Graph, *,
+                       max_size: int) -> list[str]:
+    """The best-scored candidate with a real tie (COLLABORATES) to a member, when the team has none yet.
+
+    ``useful`` candidates all cover a demand field, so the one added is qualified too; it adds no
+    coverage but makes the team people who have worked together (a one-person "team" is not one).
+    """
+    if len(members) >= max_size or any(graph.has_edge(a, b) and graph[a][b].get("kind") == "collaborates"
+                                       for a, b in itertools.combinations(members, 2)):
+        return []
+    tied = [c for c in useful if c.id not in members and any(
+        graph.has_edge(c.id, m) and graph[c.id][m].get("kind") == "collaborates" for m in members)]
+    return [max(tied, key=lambda c: (c.score, c.id)).id] if tied else []
+
+
 def form_teams(demand_fields: Mapping[str, float], candidates: Sequence[ScoredExpert], graph: nx.Graph, *,
-               k: int = 3, max_size: int = 4, collab_bonus: float = 0.3, seeds: int = 10) -> list[Team]:
+               k: int = 3, max_size: int = 4, collab_bonus: float = 0.3, seeds: int = 10,
+               tie_fill: bool = True) -> list[Team]:
     """Up to ``k`` distinct teams of at most ``max_size`` covering ``demand_fields``.
 
     Each of the ``seeds`` best-scored candidates that covers something seeds one greedy
-    run; runs stop when every field is covered or nothing adds coverage. Teams are
-    sorted by (coverage desc, communication cost asc, score desc).
+    run; runs stop when every field is covered or nothing adds coverage. With ``tie_fill``,
+    a team without a real tie then takes the best candidate (covering a demand field) who
+    has published or run a project with one of its members, if there is one. Teams are
+    sorted by (coverage desc, several members before one, communication cost asc, score desc).
     """
     useful = [c for c in candidates if c.covered_fields & set(demand_fields)]
     by_id = {c.id: c for c in useful}
@@ -111,7 +138,7 @@ def form_teams(demand_fields: Mapping[str, float], candidates: Sequence[ScoredEx
                 new = (c.covered_fields & set(demand_fields)) - covered
                 if not new:
                     continue
-                ties = sum(1 for m in members if graph.has_edge(c.id, m))
+                ties = sum(_closeness(graph, c.id, m) for m in members)
                 gain = sum(demand_fields[f] for f in new) * c.score * (1.0 + collab_bonus * ties)
                 if gain > best_gain or (gain == best_gain and best is not None and c.id < best.id):
                     best, best_gain = c, gain
@@ -119,9 +146,13 @@ def form_teams(demand_fields: Mapping[str, float], candidates: Sequence[ScoredEx
                 break
             members.append(best.id)
             covered |= best.covered_fields & set(demand_fields)
+        if tie_fill:
+            members += _tied_collaborator(members, useful, graph, max_size=max_size)
         team = _make_team(members, by_id, demand_fields, graph, cache)
         teams.setdefault(frozenset(members), team)
-    ordered = sorted(teams.values(), key=lambda t: (-t.coverage, t.communication_cost, -t.score, t.members))
+    # At equal coverage a team of several (only a tied collaborator makes one then) comes before a person alone.
+    ordered = sorted(teams.values(), key=lambda t: (-t.coverage, len(t.members) == 1, t.communication_cost,
+                                                    -t.score, t.members))
     return ordered[:k]
 
 

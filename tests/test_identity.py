@@ -6,9 +6,25 @@ import csv
 
 import pytest
 
-from ingest.identity import PersonIndex, PersonRecord, author_record, canonical_institution, same_person
-from ingest.identity_eval import loader_decision, score_pairs, wilson
-from ingest.identity_sample import SAMPLE_PATH, draw_pairs, read_records
+from bench.identity_eval import loader_decision, score_pairs, wilson
+from ingest.identity import (
+    COMMON_NAMES_FILE,
+    RARE_NAME_INSTITUTIONS,
+    PersonIndex,
+    PersonRecord,
+    author_record,
+    canonical_institution,
+    name_institutions,
+    same_person,
+)
+from ingest.identity_sample import (
+    HOLDOUT_PATH,
+    SAMPLE_PATH,
+    draw_pairs,
+    draw_paper_pairs,
+    read_paper_records,
+    read_records,
+)
 
 
 @pytest.mark.parametrize(("raw", "canonical"), [
@@ -83,12 +99,19 @@ def test_wilson_interval():
 def test_the_sample_is_drawn_by_the_committed_script():
     with SAMPLE_PATH.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    drawn = draw_pairs(read_records())
+    records = read_records()
+    drawn = draw_pairs(records) + draw_paper_pairs(read_paper_records(), records)
     assert [(r["stratum"], r["a_ref"], r["b_ref"]) for r in rows] == [(s, a.ref, b.ref) for s, a, b in drawn]
     assert len(rows) >= 150 and all(r["label"] in ("same", "different", "unsure") for r in rows)
     hard_negatives = [r for r in rows if r["stratum"] == "same_inst" and r["label"] == "different"]
     assert len(hard_negatives) >= 3
     assert all(not (set(r["a_areas"]) & set(r["b_areas"])) for r in hard_negatives)
+
+
+def test_merge_precision_on_the_holdout_drawn_after_tuning_meets_the_target():
+    score = score_pairs(HOLDOUT_PATH)
+    assert score.pairs == 40 and score.true_merges >= 20
+    assert score.precision >= 0.97
 
 
 def test_merge_precision_on_the_labelled_sample_meets_the_target():
@@ -100,9 +123,42 @@ def test_merge_precision_on_the_labelled_sample_meets_the_target():
     assert 0 < score.recall <= 1
 
 
-def test_loader_decision_keeps_nsfc_identity_for_nsfc_pairs():
-    a = PersonRecord("1", "nsfc-G", "张三", "华中理工大学", frozenset("G"))
-    b = PersonRecord("2", "nsfc-G", "张三", "华中科技大学", frozenset("G"))
-    assert loader_decision(a, b) is False  # NSFC lists keep exact 依托单位 identity (see SOURCE.md)
-    c = PersonRecord("3", "academician", "张三", "华中科技大学", frozenset("GE"))
-    assert loader_decision(a, c) is True
+def test_nsfc_lists_merge_institution_renames_but_keep_hard_negatives_apart():
+    index = PersonIndex()
+    old = PersonRecord("1", "nsfc-G", "王伟", "华中理工大学", frozenset("G"))
+    eid = index.split_id(old)
+    assert eid == "expert:王伟@华中理工大学"
+    index.add(eid, old)
+    renamed = PersonRecord("2", "nsfc-G", "王伟", "华中科技大学", frozenset("G"))
+    assert index.split_id(renamed) == eid  # 华中理工大学 is 华中科技大学 since 2000 (institution_aliases.csv)
+    assert loader_decision(old, renamed) is True
+    index.add(eid, renamed)
+    biologist = PersonRecord("3", "nsfc-C", "王伟", "华中科技大学", frozenset("C"))
+    assert name_institutions("王伟") > RARE_NAME_INSTITUTIONS
+    assert index.split_id(biologist) == "expert:王伟@华中科技大学"  # the id is free: another person
+    assert loader_decision(old, biologist) is False
+
+
+@pytest.mark.parametrize(("name", "same"), [("王斌", False), ("欧训民", True)])
+def test_disciplines_disagreeing_split_common_names_only(name, same):
+    paper = author_record(name, "华南理工大学", keywords=["复合材料"], fields=["nsfc:E0301"])
+    pi = PersonRecord("n", "nsfc-C", name, "华南理工大学", frozenset("C"))
+    verdict = same_person(paper, pi)
+    assert verdict.same is same
+    assert verdict.reason == ("同名同单位，学科不同但姓名罕见" if same else "同名同单位但学科不同")
+
+
+def test_a_shared_coauthor_is_agreement():
+    a = author_record("吕毅", "西安交通大学", fields=["nsfc:C0101"], coauthors=["刘学民", "郑幸龙"])
+    b = author_record("吕毅", "西安交通大学第一附属医院", fields=["nsfc:A0101"], coauthors=["郑幸龙"])
+    assert same_person(a, b).reason == "同名同单位且有共同合作者"
+    c = author_record("吕毅", "西安交通大学第一附属医院", fields=["nsfc:A0101"], coauthors=["吕毅", "王五"])
+    assert c.coauthors == frozenset({"王五"})
+
+
+def test_common_names_file_lists_only_names_at_several_institutions():
+    with COMMON_NAMES_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows == sorted(rows, key=lambda r: r["name"]) and len(rows) > 1000
+    assert all(int(r["institutions"]) > RARE_NAME_INSTITUTIONS for r in rows)
+    assert {"王伟", "刘勇", "李丹", "黄卓"} <= {r["name"] for r in rows}  # the hard negatives' names are common

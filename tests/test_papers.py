@@ -152,3 +152,43 @@ def test_team_sentence_names_the_joint_papers():
                          joint_papers=[("a", "b", ["基于本体的国史知识检索平台构建研究", "科技知识组织体系开放引擎系统的设计与实现"])])
     assert "成员之间有直接合作关系" in text
     assert "王颖 与 张智雄 合作发表《基于本体的国史知识检索平台构建研究》、《科技知识组织体系开放引擎系统的设计与实现》" in text
+
+
+def test_team_sentence_names_the_joint_projects():
+    team = Team(("a", "b"), "a", frozenset({"f"}), 1.0, 1.0, 0.5)
+    text = team_sentence(team, {"a": "秦拯", "b": "刘某"}, {"f": "新材料"}, 1,
+                         joint_projects=[("a", "b", ["锂电池正极材料的高通量计算与设计"])])
+    assert "秦拯 与 刘某 共同承担「锂电池正极材料的高通量计算与设计」" in text
+
+
+NSFC_C = ("approval_no,title,fund_type,application_code,pi_name,institution,funding_wan_yuan,approval_year,end_year,"
+          "keywords\n"
+          "31770001,胡杨异形叶光保护机制,面上项目,C0301,王海珍,塔里木大学,60,2017,2021,胡杨\n"
+          "31770002,黑曲霉次级代谢调控,面上项目,C0501,王斌,华南理工大学,60,2017,2021,黑曲霉\n")
+
+
+def test_paper_authors_merge_into_pis_only_when_the_evidence_agrees(tmp_path, fields_store):
+    store = fields_store
+    assert load_taxonomy(TAXONOMY_FILES["nsfc-codes"], "nsfc-codes", store).ok
+    (tmp_path / "c.csv").write_text(NSFC_C, encoding="utf-8")
+    assert import_file(tmp_path / "c.csv", "project", store).ok
+    rows = [{"id": "t1", "title": "土壤水分梯度对灰胡杨光合作用的影响", "authors": "王海珍1 韩路1",
+             "affiliations": "1塔里木大学植物科学学院，阿拉尔843300", "keywords": ["灰胡杨"], "month": "2017-05",
+             "fields": {"nsfc:C0301": 0.2}},
+            {"id": "t2", "title": "酸处理对聚酰亚胺纤维性能的影响", "authors": "王斌1 李四1",
+             "affiliations": "1华南理工大学材料科学与工程学院，广州510640", "keywords": ["复合材料"], "month": "2017-05",
+             "fields": {"nsfc:E0301": 0.2}}]
+    path = _write(tmp_path / "p.jsonl", rows)
+    assert import_file(path, "paper", store).ok
+    authors = {nb.node.id for nb in store.neighbors(Label.PAPER, "chinaxiv:t1", rel_types=[RelType.AUTHORED])}
+    assert "expert:王海珍@塔里木大学" in authors  # the NSFC PI: same name, institution and discipline
+    pi = store.get_node(Label.EXPERT, "expert:王海珍@塔里木大学")
+    assert pi.props["source"] == "nsfc"  # a merged expert keeps its source
+    ties = {nb.node.id for nb in store.neighbors(Label.EXPERT, pi.id, rel_types=[RelType.COLLABORATES])}
+    assert ties == {"expert:韩路@塔里木大学"}
+    # 王斌 is a common name and materials ≠ microbiology: the PI stays apart, the author is another expert
+    authors = {nb.node.id for nb in store.neighbors(Label.PAPER, "chinaxiv:t2", rel_types=[RelType.AUTHORED])}
+    assert "expert:王斌@华南理工大学" not in authors and "expert:王斌@华南理工大学~E" in authors
+    before = (store.counts().as_dict(), _snapshot(store))
+    assert import_file(path, "paper", store).ok
+    assert (store.counts().as_dict(), _snapshot(store)) == before

@@ -98,9 +98,27 @@ def test_key_rd_projects_leaders_and_companies(tmp_path, world):
                                                                     rel_types=[RelType.EXPERT_IN])}
     assert expert_in["ht2016:40"] == {"weight": 0.75, "projects": 2, "last_year": 2016, "source": "nkrd"}
     assert world.get_node(Label.INSTITUTION, "inst:深圳市沃特玛电池有限公司").props["type"] == "企业"
+    # the leaders of one 项目 and its 课题 run one national project together: a real tie
+    ties = {nb.node.id: dict(nb.rel.props) for nb in world.neighbors(Label.EXPERT, qin.id,
+                                                                     rel_types=[RelType.COLLABORATES])}
+    assert ties == {liu: {"projects": ["nkrd:2016YFB0700100"], "first_year": 2016, "last_year": 2016}}
     before = world.counts()
     import_file(path, "nkrd", world)
     assert world.counts() == before
+
+
+def test_a_specialty_that_names_an_aerospace_object_is_field_evidence(tmp_path, world):
+    path = tmp_path / "a.csv"
+    path.write_text("院别,学部,姓名,当选年份,工作单位,专业领域,简介\n"
+                    "中国工程院,机械与运载工程学部,甘某,2017,北京航空航天大学,航空发动机专家,\n"
+                    "中国科学院,地学部,穆某,2007,中国科学院大气物理研究所,大气动力学家,\n", encoding="utf-8")
+    assert import_file(path, "academician", world).ok
+    fields = {nb.node.id: nb.rel.props.get("method") for nb in world.neighbors(
+        Label.EXPERT, "expert:甘某@北京航空航天大学", direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])}
+    assert fields["ht2016:30102"] == "term"  # 飞行器动力技术
+    other = {nb.node.id for nb in world.neighbors(Label.EXPERT, "expert:穆某@中国科学院大气物理研究所",
+                                                  direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])}
+    assert not any(f.startswith("ht2016:30") for f in other)  # 大气动力学 is not aerodynamics
 
 
 def test_shipped_field_links_are_what_the_linker_gives():

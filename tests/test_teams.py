@@ -58,3 +58,15 @@ def test_measures():
     assert communication_cost(["e1", "e4"], GRAPH) == 2.0
     assert communication_cost(["e1", "e3"], GRAPH) == DISCONNECTED
     assert communication_cost(["e1"], GRAPH) == 0.0
+
+
+def test_a_team_without_a_real_tie_takes_a_qualified_collaborator():
+    experts = [cand("a", 0.9, {"f"}), cand("c", 0.7, {"f"}), cand("b", 0.5, {"f"})]
+    graph = nx.Graph()
+    graph.add_nodes_from(["a", "b", "c"])
+    graph.add_edge("a", "b", distance=1.0, kind="collaborates", papers=("p1",))
+    graph.add_edge("a", "c", distance=2.0, kind="institution")
+    best = form_teams({"f": 1.0}, experts, graph, k=1)[0]
+    assert best.members == ("a", "b") and best.communication_cost == 1.0  # b co-authored with a; c only shares a campus
+    alone = form_teams({"f": 1.0}, experts, graph, k=1, tie_fill=False)[0]
+    assert alone.members == ("a",)

@@ -1,6 +1,6 @@
 """Score person resolution on the labelled sample: merge precision and recall with 95 % Wilson intervals.
 
-``python -m ingest.identity_eval [--json]`` reads ``data/people/merge_pairs.csv`` (drawn by
+``python -m bench.identity_eval [--json]`` reads ``data/people/merge_pairs.csv`` (drawn by
 :mod:`ingest.identity_sample`, labelled by hand), decides every pair the way the loaders do
 (:func:`loader_decision`) and counts, over the pairs labelled ``same`` or ``different``
 (``unsure`` ones are left out and reported):
@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ingest.identity import PersonRecord, same_person
 from ingest.identity_sample import SAMPLE_PATH
-from ingest.resolve import normalize_org
+from recommend.metrics import wilson_interval
 
 __all__ = ["MergeScore", "wilson", "loader_decision", "score_pairs", "main"]
 
@@ -45,36 +44,29 @@ class MergeScore:
     by_stratum: dict[str, dict[str, int]]
 
 
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (``(0, 1)`` when ``n`` is 0).
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """The 95 % Wilson interval of :func:`recommend.metrics.wilson_interval`, rounded to 4 places for the report.
 
-    >>> [round(x, 3) for x in wilson(30, 30)]
-    [0.886, 1.0]
+    >>> wilson(30, 30)
+    (0.8865, 1.0)
     """
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+    low, high = wilson_interval(successes, n)
+    return round(low, 4), round(high, 4)
 
 
 def _record(row: dict[str, str], side: str) -> PersonRecord:
+    def words(column: str) -> frozenset[str]:
+        return frozenset(k for k in (row.get(f"{side}_{column}") or "").split("；") if k)
+
     return PersonRecord(row[f"{side}_ref"], row[f"{side}_source"], row[f"{side}_name"],
-                        row[f"{side}_institution"] or None, frozenset(row[f"{side}_areas"]))
+                        row[f"{side}_institution"] or None, frozenset(row[f"{side}_areas"]), words("keywords"),
+                        coauthors=words("coauthors"))
 
 
 def loader_decision(a: PersonRecord, b: PersonRecord) -> bool:
-    """Whether the loaders put the two records on one node.
-
-    NSFC project lists keep today's identity (exact name + 依托单位) and only split the hard
-    negatives (:meth:`ingest.identity.PersonIndex.split_id`); every other source is resolved
-    with :func:`ingest.identity.same_person`.
-    """
-    if a.source.startswith("nsfc") and b.source.startswith("nsfc"):
-        if a.name != b.name or not a.institution or normalize_org(a.institution) != normalize_org(b.institution or ""):
-            return False
-        return not (a.areas and b.areas) or bool(a.areas & b.areas)
+    """Whether the loaders put the two records on one node: :func:`ingest.identity.same_person`
+    (NSFC lists through :meth:`~ingest.identity.PersonIndex.split_id`, the others through
+    :meth:`~ingest.identity.PersonIndex.resolve`, paper authors included, all decide by it)."""
     return same_person(a, b).same
 
 
@@ -102,7 +94,7 @@ def score_pairs(path: Path = SAMPLE_PATH) -> MergeScore:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the score (a line of text, or JSON with ``--json``)."""
-    parser = argparse.ArgumentParser(prog="python -m ingest.identity_eval", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.identity_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--sample", type=Path, default=SAMPLE_PATH)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
