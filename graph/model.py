@@ -67,6 +67,8 @@ class Label(StrEnum):
     VOUCHER = "Voucher"
     FEEDBACK = "Feedback"
     DELIVERY = "Delivery"
+    # -- activities and training (issue 16): 大赛、路演、展示、宣讲、培训
+    ACTIVITY = "Activity"
     # enterprise registry status (issue 16): 科技型中小企业 入库, 高新技术企业 certificate, 专精特新
     REGISTRATION = "Registration"
 
@@ -115,6 +117,10 @@ class RelType(StrEnum):
     REDEEMED_FOR = "REDEEMED_FOR"
     CONCERNS = "CONCERNS"
     NOTIFIES = "NOTIFIES"
+    # -- activities and training (issue 16)
+    ENROLLED_IN = "ENROLLED_IN"
+    COVERS = "COVERS"
+    LAUNCHED = "LAUNCHED"
     # enterprise registry status (issue 16)
     HOLDS = "HOLDS"
 
@@ -226,6 +232,19 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.HOLDS, "持有资质", _labels(L.ENTERPRISE), _labels(L.REGISTRATION)),
     )
 }
+
+# -- activities and training (issue 16) ----------------------------------------------------------------
+# An Activity (创新创业大赛, 项目路演, 高新技术展示, 政策宣讲, 创业辅导培训, 专项培训) is a workflow
+# fact: officers publish it, enterprises and experts enrol (ENROLLED_IN carries the enrolment's
+# status, attendance and outcome), it COVERS technical fields (for recommending it to enterprises)
+# and may have LAUNCHED 揭榜 challenges.
+NODE_SPECS[L.ACTIVITY] = NodeSpec(L.ACTIVITY, "创新活动", ("title", "kind", "status", "start_date", "version"))
+REL_SPECS.update({
+    R.ENROLLED_IN: RelSpec(R.ENROLLED_IN, "报名参加", _labels(L.ENTERPRISE, L.EXPERT), _labels(L.ACTIVITY)),
+    R.COVERS: RelSpec(R.COVERS, "涉及领域", _labels(L.ACTIVITY), _labels(L.FIELD)),
+    R.LAUNCHED: RelSpec(R.LAUNCHED, "发起揭榜", _labels(L.ACTIVITY), _labels(L.CHALLENGE)),
+})
+WORKFLOW_LABELS = (*WORKFLOW_LABELS, L.ACTIVITY)
 del L, R
 
 _SCALARS = (str, int, float, bool)

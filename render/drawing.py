@@ -86,6 +86,7 @@ LABEL_STYLES: dict[Label, LabelStyle] = {
     Label.FEEDBACK: LabelStyle("#D4A6C8", "triangleDown", "条"),
     Label.DELIVERY: LabelStyle("#79706E", "dot", "条"),
     Label.REGISTRATION: LabelStyle("#B6992D", "triangle", "项"),  # issue 16: 企业资质
+    Label.ACTIVITY: LabelStyle("#A0CBE8", "star", "场"),  # activities and training (issue 16)
 }
 _LABEL_ORDER = {label: i for i, label in enumerate(Label)}
 _KIND_LABELS = {label.value.lower(): label for label in Label}  # explanation step kinds: "expert", …

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.auth import AUTHENTICATED, PUBLIC, Permission
+from api.openapi.activities import ACTIVITY_TAG, activity_operations, activity_schemas
 from api.openapi.reports import REPORT_TAG, report_operations, report_schemas
 from api.openapi.schema import (
     BOOL,
@@ -230,6 +231,7 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
     return {
         **workflow_operations(config, paging),
         **report_operations(),
+        **activity_operations(paging),
         "/api/v1/health": {"get": _health_op()},
         "/api/v1/me": {"get": operation("auth.me", AUTHENTICATED, "运行状态", "当前调用者及其权限",
                                   json_content(schema_ref("Me"), "调用者"), errors=())},
@@ -294,11 +296,11 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}, {"Session": []}],
         "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档",
-                                       *WORKFLOW_TAGS, REPORT_TAG)],
+                                       *WORKFLOW_TAGS, REPORT_TAG, ACTIVITY_TAG)],
         "paths": operations(config),
         "webhooks": workflow_webhooks(),
         "components": {
-            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas()},
+            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas(), **activity_schemas()},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "kgmatch user add-key 生成，形如 kgm_<8 位十六进制>_<密钥>"},

@@ -127,6 +127,7 @@ def workflow_schemas() -> dict[str, Any]:
         "history": {**STRS, "description": "状态变更记录：时间 状态 操作人 理由"}},
         {"enterprise_id": STR, "winner_bid": STR, "winner_label": _enum(_SOLVERS), "winner_id": STR,
          "winner_name": STR, "closed_reason": STR,
+         "activity_id": {"type": "string", "description": "发起本榜单的创新活动（由活动发起时）"}, "activity_title": STR,
          **{stamp: _time(f"进入「{state}」的时间") for state, stamp in STAMPS.items()}},
         "揭榜榜单")
     bid = _record({

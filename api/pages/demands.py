@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from analytics.report_book import put_cell
 from analytics.supply_demand import store_demand_matrix
 from api.auth import Permission, may, requires
+from api.pages.activity_panel import demand_activities
 from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
 from api.present import audit_contacts, demands_json, present_props
@@ -288,4 +289,5 @@ def demand_detail(demand_id: str) -> Any:
                        registry=registry,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
                        top_k=top_k, top_k_options=_top_k_options(top_k), expert_type=request.args.get("expert_type", ""),
-                       expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view))
+                       expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view),
+                       **demand_activities(store, demand_id))
