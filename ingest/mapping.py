@@ -297,6 +297,7 @@ KINDS: dict[str, tuple[Column, ...]] = {
 
 # -- enterprise registry lists (issue 16; rules and formats in ingest/registry.py) --------------------------
 _REG_ENTERPRISE = (
+    Column("row_no", "序号", ("排序", "no")),  # read, not stored: an office list's running number
     Column("name", "企业名称", ("单位名称", "名称", "企业", "company", "enterprise_name")),
     Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "credit_code"), V.CREDIT_CODE),
 )

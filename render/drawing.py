@@ -85,6 +85,7 @@ LABEL_STYLES: dict[Label, LabelStyle] = {
     Label.VOUCHER: LabelStyle("#F1CE63", "diamond", "张"),
     Label.FEEDBACK: LabelStyle("#D4A6C8", "triangleDown", "条"),
     Label.DELIVERY: LabelStyle("#79706E", "dot", "条"),
+    Label.REGISTRATION: LabelStyle("#B6992D", "triangle", "项"),  # issue 16: 企业资质
     Label.ACTIVITY: LabelStyle("#A0CBE8", "star", "场"),  # activities and training (issue 16)
 }
 # issue 16: service platforms and bases (providers that are not people)
