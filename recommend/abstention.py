@@ -27,10 +27,12 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+__all__ = ["TEXT_THRESHOLD", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
+LIST_COVERAGE = 0.15  # the default of the setting list_text_coverage (recommend.config)
+"""Text coverage an expert without a direct field path needs to be listed at all."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
 CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
 
@@ -44,11 +46,16 @@ class Evidence:
     matched_terms: tuple[str, ...]
     text_coverage: float
     confidence: float
+    list_coverage: float = 0.0  # the coverage that lets an expert without a field path be listed
+    hierarchy_path: bool = False  # reached through a parent or sub-field of a demand's field (not a related one)
 
     @property
     def listed(self) -> bool:
-        """Whether the expert may be shown at all (some path or some matched term)."""
-        return bool(self.direct_fields or self.indirect or self.matched_terms)
+        """Whether the expert may be shown at all: a path in the demand's fields or along their hierarchy,
+        or text evidence (matched terms covering at least ``list_coverage`` of the demand's terms). A
+        related-field path or one generic word in common (模块, 终端, 功率) alone is neither."""
+        return bool(self.direct_fields or self.hierarchy_path
+                    or (self.matched_terms and self.text_coverage >= self.list_coverage))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -83,7 +90,8 @@ def _terms(tokens: Sequence[str]) -> list[str]:
 
 
 def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], query_tokens: Sequence[str],
-                    profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD) -> Evidence:
+                    profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD,
+                    list_coverage: float = LIST_COVERAGE) -> Evidence:
     """The evidence behind one scored candidate.
 
     >>> from recommend.scoring import CandidateFacts, FieldPath
@@ -94,7 +102,7 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     (('f',), ('锂电池',), 1.0)
     """
     direct: dict[str, float] = {}
-    indirect = False
+    indirect = hierarchy = False
     for p in scored.facts.paths:
         if p.demand_field not in demand_fields:
             continue
@@ -102,6 +110,7 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
             direct[p.demand_field] = max(direct.get(p.demand_field, 0.0), p.demand_weight * p.expert_weight)
         else:
             indirect = True
+            hierarchy = hierarchy or all(h in ("child", "parent") for h in p.field_hops)
     terms = _terms(query_tokens)
     profile = set(profile_tokens)
     matched = tuple(t for t in terms if t in profile)
@@ -109,7 +118,8 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     text_conf = min(1.0, coverage / text_threshold) if text_threshold > 0 else float(coverage > 0)
     strength = max(direct.values(), default=0.0)
     confidence = max(min(1.0, strength * 2), text_conf) if direct or matched else (0.1 if indirect else 0.0)
-    return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4))
+    return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4),
+                    list_coverage, hierarchy and not direct)
 
 
 def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
