@@ -7,11 +7,11 @@ about 40 % of the ids in ``dev`` (the only part anything may be tuned on) and th
 
     kgmatch --data-dir DIR load demo    # once
     python -m bench.sme_demands --data-dir DIR [--split dev|test|all] [--set NAME=VALUE ...]
+    python -m bench.sme_demands --data-dir DIR --latency 60    # demo demands: BM25 only vs hybrid
 
 For each demand (linked once with the default linker) the recommender ranks the top 5 experts in
-four configurations: BM25 only (no semantic model) and hybrid (``recommend.semantics``), each with
-the listing rule before this change (any matched term lists an expert: ``list_text_coverage=0``)
-and with today's. Per configuration: expert P@5 by evidence (share of shown top-5 slots whose
+two configurations: BM25 only (no semantic model) and hybrid (``recommend.semantics``). Per
+configuration: expert P@5 by evidence (share of shown top-5 slots whose
 profile contains one of the demand's labelled evidence terms), nonsense (slots with neither term
 nor field evidence, see :mod:`bench.expert_evidence`) and **confident nonsense** (nonsense slots
 in results that did not abstain), all over slots with Wilson 95 % intervals, plus P@5 over the 5
@@ -105,8 +105,6 @@ def _pct(values: list[float], q: float) -> float:
 
 
 CONFIGS: dict[str, tuple[bool, dict[str, Any]]] = {
-    "bm25-before": (False, {"list_text_coverage": 0.0}),
-    "hybrid-before": (True, {"list_text_coverage": 0.0}),
     "bm25": (False, {}),
     "hybrid": (True, {}),
 }
@@ -162,6 +160,33 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
     return out
 
 
+def latency(store: Any, *, limit: int = 60, repeats: int = 2) -> dict[str, Any]:
+    """Recommendation latency on the demo's stored demands, BM25 only vs hybrid, interleaved per demand
+    (so both see the same machine load) in this process; a warm-up call of each first."""
+    from graph.model import Label
+    from ingest.nlp import content_words
+    from recommend.engine import IndexCache, recommend_for_demand
+    from recommend.semantics import get_semantic_model
+
+    model = get_semantic_model()
+    index = IndexCache(content_words).get(store)
+    ids = [n.id for n in store.list_nodes(Label.DEMAND, limit=limit)]
+    times: dict[str, list[float]] = {"bm25": [], "hybrid": []}
+    for n, demand_id in enumerate(ids):
+        for name, sem in (("bm25", None), ("hybrid", model))[:: 1 if n % 2 else -1]:
+            for r in range(repeats + (1 if n == 0 else 0)):
+                started = time.perf_counter()
+                recommend_for_demand(store, demand_id, tokenize=content_words, index=index, semantics=sem)
+                if n or r:  # the very first call of each warms caches
+                    times[name].append(time.perf_counter() - started)
+    out: dict[str, Any] = {"demands": len(ids), "repeats": repeats}
+    for name, ts in times.items():
+        out[name] = {"ms_p50": round(1000 * _pct(ts, 0.5), 1), "ms_p95": round(1000 * _pct(ts, 0.95), 1)}
+    out["ratio_p50"] = round(out["hybrid"]["ms_p50"] / out["bm25"]["ms_p50"], 3)
+    out["ratio_p95"] = round(out["hybrid"]["ms_p95"] / out["bm25"]["ms_p95"], 3)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure on a loaded demo store and print a table, then one JSON line."""
     parser = argparse.ArgumentParser(description="BM25 only vs hybrid on the SME demand set")
@@ -169,12 +194,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--latency", type=int, default=0, metavar="N",
+                        help="only the latency on the first N stored demo demands (BM25 only vs hybrid)")
     args = parser.parse_args(argv)
     from graph.local_store import LocalStore
     from recommend.config import settings_from_text
 
     overrides = settings_from_text(dict(kv.split("=", 1) for kv in args.set))
     store = LocalStore(args.data_dir)
+    if args.latency:
+        lat = latency(store, limit=args.latency)
+        print(json.dumps(lat, ensure_ascii=False))
+        store.close()
+        return 0
     demands = load_sme_demands(split=None if args.split == "all" else args.split)
     result = {"split": args.split, "n": len(demands), "overrides": overrides,
               **measure(store, demands, overrides=overrides,

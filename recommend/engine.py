@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+import numpy as np
+
 from graph.model import Label
 from graph.store import GraphStore
 from recommend.abstention import Evidence, Verdict, expert_evidence, judge
@@ -148,9 +150,10 @@ DEFAULT_SEMANTICS = _Default()
 
 def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Sequence[str], kept: Sequence[Any],
                      docs: Mapping[str, Sequence[str]]) -> list[Any]:
-    """The candidates with ``semantic_score``: the latent-space cosine of the demand and each profile."""
-    sims = model.similarity(features(query_tokens, demand_text),
-                            [features(docs[c.id], profile_text(c)) for c in kept])
+    """The candidates with ``semantic_score``: the latent-space cosine of the demand and each profile
+    (profile vectors are kept by the model and recomputed only for changed profiles)."""
+    q = model.vectors([features(query_tokens, demand_text)])[0]
+    sims = np.clip(model.profile_vectors([(c.id, docs[c.id], profile_text(c)) for c in kept]) @ q, 0.0, 1.0)
     return [replace(c, semantic_score=round(float(s), 6)) for c, s in zip(kept, sims, strict=True)]
 
 
@@ -193,9 +196,10 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold,
                                       list_coverage=float(settings["list_text_coverage"]))
                 for s in scored}
-    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold)
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
+    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
+                    direct_strength=float(settings["abstain_direct_strength"]))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),

@@ -31,7 +31,7 @@ import numpy as np
 from scipy import sparse
 
 from graph.environment import env_value
-from recommend.retrieval import cjk_bigrams
+from recommend.retrieval import cjk_bigrams, text_digest
 
 __all__ = ["FORMAT", "DEFAULT_MODEL_PATH", "SemanticModel", "features", "model_path", "get_semantic_model",
            "load_model", "save_model"]
@@ -54,6 +54,8 @@ def features(words: Sequence[str], text: str) -> list[str]:
 class SemanticModel:
     """The latent space: vocabulary, idf weights and term vectors (``V × k``)."""
 
+    CACHE_SIZE = 400_000
+
     def __init__(self, terms: Sequence[str], idf: np.ndarray, term_vectors: np.ndarray,
                  meta: dict | None = None) -> None:
         self.terms = list(terms)
@@ -66,6 +68,7 @@ class SemanticModel:
         words = np.array([not t.startswith("#") and len(t) >= 2 for t in self.terms])
         self._word_ids = np.flatnonzero(words)
         self._word_unit = self._unit[self._word_ids]
+        self._profiles: dict[str, tuple[tuple[bytes, int], np.ndarray]] = {}
 
     @property
     def dims(self) -> int:
@@ -96,6 +99,34 @@ class SemanticModel:
         z = np.asarray(self._tfidf(docs) @ self.term_vectors, dtype=np.float32)
         norms = np.linalg.norm(z, axis=1, keepdims=True)
         return z / np.where(norms > 0, norms, 1.0)
+
+    def profile_vectors(self, profiles: Sequence[tuple[str, Sequence[str], str]]) -> np.ndarray:
+        """Unit vectors of expert profiles given as (expert id, words, text), one row each.
+
+        Kept per expert with a digest of the text and words, so a recommendation folds in only the
+        profiles that are new or changed since they were last seen (a write to an expert's projects
+        changes the text, and the next recommendation recomputes that one vector); at most
+        :attr:`CACHE_SIZE` experts are kept.
+        """
+        out = np.zeros((len(profiles), self.dims), dtype=np.float32)
+        missing: list[int] = []
+        keys = []
+        for n, (expert_id, words, text) in enumerate(profiles):
+            key = (text_digest(text), hash(tuple(words)))
+            keys.append(key)
+            hit = self._profiles.get(expert_id)
+            if hit is not None and hit[0] == key:
+                out[n] = hit[1]
+            else:
+                missing.append(n)
+        if missing:
+            fresh = self.vectors([features(profiles[n][1], profiles[n][2]) for n in missing])
+            if len(self._profiles) + len(missing) > self.CACHE_SIZE:
+                self._profiles.clear()
+            for row, n in zip(fresh, missing, strict=True):
+                out[n] = row
+                self._profiles[profiles[n][0]] = (keys[n], row)
+        return out
 
     def similarity(self, query: Sequence[str], docs: Sequence[Sequence[str]]) -> np.ndarray:
         """Cosine of the query and each document in the latent space, clipped to [0, 1]."""

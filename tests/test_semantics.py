@@ -105,3 +105,29 @@ def test_free_text_uses_the_model_passed(store):
     without = recommend_for_facts(store, facts, tokenize=bigrams, semantics=None)
     assert any(e.scored.components["semantic"] > 0 for e in with_model.experts)
     assert all(e.scored.components["semantic"] == 0 for e in without.experts)
+
+
+def test_profile_vectors_are_kept_and_recomputed_only_when_a_profile_changes(model):
+    first = model.profile_vectors([("e:1", ["勒索软件", "入侵检测"], "勒索软件 入侵检测"), ("e:2", ["锂电池"], "锂电池")])
+    kept = model._profiles["e:1"]
+    again = model.profile_vectors([("e:1", ["勒索软件", "入侵检测"], "勒索软件 入侵检测")])
+    assert np.array_equal(again[0], first[0]) and model._profiles["e:1"] is kept  # not recomputed
+    changed = model.profile_vectors([("e:1", ["锂电池"], "锂电池")])  # a write changed the expert's projects
+    assert np.allclose(changed[0], first[1]) and model._profiles["e:1"] is not kept
+
+
+def test_a_candidate_further_down_does_not_vouch_for_the_experts_shown():
+    from recommend.abstention import judge
+
+    query = ["光模块", "误码率", "模块"]
+    good_path = FieldPath("f:x", 1.0, "f:x", 1.0, 1.0, "expert_in", ("f:x", "e:good"))
+    weak_path = FieldPath("f:x", 0.5, "f:x", 1.0, 0.6, "expert_in", ("f:x", "e:weak"))  # strength 0.3
+    good = ScoredExpert(CandidateFacts("e:good", "甲", paths=(good_path,)), 0.2, {}, {})
+    weak = ScoredExpert(CandidateFacts("e:weak", "乙", paths=(weak_path,)), 0.5, {}, {})
+    vague = ScoredExpert(CandidateFacts("e:vague", "丙"), 0.6, {}, {})
+    ev = {s.id: expert_evidence(s, {"f:x": 1.0}, query, ["模块", "基因"]) for s in (good, weak, vague)}
+    ranked = [vague, weak, good]
+    assert not judge({"f:x": 1.0}, ranked, ev).abstain  # judged over every candidate: e:good vouches
+    shown = judge({"f:x": 1.0}, ranked, ev, shown=[vague, weak], direct_strength=0.5)
+    assert shown.abstain and dict(shown.gap) == {"f:x": 2}  # the gap still counts every candidate
+    assert not judge({"f:x": 1.0}, ranked, ev, shown=[vague, weak], direct_strength=0.3).abstain
