@@ -133,18 +133,19 @@ def list_nodes(label: Label, *, after: bool = False) -> str:
             f"ORDER BY n.id SKIP $skip LIMIT $limit")
 
 
-def expand(label: Label, *, outgoing: bool, limited: bool = False) -> str:
+def expand(label: Label, *, outgoing: bool, limited: bool = False, node_props: bool = True) -> str:
     """Relationships of the nodes of ``label`` with ids ``$ids``, one direction, filtered by
     ``$types`` and ``$labels`` (null = any).
 
     With ``limited``, at most ``$limit`` per node, heaviest ``weight`` first (missing = 1.0),
     ties by type, label and id: the per-node subquery stops early instead of shipping every
-    neighbour's properties.
+    neighbour's properties. Without ``node_props`` the other end's properties come back empty
+    (callers that need only ids and the relationship).
     """
     pattern = "(n)-[r]->(m)" if outgoing else "(n)<-[r]-(m)"
     where = "WHERE ($types IS NULL OR type(r) IN $types) AND ($labels IS NULL OR labels(m)[0] IN $labels) "
     ret = ("RETURN n.id AS from_id, type(r) AS type, properties(r) AS rel_props, "
-           "labels(m)[0] AS label, m.id AS id, properties(m) AS props")
+           f"labels(m)[0] AS label, m.id AS id, {'properties(m)' if node_props else '{}'} AS props")
     if not limited:
         return f"MATCH (n:{_label(label)}) WHERE n.id IN $ids MATCH {pattern} {where}{ret}"
     return (

@@ -384,7 +384,7 @@ class LocalStore(GraphStore):
 
     def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
                rel_types: Sequence[RelType] | None = None, labels: Sequence[Label] | None = None,
-               limit_per_node: int | None = None) -> list[tuple[NodeRef, Neighbor]]:
+               limit_per_node: int | None = None, node_props: bool = True) -> list[tuple[NodeRef, Neighbor]]:
         """Relationships of each node in ``refs``, filtered; see :meth:`GraphStore.expand`.
 
         One indexed query per (label of ``refs``, direction) joins the other end's properties;
@@ -420,13 +420,14 @@ class LocalStore(GraphStore):
                                  f"ORDER BY coalesce(json_extract(rp, '$.weight'), 1.0) DESC, type, ol, oi) AS rn "
                                  f"FROM ({inner})) WHERE rn <= ?")
                         args.append(limit_per_node)
-                    sql = f"SELECT x.me, x.type, x.ol, x.oi, x.rp, n.props FROM ({inner}) x " \
-                          f"JOIN nodes n ON n.label = x.ol AND n.id = x.oi"
+                    sql = (f"SELECT x.me, x.type, x.ol, x.oi, x.rp, n.props FROM ({inner}) x "
+                           f"JOIN nodes n ON n.label = x.ol AND n.id = x.oi") if node_props else \
+                        f"SELECT x.me, x.type, x.ol, x.oi, x.rp, NULL FROM ({inner}) x"
                     for me_id, rtype, ol, oi, rp, np_ in db.execute(sql, args):
                         mine, other = NodeRef(me_label, me_id), NodeRef(_LABELS[ol], oi)
                         start, end = (mine, other) if dirn is Direction.OUT else (other, mine)
                         rel = Relationship(_TYPES[rtype], start, end, json.loads(rp))
-                        out.append((mine, Neighbor(rel, Node(other.label, oi, json.loads(np_)), dirn)))
+                        out.append((mine, Neighbor(rel, Node(other.label, oi, json.loads(np_) if np_ else {}), dirn)))
         finally:
             db.execute("COMMIT")
         if limit_per_node is not None and direction is Direction.BOTH:

@@ -310,7 +310,7 @@ class Neo4jStore(GraphStore):
     def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
                rel_types: Sequence[RelType] | None = None,
                labels: Sequence[Label] | None = None,
-               limit_per_node: int | None = None) -> list[tuple[NodeRef, Neighbor]]:
+               limit_per_node: int | None = None, node_props: bool = True) -> list[tuple[NodeRef, Neighbor]]:
         """Relationships of each node in ``refs``, one query per (label, direction); with
         ``limit_per_node`` each node's heaviest (see :func:`~graph.store.cap_per_node`)."""
         direction = Direction(direction)
@@ -325,7 +325,8 @@ class Neo4jStore(GraphStore):
             rows = []
             for label, ids in by_label.items():
                 for dirn in dirs:
-                    query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None)
+                    query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None,
+                                          node_props=node_props)
                     rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other,
                                                                       limit=limit_per_node)]
             return rows

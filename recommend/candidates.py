@@ -19,7 +19,7 @@ import networkx as nx
 from graph.errors import Msg, NotFoundError
 from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
-from recommend.profiles import ROLE, project_fact
+from recommend.profiles import PAPER_ROLE, ROLE, paper_fact, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
@@ -210,20 +210,20 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
     refs = [NodeRef(Label.FIELD, f) for f in sorted(by_field)]
     paths: dict[str, list[FieldPath]] = {}
     for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT],
-                                limit_per_node=fanout):
+                                limit_per_node=fanout, node_props=False):
         weight = float(nb.rel.props.get("weight", 1.0))
         for r in by_field[src.id]:
             paths.setdefault(nb.node.id, []).append(FieldPath(
                 r.demand_field, fields[r.demand_field], r.field, r.similarity, weight, "expert_in", (*r.via, nb.node.id),
                 r.hops))
     projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT],
-                            limit_per_node=fanout)
+                            limit_per_node=fanout, node_props=False)
     project_fields: dict[str, dict[str, float]] = {}
     for src, nb in projects:
         # A project's link to a field may itself be uncertain (method "nlp", weight < 1).
         project_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
     people = store.expand([NodeRef(Label.PROJECT, p) for p in sorted(project_fields)], direction=Direction.IN,
-                          rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT])
+                          rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT], node_props=False)
     for src, nb in people:
         role = ROLE[nb.rel.type]
         for f, link in sorted(project_fields[src.id].items()):
@@ -242,12 +242,13 @@ def _paper_paths(store: GraphStore, refs: Sequence[NodeRef], by_field: Mapping[s
     path weighs the paper's field link, a co-author's ``coauthor_share`` of it (setting
     ``project_member_share``, as a project member's against its PI)."""
     paper_fields: dict[str, dict[str, float]] = {}
-    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER]):
+    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER],
+                                node_props=False):
         paper_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
     if not paper_fields:
         return
     authors = store.expand([NodeRef(Label.PAPER, p) for p in sorted(paper_fields)], direction=Direction.IN,
-                           rel_types=[RelType.AUTHORED], labels=[Label.EXPERT])
+                           rel_types=[RelType.AUTHORED], labels=[Label.EXPERT], node_props=False)
     for src, nb in authors:
         first = nb.rel.props.get("position") == 1
         for f, link in sorted(paper_fields[src.id].items()):
@@ -270,7 +271,7 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         if nb.rel.type is RelType.WORKS_AT:
             institution.setdefault(src.id, nb.node)
         elif nb.rel.type is RelType.AUTHORED:
-            projects.setdefault(src.id, []).append(_paper_fact(nb.node))
+            projects.setdefault(src.id, []).append(paper_fact(nb.node))
         else:
             projects.setdefault(src.id, []).append(project_fact(nb))
     inst_regions: dict[str, tuple[str | None, str | None]] = {}
@@ -301,17 +302,6 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts
-
-
-PAPER_ROLE = "paper"
-"""The role of a paper among a candidate's evidence facts: outputs count as evidence (DESIGN: projects,
-outputs, recency) at half a led project's weight, never as a PI role or as current load."""
-
-
-def _paper_fact(node: Node) -> ProjectFact:
-    year = node.props.get("year")
-    year = year if isinstance(year, int) else None
-    return ProjectFact(node.id, str(node.props.get("title", "")), PAPER_ROLE, year, year)
 
 
 def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],

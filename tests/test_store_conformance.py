@@ -6,6 +6,8 @@ asserts exact answers, so the two stores cannot drift apart.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from graph.errors import NotFoundError, ValidationError
@@ -292,6 +294,21 @@ def test_expand_limit_per_node_keeps_the_heaviest_relationships(store, direction
         got.setdefault(ref.id, set()).add(nb.node.id)
     assert got == {k: set(v) for k, v in expected.items()}
     assert len(pairs) == sum(len(v) for v in expected.values())
+
+
+@pytest.mark.parametrize("limit", [None, 2])
+def test_expand_without_node_props_gives_the_same_pairs_with_empty_props(store, limit):
+    store.write(_fanout_world())
+    refs = [NodeRef(F, "f:1"), NodeRef(F, "f:2")]
+
+    def pairs(**kw):
+        return sorted((ref.id, nb.node.label.value, nb.node.id, nb.rel.type.value, json.dumps(nb.rel.props, sort_keys=True))
+                      for ref, nb in store.expand(refs, direction=Direction.IN, limit_per_node=limit, **kw))
+
+    bare = store.expand(refs, direction=Direction.IN, limit_per_node=limit, node_props=False)
+    assert pairs(node_props=False) == pairs() and len(bare) == (6 if limit is None else 3)
+    assert all(nb.node.props == {} for _, nb in bare)
+    assert any(nb.node.props for _, nb in store.expand(refs, direction=Direction.IN))
 
 
 def test_change_stamp_moves_when_its_labels_change_and_not_otherwise(store):
