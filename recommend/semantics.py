@@ -165,9 +165,15 @@ class SemanticModel:
         """
         query = [w for w in dict.fromkeys(words) if len(w) >= 2]
         seen = set(query)
+        known = [self.vocab[w] for w in query if w in self.vocab]
         found: set[str] = set()
-        for w in query:
-            found.update(t for t, s in self.neighbours(w, n=per_word) if t not in seen and s >= min_similarity)
+        if known and len(self._word_ids):
+            sims = self._word_unit @ self._unit[known].T  # one product for every query word
+            n = min(per_word + 1, sims.shape[0])
+            for col in range(sims.shape[1]):
+                top = np.argpartition(-sims[:, col], n - 1)[:n]
+                found.update(t for j in top if sims[j, col] >= min_similarity
+                             and (t := self.terms[self._word_ids[j]]) not in seen)
         if not found:
             return []
         q = self.vectors([features(list(words), text)])[0]
