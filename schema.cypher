@@ -24,6 +24,10 @@ CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQU
 CREATE CONSTRAINT voucher_id IF NOT EXISTS FOR (n:Voucher) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT feedback_id IF NOT EXISTS FOR (n:Feedback) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT delivery_id IF NOT EXISTS FOR (n:Delivery) REQUIRE n.id IS UNIQUE;
+// activities and training (issue 16)
+CREATE CONSTRAINT activity_id IF NOT EXISTS FOR (n:Activity) REQUIRE n.id IS UNIQUE;
+// enterprise registry status (issue 16)
+CREATE CONSTRAINT registration_id IF NOT EXISTS FOR (n:Registration) REQUIRE n.id IS UNIQUE;
 
 // -- lookups that recommendation and the pages filter on
 CREATE INDEX field_scheme IF NOT EXISTS FOR (n:Field) ON (n.scheme, n.code);
@@ -38,6 +42,11 @@ CREATE INDEX region_level IF NOT EXISTS FOR (n:Region) ON (n.level);
 CREATE INDEX push_status IF NOT EXISTS FOR (n:Push) ON (n.status);
 CREATE INDEX delivery_status IF NOT EXISTS FOR (n:Delivery) ON (n.status);
 CREATE INDEX challenge_status IF NOT EXISTS FOR (n:Challenge) ON (n.status);
+CREATE INDEX activity_status IF NOT EXISTS FOR (n:Activity) ON (n.status, n.kind);
+// enterprise registry status and service modes (issue 16): the filters of demand lists and reports
+CREATE INDEX registration_kind IF NOT EXISTS FOR (n:Registration) ON (n.kind, n.year);
+CREATE INDEX dispatch_mode IF NOT EXISTS FOR (n:Dispatch) ON (n.service_mode);
+CREATE INDEX service_form IF NOT EXISTS FOR (n:Service) ON (n.cooperation_form);
 
 // -- Chinese full-text search over names, titles and keywords (CJK bigram analyzer)
 CREATE FULLTEXT INDEX entity_text IF NOT EXISTS

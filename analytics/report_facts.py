@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import clock
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
+from ingest.registry import statuses_by_enterprise
 from ingest.resolve import resolve_node
 
 __all__ = ["Facts", "read_facts", "region_chain", "resolve_region"]
@@ -45,6 +47,9 @@ class Facts:
     dispatches: list[dict[str, Any]] = field(default_factory=list)
     services: list[dict[str, Any]] = field(default_factory=list)
     challenges: list[dict[str, Any]] = field(default_factory=list)
+    # issue 16: every Registration (properties plus id) and the statuses each enterprise holds today
+    registrations: list[dict[str, Any]] = field(default_factory=list)
+    registry_status: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _expand(store: GraphStore, refs: Sequence[NodeRef], direction: Direction, rel_types: Sequence[RelType],
@@ -100,8 +105,10 @@ def read_facts(store: GraphStore) -> Facts:
             weight = -float(nb.rel.props.get("weight", 1.0)) if nb.rel.type is RelType.NEEDS else 0.0
             links[ref.id][nb.rel.type.value].append((weight, nb.node.id, nb.node.name))
 
-    for node in _get(store, Label.ENTERPRISE, {str(f.get("enterprise_id")) for f in facts.services + facts.dispatches}
-                     - set(enterprise_nodes)):
+    facts.registrations = [_row(n) for n in store.all_nodes(Label.REGISTRATION)]
+    facts.registry_status = statuses_by_enterprise(facts.registrations, clock.today())
+    served = {str(f.get("enterprise_id")) for f in facts.services + facts.dispatches}
+    for node in _get(store, Label.ENTERPRISE, (served | set(facts.registry_status)) - set(enterprise_nodes)):
         enterprise_nodes[node.id] = node
     ent_region = _located(store, list(enterprise_nodes.values()), regions)
     facts.enterprises = {i: {"id": i, "name": n.name, "region": ent_region.get(i)} for i, n in enterprise_nodes.items()}

@@ -29,8 +29,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from analytics.programme_reports import (
+    FORM_COLUMNS,
+    MODE_COLUMNS,
+    REGISTRY_COLUMNS,
+    cooperation_form_rows,
+    registry_rows,
+    service_mode_rows,
+)
 from analytics.report_book import Column, write_workbook
 from analytics.report_facts import Facts, read_facts, region_chain, resolve_region
+from analytics.talent import TALENT_COLUMNS, TALENT_RULE, rank_talent
 from graph.errors import Msg
 from graph.model import Label
 from graph.store import GraphStore
@@ -55,6 +64,7 @@ __all__ = [
     "summary",
     "report_rows",
     "report_workbook",
+    "talent_list",
 ]
 
 EVALUATION_BY = ("expert", "institution", "region")
@@ -448,6 +458,30 @@ REPORTS: dict[str, ReportKind] = {
         "按企业（需求）所在地区汇总：未选地区时按省，选定地区时按其下一级地区"),
 }
 """The reports, in workbook order: kind → sheet name, columns, row builder and a note for 说明."""
+
+# -- issue 16: registry status, service modes, cooperation forms, the talent-programme list ----------------
+REPORTS.update({
+    "registry": ReportKind("按企业资质", REGISTRY_COLUMNS, registry_rows,
+                           "企业资质为今日有效的资质（科技型中小企业、高新技术企业、专精特新及其级别）；一家企业持有多项资质时"
+                           "在各行分别计入，合计行每家企业、每项需求、每次服务只计一次；无资质为期内发布需求或获得服务而没有有效资质的企业；"
+                           "需求按发布日期，解决按解决日期，服务按服务日期"),
+    "service_modes": ReportKind("按服务方式", MODE_COLUMNS, service_mode_rows,
+                                "服务方式记录在派驻上（兼职创新、长期派驻、短期合作），服务记录随其派驻；派驻按开始日期，服务按服务日期"),
+    "cooperation_forms": ReportKind("按合作形式", FORM_COLUMNS, cooperation_form_rows,
+                                    "合作形式记录在服务成效上（共建新型研发机构、联合实验室、合作开发项目）；按服务日期；未填写合作形式的服务不计"),
+    "talent": ReportKind("人才计划推荐名单", TALENT_COLUMNS,
+                         lambda facts, flt: [{key: row.get(key) for key, _, _ in TALENT_COLUMNS}
+                                             for row in rank_talent(evaluation(facts, flt, by="expert"))],
+                         f"成效突出的科技专员：期内解决需求不少于 {TALENT_RULE.min_solved} 项、企业评价不少于 "
+                         f"{TALENT_RULE.min_ratings} 次且平均评分不低于 {TALENT_RULE.min_rating:g}；依次按解决需求、服务企业、"
+                         f"修正评分（向 {TALENT_RULE.prior_mean:g} 分收缩 {TALENT_RULE.prior_weight:g} 次评价）、服务时长排序"),
+})
+
+
+def talent_list(store: GraphStore, flt: ReportFilter, *, top: int | None = None) -> list[dict[str, Any]]:
+    """人才计划推荐名单 of the region and period (:func:`analytics.talent.rank_talent` over :func:`evaluation`
+    by expert); the first ``top`` when given."""
+    return rank_talent(evaluation(read_facts(store), flt, by="expert"), top=top)
 
 
 def report_rows(store: GraphStore, kind: str, flt: ReportFilter) -> list[dict[str, Any]]:

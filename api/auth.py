@@ -86,6 +86,7 @@ class Permission(StrEnum):
     FEEDBACK_WRITE = "feedback:write"
     PORTAL_ACT = "portal:act"
     REPORT_READ = "report:read"
+    ACTIVITY_MANAGE = "activity:manage"  # activities and training (issue 16)
 
 
 class Role(StrEnum):
@@ -102,7 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OFFICER: frozenset({P.DEMAND_READ, P.DEMAND_WRITE, P.RECOMMEND, P.ENTITY_READ, P.CONTACT_READ,
                              P.GRAPH_READ, P.STATS_READ, P.DOCS_READ, P.WORKFLOW_READ, P.PUSH_WRITE,
                              P.DISPATCH_WRITE, P.CHALLENGE_PUBLISH, P.CHALLENGE_MANAGE, P.VOUCHER_WRITE,
-                             P.FEEDBACK_WRITE, P.PORTAL_ACT, P.REPORT_READ}),
+                             P.FEEDBACK_WRITE, P.PORTAL_ACT, P.REPORT_READ, P.ACTIVITY_MANAGE}),
     Role.ANALYST: frozenset({P.DEMAND_READ, P.RECOMMEND, P.ENTITY_READ, P.GRAPH_READ, P.STATS_READ, P.DOCS_READ,
                              P.WORKFLOW_READ, P.REPORT_READ}),
     Role.PORTAL: frozenset({P.DEMAND_READ, P.DEMAND_WRITE, P.RECOMMEND, P.ENTITY_READ, P.DOCS_READ,
@@ -129,8 +130,9 @@ PERMISSION_HELP: dict[Permission, str] = {
     Permission.CHALLENGE_MANAGE: "推进揭榜状态、确定揭榜方、关闭榜单",
     Permission.VOUCHER_WRITE: "发放、兑付、作废科技创新券",
     Permission.FEEDBACK_WRITE: "对推荐结果采纳或不采纳（附理由）",
-    Permission.PORTAL_ACT: "代专家回复推送、提交揭榜方案，代企业评价服务",
+    Permission.PORTAL_ACT: "代专家回复推送、提交揭榜方案，代企业评价服务，代企业与专家报名活动",
     Permission.REPORT_READ: "导出报送报表与考核统计",
+    Permission.ACTIVITY_MANAGE: "发布与推进创新活动和培训、记录签到与成效、由活动发起揭榜",
 }
 ROLE_HELP: dict[Role, str] = {
     Role.OFFICER: "对接专员：受理需求、获取推荐、联系专家、推送与派驻、揭榜与创新券",

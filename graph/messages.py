@@ -212,3 +212,53 @@ class Msg:
         HTTP = "HTTP {status}"
         NO_PAYLOAD = "投递内容缺失（payload）"
         SEND_FAILED = "发送失败：{reason}"
+
+    # -- activities and training (issue 16) --------------------------------------------------------------
+    class activities:
+        """创新活动与培训: publishing, enrolment, attendance, closing, import, pages."""
+
+        NOT_OPEN = "活动「{title}」（{id}）当前状态为「{status}」，只有「报名中」的活动接受报名"
+        CLOSED = "活动「{title}」（{id}）已结束，不能再{action}"
+        FULL = "活动「{title}」（{id}）名额已满（限 {capacity} 人/家，已报名 {enrolled}），不能再报名"
+        TWICE = "「{who}」已报名活动「{title}」（{id}，{at}），不能重复报名"
+        NOT_ENROLLED = "「{who}」没有报名活动「{title}」（{id}）"
+        ATTENDANCE_STATUS = "活动「{title}」（{id}）当前状态为「{status}」，签到与成果只能在「报名中」或「进行中」记录"
+        ALREADY_MARKED = "「{who}」在活动「{title}」的报名状态已是「{status}」，不能再改为「{target}」"
+        CHALLENGE_STATUS = "活动「{title}」（{id}）当前状态为「{status}」，只能在「报名中」或「进行中」发起揭榜"
+        CAPACITY = "应为不小于 0 的整数（0 表示不限名额），实际为「{value}」"
+        OUTCOME_REQUIRED = "结束活动必须填写活动成效（如签约项目、获奖名单、培训人次）"
+        ENROLLER = "报名者应为企业或专家（Enterprise:编号 / Expert:编号），实际为「{value}」"
+        KIND = "未知的活动类型「{value}」，可选：{choices}"
+        EXISTS = "活动编号「{id}」已存在"
+        IMPORTED = "活动清单：导入 {new} 个新活动、更新 {updated} 个，{bad} 行有误未导入"
+        WHICH = "请给出 enterprise_id（企业编号）或 demand_id（需求编号）之一"
+        NONE_RECOMMENDED = "暂无与本企业需求领域相关的活动或培训"
+        SYNTHETIC = "演示数据（合成）"
+        # pages (flash messages)
+        CREATED = "已创建活动「{title}」（编号 {id}），当前状态：{status}"
+        MOVED = "已{action}，当前状态：{status}"
+        ENROLLED = "已为「{name}」报名"
+        MARKED = "已记录「{name}」：{status}"
+        LAUNCHED = "已由本活动发起揭榜榜单「{title}」（编号 {id}）"
+    class registry:
+        """Enterprise registry status (科技型中小企业, 高新技术企业, 专精特新), service modes and talent lists."""
+
+        BAD_HNTE_NUMBER = ("高新技术企业证书编号格式不正确：「{value}」（应为 GR + 4 位发证年份 + 2 位省级行政区划代码 + "
+                           "6 位顺序号，共 14 位，如 GR202344001234）")
+        BAD_TSME_NUMBER = ("科技型中小企业入库登记编号格式不正确：「{value}」（应为 18 位数字：4 位入库年度 + 6 位县级行政区划代码 + "
+                           "8 位顺序号，如 202344010512000123）")
+        BAD_PROVINCE = "编号中的省级行政区划代码「{code}」不存在（如 44 为广东省、33 为浙江省）"
+        UNKNOWN_REGION_CODE = "编号中的行政区划代码「{code}」不在地区代码表中（GB/T 2260）"
+        YEAR_MISMATCH = "与编号中的年份 {number_year} 不一致（填写为 {value}）"
+        FUTURE_YEAR = "年份 {year} 晚于今年 {today}"
+        HNTE_EXPIRED = "高新技术企业证书已于 {expires} 到期（有效期三年，自发证日期 {issued} 起算），不能作为有效资质导入"
+        HNTE_VALIDITY = "有效期至 {expires} 与发证日期 {issued} 不符（高新技术企业证书有效期为发证之日起三年）"
+        TSME_EXPIRED = ("科技型中小企业入库登记编号已过期：{year} 年度入库，有效至 {until}（每年须重新评价入库），"
+                        "不能作为有效资质导入")
+        SRDI_EXPIRED = "专精特新资格已于 {expires} 到期（有效期三年），不能作为有效资质导入"
+        BAD_LEVEL = "未知的专精特新级别「{value}」，可选：{choices}"
+        CREDIT_MISMATCH = "与企业库中「{name}」的统一社会信用代码 {stored} 不一致"
+        ENTERPRISE_KEY = "不能为空：请填写统一社会信用代码或企业库中已有企业的准确名称"
+        BAD_REGISTRY = "未知的企业资质「{value}」，可选：{choices}"
+        BAD_MODE = "未知的服务方式「{value}」，可选：{choices}"
+        BAD_FORM = "未知的合作形式「{value}」，可选：{choices}"

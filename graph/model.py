@@ -67,6 +67,10 @@ class Label(StrEnum):
     VOUCHER = "Voucher"
     FEEDBACK = "Feedback"
     DELIVERY = "Delivery"
+    # -- activities and training (issue 16): 大赛、路演、展示、宣讲、培训
+    ACTIVITY = "Activity"
+    # enterprise registry status (issue 16): 科技型中小企业 入库, 高新技术企业 certificate, 专精特新
+    REGISTRATION = "Registration"
 
     def __str__(self) -> str:  # so f-strings and Cypher builders see "Expert"
         return self.value
@@ -113,6 +117,12 @@ class RelType(StrEnum):
     REDEEMED_FOR = "REDEEMED_FOR"
     CONCERNS = "CONCERNS"
     NOTIFIES = "NOTIFIES"
+    # -- activities and training (issue 16)
+    ENROLLED_IN = "ENROLLED_IN"
+    COVERS = "COVERS"
+    LAUNCHED = "LAUNCHED"
+    # enterprise registry status (issue 16)
+    HOLDS = "HOLDS"
 
     def __str__(self) -> str:
         return self.value
@@ -177,6 +187,8 @@ NODE_SPECS: dict[Label, NodeSpec] = {
         NodeSpec(L.VOUCHER, "科技创新券", ("amount", "balance", "status", "version")),
         NodeSpec(L.FEEDBACK, "推荐反馈", ("verdict", "created_at")),
         NodeSpec(L.DELIVERY, "推送投递", ("event", "status", "created_at", "version")),
+        # enterprise registry status (issue 16): one node per registration (a year's 入库, a certificate)
+        NodeSpec(L.REGISTRATION, "企业资质", ("kind", "number", "year")),
     )
 }
 
@@ -216,8 +228,23 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(R.REDEEMED_FOR, "兑付", _labels(L.VOUCHER), _labels(L.SERVICE)),
         RelSpec(R.CONCERNS, "评价对象", _labels(L.FEEDBACK), _SOLVERS),
         RelSpec(R.NOTIFIES, "通知", _labels(L.DELIVERY), _labels(L.PUSH, L.CHALLENGE)),
+        # enterprise registry status (issue 16)
+        RelSpec(R.HOLDS, "持有资质", _labels(L.ENTERPRISE), _labels(L.REGISTRATION)),
     )
 }
+
+# -- activities and training (issue 16) ----------------------------------------------------------------
+# An Activity (创新创业大赛, 项目路演, 高新技术展示, 政策宣讲, 创业辅导培训, 专项培训) is a workflow
+# fact: officers publish it, enterprises and experts enrol (ENROLLED_IN carries the enrolment's
+# status, attendance and outcome), it COVERS technical fields (for recommending it to enterprises)
+# and may have LAUNCHED 揭榜 challenges.
+NODE_SPECS[L.ACTIVITY] = NodeSpec(L.ACTIVITY, "创新活动", ("title", "kind", "status", "start_date", "version"))
+REL_SPECS.update({
+    R.ENROLLED_IN: RelSpec(R.ENROLLED_IN, "报名参加", _labels(L.ENTERPRISE, L.EXPERT), _labels(L.ACTIVITY)),
+    R.COVERS: RelSpec(R.COVERS, "涉及领域", _labels(L.ACTIVITY), _labels(L.FIELD)),
+    R.LAUNCHED: RelSpec(R.LAUNCHED, "发起揭榜", _labels(L.ACTIVITY), _labels(L.CHALLENGE)),
+})
+WORKFLOW_LABELS = (*WORKFLOW_LABELS, L.ACTIVITY)
 del L, R
 
 _SCALARS = (str, int, float, bool)

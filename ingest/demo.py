@@ -11,7 +11,8 @@
    co-authorship, field evidence (:mod:`ingest.papers`);
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
-   ``graph*`` (the generic format). Other files there are ignored.
+   ``graph*`` (the generic format). Other files there are ignored;
+4. the synthetic registry lists of ``data/demo-registry/`` (高企, 科技型中小企业, 专精特新; :mod:`ingest.registry`).
 
 Each file is validated and written on its own, so one file's bad rows never block
 another file; every report is returned.
@@ -37,13 +38,17 @@ from ingest.readers import FORMATS, read_rows
 from ingest.resolve import DATA_ROOT
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
-__all__ = ["DEMO_DIR", "DEMO_KINDS", "DemoStep", "demo_plan", "load_demo"]
+__all__ = ["DEMO_DIR", "DEMO_KINDS", "REGISTRY_DIR", "REGISTRY_KINDS", "DemoStep", "demo_plan", "load_demo"]
 
 log = logging.getLogger(__name__)
 
 DEMO_DIR = DATA_ROOT / "demo"
 DEMO_KINDS = ("institution", "enterprise", "expert", "project", "demand", "graph")
 """The file-name prefixes of ``data/demo/``, in loading order."""
+REGISTRY_DIR = DATA_ROOT / "demo-registry"
+REGISTRY_KINDS = ("hnte", "tsme", "srdi")
+"""``data/demo-registry/registry-<kind>.csv``: the synthetic registry lists (:mod:`ingest.registry_sample`),
+loaded after the demo enterprises."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ def demo_plan(*, demo_dir: Path = DEMO_DIR, papers: bool = True) -> list[DemoSte
     extra = sorted(p for p in demo_dir.glob("*") if p.is_file() and p.suffix.lower() in FORMATS) if demo_dir.is_dir() else []
     for kind in DEMO_KINDS:
         steps += [DemoStep(p, kind) for p in extra if p.name.lower().startswith(kind)]
+    if demo_dir == DEMO_DIR:  # the registry lists name the shipped demo enterprises
+        steps += [DemoStep(REGISTRY_DIR / f"registry-{kind}.csv", kind) for kind in REGISTRY_KINDS
+                  if (REGISTRY_DIR / f"registry-{kind}.csv").exists()]
     known = {s.path for s in steps}
     for path in extra:
         if path not in known:

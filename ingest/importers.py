@@ -36,6 +36,7 @@ from ingest.nsfc import ProjectBuilder
 from ingest.papers import PaperBuilder
 from ingest.people import AcademicianBuilder, NkrdBuilder
 from ingest.readers import Row, read_rows
+from ingest.registry import REGISTRY_BUILDERS
 from ingest.resolve import Resolver, expert_id, institution_id, institution_type, normalize_name, normalize_org
 
 __all__ = ["IMPORT_KINDS", "BUILDERS", "import_file", "import_rows"]
@@ -173,7 +174,7 @@ class InstitutionBuilder(Builder):
 
 BUILDERS: dict[str, type[Builder]] = {b.kind: b for b in (
     EnterpriseBuilder, DemandBuilder, ExpertBuilder, InstitutionBuilder, ProjectBuilder, AcademicianBuilder, NkrdBuilder,
-    PaperBuilder)}
+    PaperBuilder, *REGISTRY_BUILDERS)}
 IMPORT_KINDS = tuple(BUILDERS)
 """The ``--kind`` values of ``kgmatch load`` that read domain rows."""
 

@@ -79,6 +79,12 @@ Values:
   programme's supervising experts are not project members). Academician files may also carry ``birth`` 出生日期 and
   ``institution_raw`` 单位原文, which are read and not stored.
 
+* ``hnte`` / ``tsme`` / ``srdi`` (高新技术企业名单 / 科技型中小企业入库名单 / 专精特新名单, :mod:`ingest.registry`, which
+  documents the number formats and validity rules): ``name`` 企业名称 and ``credit_code`` 统一社会信用代码 (one of them);
+  hnte: ``number`` * 证书编号, ``issued_on`` 发证日期, ``expires_on`` 有效期至, ``authority`` 认定机构; tsme: ``number`` *
+  入库登记编号, ``year`` 入库年度, ``registered_on`` 入库日期; srdi: ``level`` * 认定级别, ``year`` * 认定年份,
+  ``expires_on`` 有效期至, ``number`` 公告文号. Each row → ``Registration`` HOLDS by its enterprise.
+
 The demo format (``data/demo/``): files named after their kind, loaded in this order —
 ``institutions*``, ``enterprises*``, ``experts*``, ``projects*``, ``demands*``, ``graph*`` (generic
 format) — with the extensions above; JSON lines with the canonical English keys is the
@@ -281,6 +287,37 @@ KINDS: dict[str, tuple[Column, ...]] = {
         _SOURCE,
     ),
 }
+
+# -- enterprise registry lists (issue 16; rules and formats in ingest/registry.py) --------------------------
+_REG_ENTERPRISE = (
+    Column("name", "企业名称", ("单位名称", "名称", "企业", "company", "enterprise_name")),
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "uscc", "credit_code"), V.CREDIT_CODE),
+)
+KINDS.update({
+    "hnte": (  # 高新技术企业名单 (认定/备案公示名单 with certificate numbers)
+        *_REG_ENTERPRISE,
+        Column("number", "证书编号", ("高新技术企业证书编号", "高企证书编号", "certificate_no", "cert_no"), required=True),
+        Column("issued_on", "发证日期", ("发证时间", "认定日期", "发证年月", "issue_date"), V.DATE),
+        Column("expires_on", "有效期至", ("有效期", "到期日期", "有效截止日期", "expiry_date"), V.DATE),
+        Column("authority", "认定机构", ("认定管理机构", "发证机关", "batch", "批次")),
+        _SOURCE,
+    ),
+    "tsme": (  # 科技型中小企业入库名单 (入库登记编号)
+        *_REG_ENTERPRISE,
+        Column("number", "入库登记编号", ("登记编号", "入库编号", "registration_no", "reg_no"), required=True),
+        Column("year", "入库年度", ("年度", "评价年度", "入库年份", "year"), V.INT),
+        Column("registered_on", "入库日期", ("入库时间", "公示日期", "date"), V.DATE),
+        _SOURCE,
+    ),
+    "srdi": (  # 专精特新企业名单 (创新型中小企业 / 专精特新中小企业 / 专精特新"小巨人"企业)
+        *_REG_ENTERPRISE,
+        Column("level", "认定级别", ("级别", "类别", "企业类别", "level"), required=True),
+        Column("year", "认定年份", ("认定年度", "年度", "批次年份", "year"), V.INT),
+        Column("expires_on", "有效期至", ("有效期", "到期日期", "expiry_date"), V.DATE),
+        Column("number", "公告文号", ("文号", "证书编号", "number")),
+        _SOURCE,
+    ),
+})
 del V
 
 FIELD_SCHEME_ORDER: dict[str, tuple[str, ...]] = {
@@ -292,6 +329,9 @@ FIELD_SCHEME_ORDER: dict[str, tuple[str, ...]] = {
     "institution": ("ht2016", "nsfc2020", "nsfc"),
     "academician": ("ht2016", "nsfc", "nsfc2020"),
     "nkrd": ("ht2016", "nsfc", "nsfc2020"),
+    "hnte": ("ht2016", "nsfc2020", "nsfc"),
+    "tsme": ("ht2016", "nsfc2020", "nsfc"),
+    "srdi": ("ht2016", "nsfc2020", "nsfc"),
 }
 """Where a bare field code or name is looked up first, per kind."""
 

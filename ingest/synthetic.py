@@ -1,4 +1,4 @@
-"""Synthetic enterprises and technology demands for the demo, grounded in real NSFC projects.
+"""Synthetic enterprises and technology demands for the demo, grounded in real patent titles.
 
 There is no public dataset of enterprise technology demands, so the demo's enterprises
 and demands are generated here, deterministically from a seed, and every row carries
@@ -6,24 +6,28 @@ and demands are generated here, deterministically from a seed, and every row car
 (JSON lines with the canonical English keys), so ``kgmatch load demo`` reads them with
 the ordinary importers. What is real:
 
-* each demand is seeded by one real NSFC project of ``data/nsfc/`` whose title or
-  keywords name the topic's problems. Life sciences: the project's application code is
-  the demand's main field (``nsfc2020:<code>``) and 2–3 of its keywords are the demand's
-  keywords and wording. Management science (no codes in the data): the pre-2020 code of
-  the topic (``nsfc:G0212``…), and key phrases and topic terms of its title;
-* a secondary ht2016 field (国家重点支持的高新技术领域) and the GB/T 4754-2011 industry are
-  chosen per topic so that they match the problem;
-* regions are GB/T 2260 cities, drawn in proportion to where the NSFC projects'
-  institutions are (the shipped universities list, else a place name inside the
-  institution's name), with a bias per topic (aquaculture on the coast…).
+* the field mix: topics follow the first-level fields of 国家重点支持的高新技术领域 (2016)
+  that technology SMEs ask about (electronics and software, advanced manufacturing, new
+  materials, new energy, environment, bio-medicine, agriculture and food, high-tech
+  services, a little aerospace), weighted by hand (``data/synthetic/topics.json``);
+* each demand is seeded by one real Chinese patent of ``data/patents/patents.csv`` whose
+  main 高新技术领域 field (its IPC subclasses through ``data/crosswalk``) is one of the
+  topic's and whose title names one of its terms: 2–3 phrases and terms of the title are
+  the demand's keywords and technical problem, and the patent's crosswalk fields are the
+  demand's fields (``ht2016:<code>``, main 1.0, secondary 0.6), so that the demand asks
+  for what its text is about;
+* industries are GB/T 4754-2011 classes chosen per topic; regions are GB/T 2260 cities,
+  drawn in proportion to where the NSFC projects' institutions are (the shipped
+  universities list, else a place name inside the institution's name), with a bias per
+  topic (electronics in Guangdong and Jiangsu…).
 
 What is fictitious: enterprise names (地名 + 字号 + 行业词 + 有限公司), unified social credit
 codes (well-formed with GB 32100 / GB 11714 check characters, but invented), contacts
 (a surname and a title, no phone or e-mail), sizes, revenues, budgets, figures, dates and
 statuses. The wording is hand-written vocabulary in ``data/synthetic/`` (see
-:mod:`ingest.synthetic_vocab` and :mod:`ingest.synthetic_text`); no project title is copied.
+:mod:`ingest.synthetic_vocab` and :mod:`ingest.synthetic_text`); no patent title is copied.
 
-Each demand states its own concrete problem (its project's terms, its enterprise's product
+Each demand states its own concrete problem (its patent's terms, its enterprise's product
 and figures, a symptom, target and history drawn from several wordings with their own
 numbers), so the demands are not near duplicates of each other, except a few deliberate
 reposts: one per :data:`REPOST_EVERY` demands, an unanswered demand posted again in other
@@ -37,6 +41,7 @@ words after its deadline, by the same enterprise or, jointly, by another of its 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import functools
 import json
@@ -53,7 +58,7 @@ from ingest.synthetic_text import Brief, Spread, draft, since, write_description
 from ingest.synthetic_vocab import (
     City,
     Industry,
-    Project,
+    Patent,
     cities,
     fill,
     grounding,
@@ -199,7 +204,7 @@ def _enterprise(rng: random.Random, topic_index: int, taken: set[str]) -> _Enter
         "id": f"ent:{code}", "name": name, "credit_code": code, "region": city.code, "industry": industry.code,
         "scale": scale, "established": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
         "employees": rng.randint(*_SCALES[scale].employees), "revenue_wan": round(rng.randint(*_SCALES[scale].revenue_wan), -1),
-        "high_tech": rng.random() < (0.6 if topic.side == "C" and scale != "小微" else 0.15),
+        "high_tech": rng.random() < (0.6 if scale != "小微" else 0.15),
         "description": f"{name}成立于{year}年，位于{city.place}，主要从事{industry.business}，"
                        f"主营{_listing(products)}。" + (f"{facts[0]}。" if facts else ""),
         "keywords": list(products), "contact": _contact(rng), "source": _SOURCE,
@@ -225,28 +230,28 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
-def _seed_project(rng: random.Random, ent: _Enterprise, used: set[Project]) -> Project:
-    """An unused project suiting the enterprise's industry, else its topic, else any of the topic."""
+def _seed_patent(rng: random.Random, ent: _Enterprise, used: set[Patent]) -> Patent:
+    """An unused patent suiting the enterprise's industry, else its topic, else any of the topic."""
     for candidates in (pool(ent.topic, ent.industry.code), pool(ent.topic)):
         fresh = [p for p in candidates if p not in used]
         if fresh:
             break
     else:
         fresh = list(pool(ent.topic))
-    project = pick(rng, fresh)
-    used.add(project)
-    return project
+    patent = pick(rng, fresh)
+    used.add(patent)
+    return patent
 
 
-def _angle(rng: random.Random, ent: _Enterprise, project: Project, terms: Sequence[str], done: set[int],
+def _angle(rng: random.Random, ent: _Enterprise, patent: Patent, terms: Sequence[str], done: set[int],
            spread: Spread) -> int:
     """One of the industry's angles: among those the enterprise has not asked about yet (all again once it
     has asked about each), the ones its topic's demands have used least, likelier the more character
-    bigrams they share with the project."""
+    bigrams they share with the patent's title."""
     angles = topics()[ent.topic].angles
     allowed = [i - 1 for i in ent.industry.angles] or list(range(len(angles)))
     fresh = spread.least(ent.topic, [i for i in allowed if i not in done] or allowed)
-    seed = _bigrams(project.title + "".join(terms))
+    seed = _bigrams(patent.title + "".join(terms))
     scores = [len(seed & _bigrams(angles[i].stage + "".join(angles[i].tails + angles[i].works))) for i in fresh]
     chosen = rng.choices(fresh, weights=[(1 + s) ** 2 for s in scores])[0]
     done.add(chosen)
@@ -274,21 +279,14 @@ def _slots(rng: random.Random, ent: _Enterprise, budget: int | None) -> dict[str
             "months": pick(rng, (6, 12, 18, 24)), "budget": budget}
 
 
-def _demand(rng: random.Random, ent: _Enterprise, project: Project, done: set[int], spread: Spread,
+def _demand(rng: random.Random, ent: _Enterprise, patent: Patent, done: set[int], spread: Spread,
             titles: set[str]) -> _Drafted:
-    """One demand of ``ent`` seeded by ``project``, with a title not in ``titles`` (its id is set later)."""
+    """One demand of ``ent`` seeded by ``patent``, with a title not in ``titles`` (its id is set later)."""
     topic = topics()[ent.topic]
     posted, deadline, status = _dates(rng)
-    grounds = grounding(project, topic, focus=ent.industry.focus, n=rng.choice((2, 3)))
-    if topic.side == "C":
-        fields = {f"nsfc2020:{project.code}": 1.0}
-    else:
-        # The fine code only: the department field nsfc:G would fan out to every management expert,
-        # and the NLP enrichment (ingest/enrich.py) links G projects to these sub-codes.
-        fields = {f"nsfc:{rng.choices(topic.codes, weights=[2] + [1] * (len(topic.codes) - 1))[0]}": 1.0}
-    if topic.ht:
-        fields[f"ht2016:{pick(rng, topic.ht)}"] = pick(rng, (0.4, 0.5, 0.6))
-    angle = topic.angles[_angle(rng, ent, project, grounds.keywords, done, spread)]
+    grounds = grounding(patent, topic, focus=ent.industry.focus, n=rng.choice((2, 3)))
+    fields = {f"ht2016:{code}": weight for code, weight in patent.fields}  # what the patent is about, no more
+    angle = topic.angles[_angle(rng, ent, patent, grounds.keywords, done, spread)]
     brief = draft(rng, topic, angle, spread, keywords=grounds.keywords, key=grounds.key, phrase=grounds.phrase,
                   product=pick(rng, ent.products), facts=ent.facts, when=since(rng, posted))
     budget = pick(rng, _SCALES[ent.row["scale"]].budgets_wan) if rng.random() > 0.08 else None
@@ -367,7 +365,7 @@ def generate(seed: int = DEFAULT_SEED, n_enterprises: int = DEFAULT_ENTERPRISES,
     Deterministic: the same arguments always give equal rows. Enterprises and demands are shared
     out to topics in proportion to their weights (every topic gets an enterprise when there are
     enough); every enterprise posts at least one demand and larger ones post more; each demand is
-    seeded by a different real project while its topic has unused ones. Demand ids follow the
+    seeded by a different real patent while its topic has unused ones. Demand ids follow the
     posting date. One demand in :data:`REPOST_EVERY` is a deliberate repost.
 
     Raises:
@@ -382,13 +380,13 @@ def generate(seed: int = DEFAULT_SEED, n_enterprises: int = DEFAULT_ENTERPRISES,
     enterprises = [_enterprise(rng, index, taken) for index in order]
     n_reposts = min(n_demands // REPOST_EVERY, n_demands - n_enterprises)
     counts = _demand_counts(rng, enterprises, n_demands - n_reposts)
-    used: set[Project] = set()
+    used: set[Patent] = set()
     titles: set[str] = set()
     drafted: list[_Drafted] = []
     spread = Spread()
     for ent, count in zip(enterprises, counts, strict=True):
         done: set[int] = set()
-        drafted += [_demand(rng, ent, _seed_project(rng, ent, used), done, spread, titles) for _ in range(count)]
+        drafted += [_demand(rng, ent, _seed_patent(rng, ent, used), done, spread, titles) for _ in range(count)]
     latest = (_LAST_DAY - datetime.timedelta(days=45)).isoformat()
     candidates = [k for k, d in enumerate(drafted) if d.row["deadline"] <= latest]
     pairs = []
@@ -417,18 +415,30 @@ there is no public dataset of enterprise technology demands. The files are gener
 (`ingest/synthetic.py`), which rewrites them byte for byte; do not edit them by hand.
 
 - {n_e} enterprises, {n_d} demands, posted 2024-01-01 … 2026-10-31.
-- Grounded in real public data shipped in `data/`: every demand is seeded by a real NSFC project of
-  `data/nsfc/nsfc_C_projects.csv` (its application code → `nsfc2020:<code>`, 2–3 of its keywords) or of
-  `data/nsfc/nsfc_G_projects_start_le2015.csv` (the topic's pre-2020 `nsfc:G…` code, key phrases
-  and topic terms of its title); secondary fields are `data/taxonomies/hightech-fields-2016` codes, industries
-  GB/T 4754-2011 classes (`data/taxonomies/gbt4754-2011-industries`), regions GB/T 2260 cities
-  (`data/taxonomies/gbt2260-regions`) weighted by where the NSFC projects' institutions are
-  (`data/taxonomies/universities-cn`). The wording is the hand-written vocabulary of `data/synthetic/`
-  (see its SOURCE.md); no project title is copied.
+- **Field mix** — what technology SMEs ask about: topics per first-level field of 国家重点支持的高新技术领域 (2016)
+  (`data/taxonomies/hightech-fields-2016`), weighted by hand in `data/synthetic/topics.json` (electronics/IT and
+  advanced manufacturing first; an approximation of where high-tech SMEs are, not a measured distribution).
+  Demands per first-level field of their main field (20 includes agriculture and food, 206/207):
+
+{mix}
+
+- **Grounded in real public data shipped in `data/`:** every demand is seeded by a real Chinese patent of
+  `data/patents/patents.csv` (CNIPA metadata, see its SOURCE.md) whose main 高新技术领域 field — its IPC subclasses
+  through `data/crosswalk` — is one of its topic's, and whose title names one of the topic's terms. 2–3 phrases and
+  terms of the patent's title are the demand's keywords and the technical problem it states; **the demand's fields
+  are the patent's crosswalk fields** (`ht2016:<second-level code>`, main 1.0, secondary 0.6: what the patent
+  importer links the `Patent` node to), so a demand asks for what its text is about. No patent title is copied as a
+  demand title. Industries are GB/T 4754-2011 classes (`data/taxonomies/gbt4754-2011-industries`) chosen per topic,
+  regions GB/T 2260 cities (`data/taxonomies/gbt2260-regions`) weighted by where the NSFC projects' institutions are
+  (`data/taxonomies/universities-cn`) with a bias per topic. The wording is the hand-written vocabulary of
+  `data/synthetic/` (see its SOURCE.md).
 - **Fictitious:** enterprise names, unified social credit codes (well-formed, with valid check characters,
   but invented), contacts (a surname and a title; e-mail addresses are not generated), sizes, revenues, budgets,
   figures (capacities, yields, rates…), dates and statuses. Any resemblance to a real enterprise is coincidental.
-- Loaded by `kgmatch load demo` after the taxonomies and NSFC projects (enterprises first, then demands).
+  The problem an enterprise states is drawn from its topic's kinds of problem; the patent gives its technical
+  subject, not a real enterprise's situation.
+- Loaded by `kgmatch load demo` after the taxonomies, NSFC projects, people, patents and papers (enterprises
+  first, then demands).
 
 ## Deliberate reposts
 
@@ -447,8 +457,18 @@ def _source_note(rows: dict[str, list[dict[str, Any]]], seed: int) -> str:
     titles = {d["id"]: d["title"] for d in rows["demand"]}
     table = "\n".join(f"| {r['original']} {titles[r['original']]} | {r['repost']} {titles[r['repost']]} | "
                       f"{'same enterprise' if r['by'] == 'same' else 'another enterprise'} |" for r in rows["reposts"])
+    names = _level1_names()
+    counts = Counter(next(iter(d["fields"])).partition(":")[2][:2] for d in rows["demand"])
+    mix = "\n".join(["  | 高新技术领域 | demands |", "  |---|---|"]
+                    + [f"  | {code} {names.get(code, '')} | {n} |" for code, n in sorted(counts.items())])
     return _SOURCE_NOTE.format(seed=seed, n_e=len(rows["enterprise"]), n_d=len(rows["demand"]),
-                               n_r=len(rows["reposts"]), rows=table)
+                               n_r=len(rows["reposts"]), rows=table, mix=mix)
+
+
+def _level1_names() -> dict[str, str]:
+    """First-level 高新技术领域 code → name."""
+    with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(encoding="utf-8") as fh:
+        return {r["code"]: r["name"] for r in csv.DictReader(fh) if r["level"] == "1"}
 
 
 def write_demo(out_dir: Path = OUT_DIR, *, seed: int = DEFAULT_SEED, n_enterprises: int = DEFAULT_ENTERPRISES,

@@ -1,7 +1,8 @@
 """How a synthetic demand is worded: one concrete problem, and the sentences around it.
 
-A demand's content is drawn once as a :class:`Brief`: the real project's keywords (or title
-phrases), the enterprise's product and one of its own figures, and the angle's symptom,
+A demand's content is drawn once as a :class:`Brief`: the real patent's title phrases and
+terms, the enterprise's product and one of its own figures, the topic's words for the
+indicator, condition, defect and process at stake, and the angle's symptom,
 what was tried, the research asked for and the target, each from several wordings and
 with its own numbers. Two demands on one topic therefore describe different problems.
 The wrapper (title form, self-introduction, sentence frames, cooperation terms) is drawn
@@ -22,7 +23,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.synthetic_vocab import Angle, Topic, fill, pick, wording
+from ingest.synthetic_vocab import SLOT_NAMES, Angle, Topic, fill, pick, wording
 
 __all__ = ["MIN_CHARS", "MAX_CHARS", "MAX_TITLE", "Brief", "Spread", "draft", "since", "write_title", "write_description"]
 
@@ -36,13 +37,13 @@ MAX_TITLE = 40
 class Brief:
     """What one demand asks, drawn once: a repost keeps it and rewords everything else."""
 
-    side: str  # "C" or "G"
+    side: str  # "T" (products and processes) or "S" (software and services)
     stage: str  # its angle
     tail: str  # the title ending it prefers
     tails: tuple[str, ...]  # all of its angle's (when that one makes a title that is taken)
-    key: str  # the most specific keyword or title phrase; leads titles
+    key: str  # the patent title's head phrase; leads titles
     keywords: tuple[str, ...]
-    phrase: str  # a phrase of the project's title that is not a keyword, or ""
+    phrase: str  # a phrase of the patent's title that is not a keyword, or ""
     product: str
     fact: str  # one of the enterprise's figures, or ""
     since: str  # when it began
@@ -87,7 +88,8 @@ def draft(rng: random.Random, topic: Topic, angle: Angle, spread: Spread, *, key
           phrase: str, product: str, facts: tuple[str, ...], when: str) -> Brief:
     """The concrete problem of one demand: a symptom and its target, and the other parts of its angle, each
     in one of its wordings (spread over the angle's demands) and with its own figures."""
-    values = {"product": product, "key": key}  # what the angle's templates may name
+    values = {"product": product, "key": key,  # what the angle's templates may name
+              **{name: pick(rng, topic.slots[name]) for name in SLOT_NAMES}}
 
     def part(name: str, options: tuple[str, ...]) -> int:
         return spread.index(rng, (topic.name, angle.stage, name), len(options))
@@ -151,7 +153,7 @@ def write_description(rng: random.Random, brief: Brief, slots: Mapping[str, Any]
              "tried": fill(pick(rng, words["tried"]), rng, values) if brief.tried else "",
              "ask": fill(pick(rng, words["asks"] + side["asks"]), rng, values),
              "phrase": fill(pick(rng, words["phrases"]), rng, values) if brief.phrase else "",
-             "goal": fill(pick(rng, words["goals"]), rng, values)}
+             "goal": fill(pick(rng, words["goals"]), rng, values) if rng.random() < 0.6 else ""}
     extras = [fill(e, rng, values) for e in rng.sample(words["extras"], len(words["extras"]))
               if slots.get("budget") or "{budget}" not in e]
 

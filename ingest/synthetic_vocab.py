@@ -1,11 +1,14 @@
 """What the synthetic demo is made of: the hand-written vocabulary of ``data/synthetic/`` and the real inputs.
 
 The vocabulary is data (``data/synthetic/*.json``, described in its SOURCE.md): the topics
-(which NSFC projects seed them, which industries have their problems, how each kind of
-problem is worded), the sentence frames, and the parts of enterprise names. The real
-inputs are the shipped NSFC project lists and GB/T 2260 regions. This module reads both
-once and answers the generator's questions about them: which projects can seed a topic,
-which of a project's keywords or title phrases a demand can use, where enterprises are.
+(one or two per first-level field of 国家重点支持的高新技术领域: which patents seed them,
+which industries have their problems), the kinds of problem (angle sets) and how each is
+worded, the sentence frames, and the parts of enterprise names. The real inputs are the
+shipped Chinese patent titles (``data/patents/patents.csv``) with their IPC subclasses, the
+IPC → 高新技术领域 crosswalk (``data/crosswalk``), the GB/T 2260 regions and the places of the
+shipped NSFC projects' institutions. This module reads both once and answers the generator's
+questions about them: which patents can seed a topic, which phrases and terms of a patent
+title a demand can use, which fields the patent (and so the demand) is in, where enterprises are.
 
 Templates are plain text with three kinds of slot, filled by :func:`fill`:
 ``{10-30}`` a whole number drawn from the range (``{0.5-2.5}`` keeps the decimals the
@@ -27,36 +30,48 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.crosswalk import get_crosswalk
 from ingest.resolve import DATA_ROOT, UNIVERSITIES_FILE, normalize_org, province_short
 
 __all__ = [
     "VOCAB_DIR",
+    "PATENTS_FILE",
+    "MAX_FIELDS",
+    "SLOT_NAMES",
     "Industry",
     "Angle",
     "Topic",
-    "Project",
+    "Patent",
     "City",
     "topics",
     "wording",
     "names",
     "fill",
     "pick",
-    "projects",
+    "patents",
+    "patent_fields",
     "cities",
     "province_weights",
     "pool",
     "Grounding",
     "grounding",
-    "project_keywords",
     "title_terms",
-    "title_phrases",
+    "patent_phrases",
 ]
 
 VOCAB_DIR = DATA_ROOT / "synthetic"
-_TOPIC_FILES = ("topics_life.json", "topics_management.json")
+_TOPIC_FILE = "topics.json"
+_ANGLE_FILE = "angles.json"
+PATENTS_FILE = DATA_ROOT / "patents" / "patents.csv"
 _C_FILE = DATA_ROOT / "nsfc" / "nsfc_C_projects.csv"
 _G_FILE = DATA_ROOT / "nsfc" / "nsfc_G_projects_start_le2015.csv"
 _REGIONS_FILE = DATA_ROOT / "taxonomies" / "gbt2260-regions" / "pca-code.json"
+SLOT_NAMES = ("metric", "condition", "defect", "process")
+"""The topic words an angle's templates can name: one of each is drawn per demand, so that a symptom and its
+target speak of the same indicator, and the same angle reads differently in different topics."""
+MAX_FIELDS = 3
+"""A patent with more crosswalk fields than this (e.g. G06Q business methods, 5–8 fields) seeds no demand:
+its demand would ask for everything."""
 _PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
 
@@ -69,14 +84,14 @@ class Industry:
     word: str  # 行业词 of the enterprise name
     business: str
     products: tuple[str, ...]  # short nouns, usable in titles
-    facts: tuple[str, ...]  # templates of the enterprise's own figures (capacity, herd, fleet…)
-    focus: tuple[str, ...]  # terms of the projects that suit this industry best (empty: any on-topic project)
+    facts: tuple[str, ...]  # templates of the enterprise's own figures (capacity, lines, customers…)
+    focus: tuple[str, ...]  # words of the patent titles that suit this industry best (empty: any on-topic patent)
     angles: tuple[int, ...]  # 1-based angles of the topic this industry has (empty: all)
 
 
 @dataclass(frozen=True)
 class Angle:
-    """One kind of problem of a topic, with alternative wordings of each part (templates)."""
+    """One kind of problem, with alternative wordings of each part (templates)."""
 
     stage: str
     tails: tuple[str, ...]  # title endings
@@ -88,46 +103,58 @@ class Angle:
 
 @dataclass(frozen=True)
 class Topic:
-    """One field of problems: which projects seed it, who has it, and how it is worded."""
+    """One field of problems: which patents seed it, who has it, and how it is worded."""
 
     name: str
-    side: str  # "C": life-science project codes; "G": management-science titles
-    codes: tuple[str, ...]  # C: application-code prefixes; G: pre-2020 nsfc codes (first = main)
-    triggers: tuple[str, ...]  # a project is on topic when its title or keywords contain one
+    side: str  # which wording of ``wording.json`` "side": "T" (products and processes) or "S" (software and services)
+    level1: str  # the ht2016 first-level field it belongs to (10 … 80)
+    ht: tuple[str, ...]  # ht2016 second-level codes: a patent whose main crosswalk field is one of them can seed it
+    triggers: tuple[str, ...]  # technical terms: a patent is on topic when its title contains one
     industries: tuple[Industry, ...]
     angles: tuple[Angle, ...]
-    ht: tuple[str, ...]  # ht2016 codes of the secondary field
     resources: tuple[str, ...]
+    slots: Mapping[str, tuple[str, ...]]  # the topic's own words for the angles' {metric}, {condition}, {defect}, {process}
     weight: float = 1.0  # share of enterprises
     provinces: tuple[str, ...] = ()  # short names of provinces where this business is common
-    excludes: tuple[str, ...] = ()  # a project whose title contains one is off topic
+    excludes: tuple[str, ...] = ()  # a patent whose title contains one is off topic
 
 
 def _read_json(name: str) -> Any:
     return json.loads((VOCAB_DIR / name).read_text(encoding="utf-8"))
 
 
-def _topic(raw: Mapping[str, Any]) -> Topic:
-    angles = tuple(Angle(a["stage"], tuple(a["tails"]), tuple(a["problems"]), tuple(a.get("tried", ())),
-                         tuple(a["works"]), tuple(a["goals"])) for a in raw["angles"])
+def _angle(raw: Mapping[str, Any], where: str) -> Angle:
+    angle = Angle(raw["stage"], tuple(raw["tails"]), tuple(raw["problems"]), tuple(raw.get("tried", ())),
+                  tuple(raw["works"]), tuple(raw["goals"]))
+    if len(angle.goals) != len(angle.problems) or not angle.problems:
+        raise ValueError(f"data/synthetic: angle {angle.stage} of {where} needs one goal per problem")
+    return angle
+
+
+def _topic(raw: Mapping[str, Any], sets: Mapping[str, Any]) -> Topic:
+    unknown = [name for name in raw["angle_sets"] if name not in sets]
+    if unknown:
+        raise ValueError(f"data/synthetic: topic {raw['name']}: unknown angle set(s) {unknown}")
+    angles = tuple(_angle(a, f"set {name}") for name in raw["angle_sets"] for a in sets[name])
     industries = tuple(Industry(i["code"], i["word"], i["business"], tuple(i["products"]), tuple(i.get("facts", ())),
                                 tuple(i.get("focus", ())), tuple(i.get("angles", ()))) for i in raw["industries"])
     for industry in industries:
         if not industry.products or any(not 0 < a <= len(angles) for a in industry.angles):
             raise ValueError(f"data/synthetic: industry {industry.code} of topic {raw['name']}: "
                              f"no products, or an angle number outside 1..{len(angles)}")
-    for angle in angles:
-        if len(angle.goals) != len(angle.problems) or not angle.problems:
-            raise ValueError(f"data/synthetic: angle {angle.stage} of topic {raw['name']} needs one goal per problem")
-    return Topic(raw["name"], raw["side"], tuple(raw["codes"]), tuple(raw["triggers"]), industries, angles,
-                 tuple(raw.get("ht", ())), tuple(raw["resources"]), float(raw.get("weight", 1.0)),
-                 tuple(raw.get("provinces", ())), tuple(raw.get("excludes", ())))
+    slots = {name: tuple(words) for name, words in raw["slots"].items()}
+    if set(slots) != set(SLOT_NAMES) or not all(slots.values()):
+        raise ValueError(f"data/synthetic: topic {raw['name']} needs words for each of {', '.join(SLOT_NAMES)}")
+    return Topic(raw["name"], raw["side"], raw["level1"], tuple(raw["ht"]), tuple(raw["triggers"]), industries, angles,
+                 tuple(raw["resources"]), slots, float(raw.get("weight", 1.0)), tuple(raw.get("provinces", ())),
+                 tuple(raw.get("excludes", ())))
 
 
 @functools.cache
 def topics() -> tuple[Topic, ...]:
-    """The topics of ``data/synthetic/topics_*.json``, life sciences first (their order is part of the seed)."""
-    return tuple(_topic(raw) for name in _TOPIC_FILES for raw in _read_json(name))
+    """The topics of ``data/synthetic/topics.json`` with their angle sets resolved (their order is part of the seed)."""
+    sets = _read_json(_ANGLE_FILE)
+    return tuple(_topic(raw, sets) for raw in _read_json(_TOPIC_FILE))
 
 
 @functools.cache
@@ -178,12 +205,12 @@ def fill(template: str, rng: random.Random, slots: Mapping[str, Any], *, scale: 
 
 # -- real inputs -------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Project:
-    """A real NSFC project as a demand can use it."""
+class Patent:
+    """A real patent as a demand can use it: its title and its 高新技术领域 fields through the crosswalk."""
 
+    number: str  # publication number
     title: str
-    code: str  # application code; "" for the management list
-    keywords: tuple[str, ...]
+    fields: tuple[tuple[str, float], ...]  # (ht2016 second-level code, weight), main field first
 
 
 @dataclass(frozen=True)
@@ -203,15 +230,37 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def patent_fields(subclasses: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    """The ht2016 second-level fields of a patent's IPC subclasses, as the patent importer links them
+    (:func:`ingest.patents.patent_ops`): each target once at its best weight, the first subclass's main
+    target first, the others in code order."""
+    cw = get_crosswalk()
+    best: dict[str, float] = {}
+    for sub in subclasses:
+        for target, weight in cw.targets("ipc", sub):
+            best[target] = max(best.get(target, 0.0), weight)
+    if not best:
+        return ()
+    main = max(best, key=lambda t: (best[t], -list(best).index(t)))
+    return ((main, best[main]), *sorted((t, w) for t, w in best.items() if t != main))
+
+
 @functools.cache
-def projects() -> tuple[tuple[Project, ...], tuple[Project, ...], tuple[str, ...]]:
-    """Life-science projects, management projects, and the institution of every project (both lists)."""
-    life = tuple(Project(r["title"].strip(), r["application_code"].strip(),
-                         tuple(k.strip() for k in re.split(r"[;；]", r["keywords"]) if k.strip()))
-                 for r in _read_csv(_C_FILE))
-    management = tuple(Project(r["项目名称"].strip(), "", ()) for r in _read_csv(_G_FILE))
-    institutions = tuple(r["institution"] for r in _read_csv(_C_FILE)) + tuple(r["依托单位"] for r in _read_csv(_G_FILE))
-    return life, management, institutions
+def patents() -> tuple[Patent, ...]:
+    """The shipped patents that map to at least one 高新技术领域 (file order)."""
+    found = []
+    for row in _read_csv(PATENTS_FILE):
+        subclasses = [s.strip().upper() for s in row["ipc_subclasses"].split("|") if s.strip()]
+        fields = patent_fields(subclasses)
+        if fields:
+            found.append(Patent(row["publication_number"].strip(), row["title"].strip(), fields))
+    return tuple(found)
+
+
+@functools.cache
+def _institutions() -> tuple[str, ...]:
+    """The institution of every shipped NSFC project (both lists): where research is done, for regions."""
+    return tuple(r["institution"] for r in _read_csv(_C_FILE)) + tuple(r["依托单位"] for r in _read_csv(_G_FILE))
 
 
 @functools.cache
@@ -250,7 +299,7 @@ def province_weights() -> dict[str, float]:
         places.pop(ambiguous, None)
     pattern = re.compile("|".join(sorted(map(re.escape, places), key=len, reverse=True)))
     counts: Counter[str] = Counter()
-    for raw in projects()[2]:
+    for raw in _institutions():
         name = normalize_org(raw)
         code = next((universities[name[:k]] for k in range(len(name), 3, -1) if name[:k] in universities), None)
         if code is None and (found := pattern.search(name)):
@@ -261,39 +310,22 @@ def province_weights() -> dict[str, float]:
 
 
 @functools.cache
-def pool(topic_index: int, industry_code: str = "") -> tuple[Project, ...]:
-    """The projects that can seed demands of a topic (file order); with an industry, those naming one
-    of its focus terms, unless fewer than five do."""
+def pool(topic_index: int, industry_code: str = "") -> tuple[Patent, ...]:
+    """The patents that can seed demands of a topic (file order): main field among the topic's, a topic
+    term in the title, and at least two usable keywords; with an industry, those naming one of its focus
+    words, unless fewer than five do."""
     topic = topics()[topic_index]
     if industry_code:
         focus = next(i.focus for i in topic.industries if i.code == industry_code)
-        found = tuple(p for p in pool(topic_index) if any(f in p.title or f in "".join(p.keywords) for f in focus))
+        found = tuple(p for p in pool(topic_index) if any(f in p.title for f in focus))
         return found if len(found) >= 5 else pool(topic_index)
-    life, management, _ = projects()
-    if topic.side == "C":
-        candidates = [p for p in life if p.code.startswith(topic.codes) and len(project_keywords(p, topic)) >= 2]
-    else:  # two topic terms say it is on topic; a key phrase says what it is about
-        candidates = [p for p in management if len(title_terms(p.title, topic)) >= 2 and title_phrases(p.title, topic)]
-    return tuple(p for p in candidates if not any(x in p.title for x in topic.excludes))
-
-
-_UNUSABLE_KEYWORD = re.compile(r"拟南芥|斑马鱼|果蝇|小鼠|大鼠|秀丽|机制|机理|进化|演化|系统发育|分类|新种|起源|模式|功能|结构|调控|表达|[和与及的]")
-_KEYWORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,10}")
-
-
-def project_keywords(project: Project, topic: Topic, focus: Sequence[str] = ()) -> list[str]:
-    """A life-science project's keywords as a demand can use them: those naming a focus term, then
-    those naming the topic, then one more (none at all when no keyword names the topic). Phrases,
-    lab-only terms and excluded terms are left out."""
-    usable = [k for k in project.keywords if _KEYWORD.fullmatch(k) and re.search(r"[\u4e00-\u9fff]", k)
-              and not _UNUSABLE_KEYWORD.search(k) and not any(x in k for x in topic.excludes)]
-    on = [k for k in usable if any(t in k for t in topic.triggers)]
-    on.sort(key=lambda k: not any(f in k for f in focus))  # stable: focus terms first
-    return on + [k for k in usable if k not in on][:1] if on else []
+    return tuple(p for p in patents() if p.fields[0][0] in topic.ht and len(p.fields) <= MAX_FIELDS
+                 and not any(x in p.title for x in topic.excludes) and title_terms(p.title, topic)
+                 and len(_candidates(p, topic)) >= 2)
 
 
 def title_terms(title: str, topic: Topic) -> list[str]:
-    """The topic terms a management project's title contains, in title order (the longest at a place)."""
+    """The topic terms a title contains, in title order (the longest at a place)."""
     hits = sorted((title.find(t), -len(t), t) for t in topic.triggers if t in title)
     terms: list[str] = []
     for _, _, term in hits:
@@ -302,71 +334,68 @@ def title_terms(title: str, topic: Topic) -> list[str]:
     return terms
 
 
-# Where a title phrase ends, and the words that say nothing about a problem at its ends.
-_PHRASE_BREAK = re.compile(r"[的与和及、，,：:—\-－“”‘’（）()《》\s]|基于|考虑|面向|视角下|背景下|条件下|环境下|情境下|下的|中的|对")
-_PHRASE_HEAD = re.compile(r"^(我国|中国|新常态下|企业|若干|一类|一种|关于|其|在|对|从|向|为|由|不确定性?|随机|动态)+")
-_GENERIC_PHRASE = re.compile(r"为例|影响|效果|作用|实证|比较|探讨|视角|背景|条件|时代|新型|若干|一种|省|市")
-_PHRASE_TAIL = re.compile(r"(研究|问题|机制|机理|理论|方法|模型|分析|及其|对策|策略|影响|作用|因素|效应|实证|探索|应用|体系|框架|路径)+$")
+# Where a patent title's phrases end, and the endings that say "a method of" rather than what it is about.
+_PATENT_BREAK = re.compile(r"[、，,；;：:（）()《》“”\s/]|及其|以及|及|和|与|或|的|基于|用于|具有|采用|通过|一种|一类|一套|在")
+# A part that says how it is used or what it is like, not what it is (便于携带, 粉碎效果好, 面向…).
+_MODIFIER_PART = re.compile(r"^(便于|方便|易于|能够|可|面向|适用|适于|制备|生产|处理|实现|多种|一体|带有|含有|防止|提高|降低)|"
+                            r"(效果好|好的|性能好|方便|用|型)$")
+_PATENT_TAIL = re.compile(r"(制备|生产|制作|加工|使用|应用|工作|控制|实现|操作|处理|检测)?(方法|工艺|流程)$")
+_GENERIC_PART = re.compile(r"^(装置|设备|系统|结构|组件|介质|存储介质|计算机可读存储介质|可读存储介质|电子设备|计算机设备|终端|"
+                           r"程序|产品|应用|功能|单元|模块|平台|机构|机器人|服务器|计算机|专用|一体化|智能|新型|"
+                           r"计算机程序产品|电子装置)$|计算机可读|存储介质|程序产品")
+_PHRASE_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 
 
-def title_phrases(title: str, topic: Topic) -> list[str]:
-    """Distinctive phrases of a management project's title: the stretches between function words,
-    without generic ends, 3–8 characters, that are not just topic terms; longest first.
+def patent_phrases(title: str) -> list[str]:
+    """The noun phrases of a patent title, 3–12 characters, in title order; "a method of" endings and
+    generic parts (装置, 系统, 存储介质…) left out.
 
-    >>> title_phrases("鲜活农产品冷链物流配送的干扰管理模型研究", topics()[12])
-    ['鲜活农产品冷链', '干扰管理']
+    >>> patent_phrases("一种节能环保医院污水处理装置")
+    ['节能环保医院污水处理装置']
+    >>> patent_phrases("基于层次聚合和区块链的联邦学习隐私保护系统及方法")
+    ['层次聚合', '区块链', '联邦学习隐私保护系统']
     """
     found: list[str] = []
-    for part in _PHRASE_BREAK.split(title):
-        part = _PHRASE_TAIL.sub("", _PHRASE_HEAD.sub("", part))
-        if len(part) > 8:  # a long stretch: keep its head up to the first topic term after it
-            part = _trim_long(part, topic)
-        if (3 <= len(part) <= 8 and part not in found and not _only_terms(part, topic)
-                and re.fullmatch(r"[\u4e00-\u9fff]+", part) and not _GENERIC_PHRASE.search(part)):
+    for part in _PATENT_BREAK.split(title):
+        part = _PATENT_TAIL.sub("", part.strip())
+        if (3 <= len(part) <= 12 and _PHRASE_CHARS.fullmatch(part) and re.search(r"[\u4e00-\u9fff]{2}", part)
+                and not _GENERIC_PART.search(part) and not _MODIFIER_PART.search(part) and part not in found):
             found.append(part)
-    return sorted(found, key=lambda p: (-len(p), title.find(p)))
+    return found
 
 
-def _only_terms(part: str, topic: Topic) -> bool:
-    rest = part
-    for term in sorted(topic.triggers, key=len, reverse=True):
-        rest = rest.replace(term, "")
-    return len(rest) < 2
+def _candidates(patent: Patent, topic: Topic) -> list[str]:
+    """A patent's usable keywords: its phrases (the last one, the title's head, first), then the topic terms
+    of its title that no phrase already contains."""
+    phrases = patent_phrases(patent.title)
+    head = next((p for p in reversed(phrases) if len(p) >= 5), phrases[-1]) if phrases else ""
+    phrases = [head, *(p for p in phrases if p != head)] if head else []
+    usable = [t for t in title_terms(patent.title, topic) if len(t) >= 2 and t not in _VAGUE_TERMS]
+    terms = [t for t in usable if not any(t in p for p in phrases)]
+    inside = [t for t in usable if t not in terms]
+    return list(dict.fromkeys(phrases[:2] + terms + inside + phrases[2:]))
 
 
-def _trim_long(part: str, topic: Topic) -> str:
-    """A long title stretch cut after the topic term that ends closest to 8 characters."""
-    ends = sorted({part.find(t) + len(t) for t in topic.triggers if 0 <= part.find(t) and part.find(t) + len(t) <= 8})
-    return part[:ends[-1]] if ends else part[:0]
-
-
-@functools.cache
-def _keyword_counts() -> Counter[str]:
-    """How many life-science projects carry each keyword."""
-    return Counter(k for p in projects()[0] for k in set(p.keywords))
+_VAGUE_TERMS = frozenset({"数据", "材料", "服务", "平台", "管理", "控制", "自动", "加工", "网络", "电子", "检测", "监测",
+                          "识别", "安全", "设计", "智慧", "模型", "城市", "通信", "环保", "信号", "存储", "预测", "调度",
+                          "定位", "仿真", "客户", "订单", "交易", "能源", "电力", "测量", "传感", "输送", "包装", "回收"})
+"""Topic terms that say a patent is on topic but are too vague to be a demand's keyword on their own."""
 
 
 @dataclass(frozen=True)
 class Grounding:
-    """What a demand takes from the real project that seeds it."""
+    """What a demand takes from the real patent that seeds it."""
 
-    keywords: tuple[str, ...]  # 2–3: the project's own keywords, or key phrases and topic terms of its title
-    key: str  # the keyword that leads its title and wording
-    phrase: str  # another phrase of the project's title, or ""
+    keywords: tuple[str, ...]  # 2–3: phrases and topic terms of its title
+    key: str  # the phrase that leads its title and wording: the title's head
+    phrase: str  # another phrase of the patent title, or ""
 
 
-def grounding(project: Project, topic: Topic, *, focus: Sequence[str] = (), n: int = 2) -> Grounding:
-    """The ``n`` (2 or 3) keywords a demand seeded by ``project`` carries, the one that leads, and one more
-    title phrase. Life sciences: the project's keywords (:func:`project_keywords`), led by the rarest
-    on-topic one. Management: the title's key phrases, then its topic terms, led by the first."""
-    if topic.side == "C":
-        keywords = project_keywords(project, topic, focus)[:n]
-        on_topic = [k for k in keywords if any(t in k for t in topic.triggers)] or keywords
-        key = min(on_topic, key=lambda k: _keyword_counts()[k])
-        phrases = [p for p in title_phrases(project.title, topic) if not any(k in p or p in k for k in keywords)]
-    else:
-        found = title_phrases(project.title, topic)
-        keywords = (found[: n - 1] + title_terms(project.title, topic))[:n]
-        key = keywords[0]
-        phrases = [p for p in found if p not in keywords]
+def grounding(patent: Patent, topic: Topic, *, focus: Sequence[str] = (), n: int = 2) -> Grounding:
+    """The ``n`` (2 or 3) keywords a demand seeded by ``patent`` carries, the one that leads (the title's
+    head phrase, else the first that names a focus word), and one more title phrase."""
+    candidates = _candidates(patent, topic)
+    keywords = candidates[:n]
+    key = next((k for k in keywords if any(f in k for f in focus)), keywords[0]) if focus else keywords[0]
+    phrases = [p for p in patent_phrases(patent.title) if p not in keywords and not any(p in k for k in keywords)]
     return Grounding(tuple(keywords), key, phrases[0] if phrases else "")

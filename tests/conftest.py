@@ -35,6 +35,18 @@ def _small_field_linker(tmp_path_factory) -> Iterator[None]:
     os.environ.pop("KGMATCH_FIELD_MODEL_SMALL", None)
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Iterator[LocalStore]:
+    """The shipped demo (`kgmatch load demo`) loaded once per session into an embedded store (~30 s+).
+    Read-only: tests that write need their own store."""
+    from ingest.demo import load_demo
+
+    store = LocalStore(tmp_path_factory.mktemp("demo") / "store")
+    load_demo(store)
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def local_store(tmp_path) -> Iterator[LocalStore]:
     """A fresh embedded store in a temporary directory."""

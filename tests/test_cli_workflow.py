@@ -133,7 +133,7 @@ def test_the_whole_flow_through_the_cli(cli, tmp_path):
     assert f"已生成报表 {out}" in made.output
     book = load_workbook(io.BytesIO(out.read_bytes()))
     assert book.sheetnames == ["需求清单", "对接成果", "科技专员服务", "考核评价（专家）", "考核评价（机构）", "考核评价（地区）",
-                               "说明"]
+                               "按企业资质", "按服务方式", "按合作形式", "人才计划推荐名单", "说明"]
     outcomes = [[c.value for c in row] for row in book["对接成果"].iter_rows(min_row=2)]
     assert [r[0] for r in outcomes] == ["d:1", "d:3", "合计"] and outcomes[0][1] == TITLE
     contents = {c.value: c for c in book["科技专员服务"]["H"][1:]}  # same day: ordered by their random ids
@@ -184,7 +184,7 @@ def test_refusals_are_chinese_exit_1_and_change_nothing(cli):
     assert "「start」应为日期 YYYY-MM-DD，实际为「2026-13-01」" in cli.fails(
         "report", "--from", "2026-13-01", "--out", str(never))
     assert "「region」未知的地区「火星」" in cli.fails("evaluation", "--region", "火星")
-    assert "请至少给出 --region、--field、--industry 之一" in cli.fails("push-list", "--to", "Expert:e:li")
+    assert "请至少给出 --region、--field、--industry、--registry 之一" in cli.fails("push-list", "--to", "Expert:e:li")
     assert "「field」未知的技术领域「Z9」" in cli.fails("push-list", "--field", "Z9", "--to", "Expert:e:li")
     assert "没有符合条件的待推送需求" in cli.fails("push-list", "--region", "北京市", "--to", "Expert:e:li")
     assert "「after_hours」" in cli.fails("remind", "--after-hours", "0")

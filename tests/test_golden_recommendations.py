@@ -22,7 +22,6 @@ import pytest
 
 from graph.local_store import LocalStore
 from graph.model import Label
-from ingest.demo import load_demo
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from recommend.candidates import demand_facts_for_text
@@ -58,15 +57,6 @@ def _snapshot(rec: Recommendation) -> dict[str, Any]:
                   for t in rec.teams],
         "excluded": dict(sorted(rec.excluded.items())),
     }
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    """The shipped demo loaded once into an embedded store."""
-    store = LocalStore(tmp_path_factory.mktemp("golden") / "store")
-    load_demo(store)
-    yield store
-    store.close()
 
 
 def _region(store: LocalStore, value: str | None) -> str | None:

@@ -135,7 +135,7 @@ def test_navigation_shows_the_user_the_role_and_only_the_pages_the_role_may_open
     html = signed_in(app, Role.ANALYST).get("/demands").get_data(as_text=True)
     nav = html[html.index('<nav aria-label="主导航">'):html.index("</nav>")]
     assert re.findall(r">([^<>]+)</a>", nav) == ["需求清单", "图谱浏览", "统计看板", "推送", "揭榜挂帅", "科技专员",
-                                                 "创新券", "报送与考核", "API 文档"]
+                                                 "创新券", "活动与培训", "报送与考核", "API 文档"]
     assert 'class="active" aria-current="page">需求清单' in nav
     assert "user-analyst" in html and "政策分析人员" in html and "退出" in html
     officer = signed_in(app, Role.OFFICER).get("/demands/new").get_data(as_text=True)

@@ -219,12 +219,13 @@ def test_summarize_headline_numbers():
 
 def test_every_report_kind_has_unique_headers_and_a_sheet_name_excel_accepts():
     assert list(REPORTS) == ["demands", "outcomes", "services", "evaluation_expert", "evaluation_institution",
-                             "evaluation_region"]
-    for spec in REPORTS.values():
+                             "evaluation_region", "registry", "service_modes", "cooperation_forms", "talent"]
+    for kind, spec in REPORTS.items():
         assert len(spec.sheet) <= 31 and not set(spec.sheet) & set(":\\/?*[]")
         assert len({c[0] for c in spec.columns}) == len(spec.columns)
         rows = spec.build(facts(), ALL)
-        assert rows and all(set(r) == {c[0] for c in spec.columns} for r in rows), spec.sheet
+        assert rows or kind in ("cooperation_forms", "talent"), spec.sheet  # the facts record no form, no rating
+        assert all(set(r) == {c[0] for c in spec.columns} for r in rows), spec.sheet
 
 
 # -- parsing the filter ------------------------------------------------------------------------------
@@ -419,7 +420,8 @@ def test_a_real_flow_gives_every_report_and_the_workbook(store):
     facts_read = read_facts(store)
     expected = expected_rows(ids)
     for kind, spec in REPORTS.items():
-        assert spec.build(facts_read, ALL) == expected[kind], kind
+        if kind in expected:  # issue 16's kinds: tests/test_programme.py
+            assert spec.build(facts_read, ALL) == expected[kind], kind
 
     zhejiang = ReportFilter.parse("浙江省", "2026-03-01", "2026-03-31", store)
     assert [r["id"] for r in demand_rows(facts_read, zhejiang)] == ["d:1"]

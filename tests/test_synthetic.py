@@ -7,6 +7,7 @@ import datetime
 import json
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from ingest.synthetic import (
     main,
     write_demo,
 )
-from ingest.synthetic_vocab import fill, topics, wording
+from ingest.synthetic_vocab import SLOT_NAMES, fill, patent_fields, patent_phrases, pool, topics, wording
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 
 # What demand and enterprise references resolve against (universities and projects are not needed).
@@ -95,30 +96,30 @@ def test_demand_rows_are_well_formed(demo):
     assert len({d["description"][:12] for d in demo["demand"]}) > 15  # many sentence templates in use
 
 
-def test_demands_are_grounded_in_the_real_project_lists(demo):
-    with (DATA_ROOT / "nsfc" / "nsfc_C_projects.csv").open(encoding="utf-8") as handle:
-        life = list(csv.DictReader(handle))
-    keywords_by_code: dict[str, list[set[str]]] = {}
-    for r in life:
-        keywords_by_code.setdefault(r["application_code"], []).append({k.strip() for k in re.split("[;；]", r["keywords"])})
-    with (DATA_ROOT / "nsfc" / "nsfc_G_projects_start_le2015.csv").open(encoding="utf-8-sig") as handle:
-        management = [r["项目名称"] for r in csv.DictReader(handle)]
-    project_titles = {r["title"] for r in life} | set(management)
-    sides = set()
+def test_demands_are_grounded_in_real_patents_and_ask_for_their_fields(demo):
+    with (DATA_ROOT / "patents" / "patents.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    patent_titles = {r["title"] for r in rows}
+    # what the patent importer links each patent to (data/crosswalk), as a demand's fields
+    by_fields: dict[tuple, list[str]] = {}
+    for r in rows:
+        fields = {f"ht2016:{code}": weight for code, weight in patent_fields(r["ipc_subclasses"].split("|"))}
+        by_fields.setdefault(tuple(sorted(fields.items())), []).append(r["title"])
     for demand in demo["demand"]:
-        life_fields = [f.partition(":")[2] for f in demand["fields"] if f.startswith("nsfc2020:")]
-        keywords = set(demand["keywords"])
-        if life_fields:  # 2–3 keywords of one real project with that application code
-            sides.add("C")
-            assert any(keywords <= project for project in keywords_by_code.get(life_fields[0], [])), demand
-        else:  # key phrases and topic terms of one real management-science title
-            sides.add("G")
-            assert "nsfc:G" not in demand["fields"]  # a sub-code, never the whole department (fan-out)
-            assert any(f.startswith("nsfc:G") for f in demand["fields"]), demand
-            assert any(all(k in t for k in keywords) for t in management), demand
-        assert all(k in demand["description"] for k in keywords), demand  # the problem is stated in its terms
-        assert demand["title"] not in project_titles  # written as an enterprise would, not copied
-    assert sides == {"C", "G"}
+        assert all(f.startswith("ht2016:") and len(f) == len("ht2016:101") for f in demand["fields"]), demand
+        titles = by_fields.get(tuple(sorted(demand["fields"].items())), [])
+        # 2–3 phrases and terms of one real patent title whose crosswalk fields are the demand's fields
+        assert any(all(k in t for k in demand["keywords"]) for t in titles), demand
+        assert all(k in demand["description"] for k in demand["keywords"]), demand  # the problem is stated in its terms
+        assert demand["title"] not in patent_titles  # written as an enterprise would, not copied
+
+
+def test_field_mix_follows_what_tech_smes_ask(demo):
+    counts = Counter(next(iter(d["fields"]))[7:9] for d in demo["demand"])  # the main field comes first
+    assert {t.level1 for t in topics()} == {"10", "20", "30", "40", "50", "60", "70", "80"}  # every first-level field
+    assert set(counts) == {"10", "20", "30", "40", "50", "60", "70", "80"}
+    assert counts.most_common(1)[0][0] == "10" and counts["80"] >= 50  # electronics/IT leads, manufacturing next
+    assert all(counts[code] >= 25 for code in ("20", "40", "50", "60", "70")) and counts["30"] < 25
 
 
 def _oldest_first(rows: list[dict]) -> list[DemandText]:
@@ -131,7 +132,7 @@ def test_near_duplicates_are_the_deliberate_reposts_and_few_others(demo):
     reposts = {(r["original"], r["repost"]) for r in demo["reposts"]}
     assert len(reposts) == DEFAULT_DEMANDS // REPOST_EVERY == 8
     assert reposts <= pairs  # every deliberate repost is found, the older demand first
-    assert len(pairs) == 15  # measured: the 8 reposts and 7 chance pairs of demands on one kind of problem
+    assert len(pairs) == 34  # measured: the 8 reposts and 26 chance pairs of demands on one kind of problem
 
 
 def test_reposts_restate_an_unanswered_demand_after_its_deadline(demo):
@@ -172,7 +173,8 @@ def test_every_vocabulary_template_renders_and_goals_answer_problems():
         for angle in topic.angles:
             assert len(angle.goals) == len(angle.problems) >= 3, (topic.name, angle.stage)
             for template in angle.problems + angle.goals + angle.tried + angle.works + angle.tails:
-                assert "{" not in fill(template, rng, {"product": "某产品", "key": "某方向"}), template
+                words = {name: topic.slots[name][0] for name in SLOT_NAMES}
+                assert "{" not in fill(template, rng, {"product": "某产品", "key": "某方向", **words}), template
 
 
 @pytest.mark.parametrize(("template", "scale", "expected"), [
@@ -223,3 +225,21 @@ def test_written_demo_loads_with_no_rejected_row_and_every_demand_is_linked(tmp_
         assert located[demand["id"]] == [f"region:{demand['region']}"]
         assert ent_regions[demand["enterprise"]] == f"region:{demand['region']}"
     assert local_store.counts().relationships[RelType.POSTED.value] == len(rows["demand"])
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("一种节能环保医院污水处理装置", ["节能环保医院污水处理装置"]),
+    ("基于层次聚合和区块链的联邦学习隐私保护系统及方法", ["层次聚合", "区块链", "联邦学习隐私保护系统"]),
+    ("一种便于携带的5G通信滤波器", ["5G通信滤波器"]),  # how it is used is not what it is
+    ("数据库管理方法、装置、设备及存储介质", ["数据库管理"]),  # "a method of", and the generic claims, left out
+    ("一种藕带制品及其制备方法", ["藕带制品"]),
+])
+def test_patent_phrases_are_what_the_patent_is_about(title, expected):
+    assert patent_phrases(title) == expected
+
+
+def test_every_topic_has_patents_whose_main_field_is_its_own():
+    for index, topic in enumerate(topics()):
+        patents = pool(index)
+        assert len(patents) >= 10, topic.name
+        assert all(p.fields[0][0] in topic.ht and len(p.fields) <= 3 for p in patents), topic.name

@@ -18,7 +18,7 @@ from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from workflow import challenge, dispatch, feedback, push, vouchers
 from workflow.common import BEIJING
-from workflow.states import CHANNELS, SERVICE_TYPES
+from workflow.states import CHANNELS, COOPERATION_FORMS, SERVICE_MODES, SERVICE_TYPES
 
 __all__ = ["DEMO_SEED", "DemoHistory", "make_demo_history"]
 
@@ -136,12 +136,28 @@ def _one_demand(store: GraphStore, demand: Node, rng: random.Random, history: De
         _serve(store, demand, accepted[0], enterprise, day + timedelta(days=rng.randint(7, 21)), rng, history, served)
 
 
+def _mode_and_form(demand_id: str, days: int) -> tuple[str, str | None]:
+    """The demo's service mode of a dispatch and the cooperation form of its solving service (issue 16).
+
+    Drawn from their own generator seeded by the demand, so the rest of the history stays as it was:
+    long dispatches are mostly 长期派驻, short ones 短期合作; about half of the solved demands end in a
+    cooperation, mostly 合作开发项目."""
+    pick = random.Random(f"{DEMO_SEED}:{demand_id}")
+    weights = {120: (2, 6, 1), 90: (4, 3, 3), 60: (3, 1, 6)}[days]
+    mode = pick.choices(SERVICE_MODES, weights)[0]
+    form = pick.choices(COOPERATION_FORMS, (1, 2, 5))[0] if pick.random() < 0.5 else None
+    return mode, form
+
+
 def _serve(store: GraphStore, demand: Node, expert: str, enterprise: str, start: date, rng: random.Random,
            history: DemoHistory, served: dict[str, list[tuple[str, date]]]) -> None:
-    end = start + timedelta(days=rng.choice((60, 90, 120)))
+    days = rng.choice((60, 90, 120))
+    end = start + timedelta(days=days)
+    mode, form = _mode_and_form(demand.id, days)
     types = rng.sample(SERVICE_TYPES[:4], rng.randint(1, 2))
     d = dispatch.dispatch_expert(store, expert, enterprise, start_date=start.isoformat(), end_date=end.isoformat(),
-                                 service_types=types, actor="officer", demand_id=demand.id, now=_moment(start, rng))
+                                 service_types=types, actor="officer", demand_id=demand.id, mode=mode,
+                                 now=_moment(start, rng))
     history.dispatches += 1
     keywords: Sequence[str] = demand.props.get("keywords") or [str(demand.props.get("title"))[:8]]
     visits = rng.randint(1, 4)
@@ -155,7 +171,8 @@ def _serve(store: GraphStore, demand: Node, expert: str, enterprise: str, start:
         s = dispatch.record_service(
             store, d.id, date=day.isoformat(), hours=rng.choice((2, 3, 4, 6, 8)), service_type=rng.choice(types),
             content=rng.choice(CONTENT).format(kw=rng.choice(list(keywords))), outcome=rng.choice(OUTCOMES),
-            solved=last and solves, actor="officer", now=_moment(day, rng))
+            solved=last and solves, actor="officer", form=form if last and solves else None,
+            now=_moment(day, rng))
         history.services += 1
         served.setdefault(enterprise, []).append((s.id, day))
         if last and solves:

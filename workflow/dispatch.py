@@ -25,10 +25,10 @@ from workflow.common import (
     system_clock,
 )
 from workflow.demands import engage_demand_rows, open_demand, solve_demand_rows
-from workflow.states import DISPATCH, SERVICE_TYPES
+from workflow.states import COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES
 
 __all__ = ["dispatch_expert", "end_dispatch", "record_service", "rate_service", "services_of_dispatch",
-           "MAX_HOURS"]
+           "MAX_HOURS", "service_mode", "cooperation_form"]
 
 ACTIVE, ENDED = DISPATCH.states
 MAX_HOURS = 24.0
@@ -45,10 +45,35 @@ def _service_types(values: Sequence[str], field: str) -> list[str]:
     return chosen
 
 
+def service_mode(value: Any, field: str = "service_mode") -> str | None:
+    """A dispatch's service mode (:data:`~workflow.states.SERVICE_MODES`), ``None`` when not given.
+
+    Raises:
+        ValidationError: another value (Chinese, naming ``field``).
+    """
+    text = str(value or "").strip()
+    if text and text not in SERVICE_MODES:
+        raise field_error(field, Msg.registry.BAD_MODE.format(value=text, choices="、".join(SERVICE_MODES)))
+    return text or None
+
+
+def cooperation_form(value: Any, field: str = "cooperation_form") -> str | None:
+    """A service outcome's cooperation form (:data:`~workflow.states.COOPERATION_FORMS`), ``None`` when not given.
+
+    Raises:
+        ValidationError: another value (Chinese, naming ``field``).
+    """
+    text = str(value or "").strip()
+    if text and text not in COOPERATION_FORMS:
+        raise field_error(field, Msg.registry.BAD_FORM.format(value=text, choices="、".join(COOPERATION_FORMS)))
+    return text or None
+
+
 def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, start_date: str, end_date: str,
                     service_types: Sequence[str], actor: str, demand_id: str | None = None, note: str = "",
-                    now: datetime | None = None) -> Node:
-    """Dispatch an expert (科技专员) to an enterprise from ``start_date`` to ``end_date``.
+                    mode: str | None = None, now: datetime | None = None) -> Node:
+    """Dispatch an expert (科技专员) to an enterprise from ``start_date`` to ``end_date``; ``mode`` is the
+    optional service mode (兼职创新, 长期派驻, 短期合作).
 
     Raises:
         NotFoundError: expert, enterprise or demand unknown.
@@ -62,12 +87,15 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
     if end < start:
         raise field_error("end_date", Msg.workflow.END_BEFORE_START.format(start=start, end=end))
     types = _service_types(service_types, "service_types")
+    chosen_mode = service_mode(mode)
     dispatch_id = new_id("dsp")
     row: dict[str, Any] = {"id": dispatch_id, "service_type": types[0], "service_types": types,
                            "start_date": start, "end_date": end, "status": ACTIVE, "version": 1,
                            "created_at": iso(now), "actor": actor, "note": note.strip(),
                            "expert_id": expert.id, "expert_name": expert.name,
                            "enterprise_id": enterprise.id, "enterprise_name": enterprise.name}
+    if chosen_mode:
+        row["service_mode"] = chosen_mode
     batch = Batch()
     if demand_id:
         demand = open_demand(store, demand_id, refused="不能再派驻")
@@ -106,8 +134,9 @@ def _hours(value: Any) -> float:
 
 def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any, service_type: str,
                    content: str, outcome: str = "", solved: bool = False, actor: str,
-                   now: datetime | None = None) -> Node:
-    """Record one service of a dispatch; ``solved`` marks the dispatch's demand 已解决 in the same batch.
+                   form: str | None = None, now: datetime | None = None) -> Node:
+    """Record one service of a dispatch; ``solved`` marks the dispatch's demand 已解决 in the same batch;
+    ``form`` is the optional cooperation form its outcome agreed (共建新型研发机构, 联合实验室, 合作开发项目).
 
     Raises:
         ConflictError: the dispatch has ended; solving a demand already 已关闭.
@@ -123,6 +152,7 @@ def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any
     if not str(props["start_date"]) <= day <= str(props["end_date"]):
         raise field_error("date", Msg.workflow.DATE_OUTSIDE.format(date=day, start=props["start_date"], end=props["end_date"]))
     kind = _service_types([service_type], "service_type")[0]
+    chosen_form = cooperation_form(form)
     if not content.strip():
         raise field_error("content", "不能为空")
     demand_id = props.get("demand_id")
@@ -134,6 +164,10 @@ def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any
            "actor": actor, "dispatch_id": dispatch_id, "expert_id": props.get("expert_id"),
            "expert_name": props.get("expert_name"), "enterprise_id": props.get("enterprise_id"),
            "enterprise_name": props.get("enterprise_name"), "demand_id": demand_id}
+    if chosen_form:
+        row["cooperation_form"] = chosen_form
+    if props.get("service_mode"):
+        row["service_mode"] = props["service_mode"]  # copied, so services filter and report by mode directly
     # Guarding the dispatch serialises records with "end dispatch": none slips in after it ended.
     batch = Batch(expect=[dispatch.expect]).add_nodes(Label.DISPATCH, [dispatch.updated()])
     batch.add_nodes(Label.SERVICE, [row])

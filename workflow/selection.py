@@ -9,6 +9,9 @@ combine with OR, the filters with AND.
 
 A demand is where it is located, or, when it names no region, where its enterprise is (as in the
 reports and in the recommendation's region component).
+
+``registry`` selects demands by their enterprise's registry status today (科技型中小企业, 高新技术企业,
+专精特新 or one of its levels, 无资质; :mod:`workflow.registry_status`); its values combine with OR too.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from graph.errors import Msg, RowError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodePage, NodeRef, RelFilter
 from ingest.resolve import Resolver
+from workflow.registry_status import enterprises_with, parse_registry_values
 from workflow.states import DEMAND
 
-__all__ = ["FILTER_PARAMS", "OPEN_STATUSES", "MAX_SELECTED", "DemandQuery", "ids_below", "label_param",
+__all__ = ["FILTER_PARAMS", "REGISTRY_PARAM", "OPEN_STATUSES", "MAX_SELECTED", "DemandQuery", "ids_below", "label_param",
            "demand_query", "select_demands", "find_demands"]
 
 MAX_SELECTED = 5000
@@ -40,8 +44,10 @@ _HIERARCHIES = (  # a filter's name, what it names, how a demand links to that, 
     ("field", Label.FIELD, RelType.NEEDS, RelType.SUBFIELD_OF),
 )
 
-FILTER_PARAMS = tuple(name for name, *_ in _HIERARCHIES)
-"""The hierarchical filters of a demand selection; ``status`` is a plain property."""
+REGISTRY_PARAM = "registry"
+"""The filter by the posting enterprise's registry status (issue 16)."""
+FILTER_PARAMS = (*(name for name, *_ in _HIERARCHIES), REGISTRY_PARAM)
+"""The filters of a demand selection (hierarchies, then the registry status); ``status`` is a plain property."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,12 @@ class DemandQuery:
     related: tuple[RelFilter, ...] = ()
     regions: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    nothing: bool = False  # a registry filter that no enterprise meets: no demand is selected
 
     @property
     def empty(self) -> bool:
-        """No region, field or industry filter (status alone does not count)."""
-        return not self.related and not self.regions
+        """No region, field, industry or registry filter (status alone does not count)."""
+        return not self.related and not self.regions and not self.nothing
 
 
 def ids_below(store: GraphStore, label: Label, root: str, rel_type: RelType) -> tuple[str, ...]:
@@ -126,9 +133,24 @@ def demand_query(store: GraphStore, values: Mapping[str, Any], *, statuses: Iter
             regions = tuple(sorted(ids))
         else:
             related.append(RelFilter(link, label, tuple(sorted(ids))))
+    nothing = False
+    registry = _texts(values.get(REGISTRY_PARAM))
+    if registry is None:
+        errors.append(RowError(None, prefix + REGISTRY_PARAM,
+                               Msg.BAD_TYPE.format(expected=_TEXT, value=values.get(REGISTRY_PARAM))))
+    elif registry:
+        try:
+            chosen = parse_registry_values(registry, prefix + REGISTRY_PARAM)
+        except ValidationError as err:
+            errors.extend(err.errors)
+        else:
+            holders = enterprises_with(store, chosen)
+            nothing = not holders
+            if holders:
+                related.append(RelFilter(RelType.POSTED, Label.ENTERPRISE, holders, Direction.IN))
     if errors:
         raise ValidationError.from_errors(errors)
-    return DemandQuery(tuple(related), regions, tuple(statuses))
+    return DemandQuery(tuple(related), regions, tuple(statuses), nothing)
 
 
 def _find_all(store: GraphStore, label: Label, related: Sequence[RelFilter], limit: int) -> list[Node]:
@@ -149,6 +171,8 @@ def select_demands(store: GraphStore, query: DemandQuery, *, limit: int = MAX_SE
     """The demands ``query`` selects, ordered by id (at most about ``limit``): in any of its regions
     (located there, or without a region of their own and posted by an enterprise located there), with
     its field and industry filters, whose status is one of its statuses."""
+    if query.nothing:
+        return []
     related = list(query.related)
     if query.regions:
         inside = RelFilter(RelType.LOCATED_IN, Label.REGION, query.regions)
@@ -170,6 +194,8 @@ def select_demands(store: GraphStore, query: DemandQuery, *, limit: int = MAX_SE
 
 def find_demands(store: GraphStore, query: DemandQuery, *, skip: int = 0, limit: int) -> NodePage:
     """One page of :func:`select_demands` (ordered by id) and the total."""
+    if query.nothing:
+        return NodePage([], 0)
     if not query.regions and len(query.statuses) <= 1:  # the store pages it itself
         props = {"status": query.statuses[0]} if query.statuses else None
         return store.find_nodes(Label.DEMAND, props=props, related=list(query.related), skip=skip, limit=limit)

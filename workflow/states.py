@@ -24,7 +24,13 @@ __all__ = [
     "SERVICE_TYPES",
     "CHANNELS",
     "VERDICTS",
+    "SERVICE_MODES",
+    "COOPERATION_FORMS",
     "demand_state",
+    "ACTIVITY",
+    "ENROLMENT",
+    "ACTIVITY_KINDS",
+    "TRAINING_TOPICS",
 ]
 
 
@@ -90,6 +96,12 @@ CHANNELS = ("平台消息", "短信", "邮件", "电话")
 VERDICTS = ("采纳", "不采纳")
 """An officer's verdict on a recommended expert or team."""
 
+# -- service modes and cooperation forms (issue 16): optional, records without them stay valid
+SERVICE_MODES = ("兼职创新", "长期派驻", "短期合作")
+"""How a 科技专员 serves an enterprise (recorded on a dispatch, ``service_mode``)."""
+COOPERATION_FORMS = ("共建新型研发机构", "联合实验室", "合作开发项目")
+"""The cooperation agreed with an enterprise (recorded on a service record's outcome, ``cooperation_form``)."""
+
 
 def demand_state(value: object) -> str:
     """A demand's status in :data:`DEMAND`'s terms: empty is 待对接; a status from an imported file
@@ -100,3 +112,21 @@ def demand_state(value: object) -> str:
     """
     text = str(value or "").strip() or DEMAND.initial
     return text if text in DEMAND.moves else "对接中"
+
+
+# -- activities and training (issue 16) ---------------------------------------------------------------
+ACTIVITY = Machine("创新活动", "草稿", {
+    "草稿": ("报名中", "已结束"),
+    "报名中": ("进行中", "已结束"),
+    "进行中": ("已结束",),
+    "已结束": (),
+})
+"""An activity: 草稿 → 报名中 (published, enrolment open) → 进行中 (held; attendance recorded) → 已结束
+(closed with its outcome). A draft or an open activity may be closed at once (cancelled)."""
+ENROLMENT = Machine("活动报名", "已报名", {"已报名": ("已出席", "缺席", "已取消"), "已出席": (), "缺席": (),
+                                          "已取消": ()})
+"""One enterprise's or expert's enrolment (the ENROLLED_IN relationship's ``status``)."""
+ACTIVITY_KINDS = ("创新创业大赛", "项目路演", "高新技术展示", "政策宣讲", "创业辅导培训", "专项培训")
+"""The kinds of activity of the 专项行动."""
+TRAINING_TOPICS = ("创新管理", "创新方法", "投融资", "知识产权", "数字化转型", "成果转化")
+"""Topics of 专项培训 (and 创业辅导培训); free text is allowed, these are the suggested ones."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from api.cli.activities import activity
 from api.cli.common import Ctx, fail, run_safely
 from api.cli.coverage import coverage
 from api.cli.linker import train_linker
@@ -33,6 +34,7 @@ from ingest.loader import LoadReport, load_file, write_error_file
 from ingest.patents import import_patents
 from ingest.taxonomies import TAXONOMY_KINDS, load_taxonomy
 from recommend.field_similarity import write_related_fields
+from workflow.activity_demo import make_activity_history
 from workflow.demo import make_demo_history
 
 __all__ = ["main"]
@@ -151,6 +153,8 @@ def _load_demo(store: GraphStore, progress: bool) -> None:
     related = write_related_fields(store)
     history = make_demo_history(store)
     click.echo(history.text() if history else "演示对接记录已存在，未重复生成。")
+    made = make_activity_history(store)  # activities and training (issue 16)
+    click.echo(made.text() if made else "演示活动记录已存在，未重复生成。")
     click.echo(f"演示数据：{len(reports)} 个文件，计算相关领域 {related} 条，用时 {time.perf_counter() - started:.1f} 秒。")
     if rejected:
         fail(f"演示数据中共 {bad_rows} 行有误未导入；错误明细见 {'、'.join(str(p) for p in rejected)}")
@@ -215,6 +219,7 @@ for _command in (recommend, evaluate, relate_fields, serve, user):
 main.add_command(webhook)
 main.add_command(coverage)
 main.add_command(train_linker)
+main.add_command(activity)  # activities and training (issue 16)
 for _command in WORKFLOW_COMMANDS:
     main.add_command(_command)
 

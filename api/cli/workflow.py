@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +26,20 @@ from analytics.reports import (
     evaluation,
     read_facts,
     report_workbook,
+    talent_list,
 )
+from analytics.talent import TALENT_RULE
 from api.cli.common import Ctx, fail, run_safely
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore, Node, NodeRef
+from ingest.registry import REGISTRY_CHOICES
 from workflow.challenge import advance, bids_of, publish_challenge, select_bid, submit_bid
 from workflow.common import record, require_node
 from workflow.dispatch import dispatch_expert, rate_service, record_service
 from workflow.feedback import feedback_rows
 from workflow.push import PushResult, push_demands, respond, send_reminders
 from workflow.selection import OPEN_STATUSES, demand_query, select_demands
-from workflow.states import CHANNELS, SERVICE_TYPES
+from workflow.states import CHANNELS, COOPERATION_FORMS, SERVICE_MODES, SERVICE_TYPES
 from workflow.vouchers import HOLDER_LABELS, issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["WORKFLOW_COMMANDS", "push", "push_list", "answer", "remind", "dispatch", "service", "rate", "challenge",
@@ -131,6 +135,8 @@ def push(obj: Ctx, demand_id: str, targets: list[NodeRef], channel: str, note: s
 @click.option("--region", "regions", multiple=True, help="地区编号、代码或名称（含下级）/ region, repeatable.")
 @click.option("--field", "fields", multiple=True, help="技术领域编号、代码或名称（含下级）/ field id, code or name.")
 @click.option("--industry", "industries", multiple=True, help="行业编号、代码或名称（含下级）/ industry id, code or name.")
+@click.option("--registry", "registries", multiple=True, type=click.Choice(REGISTRY_CHOICES),
+              help="发布企业今日有效的资质（可重复，表示或）/ the enterprise's registry status.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(OPEN_STATUSES),
               help="需求状态（默认待对接、对接中）/ demand status.")
 @click.option("--dry-run", is_flag=True, help="只列出选中的需求，不推送 / list the selection only.")
@@ -138,14 +144,14 @@ def push(obj: Ctx, demand_id: str, targets: list[NodeRef], channel: str, note: s
 @click.pass_obj
 @run_safely
 def push_list(obj: Ctx, regions: tuple[str, ...], fields: tuple[str, ...], industries: tuple[str, ...],
-              statuses: tuple[str, ...], dry_run: bool, targets: list[NodeRef], channel: str, note: str, actor: str,
-              as_json: bool) -> None:
-    """按地区、领域、行业选出需求清单，批量推送 / push every matching demand."""
-    if not (regions or fields or industries):
-        fail("请至少给出 --region、--field、--industry 之一，以免把全部需求推送出去")
+              registries: tuple[str, ...], statuses: tuple[str, ...], dry_run: bool, targets: list[NodeRef],
+              channel: str, note: str, actor: str, as_json: bool) -> None:
+    """按地区、领域、行业、企业资质选出需求清单，批量推送 / push every matching demand."""
+    if not (regions or fields or industries or registries):
+        fail("请至少给出 --region、--field、--industry、--registry 之一，以免把全部需求推送出去")
     store = obj.store()
-    query = demand_query(store, {"region": list(regions), "field": list(fields), "industry": list(industries)},
-                         statuses=statuses or OPEN_STATUSES)
+    query = demand_query(store, {"region": list(regions), "field": list(fields), "industry": list(industries),
+                                 "registry": list(registries)}, statuses=statuses or OPEN_STATUSES)
     demands = select_demands(store, query)
     if not demands:
         fail("没有符合条件的待推送需求")
@@ -204,15 +210,18 @@ def remind(obj: Ctx, after_hours: float, as_json: bool) -> None:
               help="服务类型（可重复）/ service type, repeatable.")
 @click.option("--demand", "demand_id", default=None, help="所服务的需求编号 / the demand served.")
 @click.option("--note", default="", help="备注 / note.")
+@click.option("--mode", "mode", default=None, type=click.Choice(SERVICE_MODES),
+              help="服务方式 / service mode (兼职创新、长期派驻、短期合作).")
 @_actor
 @_as_json
 @click.pass_obj
 @run_safely
 def dispatch(obj: Ctx, expert_id: str, enterprise_id: str, start_date: str, end_date: str,
-             service_types: tuple[str, ...], demand_id: str | None, note: str, actor: str, as_json: bool) -> None:
+             service_types: tuple[str, ...], demand_id: str | None, note: str, mode: str | None, actor: str,
+             as_json: bool) -> None:
     """派驻科技专员到企业 / dispatch an expert to an enterprise."""
     node = dispatch_expert(obj.store(), expert_id, enterprise_id, start_date=start_date, end_date=end_date,
-                           service_types=service_types, actor=actor, demand_id=demand_id, note=note)
+                           service_types=service_types, actor=actor, demand_id=demand_id, note=note, mode=mode)
     p = node.props
     _echo_node(node, as_json, f"已派驻：{node.id}（{p['expert_name']} → {p['enterprise_name']}，"
                               f"{p['start_date']} 至 {p['end_date']}，{'、'.join(p['service_types'])}）")
@@ -226,15 +235,17 @@ def dispatch(obj: Ctx, expert_id: str, enterprise_id: str, start_date: str, end_
 @click.option("--content", required=True, help="服务内容 / what was done.")
 @click.option("--outcome", default="", help="服务成效 / outcome.")
 @click.option("--solved", is_flag=True, help="所服务的需求已解决 / the dispatch's demand is solved.")
+@click.option("--form", "form", default=None, type=click.Choice(COOPERATION_FORMS),
+              help="合作形式 / cooperation form (共建新型研发机构、联合实验室、合作开发项目).")
 @_actor
 @_as_json
 @click.pass_obj
 @run_safely
 def service(obj: Ctx, dispatch_id: str, day: str, hours: str, service_type: str, content: str, outcome: str,
-            solved: bool, actor: str, as_json: bool) -> None:
+            solved: bool, form: str | None, actor: str, as_json: bool) -> None:
     """记录一次科技专员服务 / record a service of a dispatch."""
     node = record_service(obj.store(), dispatch_id, date=day, hours=hours, service_type=service_type,
-                          content=content, outcome=outcome, solved=solved, actor=actor)
+                          content=content, outcome=outcome, solved=solved, actor=actor, form=form)
     tail = "，需求已标记为已解决" if solved else ""
     _echo_node(node, as_json, f"已记录服务：{node.id}（{node.props['date']}，{node.props['hours']:g} 小时{tail}）")
 
@@ -501,6 +512,33 @@ def evaluation_command(obj: Ctx, by: str, region: str | None, start: str | None,
         click.echo("\t".join(_cell(key, row.get(key)) for key, _, _ in columns))
 
 
+@click.command("talent")
+@_filter_options
+@click.option("--top", type=click.IntRange(min=1), default=None, help="只列前 N 位 / the first N.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="同时导出 Excel（.xlsx）/ also write the list as a workbook.")
+@_as_json
+@click.pass_obj
+@run_safely
+def talent(obj: Ctx, region: str | None, start: str | None, end: str | None, top: int | None, out: Path | None,
+           as_json: bool) -> None:
+    """人才计划推荐名单：成效突出的科技专员及其依据 / the talent-programme recommendation list."""
+    store = obj.store()
+    flt = ReportFilter.parse(region, start, end, store)
+    rows = talent_list(store, flt, top=top)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(report_workbook(store, ["talent"], flt))
+    if as_json:
+        _echo_json({"filter": flt.as_dict(), "rule": asdict(TALENT_RULE), "rows": rows})
+        return
+    click.echo(f"人才计划推荐名单（{_describe(flt)}），共 {len(rows)} 位：")
+    for row in rows:
+        click.echo(f"{row['rank']}\t{row.get('name') or row['id']}\t{row.get('institution') or ''}\t{row['reason']}")
+    if out is not None:
+        click.echo(f"已导出 {out}。")
+
+
 WORKFLOW_COMMANDS = (push, push_list, answer, remind, dispatch, service, rate, challenge, voucher, feedback, report,
-                     evaluation_command)
+                     evaluation_command, talent)
 """The commands :mod:`api.cli` registers."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from api.json import (
+    activities,
     audit,
     challenges,
     demands,
@@ -29,3 +30,4 @@ BLUEPRINTS: list[Blueprint] = [health.bp, demands.bp, recommendations.bp, entiti
                                docs.bp]
 BLUEPRINTS += [workflow.bp, challenges.bp, challenges.services_bp, challenges.vouchers_bp]
 BLUEPRINTS += [reports.bp]
+BLUEPRINTS += [activities.bp]  # activities and training (issue 16)

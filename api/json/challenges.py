@@ -23,7 +23,7 @@ from graph.model import Label
 from workflow import challenge, dispatch, vouchers
 from workflow.common import record, require_node
 from workflow.push import SOLVER_LABELS
-from workflow.states import CHALLENGE, DISPATCH, VOUCHER
+from workflow.states import CHALLENGE, COOPERATION_FORMS, DISPATCH, SERVICE_MODES, VOUCHER
 
 __all__ = ["bp", "services_bp", "vouchers_bp"]
 
@@ -123,25 +123,28 @@ def advance(challenge_id: str) -> Any:
 def create_dispatch() -> Any:
     """Dispatch an expert (科技专员) to an enterprise for a period."""
     check_params(())
-    body = Body(("expert_id", "enterprise_id", "demand_id", "start_date", "end_date", "service_types", "note"))
+    body = Body(("expert_id", "enterprise_id", "demand_id", "start_date", "end_date", "service_types", "note",
+                 "service_mode"))
     expert_id = body.text("expert_id", required=True).strip()
     enterprise_id = body.text("enterprise_id", required=True).strip()
     demand_id = body.text("demand_id").strip() or None
     start, end = body.text("start_date", required=True), body.text("end_date", required=True)
     types = body.texts("service_types", required=True)
     note = body.text("note")
+    mode = body.text("service_mode").strip() or None
     body.check()
     node = dispatch.dispatch_expert(app_state().store(), expert_id, enterprise_id, start_date=start, end_date=end,
-                                    service_types=types, actor=actor(), demand_id=demand_id, note=note)
+                                    service_types=types, actor=actor(), demand_id=demand_id, note=note, mode=mode)
     return created(record(node))
 
 
 @services_bp.get("/dispatches")
 @requires(Permission.WORKFLOW_READ)
 def list_dispatches() -> Any:
-    """Dispatches ordered by id, filtered by ``expert_id``, ``enterprise_id``, ``demand_id``, ``status``."""
-    return find_page(Label.DISPATCH, ("expert_id", "enterprise_id", "demand_id", "status"),
-                     choices={"status": DISPATCH.states})
+    """Dispatches ordered by id, filtered by ``expert_id``, ``enterprise_id``, ``demand_id``, ``status``,
+    ``service_mode``."""
+    return find_page(Label.DISPATCH, ("expert_id", "enterprise_id", "demand_id", "status", "service_mode"),
+                     choices={"status": DISPATCH.states, "service_mode": SERVICE_MODES})
 
 
 @services_bp.get("/dispatches/<path:dispatch_id>")
@@ -169,25 +172,29 @@ def end_dispatch(dispatch_id: str) -> Any:
 def record_service(dispatch_id: str) -> Any:
     """Record one day's service of a dispatch; ``solved`` marks its demand 已解决."""
     check_params(())
-    body = Body(("date", "hours", "service_type", "content", "outcome", "solved"))
+    body = Body(("date", "hours", "service_type", "content", "outcome", "solved", "cooperation_form"))
     date = body.text("date", required=True)
     hours = body.number("hours", required=True)
     service_type = body.text("service_type", required=True)
     content = body.text("content", required=True)
     outcome = body.text("outcome")
     solved = body.flag("solved")
+    form = body.text("cooperation_form").strip() or None
     body.check()
     node = dispatch.record_service(app_state().store(), dispatch_id, date=date, hours=hours,
                                    service_type=service_type, content=content, outcome=outcome, solved=solved,
-                                   actor=actor())
+                                   actor=actor(), form=form)
     return created(record(node))
 
 
 @services_bp.get("/services")
 @requires(Permission.WORKFLOW_READ)
 def list_services() -> Any:
-    """Service records ordered by id, filtered by ``dispatch_id``, ``expert_id``, ``enterprise_id``, ``demand_id``."""
-    return find_page(Label.SERVICE, ("dispatch_id", "expert_id", "enterprise_id", "demand_id"))
+    """Service records ordered by id, filtered by ``dispatch_id``, ``expert_id``, ``enterprise_id``, ``demand_id``,
+    ``service_mode``, ``cooperation_form``."""
+    return find_page(Label.SERVICE, ("dispatch_id", "expert_id", "enterprise_id", "demand_id", "service_mode",
+                                     "cooperation_form"),
+                     choices={"service_mode": SERVICE_MODES, "cooperation_form": COOPERATION_FORMS})
 
 
 @services_bp.post("/services/<path:service_id>/rating")

@@ -48,7 +48,7 @@ _KIND = "demand"
 @requires(Permission.DEMAND_READ)
 def list_demands() -> Any:
     """Demands ordered by id, filtered by ``industry`` / ``field`` / ``region`` / ``status``, paginated."""
-    check_params(("page", "per_page", "industry", "field", "region", "status"))
+    check_params(("page", "per_page", "industry", "field", "region", "status", "registry"))
     page, per_page = page_args()
     store = app_state().store()
     found = find_demands(store, demand_query_from_args(store), skip=(page - 1) * per_page, limit=per_page)

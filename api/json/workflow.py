@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 
-_LIST_FILTERS = ("field", "industry", "region", "status")
+_LIST_FILTERS = ("field", "industry", "region", "status", "registry")
 
 
 # -- pushes --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.auth import AUTHENTICATED, PUBLIC, Permission
+from api.openapi.activities import ACTIVITY_TAG, activity_operations, activity_schemas
 from api.openapi.reports import REPORT_TAG, report_operations, report_schemas
 from api.openapi.schema import (
     BOOL,
@@ -31,7 +32,13 @@ from api.openapi.schema import (
     parameter,
     schema_ref,
 )
-from api.openapi.workflow import WORKFLOW_TAGS, workflow_operations, workflow_schemas, workflow_webhooks
+from api.openapi.workflow import (
+    REGISTRY_PARAM_HELP,
+    WORKFLOW_TAGS,
+    workflow_operations,
+    workflow_schemas,
+    workflow_webhooks,
+)
 from graph.model import Label, RelType
 from ingest.demand_rules import TITLE_LIMIT
 from ingest.mapping import KINDS
@@ -224,6 +231,7 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
     return {
         **workflow_operations(config, paging),
         **report_operations(),
+        **activity_operations(paging),
         "/api/v1/health": {"get": _health_op()},
         "/api/v1/me": {"get": operation("auth.me", AUTHENTICATED, "运行状态", "当前调用者及其权限",
                                   json_content(schema_ref("Me"), "调用者"), errors=())},
@@ -233,7 +241,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
                        params=[parameter("industry", "query", STR, "行业：编号、GB/T 4754 代码或名称，含下级行业；逗号分隔表示或"),
                                parameter("field", "query", STR, "技术领域：编号、代码或名称，含下级领域；逗号分隔表示或"),
                                parameter("region", "query", STR, "地区：编号、6 位代码或名称，含下级地区；逗号分隔表示或"),
-                               parameter("status", "query", STR, "需求状态，如 待对接"), *paging]),
+                               parameter("status", "query", STR, "需求状态，如 待对接"),
+                               parameter("registry", "query", STR, REGISTRY_PARAM_HELP), *paging]),
             "post": operation("demands.create_demand", Permission.DEMAND_WRITE, "需求", "提交需求",
                         {**json_content(schema_ref("DemandRecord"), "已创建"), "headers": {"Location": {"schema": STR}}}, status="201",
                         body=schema_ref("DemandInput"), errors=("400", "409"),
@@ -287,11 +296,11 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}, {"Session": []}],
         "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档",
-                                       *WORKFLOW_TAGS, REPORT_TAG)],
+                                       *WORKFLOW_TAGS, REPORT_TAG, ACTIVITY_TAG)],
         "paths": operations(config),
         "webhooks": workflow_webhooks(),
         "components": {
-            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas()},
+            "schemas": {**_schemas(), **workflow_schemas(), **report_schemas(), **activity_schemas()},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "kgmatch user add-key 生成，形如 kgm_<8 位十六进制>_<密钥>"},

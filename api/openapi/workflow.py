@@ -16,22 +16,37 @@ from api.auth import Permission
 from api.openapi.schema import BOOL, INT, NUM, STR, STRS, json_content, obj, operation, page_of, parameter, schema_ref
 from api.settings import defaults
 from graph.model import Label
+from ingest.registry import REGISTRY_CHOICES
 from workflow.challenge import ACTIONS, STAMPS
 from workflow.challenge import PAYLOAD_KEYS as CHALLENGE_PAYLOAD
 from workflow.dispatch import MAX_HOURS
 from workflow.outbox import DELIVERY_STATUSES, EVENTS
 from workflow.push import MAX_PUSHES, MAX_REMIND_HOURS, MIN_REMIND_HOURS, SOLVER_LABELS
 from workflow.push import PAYLOAD_KEYS as PUSH_PAYLOAD
-from workflow.states import CHALLENGE, CHANNELS, DISPATCH, PUSH, SERVICE_TYPES, VERDICTS, VOUCHER
+from workflow.states import (
+    CHALLENGE,
+    CHANNELS,
+    COOPERATION_FORMS,
+    DISPATCH,
+    PUSH,
+    SERVICE_MODES,
+    SERVICE_TYPES,
+    VERDICTS,
+    VOUCHER,
+)
 from workflow.vouchers import HOLDER_LABELS, MAX_AMOUNT
 
-__all__ = ["WORKFLOW_TAGS", "workflow_operations", "workflow_schemas", "workflow_webhooks"]
+__all__ = ["WORKFLOW_TAGS", "REGISTRY_PARAM_HELP", "workflow_operations", "workflow_schemas", "workflow_webhooks"]
 
 WORKFLOW_TAGS: tuple[str, ...] = ("推送", "科技专员", "揭榜", "创新券", "推荐反馈", "投递日志")
 _PUSH, _DISPATCH, _CHALLENGE, _VOUCHER, _FEEDBACK, _DELIVERY = WORKFLOW_TAGS
 
 _SOLVERS = [x.value for x in SOLVER_LABELS]
 _HOLDERS = [x.value for x in HOLDER_LABELS]
+
+
+REGISTRY_PARAM_HELP = ("发布需求的企业今日有效的资质：" + "、".join(REGISTRY_CHOICES)
+                       + "；逗号分隔表示或（issue 16：企业资质来自导入的高企、科技型中小企业、专精特新名单）")
 
 
 def _enum(values: Any, description: str = "") -> dict[str, Any]:
@@ -88,7 +103,8 @@ def workflow_schemas() -> dict[str, Any]:
         "end_date": _date("派驻结束"), "status": _enum(DISPATCH.states), "created_at": _time("创建时间"),
         "actor": STR, "note": STR, "expert_id": STR, "expert_name": STR, "enterprise_id": STR,
         "enterprise_name": STR},
-        {"demand_id": STR, "demand_title": STR, "ended_at": _time("结束时间"), "ended_by": STR},
+        {"demand_id": STR, "demand_title": STR, "ended_at": _time("结束时间"), "ended_by": STR,
+         "service_mode": _enum(SERVICE_MODES, "服务方式（可选）")},
         "科技专员派驻")
     service = _record({
         "id": STR, "service_type": _enum(SERVICE_TYPES), "date": _date("服务日期"),
@@ -97,6 +113,8 @@ def workflow_schemas() -> dict[str, Any]:
         "created_at": _time("记录时间"), "actor": STR, "dispatch_id": STR, "expert_id": STR, "expert_name": STR,
         "enterprise_id": STR, "enterprise_name": STR},
         {"demand_id": STR, "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "rating_comment": STR,
+         "cooperation_form": _enum(COOPERATION_FORMS, "合作形式（可选）"),
+         "service_mode": _enum(SERVICE_MODES, "所属派驻的服务方式"),
          "rated_at": _time("评价时间"), "rated_by": STR,
          "redeemed_by": {"type": "string", "description": "兑付该服务记录的创新券编号"}, "redeemed_amount": NUM,
          "redeemed_at": _time("兑付时间")},
@@ -109,6 +127,7 @@ def workflow_schemas() -> dict[str, Any]:
         "history": {**STRS, "description": "状态变更记录：时间 状态 操作人 理由"}},
         {"enterprise_id": STR, "winner_bid": STR, "winner_label": _enum(_SOLVERS), "winner_id": STR,
          "winner_name": STR, "closed_reason": STR,
+         "activity_id": {"type": "string", "description": "发起本榜单的创新活动（由活动发起时）"}, "activity_title": STR,
          **{stamp: _time(f"进入「{state}」的时间") for state, stamp in STAMPS.items()}},
         "揭榜榜单")
     bid = _record({
@@ -176,7 +195,8 @@ def _inputs() -> dict[str, dict[str, Any]]:
         "ListPushInput": _input({
             "demand_ids": {**STRS, "minItems": 1, "maxItems": MAX_PUSHES},
             "filters": {**obj({"field": text_or_list, "industry": text_or_list, "region": text_or_list,
-                                "status": STR}, required=[]),
+                                "status": STR, "registry": {**text_or_list, "description": REGISTRY_PARAM_HELP}},
+                              required=[]),
                         "description": "与 GET /api/v1/demands 相同的筛选：编号、代码或名称，含下级；逗号分隔表示或"},
             "targets": targets, "channel": channel, "note": STR}, ["targets"],
             f"demand_ids 与 filters 二选一；需求数 × 专家或团队数不超过 {MAX_PUSHES}。"),
@@ -189,12 +209,15 @@ def _inputs() -> dict[str, dict[str, Any]]:
         "DispatchInput": _input({"expert_id": _TEXT, "enterprise_id": _TEXT, "demand_id": STR,
                             "start_date": _date("派驻开始"), "end_date": _date("派驻结束"),
                             "service_types": {"type": "array", "items": _enum(SERVICE_TYPES), "minItems": 1},
-                            "note": STR}, ["expert_id", "enterprise_id", "start_date", "end_date", "service_types"]),
+                            "note": STR, "service_mode": _enum(SERVICE_MODES, "服务方式（可选）：兼职创新、长期派驻、短期合作")},
+                           ["expert_id", "enterprise_id", "start_date", "end_date", "service_types"]),
         "ServiceInput": _input({"date": _date("服务日期，须在派驻期内"),
                            "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS},
                            "service_type": _enum(SERVICE_TYPES), "content": _TEXT, "outcome": STR,
                            "solved": {"type": "boolean", "default": False,
-                                      "description": "需求已解决（派驻须关联需求）"}},
+                                      "description": "需求已解决（派驻须关联需求）"},
+                           "cooperation_form": _enum(COOPERATION_FORMS, "服务成效达成的合作形式（可选）："
+                                                                        "共建新型研发机构、联合实验室、合作开发项目")},
                           ["date", "hours", "service_type", "content"]),
         "RatingInput": _input({"rating": {"type": "integer", "minimum": 1, "maximum": 5}, "comment": STR}, ["rating"]),
         "ChallengeInput": _input({"conditions": {**_TEXT, "description": "揭榜条件"},
@@ -292,7 +315,8 @@ def workflow_operations(config: Mapping[str, Any], paging: list[dict[str, Any]])
             "get": operation("services.list_dispatches", read, _DISPATCH, "派驻列表（可筛选、分页）",
                        page("DispatchRecord", "派驻分页列表，按编号排序"),
                        params=[q("expert_id", "专家编号"), q("enterprise_id", "企业编号"), q("demand_id", "需求编号"),
-                               by_status["dispatch"], *paging])},
+                               by_status["dispatch"], q("service_mode", "服务方式：兼职创新、长期派驻、短期合作"),
+                               *paging])},
         "/api/v1/dispatches/{dispatch_id}": {"get": operation(
             "services.get_dispatch", read, _DISPATCH, "派驻详情与服务记录", json_content(schema_ref("DispatchDetail"), "派驻"),
             params=[dispatch_id], errors=("400", "404"))},
@@ -307,7 +331,8 @@ def workflow_operations(config: Mapping[str, Any], paging: list[dict[str, Any]])
             "services.list_services", read, _DISPATCH, "服务记录列表（可筛选、分页）",
             page("ServiceRecord", "服务记录分页列表，按编号排序"),
             params=[q("dispatch_id", "派驻编号"), q("expert_id", "专家编号"), q("enterprise_id", "企业编号"),
-                    q("demand_id", "需求编号"), *paging])},
+                    q("demand_id", "需求编号"), q("service_mode", "服务方式：兼职创新、长期派驻、短期合作"),
+                    q("cooperation_form", "合作形式：共建新型研发机构、联合实验室、合作开发项目"), *paging])},
         "/api/v1/services/{service_id}/rating": {"post": operation(
             "services.rate_service", P.PORTAL_ACT, _DISPATCH, "企业评价服务（1–5 分，仅一次）",
             json_content(schema_ref("ServiceRecord"), "评价后的服务记录"), params=[path("service_id", "服务记录编号")], body=schema_ref("RatingInput"),

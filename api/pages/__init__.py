@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from api.pages import (
+    activities,
     base,
     challenges,
     demands,
@@ -27,3 +28,4 @@ __all__ = ["BLUEPRINTS"]
 BLUEPRINTS: list[Blueprint] = [login.bp, base.bp, intake.bp, demands.bp, graph.bp, stats.bp, services.bp]
 BLUEPRINTS += [workflow.bp, challenges.bp]
 BLUEPRINTS += [reports.bp]
+BLUEPRINTS += [activities.bp]  # activities and training (issue 16)

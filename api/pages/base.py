@@ -66,6 +66,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("pages_challenges.challenges", "揭榜挂帅", Permission.WORKFLOW_READ),
     ("pages_services.dispatches", "科技专员", Permission.WORKFLOW_READ),
     ("pages_services.vouchers", "创新券", Permission.WORKFLOW_READ),
+    ("pages_activities.activities", "活动与培训", Permission.WORKFLOW_READ),
     ("pages_reports.reports", "报送与考核", Permission.REPORT_READ),
     ("docs.api_docs", "API 文档", Permission.DOCS_READ),
 )

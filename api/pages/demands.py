@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from analytics.report_book import put_cell
 from analytics.supply_demand import store_demand_matrix
 from api.auth import Permission, may, requires
+from api.pages.activity_panel import demand_activities
 from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
 from api.present import audit_contacts, demands_json, present_props
@@ -34,11 +35,13 @@ from graph.errors import Msg, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node
 from ingest.nlp import content_words
+from ingest.registry import REGISTRY_CHOICES
 from recommend.engine import Recommendation, recommend_for_demand
 from recommend.explain import COMPONENT_ZH, ExplainedPath
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
 from render import explanation_positions, render_explanation
+from workflow.registry_status import enterprise_statuses
 from workflow.selection import find_demands
 
 __all__ = ["bp", "FILTERS", "EXPORT_COLUMNS", "EXPORT_MAX_ROWS", "demand_facets", "export_workbook",
@@ -54,6 +57,7 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
     ("field", "技术领域", "领域编码或名称，如 nsfc2020:C0209"),
     ("region", "所在地区", "地区名称或代码，如 浙江省"),
     ("status", "需求状态", ""),
+    ("registry", "企业资质", "如 高新技术企业、专精特新、无资质"),
 )
 """The list's filters: query parameter (as in ``GET /api/v1/demands``), Chinese label, placeholder."""
 
@@ -95,7 +99,7 @@ def demand_facets(store: GraphStore) -> dict[str, list[str]]:
     provinces = {r["name"] for r in matrix["regions"] if r["id"]}
     return {"field": sorted(names[RelType.NEEDS]), "industry": sorted(names[RelType.IN_INDUSTRY]),
             "region": sorted(provinces) + sorted(names[RelType.LOCATED_IN] - provinces),
-            "status": [s["status"] for s in matrix["by_status"]]}
+            "status": [s["status"] for s in matrix["by_status"]], "registry": list(REGISTRY_CHOICES)}
 
 
 def _find(store: GraphStore, *, skip: int, limit: int) -> tuple[list[Node], int]:
@@ -280,7 +284,11 @@ def demand_detail(demand_id: str) -> Any:
         view = recommendation_view(rec, experts, reveal=reveal)
         audit_contacts(view.pop("viewed"))
         graph_html = explanation_html(view["paths"], title="推荐理由：需求—领域—项目—专家路径")
+    ent = demand.get("enterprise") or {}
+    registry = enterprise_statuses(store).get(str(ent.get("id")), []) if ent else []
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
+                       registry=registry,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
                        top_k=top_k, top_k_options=_top_k_options(top_k), expert_type=request.args.get("expert_type", ""),
-                       expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view))
+                       expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view),
+                       **demand_activities(store, demand_id))

@@ -25,7 +25,7 @@ from api.state import app_state
 from graph.errors import ValidationError
 from workflow.common import system_clock
 
-__all__ = ["bp", "EVALUATION_TABLES", "REPORT_TOP", "report_kinds"]
+__all__ = ["bp", "EVALUATION_TABLES", "PROGRAMME_TABLES", "REPORT_TOP", "report_kinds"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ bp.after_request(page_headers)
 
 EVALUATION_TABLES: tuple[tuple[str, str], ...] = (("expert", "按专家"), ("institution", "按机构"), ("region", "按地区"))
 """The 考核评价 tables of the reports page: ``by`` of :func:`analytics.reports.evaluation`, tab name."""
+
+PROGRAMME_TABLES: tuple[str, ...] = ("talent", "registry", "service_modes", "cooperation_forms")
+"""The 专项行动 tables of the reports page (issue 16): report kinds of :data:`analytics.reports.REPORTS`."""
 
 REPORT_TOP = 50
 """Rows shown per 考核评价 table (the Excel workbook has them all)."""
@@ -73,7 +76,7 @@ def _export_url(values: Mapping[str, str], kinds: Sequence[str] = ()) -> str:
 def reports() -> Any:
     """报送与考核: headline numbers and the 考核评价 tables for a region and period, links to the Excel reports."""
     flt, values, errors = _report_filter()
-    headline, tables = None, []
+    headline, tables, programme = None, [], []
     if flt is not None:
         facts = read_facts(app_state().store())
         headline = summarize(facts, flt)
@@ -83,9 +86,15 @@ def reports() -> Any:
             tables.append({"by": by, "tab": tab, "sheet": REPORTS[kind].sheet, "note": REPORTS[kind].note,
                            "columns": [c for c in REPORTS[kind].columns if c[0] != "id"], "rows": rows[:REPORT_TOP],
                            "total": len(rows), "export_url": _export_url(values, [kind])})
+        for kind in PROGRAMME_TABLES:
+            spec = REPORTS[kind]
+            rows = spec.build(facts, flt)
+            programme.append({"by": kind, "tab": spec.sheet, "sheet": spec.sheet, "note": spec.note,
+                              "columns": [c for c in spec.columns if c[0] != "id"], "rows": rows[:REPORT_TOP],
+                              "total": len(rows), "export_url": _export_url(values, [kind])})
     return render_page("reports.html", status=400 if errors else 200, active="pages_reports.reports",
                        filters=_REPORT_FILTERS, values=values, errors=errors, flt=flt, headline=headline,
-                       headlines=HEADLINES, tables=tables, top=REPORT_TOP,
+                       headlines=HEADLINES, tables=tables, programme=programme, top=REPORT_TOP,
                        kinds=[(kind, spec.sheet) for kind, spec in REPORTS.items()],
                        export_url=_export_url(values) if flt is not None else "")
 

@@ -47,7 +47,7 @@ from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from workflow.common import parse_date
 from workflow.dispatch import dispatch_expert, end_dispatch, rate_service, record_service, services_of_dispatch
-from workflow.states import DISPATCH, SERVICE_TYPES, VOUCHER
+from workflow.states import COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES, VOUCHER
 from workflow.vouchers import issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["bp", "HOLDER_TYPES", "dispatch_rows", "voucher_rows", "resolve_holder"]
@@ -116,9 +116,11 @@ def voucher_rows(vouchers: Sequence[Node]) -> list[dict[str, Any]]:
 
 
 # -- 科技专员派驻 -------------------------------------------------------------------------------------------------
-_DISPATCH_INPUTS = ("expert", "enterprise", "demand", "start_date", "end_date", "service_types", "note")
+_DISPATCH_INPUTS = ("expert", "enterprise", "demand", "start_date", "end_date", "service_types", "note",
+                    "service_mode")
 _DISPATCH_FILTERS: tuple[tuple[str, str, str], ...] = (
     ("status", "派驻状态", ""),
+    ("service_mode", "服务方式", ""),
     ("expert", "专家", "专家编号或姓名"),
     ("enterprise", "服务企业", "企业编号或名称"),
 )
@@ -135,13 +137,16 @@ def _dispatch_form() -> PageForm:
 def _show_dispatches(form: PageForm) -> Any:
     store = app_state().store()
     values = {name: request.args.get(name, "").strip() for name, _, _ in _DISPATCH_FILTERS}
-    found = all_nodes(store, Label.DISPATCH, {"status": values["status"]} if values["status"] else None)
+    exact = {k: values[k] for k in ("status", "service_mode") if values[k]}
+    found = all_nodes(store, Label.DISPATCH, exact or None)
     found = [d for d in found if _matches(values["expert"], d, "expert_id", "expert_name")
              and _matches(values["enterprise"], d, "enterprise_id", "enterprise_name")]
     listing = ListPage.of_request("pages_services.dispatches")
     return render_page("dispatches.html", status=form.status, active="pages_services.dispatches",
                        rows=dispatch_rows(store, listing.newest(found)), filters=_DISPATCH_FILTERS, values=values,
-                       filter_options={"status": [(s, s) for s in DISPATCH.states]}, service_types=SERVICE_TYPES,
+                       filter_options={"status": [(s, s) for s in DISPATCH.states],
+                                       "service_mode": [(m, m) for m in SERVICE_MODES]},
+                       service_types=SERVICE_TYPES, service_modes=SERVICE_MODES,
                        form=form, may_write=may(Permission.DISPATCH_WRITE), paging=listing.links(len(found)))
 
 
@@ -185,7 +190,7 @@ def create_dispatch() -> Any:
         node = attempt(form, lambda: dispatch_expert(
             store, expert, enterprise, start_date=form.value("start_date"), end_date=form.value("end_date"),
             service_types=form.picked("service_types"), demand_id=demand, note=form.value("note"),
-            actor=actor_name()))
+            mode=form.value("service_mode") or None, actor=actor_name()))
     if node is None:
         return _show_dispatches(form)
     return done(url_for("pages_services.dispatch_detail", dispatch_id=node.id),
@@ -193,7 +198,7 @@ def create_dispatch() -> Any:
                                          enterprise=node.props.get("enterprise_name"), id=node.id))
 
 
-_SERVICE_INPUTS = ("date", "hours", "service_type", "content", "outcome", "solved")
+_SERVICE_INPUTS = ("date", "hours", "service_type", "content", "outcome", "solved", "cooperation_form")
 _RATING_INPUTS = ("rating", "comment")
 
 
@@ -203,7 +208,7 @@ def _service_form(dispatch: Node) -> PageForm:
     day = min(max(today, str(props.get("start_date", today))), str(props.get("end_date", today)))
     types = props.get("service_types") or [props.get("service_type")]
     return PageForm("service", {"date": day, "hours": "", "service_type": types[0] if types else "", "content": "",
-                                "outcome": "", "solved": ""}, _SERVICE_INPUTS)
+                                "outcome": "", "solved": "", "cooperation_form": ""}, _SERVICE_INPUTS)
 
 
 def _show_dispatch(dispatch: Node, form: PageForm | None = None) -> Any:
@@ -214,7 +219,8 @@ def _show_dispatch(dispatch: Node, form: PageForm | None = None) -> Any:
     return render_page("dispatch_detail.html", status=form.status, active="pages_services.dispatches",
                        dispatch=dispatch, services=services, totals=_service_totals(services), demand=demand,
                        form=form, service_form=form if form.name == "service" else _service_form(dispatch),
-                       service_types=SERVICE_TYPES, active_status=DISPATCH.initial, labels=Label,
+                       service_types=SERVICE_TYPES, cooperation_forms=COOPERATION_FORMS,
+                       active_status=DISPATCH.initial, labels=Label,
                        may_write=may(Permission.DISPATCH_WRITE), may_rate=may(Permission.PORTAL_ACT),
                        may_voucher=may(Permission.VOUCHER_WRITE), may_graph=may(Permission.GRAPH_READ),
                        may_demand=may(Permission.DEMAND_READ))
@@ -246,7 +252,8 @@ def add_service(dispatch_id: str) -> Any:
         node = attempt(form, lambda: record_service(
             store, dispatch_id, date=form.value("date"), hours=form.value("hours"),
             service_type=form.value("service_type"), content=form.value("content"),
-            outcome=form.value("outcome"), solved=solved, actor=actor_name()))
+            outcome=form.value("outcome"), solved=solved, form=form.value("cooperation_form") or None,
+            actor=actor_name()))
     if node is None:
         return _show_dispatch(dispatch, form)
     messages = [Msg.services.RECORDED.format(date=node.props["date"], hours=f"{float(node.props['hours']):g}")]

@@ -1,0 +1,139 @@
+"""End to end on the shipped demo: demands in an SME's own words reach experts with evidence in their field.
+
+Issue 12's test of supply: a battery maker's cathode fade, a PCB plant's solder-joint inspection and a
+dye works' wastewater, written here in enterprise wording (not taken from the SME evaluation set), go
+through :func:`recommend.engine.recommend_for_text` on the whole demo graph. Each must link to fields of
+its family (国家重点支持的高新技术领域 first-level fields, NSFC codes read through the crosswalk) and get a
+top 5 whose explanation paths reach 项目 or 论文 nodes in those fields. The assertions are on fields and
+evidence, never on expert names, so new supply may change who is recommended but not whether they fit.
+
+They run as ``kgmatch recommend --text`` does: with the text index (``IndexCache``). On the demo of
+2026-12-02 the index's text-only candidates (no field link, hence no explanation path: 高盐 brings a
+saline-soil protozoologist to the wastewater demand) outrank the experts the field paths find, so the
+path test is marked ``xfail(strict=True)``: when the ranking puts field-evidenced experts first it passes,
+turns the run red, and the marker must go. ``test_without_text_index_…`` shows the field paths themselves
+reach evidence in the right fields; the last test (also ``xfail(strict=True)``) asks for more: evidence titles
+on the demand's own problem (锂/正极, 焊/视觉, 废水/脱盐), which the demo's supply does not have yet — the
+fields are right, the papers are about fuel cells, astronomy data and water resources.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.model import Label, RelType
+from graph.store import Direction, NodeRef
+from ingest.crosswalk import get_crosswalk
+from ingest.field_linking import understand_demand
+from ingest.nlp import content_words
+from recommend.engine import IndexCache, Recommendation, recommend_for_text
+
+pytestmark = pytest.mark.slow
+
+_EVIDENCE = {"project": Label.PROJECT, "paper": Label.PAPER}
+
+# (text, the first-level 高新技术领域 fields of its family, the second-level field a top link must be in)
+# and, below, words an evidence title on the demand's own problem would contain
+DEMANDS = {
+    "battery-cathode": (
+        "三元正极材料高温循环衰减\n我公司生产动力电池用三元正极材料（NCM811），客户反馈电芯在45℃高温循环"
+        "500周后容量保持率不到80%，拆解发现正极颗粒开裂、表面副反应严重。希望找锂离子电池正极材料方面的专家，"
+        "在包覆改性、掺杂和电解液匹配上给出方案。",
+        {"40", "60"}, {"401", "402", "403", "404", "405", "603"}),
+    "pcb-inspection": (
+        "PCB焊点缺陷自动光学检测\n我们是一家电路板贴装（SMT）工厂，回流焊后焊点的虚焊、桥连和少锡目前靠人工目检，"
+        "漏检多、效率低。想上自动光学检测（AOI），需要机器视觉、图像识别和缺陷检测算法方面的专家帮忙开发。",
+        {"10", "80"}, {"101", "102", "103", "106", "803", "804", "805"}),
+    "wastewater": (
+        "高盐印染废水处理与回用\n公司是印染企业，每天排放约3000吨高盐、高色度的印染废水，现有生化处理出水COD"
+        "和色度不稳定，盐分高导致回用困难。希望与水处理专家合作，在高级氧化、膜分离脱盐和分盐结晶上找到"
+        "经济可行的工艺。",
+        {"70"}, {"701", "703", "707"}),
+}
+
+
+TERMS = {
+    "battery-cathode": ("锂", "正极", "三元", "电极材料"),
+    "pcb-inspection": ("焊", "电路板", "PCB", "视觉", "缺陷检测", "光学检测"),
+    "wastewater": ("废水", "污水", "水处理", "脱盐", "膜分离", "高级氧化", "印染"),
+}
+
+
+def _family(field_id: str) -> set[str]:
+    """First-level ht2016 codes of a field id: its own for ht2016, its crosswalk targets' for NSFC codes."""
+    scheme, _, code = field_id.partition(":")
+    if scheme == "ht2016":
+        return {code[:2]}
+    if scheme in ("nsfc", "nsfc2020"):
+        return {target[:2] for target, _ in get_crosswalk().targets(scheme, code)}
+    return set()
+
+
+@pytest.fixture(scope="module")
+def recommendations(demo_store) -> dict[str, Recommendation]:
+    """The three demands recommended once on the demo, with the text index (as ``kgmatch recommend --text`` does)."""
+    index = IndexCache(content_words).get(demo_store)
+    return {name: recommend_for_text(demo_store, text, tokenize=content_words, understand=understand_demand,
+                                     index=index)
+            for name, (text, _, _) in DEMANDS.items()}
+
+
+@pytest.fixture(scope="module")
+def field_only(demo_store) -> dict[str, Recommendation]:
+    """The same without the text index: candidates come from field paths only."""
+    return {name: recommend_for_text(demo_store, text, tokenize=content_words, understand=understand_demand)
+            for name, (text, _, _) in DEMANDS.items()}
+
+
+def _evidence_fields(store, kind: str, node_id: str) -> set[str]:
+    """The fields a project or paper is IN_FIELD of."""
+    found = store.expand([NodeRef(_EVIDENCE[kind], node_id)], direction=Direction.OUT, rel_types=[RelType.IN_FIELD])
+    return {nb.node.id for _, nb in found}
+
+
+@pytest.mark.parametrize("name", DEMANDS)
+def test_demand_links_to_fields_of_its_family(recommendations, name):
+    _, family, level2 = DEMANDS[name]
+    fields = recommendations[name].demand.fields
+    strongest = max(fields, key=lambda f: (fields[f], f))
+    assert _family(strongest) & family, (strongest, fields)
+    assert any(f.startswith("ht2016:") and f.partition(":")[2][:3] in level2 for f in fields), fields
+
+
+def _assert_top5_evidence(store, rec: Recommendation, family: set[str]) -> None:
+    top = rec.experts[:5]
+    assert len(top) == 5 and (rec.verdict is None or not rec.verdict.abstain), rec.verdict
+    with_evidence = 0
+    for expert in top:
+        evidence = [(step.kind, step.id) for path in expert.paths for step in path.steps if step.kind in _EVIDENCE]
+        in_family = [(kind, node) for kind, node in evidence
+                     if any(_family(f) & family for f in _evidence_fields(store, kind, node))]
+        with_evidence += bool(in_family)
+    # every one of the top 5 is explained by a 项目 or 论文 of the demand's field family
+    assert with_evidence == 5, [(e.scored.id, [p.text() for p in e.paths]) for e in top]
+
+
+_TEXT_ONLY = "text-only candidates of the text index outrank field-evidenced experts (recommend/ ranking)"
+
+
+@pytest.mark.xfail(reason=_TEXT_ONLY, strict=True)
+@pytest.mark.parametrize("name", DEMANDS)
+def test_top5_explanations_reach_projects_or_papers_in_the_field(recommendations, demo_store, name):
+    _assert_top5_evidence(demo_store, recommendations[name], DEMANDS[name][1])
+
+
+@pytest.mark.parametrize("name", DEMANDS)
+def test_without_text_index_top5_field_paths_reach_projects_or_papers_in_the_field(field_only, demo_store, name):
+    _assert_top5_evidence(demo_store, field_only[name], DEMANDS[name][1])
+
+
+@pytest.mark.xfail(reason="the field family is coarse: the paths reach fuel-cell, astronomy-data and water-resource "
+                          "papers of the right second-level fields, not the demand's own problem (supply)", strict=True)
+@pytest.mark.parametrize("name", DEMANDS)
+def test_without_text_index_top5_evidence_is_on_the_demands_own_problem(field_only, name):
+    titles = [step.name for e in field_only[name].experts[:5] for path in e.paths for step in path.steps
+              if step.kind in _EVIDENCE]
+    on_problem = [e.scored.id for e in field_only[name].experts[:5]
+                  if any(t in step.name for path in e.paths for step in path.steps if step.kind in _EVIDENCE
+                         for t in TERMS[name])]
+    assert len(on_problem) >= 3, sorted(set(titles))
