@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker
+.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker semantics
 
 $(STAMP_RUN): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,17 @@ $(FIELD_MODEL): $(STAMP_RUN) $(LINKER_DATA) ingest/field_model.py
 
 linker: $(FIELD_MODEL)
 
+SEMANTIC_MODEL := var/models/semantics-v1.npz
+SEMANTIC_DATA := $(wildcard data/nsfc/*.csv data/linker/*.tsv data/patents/patents.csv data/papers/papers.jsonl data/taxonomies/hightech-fields-2016/*.csv)
+
+## semantics: build the latent semantic model (LSA) from the shipped corpora (deterministic, a few minutes)
+$(SEMANTIC_MODEL): $(STAMP_RUN) $(SEMANTIC_DATA) recommend/semantics_build.py recommend/semantics.py
+	$(BIN)/python -m recommend.semantics_build --out $@
+
+semantics: $(SEMANTIC_MODEL)
+
 ## demo: install, train the field linker, load the demo data into the embedded store, print statistics
-demo: $(STAMP_RUN) $(FIELD_MODEL)
+demo: $(STAMP_RUN) $(FIELD_MODEL) $(SEMANTIC_MODEL)
 	$(BIN)/kgmatch init
 	$(BIN)/kgmatch load demo
 	$(BIN)/kgmatch stats
@@ -47,7 +56,7 @@ browser-deps:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 ## test: install everything, start the real Neo4j, lint, run the whole suite
-test: $(STAMP_DEV) browser-deps
+test: $(STAMP_DEV) browser-deps $(SEMANTIC_MODEL)
 	bash deploy/neo4j/start.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest; rc=$$?; \

@@ -1,18 +1,40 @@
-"""The hand-written SME demand set (``data/eval/sme-demands/demands.tsv``) and its seeded dev/test split.
+"""The hand-written SME demand set (``data/eval/sme-demands/demands.tsv``) and its seeded dev/test split,
+and the BM25-only vs hybrid (learned semantics) measurement on it.
 
 Written before any tuning (see its SOURCE.md); this module only reads it. ``split_of`` puts
 about 40 % of the ids in ``dev`` (the only part anything may be tuned on) and the rest in
 ``test``, by a hash of the id and the seed, so adding demands never moves old ones.
+
+    kgmatch --data-dir DIR load demo    # once
+    python -m bench.sme_demands --data-dir DIR [--split dev|test|all] [--set NAME=VALUE ...]
+    python -m bench.sme_demands --data-dir DIR --latency 60    # demo demands: BM25 only vs hybrid
+
+For each demand (linked once with the default linker) the recommender ranks the top 5 experts in
+two configurations: BM25 only (no semantic model) and hybrid (``recommend.semantics``). Per
+configuration: expert P@5 by evidence (share of shown top-5 slots whose
+profile contains one of the demand's labelled evidence terms), nonsense (slots with neither term
+nor field evidence, see :mod:`bench.expert_evidence`) and **confident nonsense** (nonsense slots
+in results that did not abstain), all over slots with Wilson 95 % intervals, plus P@5 over the 5
+slots of every demand (an empty slot counts as a miss) and the abstentions. Then the latency of one
+recommendation, BM25 only vs hybrid, in the same process (p50/p95 and their ratio).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
+import json
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-__all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "load_sme_demands"]
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+__all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "load_sme_demands", "measure", "main"]
 
 SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands" / "demands.tsv"
 SEED = 20261202
@@ -68,3 +90,144 @@ def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None)
             if split is None or d.split == split:
                 out.append(d)
     return out
+
+
+def _cell(k: int, n: int) -> dict[str, object]:
+    from recommend.metrics import wilson_interval
+
+    lo, hi = wilson_interval(k, n)
+    return {"rate": round(k / n, 3) if n else None, "k": k, "n": n, "ci95": [round(lo, 3), round(hi, 3)]}
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+CONFIGS: dict[str, tuple[bool, dict[str, Any]]] = {
+    "bm25": (False, {}),
+    "hybrid": (True, {}),
+}
+"""Name -> (with the semantic model, setting overrides)."""
+
+
+def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] | None = None,
+            configs: dict[str, tuple[bool, dict[str, Any]]] = CONFIGS, repeats: int = 1) -> dict[str, Any]:
+    """Every configuration's numbers over ``demands`` on a loaded store (see the module text)."""
+    from bench.expert_evidence import field_evidence, term_evidence
+    from graph.model import Label
+    from ingest.field_linking import understand_demand
+    from ingest.nlp import content_words
+    from recommend.candidates import demand_facts_for_text
+    from recommend.engine import IndexCache, recommend_for_facts
+    from recommend.semantics import get_semantic_model
+
+    model = get_semantic_model()
+    if model is None:
+        raise SystemExit("no semantic model: run `make semantics` first")
+    index = IndexCache(content_words).get(store)
+    linked = []
+    for d in demands:
+        u = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
+        linked.append((d, demand_facts_for_text(store, d.text, dict(u.fields)), tuple(u.keywords)))
+    out: dict[str, Any] = {}
+    for name, (semantic, extra) in configs.items():
+        slots = hits = nonsense = confident = abstained = 0
+        times: list[float] = []
+        for d, facts, keywords in linked:
+            for _ in range(repeats):
+                started = time.perf_counter()
+                rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
+                                          overrides={**(overrides or {}), **extra, "top_k": 5},
+                                          semantics=model if semantic else None)
+                times.append(time.perf_counter() - started)
+            abstains = rec.verdict is not None and rec.verdict.abstain
+            abstained += abstains
+            for e in rec.experts[:5]:
+                slots += 1
+                t = term_evidence(e.scored, d.terms)
+                hits += t
+                bad = not t and not field_evidence(e.scored, set(d.fields))
+                nonsense += bad
+                confident += bad and not abstains
+        out[name] = {"p_at_5_terms": _cell(hits, slots), "p_at_5_all_slots": _cell(hits, 5 * len(linked)),
+                     "nonsense": _cell(nonsense, slots), "confident_nonsense": _cell(confident, slots),
+                     "abstained": abstained, "slots": slots,
+                     "ms_p50": round(1000 * _pct(times, 0.5), 1), "ms_p95": round(1000 * _pct(times, 0.95), 1)}
+    if "bm25" in out and "hybrid" in out:
+        out["latency_ratio_p50"] = round(out["hybrid"]["ms_p50"] / out["bm25"]["ms_p50"], 3)
+        out["latency_ratio_p95"] = round(out["hybrid"]["ms_p95"] / out["bm25"]["ms_p95"], 3)
+    return out
+
+
+def latency(store: Any, *, limit: int = 60, repeats: int = 2) -> dict[str, Any]:
+    """Recommendation latency on the demo's stored demands, BM25 only vs hybrid, interleaved per demand
+    (so both see the same machine load) in this process; a warm-up call of each first. Wall-clock and
+    CPU time of this process (the CPU time is what a shared, loaded machine does not distort)."""
+    from graph.model import Label
+    from ingest.nlp import content_words
+    from recommend.engine import IndexCache, recommend_for_demand
+    from recommend.semantics import get_semantic_model
+
+    model = get_semantic_model()
+    index = IndexCache(content_words).get(store)
+    ids = [n.id for n in store.list_nodes(Label.DEMAND, limit=limit)]
+    wall: dict[str, list[float]] = {"bm25": [], "hybrid": []}
+    cpu: dict[str, list[float]] = {"bm25": [], "hybrid": []}
+    for n, demand_id in enumerate(ids):
+        for name, sem in (("bm25", None), ("hybrid", model))[:: 1 if n % 2 else -1]:
+            for r in range(repeats + (1 if n == 0 else 0)):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                recommend_for_demand(store, demand_id, tokenize=content_words, index=index, semantics=sem)
+                if n or r:  # the very first call of each warms caches
+                    wall[name].append(time.perf_counter() - started)
+                    cpu[name].append(time.process_time() - started_cpu)
+    out: dict[str, Any] = {"demands": len(ids), "repeats": repeats}
+    for name in wall:
+        out[name] = {"ms_p50": round(1000 * _pct(wall[name], 0.5), 1), "ms_p95": round(1000 * _pct(wall[name], 0.95), 1),
+                     "cpu_ms_p50": round(1000 * _pct(cpu[name], 0.5), 1),
+                     "cpu_ms_p95": round(1000 * _pct(cpu[name], 0.95), 1)}
+    for key in ("ms_p50", "ms_p95", "cpu_ms_p50", "cpu_ms_p95"):
+        out[f"ratio_{key}"] = round(out["hybrid"][key] / out["bm25"][key], 3)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure on a loaded demo store and print a table, then one JSON line."""
+    parser = argparse.ArgumentParser(description="BM25 only vs hybrid on the SME demand set")
+    parser.add_argument("--data-dir", type=Path, required=True, help="embedded store holding `kgmatch load demo`")
+    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--latency", type=int, default=0, metavar="N",
+                        help="only the latency on the first N stored demo demands (BM25 only vs hybrid)")
+    args = parser.parse_args(argv)
+    from graph.local_store import LocalStore
+    from recommend.config import settings_from_text
+
+    overrides = settings_from_text(dict(kv.split("=", 1) for kv in args.set))
+    store = LocalStore(args.data_dir)
+    if args.latency:
+        lat = latency(store, limit=args.latency)
+        print(json.dumps(lat, ensure_ascii=False))
+        store.close()
+        return 0
+    demands = load_sme_demands(split=None if args.split == "all" else args.split)
+    result = {"split": args.split, "n": len(demands), "overrides": overrides,
+              **measure(store, demands, overrides=overrides,
+                        configs={k: CONFIGS[k] for k in args.configs.split(",")})}
+    store.close()
+    for name in CONFIGS:
+        r = result.get(name)
+        if r:
+            print(f"{name:14s} P@5(terms) {r['p_at_5_terms']['rate']} {r['p_at_5_terms']['ci95']}  "
+                  f"P@5(all slots) {r['p_at_5_all_slots']['rate']}  nonsense {r['nonsense']['rate']}  "
+                  f"confident nonsense {r['confident_nonsense']['rate']} {r['confident_nonsense']['ci95']}  "
+                  f"abstained {r['abstained']}/{len(demands)}  slots {r['slots']}  "
+                  f"p50 {r['ms_p50']} ms p95 {r['ms_p95']} ms")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -12,8 +12,13 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
   TEXT_THRESHOLD capped at 1)`` where the direct strength is the best direct path's
   demand weight × expert weight; an expert with neither a graph path nor one matched term gets 0
   and is never listed.
-* The result **abstains** when no listed expert has direct field evidence and none reaches
-  :data:`TEXT_THRESHOLD`: it then says so (图谱中暂无该领域有直接依据的专家), gives the supply gap of
+* An expert is **listed** only with a path in the demand's fields or along their hierarchy, or at least
+  one matched term (and text coverage ≥ the setting ``list_text_coverage``, 0 by default); a path through
+  a related field alone is not evidence.
+* The result **abstains** when none of the experts *shown* has a direct path of strength ≥
+  :data:`DIRECT_STRENGTH` or text coverage ≥ :data:`TEXT_THRESHOLD` (before, any candidate with a direct path
+  anywhere in the list — often through a field linked at weight 0.5 — vouched for the five shown: the cause
+  of the "confident nonsense" measured in ``bench/sme_demands.py``): it then says so (图谱中暂无该领域有直接依据的专家), gives the supply gap of
   the demand's fields and suggests the nearest fields the candidates do come from, and publishing
   the demand as a 揭榜 challenge.
 """
@@ -27,10 +32,14 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+__all__ = ["TEXT_THRESHOLD", "DIRECT_STRENGTH", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
+DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
+"""Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
+LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)
+"""Text coverage an expert without a direct field path needs to be listed at all."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
 CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
 
@@ -44,11 +53,17 @@ class Evidence:
     matched_terms: tuple[str, ...]
     text_coverage: float
     confidence: float
+    list_coverage: float = 0.0  # the coverage that lets an expert without a field path be listed
+    hierarchy_path: bool = False  # reached through a parent or sub-field of a demand's field (not a related one)
+    direct_strength: float = 0.0  # the best direct path's demand weight × expert weight
 
     @property
     def listed(self) -> bool:
-        """Whether the expert may be shown at all (some path or some matched term)."""
-        return bool(self.direct_fields or self.indirect or self.matched_terms)
+        """Whether the expert may be shown at all: a path in the demand's fields or along their hierarchy,
+        or text evidence (matched terms covering at least ``list_coverage`` of the demand's terms). A
+        related-field path or one generic word in common (模块, 终端, 功率) alone is neither."""
+        return bool(self.direct_fields or self.hierarchy_path
+                    or (self.matched_terms and self.text_coverage >= self.list_coverage))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -83,7 +98,8 @@ def _terms(tokens: Sequence[str]) -> list[str]:
 
 
 def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], query_tokens: Sequence[str],
-                    profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD) -> Evidence:
+                    profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD,
+                    list_coverage: float = LIST_COVERAGE) -> Evidence:
     """The evidence behind one scored candidate.
 
     >>> from recommend.scoring import CandidateFacts, FieldPath
@@ -94,7 +110,7 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     (('f',), ('锂电池',), 1.0)
     """
     direct: dict[str, float] = {}
-    indirect = False
+    indirect = hierarchy = False
     for p in scored.facts.paths:
         if p.demand_field not in demand_fields:
             continue
@@ -102,6 +118,7 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
             direct[p.demand_field] = max(direct.get(p.demand_field, 0.0), p.demand_weight * p.expert_weight)
         else:
             indirect = True
+            hierarchy = hierarchy or all(h in ("child", "parent") for h in p.field_hops)
     terms = _terms(query_tokens)
     profile = set(profile_tokens)
     matched = tuple(t for t in terms if t in profile)
@@ -109,12 +126,20 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     text_conf = min(1.0, coverage / text_threshold) if text_threshold > 0 else float(coverage > 0)
     strength = max(direct.values(), default=0.0)
     confidence = max(min(1.0, strength * 2), text_conf) if direct or matched else (0.1 if indirect else 0.0)
-    return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4))
+    return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4),
+                    list_coverage, hierarchy and not direct, round(strength, 4))
 
 
 def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
-          evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD) -> Verdict:
+          evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
+          shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
+
+    The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
+    direct path of strength ≥ ``direct_strength`` (demand weight × expert weight: a field the demand
+    mainly needs, not one it touches through the crosswalk at weight 0.5 only) or text coverage ≥
+    ``text_threshold``: a candidate with evidence further down the list does not vouch for the experts shown.
+    The supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
     True
@@ -129,8 +154,10 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
             gap[f] += 1
         for p in s.facts.paths:
             near[p.expert_field] += 1
-    strong = [ev for ev in evidence.values() if ev.listed and (ev.direct_fields or ev.text_coverage >= text_threshold)]
-    best = max((ev.confidence for ev in evidence.values() if ev.listed), default=0.0)
+    looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
+    strong = [ev for ev in looked_at if ev.listed and ((ev.direct_fields and ev.direct_strength >= direct_strength)
+                                                       or ev.text_coverage >= text_threshold)]
+    best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)
     abstain = not strong
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))

@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("text_candidates", 50, "另按需求文本全库检索补充的候选专家人数（0 表示只按领域）"),
     Setting("abstain_text_coverage", 0.34, "没有直接领域依据时，需求关键词在专家资料中出现的比例达到该值才算有文本依据；"
             "全部候选都没有依据时推荐结果如实说明「暂无直接依据的专家」"),
+    Setting("semantic_expansion_terms", 6, "按语义模型为需求补充的相关词个数上限（只用于全库检索补充候选；0 表示不扩展）"),
+    Setting("semantic_expansion_min_similarity", 0.5, "补充的相关词（需求各词在语义空间中的近邻）与整条需求的最低余弦相似度"),
+    Setting("abstain_direct_strength", 0.5, "展示的专家中至少一位在需求领域有直接路径且强度（需求权重×专家权重）不低于该值，"
+            "或文本覆盖率达到 abstain_text_coverage，推荐结果才不声明「暂无直接依据」"),
+    Setting("list_text_coverage", 0.0, "没有需求领域（及其上下位领域）路径的专家，需求关键词在其资料中出现的比例至少达到该值"
+            "且至少命中一词才列出；只经相关领域到达而没有命中词的专家不列出"),
     Setting("project_member_share", 0.5, "参与（非负责）项目相对主持项目、论文非第一作者相对第一作者的分量：用于领域路径与项目证据"),
     # -- component details
     Setting("evidence_half_life_years", 5.0, "项目证据的半衰期（年）：越早的项目权重越低"),

@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
+
+import numpy as np
 
 from graph.model import Label
 from graph.store import GraphStore
@@ -30,6 +32,7 @@ from recommend.index_cache import IndexCache
 from recommend.platforms import PlatformRecommendation, recommend_platforms
 from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
+from recommend.semantics import SemanticModel, features, get_semantic_model
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
 
@@ -142,33 +145,65 @@ def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None
     return list(words) if words is not None else tokenize(text)
 
 
+class _Default:
+    """The default of ``semantics``: the model at :func:`recommend.semantics.model_path` when present."""
+
+
+DEFAULT_SEMANTICS = _Default()
+
+
+def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Sequence[str], kept: Sequence[Any],
+                     docs: Mapping[str, Sequence[str]]) -> list[Any]:
+    """The candidates with ``semantic_score``: the latent-space cosine of the demand and each profile
+    (profile vectors are kept by the model and recomputed only for changed profiles)."""
+    q = model.vectors([features(query_tokens, demand_text)])[0]
+    sims = np.clip(model.profile_vectors([(c.id, docs[c.id], profile_text(c)) for c in kept]) @ q, 0.0, 1.0)
+    return [replace(c, semantic_score=round(float(s), 6)) for c, s in zip(kept, sims, strict=True)]
+
+
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
                         overrides: Mapping[str, Any] | None = None, demand_name: str | None = None,
-                        index: ExpertIndex | None = None, keywords: Sequence[str] = ()) -> Recommendation:
+                        index: ExpertIndex | None = None, keywords: Sequence[str] = (),
+                        semantics: SemanticModel | _Default | None = DEFAULT_SEMANTICS) -> Recommendation:
     """Recommend for demand facts (a stored demand, or text analysed by the caller).
 
     With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
-    text and keywords join the candidates reached through the demand's fields.
+    text and keywords join the candidates reached through the demand's fields. With a semantic
+    model (``semantics``; by default :func:`recommend.semantics.get_semantic_model`, None when no
+    model was built), that search also uses related words of the demand's words (query expansion)
+    and every candidate gets the ``semantic`` component (hybrid with BM25's ``text``); without one,
+    the component is 0 and the ranking is BM25's alone.
     """
     settings = resolve(overrides)
+    model = get_semantic_model() if isinstance(semantics, _Default) else semantics
+    query_tokens = tokenize(demand.text)
     extra: list[str] = []
     if index is not None and int(settings["text_candidates"]) > 0:
-        query = " ".join([demand.text, *keywords])
+        expansion: list[str] = []
+        if model is not None and int(settings["semantic_expansion_terms"]) > 0:
+            expansion = model.expand([*query_tokens, *keywords], text=demand.text,
+                                     limit=int(settings["semantic_expansion_terms"]),
+                                     min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
+        query = " ".join([demand.text, *keywords, *expansion])
         extra = [i for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
     kept, excluded = apply_filters(demand, candidates, settings)
     docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
-    query_tokens = tokenize(demand.text)
     kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
                                               b=float(settings["text_bm25_b"])))
+    if model is not None and kept:
+        kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
     scored = score_candidates(demand, kept, settings)
-    # Honest abstention (recommend.abstention): an expert with no graph path and no matched term is never listed.
+    # Honest abstention (recommend.abstention): an expert with no direct path in the demand's fields and
+    # too little text evidence is never listed.
     threshold = float(settings["abstain_text_coverage"])
-    evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold)
+    evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold,
+                                      list_coverage=float(settings["list_text_coverage"]))
                 for s in scored}
-    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold)
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
+    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
+                    direct_strength=float(settings["abstain_direct_strength"]))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
@@ -206,7 +241,8 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
 
 def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,
                          overrides: Mapping[str, Any] | None = None, year: int | None = None,
-                         index: ExpertIndex | None = None) -> Recommendation:
+                         index: ExpertIndex | None = None,
+                         semantics: SemanticModel | _Default | None = DEFAULT_SEMANTICS) -> Recommendation:
     """Recommend experts and teams for a stored demand.
 
     Raises:
@@ -218,7 +254,7 @@ def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokeniz
     keywords = node.props.get("keywords", []) if node else []
     return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
                                demand_name=node.name if node else None, index=index,
-                               keywords=[k for k in keywords if isinstance(k, str)])
+                               keywords=[k for k in keywords if isinstance(k, str)], semantics=semantics)
 
 
 class Understanding(Protocol):
@@ -236,7 +272,8 @@ TITLE_CHARS = 24  # a free-text demand is named by its first line, cut to this m
 
 def recommend_for_text(store: GraphStore, text: str, *, tokenize: Tokenize, understand: Understand,
                        region_id: str | None = None, keywords: Sequence[str] = (),
-                       overrides: Mapping[str, Any] | None = None, index: ExpertIndex | None = None) -> Recommendation:
+                       overrides: Mapping[str, Any] | None = None, index: ExpertIndex | None = None,
+                       semantics: SemanticModel | _Default | None = DEFAULT_SEMANTICS) -> Recommendation:
     """Recommend experts and teams for free text: the one use case behind ``kgmatch recommend --text``,
     ``POST /api/v1/recommendations`` and the intake page's preview.
 
@@ -253,7 +290,7 @@ def recommend_for_text(store: GraphStore, text: str, *, tokenize: Tokenize, unde
     demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
     name = text.strip().split("\n")[0]
     rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
-                              keywords=understood.keywords,
+                              keywords=understood.keywords, semantics=semantics,
                               demand_name=name[:TITLE_CHARS] + ("…" if len(name) > TITLE_CHARS else ""))
     rec.keywords = tuple(understood.keywords)
     log.info("free-text recommendation: %d fields linked, %d experts", len(demand.fields), len(rec.experts))

@@ -110,6 +110,7 @@ class CandidateFacts:
     projects: tuple[ProjectFact, ...] = ()
     keywords: tuple[str, ...] = ()
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
+    semantic_score: float = 0.0  # latent-space similarity in [0, 1] (recommend.semantics); 0 without the model
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()  # national programmes whose projects the expert leads (科技计划项目承担者)
@@ -275,6 +276,10 @@ def _text(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]
     return max(0.0, min(1.0, c.text_score))
 
 
+def _semantic(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return max(0.0, min(1.0, c.semantic_score))
+
+
 def _evidence(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
     return evidence(c.projects, year=demand.year, half_life=_f(settings, "evidence_half_life_years"),
                     saturation=_f(settings, "evidence_saturation"),
@@ -298,14 +303,16 @@ def _availability(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str,
 
 
 COMPONENT_TABLE: tuple[Component, ...] = (
-    Component("field", "领域匹配", 0.35, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
-    Component("text", "文本相关", 0.25, "需求文本与专家项目、关键词的文本相关度（BM25）",
+    Component("field", "领域匹配", 0.292, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
+    Component("text", "文本相关", 0.208, "需求文本与专家项目、关键词的文本相关度（BM25）",
               ("text_score", "keywords", "projects"), _text),
-    Component("evidence", "项目证据", 0.15, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
-    Component("type", "专家类型", 0.05, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
+    Component("semantic", "语义相似", 0.167, "需求与专家资料在语义空间中的相似度（离线由 NSFC、论文、专利语料训练的 LSA，"
+              "与 BM25 文本相关合成混合文本分；没有语义模型时为 0）", ("semantic_score", "keywords", "projects"), _semantic),
+    Component("evidence", "项目证据", 0.125, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
+    Component("type", "专家类型", 0.042, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
               ("projects", "talent_titles", "programmes", "in_expert_pool"), _type),
-    Component("region", "地域邻近", 0.10, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
-    Component("availability", "可用性", 0.10, "当前负荷越低越可用（在研项目、待处理推送）", ("active_load",), _availability),
+    Component("region", "地域邻近", 0.083, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
+    Component("availability", "可用性", 0.083, "当前负荷越低越可用（在研项目、待处理推送）", ("active_load",), _availability),
 )
 """The score components in display order (see :class:`Component`)."""
 

@@ -26,6 +26,7 @@ from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from recommend.candidates import demand_facts_for_text
 from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_facts
+from recommend.semantics_build import ensure_semantic_model
 from workflow.common import fixed_clock
 
 GOLDEN = Path(__file__).parent / "golden" / "recommendations_demo.json"
@@ -69,16 +70,19 @@ def _region(store: LocalStore, value: str | None) -> str | None:
 
 def _results(store: LocalStore) -> dict[str, Any]:
     index = IndexCache(content_words).get(store)
+    semantics = ensure_semantic_model()  # the learned semantics are part of the default ranking
     out: dict[str, Any] = {"demands": {}, "texts": {}}
     for demand_id in DEMANDS:
         out["demands"][demand_id] = [
-            _snapshot(recommend_for_demand(store, demand_id, tokenize=content_words, overrides=o, index=index))
+            _snapshot(recommend_for_demand(store, demand_id, tokenize=content_words, overrides=o, index=index,
+                                           semantics=semantics))
             for o in OVERRIDES]
     for text, region in TEXTS:
         understood = understand_demand(text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
         demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=_region(store, region),
                                        year=YEAR)
-        rec = recommend_for_facts(store, demand, tokenize=content_words, index=index, keywords=understood.keywords)
+        rec = recommend_for_facts(store, demand, tokenize=content_words, index=index, keywords=understood.keywords,
+                                  semantics=semantics)
         out["texts"][f"{text}|{region}"] = _snapshot(rec)
     return out
 

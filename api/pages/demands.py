@@ -75,8 +75,9 @@ EXPORT_MAX_ROWS = 10_000
 
 _EXPORT_BATCH = 500
 _EXPERTS_IN_GRAPH = 5
-_COMPONENT_COLOURS = {"field": "#4E79A7", "text": "#F28E2B", "evidence": "#59A14F", "type": "#B07AA1",
-                      "region": "#9C755F", "availability": "#76B7B2"}
+_COMPONENT_COLOURS = {"field": "#4E79A7", "text": "#F28E2B", "semantic": "#E15759", "evidence": "#59A14F",
+                      "type": "#B07AA1", "region": "#9C755F", "availability": "#76B7B2"}
+_OTHER_COLOUR = "#BAB0AC"  # a score component added to recommend.scoring.COMPONENT_TABLE without a colour here
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -210,7 +211,7 @@ def _bar_segments(contributions: Mapping[str, float], *, width: float) -> list[d
         if value <= 0:
             continue
         w = round(value * width, 2)
-        out.append({"x": round(x, 2), "width": w, "colour": _COMPONENT_COLOURS[name], "name": COMPONENT_ZH[name],
+        out.append({"x": round(x, 2), "width": w, "colour": _COMPONENT_COLOURS.get(name, _OTHER_COLOUR), "name": COMPONENT_ZH[name],
                     "value": value})
         x += w
     return out
