@@ -27,6 +27,7 @@ from recommend.candidates import (
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
 from recommend.index_cache import IndexCache
+from recommend.ranker import apply_ranker
 from recommend.retrieval import ExpertIndex
 from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
@@ -146,7 +147,7 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
     text and keywords join the candidates reached through the demand's fields.
     """
-    settings = resolve(overrides)
+    settings = apply_ranker(resolve(overrides), overrides)  # learned weights when a model is present
     extra: list[str] = []
     if index is not None and int(settings["text_candidates"]) > 0:
         query = " ".join([demand.text, *keywords])

@@ -17,6 +17,7 @@ import click
 from api.cli.common import Ctx, fail, run_safely
 from api.cli.coverage import coverage
 from api.cli.linker import train_linker
+from api.cli.ranker import train_ranker
 from api.cli.recommend import evaluate, recommend, relate_fields, write_related_fields
 from api.cli.serve import serve, user
 from api.cli.webhook import webhook
@@ -214,6 +215,7 @@ for _command in (recommend, evaluate, relate_fields, serve, user):
 main.add_command(webhook)
 main.add_command(coverage)
 main.add_command(train_linker)
+main.add_command(train_ranker)
 for _command in WORKFLOW_COMMANDS:
     main.add_command(_command)
 
