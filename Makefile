@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker
+.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker ranker
 
 $(STAMP_RUN): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ $(FIELD_MODEL): $(STAMP_RUN) $(LINKER_DATA) ingest/field_model.py
 	$(BIN)/kgmatch train-linker --out $@
 
 linker: $(FIELD_MODEL)
+
+## ranker: learn the score weights from the loaded graph's own history and officers' feedback (deterministic;
+## run after `kgmatch load demo`); the engine uses var/models/ranker-v1.json when present, else the hand weights
+RANKER_MODEL := var/models/ranker-v1.json
+ranker: $(STAMP_RUN)
+	$(BIN)/kgmatch train-ranker --out $(RANKER_MODEL)
 
 ## demo: install, train the field linker, load the demo data into the embedded store, print statistics
 demo: $(STAMP_RUN) $(FIELD_MODEL)
