@@ -24,13 +24,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.cli.recommend import write_related_fields
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import GraphStore
 from ingest.demo import load_demo
 from ingest.nlp import content_words
 from recommend.engine import IndexCache, recommend_for_demand
+from recommend.field_similarity import write_related_fields
 from workflow.demo import make_demo_history
 
 

@@ -21,7 +21,6 @@ import statistics
 import tempfile
 import time
 
-from api.cli.recommend import write_related_fields
 from graph.local_store import LocalStore
 from graph.model import Label
 from graph.neo4j_store import Neo4jStore
@@ -29,6 +28,7 @@ from graph.store import GraphStore
 from ingest.demo import load_demo
 from ingest.nlp import content_words
 from recommend.engine import IndexCache, recommend_for_demand
+from recommend.field_similarity import write_related_fields
 
 
 def _pct(values: list[float], q: float) -> float:

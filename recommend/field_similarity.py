@@ -27,9 +27,9 @@ import numpy as np
 from scipy import sparse
 
 from graph.model import Label, RelType
-from graph.store import Direction, GraphStore, NodeRef
+from graph.store import Batch, Direction, GraphStore, NodeRef
 
-__all__ = ["FieldInfo", "RelatedPair", "field_infos", "related_fields", "wu_palmer"]
+__all__ = ["FieldInfo", "RelatedPair", "field_infos", "related_fields", "wu_palmer", "write_related_fields"]
 
 _CHUNK = 1000
 
@@ -163,3 +163,12 @@ def field_infos(store: GraphStore) -> list[FieldInfo]:
                 experts.setdefault(f, set()).add(nb.node.id)
     return [FieldInfo(f.id, str(f.props.get("scheme", "")), parent.get(f.id), frozenset(experts.get(f.id, ())),
                       tuple(sorted(keywords.get(f.id, [])))) for f in fields]
+
+
+def write_related_fields(store: GraphStore, *, top_k: int = 10, min_score: float = 0.2) -> int:
+    """Recompute RELATED_TO from the graph and replace the stored ones in one batch; returns how many."""
+    pairs = related_fields(field_infos(store), top_k=top_k, min_score=min_score)
+    rows = [{"start": p.a, "end": p.b, "score": p.score, "taxonomy": p.taxonomy, "experts": p.experts,
+             "keywords": p.keywords} for p in pairs]
+    store.write(Batch(replace_types=[RelType.RELATED_TO]).add_rels(RelType.RELATED_TO, Label.FIELD, Label.FIELD, rows))
+    return len(rows)

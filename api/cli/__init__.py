@@ -18,7 +18,7 @@ from api.cli.common import Ctx, fail, run_safely
 from api.cli.coverage import coverage
 from api.cli.linker import train_linker
 from api.cli.ranker import train_ranker
-from api.cli.recommend import evaluate, recommend, relate_fields, write_related_fields
+from api.cli.recommend import evaluate, recommend, relate_fields
 from api.cli.serve import serve, user
 from api.cli.webhook import webhook
 from api.cli.workflow import WORKFLOW_COMMANDS
@@ -33,6 +33,7 @@ from ingest.importers import IMPORT_KINDS, import_file
 from ingest.loader import LoadReport, load_file, write_error_file
 from ingest.patents import import_patents
 from ingest.taxonomies import TAXONOMY_KINDS, load_taxonomy
+from recommend.field_similarity import write_related_fields
 from workflow.demo import make_demo_history
 
 __all__ = ["main"]

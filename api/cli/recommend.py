@@ -13,8 +13,7 @@ import click
 from api.cli.common import Ctx, fail, run_safely
 from graph.errors import ValidationError
 from graph.local_store import LocalStore
-from graph.model import Label, RelType
-from graph.store import Batch, GraphStore
+from graph.model import Label
 from ingest.evaluation_data import load_evaluation_projects
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
@@ -23,11 +22,11 @@ from ingest.resolve import expert_id, normalize_name, normalize_org, resolve_nod
 from recommend.config import settings_from_text
 from recommend.engine import IndexCache, Recommendation, recommend_for_demand, recommend_for_text
 from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
-from recommend.field_similarity import field_infos, related_fields
+from recommend.field_similarity import write_related_fields
 from recommend.profiles import load_profiles
 from recommend.scoring import EXPERT_TYPES
 
-__all__ = ["recommend", "evaluate", "relate_fields", "write_related_fields"]
+__all__ = ["recommend", "evaluate", "relate_fields"]
 
 
 def _width(text: str) -> int:
@@ -208,12 +207,3 @@ def relate_fields(obj: Ctx, top_k: int, min_score: float) -> None:
     """计算领域相似度并写入 RELATED_TO（整体替换，可重复执行）/ recompute RELATED_TO."""
     written = write_related_fields(obj.store(), top_k=top_k, min_score=min_score)
     click.echo(f"已写入相关领域关系 {written} 条（每个领域最多 {top_k} 条，相似度 ≥ {min_score}）。")
-
-
-def write_related_fields(store: GraphStore, *, top_k: int = 10, min_score: float = 0.2) -> int:
-    """Recompute RELATED_TO from the graph and replace the stored ones in one batch; returns how many."""
-    pairs = related_fields(field_infos(store), top_k=top_k, min_score=min_score)
-    rows = [{"start": p.a, "end": p.b, "score": p.score, "taxonomy": p.taxonomy, "experts": p.experts,
-             "keywords": p.keywords} for p in pairs]
-    store.write(Batch(replace_types=[RelType.RELATED_TO]).add_rels(RelType.RELATED_TO, Label.FIELD, Label.FIELD, rows))
-    return len(rows)
