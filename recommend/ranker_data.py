@@ -36,7 +36,8 @@ from recommend.scoring import CandidateFacts, DemandFacts, score_candidates
 from recommend.text import profile_text, text_scores
 from workflow.states import VERDICTS
 
-__all__ = ["Query", "as_of", "query_groups", "project_groups", "paper_groups", "feedback_groups", "training_groups"]
+__all__ = ["Query", "as_of", "query_groups", "project_groups", "paper_groups", "feedback_groups", "history_window",
+           "training_groups"]
 
 log = logging.getLogger(__name__)
 
@@ -168,8 +169,11 @@ def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokeni
 
 
 def feedback_groups(store: GraphStore, *, tokenize: Tokenize, index: ExpertIndex,
-                    settings: Mapping[str, object] | None = None) -> list[Group]:
-    """Demands with at least one 采纳 verdict: adopted experts relevant, everyone else scored beside them."""
+                    settings: Mapping[str, object] | None = None, synthetic: bool = False) -> list[Group]:
+    """Demands with at least one 采纳 verdict: adopted experts relevant, everyone else scored beside them.
+
+    Feedback on demands marked ``source: synthetic`` (the demo's generated history, whose verdicts are
+    drawn at random) teaches nothing real and is left out unless ``synthetic``."""
     feedback, after = [], None
     while page := store.list_nodes(Label.FEEDBACK, limit=2000, after=after):
         feedback += page
@@ -187,6 +191,9 @@ def feedback_groups(store: GraphStore, *, tokenize: Tokenize, index: ExpertIndex
     for n in feedback:
         if n.props.get("verdict") == ADOPTED and n.id in about and n.id in concerns:
             adopted.setdefault(about[n.id], set()).add(concerns[n.id])
+    if not synthetic:
+        real = {n.id for n in store.get_nodes(Label.DEMAND, sorted(adopted)) if n.props.get("source") != "synthetic"}
+        adopted = {d: e for d, e in adopted.items() if d in real}
     queries = []
     for demand_id in sorted(adopted):
         demand = replace(demand_facts(store, demand_id), declined={})  # 不采纳 experts are negatives here
@@ -196,25 +203,41 @@ def feedback_groups(store: GraphStore, *, tokenize: Tokenize, index: ExpertIndex
                         index=index, settings=settings) if queries else []
 
 
-def training_groups(store: GraphStore, *, tokenize: Tokenize, window: int = 2, max_queries: int | None = 600,
+def history_window(profiles: Sequence[ExpertProfile], *, window: int = 2, share: float = 0.1) -> tuple[int, int] | None:
+    """(cut, end) for pseudo-queries: ``end`` is one after the latest year in which at least ``share`` of the
+    busiest year's projects started (a couple of stray late records do not make an empty window)."""
+    counts: dict[int, int] = {}
+    for p in profiles:
+        for x in p.projects:
+            if x.role == "lead" and x.start_year is not None:
+                counts[x.start_year] = counts.get(x.start_year, 0) + 1
+    if not counts:
+        return None
+    busiest = max(counts.values())
+    end = max(y for y, n in counts.items() if n >= share * busiest) + 1
+    return end - window, end
+
+
+def training_groups(store: GraphStore, *, tokenize: Tokenize, window: int = 2, max_queries: int | None = 300,
                     seed: int = 0, settings: Mapping[str, object] | None = None,
-                    profiles: Sequence[ExpertProfile] | None = None) -> tuple[list[Group], dict[str, object]]:
-    """All training groups of a graph: project and paper history of the last ``window`` years
-    (the graph as of ``last start − window + 1``) plus officers' feedback; and a summary."""
+                    profiles: Sequence[ExpertProfile] | None = None,
+                    synthetic_feedback: bool = False) -> tuple[list[Group], dict[str, object]]:
+    """All training groups of a graph: project and paper history of a ``window``-year span
+    (:func:`history_window`; the graph as of its start) plus officers' feedback; and a summary."""
     profiles = list(profiles if profiles is not None else load_profiles(store))
-    years = [x.start_year for p in profiles for x in p.projects if x.start_year is not None]
+    span = history_window(profiles, window=window)
     groups: list[Group] = []
     summary: dict[str, object] = {"experts": len(profiles)}
-    if years:
-        end = max(years) + 1
-        cut = end - window
+    if span is not None:
+        cut, end = span
         summary.update(cut=cut, end=end)
         groups += project_groups(store, profiles, tokenize=tokenize, cut=cut, end=end, settings=settings,
                                  max_queries=max_queries, seed=seed)
         groups += paper_groups(store, profiles, tokenize=tokenize, cut=cut, end=end, settings=settings,
                                max_queries=max_queries and max_queries // 2, seed=seed)
+    years = [x.start_year for p in profiles for x in p.projects if x.start_year is not None]
     index = ExpertIndex(profiles, tokenize=tokenize, ref_year=(max(years) + 1) if years else 0)
-    groups += feedback_groups(store, tokenize=tokenize, index=index, settings=settings)
+    groups += feedback_groups(store, tokenize=tokenize, index=index, settings=settings, synthetic=synthetic_feedback)
     counts: dict[str, int] = {}
     for g in groups:
         counts[g.source] = counts.get(g.source, 0) + 1

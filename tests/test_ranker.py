@@ -184,3 +184,25 @@ def test_train_ranker_without_history_fails_in_chinese_and_writes_nothing(tmp_pa
     out = tmp_path / "m.json"
     result = kgmatch("train-ranker", "--out", str(out), data_dir=data)
     assert result.returncode == 1 and "没有可用于训练排序模型的历史" in result.stderr and not out.exists()
+
+
+def test_officers_feedback_becomes_a_group_but_synthetic_feedback_does_not(local_store):
+    from datetime import datetime
+
+    from graph.store import NodeRef
+    from recommend.ranker_data import feedback_groups
+    from recommend.retrieval import ExpertIndex
+    from workflow.feedback import record_feedback
+
+    local_store.write(world())
+    at = datetime(2026, 3, 5, 10, 0)
+    record_feedback(local_store, "d:1", NodeRef(Label.EXPERT, "e:sun"), verdict="采纳", actor="officer", now=at)
+    record_feedback(local_store, "d:1", NodeRef(Label.EXPERT, "e:wang"), verdict="不采纳", reason="方向不符",
+                    actor="officer", now=at)
+    index = ExpertIndex(load_profiles(local_store), tokenize=bigrams, ref_year=2027)
+    [group] = feedback_groups(local_store, tokenize=bigrams, index=index)
+    assert group.source == "feedback" and group.relevant == {"e:sun"}
+    assert {"e:sun", "e:wang", "e:li"} <= {e for e, _ in group.candidates}  # 不采纳 is a negative, not filtered out
+    local_store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "source": "synthetic"}])
+    assert feedback_groups(local_store, tokenize=bigrams, index=index) == []
+    assert len(feedback_groups(local_store, tokenize=bigrams, index=index, synthetic=True)) == 1

@@ -20,11 +20,15 @@ __all__ = ["train_ranker"]
               help="模型文件（默认 KGMATCH_RANKER_MODEL 或 var/models/ranker-v1.json）/ where to write the model.")
 @click.option("--window", default=2, show_default=True,
               help="用最近几年开始的项目与论文作伪查询（图谱取这之前的状态）/ years of history used as queries.")
-@click.option("--max-queries", default=600, show_default=True, help="伪查询上限（按种子抽样）/ at most this many.")
+@click.option("--max-queries", default=300, show_default=True,
+              help="项目伪查询上限（论文另取一半；按种子抽样）/ at most this many project queries.")
+@click.option("--synthetic-feedback", is_flag=True,
+              help="也用合成需求（演示数据）上的采纳反馈；其结论是随机生成的，默认不用 / also learn from synthetic demands.")
 @click.option("--seed", default=0, show_default=True, help="抽样与划分的随机种子 / sampling seed.")
 @click.pass_obj
 @run_safely
-def train_ranker(obj: Ctx, out: Path | None, window: int, max_queries: int, seed: int) -> None:
+def train_ranker(obj: Ctx, out: Path | None, window: int, max_queries: int, synthetic_feedback: bool,
+                 seed: int) -> None:
     """训练学习排序模型：在图谱自身的历史（较早年份的图谱 + 之后的项目/论文名称，真实负责人/作者为正例）与对接专员的
     采纳/不采纳反馈上学习各打分分项的权重；人工权重保留为对照和后备。"""
     from recommend.ranker import model_path, save_model, select_ranker
@@ -32,7 +36,7 @@ def train_ranker(obj: Ctx, out: Path | None, window: int, max_queries: int, seed
 
     started = time.perf_counter()
     groups, summary = training_groups(obj.store(), tokenize=content_words, window=window, max_queries=max_queries,
-                                      seed=seed)
+                                      seed=seed, synthetic_feedback=synthetic_feedback)
     try:
         model, table = select_ranker(groups, seed=seed)
     except ValueError:
