@@ -6,7 +6,9 @@ Builds the engine's query groups once for a time split made by ``bench.pi_split`
 as ``groups.pickle``): training groups are the graph's own projects of the two years before the
 split year (seen as of two years earlier), test groups the split's queries over the whole graph. Each
 learner is fit on the training groups only; the test MRR (95 % bootstrap interval) and Hit@10 (Wilson)
-are printed beside the hand weights. LambdaRank runs only with ``--lightgbm`` and LightGBM importable
+are printed beside the hand weights. Two diagnostic rows add candidate values that are not components
+(``_index``: the whole-graph text index score; ``_prior``: the activity prior) to show the headroom a
+component carrying them would give. LambdaRank runs only with ``--lightgbm`` and LightGBM importable
 (it is not a dependency of kgmatch: the engine's score must stay Σ weight × component, so a tree model
 would have to win clearly to be worth it). The last line is one JSON object.
 """
@@ -17,6 +19,7 @@ import argparse
 import json
 import pickle
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +32,7 @@ from recommend import metrics
 from recommend.profiles import load_profiles
 from recommend.ranker import C_GRID, KINDS, Group, hand_weights, rank_group, select_ranker, train_ranker
 from recommend.ranker_data import Query, project_groups, query_groups
+from recommend.retrieval import fit_activity_prior
 from recommend.scoring import COMPONENTS
 
 
@@ -42,9 +46,11 @@ def build_groups(split: Path) -> tuple[list[Group], list[Group]]:
         load_evaluation_projects(split / "projects.csv", store)
         profiles = load_profiles(store)
         ref = max(p.start_year for prof in profiles for p in prof.projects if p.start_year) + 1
-        train = project_groups(store, profiles, tokenize=content_words, cut=ref - 2, end=ref, use_fields=False)
+        train = project_groups(store, profiles, tokenize=content_words, cut=ref - 2, end=ref, use_fields=False,
+                               prior=fit_activity_prior(profiles, ref_year=ref - 2))
         test = query_groups(store, [Query(q.title, frozenset({q.gold_id})) for q in queries],
-                            tokenize=content_words, year=ref, profiles=profiles)
+                            tokenize=content_words, year=ref, profiles=profiles,
+                            prior=fit_activity_prior(profiles, ref_year=ref))
     cache.write_bytes(pickle.dumps((train, test)))
     return train, test
 
@@ -62,14 +68,15 @@ def report(groups: list[Group], rankings: list[list[str]]) -> dict[str, object]:
             "hit@10_ci": [round(x, 4) for x in metrics.wilson_interval(hits, len(groups))]}
 
 
-def lambdarank(train: list[Group], test: list[Group], seed: int = 0) -> list[list[str]]:
-    """LightGBM LambdaRank on the components (small, deterministic, one thread)."""
+def lambdarank(train: list[Group], test: list[Group], seed: int = 0,
+               names: tuple[str, ...] = COMPONENTS) -> list[list[str]]:
+    """LightGBM LambdaRank on ``names`` (small, deterministic, one thread)."""
     import lightgbm as lgb
 
     def matrix(groups: list[Group]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        x = [[float(c.get(n, 0.0)) for n in COMPONENTS] for g in groups for _, c in g.candidates]
+        x = [[float(c.get(n, 0.0)) for n in names] for g in groups for _, c in g.candidates]
         y = [int(e in g.relevant) for g in groups for e, _ in g.candidates]
-        return np.array(x).reshape(-1, len(COMPONENTS)), np.array(y), [len(g.candidates) for g in groups]
+        return np.array(x).reshape(-1, len(names)), np.array(y), [len(g.candidates) for g in groups]
 
     usable = [g for g in train if g.candidates]
     x, y, sizes = matrix(usable)
@@ -82,7 +89,9 @@ def lambdarank(train: list[Group], test: list[Group], seed: int = 0) -> list[lis
             out.append([])
             continue
         xt, _, _ = matrix([g])
-        s = model.predict(xt)
+        with warnings.catch_warnings():  # fitted on the same plain arrays; sklearn's feature-name check is noise
+            warnings.simplefilter("ignore", UserWarning)
+            s = model.predict(xt)
         out.append([g.candidates[i][0] for i in sorted(range(len(s)), key=lambda i: (-s[i], g.candidates[i][0]))])
     return out
 
@@ -103,8 +112,16 @@ def main() -> None:
     chosen, table = select_ranker(train)
     rows["selected on training halves"] = {**report(test, [rank_group(g, chosen.weights) for g in test]),
                                            "chosen": f"{chosen.kind} C={chosen.meta['c']}", "validation": table}
+    # Headroom: what two candidate values that are not components yet would add (diagnostic, never in the engine).
+    for extra in (("_index",), ("_index", "_prior")):
+        names = (*COMPONENTS, *extra)
+        model = train_ranker(train, kind=chosen.kind, c=float(chosen.meta["c"]), names=names)
+        rows[f"{chosen.kind} + {'+'.join(extra)} (diagnostic)"] = {
+            **report(test, [rank_group(g, model.weights) for g in test]), "weights": model.weights}
     if args.lightgbm:
         rows["lambdarank (LightGBM)"] = report(test, lambdarank(train, test))
+        rows["lambdarank + _index+_prior (diagnostic)"] = report(
+            test, lambdarank(train, test, names=(*COMPONENTS, "_index", "_prior")))
     in_pool = sum(1 for g in test if any(e in g.relevant for e, _ in g.candidates)) / max(len(test), 1)
     for name, row in rows.items():
         print(f"{name:<30} MRR {row['mrr']:.4f} {row['mrr_ci']}  Hit@10 {row['hit@10']:.4f} {row['hit@10_ci']}")

@@ -29,12 +29,12 @@ from recommend.explain import ExplainedPath, expert_sentence, explain_paths, tea
 from recommend.index_cache import IndexCache
 from recommend.ranker import apply_ranker
 from recommend.retrieval import ExpertIndex
-from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
+from recommend.scoring import CandidateFacts, DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
 
 __all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "Understanding", "Understand",
-           "recommend_for_demand", "recommend_for_facts", "recommend_for_text"]
+           "recommend_for_demand", "recommend_for_facts", "recommend_for_text", "Scoring", "score_demand"]
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,47 @@ def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None
     return list(words) if words is not None else tokenize(text)
 
 
+@dataclass
+class Scoring:
+    """One demand's candidates scored: what the ranking, the abstention and the ranker's training read."""
+
+    scored: list[ScoredExpert]  # best first
+    candidates: int  # gathered before the filters
+    excluded: dict[str, str]
+    docs: dict[str, list[str]]  # each scored candidate's profile words
+    query_tokens: list[str]
+    index_scores: dict[str, float] = field(default_factory=dict)  # whole-graph index score / the best, text hits only
+
+
+def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, Any], *, tokenize: Tokenize,
+                 index: ExpertIndex | None = None, keywords: Sequence[str] = (),
+                 adjust: Callable[[CandidateFacts], CandidateFacts] | None = None, filters: bool = True,
+                 words: Callable[[CandidateFacts], list[str]] | None = None) -> Scoring:
+    """Gather, filter and score the candidates of one demand with resolved ``settings``: the one scoring
+    path of :func:`recommend_for_facts` and of the ranker's training and evaluation groups
+    (:mod:`recommend.ranker_data`, which passes ``adjust`` to see candidates as of an earlier year,
+    ``filters=False`` and a memoising ``words``).
+
+    With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
+    text and keywords join the candidates reached through the demand's fields.
+    """
+    hits: list[tuple[str, float]] = []
+    if index is not None and int(settings["text_candidates"]) > 0:
+        query = " ".join([demand.text, *keywords])
+        hits = [(i, s) for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
+    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
+    if adjust is not None:
+        candidates = [adjust(c) for c in candidates]
+    kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
+    docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
+    query_tokens = tokenize(demand.text)
+    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
+                                              b=float(settings["text_bm25_b"])))
+    scored = score_candidates(demand, kept, settings)
+    top = hits[0][1] if hits else 1.0
+    return Scoring(scored, len(candidates), excluded, docs, query_tokens, {i: s / top for i, s in hits})
+
+
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
                         overrides: Mapping[str, Any] | None = None, demand_name: str | None = None,
                         index: ExpertIndex | None = None, keywords: Sequence[str] = ()) -> Recommendation:
@@ -148,17 +189,8 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     text and keywords join the candidates reached through the demand's fields.
     """
     settings = apply_ranker(resolve(overrides), overrides)  # learned weights when a model is present
-    extra: list[str] = []
-    if index is not None and int(settings["text_candidates"]) > 0:
-        query = " ".join([demand.text, *keywords])
-        extra = [i for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
-    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
-    kept, excluded = apply_filters(demand, candidates, settings)
-    docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
-    query_tokens = tokenize(demand.text)
-    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
-                                              b=float(settings["text_bm25_b"])))
-    scored = score_candidates(demand, kept, settings)
+    scoring = score_demand(store, demand, settings, tokenize=tokenize, index=index, keywords=keywords)
+    scored, excluded, docs, query_tokens = scoring.scored, scoring.excluded, scoring.docs, scoring.query_tokens
     # Honest abstention (recommend.abstention): an expert with no graph path and no matched term is never listed.
     threshold = float(settings["abstain_text_coverage"])
     evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold)
@@ -191,11 +223,11 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                  if collab.has_edge(a, b) and collab[a][b].get("kind") == "collaborates"]
         return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields), joint_papers=joint))
 
-    log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
+    log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, scoring.candidates, len(scored), len(teams))
     field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}
     return Recommendation(demand, title, experts, [team_result(t) for t in teams],
                           team_result(baseline) if baseline else None, excluded,
-                          field_names, settings, len(candidates), verdict)
+                          field_names, settings, scoring.candidates, verdict)
 
 
 def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokenize,

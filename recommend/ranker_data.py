@@ -20,6 +20,7 @@ applied here.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -27,13 +28,14 @@ import numpy as np
 
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore
-from recommend.candidates import PAPER_ROLE, demand_facts, gather_candidates, with_text_scores
+from recommend.candidates import PAPER_ROLE, demand_facts
 from recommend.config import resolve
+from recommend.engine import score_demand
 from recommend.profiles import ExpertProfile, load_profiles
 from recommend.ranker import Group
-from recommend.retrieval import ExpertIndex, text_digest
-from recommend.scoring import CandidateFacts, DemandFacts, score_candidates
-from recommend.text import profile_text, text_scores
+from recommend.retrieval import ActivityPrior, ExpertIndex, text_digest
+from recommend.scoring import CandidateFacts, DemandFacts
+from recommend.text import profile_text
 from workflow.states import VERDICTS
 
 __all__ = ["Query", "as_of", "query_groups", "project_groups", "paper_groups", "feedback_groups", "history_window",
@@ -89,32 +91,44 @@ class _Words:
 
 def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Tokenize, year: int,
                  index: ExpertIndex | None = None, profiles: Sequence[ExpertProfile] | None = None,
-                 settings: Mapping[str, object] | None = None, text_k: int | None = None) -> list[Group]:
+                 settings: Mapping[str, object] | None = None, text_k: int | None = None,
+                 prior: ActivityPrior | None = None) -> list[Group]:
     """One :class:`Group` per query: the engine's candidates and component values as of ``year``.
 
     ``index`` (built here from ``profiles`` as of ``year`` when not given) supplies the text
     candidates, ``text_k`` of them (default: the ``text_candidates`` setting). A query with no word
     the graph knows gets an empty group (a miss in any evaluation, never an exception).
+
+    Besides the components each candidate carries two diagnostic values that are not components
+    (names start with ``_``; the engine and the default training never read them), for measuring
+    what a component could add (``bench/pi_ranker.py``): ``_index``, the whole-graph index score
+    divided by the query's best (0 when the expert came only through fields), and with ``prior``
+    ``_prior``, P(starts a project soon) from :class:`recommend.retrieval.ActivityPrior`.
     """
     settings = dict(settings or resolve())
+    if text_k is not None:
+        settings["text_candidates"] = text_k
     if index is None:
         index = ExpertIndex(profiles if profiles is not None else load_profiles(store), tokenize=tokenize,
                             ref_year=year)
-    k = int(settings["text_candidates"]) if text_k is None else text_k
     words = _Words(tokenize, index)
     groups = []
     for q in queries:
         demand = q.demand or DemandFacts(id="(query)", text=q.text, fields=dict(q.fields), year=year)
-        extra = [i for i, s in index.search(q.text, k=k) if s > 0] if k > 0 else []
-        found, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra) if (demand.fields or extra) \
-            else ([], [])
-        facts = [as_of(c, year, q.hide) for c in found]
-        docs = {c.id: words(c) for c in facts}
-        facts = with_text_scores(facts, text_scores(tokenize(demand.text), docs, k1=float(settings["text_bm25_k1"]),
-                                                    b=float(settings["text_bm25_b"])))
-        scored = score_candidates(demand, facts, settings)
-        groups.append(Group(q.text, tuple((s.id, dict(s.components)) for s in scored), q.relevant, q.source))
+        scoring = score_demand(store, demand, settings, tokenize=tokenize, index=index, filters=False, words=words,
+                               adjust=lambda c, q=q: as_of(c, year, q.hide))
+        groups.append(Group(q.text, tuple(
+            (s.id, {**s.components, **_diagnostics(s.id, scoring.index_scores, index, prior, year)})
+            for s in scoring.scored), q.relevant, q.source))
     return groups
+
+
+def _diagnostics(expert_id: str, by_index: Mapping[str, float], index: ExpertIndex, prior: ActivityPrior | None,
+                 year: int) -> dict[str, float]:
+    out = {"_index": float(by_index.get(expert_id, 0.0))}
+    if prior is not None and expert_id in index.profiles:
+        out["_prior"] = math.exp(prior.log_prior(index.profiles[expert_id], year))
+    return out
 
 
 def _sample(items: list, limit: int | None, seed: int) -> list:
@@ -126,7 +140,7 @@ def _sample(items: list, limit: int | None, seed: int) -> list:
 
 def project_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, cut: int, end: int,
                    settings: Mapping[str, object] | None = None, max_queries: int | None = 600, seed: int = 0,
-                   use_fields: bool = True) -> list[Group]:
+                   use_fields: bool = True, prior: ActivityPrior | None = None) -> list[Group]:
     """Pseudo-queries from project history: projects led in ``[cut, end)`` by experts with a project
     before ``cut``; their fields (IN_FIELD) are the demand's fields when ``use_fields``."""
     known = {p.id for p in profiles if any(x.start_year is not None and x.start_year < cut for x in p.projects)}
@@ -140,7 +154,7 @@ def project_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, toke
             fields.setdefault(src.id, {})[nb.node.id] = 1.0
     queries = [Query(title, frozenset({expert}), fields.get(pid, {}), frozenset({pid})) for pid, title, expert in raw]
     index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut)
-    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings)
+    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, prior=prior)
 
 
 def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, cut: int, end: int,
