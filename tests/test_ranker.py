@@ -101,12 +101,12 @@ def _region_only(tmp_path) -> str:
     return str(save_model(RankerModel(weights, "pairwise"), tmp_path / "ranker.json"))
 
 
-def test_engine_uses_the_model_when_present_and_hand_weights_when_absent(local_store, tmp_path, monkeypatch):
-    local_store.write(world())
-    hand = recommend_for_demand(local_store, "d:1", tokenize=bigrams, year=2026, overrides={"max_per_institution": 0})
+def test_engine_uses_the_model_when_present_and_hand_weights_when_absent(store, tmp_path, monkeypatch):
+    store.write(world())
+    hand = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"max_per_institution": 0})
     assert hand.settings["ranker"] == "hand" and hand.experts[0].scored.id == "e:li"  # no model: the fallback
     monkeypatch.setenv("KGMATCH_RANKER_MODEL", _region_only(tmp_path))
-    learned = recommend_for_demand(local_store, "d:1", tokenize=bigrams, year=2026, overrides={"max_per_institution": 0})
+    learned = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"max_per_institution": 0})
     assert learned.settings["ranker"] == "learned" and learned.settings["weight_region"] == 1.0
     scores = [e.scored.score for e in learned.experts]
     assert scores == sorted(scores, reverse=True)
@@ -115,11 +115,11 @@ def test_engine_uses_the_model_when_present_and_hand_weights_when_absent(local_s
     assert {e.scored.id for e in learned.experts[:2]} == {"e:li", "e:zhao"}  # the two in 杭州 first
     assert learned.experts[0].scored.contributions["field"] == 0.0  # explanations show the learned weights
     # the setting (per call) and the environment both select the hand weights again
-    again = recommend_for_demand(local_store, "d:1", tokenize=bigrams, year=2026,
+    again = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026,
                                  overrides={"max_per_institution": 0, "ranker": "hand"})
     assert [e.scored.id for e in again.experts] == [e.scored.id for e in hand.experts]
     monkeypatch.setenv("KGMATCH_RANKER", "hand")
-    by_env = recommend_for_demand(local_store, "d:1", tokenize=bigrams, year=2026, overrides={"max_per_institution": 0})
+    by_env = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"max_per_institution": 0})
     assert by_env.settings["ranker"] == "hand" and [e.scored.id for e in by_env.experts] == [e.scored.id for e in hand.experts]
 
 
@@ -154,9 +154,9 @@ def _history() -> Batch:
                                                      {"start": "e:c", "end": "p5"}]))
 
 
-def test_pseudo_queries_never_see_themselves(local_store):
-    local_store.write(_history())
-    groups = project_groups(local_store, load_profiles(local_store), tokenize=bigrams, cut=2013, end=2015)
+def test_pseudo_queries_never_see_themselves(store):
+    store.write(_history())
+    groups = project_groups(store, load_profiles(store), tokenize=bigrams, cut=2013, end=2015)
     assert sorted(g.query for g in groups) == ["城市交通信号优化", "锂电池正极材料循环寿命优化"]
     for g in groups:
         assert len(g.candidates) == 3  # everyone shares 优化
@@ -186,7 +186,7 @@ def test_train_ranker_without_history_fails_in_chinese_and_writes_nothing(tmp_pa
     assert result.returncode == 1 and "没有可用于训练排序模型的历史" in result.stderr and not out.exists()
 
 
-def test_officers_feedback_becomes_a_group_but_synthetic_feedback_does_not(local_store):
+def test_officers_feedback_becomes_a_group_but_synthetic_feedback_does_not(store):
     from datetime import datetime
 
     from graph.store import NodeRef
@@ -194,15 +194,15 @@ def test_officers_feedback_becomes_a_group_but_synthetic_feedback_does_not(local
     from recommend.retrieval import ExpertIndex
     from workflow.feedback import record_feedback
 
-    local_store.write(world())
+    store.write(world())
     at = datetime(2026, 3, 5, 10, 0)
-    record_feedback(local_store, "d:1", NodeRef(Label.EXPERT, "e:sun"), verdict="采纳", actor="officer", now=at)
-    record_feedback(local_store, "d:1", NodeRef(Label.EXPERT, "e:wang"), verdict="不采纳", reason="方向不符",
+    record_feedback(store, "d:1", NodeRef(Label.EXPERT, "e:sun"), verdict="采纳", actor="officer", now=at)
+    record_feedback(store, "d:1", NodeRef(Label.EXPERT, "e:wang"), verdict="不采纳", reason="方向不符",
                     actor="officer", now=at)
-    index = ExpertIndex(load_profiles(local_store), tokenize=bigrams, ref_year=2027)
-    [group] = feedback_groups(local_store, tokenize=bigrams, index=index)
+    index = ExpertIndex(load_profiles(store), tokenize=bigrams, ref_year=2027)
+    [group] = feedback_groups(store, tokenize=bigrams, index=index)
     assert group.source == "feedback" and group.relevant == {"e:sun"}
     assert {"e:sun", "e:wang", "e:li"} <= {e for e, _ in group.candidates}  # 不采纳 is a negative, not filtered out
-    local_store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "source": "synthetic"}])
-    assert feedback_groups(local_store, tokenize=bigrams, index=index) == []
-    assert len(feedback_groups(local_store, tokenize=bigrams, index=index, synthetic=True)) == 1
+    store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "source": "synthetic"}])
+    assert feedback_groups(store, tokenize=bigrams, index=index) == []
+    assert len(feedback_groups(store, tokenize=bigrams, index=index, synthetic=True)) == 1
