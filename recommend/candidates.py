@@ -19,7 +19,7 @@ import networkx as nx
 from graph.errors import Msg, NotFoundError
 from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
-from recommend.profiles import ROLE, project_fact
+from recommend.profiles import PAPER_ROLE, ROLE, paper_fact, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
@@ -270,7 +270,7 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
         if nb.rel.type is RelType.WORKS_AT:
             institution.setdefault(src.id, nb.node)
         elif nb.rel.type is RelType.AUTHORED:
-            projects.setdefault(src.id, []).append(_paper_fact(nb.node))
+            projects.setdefault(src.id, []).append(paper_fact(nb.node))
         else:
             projects.setdefault(src.id, []).append(project_fact(nb))
     inst_regions: dict[str, tuple[str | None, str | None]] = {}
@@ -301,17 +301,6 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
             active_load=active + load.get(e.id, 0), served_enterprise=served.get(e.id, 0),
         ))
     return facts
-
-
-PAPER_ROLE = "paper"
-"""The role of a paper among a candidate's evidence facts: outputs count as evidence (DESIGN: projects,
-outputs, recency) at half a led project's weight, never as a PI role or as current load."""
-
-
-def _paper_fact(node: Node) -> ProjectFact:
-    year = node.props.get("year")
-    year = year if isinstance(year, int) else None
-    return ProjectFact(node.id, str(node.props.get("title", "")), PAPER_ROLE, year, year)
 
 
 def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],

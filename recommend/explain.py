@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from recommend.profiles import PAPER_ROLE
 from recommend.scoring import COMPONENT_ZH, COMPONENTS, FieldPath, ScoredExpert
 from recommend.teams import DISCONNECTED, Team
 
@@ -108,8 +109,12 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
         when = f"（{latest.start_year} 年）" if latest.start_year else ""
         parts.append(f"主持项目 {len(leads)} 项，最近为「{latest.title}」{when}")
     papers = {p.via[-2] for p in f.paths if p.kind == "paper"}
+    written = sorted((p for p in f.projects if p.role == PAPER_ROLE), key=lambda p: (-(p.start_year or 0), p.id))
     if papers:
         parts.append(f"发表相关领域论文 {len(papers)} 篇")
+    elif written:  # papers without a field link: the text match rests on them, so name the latest
+        when = f"（{written[0].start_year} 年）" if written[0].start_year else ""
+        parts.append(f"发表论文 {len(written)} 篇，最近为「{written[0].title}」{when}")
     if f.served_enterprise:
         parts.append(f"曾作为科技专员派驻该企业 {f.served_enterprise} 次")
     if f.active_load:

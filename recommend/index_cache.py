@@ -4,7 +4,7 @@ Issue 17: every write (even a webhook Delivery) changed the store's counts, and 
 recommendation rebuilt the whole index while holding a lock (9.4 s embedded, 23.6 s on
 Neo4j at the demo's size, minutes at 50×). Here:
 
-* **Only profile changes count.** The index depends on experts, their projects and
+* **Only profile changes count.** The index depends on experts, their projects, papers and
   institutions (:data:`PROFILE_LABELS`, :data:`PROFILE_TYPES`); :meth:`GraphStore.change_stamp`
   over those decides whether it is stale, so a push, a service record or a Delivery never
   touches it.
@@ -41,19 +41,21 @@ __all__ = ["PROFILE_LABELS", "PROFILE_TYPES", "IndexCache", "touched_experts"]
 
 log = logging.getLogger(__name__)
 
-PROFILE_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.PROJECT, Label.INSTITUTION)
-PROFILE_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS)
-_FORMAT = 1
+PROFILE_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.PROJECT, Label.PAPER, Label.INSTITUTION)
+PROFILE_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED)
+_OUTPUTS: tuple[Label, ...] = (Label.PROJECT, Label.PAPER)
+"""The labels of an expert's outputs in a profile (their titles are profile text)."""
+_FORMAT = 2  # 2: profiles carry authored papers
 
 
 def touched_experts(batch: Batch) -> tuple[set[str], set[str]]:
-    """(expert ids, project ids) whose profiles a committed batch may have changed."""
+    """(expert ids, output ids: projects and papers) whose profiles a committed batch may have changed."""
     experts: set[str] = set()
     projects: set[str] = set()
     for nb in batch.nodes:
         if nb.label is Label.EXPERT:
             experts.update(r["id"] for r in nb.rows)
-        elif nb.label is Label.PROJECT:
+        elif nb.label in _OUTPUTS:
             projects.update(r["id"] for r in nb.rows)
     for rb in batch.rels:
         if rb.type in PROFILE_TYPES and rb.start_label is Label.EXPERT:
@@ -233,10 +235,10 @@ class IndexCache:
 
     @staticmethod
     def _project_people(store: GraphStore, projects: Iterable[str]) -> set[str]:
-        refs = [NodeRef(Label.PROJECT, p) for p in sorted(projects)]
+        refs = [NodeRef(label, p) for p in sorted(projects) for label in _OUTPUTS]
         if not refs:
             return set()
-        pairs = store.expand(refs, direction=Direction.IN, rel_types=[RelType.LEADS, RelType.JOINS],
+        pairs = store.expand(refs, direction=Direction.IN, rel_types=[RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
                              labels=[Label.EXPERT])
         return {nb.node.id for _, nb in pairs}
 

@@ -14,7 +14,7 @@ from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node
 from recommend.scoring import ProjectFact
 
-__all__ = ["ROLE", "ExpertProfile", "load_profiles", "project_fact"]
+__all__ = ["ROLE", "PAPER_ROLE", "ExpertProfile", "load_profiles", "project_fact", "paper_fact"]
 
 ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
 """The role an expert has on a project, by relationship type."""
@@ -45,18 +45,32 @@ def project_fact(nb: Neighbor) -> ProjectFact:
                        fund_type if isinstance(fund_type, str) else None)
 
 
+PAPER_ROLE = "paper"
+"""The role of a paper among an expert's evidence facts: outputs count as evidence (DESIGN: projects,
+outputs, recency) at half a led project's weight, never as a PI role or as current load."""
+
+
+def paper_fact(node: Node) -> ProjectFact:
+    """An AUTHORED paper as an evidence fact (role :data:`PAPER_ROLE`, its year as start and end)."""
+    year = node.props.get("year")
+    year = year if isinstance(year, int) else None
+    return ProjectFact(node.id, str(node.props.get("title", "")), PAPER_ROLE, year, year)
+
+
 def _profiles_of(store: GraphStore, experts: list[Node]) -> list[ExpertProfile]:
-    """Profiles of these expert nodes (one bulk expand), in their order."""
+    """Profiles of these expert nodes (one bulk expand), in their order: the same projects and papers
+    that :mod:`recommend.candidates` gathers, so an indexed profile's text is the candidate's text."""
     pairs = store.expand([e.ref for e in experts], direction=Direction.OUT,
-                         rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS],
-                         labels=[Label.INSTITUTION, Label.PROJECT])
+                         rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
+                         labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER])
     inst: dict[str, tuple[str, str]] = {}
     projects: dict[str, list[ProjectFact]] = {}
     for src, nb in sorted(pairs, key=lambda p: (p[0].id, p[1].sort_key())):
         if nb.rel.type is RelType.WORKS_AT:
             inst.setdefault(src.id, (nb.node.id, nb.node.name))
             continue
-        projects.setdefault(src.id, []).append(project_fact(nb))
+        fact = paper_fact(nb.node) if nb.rel.type is RelType.AUTHORED else project_fact(nb)
+        projects.setdefault(src.id, []).append(fact)
     profiles = []
     for e in experts:
         keywords = e.props.get("keywords", [])

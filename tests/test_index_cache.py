@@ -97,3 +97,22 @@ def test_touched_experts_names_experts_and_projects_of_a_batch():
     experts, projects = touched_experts(_new_expert())
     assert (experts, projects) == ({"e:new"}, {"p:9"})
     assert touched_experts(Batch().add_nodes(Label.DEMAND, [{"id": "d", "title": "t"}])) == (set(), set())
+    paper = Batch().add_nodes(Label.PAPER, [{"id": "paper:1", "title": "高镍正极材料"}])
+    paper.add_rels(RelType.AUTHORED, Label.EXPERT, Label.PAPER, [{"start": "e:1", "end": "paper:1", "position": 1}])
+    assert touched_experts(paper) == ({"e:1"}, {"paper:1"})  # papers are profile text too
+
+
+def test_an_indexed_profile_has_the_candidates_text_so_its_words_are_reused(store):
+    """The index and candidate gathering read the same projects and papers: the engine reuses the
+    index's words instead of tokenising each candidate again (a paper author missed every time)."""
+    from recommend.candidates import _facts
+    from recommend.text import profile_text
+
+    store.write(world())
+    store.write(_new_expert().add_nodes(Label.PAPER, [{"id": "paper:1", "title": "硫化物固态电解质", "year": 2022}])
+                .add_rels(RelType.AUTHORED, Label.EXPERT, Label.PAPER, [{"start": "e:new", "end": "paper:1"}]))
+    cache = IndexCache(bigrams)
+    index = cache.get(store)
+    [facts] = _facts(store, [store.get_node(Label.EXPERT, "e:new")], {}, 2026)
+    assert "硫化物固态电解质" in profile_text(facts)
+    assert index.words_for("e:new", profile_text(facts), bigrams) == tuple(bigrams(profile_text(facts)))

@@ -126,3 +126,17 @@ def test_settings_validation_names_the_setting():
     messages = [e.message() for e in info.value.errors]
     assert "「weight_field」不能为负数" in messages and "「top_kk」不是可设置的推荐参数" in messages
     assert "「region_mode」只能是 prefer、only 或 any" in messages
+
+
+def test_an_expert_known_by_papers_alone_is_explained_by_the_latest_paper():
+    from recommend.explain import expert_sentence
+    from recommend.profiles import PAPER_ROLE
+    from recommend.scoring import ProjectFact, ScoredExpert
+
+    papers = (ProjectFact("paper:a", "锂电池正极材料的表面包覆", PAPER_ROLE, 2019, 2019),
+              ProjectFact("paper:b", "高镍三元正极材料的高温循环衰减机理", PAPER_ROLE, 2021, 2021))
+    facts = CandidateFacts("expert:x", "张三", institution_name="某大学", projects=papers)
+    scored = ScoredExpert(facts, 0.3, {"text": 1.0}, {"text": 0.3})
+    sentence = expert_sentence(scored, [], year=2026)
+    assert "发表论文 2 篇，最近为「高镍三元正极材料的高温循环衰减机理」（2021 年）" in sentence
+    assert "主持项目" not in sentence
