@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-runtime
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker semantics
+.PHONY: demo test lint fuzz neo4j neo4j-stop clean browser-deps linker semantics ranker
 
 $(STAMP_RUN): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ $(SEMANTIC_MODEL): $(STAMP_RUN) $(SEMANTIC_DATA) recommend/semantics_build.py re
 	$(BIN)/python -m recommend.semantics_build --out $@
 
 semantics: $(SEMANTIC_MODEL)
+## ranker: learn the score weights from the loaded graph's own history and officers' feedback (deterministic;
+## run after `kgmatch load demo`); the engine uses var/models/ranker-v1.json when present, else the hand weights
+RANKER_MODEL := var/models/ranker-v1.json
+ranker: $(STAMP_RUN)
+	$(BIN)/kgmatch train-ranker --out $(RANKER_MODEL)
 
 ## demo: install, train the field linker, load the demo data into the embedded store, print statistics
 demo: $(STAMP_RUN) $(FIELD_MODEL) $(SEMANTIC_MODEL)

@@ -1,6 +1,9 @@
-"""Make the dev split for ``kgmatch evaluate pi-retrieval`` from the NSFC management-science projects.
+"""Make a time split for ``kgmatch evaluate pi-retrieval`` from an NSFC project export.
 
-    python -m bench.pi_split [--cut 2014] [--out var/eval]
+    python -m bench.pi_split [--source g|f0208|PATH] [--cut 2014] [--out var/eval]
+
+``g`` is the management-science projects (NSFC-G, starts ≤ 2015), ``f0208`` the shared F0208
+export (computer networks, approved ≤ 2014, with 申请代码).
 
 Projects whose 起止年月 starts before ``--cut`` become the graph (``projects.csv``, the
 NSFC columns as they are); projects starting in ``cut`` or ``cut + 1`` whose PI (name +
@@ -17,9 +20,10 @@ from pathlib import Path
 
 from ingest.resolve import DATA_ROOT, normalize_name, normalize_org
 
-__all__ = ["SOURCE", "make_split"]
+__all__ = ["SOURCE", "SOURCES", "make_split"]
 
 SOURCE = DATA_ROOT / "nsfc" / "nsfc_G_projects_start_le2015.csv"
+SOURCES = {"g": SOURCE, "f0208": DATA_ROOT / "nsfc" / "nsfc_F0208_projects_approved_le2014.csv"}
 
 
 def _start(row: dict[str, str]) -> int | None:
@@ -52,8 +56,9 @@ def make_split(out_dir: Path, *, cut: int = 2014, source: Path = SOURCE) -> tupl
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default="g", help="g, f0208 or a CSV path")
     parser.add_argument("--cut", type=int, default=2014)
     parser.add_argument("--out", type=Path, default=Path("var/eval"))
     args = parser.parse_args()
-    p, q, n_p, n_q = make_split(args.out, cut=args.cut)
+    p, q, n_p, n_q = make_split(args.out, cut=args.cut, source=SOURCES.get(args.source, Path(args.source)))
     print(f"{p}: {n_p} projects; {q}: {n_q} queries")

@@ -92,6 +92,11 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
            "有监督领域链接模型文件（kgmatch train-linker 生成）；留空为 仓库/var/models/field_linker-v版本.pkl"),
     EnvVar("KGMATCH_SEMANTIC_MODEL", "", DATA,
            "语义模型文件（make semantics 生成）；留空为 仓库/var/models/semantics-v1.npz；文件不存在时推荐只用 BM25 文本相关"),
+    EnvVar("KGMATCH_RANKER", "learned", DATA,
+           "推荐打分权重的默认来源：learned（学习排序模型，默认；模型文件不存在时用人工权重）或 hand（人工权重）；"
+           "请求里的 ranker 参数优先"),
+    EnvVar("KGMATCH_RANKER_MODEL", "", DATA,
+           "学习排序模型文件（kgmatch train-ranker 生成）；留空为 仓库/var/models/ranker-v版本.json"),
     EnvVar("KGMATCH_FIELD_MODEL_SMALL", "", TESTS, "设为 1 时缺少模型文件即用小样本训练（测试用，数秒）"),
     EnvVar("KGMATCH_RAW_DATA_DIR", "", DATA, "原始数据目录（重新生成 data/ 的脚本读取）；留空为 ../shared/data/raw"),
     EnvVar("KGMATCH_SKIP_NEO4J", "", TESTS, "设为 1 时跳过需要 Neo4j 的测试（默认连接不上即失败）"),

@@ -28,6 +28,8 @@ class Msg:
     BAD_JSON = "不是合法的 JSON：{detail}"
     BAD_ENCODING = "文件编码无法识别（请保存为 UTF-8 或 GBK）：{detail}"
     BAD_FORMAT = "无法识别的文件格式「{value}」，支持 .jsonl / .json / .csv / .xlsx"
+    RANKER_NO_TRAINING_DATA = ("图谱中没有可用于训练排序模型的历史（伪查询 {groups} 组，需有真实负责人/作者出现在候选中），"
+                               "未写入模型；推荐继续使用人工权重")
     BAD_HEADER = "表头缺少必需的列「{value}」"
     NOT_FOUND = "未找到{label}「{id}」"
     STORE_UNAVAILABLE = (

@@ -14,7 +14,8 @@ from typing import Any
 from graph.errors import Msg, RowError, ValidationError
 from recommend.scoring import COMPONENT_TABLE, EXPERT_TYPES
 
-__all__ = ["Setting", "SETTINGS", "FIXED", "DEFAULTS", "WEIGHT_NAMES", "settings_from_text", "resolve"]
+__all__ = ["Setting", "SETTINGS", "FIXED", "DEFAULTS", "WEIGHT_NAMES", "RANKER_MODES", "settings_from_text",
+           "resolve"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     # -- score weights (the score is Σ weight × component, every component in [0, 1]): one per row of
     #    recommend.scoring.COMPONENT_TABLE, derived from it
     *(Setting(f"weight_{c.name}", c.weight, c.help) for c in COMPONENT_TABLE),
+    Setting("ranker", "learned", "打分权重来源：learned 用 kgmatch train-ranker 学到的分项权重（模型文件不存在时自动退回人工权重），"
+            "hand 用上面人工设定的 weight_* 权重；按次设置的 weight_* 总是优先；环境变量 KGMATCH_RANKER 可改默认值"),
     # -- candidate generation
     Setting("parent_field_decay", 0.5, "沿 SUBFIELD_OF 向上一层时领域相似度乘以该系数"),
     Setting("child_field_decay", 0.7, "沿 SUBFIELD_OF 向下一层时领域相似度乘以该系数"),
@@ -80,6 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
 FIXED: frozenset[str] = frozenset({"index_bm25_k1", "index_bm25_b", "team_pool"})
 """Settings that cannot be overridden per call: the index ones apply when the text index is built
 (:class:`recommend.engine.IndexCache`), and ``team_pool`` bounds the cost of team formation."""
+
+RANKER_MODES: tuple[str, ...] = ("learned", "hand")
+"""Where the score weights come from (setting ``ranker``): the learned model, or the hand-set ``weight_*``."""
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
 WEIGHT_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.name.startswith("weight_"))
@@ -149,6 +155,8 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings[name] = float(value) if isinstance(default, float) else value
     if settings["region_mode"] not in ("prefer", "only", "any"):
         errors.append(RowError(None, "region_mode", "只能是 prefer、only 或 any"))
+    if settings["ranker"] not in RANKER_MODES:
+        errors.append(RowError(None, "ranker", "只能是 " + " 或 ".join(RANKER_MODES)))
     if settings["expert_type"] and settings["expert_type"] not in EXPERT_TYPES:
         errors.append(RowError(None, "expert_type", "只能是" + "、".join(EXPERT_TYPES) + "，或留空"))
     if errors:

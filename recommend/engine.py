@@ -30,14 +30,15 @@ from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
 from recommend.index_cache import IndexCache
 from recommend.platforms import PlatformRecommendation, recommend_platforms
+from recommend.ranker import apply_ranker
 from recommend.retrieval import ExpertIndex
-from recommend.scoring import DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
+from recommend.scoring import CandidateFacts, DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
 from recommend.semantics import SemanticModel, features, get_semantic_model
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
 
 __all__ = ["ExpertResult", "TeamResult", "Recommendation", "IndexCache", "Understanding", "Understand",
-           "recommend_for_demand", "recommend_for_facts", "recommend_for_text"]
+           "recommend_for_demand", "recommend_for_facts", "recommend_for_text", "Scoring", "score_demand"]
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,60 @@ def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Seque
     return [replace(c, semantic_score=round(float(s), 6)) for c, s in zip(kept, sims, strict=True)]
 
 
+@dataclass
+class Scoring:
+    """One demand's candidates scored: what the ranking, the abstention and the ranker's training read."""
+
+    scored: list[ScoredExpert]  # best first
+    candidates: int  # gathered before the filters
+    excluded: dict[str, str]
+    docs: dict[str, list[str]]  # each scored candidate's profile words
+    query_tokens: list[str]
+    index_scores: dict[str, float] = field(default_factory=dict)  # whole-graph index score / the best, text hits only
+
+
+def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, Any], *, tokenize: Tokenize,
+                 index: ExpertIndex | None = None, keywords: Sequence[str] = (),
+                 adjust: Callable[[CandidateFacts], CandidateFacts] | None = None, filters: bool = True,
+                 words: Callable[[CandidateFacts], list[str]] | None = None,
+                 semantics: SemanticModel | _Default | None = DEFAULT_SEMANTICS) -> Scoring:
+    """Gather, filter and score the candidates of one demand with resolved ``settings``: the one scoring
+    path of :func:`recommend_for_facts` and of the ranker's training and evaluation groups
+    (:mod:`recommend.ranker_data`, which passes ``adjust`` to see candidates as of an earlier year,
+    ``filters=False`` and a memoising ``words``).
+
+    With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
+    text and keywords join the candidates reached through the demand's fields. With a semantic
+    model (``semantics``; by default :func:`recommend.semantics.get_semantic_model`, None when no
+    model was built), that search also uses related words of the demand's words (query expansion)
+    and every candidate gets the ``semantic`` component (hybrid with BM25's ``text``); without one,
+    the component is 0 and the ranking is BM25's alone.
+    """
+    model = get_semantic_model() if isinstance(semantics, _Default) else semantics
+    query_tokens = tokenize(demand.text)
+    hits: list[tuple[str, float]] = []
+    if index is not None and int(settings["text_candidates"]) > 0:
+        expansion: list[str] = []
+        if model is not None and int(settings["semantic_expansion_terms"]) > 0:
+            expansion = model.expand([*query_tokens, *keywords], text=demand.text,
+                                     limit=int(settings["semantic_expansion_terms"]),
+                                     min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
+        query = " ".join([demand.text, *keywords, *expansion])
+        hits = [(i, s) for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
+    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
+    if adjust is not None:
+        candidates = [adjust(c) for c in candidates]
+    kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
+    docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
+    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
+                                              b=float(settings["text_bm25_b"])))
+    if model is not None and kept:
+        kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
+    scored = score_candidates(demand, kept, settings)
+    top = hits[0][1] if hits else 1.0
+    return Scoring(scored, len(candidates), excluded, docs, query_tokens, {i: s / top for i, s in hits})
+
+
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
                         overrides: Mapping[str, Any] | None = None, demand_name: str | None = None,
                         index: ExpertIndex | None = None, keywords: Sequence[str] = (),
@@ -174,26 +229,10 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     and every candidate gets the ``semantic`` component (hybrid with BM25's ``text``); without one,
     the component is 0 and the ranking is BM25's alone.
     """
-    settings = resolve(overrides)
-    model = get_semantic_model() if isinstance(semantics, _Default) else semantics
-    query_tokens = tokenize(demand.text)
-    extra: list[str] = []
-    if index is not None and int(settings["text_candidates"]) > 0:
-        expansion: list[str] = []
-        if model is not None and int(settings["semantic_expansion_terms"]) > 0:
-            expansion = model.expand([*query_tokens, *keywords], text=demand.text,
-                                     limit=int(settings["semantic_expansion_terms"]),
-                                     min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
-        query = " ".join([demand.text, *keywords, *expansion])
-        extra = [i for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
-    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=extra)
-    kept, excluded = apply_filters(demand, candidates, settings)
-    docs = {c.id: _profile_words(c, tokenize, index) for c in kept}
-    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
-                                              b=float(settings["text_bm25_b"])))
-    if model is not None and kept:
-        kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
-    scored = score_candidates(demand, kept, settings)
+    settings = apply_ranker(resolve(overrides), overrides)  # learned weights when a model is present
+    scoring = score_demand(store, demand, settings, tokenize=tokenize, index=index, keywords=keywords,
+                           semantics=semantics)
+    scored, excluded, docs, query_tokens = scoring.scored, scoring.excluded, scoring.docs, scoring.query_tokens
     # Honest abstention (recommend.abstention): an expert with no direct path in the demand's fields and
     # too little text evidence is never listed.
     threshold = float(settings["abstain_text_coverage"])
@@ -231,11 +270,11 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         return TeamResult(team, members, team_sentence(team, names, names, len(demand.fields),
                                                        joint_papers=joint["papers"], joint_projects=joint["projects"]))
 
-    log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, len(candidates), len(kept), len(teams))
+    log.info("demand %s: %d candidates, %d kept, %d teams", demand.id, scoring.candidates, len(scored), len(teams))
     field_names = {f: names.get(f, f) for f in {*demand.fields, *(f for f, _ in verdict.suggestions)}}
     return Recommendation(demand, title, experts, [team_result(t) for t in teams],
                           team_result(baseline) if baseline else None, excluded,
-                          field_names, settings, len(candidates), verdict,
+                          field_names, settings, scoring.candidates, verdict,
                           platforms=recommend_platforms(store, demand, settings, demand_name=title))
 
 

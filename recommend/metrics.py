@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Sequence
 
-__all__ = ["reciprocal_rank", "hit_at_k", "precision_at_k", "recall_at_k", "ndcg_at_k", "mean", "wilson_interval"]
+import numpy as np
+
+__all__ = ["reciprocal_rank", "hit_at_k", "precision_at_k", "recall_at_k", "ndcg_at_k", "mean", "wilson_interval",
+           "bootstrap_interval", "paired_ratio_interval"]
 
 
 def reciprocal_rank(ranked: Sequence[str], relevant: Collection[str]) -> float:
@@ -107,3 +110,41 @@ def wilson_interval(successes: int, n: int, *, z: float = 1.96) -> tuple[float, 
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def bootstrap_interval(values: Sequence[float], *, resamples: int = 1000, seed: int = 0,
+                       level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of per-query ``values`` (e.g. reciprocal ranks),
+    resampling queries with replacement (seeded, so the same values give the same interval).
+
+    >>> bootstrap_interval([1.0, 1.0, 1.0])
+    (1.0, 1.0)
+    >>> bootstrap_interval([])
+    (0.0, 0.0)
+    """
+    if not len(values):
+        return 0.0, 0.0
+    v = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, len(v), size=(resamples, len(v)))].mean(axis=1)
+    lo, hi = np.quantile(means, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)
+
+
+def paired_ratio_interval(values: Sequence[float], baseline: Sequence[float], *, resamples: int = 1000,
+                          seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+    """Paired bootstrap interval of ``mean(values) / mean(baseline)`` over the same queries
+    (higher is better for the first system when the metric is higher-is-better).
+
+    >>> paired_ratio_interval([1.0, 0.5], [0.5, 0.25])
+    (2.0, 2.0)
+    """
+    if not len(values) or len(values) != len(baseline):
+        return 0.0, 0.0
+    a, b = np.asarray(values, dtype=float), np.asarray(baseline, dtype=float)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), size=(resamples, len(a)))
+    num, den = a[idx].mean(axis=1), b[idx].mean(axis=1)
+    ratios = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.inf)
+    lo, hi = np.quantile(ratios, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)

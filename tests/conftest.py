@@ -45,6 +45,16 @@ def demo_store(tmp_path_factory) -> Iterator[LocalStore]:
     load_demo(store)
     yield store
     store.close()
+@pytest.fixture(scope="session", autouse=True)
+def _no_trained_ranker(tmp_path_factory) -> Iterator[None]:
+    """Tests rank with the hand weights unless they train a ranker themselves: KGMATCH_RANKER_MODEL points
+    at a file that does not exist, so a model a developer trained into var/models/ never changes a test."""
+    if os.environ.get("KGMATCH_RANKER_MODEL"):
+        yield
+        return
+    os.environ["KGMATCH_RANKER_MODEL"] = str(tmp_path_factory.mktemp("ranker") / "absent-ranker.json")
+    yield
+    os.environ.pop("KGMATCH_RANKER_MODEL", None)
 
 
 @pytest.fixture

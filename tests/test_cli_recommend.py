@@ -75,8 +75,13 @@ def test_evaluate_pi_retrieval_ends_with_one_json_line(tmp_path):
                      data_dir=tmp_path / "var")
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(last) == {"kgmatch", "bm25", "queries"} and last["queries"] == 2
-    for system in ("kgmatch", "bm25"):
-        assert set(last[system]) == {"mrr", "hit@1", "hit@5", "hit@10", "ndcg@10", "ms_per_query"}
-        assert last[system]["hit@10"] == 1.0  # both find the two PIs among three experts
+    systems = ("kgmatch", "bm25", "bm25-tuned", "engine-hand", "engine-learned")
+    assert set(last) == {*systems, "relative", "queries"} and last["queries"] == 2
+    for system in systems:
+        assert set(last[system]) == {"mrr", "hit@1", "hit@5", "hit@10", "ndcg@10", "ms_per_query", "mrr_ci",
+                                     "hit@10_ci"}
+        assert last[system]["mrr_ci"][0] <= last[system]["mrr"] <= last[system]["mrr_ci"][1]
+        assert last["relative"][system]["baseline"] == "bm25-tuned"
+    for system in ("kgmatch", "bm25", "bm25-tuned"):
+        assert last[system]["hit@10"] == 1.0  # all find the two PIs among three experts
     assert "消融" in result.stdout

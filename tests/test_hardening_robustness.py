@@ -114,6 +114,8 @@ def test_evaluate_counts_a_query_with_no_known_word_as_a_miss(tmp_path):
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert last["queries"] == 2
     assert last["bm25"]["hit@10"] == 0.5 and last["kgmatch"]["hit@10"] == 0.5  # the empty query is a miss
+    for system in ("bm25-tuned", "engine-hand", "engine-learned"):
+        assert last[system]["hit@10"] <= 0.5  # never an exception; the empty query is a miss everywhere
 
 
 @pytest.mark.skipif(not F0208.exists(), reason="the shared F0208 export is not on this machine")

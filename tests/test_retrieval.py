@@ -61,9 +61,10 @@ def test_pi_retrieval_reports_both_systems_and_the_ablation():
     queries = [PiQuery("供应链金融创新", "free"), PiQuery("城市交通治理研究", "other")]
     result = pi_retrieval(profiles, queries, tokenize=lambda t: cjk_bigrams(t), k=5)
     assert result["queries"] == 2
-    for system in ("kgmatch", "bm25"):
-        assert set(result[system]) == set(METRIC_KEYS)
+    for system in ("kgmatch", "bm25", "bm25-tuned"):  # no store: no engine rows
+        assert set(result[system]) == {*METRIC_KEYS, "mrr_ci", "hit@10_ci"}
         assert 0.0 <= result[system]["mrr"] <= 1.0
+    assert result["systems"] == ["kgmatch", "bm25", "bm25-tuned"] and result["relative"]["bm25"]["baseline"] == "bm25-tuned"
     assert list(result["ablation"])[-1] == "+ activity prior (= kgmatch)"
     assert result["ablation"]["+ activity prior (= kgmatch)"]["mrr"] == result["kgmatch"]["mrr"]
 

@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "webhook": "api.cli.webhook:webhook",
     "coverage": "api.cli.coverage:coverage",
     "train-linker": "api.cli.linker:train_linker",
+    "train-ranker": "api.cli.ranker:train_ranker",
     "activity": "api.cli.activities:activity",
     "push": "api.cli.workflow:push",
     "push-list": "api.cli.workflow:push_list",

@@ -153,29 +153,51 @@ def evaluate() -> None:
 @click.option("--queries", "queries_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="查询文件（列：项目名称、gold_负责人、gold_依托单位）。")
 @click.option("--k", default=100, show_default=True, help="每次检索返回的专家数 / ranking depth.")
+@click.option("--engine/--no-engine", default=True, show_default=True,
+              help="同时评测推荐引擎的分项打分（人工权重与学习排序）/ also rank with the engine's components.")
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="在训练部分上调优 BM25 基线（k1、b、分词方式）/ tune the BM25 baseline on the training part.")
+@click.option("--ablation/--no-ablation", default=True, show_default=True, help="输出消融结果 / ablation rows.")
 @run_safely
-def pi_retrieval_command(projects_path: Path, queries_path: Path, k: int) -> None:
+def pi_retrieval_command(projects_path: Path, queries_path: Path, k: int, engine: bool, tune: bool,
+                         ablation: bool) -> None:
     """按项目名称找负责人：kgmatch 与 BM25 基线对比 / who led this project? kgmatch vs BM25."""
     queries = _queries(queries_path)
     with tempfile.TemporaryDirectory(prefix="kgmatch-eval-") as tmp, LocalStore(tmp) as store:
         report = load_evaluation_projects(projects_path, store)
         click.echo(f"项目：导入 {report.rows} 行，拒绝 {report.rejected_rows} 行；查询 {len(queries)} 条。", err=True)
         profiles = load_profiles(store)
-    result = pi_retrieval(profiles, queries, tokenize=content_words, k=k)
-    click.echo(f"{'系统':<10}" + "".join(f"{key:>14}" for key in METRIC_KEYS))
-    for system in ("kgmatch", "bm25"):
-        click.echo(f"{system:<10}" + "".join(f"{result[system][key]:>14}" for key in METRIC_KEYS))
+        result = pi_retrieval(profiles, queries, tokenize=content_words, k=k, store=store if engine else None,
+                              tune=tune, ablation=ablation)
+    click.echo(f"{'系统':<16}" + "".join(f"{key:>14}" for key in METRIC_KEYS) + "   MRR 95%区间     Hit@10 95%区间   MRR/基线")
+    for system in result["systems"]:
+        row, rel = result[system], result["relative"][system]
+        ratio = f"{rel['mrr_ratio']:.3f} [{rel['ci'][0]:.3f}, {rel['ci'][1]:.3f}]" if rel["mrr_ratio"] is not None else "-"
+        click.echo(f"{system:<16}" + "".join(f"{row[key]:>14}" for key in METRIC_KEYS)
+                   + f"   [{row['mrr_ci'][0]:.3f}, {row['mrr_ci'][1]:.3f}]  [{row['hit@10_ci'][0]:.3f}, "
+                     f"{row['hit@10_ci'][1]:.3f}]  {ratio}")
     base = result["bm25"]["mrr"]
     if base:
-        click.echo(f"MRR 相对提升 {100 * (result['kgmatch']['mrr'] / base - 1):+.1f}%；"
-                   f"每次查询耗时比 kgmatch/bm25 = {result['kgmatch']['ms_per_query'] / result['bm25']['ms_per_query']:.2f}")
+        click.echo(f"MRR 相对提升（对未调优 BM25）{100 * (result['kgmatch']['mrr'] / base - 1):+.1f}%；"
+                   f"每次查询耗时比 kgmatch/bm25 = {result['kgmatch']['ms_per_query'] / max(result['bm25']['ms_per_query'], 1e-9):.2f}")
     d = result["details"]
     click.echo(f"参考年份 {d['ref_year']}，专家 {d['experts']} 人，先验权重 {d['prior_weight']}（在项目数据自身的历史上校准："
                + "、".join(f"{w}→{m:.4f}" for w, m in d["calibration_mrr"].items()) + "）")
-    click.echo("消融（逐项加入）：")
-    for name, row in result["ablation"].items():
-        click.echo(f"  {_pad(name, 32)}" + "".join(f"{key} {row[key]:<8}" for key in row))
-    click.echo(json.dumps({key: result[key] for key in ("kgmatch", "bm25", "queries")}, ensure_ascii=False))
+    if "bm25_tuned" in d:
+        t = d["bm25_tuned"]
+        click.echo(f"BM25 调优（训练部分 {t['train_queries']} 条伪查询）：k1={t['k1']}、b={t['b']}、分词={t['analyzer']}，"
+                   f"训练 MRR {t['train_mrr']}（默认参数 {t['default_point_train_mrr']}）")
+    if "ranker" in d:
+        r = d["ranker"]
+        click.echo(f"学习排序（训练 {r['train_groups']} 组伪查询）：选用 {r['chosen']}；验证 MRR "
+                   + "、".join(f"{n}→{m}" for n, m in r["selection"].items())
+                   + f"；权重 {json.dumps(r['weights'], ensure_ascii=False)}；候选中含真实负责人 {r['gold_among_candidates']:.1%}")
+    if ablation:
+        click.echo("消融（逐项加入）：")
+        for name, row in result["ablation"].items():
+            click.echo(f"  {_pad(name, 32)}" + "".join(f"{key} {row[key]:<8}" for key in row))
+    click.echo(json.dumps({key: result[key] for key in (*result["systems"], "relative", "queries")},
+                          ensure_ascii=False))
 
 
 @click.command("relate-fields")

@@ -43,7 +43,7 @@ from api.openapi.workflow import (
 from graph.model import Label, RelType
 from ingest.demand_rules import TITLE_LIMIT
 from ingest.mapping import KINDS
-from recommend.config import FIXED, SETTINGS
+from recommend.config import FIXED, RANKER_MODES, SETTINGS
 from recommend.scoring import EXPERT_TYPES
 
 __all__ = ["build_openapi", "rule_to_path", "operations"]
@@ -211,6 +211,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
                 schema["enum"] = ["prefer", "only", "any"]
             if s.name == "expert_type":
                 schema["enum"] = ["", *EXPERT_TYPES]
+            if s.name == "ranker":
+                schema["enum"] = list(RANKER_MODES)
         elif isinstance(s.default, int):
             schema = {"type": "integer", "minimum": 0, "default": s.default}
         else:

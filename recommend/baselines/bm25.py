@@ -1,7 +1,9 @@
-"""BM25 over expert profiles, with the bm25s library's defaults: the baseline to beat.
+"""BM25 over expert profiles: the baseline to beat (bm25s defaults unless told otherwise).
 
-A profile is the expert's keywords and all project titles, tokenized by the same
-segmenter kgmatch uses; ranking is the library's own ``retrieve`` (top k).
+A profile is the expert's keywords and all project titles (before ``ref_year`` when given),
+analysed by ``tokenize`` (the segmenter kgmatch uses, or an analyzer with CJK bigrams);
+ranking is the library's own ``retrieve`` (top k). :mod:`recommend.baselines.bm25_tuned`
+picks ``k1``, ``b`` and the analyzer on the training part of an evaluation.
 """
 
 from __future__ import annotations
@@ -12,22 +14,32 @@ import bm25s
 
 from recommend.profiles import ExpertProfile
 
-__all__ = ["BM25Baseline"]
+__all__ = ["BM25Baseline", "profile_document"]
+
+
+def profile_document(profile: ExpertProfile, ref_year: int | None = None) -> str:
+    """Keywords and every project title (started before ``ref_year`` when given), one per line."""
+    titles = [x.title for x in profile.projects
+              if ref_year is None or x.start_year is None or x.start_year < ref_year]
+    return "\n".join([" ".join(profile.keywords), *titles])
 
 
 class BM25Baseline:
-    """Okapi BM25 (bm25s, k1=1.5, b=0.75, Lucene IDF) over one document per expert."""
+    """Okapi BM25 (bm25s, default k1=1.5, b=0.75, Lucene IDF) over one document per expert."""
 
-    def __init__(self, profiles: Sequence[ExpertProfile], *, tokenize: Callable[[str], list[str]]):
+    def __init__(self, profiles: Sequence[ExpertProfile], *, tokenize: Callable[[str], list[str]],
+                 k1: float = 1.5, b: float = 0.75, ref_year: int | None = None,
+                 documents: Sequence[list[str]] | None = None):
+        """``documents`` (one token list per profile, in order) skips tokenising when given."""
         self._tokenize = tokenize
         docs, ids = [], []
-        for p in profiles:
-            tokens = tokenize("\n".join([" ".join(p.keywords), *(x.title for x in p.projects)]))
+        for n, p in enumerate(profiles):
+            tokens = documents[n] if documents is not None else tokenize(profile_document(p, ref_year))
             if tokens:
                 ids.append(p.id)
                 docs.append(tokens)
         self.ids = ids
-        self._index = bm25s.BM25()
+        self._index = bm25s.BM25(k1=k1, b=b)
         self._vocab = frozenset(t for doc in docs for t in doc)
         if docs:
             self._index.index(docs, show_progress=False)
