@@ -83,15 +83,23 @@ def page_body(items: list[Any], page: int, per_page: int, total: int) -> dict[st
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
-def json_object() -> dict[str, Any]:
+def json_object(nullable: Iterable[str] = ()) -> dict[str, Any]:
     """The request body as a JSON object.
 
+    A key whose value is null is refused unless it is one of ``nullable`` (the request schemas of
+    the OpenAPI document allow null only there): a client with no value leaves the key out, and a
+    null never silently means "the default".
+
     Raises:
-        ValidationError: not JSON, or not an object.
+        ValidationError: not JSON, not an object, or a null where the document does not allow one.
     """
     body = request.get_json(silent=True) if request.is_json else None
     if not isinstance(body, dict):
         raise ValidationError(Msg.api.NOT_JSON, errors=[RowError(None, "body", Msg.api.NOT_JSON)])
+    allowed = set(nullable)
+    nulls = [RowError(None, key, Msg.api.NULL_VALUE) for key, value in body.items() if value is None and key not in allowed]
+    if nulls:
+        raise ValidationError.from_errors(nulls)
     return body
 
 

@@ -70,6 +70,7 @@ class Msg:
         BAD_LOGIN = "用户名或密码不正确"
         BAD_CSRF = "表单已过期，请刷新页面后重试"
         NOT_JSON = "请求体应为 JSON 对象（Content-Type: application/json）"
+        NULL_VALUE = "不能为 null；没有值的字段请省略"
         BAD_INT = "应为 {low} 到 {high} 之间的整数，实际为「{value}」"
         BAD_NUMBER = "应为数字，实际为「{value}」"
         UNKNOWN_PARAM = "不是可用的查询参数"

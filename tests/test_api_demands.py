@@ -73,6 +73,24 @@ def test_create_demand_refuses_unknown_keys_non_objects_and_existing_ids(client,
     assert response.status_code == 409 and response.get_json()["error"] == "需求编号「d:1」已存在"
 
 
+@pytest.mark.parametrize(("body", "field", "message"), [
+    ({"title": "正极材料", "标题": None}, "标题", "不能为 null；没有值的字段请省略"),  # found by `make fuzz`: was a 201
+    ({"title": "正极材料", "region_code": None}, "region_code", "不能为 null；没有值的字段请省略"),
+    ({"title": 42}, "title", "应为文本，实际为「42」"),
+    ({"title": "正极材料", "description": True}, "description", "应为文本，实际为「True」"),
+    ({"title": "正极材料", "keywords": ["正极", 3]}, "keywords", "应为文本或文本数组，实际为「['正极', 3]」"),
+    ({"title": "正极材料", "budget_wan": {"万": 1}}, "budget_wan", "应为数字或文本，实际为「{'万': 1}」"),
+])
+def test_create_demand_refuses_null_and_wrong_json_types_naming_the_field(client, portal, local_store, body, field,
+                                                                           message):
+    before = local_store.counts()
+    response = client.post("/api/v1/demands", json=body, headers=portal)
+    assert response.status_code == 400
+    errors = response.get_json()["errors"]
+    assert [(e["field"], e["message"].split("」", 1)[-1]) for e in errors] == [(field, message)]
+    assert local_store.counts() == before
+
+
 def test_hostile_title_comes_back_as_escaped_data(client, portal):
     title = "<script>alert(1)</script>"
     response = client.post("/api/v1/demands", json={"title": title, "fields": "f:inspect"}, headers=portal)

@@ -59,3 +59,26 @@ def test_options_on_a_post_only_path_does_not_advertise_get(app, client, path):
     response = client.options(path, headers=key_for(app, Role.OFFICER))
     assert "GET" not in response.headers["Allow"] and "POST" in response.headers["Allow"]
     assert client.get(path, headers=key_for(app, Role.OFFICER)).status_code == 405
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/v1/pushes/reminders", {"after_hours": None}, "after_hours"),  # found by `make fuzz`: was a 200
+    ("/api/v1/recommendations", {"text": "锂电池正极材料", "settings": None}, "settings"),  # was a 200
+    ("/api/v1/demands", {"title": "正极材料", "标题": None}, "标题"),  # was a 201
+])
+def test_a_null_the_document_does_not_allow_is_refused_naming_the_key(app, client, doc, path, body, field):
+    schema = _body(doc, path)["properties"][field]
+    assert "null" not in str(schema.get("type")), schema  # the document does not allow it ...
+    response = client.post(path, json=body, headers=key_for(app, Role.OFFICER))
+    assert response.status_code == 400  # ... and neither does the server
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+    assert "不能为 null" in response.get_json()["error"]
+
+
+def test_a_null_the_document_allows_is_accepted(app, client, doc):
+    assert "null" in _body(doc, "/api/v1/activities")["properties"]["capacity"]["type"]
+    body = {"title": "电池材料路演", "kind": "项目路演", "start_date": "2030-06-01"}
+    with_null = client.post("/api/v1/activities", json={**body, "capacity": None}, headers=key_for(app, Role.OFFICER))
+    assert with_null.status_code == 201, with_null.get_json()
+    without = client.post("/api/v1/activities", json=body, headers=key_for(app, Role.OFFICER))
+    assert with_null.get_json()["capacity"] == without.get_json()["capacity"]  # null means "not given"

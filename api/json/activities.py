@@ -53,7 +53,7 @@ def list_activities() -> Any:
 def create_activity() -> Any:
     """Publish an activity (报名中), or save a draft with ``draft: true``."""
     check_params(())
-    body = Body(_INPUT)
+    body = Body(_INPUT, nullable=("capacity",))  # ActivityInput: capacity may be null (no limit)
     values: dict[str, Any] = {name: body.text(name, required=name in ("title", "kind", "start_date"))
                               for name in _INPUT if name not in ("capacity", "fields", "draft")}
     values["capacity"] = body.number("capacity", integer=True)

@@ -84,8 +84,8 @@ class Body:
     before anything is written.
     """
 
-    def __init__(self, allowed: Sequence[str]) -> None:
-        self.data = json_object()
+    def __init__(self, allowed: Sequence[str], *, nullable: Sequence[str] = ()) -> None:
+        self.data = json_object(nullable)
         self.errors: list[RowError] = []
         unknown = [k for k in self.data if k not in allowed]
         for name in unknown:

@@ -74,11 +74,31 @@ def _id_headers(body: dict[str, Any]) -> list[str]:
             if column.name == "id" and body[header] not in (None, "")]
 
 
+_JSON_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "fields": ((dict, str, list), "对象、文本或数组"),
+    "industry": ((str, list), "文本或数组"),
+    "keywords": ((list, str), "文本或文本数组"),
+    "budget_wan": ((int, float, str), "数字或文本"),
+}
+"""The JSON types a demand key may take beyond text (the DemandInput schema); every other key is text
+(null never reaches here: :func:`api.validation.json_object` refuses it)."""
+
+
 def _matched(body: dict[str, Any]) -> dict[str, Any]:
+    """The importer column of each key of ``body``; unknown keys and values of the wrong JSON type are a 400."""
     matched, unknown = match_headers(_KIND, list(body))
     if unknown:
         accepted = "、".join(c.name for c in KINDS[_KIND])
         errors = [bad_param(name, f"不是需求的字段（可用：{accepted}）").errors[0] for name in unknown]
+        raise ValidationError.from_errors(errors)
+    errors = []
+    for header, column in matched.items():
+        value = body[header]
+        types, expected = _JSON_TYPES.get(column.name, ((str,), "文本"))
+        if isinstance(value, bool) or not isinstance(value, types) or (
+                column.name == "keywords" and isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+            errors.append(bad_param(header, Msg.BAD_TYPE.format(expected=expected, value=value)).errors[0])
+    if errors:
         raise ValidationError.from_errors(errors)
     return matched
 
