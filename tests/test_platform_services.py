@@ -159,6 +159,10 @@ def test_the_pages_push_to_and_dispatch_a_platform(local_store, tmp_path):
     assert any("1 个服务平台" in f for f in flashes(page)), flashes(page)
     assert {p.props["demand_id"] for p in local_store.find_nodes(
         Label.PUSH, props={"target_id": "platform:p1"}).nodes} == {"d:1", "d:3"}
+    ticked = post_form(client, "/pushes/recommended", {"demand_id": "d:2", "platform": "platform:p1",
+                                                       "channel": "平台消息"}, page="/demands/d:2")
+    assert flashes(ticked) == ["已推送 1 个服务平台"]
+    assert local_store.get_node(Label.PUSH, "push:d:2:platform:platform:p1").props["source"] == "recommendation"
     response = post_form(client, "/dispatches", {"expert": "", "platform": "platform:p1", "enterprise": "ent:1",
                                                  "start_date": START, "end_date": END, "service_types": ["技术诊断"]},
                          page="/dispatches", follow=False)
@@ -284,3 +288,20 @@ def test_the_upload_page_needs_csrf_shows_row_errors_and_writes_all_or_nothing(l
     analyst = signed_in(app, Role.ANALYST)
     assert analyst.get("/lists").status_code == 403
     assert store_of(app) is local_store
+
+
+def test_a_platforms_service_is_reported_under_its_name_and_counts_no_expert(local_store):
+    from analytics.programme_reports import service_mode_rows
+    from analytics.report_facts import read_facts
+    from analytics.reports import ReportFilter, service_rows
+
+    _with_platform(local_store)
+    d = dispatch.dispatch_provider(local_store, NodeRef(Label.PLATFORM, "platform:p1"), "ent:1",
+                                   start_date="2026-11-01", end_date="2026-12-31", service_types=["技术诊断"],
+                                   actor="officer", mode="短期合作", now=NOW)
+    dispatch.record_service(local_store, d.id, date="2026-11-05", hours=4, service_type="技术诊断",
+                            content="极片涂层成分检测", actor="officer", now=NOW)
+    facts = read_facts(local_store)
+    assert [(r["expert"], r["hours"]) for r in service_rows(facts, ReportFilter())] == [("杭州检验检测公共服务平台", 4.0)]
+    short = next(r for r in service_mode_rows(facts, ReportFilter()) if r["service_mode"] == "短期合作")
+    assert (short["dispatches"], short["experts"], short["enterprises_served"]) == (1, 0, 1)
