@@ -305,3 +305,19 @@ def test_a_platforms_service_is_reported_under_its_name_and_counts_no_expert(loc
     assert [(r["expert"], r["hours"]) for r in service_rows(facts, ReportFilter())] == [("杭州检验检测公共服务平台", 4.0)]
     short = next(r for r in service_mode_rows(facts, ReportFilter()) if r["service_mode"] == "短期合作")
     assert (short["dispatches"], short["experts"], short["enterprises_served"]) == (1, 0, 1)
+
+
+def test_the_demand_page_lets_an_officer_tick_recommended_platforms_to_push(app):
+    from test_platforms import _platform_world
+
+    store_of(app).write(_platform_world())
+    officer = signed_in(app, Role.OFFICER)
+    page = officer.get("/demands/d:test").get_data(as_text=True)
+    boxes = re.findall(r'<input type="checkbox" name="platform" value="([^"]+)" form="wf-push-form"', page)
+    assert boxes == ["pf:hz", "pf:sz"]
+    assert 'name="platform"' not in signed_in(app, Role.ANALYST).get("/demands/d:test").get_data(as_text=True)
+    done = post_form(officer, "/pushes/recommended", {"demand_id": "d:test", "platform": boxes, "channel": "平台消息"},
+                     page="/demands/d:test")
+    assert flashes(done) == ["已推送 2 个服务平台"]
+    assert sorted(n.props["target_id"] for n in store_of(app).find_nodes(Label.PUSH, props={"demand_id": "d:test"}).nodes) \
+        == ["pf:hz", "pf:sz"]
