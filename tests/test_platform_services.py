@@ -109,14 +109,14 @@ def test_a_platform_is_pushed_a_demand_and_answered_by_the_officer_on_both_store
 def test_a_platform_is_dispatched_and_its_services_recorded_on_both_stores(store):
     _with_platform(store)
     d = dispatch.dispatch_provider(store, NodeRef(Label.PLATFORM, "platform:p1"), "ent:1", start_date="2026-11-01",
-                                   end_date="2026-12-31", service_types=["技术诊断"], actor="officer", demand_id="d:1",
-                                   mode="短期合作", now=NOW)
+                                   end_date="2026-12-31", service_types=["检验检测", "技术诊断"], actor="officer",
+                                   demand_id="d:1", mode="短期合作", now=NOW)
     p = d.props
     assert (p["provider_label"], p["provider_id"], p["provider_name"]) == ("Platform", "platform:p1", "杭州检验检测公共服务平台")
     assert (p["platform_id"], p.get("expert_id")) == ("platform:p1", None)
     ends = store.neighbors(Label.DISPATCH, d.id, direction=Direction.OUT, rel_types=[RelType.DISPATCHED])
     assert [(nb.node.label, nb.node.id) for nb in ends] == [(Label.PLATFORM, "platform:p1")]
-    s = dispatch.record_service(store, d.id, date="2026-11-05", hours=4, service_type="技术诊断",
+    s = dispatch.record_service(store, d.id, date="2026-11-05", hours=4, service_type="检验检测",
                                 content="极片涂层成分检测", solved=True, actor="officer", now=NOW)
     assert (s.props["platform_id"], s.props["provider_name"], s.props.get("expert_id")) == (
         "platform:p1", "杭州检验检测公共服务平台", None)
@@ -125,6 +125,9 @@ def test_a_platform_is_dispatched_and_its_services_recorded_on_both_stores(store
     expert = dispatch.dispatch_expert(store, "e:li", "ent:1", start_date="2026-11-01", end_date="2026-11-30",
                                       service_types=["科技咨询"], actor="officer", now=NOW)
     assert (expert.props["expert_id"], expert.props["provider_label"]) == ("e:li", "Expert")
+    with pytest.raises(ValidationError, match="应为 科技咨询、技术诊断、产品开发、成果转化、科学普及 之一，实际为「检验检测」"):
+        dispatch.record_service(store, expert.id, date="2026-11-05", hours=1, service_type="检验检测", content="x",
+                                actor="officer", now=NOW)  # testing is a platform's service, not an expert's
     with pytest.raises(ValidationError, match="专家、服务平台"):
         dispatch.dispatch_provider(store, NodeRef(Label.TEAM, "t:1"), "ent:1", start_date="2026-11-01",
                                    end_date="2026-11-30", service_types=["科技咨询"], actor="officer", now=NOW)
@@ -139,7 +142,7 @@ def test_the_json_api_pushes_to_and_dispatches_a_platform_with_the_experts_permi
     body = client.post("/api/v1/demands/d:1/pushes", json=targets, headers=officer).get_json()
     assert [(p["target_label"], p["target_id"]) for p in body["created"]] == [("Platform", "platform:p1")]
     order = {"platform_id": "platform:p1", "enterprise_id": "ent:1", "start_date": "2026-11-01",
-             "end_date": "2026-12-31", "service_types": ["技术诊断"]}
+             "end_date": "2026-12-31", "service_types": ["中试熟化"]}
     assert client.post("/api/v1/dispatches", json=order, headers=analyst).status_code == 403
     made = client.post("/api/v1/dispatches", json=order, headers=officer)
     assert made.status_code == 201 and made.get_json()["provider_name"] == "杭州检验检测公共服务平台"
@@ -191,7 +194,7 @@ def test_the_cli_pushes_to_and_dispatches_a_platform(tmp_path):
     assert pushed.exit_code == 0, pushed.output
     assert [p["target_label"] for p in json.loads(pushed.stdout)["created"]] == ["Platform"]
     made = run("dispatch", "platform:p1", "ent:1", "--platform", "--from", "2026-11-01", "--to", "2026-12-31",
-               "--type", "技术诊断")
+               "--type", "检验检测")
     assert made.exit_code == 0 and "已派驻：" in made.output and "杭州检验检测公共服务平台 → 杭州锂能科技有限公司" in made.output
     missing = run("dispatch", "platform:none", "ent:1", "--platform", "--from", "2026-11-01", "--to", "2026-12-31",
                   "--type", "技术诊断")

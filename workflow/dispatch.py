@@ -26,9 +26,9 @@ from workflow.common import (
     system_clock,
 )
 from workflow.demands import engage_demand_rows, open_demand, solve_demand_rows
-from workflow.states import COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES
+from workflow.states import ALL_SERVICE_TYPES, COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES
 
-__all__ = ["dispatch_expert", "dispatch_provider", "provider_ref", "PROVIDER_LABELS", "end_dispatch",
+__all__ = ["dispatch_expert", "dispatch_provider", "provider_ref", "PROVIDER_LABELS", "service_types_of", "end_dispatch",
            "record_service", "rate_service", "services_of_dispatch",
            "MAX_HOURS", "service_mode", "cooperation_form"]
 
@@ -41,13 +41,18 @@ MAX_HOURS = 24.0
 """A service record covers one day: at most 24 hours."""
 
 
-def _service_types(values: Sequence[str], field: str) -> list[str]:
+def service_types_of(provider_label: Any) -> tuple[str, ...]:
+    """The service types a provider may give: an expert's, or for a platform also 检验检测, 中试熟化 … (issue 16)."""
+    return ALL_SERVICE_TYPES if provider_label in (Label.PLATFORM, Label.PLATFORM.value) else SERVICE_TYPES
+
+
+def _service_types(values: Sequence[str], field: str, allowed: tuple[str, ...] = SERVICE_TYPES) -> list[str]:
     chosen = list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
     if not chosen:
         raise field_error(field, "请至少选择一种服务类型")
     for value in chosen:
-        if value not in SERVICE_TYPES:
-            raise field_error(field, Msg.workflow.BAD_CHOICE.format(choices="、".join(SERVICE_TYPES), value=value))
+        if value not in allowed:
+            raise field_error(field, Msg.workflow.BAD_CHOICE.format(choices="、".join(allowed), value=value))
     return chosen
 
 
@@ -129,7 +134,7 @@ def dispatch_provider(store: GraphStore, provider: NodeRef, enterprise_id: str, 
     start, end = parse_date(start_date, "start_date"), parse_date(end_date, "end_date")
     if end < start:
         raise field_error("end_date", Msg.workflow.END_BEFORE_START.format(start=start, end=end))
-    types = _service_types(service_types, "service_types")
+    types = _service_types(service_types, "service_types", service_types_of(provider.label))
     chosen_mode = service_mode(mode)
     dispatch_id = new_id("dsp")
     row: dict[str, Any] = {"id": dispatch_id, "service_type": types[0], "service_types": types,
@@ -194,7 +199,7 @@ def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any
     day = parse_date(date, "date")
     if not str(props["start_date"]) <= day <= str(props["end_date"]):
         raise field_error("date", Msg.workflow.DATE_OUTSIDE.format(date=day, start=props["start_date"], end=props["end_date"]))
-    kind = _service_types([service_type], "service_type")[0]
+    kind = _service_types([service_type], "service_type", service_types_of(props.get("provider_label")))[0]
     chosen_form = cooperation_form(form)
     if not content.strip():
         raise field_error("content", "不能为空")

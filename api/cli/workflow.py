@@ -39,7 +39,7 @@ from workflow.dispatch import dispatch_provider, rate_service, record_service
 from workflow.feedback import feedback_rows
 from workflow.push import PUSH_LABELS, PushResult, push_demands, respond, send_reminders
 from workflow.selection import OPEN_STATUSES, demand_query, select_demands
-from workflow.states import CHANNELS, COOPERATION_FORMS, SERVICE_MODES, SERVICE_TYPES
+from workflow.states import ALL_SERVICE_TYPES, CHANNELS, COOPERATION_FORMS, SERVICE_MODES
 from workflow.vouchers import HOLDER_LABELS, issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["WORKFLOW_COMMANDS", "push", "push_list", "answer", "remind", "dispatch", "service", "rate", "challenge",
@@ -209,7 +209,7 @@ def remind(obj: Ctx, after_hours: float, as_json: bool) -> None:
 @click.argument("enterprise_id")
 @click.option("--from", "start_date", required=True, help="派驻开始日期 YYYY-MM-DD / first day.")
 @click.option("--to", "end_date", required=True, help="派驻结束日期 YYYY-MM-DD / last day.")
-@click.option("--type", "service_types", multiple=True, required=True, type=click.Choice(SERVICE_TYPES),
+@click.option("--type", "service_types", multiple=True, required=True, type=click.Choice(ALL_SERVICE_TYPES),
               help="服务类型（可重复）/ service type, repeatable.")
 @click.option("--demand", "demand_id", default=None, help="所服务的需求编号 / the demand served.")
 @click.option("--note", default="", help="备注 / note.")
@@ -237,7 +237,7 @@ def dispatch(obj: Ctx, expert_id: str, enterprise_id: str, start_date: str, end_
 @click.argument("dispatch_id")
 @click.option("--date", "day", required=True, help="服务日期 YYYY-MM-DD / service date.")
 @click.option("--hours", required=True, help="服务时长（小时）/ hours.")
-@click.option("--type", "service_type", required=True, type=click.Choice(SERVICE_TYPES), help="服务类型 / type.")
+@click.option("--type", "service_type", required=True, type=click.Choice(ALL_SERVICE_TYPES), help="服务类型 / type.")
 @click.option("--content", required=True, help="服务内容 / what was done.")
 @click.option("--outcome", default="", help="服务成效 / outcome.")
 @click.option("--solved", is_flag=True, help="所服务的需求已解决 / the dispatch's demand is solved.")

@@ -24,13 +24,13 @@ from workflow.outbox import DELIVERY_STATUSES, EVENTS
 from workflow.push import MAX_PUSHES, MAX_REMIND_HOURS, MIN_REMIND_HOURS, PUSH_LABELS, SOLVER_LABELS
 from workflow.push import PAYLOAD_KEYS as PUSH_PAYLOAD
 from workflow.states import (
+    ALL_SERVICE_TYPES,
     CHALLENGE,
     CHANNELS,
     COOPERATION_FORMS,
     DISPATCH,
     PUSH,
     SERVICE_MODES,
-    SERVICE_TYPES,
     VERDICTS,
     VOUCHER,
 )
@@ -100,8 +100,8 @@ def workflow_schemas() -> dict[str, Any]:
          "last_reminded_at": _time("最近提醒时间")},
         "需求推送")
     dispatch = _record({
-        "id": STR, "service_type": _enum(SERVICE_TYPES, "第一项服务类型"),
-        "service_types": {"type": "array", "items": _enum(SERVICE_TYPES)}, "start_date": _date("派驻开始"),
+        "id": STR, "service_type": _enum(ALL_SERVICE_TYPES, "第一项服务类型"),
+        "service_types": {"type": "array", "items": _enum(ALL_SERVICE_TYPES)}, "start_date": _date("派驻开始"),
         "end_date": _date("派驻结束"), "status": _enum(DISPATCH.states), "created_at": _time("创建时间"),
         "actor": STR, "note": STR, "enterprise_id": STR, "enterprise_name": STR},
         {"provider_label": _enum(_PROVIDERS, "服务提供方类型：专家或服务平台"), "provider_id": STR,
@@ -110,7 +110,7 @@ def workflow_schemas() -> dict[str, Any]:
          "service_mode": _enum(SERVICE_MODES, "服务方式（可选）")},
         "科技专员派驻")
     service = _record({
-        "id": STR, "service_type": _enum(SERVICE_TYPES), "date": _date("服务日期"),
+        "id": STR, "service_type": _enum(ALL_SERVICE_TYPES), "date": _date("服务日期"),
         "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS}, "content": STR, "outcome": STR,
         "solved": {**BOOL, "description": "是否解决了派驻关联的需求（需求随之标记为已解决）"},
         "created_at": _time("记录时间"), "actor": STR, "dispatch_id": STR,
@@ -146,7 +146,7 @@ def workflow_schemas() -> dict[str, Any]:
         "note": STR, "holder_label": _enum(_HOLDERS), "holder_id": STR, "holder_name": STR},
         {"voided_at": _time("作废时间"), "voided_by": STR, "void_reason": STR},
         "科技创新券")
-    redemption = obj({"service_id": STR, "service_type": _enum(SERVICE_TYPES), "date": _date("服务日期"),
+    redemption = obj({"service_id": STR, "service_type": _enum(ALL_SERVICE_TYPES), "date": _date("服务日期"),
                        "amount": NUM, "at": _time("兑付时间"), "actor": STR})
     feedback = _record({
         "id": STR, "verdict": _enum(VERDICTS), "reason": STR, "created_at": _time("反馈时间"), "actor": STR,
@@ -213,13 +213,13 @@ def _inputs() -> dict[str, dict[str, Any]]:
                                                          "默认取设置 KGMATCH_PUSH_REMIND_HOURS"}}, []),
         "DispatchInput": _input({"expert_id": _TEXT, "platform_id": _TEXT, "enterprise_id": _TEXT, "demand_id": STR,
                             "start_date": _date("派驻开始"), "end_date": _date("派驻结束"),
-                            "service_types": {"type": "array", "items": _enum(SERVICE_TYPES), "minItems": 1},
+                            "service_types": {"type": "array", "items": _enum(ALL_SERVICE_TYPES), "minItems": 1},
                             "note": STR, "service_mode": _enum(SERVICE_MODES, "服务方式（可选）：兼职创新、长期派驻、短期合作")},
                            ["enterprise_id", "start_date", "end_date", "service_types"],
                            "expert_id（派驻科技专员）与 platform_id（由服务平台提供服务）二选一。"),
         "ServiceInput": _input({"date": _date("服务日期，须在派驻期内"),
                            "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS},
-                           "service_type": _enum(SERVICE_TYPES), "content": _TEXT, "outcome": STR,
+                           "service_type": _enum(ALL_SERVICE_TYPES), "content": _TEXT, "outcome": STR,
                            "solved": {"type": "boolean", "default": False,
                                       "description": "需求已解决（派驻须关联需求）"},
                            "cooperation_form": _enum(COOPERATION_FORMS, "服务成效达成的合作形式（可选）："

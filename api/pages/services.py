@@ -46,8 +46,22 @@ from graph.errors import Msg, NotFoundError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from workflow.common import parse_date
-from workflow.dispatch import dispatch_provider, end_dispatch, rate_service, record_service, services_of_dispatch
-from workflow.states import COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES, VOUCHER
+from workflow.dispatch import (
+    dispatch_provider,
+    end_dispatch,
+    rate_service,
+    record_service,
+    service_types_of,
+    services_of_dispatch,
+)
+from workflow.states import (
+    ALL_SERVICE_TYPES,
+    COOPERATION_FORMS,
+    DISPATCH,
+    PLATFORM_SERVICE_TYPES,
+    SERVICE_MODES,
+    VOUCHER,
+)
 from workflow.vouchers import issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["bp", "HOLDER_TYPES", "dispatch_rows", "voucher_rows", "resolve_holder"]
@@ -146,7 +160,8 @@ def _show_dispatches(form: PageForm) -> Any:
                        rows=dispatch_rows(store, listing.newest(found)), filters=_DISPATCH_FILTERS, values=values,
                        filter_options={"status": [(s, s) for s in DISPATCH.states],
                                        "service_mode": [(m, m) for m in SERVICE_MODES]},
-                       service_types=SERVICE_TYPES, service_modes=SERVICE_MODES,
+                       service_types=ALL_SERVICE_TYPES, platform_service_types=PLATFORM_SERVICE_TYPES,
+                       service_modes=SERVICE_MODES,
                        form=form, may_write=may(Permission.DISPATCH_WRITE), paging=listing.links(len(found)))
 
 
@@ -232,7 +247,8 @@ def _show_dispatch(dispatch: Node, form: PageForm | None = None) -> Any:
     return render_page("dispatch_detail.html", status=form.status, active="pages_services.dispatches",
                        dispatch=dispatch, services=services, totals=_service_totals(services), demand=demand,
                        form=form, service_form=form if form.name == "service" else _service_form(dispatch),
-                       service_types=SERVICE_TYPES, cooperation_forms=COOPERATION_FORMS,
+                       service_types=service_types_of(dispatch.props.get("provider_label")),
+                       cooperation_forms=COOPERATION_FORMS,
                        active_status=DISPATCH.initial, labels=Label,
                        may_write=may(Permission.DISPATCH_WRITE), may_rate=may(Permission.PORTAL_ACT),
                        may_voucher=may(Permission.VOUCHER_WRITE), may_graph=may(Permission.GRAPH_READ),
