@@ -51,8 +51,9 @@ CREATE INDEX registration_kind IF NOT EXISTS FOR (n:Registration) ON (n.kind, n.
 CREATE INDEX dispatch_mode IF NOT EXISTS FOR (n:Dispatch) ON (n.service_mode);
 CREATE INDEX service_form IF NOT EXISTS FOR (n:Service) ON (n.cooperation_form);
 
-// -- Chinese full-text search over names, titles and keywords (CJK bigram analyzer)
+// -- Chinese full-text search over names, titles and keywords (CJK bigram analyzer); platforms since
+//    issue 16 (init_schema drops and recreates an index whose labels differ from these)
 CREATE FULLTEXT INDEX entity_text IF NOT EXISTS
-FOR (n:Expert|Institution|Enterprise|Demand|Project|Field|Team)
+FOR (n:Expert|Institution|Enterprise|Demand|Project|Field|Team|Platform)
 ON EACH [n.name, n.title, n.keywords_text, n.description]
 OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}};

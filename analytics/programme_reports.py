@@ -85,7 +85,8 @@ def _add_service(t: _Tally, s: Mapping[str, Any]) -> None:
     t.services += 1
     t.hours += float(s.get("hours") or 0)
     t.served.add(str(s.get("enterprise_id")))
-    t.experts.add(str(s.get("expert_id")))
+    if s.get("expert_id"):  # a platform's service (issue 16) has no expert
+        t.experts.add(str(s["expert_id"]))
     if s.get("rating") is not None:
         t.ratings.append(int(s["rating"]))
     if s.get("solved") is True and s.get("demand_id"):
@@ -170,7 +171,8 @@ def service_mode_rows(facts: Facts, flt: Period) -> list[dict[str, Any]]:
         if flt.covers(x.get("start_date")) and _in_region(facts, _ent_region(facts, x.get("enterprise_id")), flt):
             t = tallies[modes[str(x["id"])]]
             t.dispatches += 1
-            t.experts.add(str(x.get("expert_id")))
+            if x.get("expert_id"):  # a platform's dispatch (issue 16) has no expert
+                t.experts.add(str(x["expert_id"]))
             t.served.add(str(x.get("enterprise_id")))
     for s in facts.services:
         if flt.covers(s.get("date")) and _in_region(facts, _ent_region(facts, s.get("enterprise_id")), flt):

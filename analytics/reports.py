@@ -250,7 +250,8 @@ def service_rows(facts: Facts, flt: ReportFilter) -> list[dict[str, Any]]:
     rows = []
     for s in _services_in(facts, flt):
         expert = facts.experts.get(str(s.get("expert_id"))) or {}
-        rows.append({"date": s.get("date") or "", "expert": expert.get("name") or s.get("expert_name") or "",
+        rows.append({"date": s.get("date") or "", "expert": expert.get("name") or s.get("expert_name")
+                     or s.get("platform_name") or "",  # a platform's service (issue 16): its name
                      "institution": _institution_names(facts, s.get("expert_id")),
                      "enterprise": _enterprise_name(facts, s.get("enterprise_id"), s.get("enterprise_name")),
                      "region": _region_label(facts, _service_region(facts, s)),

@@ -3,7 +3,10 @@ recommendation settings and demand filters from a request, each error a Chinese 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, request
@@ -13,6 +16,7 @@ from graph.errors import Msg, NotFoundError, RowError, ValidationError
 from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore
 from recommend.config import resolve, settings_from_text
+from workflow.list_import import UPLOAD_SUFFIXES
 from workflow.selection import FILTER_PARAMS, DemandQuery, demand_query
 
 __all__ = [
@@ -28,11 +32,36 @@ __all__ = [
     "demand_query_from_args",
     "parse_settings",
     "capped",
+    "uploaded_file",
 ]
 
 EMPTY_PARAM = "不能为空（不筛选或用默认值时请省略该参数）"
 """An empty query parameter (``?page=``) is refused like the document says, not read as the default."""
 
+
+
+@contextmanager
+def uploaded_file(name: str = "file") -> Iterator[Path]:
+    """The file of a multipart upload, saved to a temporary path with its own suffix (removed afterwards).
+
+    The request as a whole is bounded by ``KGMATCH_MAX_REQUEST_BYTES`` (413 beyond it).
+
+    Raises:
+        ValidationError: no file, an unsupported type or an empty file (Chinese, naming ``name``).
+    """
+    storage = request.files.get(name)
+    if storage is None or not storage.filename:
+        raise bad_param(name, Msg.lists.NO_FILE)
+    suffix = Path(storage.filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise bad_param(name, Msg.lists.BAD_SUFFIX.format(value=suffix or storage.filename,
+                                                          choices="、".join(UPLOAD_SUFFIXES)))
+    with tempfile.TemporaryDirectory(prefix="kgmatch-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        storage.save(path)
+        if path.stat().st_size == 0:
+            raise bad_param(name, Msg.lists.EMPTY)
+        yield path
 
 
 def bad_param(name: str, reason: str) -> ValidationError:

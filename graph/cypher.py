@@ -34,6 +34,8 @@ __all__ = [
     "find_nodes",
     "FULLTEXT_INDEX",
     "SEARCH_FULLTEXT",
+    "FULLTEXT_LABELS",
+    "DROP_FULLTEXT",
     "search_scan",
     "CLEAR_RELS",
     "CLEAR_NODES",
@@ -200,6 +202,13 @@ SEARCH_FULLTEXT = (
     "RETURN label, node.id AS id, properties(node) AS props"
 )
 """Candidates for a search whose terms the cjk analyzer can match as phrases (``$search``)."""
+
+
+FULLTEXT_LABELS = "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes WHERE name = $index RETURN labelsOrTypes AS labels"
+"""The labels the full-text index covers today (no row when it does not exist)."""
+
+DROP_FULLTEXT = f"DROP INDEX {FULLTEXT_INDEX} IF EXISTS"
+"""Drop the full-text index (before schema.cypher recreates it with other labels: an index's labels cannot change)."""
 
 
 def search_scan(labels: Sequence[Label]) -> str:

@@ -118,6 +118,8 @@ class Msg:
         ALREADY = "{count} 位此前已推送过，未重复推送"
         EXPERTS = "{count} 位专家"
         TEAMS = "{count} 个团队"
+        PLATFORMS = "{count} 个服务平台"
+        LIST_PUSHED_PLATFORMS = "已将 {demands} 条需求推送给 {experts} 位专家、{platforms} 个服务平台：新建推送 {created} 条"
         LIST_PUSHED = "已将 {demands} 条需求推送给 {recipients} 位专家：新建推送 {created} 条"
         LIST_ALREADY = "{count} 条此前已推送过"
         LIST_SKIPPED = "{count} 条已解决或已关闭的需求未推送"
@@ -146,6 +148,7 @@ class Msg:
         PICK_TYPE = "请至少选择一种服务类型"
         BAD_HOLDER_TYPE = "请选择企业或专家"
         DISPATCHED = "已派驻 {expert} 到 {enterprise}（编号 {id}）。"
+        ONE_PROVIDER = "专家与服务平台只填一个：派驻科技专员填专家，由平台提供服务填服务平台"
         RECORDED = "已记录 {date} 的服务（{hours} 小时）。"
         SOLVED = "需求「{title}」已标记为已解决。"
         ENDED = "派驻 {id} 已结束。"
@@ -285,3 +288,13 @@ class Msg:
         COMPONENT_SERVICE = "服务匹配"
         COMPONENT_FIELD = "领域匹配"
         COMPONENT_REGION = "地域邻近"
+        ONE_PROVIDER = "请填写 expert_id（派驻的专家）或 platform_id（提供服务的平台）之一，且只填一个"
+
+    class lists:
+        """Activity and platform lists uploaded through the pages and the JSON API (issue 16)."""
+
+        IMPORTED = "{what}：已导入 {rows} 行（重复导入不会重复写入）"
+        REJECTED = "{what}有 {bad} 行有误，整个文件未导入；请按提示修改后重新上传"
+        NO_FILE = "请选择要上传的文件"
+        BAD_SUFFIX = "不支持的文件类型「{value}」，可选：{choices}"
+        EMPTY = "上传的文件是空的"

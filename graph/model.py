@@ -268,6 +268,11 @@ REL_SPECS[RelType.SERVES_FIELD] = RelSpec(RelType.SERVES_FIELD, "服务领域", 
 REL_SPECS[RelType.LOCATED_IN] = RelSpec(RelType.LOCATED_IN, REL_SPECS[RelType.LOCATED_IN].zh,
                                         REL_SPECS[RelType.LOCATED_IN].start | {Label.PLATFORM},
                                         REL_SPECS[RelType.LOCATED_IN].end)
+# A platform is pushed demands and dispatched to enterprises like an expert (issue 16, services to platforms):
+#    (Push)-[:PUSHED_TO]->(Platform), (Dispatch)-[:DISPATCHED]->(Platform).
+for _type in (RelType.PUSHED_TO, RelType.DISPATCHED):
+    REL_SPECS[_type] = RelSpec(_type, REL_SPECS[_type].zh, REL_SPECS[_type].start, REL_SPECS[_type].end | {Label.PLATFORM})
+del _type
 
 _SCALARS = (str, int, float, bool)
 

@@ -42,6 +42,7 @@ from graph.environment import env_value, variable
 from graph.errors import BatchTooLargeError, KgmatchError, Msg, StoreError, StoreUnavailableError
 from graph.model import Label, RelType
 from graph.store import (
+    SEARCH_LABELS,
     SEARCH_PROPERTIES,
     Batch,
     Counts,
@@ -178,9 +179,17 @@ class Neo4jStore(GraphStore):
 
     # -- lifecycle ---------------------------------------------------------------------------
     def init_schema(self) -> None:
-        """Apply ``schema.cypher`` (every statement is ``IF NOT EXISTS``), then wait for indexes."""
+        """Apply ``schema.cypher`` (every statement is ``IF NOT EXISTS``), then wait for indexes.
+
+        A full-text index made by an older schema (other labels: platforms joined in issue 16) is
+        dropped first, so the statement recreates it with :data:`~graph.store.SEARCH_LABELS`.
+        """
         try:
             with self._session() as session:
+                found = session.run(cypher.FULLTEXT_LABELS, index=cypher.FULLTEXT_INDEX).single()
+                if found is not None and sorted(found["labels"]) != sorted(x.value for x in SEARCH_LABELS):
+                    log.warning("full-text index %s covers %s: recreating it", cypher.FULLTEXT_INDEX, found["labels"])
+                    session.run(cypher.DROP_FULLTEXT).consume()
                 for statement in cypher.schema_statements():
                     session.run(statement).consume()
                 session.run("CALL db.awaitIndexes(300)").consume()

@@ -263,7 +263,7 @@ class NodePage:
 
 
 SEARCH_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.INSTITUTION, Label.ENTERPRISE, Label.DEMAND,
-                                    Label.PROJECT, Label.FIELD, Label.TEAM)
+                                    Label.PROJECT, Label.FIELD, Label.TEAM, Label.PLATFORM)
 """The labels :meth:`GraphStore.search_nodes` covers (those of the ``entity_text`` index in schema.cypher)."""
 
 SEARCH_PROPERTIES: tuple[str, ...] = ("name", "title", "keywords_text", "description")

@@ -219,7 +219,8 @@ def _check_columns(kind: str, headers: set[str], source: str) -> None:
 def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: str,
                 errors: list[RowError] | None = None, default_fields: Sequence[str] = (),
                 progress: bool = False, data_source: str | None = None, intake: bool = False,
-                text_limit: int = DEFAULT_TEXT_LIMIT, create: Sequence[NodeRef] = ()) -> LoadReport:
+                text_limit: int = DEFAULT_TEXT_LIMIT, create: Sequence[NodeRef] = (),
+                all_or_nothing: bool = False) -> LoadReport:
     """Validate and load already-read rows of ``kind`` (the API posts rows this way).
 
     ``default_fields`` are the Field references of rows that name none (projects only);
@@ -227,7 +228,7 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
     a demand received now (the form and the API: :mod:`ingest.demand_rules`), ``text_limit``
     bounds its description. ``create`` names nodes the write must create: if one exists when the
     transaction runs (a concurrent create of the same id), nothing is written and
-    :class:`~graph.errors.ConflictError` is raised.
+    :class:`~graph.errors.ConflictError` is raised. ``all_or_nothing`` writes nothing when any row is bad.
     """
     if kind not in BUILDERS:
         raise ValidationError(Msg.UNKNOWN_KIND.format(value=kind, choices="、".join(IMPORT_KINDS)))
@@ -250,12 +251,14 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
         for hook in ctx.hooks:
             hook()
     ops.extend(builder.finish())
-    return load_ops(ops, store, source=source, errors=errors, create=create)
+    return load_ops(ops, store, source=source, errors=errors, create=create, all_or_nothing=all_or_nothing)
 
 
 def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = False,
-                default_fields: Sequence[str] = (), data_source: str | None = None) -> LoadReport:
-    """Validate and load one CSV / XLSX / JSON file of ``kind`` (see :mod:`ingest.mapping`).
+                default_fields: Sequence[str] = (), data_source: str | None = None,
+                all_or_nothing: bool = False) -> LoadReport:
+    """Validate and load one CSV / XLSX / JSON file of ``kind`` (see :mod:`ingest.mapping`);
+    ``all_or_nothing`` writes nothing when any row is bad (uploads through the web).
 
     Raises:
         ValidationError: unknown kind or format, an unreadable file, or a required column
@@ -264,4 +267,4 @@ def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = Fa
     errors: list[RowError] = []
     rows = list(read_rows(path, errors, lenient_encoding=True))
     return import_rows(rows, kind, store, source=str(path), errors=errors, default_fields=default_fields,
-                       progress=progress, data_source=data_source)
+                       progress=progress, data_source=data_source, all_or_nothing=all_or_nothing)

@@ -133,15 +133,17 @@ def _to_batch(ops: Iterable[NodeOp | RelOp]) -> Batch:
 
 
 def load_ops(ops: Sequence[NodeOp | RelOp], store: GraphStore, *, source: str,
-             errors: list[RowError] | None = None, create: Sequence[NodeRef] = ()) -> LoadReport:
+             errors: list[RowError] | None = None, create: Sequence[NodeRef] = (),
+             all_or_nothing: bool = False) -> LoadReport:
     """Validate ``ops`` (plus reading ``errors`` already found) and write the good ones atomically.
 
     ``create``: nodes that must not exist when the write commits (``Batch.create``).
+    ``all_or_nothing``: write nothing when any row is bad (a file uploaded through the web).
     """
     errors = list(errors or [])
     good = _check_ops(ops, store, errors)
     report = LoadReport(source=source, errors=sorted(errors, key=lambda e: (e.row or 0, e.field)))
-    if good:
+    if good and not (all_or_nothing and report.errors):
         batch = _to_batch(good)
         batch.create.extend(create)
         summary = write_in_batches(store, batch)

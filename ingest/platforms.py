@@ -28,7 +28,7 @@ from ingest.builders import Builder, RowContext
 from ingest.field_linking import understand_demand
 from ingest.resolve import normalize_org
 
-__all__ = ["PlatformBuilder", "platform_id", "platform_text"]
+__all__ = ["PlatformBuilder", "platform_id", "platform_text", "search_keywords"]
 
 _HT = "ht2016:"
 _NLP_FIELDS = 3  # fields linked from a platform's text when the row names none
@@ -44,6 +44,17 @@ def platform_text(rec: dict[str, Any]) -> str:
     parts = [str(rec.get("name") or ""), "；".join(rec.get("services") or []), "；".join(rec.get("equipment") or []),
              str(rec.get("description") or "")]
     return "\n".join(p for p in parts if p)
+
+
+def search_keywords(kind: str, rec: dict[str, Any]) -> str:
+    """The ``keywords_text`` the full-text search reads (``GraphStore.search_nodes``): kind, host,
+    services and equipment, space-separated (Neo4j's index reads strings, not lists).
+
+    >>> search_keywords("检验检测中心", {"host": "浙江大学", "services": ["检验检测"], "equipment": ["扫描电镜"]})
+    '检验检测中心 浙江大学 检验检测 扫描电镜'
+    """
+    parts = [kind, str(rec.get("host") or ""), *(rec.get("services") or []), *(rec.get("equipment") or [])]
+    return " ".join(str(p).strip() for p in parts if str(p).strip())
 
 
 class PlatformBuilder(Builder):
@@ -77,7 +88,7 @@ class PlatformBuilder(Builder):
         source = self.source_of(rec)
         ctx.node(Label.PLATFORM, {"id": pid, "name": name, "kind": kind, "host": host, **{k: rec.get(k) for k in (
             "zone", "level", "services", "equipment", "description", "contact", "phone", "email", "website")},
-            "source": source})
+            "keywords_text": search_keywords(kind, rec), "source": source})
         hid = self.institution(ctx, host, source=source) if host else None
         if hid:
             ctx.rel(RelType.HOSTED_BY, Label.PLATFORM, pid, Label.INSTITUTION, hid)

@@ -103,8 +103,10 @@ def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
     return all(old.get(k) == v or (v in ("", None, []) and old.get(k) in ("", None, [])) for k, v in new.items())
 
 
-def import_activities(store: GraphStore, path: Path, *, actor: str, now: datetime | None = None) -> ActivityImport:
-    """Import an activity list; every row validated first, good rows written in one batch."""
+def import_activities(store: GraphStore, path: Path, *, actor: str, now: datetime | None = None,
+                      all_or_nothing: bool = False) -> ActivityImport:
+    """Import an activity list; every row validated first, good rows written in one batch
+    (none when ``all_or_nothing`` and a row is bad: an upload through the web)."""
     now = now or system_clock()
     result = ActivityImport()
     rows: list[tuple[int, dict[str, Any]]] = []
@@ -154,6 +156,9 @@ def import_activities(store: GraphStore, path: Path, *, actor: str, now: datetim
             result.updated.append(aid)
         batch.add_nodes(Label.ACTIVITY, [row])
         batch.add_rels(RelType.COVERS, Label.ACTIVITY, Label.FIELD, [{"start": aid, "end": f} for f in row["field_ids"]])
+    if all_or_nothing and result.errors:
+        result.created, result.updated = [], []
+        return result
     if len(batch):
         store.write(batch)
     return result

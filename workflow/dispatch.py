@@ -1,4 +1,5 @@
-"""科技专员: dispatch an expert to an enterprise for a period, record services, the enterprise's rating.
+"""科技专员: dispatch an expert (or a service platform, issue 16) to an enterprise for a period, record
+services, the enterprise's rating.
 
 A service record may say the demand it served is solved: the demand then moves to
 已解决 in the same batch. Ratings are given once per service record (1–5).
@@ -12,7 +13,7 @@ from typing import Any
 
 from graph.errors import Msg
 from graph.model import Label, RelType
-from graph.store import Batch, Direction, GraphStore, Node
+from graph.store import Batch, Direction, GraphStore, Node, NodeRef
 from workflow.common import (
     conflict,
     enterprise_of_demand,
@@ -25,23 +26,33 @@ from workflow.common import (
     system_clock,
 )
 from workflow.demands import engage_demand_rows, open_demand, solve_demand_rows
-from workflow.states import COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES
+from workflow.states import ALL_SERVICE_TYPES, COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES
 
-__all__ = ["dispatch_expert", "end_dispatch", "record_service", "rate_service", "services_of_dispatch",
+__all__ = ["dispatch_expert", "dispatch_provider", "provider_ref", "PROVIDER_LABELS", "service_types_of", "end_dispatch",
+           "record_service", "rate_service", "services_of_dispatch",
            "MAX_HOURS", "service_mode", "cooperation_form"]
 
 ACTIVE, ENDED = DISPATCH.states
+PROVIDER_LABELS = (Label.EXPERT, Label.PLATFORM)
+"""Who can be dispatched and record services: an expert (科技专员) or a service platform (issue 16)."""
+_PROVIDER_KEYS = ("provider_label", "provider_id", "provider_name", "expert_id", "expert_name", "platform_id",
+                  "platform_name")
 MAX_HOURS = 24.0
 """A service record covers one day: at most 24 hours."""
 
 
-def _service_types(values: Sequence[str], field: str) -> list[str]:
+def service_types_of(provider_label: Any) -> tuple[str, ...]:
+    """The service types a provider may give: an expert's, or for a platform also 检验检测, 中试熟化 … (issue 16)."""
+    return ALL_SERVICE_TYPES if provider_label in (Label.PLATFORM, Label.PLATFORM.value) else SERVICE_TYPES
+
+
+def _service_types(values: Sequence[str], field: str, allowed: tuple[str, ...] = SERVICE_TYPES) -> list[str]:
     chosen = list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
     if not chosen:
         raise field_error(field, "请至少选择一种服务类型")
     for value in chosen:
-        if value not in SERVICE_TYPES:
-            raise field_error(field, Msg.workflow.BAD_CHOICE.format(choices="、".join(SERVICE_TYPES), value=value))
+        if value not in allowed:
+            raise field_error(field, Msg.workflow.BAD_CHOICE.format(choices="、".join(allowed), value=value))
     return chosen
 
 
@@ -69,6 +80,13 @@ def cooperation_form(value: Any, field: str = "cooperation_form") -> str | None:
     return text or None
 
 
+def _provider_props(node: Node) -> dict[str, Any]:
+    """What a dispatch (and each of its service records) says of its provider."""
+    own = "expert" if node.label == Label.EXPERT else "platform"
+    return {"provider_label": node.label.value, "provider_id": node.id, "provider_name": node.name,
+            f"{own}_id": node.id, f"{own}_name": node.name}
+
+
 def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, start_date: str, end_date: str,
                     service_types: Sequence[str], actor: str, demand_id: str | None = None, note: str = "",
                     mode: str | None = None, now: datetime | None = None) -> Node:
@@ -80,19 +98,49 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
         ValidationError: bad dates or service types.
         ConflictError: the demand is 已解决/已关闭.
     """
+    return dispatch_provider(store, NodeRef(Label.EXPERT, expert_id), enterprise_id, start_date=start_date,
+                             end_date=end_date, service_types=service_types, actor=actor, demand_id=demand_id,
+                             note=note, mode=mode, now=now)
+
+
+def provider_ref(value: Any, field: str = "provider") -> NodeRef:
+    """A service provider named ``{"label": "Expert"|"Platform", "id": …}`` or a :class:`NodeRef`.
+
+    Raises:
+        ValidationError: another label (Chinese, naming ``field``).
+    """
+    ref = value if isinstance(value, NodeRef) else NodeRef(Label.parse(value["label"]), str(value["id"]))
+    if ref.label not in PROVIDER_LABELS:
+        raise field_error(field, Msg.workflow.BAD_CHOICE.format(choices="专家、服务平台", value=ref.label.value))
+    return ref
+
+
+def dispatch_provider(store: GraphStore, provider: NodeRef, enterprise_id: str, *, start_date: str, end_date: str,
+                      service_types: Sequence[str], actor: str, demand_id: str | None = None, note: str = "",
+                      mode: str | None = None, now: datetime | None = None) -> Node:
+    """Dispatch a provider — an expert (科技专员) or a service platform (科研平台、公共服务平台, issue 16) —
+    to an enterprise from ``start_date`` to ``end_date``; the dispatch and its service records carry
+    ``provider_label``/``provider_id``/``provider_name`` and ``expert_id`` or ``platform_id`` (with its name).
+
+    Raises:
+        NotFoundError: provider, enterprise or demand unknown.
+        ValidationError: a provider that is neither an expert nor a platform, bad dates or service types.
+        ConflictError: the demand is 已解决/已关闭.
+    """
     now = now or system_clock()
-    expert = require_node(store, Label.EXPERT, expert_id)
+    provider = provider_ref(provider)
+    who = require_node(store, provider.label, provider.id)
     enterprise = require_node(store, Label.ENTERPRISE, enterprise_id)
     start, end = parse_date(start_date, "start_date"), parse_date(end_date, "end_date")
     if end < start:
         raise field_error("end_date", Msg.workflow.END_BEFORE_START.format(start=start, end=end))
-    types = _service_types(service_types, "service_types")
+    types = _service_types(service_types, "service_types", service_types_of(provider.label))
     chosen_mode = service_mode(mode)
     dispatch_id = new_id("dsp")
     row: dict[str, Any] = {"id": dispatch_id, "service_type": types[0], "service_types": types,
                            "start_date": start, "end_date": end, "status": ACTIVE, "version": 1,
                            "created_at": iso(now), "actor": actor, "note": note.strip(),
-                           "expert_id": expert.id, "expert_name": expert.name,
+                           **_provider_props(who),
                            "enterprise_id": enterprise.id, "enterprise_name": enterprise.name}
     if chosen_mode:
         row["service_mode"] = chosen_mode
@@ -106,7 +154,7 @@ def dispatch_expert(store: GraphStore, expert_id: str, enterprise_id: str, *, st
         engage_demand_rows(demand, batch)
         batch.add_rels(RelType.ABOUT, Label.DISPATCH, Label.DEMAND, [{"start": dispatch_id, "end": demand_id}])
     batch.add_nodes(Label.DISPATCH, [row])  # after the demand block: the row carries demand_id
-    batch.add_rels(RelType.DISPATCHED, Label.DISPATCH, Label.EXPERT, [{"start": dispatch_id, "end": expert.id}])
+    batch.add_rels(RelType.DISPATCHED, Label.DISPATCH, who.label, [{"start": dispatch_id, "end": who.id}])
     batch.add_rels(RelType.SERVES, Label.DISPATCH, Label.ENTERPRISE, [{"start": dispatch_id, "end": enterprise.id}])
     store.write(batch)
     return require_node(store, Label.DISPATCH, dispatch_id)
@@ -151,7 +199,7 @@ def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any
     day = parse_date(date, "date")
     if not str(props["start_date"]) <= day <= str(props["end_date"]):
         raise field_error("date", Msg.workflow.DATE_OUTSIDE.format(date=day, start=props["start_date"], end=props["end_date"]))
-    kind = _service_types([service_type], "service_type")[0]
+    kind = _service_types([service_type], "service_type", service_types_of(props.get("provider_label")))[0]
     chosen_form = cooperation_form(form)
     if not content.strip():
         raise field_error("content", "不能为空")
@@ -161,8 +209,8 @@ def record_service(store: GraphStore, dispatch_id: str, *, date: str, hours: Any
     service_id = new_id("svc")
     row = {"id": service_id, "service_type": kind, "date": day, "hours": _hours(hours), "version": 1,
            "content": content.strip(), "outcome": outcome.strip(), "solved": bool(solved), "created_at": iso(now),
-           "actor": actor, "dispatch_id": dispatch_id, "expert_id": props.get("expert_id"),
-           "expert_name": props.get("expert_name"), "enterprise_id": props.get("enterprise_id"),
+           "actor": actor, "dispatch_id": dispatch_id, **{k: props.get(k) for k in _PROVIDER_KEYS if props.get(k)},
+           "enterprise_id": props.get("enterprise_id"),
            "enterprise_name": props.get("enterprise_name"), "demand_id": demand_id}
     if chosen_form:
         row["cooperation_form"] = chosen_form

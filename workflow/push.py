@@ -1,4 +1,4 @@
-"""Push demands to experts and teams; the experts' inbox; accept or decline; reminders.
+"""Push demands to experts, teams and service platforms (issue 16); the experts' inbox; accept or decline; reminders.
 
 A push is keyed by demand and recipient (``push:<demand>:<label>:<recipient>``), so
 pushing the same demand to the same expert twice records one push (the second is
@@ -34,7 +34,7 @@ from workflow.states import CHANNELS, PUSH
 
 __all__ = ["PushResult", "push_id", "push_demands", "inbox", "respond", "send_reminders", "pushes_of_demand",
            "MIN_REMIND_HOURS", "MAX_REMIND_HOURS",
-           "MAX_PUSHES", "SOLVER_LABELS", "PAYLOAD_KEYS"]
+           "MAX_PUSHES", "SOLVER_LABELS", "PUSH_LABELS", "PAYLOAD_KEYS"]
 
 MAX_PUSHES = 500
 MIN_REMIND_HOURS = 1.0
@@ -43,6 +43,8 @@ MAX_REMIND_HOURS = 24.0 * 366 * 10
 """Ten years: anything longer is a typo (and beyond what a date can subtract)."""
 """At most this many (demand, recipient) pairs in one push."""
 SOLVER_LABELS = (Label.EXPERT, Label.TEAM)
+PUSH_LABELS = (*SOLVER_LABELS, Label.PLATFORM)
+"""Who can be pushed a demand: experts, teams and service platforms (科研平台、公共服务平台, issue 16)."""
 PENDING, ACCEPTED, DECLINED = PUSH.states
 
 
@@ -68,12 +70,12 @@ def _recipients(store: GraphStore, targets: Sequence[NodeRef]) -> dict[NodeRef, 
     if not targets:
         raise field_error("targets", Msg.workflow.NO_TARGETS)
     found: dict[NodeRef, Node] = {}
-    for label in SOLVER_LABELS:
+    for label in PUSH_LABELS:
         ids = list(dict.fromkeys(t.id for t in targets if t.label == label))
         found.update({n.ref: n for n in store.get_nodes(label, ids)})
     for t in targets:
-        if t.label not in SOLVER_LABELS:
-            raise field_error("targets", Msg.workflow.BAD_CHOICE.format(choices="专家、专家团队", value=t.label.value))
+        if t.label not in PUSH_LABELS:
+            raise field_error("targets", Msg.workflow.BAD_CHOICE.format(choices="专家、专家团队、服务平台", value=t.label.value))
         if t not in found:
             require_node(store, t.label, t.id)  # raises NotFoundError naming it
     return found
@@ -82,7 +84,7 @@ def _recipients(store: GraphStore, targets: Sequence[NodeRef]) -> dict[NodeRef, 
 def push_demands(store: GraphStore, demand_ids: Sequence[str], targets: Sequence[NodeRef], *, actor: str,
                  channel: str = CHANNELS[0], note: str = "", source: str = "recommendation",
                  scores: dict[str, float] | None = None, now: datetime | None = None) -> PushResult:
-    """Push every demand of ``demand_ids`` to every recipient in ``targets`` (experts or teams), atomically.
+    """Push every demand of ``demand_ids`` to every recipient in ``targets`` (experts, teams or platforms), atomically.
 
     Raises:
         ValidationError: no recipients, an unknown channel, too many pairs.
@@ -124,7 +126,7 @@ def push_demands(store: GraphStore, demand_ids: Sequence[str], targets: Sequence
         return result
     batch.add_nodes(Label.PUSH, rows)
     batch.add_rels(RelType.ABOUT, Label.PUSH, Label.DEMAND, [{"start": r["id"], "end": r["demand_id"]} for r in rows])
-    for label in SOLVER_LABELS:
+    for label in PUSH_LABELS:
         mine = [{"start": r["id"], "end": r["target_id"]} for r in rows if r["target_label"] == label.value]
         if mine:
             batch.add_rels(RelType.PUSHED_TO, Label.PUSH, label, mine)
@@ -189,9 +191,12 @@ def respond(store: GraphStore, push: str, *, accept: bool, reason: str = "", res
 
 
 def _owners(store: GraphStore, push: Node) -> set[str]:
-    """The experts a push is for: its expert, or the members of its team."""
+    """The experts a push is for: its expert, or the members of its team (none for a platform's: the officer
+    records the platform's answer)."""
     if push.props.get("target_label") == Label.EXPERT.value:
         return {str(push.props.get("target_id"))}
+    if push.props.get("target_label") == Label.PLATFORM.value:
+        return set()
     return {nb.node.id for nb in store.neighbors(Label.TEAM, str(push.props.get("target_id")),
                                                  direction=Direction.IN, rel_types=[RelType.MEMBER_OF])}
 

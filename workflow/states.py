@@ -22,6 +22,8 @@ __all__ = [
     "DISPATCH",
     "VOUCHER",
     "SERVICE_TYPES",
+    "PLATFORM_SERVICE_TYPES",
+    "ALL_SERVICE_TYPES",
     "CHANNELS",
     "VERDICTS",
     "SERVICE_MODES",
@@ -89,6 +91,10 @@ VOUCHER = Machine("科技创新券", "有效", {"有效": ("已用完", "已作�
 
 SERVICE_TYPES = ("科技咨询", "技术诊断", "产品开发", "成果转化", "科学普及")
 """The service types of the 科技专员 programme."""
+PLATFORM_SERVICE_TYPES = ("检验检测", "中试熟化", "设备共享", "共性技术")
+"""What a service platform may also provide (issue 16; the needs :mod:`recommend.platform_need` detects)."""
+ALL_SERVICE_TYPES = (*SERVICE_TYPES, *PLATFORM_SERVICE_TYPES)
+"""Every service type: an expert's (:data:`SERVICE_TYPES`), and a platform's besides them."""
 
 CHANNELS = ("平台消息", "短信", "邮件", "电话")
 """How a push reaches an expert (recorded with the push; the portal webhook fires for every channel)."""

@@ -35,11 +35,11 @@ from graph.store import GraphStore, Node, NodeRef
 from ingest.registry import REGISTRY_CHOICES
 from workflow.challenge import advance, bids_of, publish_challenge, select_bid, submit_bid
 from workflow.common import record, require_node
-from workflow.dispatch import dispatch_expert, rate_service, record_service
+from workflow.dispatch import dispatch_provider, rate_service, record_service
 from workflow.feedback import feedback_rows
-from workflow.push import PushResult, push_demands, respond, send_reminders
+from workflow.push import PUSH_LABELS, PushResult, push_demands, respond, send_reminders
 from workflow.selection import OPEN_STATUSES, demand_query, select_demands
-from workflow.states import CHANNELS, COOPERATION_FORMS, SERVICE_MODES, SERVICE_TYPES
+from workflow.states import ALL_SERVICE_TYPES, CHANNELS, COOPERATION_FORMS, SERVICE_MODES
 from workflow.vouchers import HOLDER_LABELS, issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["WORKFLOW_COMMANDS", "push", "push_list", "answer", "remind", "dispatch", "service", "rate", "challenge",
@@ -79,6 +79,8 @@ def parse_ref(value: str, allowed: Sequence[Label], param: str = "--to") -> Node
     aliases = {**{label.value.lower(): label for label in allowed}, **{NODE_SPECS[label].zh: label for label in allowed}}
     if Label.TEAM in allowed:
         aliases["团队"] = Label.TEAM
+    if Label.PLATFORM in allowed:
+        aliases["平台"] = Label.PLATFORM
     label = aliases.get(name.strip().lower())
     choices = "、".join(f"{label.value}:编号" for label in allowed)
     if not sep or not node_id.strip() or label is None:
@@ -87,12 +89,13 @@ def parse_ref(value: str, allowed: Sequence[Label], param: str = "--to") -> Node
 
 
 def _solvers(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> list[NodeRef]:
-    return [parse_ref(v, SOLVERS, f"--{param.name}") for v in values]
+    return [parse_ref(v, PUSH_LABELS, f"--{param.name}") for v in values]
 
 
 def _to_option(required: bool = True) -> Any:
     return click.option("--to", "targets", multiple=True, required=required, callback=_solvers,
-                        metavar="Expert:ID|Team:ID", help="推送给哪位专家或团队（可重复）/ recipient, repeatable.")
+                        metavar="Expert:ID|Team:ID|Platform:ID",
+                        help="推送给哪位专家、团队或服务平台（可重复）/ recipient, repeatable.")
 
 
 def _push_options(fn: Any) -> Any:
@@ -206,24 +209,27 @@ def remind(obj: Ctx, after_hours: float, as_json: bool) -> None:
 @click.argument("enterprise_id")
 @click.option("--from", "start_date", required=True, help="派驻开始日期 YYYY-MM-DD / first day.")
 @click.option("--to", "end_date", required=True, help="派驻结束日期 YYYY-MM-DD / last day.")
-@click.option("--type", "service_types", multiple=True, required=True, type=click.Choice(SERVICE_TYPES),
+@click.option("--type", "service_types", multiple=True, required=True, type=click.Choice(ALL_SERVICE_TYPES),
               help="服务类型（可重复）/ service type, repeatable.")
 @click.option("--demand", "demand_id", default=None, help="所服务的需求编号 / the demand served.")
 @click.option("--note", default="", help="备注 / note.")
 @click.option("--mode", "mode", default=None, type=click.Choice(SERVICE_MODES),
               help="服务方式 / service mode (兼职创新、长期派驻、短期合作).")
+@click.option("--platform", "is_platform", is_flag=True,
+              help="第一个参数是服务平台编号：由平台提供服务 / the first argument is a platform's id.")
 @_actor
 @_as_json
 @click.pass_obj
 @run_safely
 def dispatch(obj: Ctx, expert_id: str, enterprise_id: str, start_date: str, end_date: str,
-             service_types: tuple[str, ...], demand_id: str | None, note: str, mode: str | None, actor: str,
-             as_json: bool) -> None:
-    """派驻科技专员到企业 / dispatch an expert to an enterprise."""
-    node = dispatch_expert(obj.store(), expert_id, enterprise_id, start_date=start_date, end_date=end_date,
-                           service_types=service_types, actor=actor, demand_id=demand_id, note=note, mode=mode)
+             service_types: tuple[str, ...], demand_id: str | None, note: str, mode: str | None, is_platform: bool,
+             actor: str, as_json: bool) -> None:
+    """派驻科技专员（或由服务平台提供服务）到企业 / dispatch an expert (or a platform) to an enterprise."""
+    provider = NodeRef(Label.PLATFORM if is_platform else Label.EXPERT, expert_id)
+    node = dispatch_provider(obj.store(), provider, enterprise_id, start_date=start_date, end_date=end_date,
+                             service_types=service_types, actor=actor, demand_id=demand_id, note=note, mode=mode)
     p = node.props
-    _echo_node(node, as_json, f"已派驻：{node.id}（{p['expert_name']} → {p['enterprise_name']}，"
+    _echo_node(node, as_json, f"已派驻：{node.id}（{p['provider_name']} → {p['enterprise_name']}，"
                               f"{p['start_date']} 至 {p['end_date']}，{'、'.join(p['service_types'])}）")
 
 
@@ -231,7 +237,7 @@ def dispatch(obj: Ctx, expert_id: str, enterprise_id: str, start_date: str, end_
 @click.argument("dispatch_id")
 @click.option("--date", "day", required=True, help="服务日期 YYYY-MM-DD / service date.")
 @click.option("--hours", required=True, help="服务时长（小时）/ hours.")
-@click.option("--type", "service_type", required=True, type=click.Choice(SERVICE_TYPES), help="服务类型 / type.")
+@click.option("--type", "service_type", required=True, type=click.Choice(ALL_SERVICE_TYPES), help="服务类型 / type.")
 @click.option("--content", required=True, help="服务内容 / what was done.")
 @click.option("--outcome", default="", help="服务成效 / outcome.")
 @click.option("--solved", is_flag=True, help="所服务的需求已解决 / the dispatch's demand is solved.")

@@ -18,6 +18,7 @@ from api.json import (
     entities,
     graph,
     health,
+    lists,
     recommendations,
     reports,
     stats,
@@ -31,3 +32,4 @@ BLUEPRINTS: list[Blueprint] = [health.bp, demands.bp, recommendations.bp, entiti
 BLUEPRINTS += [workflow.bp, challenges.bp, challenges.services_bp, challenges.vouchers_bp]
 BLUEPRINTS += [reports.bp]
 BLUEPRINTS += [activities.bp]  # activities and training (issue 16)
+BLUEPRINTS += [lists.bp]  # activity and platform lists uploaded (issue 16)

@@ -19,7 +19,9 @@ from api.auth import Permission, requires
 from api.json.common import Body, actor, created, find_page
 from api.state import app_state
 from api.validation import check_params
+from graph.messages import Msg
 from graph.model import Label
+from graph.store import NodeRef
 from workflow import challenge, dispatch, vouchers
 from workflow.common import record, require_node
 from workflow.push import SOLVER_LABELS
@@ -118,14 +120,22 @@ def advance(challenge_id: str) -> Any:
 # -- 科技专员 dispatches and service records ------------------------------------------------------
 
 
+def _provider(body: Body) -> NodeRef:
+    """The provider of a dispatch: ``expert_id`` or ``platform_id``, exactly one of them (issue 16)."""
+    expert_id, platform_id = body.text("expert_id").strip(), body.text("platform_id").strip()
+    if bool(expert_id) == bool(platform_id):
+        body.fail("expert_id", Msg.platforms.ONE_PROVIDER)
+    return NodeRef(Label.PLATFORM, platform_id) if platform_id else NodeRef(Label.EXPERT, expert_id)
+
+
 @services_bp.post("/dispatches")
 @requires(Permission.DISPATCH_WRITE)
 def create_dispatch() -> Any:
-    """Dispatch an expert (科技专员) to an enterprise for a period."""
+    """Dispatch an expert (科技专员, ``expert_id``) or a service platform (``platform_id``) to an enterprise for a period."""
     check_params(())
-    body = Body(("expert_id", "enterprise_id", "demand_id", "start_date", "end_date", "service_types", "note",
-                 "service_mode"))
-    expert_id = body.text("expert_id", required=True).strip()
+    body = Body(("expert_id", "platform_id", "enterprise_id", "demand_id", "start_date", "end_date", "service_types",
+                 "note", "service_mode"))
+    provider = _provider(body)
     enterprise_id = body.text("enterprise_id", required=True).strip()
     demand_id = body.text("demand_id").strip() or None
     start, end = body.text("start_date", required=True), body.text("end_date", required=True)
@@ -133,17 +143,18 @@ def create_dispatch() -> Any:
     note = body.text("note")
     mode = body.text("service_mode").strip() or None
     body.check()
-    node = dispatch.dispatch_expert(app_state().store(), expert_id, enterprise_id, start_date=start, end_date=end,
-                                    service_types=types, actor=actor(), demand_id=demand_id, note=note, mode=mode)
+    node = dispatch.dispatch_provider(app_state().store(), provider, enterprise_id, start_date=start, end_date=end,
+                                      service_types=types, actor=actor(), demand_id=demand_id, note=note, mode=mode)
     return created(record(node))
 
 
 @services_bp.get("/dispatches")
 @requires(Permission.WORKFLOW_READ)
 def list_dispatches() -> Any:
-    """Dispatches ordered by id, filtered by ``expert_id``, ``enterprise_id``, ``demand_id``, ``status``,
+    """Dispatches ordered by id, filtered by ``expert_id``, ``platform_id``, ``enterprise_id``, ``demand_id``, ``status``,
     ``service_mode``."""
-    return find_page(Label.DISPATCH, ("expert_id", "enterprise_id", "demand_id", "status", "service_mode"),
+    return find_page(Label.DISPATCH, ("expert_id", "platform_id", "enterprise_id", "demand_id", "status",
+                                      "service_mode"),
                      choices={"status": DISPATCH.states, "service_mode": SERVICE_MODES})
 
 
@@ -192,8 +203,8 @@ def record_service(dispatch_id: str) -> Any:
 def list_services() -> Any:
     """Service records ordered by id, filtered by ``dispatch_id``, ``expert_id``, ``enterprise_id``, ``demand_id``,
     ``service_mode``, ``cooperation_form``."""
-    return find_page(Label.SERVICE, ("dispatch_id", "expert_id", "enterprise_id", "demand_id", "service_mode",
-                                     "cooperation_form"),
+    return find_page(Label.SERVICE, ("dispatch_id", "expert_id", "platform_id", "enterprise_id", "demand_id",
+                                     "service_mode", "cooperation_form"),
                      choices={"service_mode": SERVICE_MODES, "cooperation_form": COOPERATION_FORMS})
 
 

@@ -1,4 +1,4 @@
-"""Experts, institutions and enterprises: list or search (Chinese full text), and get one.
+"""Experts, institutions, enterprises and service platforms: list or search (Chinese full text), and get one.
 
 ``GET /api/v1/experts?q=正极材料`` searches names, titles, descriptions and keyword text
 (:meth:`graph.store.GraphStore.search_nodes`); without ``q`` the list is ordered by id.
@@ -24,7 +24,7 @@ __all__ = ["bp", "ENTITY_PATHS", "relations_json"]
 bp = Blueprint("entities", __name__, url_prefix="/api/v1")
 
 ENTITY_PATHS: dict[str, Label] = {"experts": Label.EXPERT, "institutions": Label.INSTITUTION,
-                                  "enterprises": Label.ENTERPRISE}
+                                  "enterprises": Label.ENTERPRISE, "platforms": Label.PLATFORM}
 """URL segment → label of the entity endpoints."""
 
 _PER_RELATION = 50

@@ -51,10 +51,10 @@ def _push_result(result: push.PushResult, **extra: Any) -> Any:
 @bp.post("/demands/<path:demand_id>/pushes")
 @requires(Permission.PUSH_WRITE)
 def push_demand(demand_id: str) -> Any:
-    """Push one demand to the experts and teams an officer chose from its recommendations."""
+    """Push one demand to the experts, teams and platforms an officer chose from its recommendations."""
     check_params(())
     body = Body(("targets", "channel", "note", "scores"))
-    targets = body.refs("targets", push.SOLVER_LABELS)
+    targets = body.refs("targets", push.PUSH_LABELS)
     channel = body.text("channel") or CHANNELS[0]
     note = body.text("note")
     scores = body.mapping("scores", numbers=True)
@@ -83,7 +83,7 @@ def _list_filters(store: GraphStore, filters: Mapping[str, Any], body: Body) -> 
 @bp.post("/pushes")
 @requires(Permission.PUSH_WRITE)
 def push_list() -> Any:
-    """Push a demand list (explicit ``demand_ids``, or the demands matching ``filters``) to experts and teams.
+    """Push a demand list (explicit ``demand_ids``, or the demands matching ``filters``) to experts, teams, platforms.
 
     Demands chosen by filters that are already 已解决/已关闭 are skipped (listed in ``skipped``);
     named in ``demand_ids`` they are refused (409).
@@ -92,7 +92,7 @@ def push_list() -> Any:
     body = Body(("demand_ids", "filters", "targets", "channel", "note"))
     demand_ids = body.texts("demand_ids")
     filters = body.mapping("filters")
-    targets = body.refs("targets", push.SOLVER_LABELS)
+    targets = body.refs("targets", push.PUSH_LABELS)
     channel = body.text("channel") or CHANNELS[0]
     note = body.text("note")
     if bool(demand_ids) == body.given("filters"):

@@ -16,6 +16,7 @@ from typing import Any
 
 from api.auth import AUTHENTICATED, PUBLIC, Permission
 from api.openapi.activities import ACTIVITY_TAG, activity_operations, activity_schemas
+from api.openapi.lists import LISTS_TAG, list_operations, list_schemas
 from api.openapi.platforms import platform_schemas
 from api.openapi.reports import REPORT_TAG, report_operations, report_schemas
 from api.openapi.schema import (
@@ -222,7 +223,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
         rec_params.append(parameter(s.name, "query", schema, s.help))
     id_param = {"demand_id": parameter("demand_id", "path", STR, "需求编号，如 demand:00001")}
     entity_ops: dict[str, Any] = {}
-    for segment, zh in (("experts", "专家"), ("institutions", "机构"), ("enterprises", "企业")):
+    for segment, zh in (("experts", "专家"), ("institutions", "机构"), ("enterprises", "企业"),
+                        ("platforms", "服务平台")):
         entity_ops[f"/api/v1/{segment}"] = {"get": operation(
             f"entities.list_{segment}", Permission.ENTITY_READ, "实体", f"{zh}列表或中文全文检索",
             json_content(page_of(schema_ref("Node")), f"{zh}分页列表"),
@@ -237,6 +239,7 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
         **workflow_operations(config, paging),
         **report_operations(),
         **activity_operations(paging),
+        **list_operations(),
         "/api/v1/health": {"get": _health_op()},
         "/api/v1/me": {"get": operation("auth.me", AUTHENTICATED, "运行状态", "当前调用者及其权限",
                                   json_content(schema_ref("Me"), "调用者"), errors=())},
@@ -301,12 +304,12 @@ def build_openapi(config: Mapping[str, Any]) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}, {"Session": []}],
         "tags": [{"name": n} for n in ("运行状态", "需求", "推荐", "实体", "图谱", "统计", "审计", "文档",
-                                       *WORKFLOW_TAGS, REPORT_TAG, ACTIVITY_TAG)],
+                                       *WORKFLOW_TAGS, REPORT_TAG, ACTIVITY_TAG, LISTS_TAG)],
         "paths": operations(config),
         "webhooks": workflow_webhooks(),
         "components": {
             "schemas": {**_schemas(), **workflow_schemas(), **report_schemas(), **activity_schemas(),
-                        **platform_schemas()},
+                        **platform_schemas(), **list_schemas()},
             "securitySchemes": {
                 "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
                            "description": "kgmatch user add-key 生成，形如 kgm_<8 位十六进制>_<密钥>"},

@@ -19,18 +19,18 @@ from graph.model import Label
 from ingest.registry import REGISTRY_CHOICES
 from workflow.challenge import ACTIONS, STAMPS
 from workflow.challenge import PAYLOAD_KEYS as CHALLENGE_PAYLOAD
-from workflow.dispatch import MAX_HOURS
+from workflow.dispatch import MAX_HOURS, PROVIDER_LABELS
 from workflow.outbox import DELIVERY_STATUSES, EVENTS
-from workflow.push import MAX_PUSHES, MAX_REMIND_HOURS, MIN_REMIND_HOURS, SOLVER_LABELS
+from workflow.push import MAX_PUSHES, MAX_REMIND_HOURS, MIN_REMIND_HOURS, PUSH_LABELS, SOLVER_LABELS
 from workflow.push import PAYLOAD_KEYS as PUSH_PAYLOAD
 from workflow.states import (
+    ALL_SERVICE_TYPES,
     CHALLENGE,
     CHANNELS,
     COOPERATION_FORMS,
     DISPATCH,
     PUSH,
     SERVICE_MODES,
-    SERVICE_TYPES,
     VERDICTS,
     VOUCHER,
 )
@@ -42,6 +42,8 @@ WORKFLOW_TAGS: tuple[str, ...] = ("推送", "科技专员", "揭榜", "创新券
 _PUSH, _DISPATCH, _CHALLENGE, _VOUCHER, _FEEDBACK, _DELIVERY = WORKFLOW_TAGS
 
 _SOLVERS = [x.value for x in SOLVER_LABELS]
+_PUSHED = [x.value for x in PUSH_LABELS]
+_PROVIDERS = [x.value for x in PROVIDER_LABELS]
 _HOLDERS = [x.value for x in HOLDER_LABELS]
 
 
@@ -87,9 +89,9 @@ def _ref_input(labels: list[str], description: str) -> dict[str, Any]:
 def workflow_schemas() -> dict[str, Any]:
     """Component schemas of the workflow endpoints."""
     push = _record({
-        "id": {"type": "string", "description": "push:<需求编号>:<expert|team>:<专家或团队编号>"},
+        "id": {"type": "string", "description": "push:<需求编号>:<expert|team|platform>:<专家、团队或平台编号>"},
         "status": _enum(PUSH.states), "created_at": _time("推送时间"), "demand_id": STR, "demand_title": STR,
-        "target_label": _enum(_SOLVERS), "target_id": STR, "target_name": STR, "channel": _enum(CHANNELS),
+        "target_label": _enum(_PUSHED), "target_id": STR, "target_name": STR, "channel": _enum(CHANNELS),
         "actor": {"type": "string", "description": "推送人（登录用户或 API 密钥名）"}, "note": STR,
         "source": {"type": "string", "description": "recommendation：按单条需求的推荐推送；list：按需求清单推送"},
         "batch_id": STR, "reminders": {"type": "integer", "minimum": 0, "description": "已提醒次数"}},
@@ -98,21 +100,24 @@ def workflow_schemas() -> dict[str, Any]:
          "last_reminded_at": _time("最近提醒时间")},
         "需求推送")
     dispatch = _record({
-        "id": STR, "service_type": _enum(SERVICE_TYPES, "第一项服务类型"),
-        "service_types": {"type": "array", "items": _enum(SERVICE_TYPES)}, "start_date": _date("派驻开始"),
+        "id": STR, "service_type": _enum(ALL_SERVICE_TYPES, "第一项服务类型"),
+        "service_types": {"type": "array", "items": _enum(ALL_SERVICE_TYPES)}, "start_date": _date("派驻开始"),
         "end_date": _date("派驻结束"), "status": _enum(DISPATCH.states), "created_at": _time("创建时间"),
-        "actor": STR, "note": STR, "expert_id": STR, "expert_name": STR, "enterprise_id": STR,
-        "enterprise_name": STR},
-        {"demand_id": STR, "demand_title": STR, "ended_at": _time("结束时间"), "ended_by": STR,
+        "actor": STR, "note": STR, "enterprise_id": STR, "enterprise_name": STR},
+        {"provider_label": _enum(_PROVIDERS, "服务提供方类型：专家或服务平台"), "provider_id": STR,
+         "provider_name": STR, "expert_id": STR, "expert_name": STR, "platform_id": STR, "platform_name": STR,
+         "demand_id": STR, "demand_title": STR, "ended_at": _time("结束时间"), "ended_by": STR,
          "service_mode": _enum(SERVICE_MODES, "服务方式（可选）")},
         "科技专员派驻")
     service = _record({
-        "id": STR, "service_type": _enum(SERVICE_TYPES), "date": _date("服务日期"),
+        "id": STR, "service_type": _enum(ALL_SERVICE_TYPES), "date": _date("服务日期"),
         "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS}, "content": STR, "outcome": STR,
         "solved": {**BOOL, "description": "是否解决了派驻关联的需求（需求随之标记为已解决）"},
-        "created_at": _time("记录时间"), "actor": STR, "dispatch_id": STR, "expert_id": STR, "expert_name": STR,
+        "created_at": _time("记录时间"), "actor": STR, "dispatch_id": STR,
         "enterprise_id": STR, "enterprise_name": STR},
-        {"demand_id": STR, "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "rating_comment": STR,
+        {"provider_label": _enum(_PROVIDERS, "服务提供方类型：专家或服务平台"), "provider_id": STR,
+         "provider_name": STR, "expert_id": STR, "expert_name": STR, "platform_id": STR, "platform_name": STR,
+         "demand_id": STR, "rating": {"type": "integer", "minimum": 1, "maximum": 5}, "rating_comment": STR,
          "cooperation_form": _enum(COOPERATION_FORMS, "合作形式（可选）"),
          "service_mode": _enum(SERVICE_MODES, "所属派驻的服务方式"),
          "rated_at": _time("评价时间"), "rated_by": STR,
@@ -141,7 +146,7 @@ def workflow_schemas() -> dict[str, Any]:
         "note": STR, "holder_label": _enum(_HOLDERS), "holder_id": STR, "holder_name": STR},
         {"voided_at": _time("作废时间"), "voided_by": STR, "void_reason": STR},
         "科技创新券")
-    redemption = obj({"service_id": STR, "service_type": _enum(SERVICE_TYPES), "date": _date("服务日期"),
+    redemption = obj({"service_id": STR, "service_type": _enum(ALL_SERVICE_TYPES), "date": _date("服务日期"),
                        "amount": NUM, "at": _time("兑付时间"), "actor": STR})
     feedback = _record({
         "id": STR, "verdict": _enum(VERDICTS), "reason": STR, "created_at": _time("反馈时间"), "actor": STR,
@@ -184,7 +189,7 @@ def workflow_schemas() -> dict[str, Any]:
 
 def _inputs() -> dict[str, dict[str, Any]]:
     """The request bodies, by component name."""
-    target = _ref_input(_SOLVERS, "专家（Expert）或专家团队（Team）")
+    target = _ref_input(_PUSHED, "专家（Expert）、专家团队（Team）或服务平台（Platform）")
     targets = {"type": "array", "items": target, "minItems": 1, "maxItems": MAX_PUSHES}
     channel = {**_enum(CHANNELS, "推送渠道"), "default": CHANNELS[0]}
     text_or_list = {"type": ["string", "array"], "items": STR}
@@ -206,14 +211,15 @@ def _inputs() -> dict[str, dict[str, Any]]:
         "RemindInput": _input({"after_hours": {"type": "number", "minimum": MIN_REMIND_HOURS, "maximum": MAX_REMIND_HOURS,
                                           "description": "推送（或上次提醒）后多少小时仍未回复即提醒；"
                                                          "默认取设置 KGMATCH_PUSH_REMIND_HOURS"}}, []),
-        "DispatchInput": _input({"expert_id": _TEXT, "enterprise_id": _TEXT, "demand_id": STR,
+        "DispatchInput": _input({"expert_id": _TEXT, "platform_id": _TEXT, "enterprise_id": _TEXT, "demand_id": STR,
                             "start_date": _date("派驻开始"), "end_date": _date("派驻结束"),
-                            "service_types": {"type": "array", "items": _enum(SERVICE_TYPES), "minItems": 1},
+                            "service_types": {"type": "array", "items": _enum(ALL_SERVICE_TYPES), "minItems": 1},
                             "note": STR, "service_mode": _enum(SERVICE_MODES, "服务方式（可选）：兼职创新、长期派驻、短期合作")},
-                           ["expert_id", "enterprise_id", "start_date", "end_date", "service_types"]),
+                           ["enterprise_id", "start_date", "end_date", "service_types"],
+                           "expert_id（派驻科技专员）与 platform_id（由服务平台提供服务）二选一。"),
         "ServiceInput": _input({"date": _date("服务日期，须在派驻期内"),
                            "hours": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS},
-                           "service_type": _enum(SERVICE_TYPES), "content": _TEXT, "outcome": STR,
+                           "service_type": _enum(ALL_SERVICE_TYPES), "content": _TEXT, "outcome": STR,
                            "solved": {"type": "boolean", "default": False,
                                       "description": "需求已解决（派驻须关联需求）"},
                            "cooperation_form": _enum(COOPERATION_FORMS, "服务成效达成的合作形式（可选）："
@@ -309,13 +315,13 @@ def workflow_operations(config: Mapping[str, Any], paging: list[dict[str, Any]])
             page("PushRecord", "推送分页列表，最新在前"),
             params=[path("expert_id", "专家编号"), by_status["push"], *paging], errors=("400", "404"))},
         "/api/v1/dispatches": {
-            "post": operation("services.create_dispatch", P.DISPATCH_WRITE, _DISPATCH, "派驻科技专员",
+            "post": operation("services.create_dispatch", P.DISPATCH_WRITE, _DISPATCH, "派驻科技专员或服务平台",
                         json_content(schema_ref("DispatchRecord"), "已派驻"), status="201", body=schema_ref("DispatchInput"),
                         errors=("400", "404", "409")),
             "get": operation("services.list_dispatches", read, _DISPATCH, "派驻列表（可筛选、分页）",
                        page("DispatchRecord", "派驻分页列表，按编号排序"),
-                       params=[q("expert_id", "专家编号"), q("enterprise_id", "企业编号"), q("demand_id", "需求编号"),
-                               by_status["dispatch"], q("service_mode", "服务方式：兼职创新、长期派驻、短期合作"),
+                       params=[q("expert_id", "专家编号"), q("platform_id", "服务平台编号"), q("enterprise_id", "企业编号"),
+                               q("demand_id", "需求编号"), by_status["dispatch"], q("service_mode", "服务方式：兼职创新、长期派驻、短期合作"),
                                *paging])},
         "/api/v1/dispatches/{dispatch_id}": {"get": operation(
             "services.get_dispatch", read, _DISPATCH, "派驻详情与服务记录", json_content(schema_ref("DispatchDetail"), "派驻"),
@@ -330,7 +336,8 @@ def workflow_operations(config: Mapping[str, Any], paging: list[dict[str, Any]])
         "/api/v1/services": {"get": operation(
             "services.list_services", read, _DISPATCH, "服务记录列表（可筛选、分页）",
             page("ServiceRecord", "服务记录分页列表，按编号排序"),
-            params=[q("dispatch_id", "派驻编号"), q("expert_id", "专家编号"), q("enterprise_id", "企业编号"),
+            params=[q("dispatch_id", "派驻编号"), q("expert_id", "专家编号"), q("platform_id", "服务平台编号"),
+                    q("enterprise_id", "企业编号"),
                     q("demand_id", "需求编号"), q("service_mode", "服务方式：兼职创新、长期派驻、短期合作"),
                     q("cooperation_form", "合作形式：共建新型研发机构、联合实验室、合作开发项目"), *paging])},
         "/api/v1/services/{service_id}/rating": {"post": operation(

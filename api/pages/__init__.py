@@ -16,6 +16,7 @@ from api.pages import (
     demands,
     graph,
     intake,
+    lists,
     login,
     reports,
     services,
@@ -29,3 +30,4 @@ BLUEPRINTS: list[Blueprint] = [login.bp, base.bp, intake.bp, demands.bp, graph.b
 BLUEPRINTS += [workflow.bp, challenges.bp]
 BLUEPRINTS += [reports.bp]
 BLUEPRINTS += [activities.bp]  # activities and training (issue 16)
+BLUEPRINTS += [lists.bp]  # activity and platform lists uploaded (issue 16)

@@ -67,6 +67,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("pages_services.dispatches", "科技专员", Permission.WORKFLOW_READ),
     ("pages_services.vouchers", "创新券", Permission.WORKFLOW_READ),
     ("pages_activities.activities", "活动与培训", Permission.WORKFLOW_READ),
+    ("pages_lists.lists", "清单导入", Permission.DEMAND_WRITE),  # issue 16: activity and platform lists
     ("pages_reports.reports", "报送与考核", Permission.REPORT_READ),
     ("docs.api_docs", "API 文档", Permission.DOCS_READ),
 )

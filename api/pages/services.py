@@ -46,8 +46,22 @@ from graph.errors import Msg, NotFoundError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 from workflow.common import parse_date
-from workflow.dispatch import dispatch_expert, end_dispatch, rate_service, record_service, services_of_dispatch
-from workflow.states import COOPERATION_FORMS, DISPATCH, SERVICE_MODES, SERVICE_TYPES, VOUCHER
+from workflow.dispatch import (
+    dispatch_provider,
+    end_dispatch,
+    rate_service,
+    record_service,
+    service_types_of,
+    services_of_dispatch,
+)
+from workflow.states import (
+    ALL_SERVICE_TYPES,
+    COOPERATION_FORMS,
+    DISPATCH,
+    PLATFORM_SERVICE_TYPES,
+    SERVICE_MODES,
+    VOUCHER,
+)
 from workflow.vouchers import issue_voucher, redeem_voucher, redemptions_of, void_voucher
 
 __all__ = ["bp", "HOLDER_TYPES", "dispatch_rows", "voucher_rows", "resolve_holder"]
@@ -117,7 +131,7 @@ def voucher_rows(vouchers: Sequence[Node]) -> list[dict[str, Any]]:
 
 # -- 科技专员派驻 -------------------------------------------------------------------------------------------------
 _DISPATCH_INPUTS = ("expert", "enterprise", "demand", "start_date", "end_date", "service_types", "note",
-                    "service_mode")
+                    "service_mode", "platform")
 _DISPATCH_FILTERS: tuple[tuple[str, str, str], ...] = (
     ("status", "派驻状态", ""),
     ("service_mode", "服务方式", ""),
@@ -146,7 +160,8 @@ def _show_dispatches(form: PageForm) -> Any:
                        rows=dispatch_rows(store, listing.newest(found)), filters=_DISPATCH_FILTERS, values=values,
                        filter_options={"status": [(s, s) for s in DISPATCH.states],
                                        "service_mode": [(m, m) for m in SERVICE_MODES]},
-                       service_types=SERVICE_TYPES, service_modes=SERVICE_MODES,
+                       service_types=ALL_SERVICE_TYPES, platform_service_types=PLATFORM_SERVICE_TYPES,
+                       service_modes=SERVICE_MODES,
                        form=form, may_write=may(Permission.DISPATCH_WRITE), paging=listing.links(len(found)))
 
 
@@ -165,6 +180,18 @@ def _check_period(form: PageForm) -> None:
         form.fail("end_date", Msg.workflow.END_BEFORE_START.format(start=days["start_date"], end=days["end_date"]))
 
 
+def _provider(store: GraphStore, form: PageForm) -> NodeRef | None:
+    """The provider typed into the form: an expert (「专家」) or a service platform (「服务平台」, issue 16), one of them."""
+    if form.value("platform") and form.value("expert"):
+        form.fail("platform", Msg.services.ONE_PROVIDER)
+        return None
+    if form.value("platform"):
+        found = resolve_into(form, "platform", lambda v: resolve_named(store, Label.PLATFORM, v))
+        return NodeRef(Label.PLATFORM, found) if found else None
+    found = resolve_into(form, "expert", lambda v: resolve_named(store, Label.EXPERT, v))
+    return NodeRef(Label.EXPERT, found) if found else None
+
+
 @bp.get("/dispatches")
 @requires(Permission.WORKFLOW_READ)
 def dispatches() -> Any:
@@ -175,26 +202,27 @@ def dispatches() -> Any:
 @bp.post("/dispatches")
 @requires(Permission.DISPATCH_WRITE)
 def create_dispatch() -> Any:
-    """「派驻科技专员」: resolve the expert, enterprise and demand, then :func:`workflow.dispatch.dispatch_expert`."""
+    """「派驻科技专员」: resolve the expert (or platform), enterprise and demand, then
+    :func:`workflow.dispatch.dispatch_provider`."""
     check_form()
     store = app_state().store()
     form = read_form("dispatch", *_DISPATCH_INPUTS)
-    expert = resolve_into(form, "expert", lambda v: resolve_named(store, Label.EXPERT, v))
+    provider = _provider(store, form)
     enterprise = resolve_into(form, "enterprise", app_state().resolver().enterprise)
     demand = resolve_into(form, "demand", lambda v: _resolve_demand(store, v)) if form.value("demand") else None
     _check_period(form)
     if not [t for t in form.picked("service_types") if t]:
         form.fail("service_types", Msg.services.PICK_TYPE)
     node = None
-    if form.ok and expert and enterprise:
-        node = attempt(form, lambda: dispatch_expert(
-            store, expert, enterprise, start_date=form.value("start_date"), end_date=form.value("end_date"),
+    if form.ok and provider and enterprise:
+        node = attempt(form, lambda: dispatch_provider(
+            store, provider, enterprise, start_date=form.value("start_date"), end_date=form.value("end_date"),
             service_types=form.picked("service_types"), demand_id=demand, note=form.value("note"),
             mode=form.value("service_mode") or None, actor=actor_name()))
     if node is None:
         return _show_dispatches(form)
     return done(url_for("pages_services.dispatch_detail", dispatch_id=node.id),
-                Msg.services.DISPATCHED.format(expert=node.props.get("expert_name"),
+                Msg.services.DISPATCHED.format(expert=node.props.get("provider_name") or node.props.get("expert_name"),
                                          enterprise=node.props.get("enterprise_name"), id=node.id))
 
 
@@ -219,7 +247,8 @@ def _show_dispatch(dispatch: Node, form: PageForm | None = None) -> Any:
     return render_page("dispatch_detail.html", status=form.status, active="pages_services.dispatches",
                        dispatch=dispatch, services=services, totals=_service_totals(services), demand=demand,
                        form=form, service_form=form if form.name == "service" else _service_form(dispatch),
-                       service_types=SERVICE_TYPES, cooperation_forms=COOPERATION_FORMS,
+                       service_types=service_types_of(dispatch.props.get("provider_label")),
+                       cooperation_forms=COOPERATION_FORMS,
                        active_status=DISPATCH.initial, labels=Label,
                        may_write=may(Permission.DISPATCH_WRITE), may_rate=may(Permission.PORTAL_ACT),
                        may_voucher=may(Permission.VOUCHER_WRITE), may_graph=may(Permission.GRAPH_READ),

@@ -117,9 +117,11 @@ def _team_members(form: PageForm) -> list[str]:
 def push_notice(result: PushResult, targets: Mapping[str, NodeRef]) -> str:
     """「已推送 3 位专家；2 位此前已推送过，未重复推送」 (``targets``: push id → recipient)."""
     experts = sum(1 for n in result.created if n.props.get("target_label") == Label.EXPERT.value)
-    teams = len(result.created) - experts
+    platforms = sum(1 for n in result.created if n.props.get("target_label") == Label.PLATFORM.value)
+    teams = len(result.created) - experts - platforms
     what = "、".join(t for t in (Msg.workflow_pages.EXPERTS.format(count=experts) if experts else "",
-                                 Msg.workflow_pages.TEAMS.format(count=teams) if teams else "") if t)
+                                 Msg.workflow_pages.TEAMS.format(count=teams) if teams else "",
+                                 Msg.workflow_pages.PLATFORMS.format(count=platforms) if platforms else "") if t)
     text = Msg.workflow_pages.PUSHED.format(what=what) if what else Msg.workflow_pages.PUSHED_NONE
     already = [targets[p] for p in result.already if p in targets]
     if already:
@@ -130,7 +132,7 @@ def push_notice(result: PushResult, targets: Mapping[str, NodeRef]) -> str:
 @bp.post("/pushes/recommended")
 @requires(Permission.PUSH_WRITE)
 def push_recommended() -> Any:
-    """Push the demand to the ticked recommended experts and teams (``source="recommendation"``)."""
+    """Push the demand to the ticked recommended experts, teams and platforms (``source="recommendation"``)."""
     check_form()
     store = app_state().store()
     form = read_form("push", "targets", "channel", "note")
@@ -141,6 +143,7 @@ def push_recommended() -> Any:
         ids = list(dict.fromkeys(form.picked("expert") + _team_members(form)))
         refs = [NodeRef(Label.EXPERT, i) for i in ids]
         ranking = _ranking(store, demand_id) if refs else {}
+        refs += [NodeRef(Label.PLATFORM, i) for i in dict.fromkeys(form.picked("platform")) if i]  # issue 16
         result = push_demands(store, [demand_id], refs, actor=actor_name(), channel=form.value("channel", CHANNELS[0]),
                               note=form.value("note"), source="recommendation",
                               scores={i: score for i, (_, score) in ranking.items()})
@@ -305,6 +308,13 @@ def push_batch() -> Any:
     return _batch_page()
 
 
+def _batch_platforms(store: GraphStore, form: PageForm) -> list[NodeRef]:
+    """The service platforms typed into 「服务平台」 (ids or exact names, issue 16), each resolved or its problem on ``form``."""
+    found = (resolve_into(form, "platforms", lambda v: resolve_named(store, Label.PLATFORM, v), value=name)
+             for name in split_ids(form.value("platforms")))
+    return [NodeRef(Label.PLATFORM, p) for p in dict.fromkeys(p for p in found if p)]
+
+
 @bp.post("/pushes/batch")
 @requires(Permission.PUSH_WRITE)
 def push_batch_submit() -> Any:
@@ -312,12 +322,13 @@ def push_batch_submit() -> Any:
     :data:`workflow.push.MAX_PUSHES` pairs."""
     check_form()
     store = app_state().store()
-    form = read_form("batch", "experts", "channel", "note")
+    form = read_form("batch", "experts", "channel", "note", "platforms")
     names = split_ids(form.value("experts"))
-    if not names:
+    if not names and not form.value("platforms"):
         form.fail("experts", Msg.workflow.NO_TARGETS)
     experts = [e for e in (resolve_into(form, "experts", lambda v: resolve_named(store, Label.EXPERT, v), value=name)
                            for name in names) if e]
+    platforms = _batch_platforms(store, form)
     try:
         total = _matching(store, limit=0).total
     except ValidationError as err:
@@ -325,7 +336,7 @@ def push_batch_submit() -> Any:
         return _batch_page(form)
     if form.ok and total == 0:
         form.fail("", Msg.workflow_pages.LIST_EMPTY)
-    pairs = total * len(set(experts))
+    pairs = total * (len(set(experts)) + len(platforms))
     if form.ok and pairs > MAX_PUSHES:
         form.fail("experts", Msg.workflow.TOO_MANY.format(limit=MAX_PUSHES, count=pairs))
     if not form.ok:
@@ -336,12 +347,14 @@ def push_batch_submit() -> Any:
         form.fail("", Msg.workflow_pages.LIST_ALL_CLOSED.format(count=len(demands)), status=409)
         return _batch_page(form)
     result = attempt(form, lambda: push_demands(
-        store, open_ids, [NodeRef(Label.EXPERT, e) for e in dict.fromkeys(experts)], actor=actor_name(),
+        store, open_ids, [NodeRef(Label.EXPERT, e) for e in dict.fromkeys(experts)] + platforms, actor=actor_name(),
         channel=form.value("channel", CHANNELS[0]), note=form.value("note"), source="list"))
     if result is None:
         return _batch_page(form)
-    parts = [Msg.workflow_pages.LIST_PUSHED.format(demands=len(open_ids), recipients=len(set(experts)),
-                                          created=len(result.created))]
+    parts = [Msg.workflow_pages.LIST_PUSHED_PLATFORMS.format(
+        demands=len(open_ids), experts=len(set(experts)), platforms=len(platforms), created=len(result.created))
+        if platforms else Msg.workflow_pages.LIST_PUSHED.format(demands=len(open_ids), recipients=len(set(experts)),
+                                                                created=len(result.created))]
     if result.already:
         parts.append(Msg.workflow_pages.LIST_ALREADY.format(count=len(result.already)))
     if len(open_ids) < len(demands):
