@@ -83,9 +83,19 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
+EMPTY_ITEM = "列表中不能有空项（如「a,,b」或只有逗号）"
+
+
 def list_arg(name: str) -> list[str]:
-    """A list query parameter: repeated (``?x=a&x=b``) or comma-separated (``?x=a,b``)."""
-    return [v.strip() for raw in request.args.getlist(name) for v in raw.split(",") if v.strip()]
+    """A list query parameter: repeated (``?x=a&x=b``) or comma-separated (``?x=a,b``).
+
+    An empty item (``?x=,`` or ``?x=a,,b``) is refused: it is no value of the document's enum, and
+    ``?kinds=,`` must not quietly mean "all".
+    """
+    items = [v.strip() for raw in request.args.getlist(name) for v in raw.split(",")]
+    if any(not v for v in items):
+        raise bad_param(name, EMPTY_ITEM)
+    return items
 
 
 def check_params(allowed: Iterable[str]) -> None:

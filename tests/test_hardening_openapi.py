@@ -82,3 +82,12 @@ def test_a_null_the_document_allows_is_accepted(app, client, doc):
     assert with_null.status_code == 201, with_null.get_json()
     without = client.post("/api/v1/activities", json=body, headers=key_for(app, Role.OFFICER))
     assert with_null.get_json()["capacity"] == without.get_json()["capacity"]  # null means "not given"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/reports/export.xlsx?kinds=,",  # found by `make fuzz`: was every report
+                                 "/api/v1/reports/export.xlsx?kinds=supply_demand,,",
+                                 "/api/v1/graph/Expert/e:li?rel_types=,"])
+def test_an_empty_item_of_a_list_parameter_is_refused(app, client, url):
+    response = client.get(url, headers=key_for(app, Role.OFFICER))
+    assert response.status_code == 400
+    assert "空项" in response.get_json()["error"]
