@@ -223,14 +223,54 @@ def statuses_by_enterprise(registrations: Iterable[Mapping[str, Any]], today: da
 
 # -- the importers -------------------------------------------------------------------------------------
 class _RegistryBuilder(Builder):
-    """Shared by the three lists: find or create the enterprise, emit the Registration and HOLDS."""
+    """The one flow of the three lists; each kind gives its checks and messages as hooks.
+
+    A row: its :attr:`required` columns, then the kind's :meth:`check` (the Registration's properties,
+    ``None`` after a problem), then its ``expires_on`` against today (:meth:`expired` says why, naming
+    ``有效期至`` when the list gave it, else :attr:`expiry_column`), then its enterprise (found or
+    created, :meth:`enterprise`) and the kind's :meth:`check_enterprise`, then the Registration
+    (id from :meth:`registration_id`) and HOLDS.
+    """
 
     registry: str = ""
     code: str = ""
+    required: tuple[str, ...] = ("number",)
+    expiry_column: str = "number"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._created: dict[str, str] = {}
+
+    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
+        """One row of the list."""
+        if not ctx.require(rec, *self.required):
+            return
+        props = self.check(ctx, rec)
+        if props is None:
+            return
+        if props["expires_on"] < self.today.isoformat():
+            ctx.fail("expires_on" if rec.get("expires_on") else self.expiry_column, self.expired(props))
+            return
+        who = self.enterprise(ctx, rec)
+        if who is None or not self.check_enterprise(ctx, who, props):
+            return
+        self.registration(ctx, rec, who, {"id": self.registration_id(who, props), **props})
+
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """The Registration's properties read from the row (with ``expires_on``), or ``None`` after a problem."""
+        raise NotImplementedError
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """Why a registration with these properties is no longer valid (Chinese)."""
+        raise NotImplementedError
+
+    def check_enterprise(self, ctx: RowContext, who: tuple[str, str], props: dict[str, Any]) -> bool:
+        """Whether the registration fits its enterprise; every enterprise fits by default."""
+        return True
+
+    def registration_id(self, who: tuple[str, str], props: dict[str, Any]) -> str:
+        """The Registration's key: the kind and its number."""
+        return f"reg:{self.code}:{props['number']}"
 
     def source_of(self, rec: dict[str, Any]) -> str:
         """The row's source, else the load's, else ``<kind>名单`` (the office's list of this kind)."""
@@ -295,41 +335,33 @@ class HnteBuilder(_RegistryBuilder):
     kind = "hnte"
     registry, code = HNTE, "hnte"
 
-    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One certificate."""
-        if not ctx.require(rec, "number"):
-            return
-        try:
-            number = parse_hnte_number(rec["number"])
-        except ValueError as err:
-            ctx.fail("number", str(err))
-            return
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """One certificate: its number, issue year and validity."""
+        number = self.resolve(ctx, "number", parse_hnte_number, rec["number"])
+        if number is None:
+            return None
         issued = rec.get("issued_on")
         if issued and len(issued) == 7:  # 发证年月 only: the first of the month
             issued = f"{issued}-01"
         if issued and int(issued[:4]) != number.year:
             ctx.fail("issued_on", Msg.registry.YEAR_MISMATCH.format(number_year=number.year, value=issued))
-            return
+            return None
         if not self.check_year(ctx, {}, number.year):
-            return
+            return None
         computed = hnte_expiry(issued) if issued else f"{number.year + HNTE_VALID_YEARS}-12-31"
         expires = rec.get("expires_on") or computed
         if len(expires) == 7:
             expires = f"{expires}-28"
         if rec.get("expires_on") and issued and not issued < expires <= computed:
             ctx.fail("expires_on", Msg.registry.HNTE_VALIDITY.format(expires=expires, issued=issued))
-            return
-        if expires < self.today.isoformat():
-            ctx.fail("expires_on" if rec.get("expires_on") else "number",
-                     Msg.registry.HNTE_EXPIRED.format(expires=expires, issued=issued or f"{number.year} 年"))
-            return
-        who = self.enterprise(ctx, rec)
-        if who is None:
-            return
-        number_text = _compact(rec["number"])
-        self.registration(ctx, rec, who, {
-            "id": f"reg:hnte:{number_text}", "number": number_text, "year": number.year, "province": number.province,
-            "issued_on": issued, "expires_on": expires, "authority": rec.get("authority")})
+            return None
+        return {"number": _compact(rec["number"]), "year": number.year, "province": number.province,
+                "issued_on": issued, "expires_on": expires, "authority": rec.get("authority")}
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """The certificate's three years are over."""
+        return Msg.registry.HNTE_EXPIRED.format(expires=props["expires_on"],
+                                                issued=props["issued_on"] or f"{props['year']} 年")
 
 
 class TsmeBuilder(_RegistryBuilder):
@@ -338,31 +370,22 @@ class TsmeBuilder(_RegistryBuilder):
     kind = "tsme"
     registry, code = TSME, "tsme"
 
-    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One 入库 registration."""
-        if not ctx.require(rec, "number"):
-            return
-        try:
-            number = parse_tsme_number(rec["number"])
-        except ValueError as err:
-            ctx.fail("number", str(err))
-            return
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """One 入库 registration: its number, region code and year."""
+        number = self.resolve(ctx, "number", parse_tsme_number, rec["number"])
+        if number is None:
+            return None
         if self.resolver.has_regions and self.store.get_node(Label.REGION, f"region:{number.region}") is None:
             ctx.fail("number", Msg.registry.UNKNOWN_REGION_CODE.format(code=number.region))
-            return
+            return None
         if not self.check_year(ctx, rec, number.year):
-            return
-        until = tsme_valid_until(number.year)
-        if until < self.today.isoformat():
-            ctx.fail("number", Msg.registry.TSME_EXPIRED.format(year=number.year, until=until))
-            return
-        who = self.enterprise(ctx, rec)
-        if who is None:
-            return
-        number_text = _compact(rec["number"])
-        self.registration(ctx, rec, who, {
-            "id": f"reg:tsme:{number_text}", "number": number_text, "year": number.year, "region_code": number.region,
-            "issued_on": rec.get("registered_on"), "expires_on": until})
+            return None
+        return {"number": _compact(rec["number"]), "year": number.year, "region_code": number.region,
+                "issued_on": rec.get("registered_on"), "expires_on": tsme_valid_until(number.year)}
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """The registration's year is past (the list is renewed every year)."""
+        return Msg.registry.TSME_EXPIRED.format(year=props["year"], until=props["expires_on"])
 
 
 class SrdiBuilder(_RegistryBuilder):
@@ -370,31 +393,28 @@ class SrdiBuilder(_RegistryBuilder):
 
     kind = "srdi"
     registry, code = SRDI, "srdi"
+    required = ("level", "year")
+    expiry_column = "year"
 
-    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One recognition."""
-        if not ctx.require(rec, "level", "year"):
-            return
-        try:
-            level = srdi_level(rec["level"])
-        except ValueError as err:
-            ctx.fail("level", str(err))
-            return
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """One recognition: its level and year."""
+        level = self.resolve(ctx, "level", srdi_level, rec["level"])
+        if level is None:
+            return None
         year = int(rec["year"])
         if year > self.today.year or year < _FIRST_YEAR:
             ctx.fail("year", Msg.registry.FUTURE_YEAR.format(year=year, today=self.today.year))
-            return
-        expires = rec.get("expires_on") or srdi_expiry(year)
-        if expires < self.today.isoformat():
-            ctx.fail("expires_on" if rec.get("expires_on") else "year", Msg.registry.SRDI_EXPIRED.format(expires=expires))
-            return
-        who = self.enterprise(ctx, rec)
-        if who is None:
-            return
-        rank = SRDI_LEVELS.index(level)
-        self.registration(ctx, rec, who, {
-            "id": f"reg:srdi:{who[0].removeprefix('ent:')}:{rank}:{year}", "number": rec.get("number") or f"{level}{year}",
-            "year": year, "level": level, "level_rank": rank, "expires_on": expires})
+            return None
+        return {"number": rec.get("number") or f"{level}{year}", "year": year, "level": level,
+                "level_rank": SRDI_LEVELS.index(level), "expires_on": rec.get("expires_on") or srdi_expiry(year)}
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """The recognition's three years are over."""
+        return Msg.registry.SRDI_EXPIRED.format(expires=props["expires_on"])
+
+    def registration_id(self, who: tuple[str, str], props: dict[str, Any]) -> str:
+        """A recognition has no number of its own: the enterprise, the level and the year."""
+        return f"reg:srdi:{who[0].removeprefix('ent:')}:{props['level_rank']}:{props['year']}"
 
 
 REGISTRY_BUILDERS: tuple[type[Builder], ...] = (HnteBuilder, TsmeBuilder, SrdiBuilder)
