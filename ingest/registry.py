@@ -11,7 +11,8 @@ The formats (documented in the README, checked by :func:`parse_hnte_number` / :f
 * 高新技术企业证书编号 ``GR`` + 4-digit year of issue + 2-digit province code (GB/T 2260) + 6-digit
   serial, e.g. ``GR202344001234``; the certificate is valid three years from its issue date
   (《高新技术企业认定管理办法》第十条), so 有效期至 is issue date + 3 years − 1 day. The year of the
-  number must be the year of 发证日期.
+  number must be the year of 发证日期, and its province code the province of the enterprise's region
+  (``LOCATED_IN`` in the enterprise library; not checked for an enterprise without one).
 * 科技型中小企业入库登记编号: 18 digits, 4-digit 入库年度 + 6-digit county-level region code + 8-digit
   serial, e.g. ``202344010512000123``. Enterprises are evaluated every year; a registration of year
   *Y* counts as valid through 31 December of *Y* + 1 (until the next year's list replaces it)
@@ -20,8 +21,10 @@ The formats (documented in the README, checked by :func:`parse_hnte_number` / :f
   (to 31 December of year + 2) unless 有效期至 says otherwise.
 
 Rows are refused, each with a Chinese reason naming the row and column: a number in another format, a
-province or region code that does not exist, a year that contradicts the number, an expired
-certificate or registration, an unknown level, a credit code that contradicts the enterprise library.
+province or region code that does not exist, a year that contradicts the number, a certificate of
+another province than the enterprise's, an expired certificate or registration, an unknown level, a
+credit code that contradicts the enterprise library. A refused row stores nothing; the good rows of
+the same file are loaded (:func:`ingest.importers.import_rows`).
 An enterprise not yet in the library is created from the row's name and credit code (the office's list
 is the enterprise library's source, 依托科技型中小企业库、高新技术企业信息数据库).
 """
@@ -37,6 +40,7 @@ from typing import Any
 
 from graph.errors import Msg
 from graph.model import Label, RelType
+from graph.store import Direction
 from ingest.builders import Builder, RowContext
 from ingest.resolve import normalize_org
 
@@ -362,6 +366,21 @@ class HnteBuilder(_RegistryBuilder):
         """The certificate's three years are over."""
         return Msg.registry.HNTE_EXPIRED.format(expires=props["expires_on"],
                                                 issued=props["issued_on"] or f"{props['year']} 年")
+
+    def check_enterprise(self, ctx: RowContext, who: tuple[str, str], props: dict[str, Any]) -> bool:
+        """The certificate's province (digits 7–8 of the number) is the province the enterprise library
+        places the enterprise in; an enterprise without a stored region is not checked."""
+        regions = [nb.node for nb in self.store.neighbors(Label.ENTERPRISE, who[0], direction=Direction.OUT,
+                                                          rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])]
+        codes = [str(r.props.get("code") or r.id.removeprefix("region:")) for r in regions]
+        if not regions or any(code[:2] == props["province"] for code in codes):
+            return True
+        province = self.store.get_node(Label.REGION, f"region:{props['province']}0000")
+        region = regions[0]
+        ctx.fail("number", Msg.registry.HNTE_PROVINCE.format(
+            code=props["province"], province=f"（{province.name}）" if province else "", name=who[1],
+            region=region.props.get("full_name") or region.name, region_code=codes[0]))
+        return False
 
 
 class TsmeBuilder(_RegistryBuilder):
