@@ -66,6 +66,8 @@ __all__ = [
     "report_rows",
     "report_workbook",
     "talent_list",
+    "RANKED",
+    "TOP_MAX",
 ]
 
 EVALUATION_BY = ("expert", "institution", "region")
@@ -480,6 +482,12 @@ REPORTS.update({
                              "按活动类型汇总期内开始的创新活动与培训（按开始日期；地区为活动举办地，含下级地区）：活动数、"
                              "已举办（已结束且曾开始或有人出席）、报名数、出席数、出席率（出席数 ÷ 报名数）、由活动发起的揭榜；末行为合计"),
 })
+
+
+RANKED: tuple[str, ...] = ("talent",)
+"""The report kinds whose rows are a ranking (first is best), so that the first N rows mean something."""
+TOP_MAX = 1000
+"""The largest N of a "first N rows" cut of a ranked report."""
 
 
 def talent_list(store: GraphStore, flt: ReportFilter, *, top: int | None = None) -> list[dict[str, Any]]:

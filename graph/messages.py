@@ -73,6 +73,7 @@ class Msg:
         BAD_INT = "应为 {low} 到 {high} 之间的整数，实际为「{value}」"
         BAD_NUMBER = "应为数字，实际为「{value}」"
         UNKNOWN_PARAM = "不是可用的查询参数"
+        TOP_NOT_RANKED = "只能用于排名名单（{ranked}），报表「{kind}」没有排名，请省略该参数"
         TOO_LONG = "不能超过 {limit} 个字"
         DEMAND_EXISTS = "需求编号「{id}」已存在"
         INTERNAL = "服务器内部错误，请稍后重试；已记录日志"
