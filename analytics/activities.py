@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from analytics.report_book import Column
+from analytics.report_facts import Facts, region_chain
 from graph.errors import Msg
 from graph.model import Label
 from graph.store import GraphStore
 from workflow.common import field_error
 from workflow.states import ACTIVITY
 
-__all__ = ["ACTIVITY_REPORT_BY", "PERIODS", "ACTIVITY_COLUMNS", "activity_summary", "activity_report",
-           "read_activities"]
+__all__ = ["ACTIVITY_REPORT_BY", "PERIODS", "ACTIVITY_COLUMNS", "ACTIVITY_SHEET_COLUMNS", "activity_summary",
+           "activity_report", "activity_rows", "read_activities"]
 
 ACTIVITY_REPORT_BY = {"kind": "活动类型", "region": "地区", "period": "时间", "status": "状态"}
 """What an activity report may group by, and the Chinese column name of the group."""
@@ -28,6 +30,10 @@ PERIODS = {"month": 7, "quarter": 0, "year": 4}
 ACTIVITY_COLUMNS = {"group": "分组", "activities": "活动数", "held": "已举办", "enrolled": "报名数",
                     "attended": "出席数", "attendance_rate": "出席率", "challenges": "发起揭榜"}
 """The report's columns and their Chinese headers (pages and exports)."""
+ACTIVITY_SHEET_COLUMNS: tuple[Column, ...] = (
+    ("group", ACTIVITY_REPORT_BY["kind"], 16), *((key, ACTIVITY_COLUMNS[key], 10) for key in (
+        "activities", "held", "enrolled", "attended", "attendance_rate", "challenges")))
+"""The columns of the workbook's activity sheet (:func:`activity_rows`: grouped by kind)."""
 _ENDED = ACTIVITY.states[-1]
 
 
@@ -92,3 +98,25 @@ def activity_report(store: GraphStore, *, by: str = "kind", period: str = "month
                     until: str = "") -> list[dict[str, Any]]:
     """:func:`activity_summary` over the stored activities."""
     return activity_summary(read_activities(store), by=by, period=period, since=since, until=until)
+
+
+def activity_rows(facts: Facts, flt: Any) -> list[dict[str, Any]]:
+    """The workbook's activity report: :func:`activity_summary` by kind over the activities that start in the
+    period of ``flt`` (a :class:`analytics.reports.ReportFilter`) and are held in its region or below it.
+
+    An activity without a start date counts only without a period; one whose region was not resolved to a
+    Region only without a region.
+
+    >>> from analytics.reports import ReportFilter
+    >>> facts = Facts(regions={"region:330100": {"id": "region:330100", "name": "杭州市", "parent": "region:330000"},
+    ...                        "region:330000": {"id": "region:330000", "name": "浙江省", "parent": None}},
+    ...               activities=[{"kind": "项目路演", "start_date": "2026-03-02", "region": "region:330100",
+    ...                            "enrolled": 10, "attended": 8}, {"kind": "政策宣讲", "start_date": "2025-05-01"}])
+    >>> [(r["group"], r["activities"], r["attended"]) for r in activity_rows(facts, ReportFilter("region:330000"))]
+    [('项目路演', 1, 8), ('合计', 1, 8)]
+    >>> [r["group"] for r in activity_rows(facts, ReportFilter(start="2025-01-01", end="2025-12-31"))]
+    ['政策宣讲', '合计']
+    """
+    chosen = [a for a in facts.activities if flt.covers(a.get("start_date"))
+              and (flt.region is None or flt.region in region_chain(facts.regions, a.get("region")))]
+    return activity_summary(chosen, by="kind")

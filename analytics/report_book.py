@@ -26,7 +26,7 @@ Sheet = tuple[str, Sequence[Column], Sequence[Mapping[str, Any]]]
 """One report sheet: its name, its columns and its rows (dicts keyed by the columns' row keys)."""
 
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER_FORMATS = {"hours": "0.00", "rating_mean": "0.00", "adjusted_rating": "0.00", "acceptance_rate": "0.0%", "budget_wan": "#,##0.00",
+_NUMBER_FORMATS = {"hours": "0.00", "rating_mean": "0.00", "adjusted_rating": "0.00", "acceptance_rate": "0.0%", "attendance_rate": "0.0%", "budget_wan": "#,##0.00",
                    "redeemed_amount": "#,##0.00"}
 
 

@@ -1,6 +1,6 @@
 """What the reports read from the store, once, into plain dicts: :class:`Facts` and :func:`read_facts`.
 
-:func:`read_facts` pages through every demand, push, dispatch, service record and challenge and
+:func:`read_facts` pages through every demand, push, dispatch, service record, challenge and activity and
 reads their relationships in bulk (:meth:`GraphStore.expand`, in chunks and a stable order):
 who posted each demand, what it needs, its industry and region, the teams and experts involved,
 their institutions, where enterprises and institutions are, and every region above those seen
@@ -50,6 +50,8 @@ class Facts:
     # issue 16: every Registration (properties plus id) and the statuses each enterprise holds today
     registrations: list[dict[str, Any]] = field(default_factory=list)
     registry_status: dict[str, list[str]] = field(default_factory=dict)
+    # issue 16: every Activity (properties plus id; ``region`` is a Region id when it was resolved)
+    activities: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _expand(store: GraphStore, refs: Sequence[NodeRef], direction: Direction, rel_types: Sequence[RelType],
@@ -145,6 +147,9 @@ def read_facts(store: GraphStore) -> Facts:
             "enterprise": ent, "region": demand_region.get(d.id) or ent_region.get(ent or ""),
             "industries": [name for _, _, name in sorted(link[RelType.IN_INDUSTRY.value])],
             "fields": [name for _, _, name in sorted(link[RelType.NEEDS.value])]}
+    facts.activities = [_row(n) for n in store.all_nodes(Label.ACTIVITY)]
+    for node in _get(store, Label.REGION, {str(a.get("region")) for a in facts.activities} - set(regions)):
+        regions[node.id] = node
     facts.regions = _region_tree(store, regions)
     return facts
 

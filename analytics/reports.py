@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from analytics.activities import ACTIVITY_SHEET_COLUMNS, activity_rows
 from analytics.programme_reports import (
     FORM_COLUMNS,
     MODE_COLUMNS,
@@ -65,6 +66,8 @@ __all__ = [
     "report_rows",
     "report_workbook",
     "talent_list",
+    "RANKED",
+    "TOP_MAX",
 ]
 
 EVALUATION_BY = ("expert", "institution", "region")
@@ -476,7 +479,16 @@ REPORTS.update({
                          f"成效突出的科技专员：期内解决需求不少于 {TALENT_RULE.min_solved} 项、企业评价不少于 "
                          f"{TALENT_RULE.min_ratings} 次且平均评分不低于 {TALENT_RULE.min_rating:g}；依次按解决需求、服务企业、"
                          f"修正评分（向 {TALENT_RULE.prior_mean:g} 分收缩 {TALENT_RULE.prior_weight:g} 次评价）、服务时长排序"),
+    "activities": ReportKind("活动与培训", ACTIVITY_SHEET_COLUMNS, activity_rows,
+                             "按活动类型汇总期内开始的创新活动与培训（按开始日期；地区为活动举办地，含下级地区）：活动数、"
+                             "已举办（已结束且曾开始或有人出席）、报名数、出席数、出席率（出席数 ÷ 报名数）、由活动发起的揭榜；末行为合计"),
 })
+
+
+RANKED: tuple[str, ...] = ("talent",)
+"""The report kinds whose rows are a ranking (first is best), so that the first N rows mean something."""
+TOP_MAX = 1000
+"""The largest N of a "first N rows" cut of a ranked report."""
 
 
 def talent_list(store: GraphStore, flt: ReportFilter, *, top: int | None = None) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -33,7 +34,7 @@ if __package__ in (None, ""):
 from bench.crosswalk_precision import wilson  # noqa: E402
 from bench.sme_demands import SmeDemand, load_sme_demands  # noqa: E402
 
-__all__ = ["field_level2", "term_evidence", "field_evidence", "measure", "main"]
+__all__ = ["field_level2", "term_evidence", "field_evidence", "cell", "TopFiveCounts", "measure", "main"]
 
 
 def field_level2(field_id: str) -> set[str]:
@@ -57,9 +58,41 @@ def field_evidence(scored, gold: set[str]) -> bool:  # noqa: ANN001
     return any(field_level2(p.expert_field) & gold for p in scored.facts.paths)
 
 
-def _cell(k: int, n: int) -> dict[str, object]:
+def cell(k: int, n: int) -> dict[str, object]:
+    """A measured rate ``k / n`` with its count and Wilson 95 % interval (``None`` rate when ``n`` is 0)."""
     lo, hi = wilson(k, n)
     return {"rate": round(k / n, 3) if n else None, "k": k, "n": n, "ci95": [round(lo, 3), round(hi, 3)]}
+
+
+@dataclass
+class TopFiveCounts:
+    """Evidence counts over the top-5 expert slots of recommendations (see the module text).
+
+    ``add`` takes one recommendation and its labelled demand: a slot is a shown expert among the first 5;
+    ``hits`` have term evidence, ``nonsense`` neither term nor field evidence, ``confident`` are nonsense
+    slots of a result that did not abstain, ``sure`` nonsense slots whose own confidence is ≥ 0.5;
+    ``abstained`` counts recommendations (one per call), not slots.
+    """
+
+    slots: int = 0
+    hits: int = 0
+    nonsense: int = 0
+    confident: int = 0
+    sure: int = 0
+    abstained: int = 0
+
+    def add(self, rec, demand: SmeDemand) -> None:  # noqa: ANN001 - a Recommendation, plain bench code
+        """Count one recommendation's top 5 against ``demand``'s evidence terms and fields."""
+        abstains = rec.verdict is not None and rec.verdict.abstain
+        self.abstained += abstains
+        for e in rec.experts[:5]:
+            self.slots += 1
+            t = term_evidence(e.scored, demand.terms)
+            self.hits += t
+            bad = not t and not field_evidence(e.scored, set(demand.fields))
+            self.nonsense += bad
+            self.confident += bad and not abstains
+            self.sure += bad and e.evidence is not None and e.evidence.confidence >= 0.5
 
 
 def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]:  # noqa: ANN001
@@ -71,7 +104,8 @@ def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]: 
     from recommend.engine import IndexCache, recommend_for_facts
 
     index = IndexCache(content_words).get(store)
-    slots = hits = nonsense = confident = sure = empty = abstained = 0
+    counts = TopFiveCounts()
+    empty = 0
     for d in demands:
         understood = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None,
                                        linker=linker)
@@ -80,20 +114,12 @@ def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]: 
                                   overrides={"top_k": 5})
         if not rec.experts:
             empty += 1
-        abstains = rec.verdict is not None and rec.verdict.abstain
-        abstained += abstains
-        for e in rec.experts[:5]:
-            slots += 1
-            t = term_evidence(e.scored, d.terms)
-            hits += t
-            bad = not t and not field_evidence(e.scored, set(d.fields))
-            nonsense += bad
-            confident += bad and not abstains
-            sure += bad and e.evidence is not None and e.evidence.confidence >= 0.5
-    return {"p_at_5_terms": _cell(hits, slots), "nonsense": _cell(nonsense, slots),
-            "confident_nonsense": _cell(confident, slots), "confident_expert_nonsense": _cell(sure, slots),
-            "abstained": abstained,
-            "demands_without_experts": empty, "slots": slots}
+        counts.add(rec, d)
+    c = counts
+    return {"p_at_5_terms": cell(c.hits, c.slots), "nonsense": cell(c.nonsense, c.slots),
+            "confident_nonsense": cell(c.confident, c.slots), "confident_expert_nonsense": cell(c.sure, c.slots),
+            "abstained": c.abstained,
+            "demands_without_experts": empty, "slots": c.slots}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -92,13 +92,6 @@ def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None)
     return out
 
 
-def _cell(k: int, n: int) -> dict[str, object]:
-    from recommend.metrics import wilson_interval
-
-    lo, hi = wilson_interval(k, n)
-    return {"rate": round(k / n, 3) if n else None, "k": k, "n": n, "ci95": [round(lo, 3), round(hi, 3)]}
-
-
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
@@ -114,7 +107,7 @@ CONFIGS: dict[str, tuple[bool, dict[str, Any]]] = {
 def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] | None = None,
             configs: dict[str, tuple[bool, dict[str, Any]]] = CONFIGS, repeats: int = 1) -> dict[str, Any]:
     """Every configuration's numbers over ``demands`` on a loaded store (see the module text)."""
-    from bench.expert_evidence import field_evidence, term_evidence
+    from bench.expert_evidence import TopFiveCounts, cell
     from graph.model import Label
     from ingest.field_linking import understand_demand
     from ingest.nlp import content_words
@@ -132,7 +125,7 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
         linked.append((d, demand_facts_for_text(store, d.text, dict(u.fields)), tuple(u.keywords)))
     out: dict[str, Any] = {}
     for name, (semantic, extra) in configs.items():
-        slots = hits = nonsense = confident = abstained = 0
+        counts = TopFiveCounts()
         times: list[float] = []
         for d, facts, keywords in linked:
             for _ in range(repeats):
@@ -141,18 +134,11 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
                                           overrides={**(overrides or {}), **extra, "top_k": 5},
                                           semantics=model if semantic else None)
                 times.append(time.perf_counter() - started)
-            abstains = rec.verdict is not None and rec.verdict.abstain
-            abstained += abstains
-            for e in rec.experts[:5]:
-                slots += 1
-                t = term_evidence(e.scored, d.terms)
-                hits += t
-                bad = not t and not field_evidence(e.scored, set(d.fields))
-                nonsense += bad
-                confident += bad and not abstains
-        out[name] = {"p_at_5_terms": _cell(hits, slots), "p_at_5_all_slots": _cell(hits, 5 * len(linked)),
-                     "nonsense": _cell(nonsense, slots), "confident_nonsense": _cell(confident, slots),
-                     "abstained": abstained, "slots": slots,
+            counts.add(rec, d)
+        c = counts
+        out[name] = {"p_at_5_terms": cell(c.hits, c.slots), "p_at_5_all_slots": cell(c.hits, 5 * len(linked)),
+                     "nonsense": cell(c.nonsense, c.slots), "confident_nonsense": cell(c.confident, c.slots),
+                     "abstained": c.abstained, "slots": c.slots,
                      "ms_p50": round(1000 * _pct(times, 0.5), 1), "ms_p95": round(1000 * _pct(times, 0.95), 1)}
     if "bm25" in out and "hybrid" in out:
         out["latency_ratio_p50"] = round(out["hybrid"]["ms_p50"] / out["bm25"]["ms_p50"], 3)

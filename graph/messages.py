@@ -74,6 +74,7 @@ class Msg:
         BAD_INT = "应为 {low} 到 {high} 之间的整数，实际为「{value}」"
         BAD_NUMBER = "应为数字，实际为「{value}」"
         UNKNOWN_PARAM = "不是可用的查询参数"
+        TOP_NOT_RANKED = "只能用于排名名单（{ranked}），报表「{kind}」没有排名，请省略该参数"
         TOO_LONG = "不能超过 {limit} 个字"
         DEMAND_EXISTS = "需求编号「{id}」已存在"
         INTERNAL = "服务器内部错误，请稍后重试；已记录日志"
@@ -259,6 +260,8 @@ class Msg:
         FUTURE_YEAR = "年份 {year} 晚于今年 {today}"
         HNTE_EXPIRED = "高新技术企业证书已于 {expires} 到期（有效期三年，自发证日期 {issued} 起算），不能作为有效资质导入"
         HNTE_VALIDITY = "有效期至 {expires} 与发证日期 {issued} 不符（高新技术企业证书有效期为发证之日起三年）"
+        HNTE_PROVINCE = ("编号中的省级行政区划代码「{code}」{province}与企业「{name}」所在地区「{region}」（{region_code}）"
+                         "不在同一省份，请核对证书编号或企业库中的所在地区")
         TSME_EXPIRED = ("科技型中小企业入库登记编号已过期：{year} 年度入库，有效至 {until}（每年须重新评价入库），"
                         "不能作为有效资质导入")
         SRDI_EXPIRED = "专精特新资格已于 {expires} 到期（有效期三年），不能作为有效资质导入"

@@ -11,7 +11,8 @@ The formats (documented in the README, checked by :func:`parse_hnte_number` / :f
 * 高新技术企业证书编号 ``GR`` + 4-digit year of issue + 2-digit province code (GB/T 2260) + 6-digit
   serial, e.g. ``GR202344001234``; the certificate is valid three years from its issue date
   (《高新技术企业认定管理办法》第十条), so 有效期至 is issue date + 3 years − 1 day. The year of the
-  number must be the year of 发证日期.
+  number must be the year of 发证日期, and its province code the province of the enterprise's region
+  (``LOCATED_IN`` in the enterprise library; not checked for an enterprise without one).
 * 科技型中小企业入库登记编号: 18 digits, 4-digit 入库年度 + 6-digit county-level region code + 8-digit
   serial, e.g. ``202344010512000123``. Enterprises are evaluated every year; a registration of year
   *Y* counts as valid through 31 December of *Y* + 1 (until the next year's list replaces it)
@@ -20,8 +21,10 @@ The formats (documented in the README, checked by :func:`parse_hnte_number` / :f
   (to 31 December of year + 2) unless 有效期至 says otherwise.
 
 Rows are refused, each with a Chinese reason naming the row and column: a number in another format, a
-province or region code that does not exist, a year that contradicts the number, an expired
-certificate or registration, an unknown level, a credit code that contradicts the enterprise library.
+province or region code that does not exist, a year that contradicts the number, a certificate of
+another province than the enterprise's, an expired certificate or registration, an unknown level, a
+credit code that contradicts the enterprise library. A refused row stores nothing; the good rows of
+the same file are loaded (:func:`ingest.importers.import_rows`).
 An enterprise not yet in the library is created from the row's name and credit code (the office's list
 is the enterprise library's source, 依托科技型中小企业库、高新技术企业信息数据库).
 """
@@ -37,6 +40,7 @@ from typing import Any
 
 from graph.errors import Msg
 from graph.model import Label, RelType
+from graph.store import Direction
 from ingest.builders import Builder, RowContext
 from ingest.resolve import normalize_org
 
@@ -223,14 +227,54 @@ def statuses_by_enterprise(registrations: Iterable[Mapping[str, Any]], today: da
 
 # -- the importers -------------------------------------------------------------------------------------
 class _RegistryBuilder(Builder):
-    """Shared by the three lists: find or create the enterprise, emit the Registration and HOLDS."""
+    """The one flow of the three lists; each kind gives its checks and messages as hooks.
+
+    A row: its :attr:`required` columns, then the kind's :meth:`check` (the Registration's properties,
+    ``None`` after a problem), then its ``expires_on`` against today (:meth:`expired` says why, naming
+    ``有效期至`` when the list gave it, else :attr:`expiry_column`), then its enterprise (found or
+    created, :meth:`enterprise`) and the kind's :meth:`check_enterprise`, then the Registration
+    (id from :meth:`registration_id`) and HOLDS.
+    """
 
     registry: str = ""
     code: str = ""
+    required: tuple[str, ...] = ("number",)
+    expiry_column: str = "number"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._created: dict[str, str] = {}
+
+    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
+        """One row of the list."""
+        if not ctx.require(rec, *self.required):
+            return
+        props = self.check(ctx, rec)
+        if props is None:
+            return
+        if props["expires_on"] < self.today.isoformat():
+            ctx.fail("expires_on" if rec.get("expires_on") else self.expiry_column, self.expired(props))
+            return
+        who = self.enterprise(ctx, rec)
+        if who is None or not self.check_enterprise(ctx, who, props):
+            return
+        self.registration(ctx, rec, who, {"id": self.registration_id(who, props), **props})
+
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """The Registration's properties read from the row (with ``expires_on``), or ``None`` after a problem."""
+        raise NotImplementedError
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """Why a registration with these properties is no longer valid (Chinese)."""
+        raise NotImplementedError
+
+    def check_enterprise(self, ctx: RowContext, who: tuple[str, str], props: dict[str, Any]) -> bool:
+        """Whether the registration fits its enterprise; every enterprise fits by default."""
+        return True
+
+    def registration_id(self, who: tuple[str, str], props: dict[str, Any]) -> str:
+        """The Registration's key: the kind and its number."""
+        return f"reg:{self.code}:{props['number']}"
 
     def source_of(self, rec: dict[str, Any]) -> str:
         """The row's source, else the load's, else ``<kind>名单`` (the office's list of this kind)."""
@@ -295,41 +339,48 @@ class HnteBuilder(_RegistryBuilder):
     kind = "hnte"
     registry, code = HNTE, "hnte"
 
-    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One certificate."""
-        if not ctx.require(rec, "number"):
-            return
-        try:
-            number = parse_hnte_number(rec["number"])
-        except ValueError as err:
-            ctx.fail("number", str(err))
-            return
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """One certificate: its number, issue year and validity."""
+        number = self.resolve(ctx, "number", parse_hnte_number, rec["number"])
+        if number is None:
+            return None
         issued = rec.get("issued_on")
         if issued and len(issued) == 7:  # 发证年月 only: the first of the month
             issued = f"{issued}-01"
         if issued and int(issued[:4]) != number.year:
             ctx.fail("issued_on", Msg.registry.YEAR_MISMATCH.format(number_year=number.year, value=issued))
-            return
+            return None
         if not self.check_year(ctx, {}, number.year):
-            return
+            return None
         computed = hnte_expiry(issued) if issued else f"{number.year + HNTE_VALID_YEARS}-12-31"
         expires = rec.get("expires_on") or computed
         if len(expires) == 7:
             expires = f"{expires}-28"
         if rec.get("expires_on") and issued and not issued < expires <= computed:
             ctx.fail("expires_on", Msg.registry.HNTE_VALIDITY.format(expires=expires, issued=issued))
-            return
-        if expires < self.today.isoformat():
-            ctx.fail("expires_on" if rec.get("expires_on") else "number",
-                     Msg.registry.HNTE_EXPIRED.format(expires=expires, issued=issued or f"{number.year} 年"))
-            return
-        who = self.enterprise(ctx, rec)
-        if who is None:
-            return
-        number_text = _compact(rec["number"])
-        self.registration(ctx, rec, who, {
-            "id": f"reg:hnte:{number_text}", "number": number_text, "year": number.year, "province": number.province,
-            "issued_on": issued, "expires_on": expires, "authority": rec.get("authority")})
+            return None
+        return {"number": _compact(rec["number"]), "year": number.year, "province": number.province,
+                "issued_on": issued, "expires_on": expires, "authority": rec.get("authority")}
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """The certificate's three years are over."""
+        return Msg.registry.HNTE_EXPIRED.format(expires=props["expires_on"],
+                                                issued=props["issued_on"] or f"{props['year']} 年")
+
+    def check_enterprise(self, ctx: RowContext, who: tuple[str, str], props: dict[str, Any]) -> bool:
+        """The certificate's province (digits 7–8 of the number) is the province the enterprise library
+        places the enterprise in; an enterprise without a stored region is not checked."""
+        regions = [nb.node for nb in self.store.neighbors(Label.ENTERPRISE, who[0], direction=Direction.OUT,
+                                                          rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])]
+        codes = [str(r.props.get("code") or r.id.removeprefix("region:")) for r in regions]
+        if not regions or any(code[:2] == props["province"] for code in codes):
+            return True
+        province = self.store.get_node(Label.REGION, f"region:{props['province']}0000")
+        region = regions[0]
+        ctx.fail("number", Msg.registry.HNTE_PROVINCE.format(
+            code=props["province"], province=f"（{province.name}）" if province else "", name=who[1],
+            region=region.props.get("full_name") or region.name, region_code=codes[0]))
+        return False
 
 
 class TsmeBuilder(_RegistryBuilder):
@@ -338,31 +389,22 @@ class TsmeBuilder(_RegistryBuilder):
     kind = "tsme"
     registry, code = TSME, "tsme"
 
-    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One 入库 registration."""
-        if not ctx.require(rec, "number"):
-            return
-        try:
-            number = parse_tsme_number(rec["number"])
-        except ValueError as err:
-            ctx.fail("number", str(err))
-            return
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """One 入库 registration: its number, region code and year."""
+        number = self.resolve(ctx, "number", parse_tsme_number, rec["number"])
+        if number is None:
+            return None
         if self.resolver.has_regions and self.store.get_node(Label.REGION, f"region:{number.region}") is None:
             ctx.fail("number", Msg.registry.UNKNOWN_REGION_CODE.format(code=number.region))
-            return
+            return None
         if not self.check_year(ctx, rec, number.year):
-            return
-        until = tsme_valid_until(number.year)
-        if until < self.today.isoformat():
-            ctx.fail("number", Msg.registry.TSME_EXPIRED.format(year=number.year, until=until))
-            return
-        who = self.enterprise(ctx, rec)
-        if who is None:
-            return
-        number_text = _compact(rec["number"])
-        self.registration(ctx, rec, who, {
-            "id": f"reg:tsme:{number_text}", "number": number_text, "year": number.year, "region_code": number.region,
-            "issued_on": rec.get("registered_on"), "expires_on": until})
+            return None
+        return {"number": _compact(rec["number"]), "year": number.year, "region_code": number.region,
+                "issued_on": rec.get("registered_on"), "expires_on": tsme_valid_until(number.year)}
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """The registration's year is past (the list is renewed every year)."""
+        return Msg.registry.TSME_EXPIRED.format(year=props["year"], until=props["expires_on"])
 
 
 class SrdiBuilder(_RegistryBuilder):
@@ -370,31 +412,28 @@ class SrdiBuilder(_RegistryBuilder):
 
     kind = "srdi"
     registry, code = SRDI, "srdi"
+    required = ("level", "year")
+    expiry_column = "year"
 
-    def build(self, ctx: RowContext, rec: dict[str, Any]) -> None:
-        """One recognition."""
-        if not ctx.require(rec, "level", "year"):
-            return
-        try:
-            level = srdi_level(rec["level"])
-        except ValueError as err:
-            ctx.fail("level", str(err))
-            return
+    def check(self, ctx: RowContext, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """One recognition: its level and year."""
+        level = self.resolve(ctx, "level", srdi_level, rec["level"])
+        if level is None:
+            return None
         year = int(rec["year"])
         if year > self.today.year or year < _FIRST_YEAR:
             ctx.fail("year", Msg.registry.FUTURE_YEAR.format(year=year, today=self.today.year))
-            return
-        expires = rec.get("expires_on") or srdi_expiry(year)
-        if expires < self.today.isoformat():
-            ctx.fail("expires_on" if rec.get("expires_on") else "year", Msg.registry.SRDI_EXPIRED.format(expires=expires))
-            return
-        who = self.enterprise(ctx, rec)
-        if who is None:
-            return
-        rank = SRDI_LEVELS.index(level)
-        self.registration(ctx, rec, who, {
-            "id": f"reg:srdi:{who[0].removeprefix('ent:')}:{rank}:{year}", "number": rec.get("number") or f"{level}{year}",
-            "year": year, "level": level, "level_rank": rank, "expires_on": expires})
+            return None
+        return {"number": rec.get("number") or f"{level}{year}", "year": year, "level": level,
+                "level_rank": SRDI_LEVELS.index(level), "expires_on": rec.get("expires_on") or srdi_expiry(year)}
+
+    def expired(self, props: dict[str, Any]) -> str:
+        """The recognition's three years are over."""
+        return Msg.registry.SRDI_EXPIRED.format(expires=props["expires_on"])
+
+    def registration_id(self, who: tuple[str, str], props: dict[str, Any]) -> str:
+        """A recognition has no number of its own: the enterprise, the level and the year."""
+        return f"reg:srdi:{who[0].removeprefix('ent:')}:{props['level_rank']}:{props['year']}"
 
 
 REGISTRY_BUILDERS: tuple[type[Builder], ...] = (HnteBuilder, TsmeBuilder, SrdiBuilder)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pytest
+from openpyxl import load_workbook
 
+from analytics.reports import ReportFilter, read_facts, report_workbook
 from graph.errors import ConflictError, ValidationError
 from graph.model import Label, RelType
 from graph.store import Batch, GraphStore, NodeRef
@@ -233,3 +236,33 @@ def test_demo_history_is_the_same_on_both_stores(local_store, neo4j_store):
         each.write(_demo_world())
         make_activity_history(each, count=14)
     assert _demo_snapshot(local_store) == _demo_snapshot(neo4j_store)
+
+
+def test_the_workbook_has_the_activity_report_by_kind_for_a_region_and_period(world):
+    roadshow = _activity(world)  # 项目路演 in 杭州市 (330100) on 2026-12-10
+    activities.enrol(world, roadshow, ENT1, actor="portal", now=NOW)
+    activities.enrol(world, roadshow, E1, actor="portal", now=NOW)
+    activities.advance_activity(world, roadshow, "进行中", actor="officer", now=NOW)
+    activities.mark_enrolment(world, roadshow, ENT1, "已出席", actor="officer", now=NOW)
+    activities.advance_activity(world, roadshow, "已结束", outcome="签约意向 2 项", actor="officer", now=NOW)
+    _activity(world, title="政策宣讲会", kind="政策宣讲", region="宁波")  # a region no Region node has: kept as text
+    _activity(world, title="上年路演", start_date="2025-06-01")
+    assert len(read_facts(world).activities) == 3
+
+    december = ReportFilter("330100", "2026-12-01", "2026-12-31", "杭州市")
+    book = load_workbook(io.BytesIO(report_workbook(world, ["activities"], december, now=NOW)))
+    assert book.sheetnames == ["活动与培训", "说明"]
+    sheet = book["活动与培训"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["活动类型", "活动数", "已举办", "报名数", "出席数", "出席率", "发起揭榜"],
+        ["项目路演", 1, 1, 2, 1, 0.5, 0],
+        ["合计", 1, 1, 2, 1, 0.5, 0]]
+    assert sheet["F2"].number_format == "0.0%"
+    about = {row[0].value: row[1].value for row in book["说明"].iter_rows()}
+    assert about["活动与培训（行数）"] == 2 and "按活动类型汇总" in about["活动与培训（口径）"]
+
+    every = load_workbook(io.BytesIO(report_workbook(world, ["activities"], ReportFilter(), now=NOW)))["活动与培训"]
+    assert sorted((r[0].value, r[1].value) for r in every.iter_rows(min_row=2)) == [
+        ("合计", 3), ("政策宣讲", 1), ("项目路演", 2)]
+    with pytest.raises(ValidationError, match="「kind」应为 .*activities"):
+        report_workbook(world, ["activity"], december)

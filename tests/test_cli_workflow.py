@@ -133,7 +133,7 @@ def test_the_whole_flow_through_the_cli(cli, tmp_path):
     assert f"已生成报表 {out}" in made.output
     book = load_workbook(io.BytesIO(out.read_bytes()))
     assert book.sheetnames == ["需求清单", "对接成果", "科技专员服务", "考核评价（专家）", "考核评价（机构）", "考核评价（地区）",
-                               "按企业资质", "按服务方式", "按合作形式", "人才计划推荐名单", "说明"]
+                               "按企业资质", "按服务方式", "按合作形式", "人才计划推荐名单", "活动与培训", "说明"]
     outcomes = [[c.value for c in row] for row in book["对接成果"].iter_rows(min_row=2)]
     assert [r[0] for r in outcomes] == ["d:1", "d:3", "合计"] and outcomes[0][1] == TITLE
     contents = {c.value: c for c in book["科技专员服务"]["H"][1:]}  # same day: ordered by their random ids

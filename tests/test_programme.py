@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from helpers.pages import END, START, TODAY, field_errors, post_form, store_of
 from openpyxl import load_workbook
-from test_api import key_for
+from test_api import build_app, key_for
 from test_pages import signed_in
 
 from analytics.reports import REPORTS, ReportFilter, read_facts, report_workbook, talent_list
@@ -208,6 +208,25 @@ def test_api_filters_demands_by_registry_and_records_modes(client, app):
         assert table.status_code == 200, kind
     forms = client.get("/api/v1/reports/cooperation_forms", headers=officer).get_json()["rows"]
     assert forms[0]["cooperation_form"] == "联合实验室" and forms[0]["services"] == 1
+
+
+@pytest.mark.parametrize("top, rows", [(None, ["e:x", "e:y"]), ("1", ["e:x"]), ("5", ["e:x", "e:y"])])
+def test_api_cuts_the_talent_list_to_its_top_n(history, tmp_path, top, rows):
+    app = build_app(history, tmp_path / "data")
+    table = app.test_client().get("/api/v1/reports/talent", headers=key_for(app, Role.ANALYST),
+                                  query_string={} if top is None else {"top": top})
+    assert table.status_code == 200
+    assert [(r["rank"], r["id"]) for r in table.get_json()["rows"]] == list(enumerate(rows, start=1))
+
+
+@pytest.mark.parametrize("kind, top, text", [
+    ("talent", "0", "应为 1 到 1000 之间的整数，实际为「0」"), ("talent", "1001", "实际为「1001」"),
+    ("talent", "前三", "实际为「前三」"), ("talent", "", "不能为空"),
+    ("services", "3", "只能用于排名名单（talent），报表「services」没有排名")])
+def test_api_refuses_a_bad_top_in_chinese_naming_it(client, app, kind, top, text):
+    refused = client.get(f"/api/v1/reports/{kind}", headers=key_for(app, Role.ANALYST), query_string={"top": top})
+    body = refused.get_json()
+    assert refused.status_code == 400 and body["errors"][0]["field"] == "top" and text in body["error"]
 
 
 def test_list_push_selects_by_registry(client, app):

@@ -134,6 +134,30 @@ def test_hnte_list_loads_good_rows_and_names_bad_ones_in_chinese(store, tmp_path
     assert again.rejected_rows == 5 and store.counts().as_dict() == before  # reloading changes nothing
 
 
+def test_hnte_certificate_of_another_province_than_the_enterprise_is_refused(store, tmp_path):
+    _world(store, tmp_path)
+    store.write(Batch()
+                .add_nodes(Label.REGION, [{"id": "region:330000", "code": "330000", "name": "浙江省"}])
+                .add_rels(RelType.LOCATED_IN, Label.ENTERPRISE, Label.REGION, [{"start": ENT_A, "end": "region:440105"}]))
+    header = "企业名称,统一社会信用代码,证书编号,发证日期\n"
+    zhejiang = f"广州示例检测技术有限公司,{ENT_A[4:]},GR202433001234,2024-12-11\n"
+    with fixed_clock(NOW):
+        report = import_file(_csv(tmp_path / "hnte.csv", header + zhejiang
+                                  + f"广州示例检测技术有限公司,{ENT_A[4:]},GR202444001234,2024-12-11\n"
+                                  + f"广州示例新材料有限公司,{ENT_B[4:]},GR202433005678,2024-12-11\n"), "hnte", store)
+    assert [e.message() for e in report.errors] == [
+        "第 2 行「证书编号」编号中的省级行政区划代码「33」（浙江省）与企业「广州示例检测技术有限公司」所在地区"
+        "「广东省广州市海珠区」（440105）不在同一省份，请核对证书编号或企业库中的所在地区"]
+    assert store.get_node(Label.REGISTRATION, "reg:hnte:GR202433001234") is None
+    assert store.get_node(Label.REGISTRATION, "reg:hnte:GR202444001234").props["province"] == "44"
+    # an enterprise the library places nowhere is not checked
+    assert store.get_node(Label.REGISTRATION, "reg:hnte:GR202433005678").props["enterprise_id"] == ENT_B
+    before = store.counts().as_dict()
+    with fixed_clock(NOW):
+        refused = import_file(_csv(tmp_path / "only-bad.csv", header + zhejiang), "hnte", store)
+    assert refused.rejected_rows == 1 and refused.rows == 0 and store.counts().as_dict() == before
+
+
 def test_tsme_and_srdi_lists_with_english_and_chinese_headers(store, tmp_path):
     _world(store, tmp_path)
     with fixed_clock(NOW):

@@ -219,7 +219,8 @@ def test_summarize_headline_numbers():
 
 def test_every_report_kind_has_unique_headers_and_a_sheet_name_excel_accepts():
     assert list(REPORTS) == ["demands", "outcomes", "services", "evaluation_expert", "evaluation_institution",
-                             "evaluation_region", "registry", "service_modes", "cooperation_forms", "talent"]
+                             "evaluation_region", "registry", "service_modes", "cooperation_forms", "talent",
+                             "activities"]
     for kind, spec in REPORTS.items():
         assert len(spec.sheet) <= 31 and not set(spec.sheet) & set(":\\/?*[]")
         assert len({c[0] for c in spec.columns}) == len(spec.columns)

@@ -12,11 +12,12 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, send_file
 
-from analytics.reports import REPORTS, ReportFilter, report_rows, report_workbook, summary
+from analytics.reports import RANKED, REPORTS, TOP_MAX, ReportFilter, report_rows, report_workbook, summary
 from api.auth import Permission, requires
 from api.state import app_state
-from api.validation import check_params, list_arg
+from api.validation import bad_param, check_params, int_arg, list_arg
 from graph import clock
+from graph.errors import Msg
 
 __all__ = ["bp", "XLSX"]
 
@@ -40,10 +41,13 @@ def report_summary() -> Any:
 @bp.get("/reports/<kind>")
 @requires(Permission.REPORT_READ)
 def report(kind: str) -> Any:
-    """One report's rows with its column titles."""
-    check_params(_FILTERS)
+    """One report's rows with its column titles; ``top`` keeps the first N rows of a ranked report (the talent list)."""
+    check_params((*_FILTERS, "top"))
+    top = int_arg("top", 0, 1, TOP_MAX) or None
+    if top is not None and kind in REPORTS and kind not in RANKED:
+        raise bad_param("top", Msg.api.TOP_NOT_RANKED.format(ranked="、".join(RANKED), kind=kind))
     flt = _filter()
-    rows = report_rows(app_state().store(), kind, flt)  # ValidationError (400) for an unknown kind
+    rows = report_rows(app_state().store(), kind, flt)[:top]  # ValidationError (400) for an unknown kind
     spec = REPORTS[kind]
     return jsonify({"kind": kind, "sheet": spec.sheet, "note": spec.note, "filter": flt.as_dict(),
                     "columns": [{"key": key, "title": title} for key, title, _ in spec.columns], "rows": rows})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.reports import REPORTS
+from analytics.reports import RANKED, REPORTS, TOP_MAX
 from api.auth import Permission
 from api.openapi.schema import INT, NUM, STR, json_content, nullable, obj, operation, parameter, schema_ref
 
@@ -49,5 +49,9 @@ def report_operations() -> dict[str, Any]:
             "reports_api.report", Permission.REPORT_READ, REPORT_TAG, "单种报表的数据行",
             json_content(schema_ref("ReportTable"), "列标题与数据行"),
             params=[parameter("kind", "path", {"type": "string", "enum": list(REPORTS)}, f"报表种类：{kinds}"),
-                    *filters])},
+                    *filters,
+                    parameter("top", "query", {"type": "integer", "minimum": 1, "maximum": TOP_MAX},
+                              f"只返回排名前 N 行（1–{TOP_MAX}），仅用于排名名单："
+                              + "、".join(f"`{k}`（{REPORTS[k].sheet}）" for k in RANKED)
+                              + "；其他报表给出该参数返回 400")])},
     }

@@ -24,8 +24,8 @@ from api.pages.forms import (
     PageForm,
     actor_name,
     attempt,
-    choice_errors,
     done,
+    history_rows,
     node_or_404,
     node_row,
     read_form,
@@ -36,7 +36,7 @@ from api.pages.forms import (
 from api.state import app_state
 from graph.errors import Msg
 from graph.model import Label
-from graph.store import NodePage, NodeRef
+from graph.store import NodeRef
 from workflow import activities as flow
 from workflow.common import record
 from workflow.states import ACTIVITY, ACTIVITY_KINDS, TRAINING_TOPICS
@@ -67,29 +67,18 @@ def activity_steps(status: str) -> list[dict[str, str]]:
             for i, name in enumerate(order)]
 
 
-def _history(entries: Any) -> list[dict[str, str]]:
-    rows = []
-    for entry in entries or ():
-        parts = str(entry).split(" ", 3) + ["", "", ""]
-        rows.append({"at": parts[0], "status": parts[1], "actor": parts[2], "reason": parts[3]})
-    return rows
-
-
 def _list_page(form: PageForm | None = None) -> Response:
     store = app_state().store()
     listing = ListPage.of_request("pages_activities.activities")
-    status = request.args.get("status", "").strip()
-    kind = request.args.get("kind", "").strip()
-    by = request.args.get("by", "kind").strip() or "kind"
-    errors = {**choice_errors("status", status, ACTIVITY.states), **choice_errors("kind", kind, ACTIVITY_KINDS),
-              **choice_errors("by", by, tuple(ACTIVITY_REPORT_BY))}
-    props = {k: v for k, v in (("status", status), ("kind", kind)) if v}
-    found = NodePage([], 0) if errors else store.find_nodes(Label.ACTIVITY, props=props or None, skip=listing.skip,
-                                                            limit=listing.per_page)
+    values, errors = listing.filters({"status": ACTIVITY.states, "kind": ACTIVITY_KINDS,
+                                      "by": tuple(ACTIVITY_REPORT_BY)}, by="kind")
+    found = listing.find(store, Label.ACTIVITY, {"status": values["status"], "kind": values["kind"]}, errors)
+    by = values["by"]
     report = [] if errors else activity_report(store, by=by, period="quarter" if by == "period" else "month")
     return render_page("activities.html", status=form.status if form is not None else 400 if errors else 200,
                        active="pages_activities.activities", rows=[node_row(n) for n in found.nodes],
-                       status_value=status, kind_value=kind, by_value=by, errors=errors, statuses=ACTIVITY.states,
+                       status_value=values["status"], kind_value=values["kind"], by_value=by, errors=errors,
+                       statuses=ACTIVITY.states,
                        kinds=ACTIVITY_KINDS, topics=TRAINING_TOPICS, report=report, columns=ACTIVITY_COLUMNS,
                        report_by=ACTIVITY_REPORT_BY, periods=PERIODS,
                        counts=status_counts(store, Label.ACTIVITY, ACTIVITY.states),
@@ -127,7 +116,7 @@ def _detail_page(activity_id: str, form: PageForm | None = None) -> Response:
     live = status in (ACTIVITY.states[1], ACTIVITY.states[2])
     return render_page("activity_detail.html", status=form.status if form is not None else 200,
                        active="pages_activities.activities", activity=node_row(node), fields=fields,
-                       steps=activity_steps(status), history=_history(node.props.get("history")), moves=moves,
+                       steps=activity_steps(status), history=history_rows(node.props.get("history")), moves=moves,
                        enrolments=flow.enrolments_of(store, activity_id),
                        challenges=[record(c) for c in flow.challenges_of(store, activity_id)],
                        may_move=bool(moves) and may(Permission.ACTIVITY_MANAGE),

@@ -24,9 +24,9 @@ from api.pages.forms import (
     PageForm,
     actor_name,
     attempt,
-    choice_errors,
     done,
     filter_errors,
+    history_rows,
     label_zh,
     node_or_404,
     node_row,
@@ -57,22 +57,13 @@ BIDDER_TYPES: dict[str, tuple[Label, str]] = {Label.EXPERT.value: (Label.EXPERT,
 """Who may bid: form value → label and Chinese name."""
 
 
-def _history(entries: Iterable[str]) -> list[dict[str, str]]:
-    """A challenge's history lines (``time status actor reason``) as rows."""
-    rows = []
-    for entry in entries:
-        parts = str(entry).split(" ", 3) + ["", "", ""]
-        rows.append({"at": parts[0], "status": parts[1], "actor": parts[2], "reason": parts[3]})
-    return rows
-
-
 def challenge_steps(status: str, history: Iterable[str]) -> list[dict[str, str]]:
     """The challenge's status machine as steps: each ``done``, ``current`` or ``todo``.
 
     >>> [s["state"] for s in challenge_steps("已揭榜", ["t 发布 a", "t 揭榜中 a", "t 已揭榜 a"])]
     ['done', 'done', 'current', 'todo', 'todo', 'todo']
     """
-    reached = {row["status"] for row in _history(history)}
+    reached = {row["status"] for row in history_rows(history)}
     return [{"name": name, "state": "current" if name == status else "done" if name in reached else "todo"}
             for name in CHALLENGE.states]
 
@@ -84,17 +75,15 @@ def challenges() -> Any:
     """The 揭榜 challenges: counts per status, a status filter, paging, bids per challenge."""
     store = app_state().store()
     listing = ListPage.of_request("pages_challenges.challenges")
-    status = request.args.get("status", "").strip()
-    errors = choice_errors("status", status, CHALLENGE.states)
-    found = NodePage([], 0) if errors else store.find_nodes(
-        Label.CHALLENGE, props={"status": status} if status else None, skip=listing.skip, limit=listing.per_page)
+    values, errors = listing.filters({"status": CHALLENGE.states})
+    found = listing.find(store, Label.CHALLENGE, values, errors)
     bids: dict[str, int] = {}
     for ref, _ in store.expand([n.ref for n in found.nodes], direction=Direction.IN, rel_types=[RelType.BIDS_ON]):
         bids[ref.id] = bids.get(ref.id, 0) + 1
     counts = status_counts(store, Label.CHALLENGE, CHALLENGE.states)
     return render_page("challenges.html", status=400 if errors else 200, active="pages_challenges.challenges",
                        rows=[node_row(n, bids=bids.get(n.id, 0)) for n in found.nodes],
-                       status_value=status, errors=errors, counts=counts, statuses=CHALLENGE.states,
+                       status_value=values["status"], errors=errors, counts=counts, statuses=CHALLENGE.states,
                        paging=listing.links(found.total))
 
 
@@ -108,7 +97,7 @@ def _challenge_page(challenge_id: str, form: PageForm | None = None) -> Response
     return render_page("challenge_detail.html", status=form.status if form is not None else 200,
                        active="pages_challenges.challenges", challenge=node_row(node),
                        steps=challenge_steps(status, props.get("history") or []),
-                       history=_history(props.get("history") or []), bids=bids, moves=moves,
+                       history=history_rows(props.get("history")), bids=bids, moves=moves,
                        may_select=status == BIDDING and may(Permission.CHALLENGE_MANAGE),
                        may_bid=status == BIDDING and may(Permission.PORTAL_ACT),
                        may_move=bool(moves) and may(Permission.CHALLENGE_MANAGE),

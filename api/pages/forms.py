@@ -23,10 +23,10 @@ from api.pages.base import page_links, page_number
 from api.validation import not_found
 from graph.errors import ConflictError, KgmatchError, Msg, NotFoundError, ValidationError
 from graph.model import NODE_SPECS, Label
-from graph.store import GraphStore, Node
+from graph.store import GraphStore, Node, NodePage
 
 __all__ = ["PageForm", "read_form", "attempt", "done", "actor_name", "resolve_named", "resolve_into",
-           "node_or_404", "node_row", "label_zh", "ListPage", "all_nodes", "status_counts", "choice_errors",
+           "node_or_404", "node_row", "label_zh", "ListPage", "history_rows", "all_nodes", "status_counts", "choice_errors",
            "filter_errors", "REFUSED"]
 
 log = logging.getLogger(__name__)
@@ -218,6 +218,38 @@ class ListPage:
     def links(self, total: int) -> dict[str, Any]:
         """The pager of :func:`api.pages.base.page_links` (the request's filters kept)."""
         return page_links(self.endpoint, request.args, self.page, total, self.per_page)
+
+    @staticmethod
+    def filters(choices: Mapping[str, Sequence[str] | None], **defaults: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """The request's filter values (stripped; ``defaults[name]`` when empty) and the problems of those whose
+        value is not one of its ``choices`` (:func:`choice_errors`; ``None`` takes any text)."""
+        values = {name: request.args.get(name, "").strip() or defaults.get(name, "") for name in choices}
+        errors: dict[str, list[str]] = {}
+        for name, options in choices.items():
+            if options is not None:
+                errors.update(choice_errors(name, values[name], options))
+        return values, errors
+
+    def find(self, store: GraphStore, label: Label, props: Mapping[str, str], errors: Mapping[str, Any]) -> NodePage:
+        """This page of the nodes of ``label`` whose properties equal the non-empty ``props``; an empty
+        page when a filter was refused (``errors``)."""
+        if errors:
+            return NodePage([], 0)
+        wanted = {k: v for k, v in props.items() if v}
+        return store.find_nodes(label, props=wanted or None, skip=self.skip, limit=self.per_page)
+
+
+def history_rows(entries: Iterable[Any] | None) -> list[dict[str, str]]:
+    """A workflow node's ``history`` lines (``time status actor reason``) as rows.
+
+    >>> history_rows(["2026-12-01T10:00 发布 张三 首次发布"])
+    [{'at': '2026-12-01T10:00', 'status': '发布', 'actor': '张三', 'reason': '首次发布'}]
+    """
+    rows = []
+    for entry in entries or ():
+        parts = str(entry).split(" ", 3) + ["", "", ""]
+        rows.append({"at": parts[0], "status": parts[1], "actor": parts[2], "reason": parts[3]})
+    return rows
 
 
 def all_nodes(store: GraphStore, label: Label, props: Mapping[str, str] | None) -> list[Node]:

@@ -35,7 +35,6 @@ from api.pages.forms import (
     PageForm,
     actor_name,
     attempt,
-    choice_errors,
     done,
     filter_errors,
     node_or_404,
@@ -65,7 +64,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages_workflow", __name__)
 bp.after_request(page_headers)
 
-_PUSH_FILTERS = ("status", "demand", "recipient")
 _PREVIEW = 10
 
 
@@ -204,17 +202,9 @@ def publish() -> Any:
 def _pushes_page(form: PageForm | None = None) -> Response:
     store = app_state().store()
     listing = ListPage.of_request("pages_workflow.pushes")
-    values = {name: request.args.get(name, "").strip() for name in _PUSH_FILTERS}
-    errors = choice_errors("status", values["status"], PUSH.states)
-    props: dict[str, str] = {}
-    if values["status"] and not errors:
-        props["status"] = values["status"]
-    if values["demand"]:
-        props["demand_id"] = values["demand"]
-    if values["recipient"]:
-        props["target_id"] = values["recipient"]
-    found = NodePage([], 0) if errors else store.find_nodes(Label.PUSH, props=props or None,
-                                                            skip=listing.skip, limit=listing.per_page)
+    values, errors = listing.filters({"status": PUSH.states, "demand": None, "recipient": None})
+    found = listing.find(store, Label.PUSH, {"status": values["status"], "demand_id": values["demand"],
+                                             "target_id": values["recipient"]}, errors)
     status = form.status if form is not None else 400 if errors else 200
     return render_page("pushes.html", status=status, active="pages_workflow.pushes",
                        rows=[push_row(n) for n in found.nodes], values=values, errors=errors, form=form,

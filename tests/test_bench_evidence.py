@@ -1,0 +1,46 @@
+"""The top-5 evidence counting shared by bench/expert_evidence.py and bench/sme_demands.py."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from bench.expert_evidence import TopFiveCounts, cell
+from bench.sme_demands import SmeDemand
+
+DEMAND = SmeDemand("d1", "10", ("107",), ("入侵检测",), "工控网络入侵检测", "需要懂工控安全的专家", "test")
+
+
+def _expert(title: str, field: str, confidence: float | None) -> SimpleNamespace:
+    facts = SimpleNamespace(projects=[SimpleNamespace(title=title)], keywords=[],
+                            paths=[SimpleNamespace(expert_field=field)])
+    evidence = None if confidence is None else SimpleNamespace(confidence=confidence)
+    return SimpleNamespace(scored=SimpleNamespace(facts=facts), evidence=evidence)
+
+
+def _rec(experts: list[SimpleNamespace], *, abstain: bool | None) -> SimpleNamespace:
+    verdict = None if abstain is None else SimpleNamespace(abstain=abstain)
+    return SimpleNamespace(experts=experts, verdict=verdict)
+
+
+def test_slots_split_into_term_hits_field_only_and_nonsense():
+    term = _expert("工控系统入侵检测方法", "ht2016:9999", 0.9)
+    field_only = _expert("网络协议", "ht2016:10701", None)
+    nonsense = _expert("水稻育种", "ht2016:2010", 0.7)
+    unsure = _expert("水稻病害", "ht2016:2010", 0.2)
+    counts = TopFiveCounts()
+    counts.add(_rec([term, field_only, nonsense, unsure], abstain=False), DEMAND)
+    assert (counts.slots, counts.hits, counts.nonsense, counts.confident, counts.sure, counts.abstained) == (
+        4, 1, 2, 2, 1, 0)
+
+
+def test_abstaining_result_counts_once_and_its_nonsense_is_not_confident():
+    nonsense = _expert("水稻育种", "ht2016:2010", 0.9)
+    counts = TopFiveCounts()
+    counts.add(_rec([nonsense] * 7, abstain=True), DEMAND)
+    counts.add(_rec([], abstain=None), DEMAND)
+    assert (counts.slots, counts.nonsense, counts.confident, counts.sure, counts.abstained) == (5, 5, 0, 5, 1)
+
+
+def test_cell_reports_rate_count_and_interval():
+    assert cell(9, 10) == {"rate": 0.9, "k": 9, "n": 10, "ci95": [0.596, 0.982]}
+    assert cell(0, 0)["rate"] is None
