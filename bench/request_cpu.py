@@ -1,7 +1,7 @@
 """CPU per recommendation on a loaded embedded store: a profile, and old vs new candidate gathering.
 
     python -m bench.request_cpu profile --data-dir var/demo [--demands 10] [--top 25]
-    python -m bench.request_cpu compare --data-dir var/demo --base REV [--demands 10] [--rounds 3]
+    python -m bench.request_cpu compare --data-dir var/demo --base REV [--demands 10] [--rounds 3] [--no-index]
 
 ``profile``: cProfile (timer: process CPU time, not wall) over ``--demands`` stored-demand and as many
 free-text recommendations (the texts of other stored demands), after one warm-up of each.
@@ -44,14 +44,14 @@ def _requests(store, demands: int):
     return stored, texts
 
 
-def _setup(data_dir: Path):
+def _setup(data_dir: Path, with_index: bool = True):
     from graph.local_store import LocalStore
     from ingest.nlp import content_words
     from recommend.engine import IndexCache
     from recommend.semantics import get_semantic_model
 
     store = LocalStore(data_dir)
-    index = IndexCache(content_words, background=False).get(store)
+    index = IndexCache(content_words, background=False).get(store) if with_index else None
     return store, index, get_semantic_model()
 
 
@@ -102,13 +102,13 @@ def _base_candidates(rev: str):
     return module
 
 
-def compare(data_dir: Path, base: str, demands: int, rounds: int) -> None:
+def compare(data_dir: Path, base: str, demands: int, rounds: int, with_index: bool = True) -> None:
     """CPU per request, base vs this checkout's candidate gathering, alternating in one process."""
     import recommend.candidates as new
     import recommend.engine as engine
 
     old = _base_candidates(base)
-    store, index, semantics = _setup(data_dir)
+    store, index, semantics = _setup(data_dir, with_index)
     stored, texts = _requests(store, demands)
     calls = _calls(store, index, semantics, stored, texts)
     variants = {"base": old.gather_candidates, "new": new.gather_candidates}
@@ -126,7 +126,7 @@ def compare(data_dir: Path, base: str, demands: int, rounds: int) -> None:
                     call()
                 cpu[name][kind].append((time.process_time() - started) / max(1, len(part)))
     engine.gather_candidates = new.gather_candidates
-    result: dict[str, object] = {"base": base, "requests": len(calls), "rounds": rounds,
+    result: dict[str, object] = {"base": base, "requests": len(calls), "rounds": rounds, "text_index": with_index,
                                  "identical": answers["base"] == answers["new"]}
     for kind in ("stored", "free"):
         b, n = (statistics.median(cpu[v][kind]) for v in ("base", "new"))
@@ -146,11 +146,13 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--base", default="main", help="compare: the git revision to compare against")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-index", action="store_true",
+                        help="compare: without the whole-graph text index (no text candidates; skips its build)")
     args = parser.parse_args()
     if args.what == "profile":
         profile(args.data_dir, args.demands, args.top)
     else:
-        compare(args.data_dir, args.base, args.demands, args.rounds)
+        compare(args.data_dir, args.base, args.demands, args.rounds, not args.no_index)
     return 0
 
 

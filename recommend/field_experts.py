@@ -21,14 +21,16 @@ per field, keeps the ``max_candidates`` strongest, and builds path objects for t
 Kept current: the lists listen to their store's writes (:meth:`GraphStore.add_write_listener`);
 a committed batch marks the fields and projects/papers it touched, and the next request re-reads
 only those. A change the listener did not see (another process wrote: the store's
-:meth:`~GraphStore.change_stamp` of the five relationship types moved) rebuilds the lists. One
-object per store object, held weakly.
+:meth:`~GraphStore.change_stamp` of the five relationship types moved) rebuilds the lists, beside the
+serving ones when a build is slow (:data:`BACKGROUND_AFTER_SECONDS`). One object per store object,
+held weakly.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ import numpy as np
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef, rel_weight
 
-__all__ = ["FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
+__all__ = ["BACKGROUND_AFTER_SECONDS", "FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ FIELD_EXPERT_TYPES: tuple[RelType, ...] = (RelType.EXPERT_IN, RelType.IN_FIELD, 
 _OUTPUTS = (Label.PROJECT, Label.PAPER)
 _PEOPLE = {Label.PROJECT: (RelType.LEADS, RelType.JOINS), Label.PAPER: (RelType.AUTHORED,)}
 _CHUNK = 2000  # node refs per expand while building
+BACKGROUND_AFTER_SECONDS = 1.0
+"""Lists whose last build took longer than this are rebuilt beside the serving ones, not in a request."""
 _INCREMENTAL_MAX = 5000  # touched fields + outputs beyond which a rebuild is cheaper than re-reading each
 
 
@@ -107,6 +111,8 @@ class FieldExpertLists:
         self._dirty_fields: set[str] = set()
         self._dirty_outputs: set[NodeRef] = set()
         self._dirty_all = False
+        self.build_seconds = 0.0  # how long the last full build took
+        self._worker: threading.Thread | None = None
         self._lock = threading.Lock()  # one refresh at a time
         self._dirty_lock = threading.Lock()  # the dirty sets (a writer never waits for a refresh)
 
@@ -148,7 +154,15 @@ class FieldExpertLists:
 
     def refresh(self, store: GraphStore) -> None:
         """Bring the lists up to date with ``store``: re-read what this process's writes touched;
-        rebuild when the store changed otherwise (another process) or a whole relation was replaced."""
+        rebuild when the store changed otherwise (another process) or a whole relation was replaced.
+
+        A rebuild of lists that took longer than :data:`BACKGROUND_AFTER_SECONDS` to build runs on a
+        thread beside the current lists, which keep serving until it swaps in (as the expert index does
+        after another process's writes), so no request waits for it; small stores rebuild at once.
+        """
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            return  # a rebuild is running beside: serve the current lists
         with self._lock:
             stamp = store.change_stamp((), FIELD_EXPERT_TYPES)
             with self._dirty_lock:
@@ -160,6 +174,11 @@ class FieldExpertLists:
                 self._dirty_fields.clear()
                 self._dirty_outputs.clear()
                 self._dirty_all = False
+            if whole and self.stamp is not None and self.build_seconds > BACKGROUND_AFTER_SECONDS:
+                self._worker = threading.Thread(target=self._rebuild_beside, args=(store, stamp),
+                                                name="kgmatch-field-experts", daemon=True)
+                self._worker.start()
+                return
             try:
                 if whole or self.stamp is None:
                     self._build(store)
@@ -171,7 +190,24 @@ class FieldExpertLists:
                 raise
             self.stamp = stamp
 
+    def _rebuild_beside(self, store: GraphStore, stamp: tuple) -> None:
+        with self._lock:
+            try:
+                self._build(store)
+                self.stamp = stamp
+            except Exception:  # the current lists keep serving; the next request tries again
+                log.exception("rebuilding the field expert lists failed")
+                with self._dirty_lock:
+                    self._dirty_all = True
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a rebuild running beside (tests and benchmarks)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
     def _build(self, store: GraphStore) -> None:
+        started = time.perf_counter()
         # New tables (only refresh reads them); requests go on reading the old entries until the swap.
         self._expert_in = {}
         self._linked = {Label.PROJECT: {}, Label.PAPER: {}}
@@ -182,6 +218,7 @@ class FieldExpertLists:
         self._read_outputs(store, outputs)
         self._entries = {f: e for f in fields if (e := self._flatten(f)) is not None}
         self.builds += 1
+        self.build_seconds = time.perf_counter() - started
         log.info("built the field expert lists: %d fields, %d experts", len(self._entries), len(self.experts.ids))
 
     def _update(self, store: GraphStore, fields: set[str], outputs: set[NodeRef]) -> None:

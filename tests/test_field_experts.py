@@ -6,12 +6,11 @@ from __future__ import annotations
 from graph.local_store import LocalStore
 from graph.model import Label, RelType
 from graph.store import Batch
+from recommend import field_experts
 from recommend.candidates import demand_facts, gather_candidates
 from recommend.config import resolve
 from recommend.field_experts import field_expert_lists
 from tests.test_recommend_engine import world
-
-SETTINGS = resolve({"text_candidates": 0})
 
 
 def _candidates(store, demand_id: str = "d:1", **overrides) -> dict[str, set[tuple]]:
@@ -78,5 +77,21 @@ def test_another_process_writing_the_same_store_is_seen(tmp_path):
     other = LocalStore(tmp_path / "store")  # another store object: its writes are not notified to `first`
     _new_project(other)
     other.close()
+    assert "e:new" in _candidates(first)
+    first.close()
+
+
+def test_a_slow_rebuild_runs_beside_the_serving_lists(tmp_path, monkeypatch):
+    monkeypatch.setattr(field_experts, "BACKGROUND_AFTER_SECONDS", -1.0)  # every build counts as slow
+    first = LocalStore(tmp_path / "store")
+    first.write(world())
+    assert "e:new" not in _candidates(first)
+    lists = field_expert_lists(first)
+    other = LocalStore(tmp_path / "store")
+    _new_project(other)
+    other.close()
+    lists.refresh(first)  # starts the rebuild on a thread and returns at once
+    lists.wait()
+    assert lists.builds == 2
     assert "e:new" in _candidates(first)
     first.close()
