@@ -22,7 +22,7 @@ Kept current: the lists listen to their store's writes (:meth:`GraphStore.add_wr
 a committed batch marks the fields and projects/papers it touched, and the next request re-reads
 only those. A change the listener did not see (another process wrote: the store's
 :meth:`~GraphStore.change_stamp` of the five relationship types moved) rebuilds the lists, beside the
-serving ones when a build is slow (:data:`BACKGROUND_AFTER_SECONDS`). One object per store object,
+serving ones when they are large (:data:`BACKGROUND_FROM_EXPERTS`). One object per store object,
 held weakly.
 """
 
@@ -40,7 +40,7 @@ import numpy as np
 from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef, rel_weight
 
-__all__ = ["BACKGROUND_AFTER_SECONDS", "FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
+__all__ = ["BACKGROUND_FROM_EXPERTS", "FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,9 @@ FIELD_EXPERT_TYPES: tuple[RelType, ...] = (RelType.EXPERT_IN, RelType.IN_FIELD, 
 _OUTPUTS = (Label.PROJECT, Label.PAPER)
 _PEOPLE = {Label.PROJECT: (RelType.LEADS, RelType.JOINS), Label.PAPER: (RelType.AUTHORED,)}
 _CHUNK = 2000  # node refs per expand while building
-BACKGROUND_AFTER_SECONDS = 1.0
-"""Lists whose last build took longer than this are rebuilt beside the serving ones, not in a request."""
+BACKGROUND_FROM_EXPERTS = 20_000
+"""Lists of at least this many experts (the demo's size; a build takes seconds there) are rebuilt beside
+the serving ones after another process's writes, not in front of a request."""
 _INCREMENTAL_MAX = 5000  # touched fields + outputs beyond which a rebuild is cheaper than re-reading each
 
 
@@ -156,9 +157,10 @@ class FieldExpertLists:
         """Bring the lists up to date with ``store``: re-read what this process's writes touched;
         rebuild when the store changed otherwise (another process) or a whole relation was replaced.
 
-        A rebuild of lists that took longer than :data:`BACKGROUND_AFTER_SECONDS` to build runs on a
-        thread beside the current lists, which keep serving until it swaps in (as the expert index does
-        after another process's writes), so no request waits for it; small stores rebuild at once.
+        After another process's writes, lists of at least :data:`BACKGROUND_FROM_EXPERTS` experts are
+        rebuilt on a thread beside the current ones, which keep serving until the new ones swap in (as the
+        expert index does), so no request waits for it; smaller lists, and this process's own writes
+        (clear included), are brought up to date before the request reads them.
         """
         worker = self._worker
         if worker is not None and worker.is_alive():
@@ -174,7 +176,8 @@ class FieldExpertLists:
                 self._dirty_fields.clear()
                 self._dirty_outputs.clear()
                 self._dirty_all = False
-            if whole and self.stamp is not None and self.build_seconds > BACKGROUND_AFTER_SECONDS:
+            unseen = not dirty  # the stamp moved without a write of this process: another process wrote
+            if unseen and self.stamp is not None and len(self.experts.ids) >= BACKGROUND_FROM_EXPERTS:
                 self._worker = threading.Thread(target=self._rebuild_beside, args=(store, stamp),
                                                 name="kgmatch-field-experts", daemon=True)
                 self._worker.start()

@@ -82,7 +82,7 @@ def test_another_process_writing_the_same_store_is_seen(tmp_path):
 
 
 def test_a_slow_rebuild_runs_beside_the_serving_lists(tmp_path, monkeypatch):
-    monkeypatch.setattr(field_experts, "BACKGROUND_AFTER_SECONDS", -1.0)  # every build counts as slow
+    monkeypatch.setattr(field_experts, "BACKGROUND_FROM_EXPERTS", 1)  # every list counts as large
     first = LocalStore(tmp_path / "store")
     first.write(world())
     assert "e:new" not in _candidates(first)
