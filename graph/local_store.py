@@ -217,6 +217,7 @@ class LocalStore(GraphStore):
             self._db.execute("DELETE FROM nodes")
             self._db.execute("UPDATE tallies SET n = 0, rev = rev + 1")
             self._db.execute("COMMIT")
+        self._notify(Batch(replace_types=list(RelType)))  # caches built on write listeners start over
 
     # -- writes ------------------------------------------------------------------------------
     def write(self, batch: Batch) -> WriteSummary:

@@ -210,6 +210,7 @@ class Neo4jStore(GraphStore):
                     session.run(statement).consume()
         except (ServiceUnavailable, SessionExpired) as err:
             raise self._unavailable(err) from err
+        self._notify(Batch(replace_types=list(RelType)))  # caches built on write listeners start over
 
     def ping(self) -> bool:
         """One round trip; True when the server answers."""

@@ -481,8 +481,11 @@ class GraphStore(abc.ABC):
 
     def add_write_listener(self, listener: WriteListener) -> None:
         """Call ``listener(batch)`` after every batch this store object commits (e.g. to update an
-        index incrementally). Writes by other processes are not seen: poll :meth:`change_stamp`."""
-        self._listeners.append(listener)
+        index incrementally). Writes by other processes are not seen: poll :meth:`change_stamp`.
+        Adding a listener that is already registered changes nothing (a cache may re-register on every use).
+        :meth:`clear` notifies listeners with a batch that replaces every relationship type."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
 
     def _notify(self, batch: Batch) -> None:
         for listener in list(getattr(self, "_listeners", ())):
@@ -512,7 +515,8 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def clear(self) -> None:
-        """Delete every node and relationship (tests and ``kgmatch init --reset``)."""
+        """Delete every node and relationship (tests and ``kgmatch init --reset``); then notify the write
+        listeners with a batch whose ``replace_types`` lists every relationship type."""
 
     def __enter__(self) -> GraphStore:
         return self

@@ -2,7 +2,8 @@
 
 From a demand: its needed fields → their parents, children and related fields →
 experts who are EXPERT_IN those fields, LEAD/JOIN projects IN_FIELD them, or AUTHORED papers
-IN_FIELD them. Then the
+IN_FIELD them (read from the per-field lists of :mod:`recommend.field_experts`, kept current on
+write, so a request expands no projects). Then the
 facts each candidate is scored on (institution and region, projects, keywords, load,
 ties, workflow load) and the collaboration graph among candidates. Every step is a call to
 :meth:`GraphStore.expand`, so both stores give the same candidates in the same order.
@@ -15,11 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
+import numpy as np
 
 from graph.errors import Msg, NotFoundError
 from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
-from recommend.profiles import PAPER_ROLE, ROLE, paper_fact, project_fact
+from recommend.field_experts import FieldExpertLists, field_expert_lists
+from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
@@ -200,63 +203,77 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
 
 
 def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: Mapping[str, float], *,
-                      member_share: float, fanout: int | None = None) -> dict[str, list[FieldPath]]:
-    """Paths from the demand's fields to experts (a member's project path weighs ``member_share`` of a
-    leader's); ``fanout`` bounds, per field, the experts (EXPERT_IN) and the projects (IN_FIELD)
-    followed, heaviest relationship first."""
+                      member_share: float, fanout: int | None = None, limit: int | None = None,
+                      extra: Iterable[str] = ()) -> tuple[list[str], dict[str, list[FieldPath]]]:
+    """The ``limit`` experts with the strongest path from the demand's fields (by strength, then id), and
+    the paths of those and of the ``extra`` experts that are reached (a member's project path weighs
+    ``member_share`` of a leader's, a co-author's paper path of a first author's); ``fanout`` bounds,
+    per field, the experts (EXPERT_IN) and the projects (IN_FIELD) followed, heaviest relationship first.
+
+    Reads the precomputed per-field lists (:mod:`recommend.field_experts`): every reached expert's
+    strength is one array product per field, and path objects are built for the kept experts only.
+    """
     by_field: dict[str, list[FieldReach]] = {}
     for r in reaches:
         by_field.setdefault(r.field, []).append(r)
-    refs = [NodeRef(Label.FIELD, f) for f in sorted(by_field)]
+    lists = field_expert_lists(store)
+    snapshot = lists.snapshot(sorted(by_field))
+    factors = {}
+    for f, rs in by_field.items():
+        products = [fields[r.demand_field] * r.similarity for r in rs]
+        factors[f] = (max(products), min(products))
+    reached, strength = lists.strongest(snapshot, factors, fanout=fanout, member_share=member_share)
+    chosen = _strongest_ids(lists, reached, strength, limit)
+    keep = set(chosen)
+    keep.update(e for e in extra if lists.expert_index(e) is not None)
+    keep_index = np.array(sorted(i for e in keep if (i := lists.expert_index(e)) is not None), dtype=np.int64)
     paths: dict[str, list[FieldPath]] = {}
-    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN], labels=[Label.EXPERT],
-                                limit_per_node=fanout, node_props=False):
-        weight = float(nb.rel.props.get("weight", 1.0))
-        for r in by_field[src.id]:
-            paths.setdefault(nb.node.id, []).append(FieldPath(
-                r.demand_field, fields[r.demand_field], r.field, r.similarity, weight, "expert_in", (*r.via, nb.node.id),
-                r.hops))
-    projects = store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PROJECT],
-                            limit_per_node=fanout, node_props=False)
-    project_fields: dict[str, dict[str, float]] = {}
-    for src, nb in projects:
-        # A project's link to a field may itself be uncertain (method "nlp", weight < 1).
-        project_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
-    people = store.expand([NodeRef(Label.PROJECT, p) for p in sorted(project_fields)], direction=Direction.IN,
-                          rel_types=[RelType.LEADS, RelType.JOINS], labels=[Label.EXPERT], node_props=False)
-    for src, nb in people:
-        role = ROLE[nb.rel.type]
-        for f, link in sorted(project_fields[src.id].items()):
-            weight = (1.0 if role == "lead" else member_share) * link
+    if not len(keep_index):
+        return chosen, paths
+    # Per expert, the order the traversal gave: EXPERT_IN paths by field, then project paths by
+    # (project, LEADS/JOINS, field), then paper paths by (paper, field); each field's reaches in order.
+    outputs: dict[str, list[tuple[int, str, str, str, float, str]]] = {}
+    for f in sorted(snapshot):
+        e = snapshot[f]
+        n = len(e.expert) if fanout is None else min(fanout, len(e.expert))
+        for j in np.flatnonzero(np.isin(e.expert[:n], keep_index)):
+            expert, weight = lists.expert_id(int(e.expert[j])), float(e.expert_weight[j])
+            mine = paths.setdefault(expert, [])
             for r in by_field[f]:
-                paths.setdefault(nb.node.id, []).append(FieldPath(
-                    r.demand_field, fields[r.demand_field], f, r.similarity, weight, "project",
-                    (*r.via, src.id, nb.node.id), r.hops, role))
-    _paper_paths(store, refs, by_field, fields, paths, coauthor_share=member_share)
-    return paths
+                mine.append(FieldPath(r.demand_field, fields[r.demand_field], r.field, r.similarity, weight,
+                                      "expert_in", (*r.via, expert), r.hops))
+        cut = len(e.project_rank) if fanout is None else int(np.searchsorted(e.project_rank, fanout))
+        for j in np.flatnonzero(np.isin(e.project_person[:cut], keep_index)):
+            lead = bool(e.project_lead[j])
+            role = "lead" if lead else "member"
+            outputs.setdefault(lists.expert_id(int(e.project_person[j])), []).append(
+                (0, lists.output_id(Label.PROJECT, int(e.project_id[j])), ("JOINS", "LEADS")[lead], f,
+                 (1.0 if lead else member_share) * float(e.project_link[j]), role))
+        for j in np.flatnonzero(np.isin(e.paper_person, keep_index)):
+            first = bool(e.paper_first[j])
+            outputs.setdefault(lists.expert_id(int(e.paper_person[j])), []).append(
+                (1, lists.output_id(Label.PAPER, int(e.paper_id[j])), "", f,
+                 (1.0 if first else member_share) * float(e.paper_link[j]), "first" if first else "author"))
+    for expert, found in outputs.items():
+        mine = paths.setdefault(expert, [])
+        for kind, output, _, f, weight, role in sorted(found):  # projects (0) before papers (1)
+            for r in by_field[f]:
+                mine.append(FieldPath(r.demand_field, fields[r.demand_field], f, r.similarity, weight,
+                                      ("project", "paper")[kind], (*r.via, output, expert), r.hops,
+                                      role))
+    return chosen, paths
 
 
-def _paper_paths(store: GraphStore, refs: Sequence[NodeRef], by_field: Mapping[str, list[FieldReach]],
-                 fields: Mapping[str, float], paths: dict[str, list[FieldPath]], *, coauthor_share: float) -> None:
-    """Paths field ← Paper ← AUTHORED expert (kind "paper", role "first" or "author"): a first author's
-    path weighs the paper's field link, a co-author's ``coauthor_share`` of it (setting
-    ``project_member_share``, as a project member's against its PI)."""
-    paper_fields: dict[str, dict[str, float]] = {}
-    for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.IN_FIELD], labels=[Label.PAPER],
-                                node_props=False):
-        paper_fields.setdefault(nb.node.id, {})[src.id] = float(nb.rel.props.get("weight", 1.0))
-    if not paper_fields:
-        return
-    authors = store.expand([NodeRef(Label.PAPER, p) for p in sorted(paper_fields)], direction=Direction.IN,
-                           rel_types=[RelType.AUTHORED], labels=[Label.EXPERT], node_props=False)
-    for src, nb in authors:
-        first = nb.rel.props.get("position") == 1
-        for f, link in sorted(paper_fields[src.id].items()):
-            weight = (1.0 if first else coauthor_share) * link
-            for r in by_field[f]:
-                paths.setdefault(nb.node.id, []).append(FieldPath(
-                    r.demand_field, fields[r.demand_field], f, r.similarity, weight, "paper",
-                    (*r.via, src.id, nb.node.id), r.hops, "first" if first else "author"))
+def _strongest_ids(lists: FieldExpertLists, reached: np.ndarray, strength: np.ndarray, limit: int | None) -> list[str]:
+    """The ids of the ``limit`` strongest reached experts, by strength (desc) then id."""
+    if limit is not None and limit <= 0:
+        return []
+    if limit is not None and len(reached) > limit:
+        threshold = np.partition(strength, len(strength) - limit)[len(strength) - limit]
+        wanted = strength >= threshold  # the limit strongest and every tie with the last of them
+        reached, strength = reached[wanted], strength[wanted]
+    ranked = sorted(zip((-strength).tolist(), (lists.expert_id(int(i)) for i in reached), strict=True))
+    return [e for _, e in ranked[:limit]]
 
 
 def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[FieldPath]],
@@ -325,12 +342,12 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
     text), at most ``max_candidates`` by their strongest path, sorted by id."""
     reaches = expand_fields(store, demand.fields, settings)
     fanout = int(settings.get("fanout_per_field", 0)) or None  # type: ignore[call-overload]
-    paths = (_paths_to_experts(store, reaches, demand.fields, member_share=float(settings["project_member_share"]),  # type: ignore[arg-type]
-                               fanout=fanout) if demand.fields else {})
-    strength = {e: max(p.strength for p in ps) for e, ps in paths.items()}
-    limit = int(settings["max_candidates"])  # type: ignore[arg-type]
-    chosen = sorted(strength, key=lambda e: (-strength[e], e))[:limit]
-    ids = sorted(set(chosen) | set(extra_expert_ids))
+    extra = set(extra_expert_ids)
+    chosen, paths = (_paths_to_experts(store, reaches, demand.fields,
+                                       member_share=float(settings["project_member_share"]),  # type: ignore[arg-type]
+                                       fanout=fanout, limit=int(settings["max_candidates"]),  # type: ignore[arg-type]
+                                       extra=extra) if demand.fields else ([], {}))
+    ids = sorted(set(chosen) | extra)
     experts = store.get_nodes(Label.EXPERT, ids)
     return _facts(store, experts, paths, demand.year, demand.enterprise_ids), reaches
 

@@ -1,0 +1,97 @@
+"""The precomputed per-field expert lists (recommend.field_experts): the same candidates and paths as
+a traversal of the graph, kept current by writes, on both stores."""
+
+from __future__ import annotations
+
+from graph.local_store import LocalStore
+from graph.model import Label, RelType
+from graph.store import Batch
+from recommend import field_experts
+from recommend.candidates import demand_facts, gather_candidates
+from recommend.config import resolve
+from recommend.field_experts import field_expert_lists
+from tests.test_recommend_engine import world
+
+
+def _candidates(store, demand_id: str = "d:1", **overrides) -> dict[str, set[tuple]]:
+    demand = demand_facts(store, demand_id, year=2026)
+    found, _ = gather_candidates(store, demand, resolve({"text_candidates": 0, **overrides}))
+    return {c.id: {(p.kind, p.via, p.role, p.expert_weight) for p in c.paths} for c in found}
+
+
+def _new_project(store, expert: str = "e:new", project: str = "p:new", field: str = "f:cathode") -> None:
+    store.write(Batch()
+                .add_nodes(Label.EXPERT, [{"id": expert, "name": "钱新"}])
+                .add_nodes(Label.PROJECT, [{"id": project, "title": "富锂锰基正极材料", "start_year": 2025}])
+                .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": expert, "end": project}])
+                .add_rels(RelType.IN_FIELD, Label.PROJECT, Label.FIELD, [{"start": project, "end": field}]))
+
+
+def test_lists_give_the_paths_of_the_graph(store):
+    store.write(world())
+    found = _candidates(store)
+    # d:1 needs f:cathode and f:inspect: e:li by EXPERT_IN and by leading p:1, e:zhao by leading p:2
+    assert ("expert_in", ("f:cathode", "e:li"), "", 1.0) in found["e:li"]
+    assert ("project", ("f:cathode", "p:1", "e:li"), "lead", 1.0) in found["e:li"]
+    assert ("project", ("f:inspect", "p:2", "e:zhao"), "lead", 1.0) in found["e:zhao"]
+    assert {"e:li", "e:conf", "e:sun", "e:zhao"} <= set(found)
+
+
+def test_a_new_project_written_after_the_first_request_brings_its_leader(store):
+    store.write(world())
+    assert "e:new" not in _candidates(store)
+    lists = field_expert_lists(store)
+    builds = lists.builds
+    _new_project(store)
+    found = _candidates(store)
+    assert ("project", ("f:cathode", "p:new", "e:new"), "lead", 1.0) in found["e:new"]
+    assert lists.builds == builds and lists.updates >= 1  # updated in place, not rebuilt
+
+
+def test_a_changed_weight_and_a_new_member_are_seen(store):
+    store.write(world())
+    _candidates(store)
+    store.upsert_relationships(RelType.EXPERT_IN, Label.EXPERT, Label.FIELD,
+                               [{"start": "e:conf", "end": "f:cathode", "weight": 0.4}])
+    store.upsert_relationships(RelType.JOINS, Label.EXPERT, Label.PROJECT, [{"start": "e:wang", "end": "p:1"}])
+    found = _candidates(store)
+    assert ("expert_in", ("f:cathode", "e:conf"), "", 0.4) in found["e:conf"]
+    assert ("project", ("f:cathode", "p:1", "e:wang"), "member", 0.5) in found["e:wang"]
+    assert _candidates(store, fanout_per_field=1).keys() < found.keys()  # e:conf (0.4) is past the bound
+
+
+def test_clear_empties_the_lists(store):
+    store.write(world())
+    assert _candidates(store)
+    store.clear()
+    store.write(Batch().add_nodes(Label.FIELD, [{"id": "f:cathode", "name": "正极材料", "scheme": "t"}])
+                .add_nodes(Label.DEMAND, [{"id": "d:1", "title": "正极"}])
+                .add_rels(RelType.NEEDS, Label.DEMAND, Label.FIELD, [{"start": "d:1", "end": "f:cathode", "weight": 1.0}]))
+    assert _candidates(store) == {}
+
+
+def test_another_process_writing_the_same_store_is_seen(tmp_path):
+    first = LocalStore(tmp_path / "store")
+    first.write(world())
+    assert "e:new" not in _candidates(first)
+    other = LocalStore(tmp_path / "store")  # another store object: its writes are not notified to `first`
+    _new_project(other)
+    other.close()
+    assert "e:new" in _candidates(first)
+    first.close()
+
+
+def test_a_slow_rebuild_runs_beside_the_serving_lists(tmp_path, monkeypatch):
+    monkeypatch.setattr(field_experts, "BACKGROUND_FROM_EXPERTS", 1)  # every list counts as large
+    first = LocalStore(tmp_path / "store")
+    first.write(world())
+    assert "e:new" not in _candidates(first)
+    lists = field_expert_lists(first)
+    other = LocalStore(tmp_path / "store")
+    _new_project(other)
+    other.close()
+    lists.refresh(first)  # starts the rebuild on a thread and returns at once
+    lists.wait()
+    assert lists.builds == 2
+    assert "e:new" in _candidates(first)
+    first.close()
