@@ -32,7 +32,15 @@ from recommend.index_cache import IndexCache
 from recommend.platforms import PlatformRecommendation, recommend_platforms
 from recommend.ranker import apply_ranker
 from recommend.retrieval import ExpertIndex
-from recommend.scoring import CandidateFacts, DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
+from recommend.scoring import (
+    CandidateFacts,
+    DemandFacts,
+    ScoredExpert,
+    activity,
+    apply_filters,
+    diversify,
+    score_candidates,
+)
 from recommend.semantics import SemanticModel, features, get_semantic_model
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
@@ -194,14 +202,17 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     model = get_semantic_model() if isinstance(semantics, _Default) else semantics
     query_tokens = tokenize(demand.text)
     hits: list[tuple[str, float]] = []
-    if index is not None and int(settings["text_candidates"]) > 0:
+    text_part = None
+    if index is not None:
         expansion: list[str] = []
         if model is not None and int(settings["semantic_expansion_terms"]) > 0:
             expansion = model.expand([*query_tokens, *keywords], text=demand.text,
                                      limit=int(settings["semantic_expansion_terms"]),
                                      min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
-        query = " ".join([demand.text, *keywords, *expansion])
-        hits = [(i, s) for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
+        text_part = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
+        if int(settings["text_candidates"]) > 0:
+            hits = [(i, s) for i, s in index.top(index.combined(text_part), k=int(settings["text_candidates"]))
+                    if s > 0]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]
@@ -209,11 +220,30 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
     kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
                                               b=float(settings["text_bm25_b"])))
+    if index is not None:
+        kept = _index_scores(index, text_part, kept, demand.year)
     if model is not None and kept:
         kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
     scored = score_candidates(demand, kept, settings)
     top = hits[0][1] if hits else 1.0
     return Scoring(scored, len(candidates), excluded, docs, query_tokens, {i: s / top for i, s in hits})
+
+
+def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFacts], year: int
+                  ) -> list[CandidateFacts]:
+    """The candidates with ``retrieval_score`` (their row of the index's normalised text scores, 0 when not
+    indexed) and ``activity_score`` (:func:`recommend.scoring.activity` with the index's activity prior,
+    from the candidate's own projects as of ``year``; 0 when the index has no prior)."""
+    prior = index.prior
+    rates = prior.table() if prior is not None else {}
+    base = prior.base_rate if prior is not None else 0.0
+    out = []
+    for c in kept:
+        pos = index.position(c.id)
+        value = float(text_part[pos]) if pos is not None and text_part is not None and len(text_part) else 0.0
+        out.append(replace(c, retrieval_score=round(value, 6),
+                           activity_score=round(activity(c.projects, year, rates, base), 6)))
+    return out
 
 
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
