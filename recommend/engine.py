@@ -179,7 +179,6 @@ class Scoring:
     excluded: dict[str, str]
     docs: dict[str, list[str]]  # each scored candidate's profile words
     query_tokens: list[str]
-    index_scores: dict[str, float] = field(default_factory=dict)  # whole-graph index score / the best, text hits only
 
 
 def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, Any], *, tokenize: Tokenize,
@@ -209,10 +208,16 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
             expansion = model.expand([*query_tokens, *keywords], text=demand.text,
                                      limit=int(settings["semantic_expansion_terms"]),
                                      min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
-        text_part = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
-        if int(settings["text_candidates"]) > 0:
-            hits = [(i, s) for i, s in index.top(index.combined(text_part), k=int(settings["text_candidates"]))
-                    if s > 0]
+        # The demand's own words score every expert (the retrieval component); the candidates are the best
+        # by them and, with query expansion, the best by the expanded query too (each at most text_candidates).
+        text_part = index.text_scores(" ".join([demand.text, *keywords]))
+        k = int(settings["text_candidates"])
+        if k > 0:
+            hits = [(i, s) for i, s in index.top(index.combined(text_part), k=k) if s > 0]
+            if expansion:
+                seen = {i for i, _ in hits}
+                expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
+                hits += [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]
@@ -225,8 +230,7 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     if model is not None and kept:
         kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
     scored = score_candidates(demand, kept, settings)
-    top = hits[0][1] if hits else 1.0
-    return Scoring(scored, len(candidates), excluded, docs, query_tokens, {i: s / top for i, s in hits})
+    return Scoring(scored, len(candidates), excluded, docs, query_tokens)
 
 
 def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFacts], year: int

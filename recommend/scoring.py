@@ -115,7 +115,7 @@ class CandidateFacts:
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
     semantic_score: float = 0.0  # latent-space similarity in [0, 1] (recommend.semantics); 0 without the model
     retrieval_score: float = 0.0  # whole-graph text index score / the query's best over every expert (recommend.retrieval)
-    activity_score: float = 0.0  # activity prior relative to the most active group (:func:`activity`); 0 without one
+    activity_score: float = 0.0  # the activity prior on a log scale in [0, 1] (:func:`activity`); 0 without one
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()  # national programmes whose projects the expert leads (科技计划项目承担者)
@@ -266,25 +266,28 @@ def activity_features(projects: Sequence[ProjectFact], year: int) -> tuple[int, 
 
 def activity(projects: Sequence[ProjectFact], year: int, rates: Mapping[tuple[int, int, int], float],
              base_rate: float) -> float:
-    """How likely the expert starts a new project soon, relative to the most likely group, in [0, 1]:
-    ``rates[activity_features(projects, year)] / max(rates)`` (``base_rate`` for an unseen group or no
-    project). ``rates`` are P(starts a project within two years | features), estimated from the graph's
-    own history (:func:`recommend.retrieval.fit_activity_prior`); no rates give 0.
+    """How likely the expert starts a new project soon, on a log scale between the least and the most
+    likely group of ``rates``, in [0, 1]: ``log(rate / least) / log(most / least)`` with
+    ``rate = rates[activity_features(projects, year)]`` (``base_rate`` for an unseen group or no project).
+    ``rates`` are P(starts a project within two years | features), estimated from the graph's own history
+    (:func:`recommend.retrieval.fit_activity_prior`); a log scale because the index adds the log prior
+    to its text score. No rates, or all equal, give 0.
 
-    >>> rates = {(3, 1, 0): 0.4, (1, 1, 1): 0.1}
+    >>> rates = {(3, 1, 0): 0.4, (1, 1, 1): 0.1, (8, 1, 0): 0.025}
     >>> activity([ProjectFact("p", "t", "lead", 2011, 2013)], 2014, rates, 0.2)
     1.0
     >>> activity([ProjectFact("p", "t", "lead", 2013, 2016)], 2014, rates, 0.2)
-    0.25
+    0.5
     >>> activity([], 2014, rates, 0.2), activity([], 2014, {}, 0.2)
-    (0.5, 0.0)
+    (0.75, 0.0)
     """
-    top = max(rates.values(), default=0.0)
-    if top <= 0:
+    values = [*rates.values(), base_rate]
+    least, most = min(values), max(values)
+    if least <= 0 or most <= least:
         return 0.0
     f = activity_features(projects, year)
     rate = rates.get(f, base_rate) if f is not None else base_rate
-    return max(0.0, min(1.0, rate / top))
+    return max(0.0, min(1.0, math.log(rate / least) / math.log(most / least)))
 
 
 def retrieval(score: float) -> float:
@@ -377,7 +380,7 @@ COMPONENT_TABLE: tuple[Component, ...] = (
               _retrieval),
     Component("evidence", "项目证据", 0.094, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
     Component("activity", "活跃度", 0.05, "按图谱自身历史估计的近期承担新项目的可能性（距上一项目年数、项目数、是否在研），"
-              "除以最活跃一组的值", ("activity_score", "projects"), _activity),
+              "取对数后在最不活跃与最活跃一组之间归一到 0–1", ("activity_score", "projects"), _activity),
     Component("type", "专家类型", 0.031, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
               ("projects", "talent_titles", "programmes", "in_expert_pool"), _type),
     Component("region", "地域邻近", 0.062, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
