@@ -192,11 +192,14 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     ``filters=False`` and a memoising ``words``).
 
     With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
-    text and keywords join the candidates reached through the demand's fields. With a semantic
+    text and keywords join the candidates reached through the demand's fields (a union; an expert
+    listed or not is decided later by the evidence, :mod:`recommend.abstention`), and every candidate
+    gets the ``retrieval`` component (the index's score of the demand's own words for that expert over
+    the best of all experts) and the ``activity`` component (the index's activity prior). With a semantic
     model (``semantics``; by default :func:`recommend.semantics.get_semantic_model`, None when no
-    model was built), that search also uses related words of the demand's words (query expansion)
-    and every candidate gets the ``semantic`` component (hybrid with BM25's ``text``); without one,
-    the component is 0 and the ranking is BM25's alone.
+    model was built), the search also adds the ``text_candidates`` best by the demand's words plus their
+    related words (query expansion) and every candidate gets the ``semantic`` component (hybrid with
+    BM25's ``text``); without one, the component is 0.
     """
     model = get_semantic_model() if isinstance(semantics, _Default) else semantics
     query_tokens = tokenize(demand.text)
