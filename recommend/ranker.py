@@ -295,7 +295,9 @@ def select_ranker(groups: Sequence[Group], *, seed: int = 0, kinds: Sequence[str
     if best is None:
         raise ValueError("no training group has both a relevant and another candidate")
     if table["hand"] > best[0]:  # no learner beats the hand weights on the dev part: keep them
-        return RankerModel(hand_weights(), "hand", {"selection": table, "seed": seed}), table
+        usable = sum(1 for g in groups if any(e in g.relevant for e, _ in g.candidates)
+                     and any(e not in g.relevant for e, _ in g.candidates))
+        return RankerModel(hand_weights(), "hand", {"groups": usable, "selection": table, "seed": seed}), table
     model = train_ranker(groups, kind=best[1], c=best[2], seed=seed)
     return RankerModel(model.weights, model.kind, {**model.meta, "selection": table}), table
 

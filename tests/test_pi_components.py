@@ -148,6 +148,7 @@ def test_dev_split_is_by_year_and_selection_can_keep_the_hand_weights():
                       frozenset({"g"}), year=2012)]
     model, table = select_ranker(perfect)
     assert table["hand"] == 1.0 and (model.kind == "hand") == all(v < 1.0 for k, v in table.items() if k != "hand")
+    assert model.meta["groups"] == len(perfect) and model.meta["selection"] == table  # what train-ranker prints
 
 
 def _history() -> Batch:
@@ -207,3 +208,15 @@ def test_engine_groups_never_fail_on_real_titles(tmp_path):
     for g in groups:
         for _, comps in g.candidates:
             assert set(comps) == set(COMPONENTS) and all(0.0 <= v <= 1.0 for v in comps.values())
+
+
+def test_selection_keeps_the_hand_weights_when_no_learner_beats_them_on_the_dev_year():
+    """The earlier year teaches text, the dev year rewards field (as the hand weights do): the hand weights stay,
+    and the model says so (kind ``hand``, with what ``kgmatch train-ranker`` prints)."""
+    def group(q: str, year: int, good: dict, other: dict) -> Group:
+        return Group(q, (("g", good), ("o", other)), frozenset({"g"}), year=year)
+    groups = [group(f"a{i}", 2012, {"text": 1.0, "field": 0.0}, {"text": 0.0, "field": 1.0}) for i in range(6)]
+    groups += [group(f"b{i}", 2013, {"text": 0.0, "field": 1.0}, {"text": 1.0, "field": 0.0}) for i in range(6)]
+    model, table = select_ranker(groups)
+    assert table["hand"] == 1.0 and all(v < 1.0 for k, v in table.items() if k != "hand")
+    assert model.kind == "hand" and model.weights == hand_weights() and model.meta["groups"] == 12
