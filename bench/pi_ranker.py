@@ -6,9 +6,8 @@ Builds the engine's query groups once for a time split made by ``bench.pi_split`
 as ``groups.pickle``): training groups are the graph's own projects of the two years before the
 split year (seen as of two years earlier), test groups the split's queries over the whole graph. Each
 learner is fit on the training groups only; the test MRR (95 % bootstrap interval) and Hit@10 (Wilson)
-are printed beside the hand weights. Two diagnostic rows add candidate values that are not components
-(``_index``: the whole-graph text index score; ``_prior``: the activity prior) to show the headroom a
-component carrying them would give. LambdaRank runs only with ``--lightgbm`` and LightGBM importable
+are printed beside the hand weights, and an ablation row without the two components the text index
+brings (``retrieval``, ``activity``). LambdaRank runs only with ``--lightgbm`` and LightGBM importable
 (it is not a dependency of kgmatch: the engine's score must stay Σ weight × component, so a tree model
 would have to win clearly to be worth it). The last line is one JSON object.
 """
@@ -29,16 +28,17 @@ from graph.local_store import LocalStore
 from ingest.evaluation_data import load_evaluation_projects
 from ingest.nlp import content_words
 from recommend import metrics
+from recommend.config import resolve
 from recommend.profiles import load_profiles
 from recommend.ranker import C_GRID, KINDS, Group, hand_weights, rank_group, select_ranker, train_ranker
 from recommend.ranker_data import Query, project_groups, query_groups
-from recommend.retrieval import fit_activity_prior
 from recommend.scoring import COMPONENTS
 
 
-def build_groups(split: Path) -> tuple[list[Group], list[Group]]:
-    """(training groups, test groups) of a split directory, cached in ``groups.pickle``."""
-    cache = split / "groups.pickle"
+def build_groups(split: Path, text_k: int | None = None) -> tuple[list[Group], list[Group]]:
+    """(training groups, test groups) of a split directory, cached in ``groups[-k<text_k>].pickle``
+    (``text_k``: text candidates per query, default the ``text_candidates`` setting)."""
+    cache = split / ("groups.pickle" if text_k is None else f"groups-k{text_k}.pickle")
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     queries = _queries(split / "queries.csv")
@@ -46,11 +46,11 @@ def build_groups(split: Path) -> tuple[list[Group], list[Group]]:
         load_evaluation_projects(split / "projects.csv", store)
         profiles = load_profiles(store)
         ref = max(p.start_year for prof in profiles for p in prof.projects if p.start_year) + 1
+        settings = {**resolve(), "text_candidates": text_k} if text_k is not None else None
         train = project_groups(store, profiles, tokenize=content_words, cut=ref - 2, end=ref, use_fields=False,
-                               prior=fit_activity_prior(profiles, ref_year=ref - 2))
+                               settings=settings)
         test = query_groups(store, [Query(q.title, frozenset({q.gold_id})) for q in queries],
-                            tokenize=content_words, year=ref, profiles=profiles,
-                            prior=fit_activity_prior(profiles, ref_year=ref))
+                            tokenize=content_words, year=ref, profiles=profiles, settings=settings)
     cache.write_bytes(pickle.dumps((train, test)))
     return train, test
 
@@ -101,8 +101,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--lightgbm", action="store_true")
+    parser.add_argument("--text-k", type=int, default=None, help="text candidates per query (default: the setting)")
     args = parser.parse_args()
-    train, test = build_groups(args.split)
+    train, test = build_groups(args.split, args.text_k)
     rows: dict[str, dict[str, object]] = {"hand": report(test, [rank_group(g, hand_weights()) for g in test])}
     for kind in KINDS:
         for c in C_GRID:
@@ -111,17 +112,16 @@ def main() -> None:
                                      "weights": model.weights}
     chosen, table = select_ranker(train)
     rows["selected on training halves"] = {**report(test, [rank_group(g, chosen.weights) for g in test]),
-                                           "chosen": f"{chosen.kind} C={chosen.meta['c']}", "validation": table}
-    # Headroom: what two candidate values that are not components yet would add (diagnostic, never in the engine).
-    for extra in (("_index",), ("_index", "_prior")):
-        names = (*COMPONENTS, *extra)
+                                           "chosen": f"{chosen.kind} C={chosen.meta.get('c')}", "validation": table}
+    # Ablation: the learner chosen, without the components the index brings (retrieval, activity).
+    if chosen.kind in KINDS:
+        names = tuple(n for n in COMPONENTS if n not in ("retrieval", "activity"))
         model = train_ranker(train, kind=chosen.kind, c=float(chosen.meta["c"]), names=names)
-        rows[f"{chosen.kind} + {'+'.join(extra)} (diagnostic)"] = {
-            **report(test, [rank_group(g, model.weights) for g in test]), "weights": model.weights}
+        rows[f"{chosen.kind} without retrieval, activity"] = {
+            **report(test, [rank_group(g, {**model.weights, "retrieval": 0.0, "activity": 0.0}) for g in test]),
+            "weights": model.weights}
     if args.lightgbm:
         rows["lambdarank (LightGBM)"] = report(test, lambdarank(train, test))
-        rows["lambdarank + _index+_prior (diagnostic)"] = report(
-            test, lambdarank(train, test, names=(*COMPONENTS, "_index", "_prior")))
     in_pool = sum(1 for g in test if any(e in g.relevant for e, _ in g.candidates)) / max(len(test), 1)
     for name, row in rows.items():
         print(f"{name:<30} MRR {row['mrr']:.4f} {row['mrr_ci']}  Hit@10 {row['hit@10']:.4f} {row['hit@10_ci']}")

@@ -32,7 +32,15 @@ from recommend.index_cache import IndexCache
 from recommend.platforms import PlatformRecommendation, recommend_platforms
 from recommend.ranker import apply_ranker
 from recommend.retrieval import ExpertIndex
-from recommend.scoring import CandidateFacts, DemandFacts, ScoredExpert, apply_filters, diversify, score_candidates
+from recommend.scoring import (
+    CandidateFacts,
+    DemandFacts,
+    ScoredExpert,
+    activity,
+    apply_filters,
+    diversify,
+    score_candidates,
+)
 from recommend.semantics import SemanticModel, features, get_semantic_model
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
@@ -171,7 +179,6 @@ class Scoring:
     excluded: dict[str, str]
     docs: dict[str, list[str]]  # each scored candidate's profile words
     query_tokens: list[str]
-    index_scores: dict[str, float] = field(default_factory=dict)  # whole-graph index score / the best, text hits only
 
 
 def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, Any], *, tokenize: Tokenize,
@@ -185,23 +192,35 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     ``filters=False`` and a memoising ``words``).
 
     With ``index``, the ``text_candidates`` experts whose profiles best match the demand's
-    text and keywords join the candidates reached through the demand's fields. With a semantic
+    text and keywords join the candidates reached through the demand's fields (a union; an expert
+    listed or not is decided later by the evidence, :mod:`recommend.abstention`), and every candidate
+    gets the ``retrieval`` component (the index's score of the demand's own words for that expert over
+    the best of all experts) and the ``activity`` component (the index's activity prior). With a semantic
     model (``semantics``; by default :func:`recommend.semantics.get_semantic_model`, None when no
-    model was built), that search also uses related words of the demand's words (query expansion)
-    and every candidate gets the ``semantic`` component (hybrid with BM25's ``text``); without one,
-    the component is 0 and the ranking is BM25's alone.
+    model was built), the search also adds the ``text_candidates`` best by the demand's words plus their
+    related words (query expansion) and every candidate gets the ``semantic`` component (hybrid with
+    BM25's ``text``); without one, the component is 0.
     """
     model = get_semantic_model() if isinstance(semantics, _Default) else semantics
     query_tokens = tokenize(demand.text)
     hits: list[tuple[str, float]] = []
-    if index is not None and int(settings["text_candidates"]) > 0:
+    text_part = None
+    if index is not None:
         expansion: list[str] = []
         if model is not None and int(settings["semantic_expansion_terms"]) > 0:
             expansion = model.expand([*query_tokens, *keywords], text=demand.text,
                                      limit=int(settings["semantic_expansion_terms"]),
                                      min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
-        query = " ".join([demand.text, *keywords, *expansion])
-        hits = [(i, s) for i, s in index.search(query, k=int(settings["text_candidates"])) if s > 0]
+        # The demand's own words score every expert (the retrieval component); the candidates are the best
+        # by them and, with query expansion, the best by the expanded query too (each at most text_candidates).
+        text_part = index.text_scores(" ".join([demand.text, *keywords]))
+        k = int(settings["text_candidates"])
+        if k > 0:
+            hits = [(i, s) for i, s in index.top(index.combined(text_part), k=k) if s > 0]
+            if expansion:
+                seen = {i for i, _ in hits}
+                expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
+                hits += [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]
@@ -209,11 +228,29 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
     kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
                                               b=float(settings["text_bm25_b"])))
+    if index is not None:
+        kept = _index_scores(index, text_part, kept, demand.year)
     if model is not None and kept:
         kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
     scored = score_candidates(demand, kept, settings)
-    top = hits[0][1] if hits else 1.0
-    return Scoring(scored, len(candidates), excluded, docs, query_tokens, {i: s / top for i, s in hits})
+    return Scoring(scored, len(candidates), excluded, docs, query_tokens)
+
+
+def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFacts], year: int
+                  ) -> list[CandidateFacts]:
+    """The candidates with ``retrieval_score`` (their row of the index's normalised text scores, 0 when not
+    indexed) and ``activity_score`` (:func:`recommend.scoring.activity` with the index's activity prior,
+    from the candidate's own projects as of ``year``; 0 when the index has no prior)."""
+    prior = index.prior
+    rates = prior.table() if prior is not None else {}
+    base = prior.base_rate if prior is not None else 0.0
+    out = []
+    for c in kept:
+        pos = index.position(c.id)
+        value = float(text_part[pos]) if pos is not None and text_part is not None and len(text_part) else 0.0
+        out.append(replace(c, retrieval_score=round(value, 6),
+                           activity_score=round(activity(c.projects, year, rates, base), 6)))
+    return out
 
 
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,

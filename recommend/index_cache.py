@@ -38,7 +38,7 @@ from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef
 from recommend.config import DEFAULTS
 from recommend.profiles import load_profiles
-from recommend.retrieval import ExpertIndex, Tokenize
+from recommend.retrieval import ExpertIndex, Tokenize, graph_prior
 from workflow.common import this_year
 
 __all__ = ["PROFILE_LABELS", "PROFILE_TYPES", "IndexCache", "touched_experts"]
@@ -49,7 +49,7 @@ PROFILE_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.PROJECT, Label.PAPER, L
 PROFILE_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED)
 _OUTPUTS: tuple[Label, ...] = (Label.PROJECT, Label.PAPER)
 """The labels of an expert's outputs in a profile (their titles are profile text)."""
-_FORMAT = 3  # 2: profiles carry authored papers; 3: ExpertIndex with a delta
+_FORMAT = 4  # 2: profiles carry authored papers; 3: ExpertIndex with a delta; 4: with the activity prior
 
 
 def touched_experts(batch: Batch) -> tuple[set[str], set[str]]:
@@ -187,7 +187,8 @@ class IndexCache:
                 # reusing the words of every profile whose text did not change.
                 profiles = load_profiles(store)
                 fresh = self._beside(lambda: ExpertIndex(profiles, tokenize=self.tokenize, ref_year=index.ref_year,
-                                                         token_cache=index.words, pause=self._pause))
+                                                         prior=graph_prior(profiles), token_cache=index.words,
+                                                         pause=self._pause))
                 self.builds += 1
             else:
                 experts |= self._project_people(store, projects)
@@ -251,7 +252,8 @@ class IndexCache:
         return {nb.node.id for _, nb in pairs}
 
     def _build(self, store: GraphStore) -> ExpertIndex:
-        index = ExpertIndex(load_profiles(store), tokenize=self.tokenize, ref_year=this_year() + 1,
+        profiles = load_profiles(store)
+        index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=this_year() + 1, prior=graph_prior(profiles),
                             k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]))
         self.builds += 1
         log.info("built the expert text index over %d experts", len(index))

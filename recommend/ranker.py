@@ -36,12 +36,18 @@ from recommend.scoring import COMPONENT_TABLE
 
 __all__ = ["MODEL_VERSION", "KINDS", "Group", "RankerModel", "hand_weights", "train_ranker", "save_model",
            "load_model", "model_path", "learned_weights", "rank_group", "group_mrr", "select_ranker",
-           "apply_ranker"]
+           "apply_ranker", "dev_split", "HISTORY_BIASED"]
 
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = 1
 KINDS = ("pairwise", "pointwise")
+HISTORY_BIASED: Mapping[str, str] = {
+    "type": "every relevant expert of a project pseudo-query is a project leader by construction",
+    "region": "pseudo-queries have no region",
+}
+"""Components that pseudo-queries from the graph's history cannot teach: they keep their hand weight unless
+officers' feedback groups are among the training groups (``train_ranker(fixed=…)`` overrides)."""
 _DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "var" / "models" / f"ranker-v{MODEL_VERSION}.json"
 
 
@@ -53,6 +59,7 @@ class Group:
     candidates: tuple[tuple[str, Mapping[str, float]], ...]
     relevant: frozenset[str]
     source: str = "project"  # "project", "paper" or "feedback"
+    year: int | None = None  # the query's year (project start, paper year); the dev split is by year
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,7 @@ def _pairs(x: np.ndarray, y: np.ndarray, gid: np.ndarray, *, max_pairs: int, rng
 
 
 def train_ranker(groups: Sequence[Group], *, kind: str = "pairwise", c: float = 1.0, max_pairs: int = 60,
-                 seed: int = 0, names: Sequence[str] | None = None) -> RankerModel:
+                 seed: int = 0, names: Sequence[str] | None = None, fixed: Sequence[str] | None = None) -> RankerModel:
     """Learn component weights from ``groups`` (deterministic for the same groups and ``seed``).
 
     Parameters:
@@ -118,10 +125,12 @@ def train_ranker(groups: Sequence[Group], *, kind: str = "pairwise", c: float = 
         c: inverse regularisation strength of the logistic regression.
         max_pairs: at most this many (relevant, other) pairs per group, sampled with ``seed``.
         names: the component names to learn (default: every row of :data:`COMPONENT_TABLE`).
+        fixed: components that keep their hand weight whatever the data (default: those of
+            :data:`HISTORY_BIASED` when no group comes from officers' feedback, else none).
 
     Returns:
         A :class:`RankerModel` whose weights are ≥ 0 and sum to the hand weights' total over the
-        components that varied in the data; a component that never varied keeps its hand weight.
+        learned components; a component that never varied, or is ``fixed``, keeps its hand weight.
 
     Raises:
         ValueError: an unknown ``kind``, or no usable group.
@@ -143,7 +152,9 @@ def train_ranker(groups: Sequence[Group], *, kind: str = "pairwise", c: float = 
     if not usable:
         raise ValueError("no training group has both a relevant and another candidate")
     x, y, gid = _matrix(usable, names)
-    varied = [j for j in range(len(names)) if float(np.ptp(x[:, j])) > 1e-9]
+    if fixed is None:
+        fixed = () if any(g.source == "feedback" for g in usable) else tuple(HISTORY_BIASED)
+    varied = [j for j in range(len(names)) if float(np.ptp(x[:, j])) > 1e-9 and names[j] not in fixed]
     rng = np.random.default_rng(seed)
     if kind == "pairwise":
         xs, ys = _pairs(x[:, varied], y, gid, max_pairs=max_pairs, rng=rng)
@@ -164,7 +175,8 @@ def train_ranker(groups: Sequence[Group], *, kind: str = "pairwise", c: float = 
     for g in usable:
         sources[g.source] = sources.get(g.source, 0) + 1
     meta = {"groups": len(usable), "candidates": int(len(y)), "sources": dict(sorted(sources.items())),
-            "learned": learned_names, "kept_hand": [n for n in names if n not in learned_names], "c": c,
+            "learned": learned_names, "kept_hand": [n for n in names if n not in learned_names],
+            "fixed": sorted(set(fixed) & set(names)), "c": c,
             "seed": seed, "raw_coef": {n: round(float(v), 6) for n, v in zip(learned_names, model.coef_[0], strict=True)}}
     return RankerModel({n: round(w, 6) for n, w in weights.items()}, kind, meta)
 
@@ -241,17 +253,33 @@ def group_mrr(groups: Sequence[Group], weights: Mapping[str, float]) -> float:
 C_GRID = (0.1, 1.0, 10.0)
 
 
+def dev_split(groups: Sequence[Group], *, seed: int = 0) -> tuple[list[Group], list[Group]]:
+    """(fitting part, dev part): by year when at least two query years are known (dev = the latest year),
+    else two seeded halves.
+
+    >>> g = [Group("a", (), frozenset(), year=2012), Group("b", (), frozenset(), year=2013)]
+    >>> [[x.query for x in part] for part in dev_split(g)]
+    [['a'], ['b']]
+    """
+    years = sorted({g.year for g in groups if g.year is not None})
+    if len(years) >= 2:
+        return [g for g in groups if g.year != years[-1]], [g for g in groups if g.year == years[-1]]
+    order = np.random.default_rng(seed).permutation(len(groups))
+    return [groups[i] for i in order[: len(groups) // 2]], [groups[i] for i in order[len(groups) // 2:]]
+
+
 def select_ranker(groups: Sequence[Group], *, seed: int = 0, kinds: Sequence[str] = KINDS,
                   c_grid: Sequence[float] = C_GRID) -> tuple[RankerModel, dict[str, float]]:
     """Choose the learner and its regularisation by measurement, then refit on every group.
 
-    The groups are split in two halves (seeded); each (kind, C) is trained on the first and its MRR
-    measured on the second, beside the hand weights'. Returns the chosen model (refit on all groups,
-    its ``meta`` holding the table) and the table ``{"hand": MRR, "pairwise C=1.0": MRR, …}``.
+    The groups are split into a fitting part and a dev part: by year when the groups carry one and span
+    at least two years (dev = the latest year's queries, as a later evaluation would be), else in two
+    seeded halves. Each (kind, C) is trained on the fitting part and its MRR measured on the dev part,
+    beside the hand weights'. Returns the chosen model (refit on all groups, its ``meta`` holding the
+    table; the hand weights, kind ``hand``, when none beats them on the dev part) and the table
+    ``{"hand": MRR, "pairwise C=1.0": MRR, …}``.
     """
-    order = np.random.default_rng(seed).permutation(len(groups))
-    fit = [groups[i] for i in order[: len(groups) // 2]]
-    held = [groups[i] for i in order[len(groups) // 2:]]
+    fit, held = dev_split(groups, seed=seed)
     table = {"hand": round(group_mrr(held, hand_weights()), 4)}
     best: tuple[float, str, float] | None = None
     for kind in kinds:
@@ -266,6 +294,10 @@ def select_ranker(groups: Sequence[Group], *, seed: int = 0, kinds: Sequence[str
                 best = (mrr, kind, c)
     if best is None:
         raise ValueError("no training group has both a relevant and another candidate")
+    if table["hand"] > best[0]:  # no learner beats the hand weights on the dev part: keep them
+        usable = sum(1 for g in groups if any(e in g.relevant for e, _ in g.candidates)
+                     and any(e not in g.relevant for e, _ in g.candidates))
+        return RankerModel(hand_weights(), "hand", {"groups": usable, "selection": table, "seed": seed}), table
     model = train_ranker(groups, kind=best[1], c=best[2], seed=seed)
     return RankerModel(model.weights, model.kind, {**model.meta, "selection": table}), table
 

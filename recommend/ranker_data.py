@@ -20,7 +20,6 @@ applied here.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -33,7 +32,7 @@ from recommend.config import resolve
 from recommend.engine import score_demand
 from recommend.profiles import ExpertProfile, load_profiles
 from recommend.ranker import Group
-from recommend.retrieval import ActivityPrior, ExpertIndex, text_digest
+from recommend.retrieval import ExpertIndex, fit_activity_prior, graph_prior, recent_end, text_digest
 from recommend.scoring import CandidateFacts, DemandFacts
 from recommend.text import profile_text
 from workflow.states import VERDICTS
@@ -57,6 +56,7 @@ class Query:
     hide: frozenset[str] = frozenset()  # ids of the project/paper the query is (never evidence for itself)
     demand: DemandFacts | None = None  # a stored demand's facts (feedback), else built from text/fields
     source: str = "project"
+    year: int | None = None  # when the project started / the paper appeared (the ranker's dev split is by year)
 
 
 def as_of(facts: CandidateFacts, year: int, hide: Iterable[str] = ()) -> CandidateFacts:
@@ -91,44 +91,30 @@ class _Words:
 
 def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Tokenize, year: int,
                  index: ExpertIndex | None = None, profiles: Sequence[ExpertProfile] | None = None,
-                 settings: Mapping[str, object] | None = None, text_k: int | None = None,
-                 prior: ActivityPrior | None = None) -> list[Group]:
+                 settings: Mapping[str, object] | None = None, text_k: int | None = None) -> list[Group]:
     """One :class:`Group` per query: the engine's candidates and component values as of ``year``.
 
-    ``index`` (built here from ``profiles`` as of ``year`` when not given) supplies the text
-    candidates, ``text_k`` of them (default: the ``text_candidates`` setting). A query with no word
-    the graph knows gets an empty group (a miss in any evaluation, never an exception).
-
-    Besides the components each candidate carries two diagnostic values that are not components
-    (names start with ``_``; the engine and the default training never read them), for measuring
-    what a component could add (``bench/pi_ranker.py``): ``_index``, the whole-graph index score
-    divided by the query's best (0 when the expert came only through fields), and with ``prior``
-    ``_prior``, P(starts a project soon) from :class:`recommend.retrieval.ActivityPrior`.
+    ``index`` (built here from ``profiles`` as of ``year``, with the activity prior fitted at ``year``,
+    when not given) supplies the text candidates, ``text_k`` of them (default: the ``text_candidates``
+    setting), the ``retrieval`` and the ``activity`` components. A query with no word the graph knows
+    gets an empty group (a miss in any evaluation, never an exception).
     """
     settings = dict(settings or resolve())
     if text_k is not None:
         settings["text_candidates"] = text_k
     if index is None:
-        index = ExpertIndex(profiles if profiles is not None else load_profiles(store), tokenize=tokenize,
-                            ref_year=year)
+        profiles = profiles if profiles is not None else load_profiles(store)
+        index = ExpertIndex(profiles, tokenize=tokenize, ref_year=year,
+                            prior=fit_activity_prior(profiles, ref_year=year))
     words = _Words(tokenize, index)
     groups = []
     for q in queries:
         demand = q.demand or DemandFacts(id="(query)", text=q.text, fields=dict(q.fields), year=year)
         scoring = score_demand(store, demand, settings, tokenize=tokenize, index=index, filters=False, words=words,
                                adjust=lambda c, q=q: as_of(c, year, q.hide))
-        groups.append(Group(q.text, tuple(
-            (s.id, {**s.components, **_diagnostics(s.id, scoring.index_scores, index, prior, year)})
-            for s in scoring.scored), q.relevant, q.source))
+        groups.append(Group(q.text, tuple((s.id, dict(s.components)) for s in scoring.scored), q.relevant, q.source,
+                            q.year))
     return groups
-
-
-def _diagnostics(expert_id: str, by_index: Mapping[str, float], index: ExpertIndex, prior: ActivityPrior | None,
-                 year: int) -> dict[str, float]:
-    out = {"_index": float(by_index.get(expert_id, 0.0))}
-    if prior is not None and expert_id in index.profiles:
-        out["_prior"] = math.exp(prior.log_prior(index.profiles[expert_id], year))
-    return out
 
 
 def _sample(items: list, limit: int | None, seed: int) -> list:
@@ -140,11 +126,11 @@ def _sample(items: list, limit: int | None, seed: int) -> list:
 
 def project_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, cut: int, end: int,
                    settings: Mapping[str, object] | None = None, max_queries: int | None = 600, seed: int = 0,
-                   use_fields: bool = True, prior: ActivityPrior | None = None) -> list[Group]:
+                   use_fields: bool = True) -> list[Group]:
     """Pseudo-queries from project history: projects led in ``[cut, end)`` by experts with a project
     before ``cut``; their fields (IN_FIELD) are the demand's fields when ``use_fields``."""
     known = {p.id for p in profiles if any(x.start_year is not None and x.start_year < cut for x in p.projects)}
-    raw = sorted({(x.id, x.title, p.id) for p in profiles if p.id in known for x in p.projects
+    raw = sorted({(x.id, x.title, p.id, x.start_year) for p in profiles if p.id in known for x in p.projects
                   if x.role == "lead" and x.start_year is not None and cut <= x.start_year < end and x.title})
     raw = _sample(raw, max_queries, seed)
     fields: dict[str, dict[str, float]] = {}
@@ -152,9 +138,10 @@ def project_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, toke
         for src, nb in store.expand([n.ref for n in store.get_nodes(Label.PROJECT, sorted({r[0] for r in raw}))],
                                     direction=Direction.OUT, rel_types=[RelType.IN_FIELD], labels=[Label.FIELD]):
             fields.setdefault(src.id, {})[nb.node.id] = 1.0
-    queries = [Query(title, frozenset({expert}), fields.get(pid, {}), frozenset({pid})) for pid, title, expert in raw]
-    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut)
-    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, prior=prior)
+    queries = [Query(title, frozenset({expert}), fields.get(pid, {}), frozenset({pid}), year=start)
+               for pid, title, expert, start in raw]
+    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut, prior=fit_activity_prior(profiles, ref_year=cut))
+    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings)
 
 
 def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, cut: int, end: int,
@@ -175,10 +162,11 @@ def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokeni
                                 labels=[Label.EXPERT]):
         if nb.node.id in known:
             authors.setdefault(src.id, set()).add(nb.node.id)
-    raw = _sample(sorted((n.id, str(n.props.get("title") or n.name)) for n in papers if n.id in authors),
-                  max_queries, seed)
-    queries = [Query(title, frozenset(authors[pid]), {}, frozenset({pid}), source="paper") for pid, title in raw]
-    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut)
+    raw = _sample(sorted((n.id, str(n.props.get("title") or n.name), int(n.props["year"])) for n in papers
+                         if n.id in authors), max_queries, seed)
+    queries = [Query(title, frozenset(authors[pid]), {}, frozenset({pid}), source="paper", year=year)
+               for pid, title, year in raw]
+    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut, prior=fit_activity_prior(profiles, ref_year=cut))
     return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings)
 
 
@@ -220,16 +208,8 @@ def feedback_groups(store: GraphStore, *, tokenize: Tokenize, index: ExpertIndex
 def history_window(profiles: Sequence[ExpertProfile], *, window: int = 2, share: float = 0.1) -> tuple[int, int] | None:
     """(cut, end) for pseudo-queries: ``end`` is one after the latest year in which at least ``share`` of the
     busiest year's projects started (a couple of stray late records do not make an empty window)."""
-    counts: dict[int, int] = {}
-    for p in profiles:
-        for x in p.projects:
-            if x.role == "lead" and x.start_year is not None:
-                counts[x.start_year] = counts.get(x.start_year, 0) + 1
-    if not counts:
-        return None
-    busiest = max(counts.values())
-    end = max(y for y, n in counts.items() if n >= share * busiest) + 1
-    return end - window, end
+    end = recent_end(profiles, share=share)
+    return None if end is None else (end - window, end)
 
 
 def training_groups(store: GraphStore, *, tokenize: Tokenize, window: int = 2, max_queries: int | None = 300,
@@ -250,7 +230,8 @@ def training_groups(store: GraphStore, *, tokenize: Tokenize, window: int = 2, m
         groups += paper_groups(store, profiles, tokenize=tokenize, cut=cut, end=end, settings=settings,
                                max_queries=max_queries and max_queries // 2, seed=seed)
     years = [x.start_year for p in profiles for x in p.projects if x.start_year is not None]
-    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=(max(years) + 1) if years else 0)
+    ref = (max(years) + 1) if years else 0
+    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=ref, prior=graph_prior(profiles))
     groups += feedback_groups(store, tokenize=tokenize, index=index, settings=settings, synthetic=synthetic_feedback)
     counts: dict[str, int] = {}
     for g in groups:

@@ -35,9 +35,10 @@ import numpy as np
 from recommend import metrics
 from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
+from recommend.scoring import activity_features
 
-__all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "ExpertIndex", "calibrate", "text_digest",
-           "TokenCache"]
+__all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
+           "calibrate", "text_digest", "TokenCache"]
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +73,9 @@ def analyzer(tokenize: Tokenize) -> Tokenize:
 
 
 def _features(profile: ExpertProfile, ref_year: int) -> tuple[int, int, int] | None:
-    """(years since the last start ≤ 8, projects ≤ 4, 1 if one still runs at ref_year) from projects before ref_year."""
-    past = [p for p in profile.projects if p.start_year is not None and p.start_year < ref_year]
-    if not past:
-        return None
-    last = max(p.start_year for p in past)  # type: ignore[type-var]
-    running = any((p.end_year or p.start_year or 0) >= ref_year for p in past)
-    return (min(ref_year - last, 8), min(len(past), 4), int(running))
+    """(years since the last start ≤ 8, projects ≤ 4, 1 if one still runs at ref_year) from projects before ref_year
+    (:func:`recommend.scoring.activity_features`, the one implementation the ``activity`` component uses too)."""
+    return activity_features(profile.projects, ref_year)
 
 
 @dataclass(frozen=True)
@@ -92,6 +89,10 @@ class ActivityPrior:
         """log P(new project soon) for this expert as of ``ref_year``."""
         f = _features(profile, ref_year)
         return math.log(self.rates.get(f, self.base_rate) if f else self.base_rate)
+
+    def table(self) -> dict[tuple[int, int, int], float]:
+        """The rates by feature tuple, for the ``activity`` component (:func:`recommend.scoring.activity`)."""
+        return dict(self.rates)
 
 
 def fit_activity_prior(profiles: Sequence[ExpertProfile], *, ref_year: int, window: int = 2,
@@ -121,6 +122,27 @@ def fit_activity_prior(profiles: Sequence[ExpertProfile], *, ref_year: int, wind
     base = min(max(base, 1e-4), 1 - 1e-4)
     rates = {f: max((c[0] + smoothing * base) / (c[1] + smoothing), 1e-4) for f, c in sorted(counts.items())}
     return ActivityPrior(rates, base)
+
+
+def recent_end(profiles: Sequence[ExpertProfile], *, share: float = 0.1) -> int | None:
+    """One after the latest year in which at least ``share`` of the busiest year's led projects started
+    (a couple of stray late records do not make an empty history window); None without dated projects."""
+    counts: dict[int, int] = {}
+    for p in profiles:
+        for x in p.projects:
+            if x.role == "lead" and x.start_year is not None:
+                counts[x.start_year] = counts.get(x.start_year, 0) + 1
+    if not counts:
+        return None
+    busiest = max(counts.values())
+    return max(y for y, n in counts.items() if n >= share * busiest) + 1
+
+
+def graph_prior(profiles: Sequence[ExpertProfile], *, ref_year: int | None = None) -> ActivityPrior | None:
+    """The activity prior of a graph: fitted at ``ref_year`` (default :func:`recent_end`, the end of the
+    graph's own recent history, so a demo whose projects stop years before today still has one)."""
+    year = ref_year if ref_year is not None else recent_end(profiles)
+    return fit_activity_prior(profiles, ref_year=year) if year is not None else None
 
 
 def _doc(profile: ExpertProfile, ref_year: int, repeat_latest: bool) -> str:
@@ -244,6 +266,7 @@ class ExpertIndex:
 
     def _patched(self, changed: list[ExpertProfile], removed: set[str]) -> ExpertIndex:
         new = copy.copy(self)
+        new.__dict__.pop("_pos", None)  # positions of appended profiles change: recomputed on use
         new.profiles, new.words = dict(self.profiles), dict(self.words)
         new._delta, new._gone = dict(self._delta), set(self._gone)
         args = self._args
@@ -305,8 +328,21 @@ class ExpertIndex:
             norm = k1 * ((1 - b) + b * length / self._avgdl)
             raw[self._delta_pos[expert_id]] = sum(idf[t] * counts[t] / (norm + counts[t]) for t in terms if t in counts)
 
-    def scores(self, text: str) -> np.ndarray:
-        """The combined score of every indexed expert (aligned with :attr:`ids`)."""
+    @property
+    def prior(self) -> ActivityPrior | None:
+        """The activity prior this index was built with (None without one)."""
+        return self._args["prior"]
+
+    def position(self, expert_id: str) -> int | None:
+        """The row of ``expert_id`` in :meth:`text_scores` (None when not indexed)."""
+        pos = self.__dict__.get("_pos")
+        if pos is None or len(pos) != len(self.ids):
+            pos = self.__dict__["_pos"] = {e: n for n, e in enumerate(self.ids)}
+        return pos.get(expert_id)
+
+    def text_scores(self, text: str) -> np.ndarray:
+        """BM25 of ``text`` against every indexed profile divided by the best (aligned with :attr:`ids`;
+        all 0 when no word of ``text`` is indexed)."""
         if not self.ids:
             return np.zeros(0)
         terms = self._analyze(text)
@@ -321,18 +357,29 @@ class ExpertIndex:
         else:
             raw = self._bm25.get_scores(tokens)
         top = raw.max()
-        text_part = raw / top if top > 0 else raw
+        return raw / top if top > 0 else raw
+
+    def combined(self, text_part: np.ndarray) -> np.ndarray:
+        """``text_part`` plus the weighted log prior (the search score)."""
         return text_part + self.prior_weight * self._log_prior if self.prior_weight else text_part
 
-    def search(self, text: str, *, k: int = 100) -> list[tuple[str, float]]:
-        """The ``k`` best experts for ``text`` as (id, score), best first, ties by position."""
-        s = self.scores(text)
-        if not len(s) or not s.any():  # an empty ranking: the query is a miss, not a lottery by prior
+    def scores(self, text: str) -> np.ndarray:
+        """The combined score of every indexed expert (aligned with :attr:`ids`)."""
+        return self.combined(self.text_scores(text))
+
+    def top(self, s: np.ndarray, *, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best of the scores ``s`` (aligned with :attr:`ids`) as (id, score), best first, ties by
+        position; empty when nothing scores (the query is a miss, not a lottery by prior)."""
+        if not len(s) or not s.any():
             return []
         k = min(k, len(s))
         top = np.argpartition(-s, k - 1)[:k]
         top = top[np.lexsort((top, -s[top]))]
         return [(self.ids[i], float(s[i])) for i in top]
+
+    def search(self, text: str, *, k: int = 100) -> list[tuple[str, float]]:
+        """The ``k`` best experts for ``text`` as (id, score), best first, ties by position."""
+        return self.top(self.scores(text), k=k)
 
 
 def _pseudo_queries(profiles: Sequence[ExpertProfile], cut: int, ref_year: int) -> list[tuple[str, str]]:

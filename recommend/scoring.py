@@ -30,6 +30,9 @@ __all__ = [
     "EXPERT_TYPES",
     "region_proximity",
     "availability",
+    "activity_features",
+    "activity",
+    "retrieval",
     "score_candidates",
     "apply_filters",
     "diversify",
@@ -111,6 +114,8 @@ class CandidateFacts:
     keywords: tuple[str, ...] = ()
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
     semantic_score: float = 0.0  # latent-space similarity in [0, 1] (recommend.semantics); 0 without the model
+    retrieval_score: float = 0.0  # whole-graph text index score / the query's best over every expert (recommend.retrieval)
+    activity_score: float = 0.0  # the activity prior on a log scale in [0, 1] (:func:`activity`); 0 without one
     in_expert_pool: bool = False
     talent_titles: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()  # national programmes whose projects the expert leads (科技计划项目承担者)
@@ -241,6 +246,60 @@ def availability(active_load: int) -> float:
     return 1.0 / (1.0 + max(0, active_load))
 
 
+def activity_features(projects: Sequence[ProjectFact], year: int) -> tuple[int, int, int] | None:
+    """(years since the last start, at most 8; projects, at most 4; 1 if one still runs in ``year``) from the
+    projects (and papers) that started before ``year``; None without any. The features of the activity
+    prior (:class:`recommend.retrieval.ActivityPrior`) and of :func:`activity`.
+
+    >>> activity_features([ProjectFact("p", "t", "lead", 2010, 2013), ProjectFact("q", "t", "lead", 2012, 2016)], 2014)
+    (2, 2, 1)
+    >>> activity_features([ProjectFact("p", "t", "lead", 2015, 2018)], 2014) is None
+    True
+    """
+    past = [p for p in projects if p.start_year is not None and p.start_year < year]
+    if not past:
+        return None
+    last = max(p.start_year for p in past if p.start_year is not None)
+    running = any((p.end_year or p.start_year or 0) >= year for p in past)
+    return (min(year - last, 8), min(len(past), 4), int(running))
+
+
+def activity(projects: Sequence[ProjectFact], year: int, rates: Mapping[tuple[int, int, int], float],
+             base_rate: float) -> float:
+    """How likely the expert starts a new project soon, on a log scale between the least and the most
+    likely group of ``rates``, in [0, 1]: ``log(rate / least) / log(most / least)`` with
+    ``rate = rates[activity_features(projects, year)]`` (``base_rate`` for an unseen group or no project).
+    ``rates`` are P(starts a project within two years | features), estimated from the graph's own history
+    (:func:`recommend.retrieval.fit_activity_prior`); a log scale because the index adds the log prior
+    to its text score. No rates, or all equal, give 0.
+
+    >>> rates = {(3, 1, 0): 0.4, (1, 1, 1): 0.1, (8, 1, 0): 0.025}
+    >>> activity([ProjectFact("p", "t", "lead", 2011, 2013)], 2014, rates, 0.2)
+    1.0
+    >>> activity([ProjectFact("p", "t", "lead", 2013, 2016)], 2014, rates, 0.2)
+    0.5
+    >>> activity([], 2014, rates, 0.2), activity([], 2014, {}, 0.2)
+    (0.75, 0.0)
+    """
+    values = [*rates.values(), base_rate]
+    least, most = min(values), max(values)
+    if least <= 0 or most <= least:
+        return 0.0
+    f = activity_features(projects, year)
+    rate = rates.get(f, base_rate) if f is not None else base_rate
+    return max(0.0, min(1.0, math.log(rate / least) / math.log(most / least)))
+
+
+def retrieval(score: float) -> float:
+    """The whole-graph text index score of the expert for this demand, already divided by the best
+    over every indexed expert (:meth:`recommend.retrieval.ExpertIndex.text_scores`), clipped to [0, 1].
+
+    >>> retrieval(0.5), retrieval(1.2), retrieval(-0.1)
+    (0.5, 1.0, 0.0)
+    """
+    return max(0.0, min(1.0, score))
+
+
 # -- the score components: ONE table --------------------------------------------------------------
 ComponentFn = Callable[[DemandFacts, CandidateFacts, Mapping[str, object]], float]
 
@@ -302,17 +361,30 @@ def _availability(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str,
     return availability(c.active_load)
 
 
+def _retrieval(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return retrieval(c.retrieval_score)
+
+
+def _activity(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return max(0.0, min(1.0, c.activity_score))
+
+
 COMPONENT_TABLE: tuple[Component, ...] = (
-    Component("field", "领域匹配", 0.292, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
-    Component("text", "文本相关", 0.208, "需求文本与专家项目、关键词的文本相关度（BM25）",
+    Component("field", "领域匹配", 0.22, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
+    Component("text", "文本相关", 0.156, "需求文本与专家项目、关键词的文本相关度（BM25）",
               ("text_score", "keywords", "projects"), _text),
-    Component("semantic", "语义相似", 0.167, "需求与专家资料在语义空间中的相似度（离线由 NSFC、论文、专利语料训练的 LSA，"
+    Component("semantic", "语义相似", 0.125, "需求与专家资料在语义空间中的相似度（离线由 NSFC、论文、专利语料训练的 LSA，"
               "与 BM25 文本相关合成混合文本分；没有语义模型时为 0）", ("semantic_score", "keywords", "projects"), _semantic),
-    Component("evidence", "项目证据", 0.125, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
-    Component("type", "专家类型", 0.042, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
+    Component("retrieval", "全库检索", 0.2, "全库文本检索（BM25，词加汉字二元组）的得分除以本需求在全部专家中的最高分："
+              "与其他专家相比有多相关（文本检索补充的候选与领域候选同样计分）", ("retrieval_score", "keywords", "projects"),
+              _retrieval),
+    Component("evidence", "项目证据", 0.094, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
+    Component("activity", "活跃度", 0.05, "按图谱自身历史估计的近期承担新项目的可能性（距上一项目年数、项目数、是否在研），"
+              "取对数后在最不活跃与最活跃一组之间归一到 0–1", ("activity_score", "projects"), _activity),
+    Component("type", "专家类型", 0.031, "专家类型：项目负责人（含科技计划项目承担者）、人才计划、专家库成员",
               ("projects", "talent_titles", "programmes", "in_expert_pool"), _type),
-    Component("region", "地域邻近", 0.083, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
-    Component("availability", "可用性", 0.083, "当前负荷越低越可用（在研项目、待处理推送）", ("active_load",), _availability),
+    Component("region", "地域邻近", 0.062, "地域邻近：同城、同省", ("city_id", "province_id"), _region),
+    Component("availability", "可用性", 0.062, "当前负荷越低越可用（在研项目、待处理推送）", ("active_load",), _availability),
 )
 """The score components in display order (see :class:`Component`)."""
 
