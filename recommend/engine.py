@@ -256,7 +256,9 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
     verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
-                    direct_strength=float(settings["abstain_direct_strength"]))
+                    direct_strength=float(settings["abstain_direct_strength"]),
+                    strong_strength=float(settings["abstain_strong_direct_strength"]),
+                    direct_coverage=float(settings["abstain_direct_text_coverage"]))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
