@@ -155,8 +155,8 @@ DEFAULT_SEMANTICS = _Default()
 
 def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Sequence[str], kept: Sequence[Any],
                      docs: Mapping[str, Sequence[str]], index: ExpertIndex | None = None,
-                     tokenize: Tokenize | None = None) -> list[Any]:
-    """The candidates with ``semantic_score``: the latent-space cosine of the demand and each profile.
+                     tokenize: Tokenize | None = None) -> list[float]:
+    """Each candidate's ``semantic_score``: the latent-space cosine of the demand and its profile, in [0, 1].
 
     Profile vectors come from the expert index (computed when it was built, :mod:`recommend.index_cache`)
     when the candidate's profile text and words are the indexed ones; the rest (a profile changed since,
@@ -171,8 +171,7 @@ def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Seque
     missing = np.flatnonzero(~found)
     if len(missing):
         rows[missing] = model.profile_vectors([(kept[n].id, docs[kept[n].id], texts[n]) for n in missing])
-    sims = np.clip(rows @ q, 0.0, 1.0)
-    return [replace(c, semantic_score=round(float(s), 6)) for c, s in zip(kept, sims, strict=True)]
+    return [round(float(s), 6) for s in np.clip(rows @ q, 0.0, 1.0)]
 
 
 @dataclass
@@ -220,11 +219,14 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
         candidates = [adjust(c) for c in candidates]
     kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
     docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
-    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
-                                              b=float(settings["text_bm25_b"])))
-    if model is not None and kept:
-        kept = _semantic_scores(model, demand.text, query_tokens, kept, docs,
-                                index=index if words is None else None, tokenize=tokenize)
+    texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]))
+    if model is not None and kept:  # both scores in one copy of each candidate (hundreds per request)
+        sims = _semantic_scores(model, demand.text, query_tokens, kept, docs, index=index if words is None else None,
+                                tokenize=tokenize)
+        kept = [replace(c, text_score=float(texts.get(c.id, 0.0)), semantic_score=s)
+                for c, s in zip(kept, sims, strict=True)]
+    else:
+        kept = with_text_scores(kept, texts)
     scored = score_candidates(demand, kept, settings)
     top = hits[0][1] if hits else 1.0
     return Scoring(scored, len(candidates), excluded, docs, query_tokens, {i: s / top for i, s in hits})

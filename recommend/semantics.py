@@ -74,6 +74,7 @@ class SemanticModel:
         self._word_unit = self._unit[self._word_ids]
         self._profiles: dict[str, tuple[tuple[bytes, int], np.ndarray]] = {}
         self._fingerprint: str | None = None
+        self._nearest: dict[tuple[int, int], list[tuple[float, str]]] = {}  # (term, n) -> n nearest words
 
     @property
     def dims(self) -> int:
@@ -168,6 +169,23 @@ class SemanticModel:
                 break
         return out
 
+    def _nearest_words(self, term_ids: Sequence[int], n: int) -> list[list[tuple[float, str]]]:
+        """The ``n`` words nearest to each term (cosine, in no particular order), kept per process: a word's
+        neighbours are computed once (one product for all the words not seen yet)."""
+        if not len(self._word_ids):
+            return [[] for _ in term_ids]
+        n = min(n, len(self._word_ids))
+        found = {i: hit for i in dict.fromkeys(term_ids) if (hit := self._nearest.get((i, n))) is not None}
+        todo = [i for i in dict.fromkeys(term_ids) if i not in found]
+        if todo:
+            sims = self._word_unit @ self._unit[todo].T
+            if len(self._nearest) + len(todo) > self.CACHE_SIZE:
+                self._nearest.clear()  # other threads keep what they already read
+            for col, i in enumerate(todo):
+                top = np.argpartition(-sims[:, col], n - 1)[:n]
+                found[i] = self._nearest[(i, n)] = [(float(sims[j, col]), self.terms[self._word_ids[j]]) for j in top]
+        return [found[i] for i in term_ids]
+
     def expand(self, words: Sequence[str], *, text: str = "", per_word: int = 10, min_similarity: float = 0.6,
                min_query_similarity: float = 0.5, limit: int = 8) -> list[str]:
         """Related words for a query: the ``per_word`` nearest words of each known query word (≥ 2
@@ -184,13 +202,8 @@ class SemanticModel:
         seen = set(query)
         known = [self.vocab[w] for w in query if w in self.vocab]
         found: set[str] = set()
-        if known and len(self._word_ids):
-            sims = self._word_unit @ self._unit[known].T  # one product for every query word
-            n = min(per_word + 1, sims.shape[0])
-            for col in range(sims.shape[1]):
-                top = np.argpartition(-sims[:, col], n - 1)[:n]
-                found.update(t for j in top if sims[j, col] >= min_similarity
-                             and (t := self.terms[self._word_ids[j]]) not in seen)
+        for near in self._nearest_words(known, per_word + 1):
+            found.update(t for s, t in near if s >= min_similarity and t not in seen)
         if not found:
             return []
         q = self.vectors([features(list(words), text)])[0]

@@ -173,3 +173,11 @@ def test_profile_vectors_of_another_model_or_a_changed_text_are_not_used():
     assert set(again.rows) == {"e:2"} and again.lookup(m, [("e:2", b"d2")])[1].all()
     reused = ProfileVectors.build(m, [("e:1", b"old", [], "")], previous=pv)  # same digest: the row is reused
     assert np.array_equal(reused.matrix[0], pv.matrix[0])
+
+
+def test_a_words_neighbours_are_computed_once_and_expand_the_same(model):
+    first = model.expand(["勒索软件", "网络安全"], min_similarity=0.5)
+    assert model._nearest and first
+    kept = dict(model._nearest)
+    assert model.expand(["勒索软件", "网络安全"], min_similarity=0.5) == first
+    assert all(model._nearest[k] is v for k, v in kept.items())  # not recomputed
