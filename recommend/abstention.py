@@ -16,8 +16,8 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
   one matched term (and text coverage ≥ the setting ``list_text_coverage``, 0 by default); a path through
   a related field alone is not evidence.
 * The result **abstains** when none of the experts *shown* has a direct path of strength ≥
-  :data:`STRONG_STRENGTH`, or one of strength ≥ :data:`DIRECT_STRENGTH` backed by at least
-  :data:`DIRECT_TERMS` of the demand's terms in the profile, or text coverage ≥ :data:`TEXT_THRESHOLD` (issue 13: a path of strength 0.5 —
+  :data:`STRONG_STRENGTH`, or one of strength ≥ :data:`DIRECT_STRENGTH` backed by text coverage ≥
+  :data:`DIRECT_COVERAGE`, or text coverage ≥ :data:`TEXT_THRESHOLD` (issue 13: a path of strength 0.5 —
   a field linked through the crosswalk at weight 0.5 — with no demand term in the expert's profile vouched
   for results whose other experts had no evidence; the thresholds were chosen on the SME demand set's dev
   split, ``bench/sme_demands.py``. Before, any candidate with a direct path
@@ -36,16 +36,16 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_TERMS", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+__all__ = ["TEXT_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
 DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
 """Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
 STRONG_STRENGTH = 0.75  # the default of the setting abstain_strong_direct_strength (recommend.config)
-"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_TERMS too)."""
-DIRECT_TERMS = 1  # the default of the setting abstain_direct_matched_terms (recommend.config)
-"""Demand terms an expert with a direct path weaker than STRONG_STRENGTH needs in the profile to make the result trusted."""
+"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too)."""
+DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverage (recommend.config)
+"""Text coverage an expert with a direct path weaker than STRONG_STRENGTH needs to make the result trusted."""
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)
 """Text coverage an expert without a direct field path needs to be listed at all."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
@@ -141,14 +141,14 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
 def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
-          strong_strength: float = STRONG_STRENGTH, direct_terms: int = DIRECT_TERMS) -> Verdict:
+          strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
     direct path of strength ≥ ``strong_strength`` (demand weight × expert weight: a field the demand
-    mainly needs), or one of strength ≥ ``direct_strength`` with at least ``direct_terms`` of the demand's
-    terms in the profile (a field it touches through the crosswalk at weight 0.5 counts only with some of
-    the demand's words in the profile), or text coverage ≥ ``text_threshold``: a candidate with evidence further down the list
+    mainly needs), or one of strength ≥ ``direct_strength`` and text coverage ≥ ``direct_coverage`` (a
+    field it touches through the crosswalk at weight 0.5 counts only with some of the demand's words in
+    the profile), or text coverage ≥ ``text_threshold``: a candidate with evidence further down the list
     does not vouch for the experts shown.
     The supply gap counts every candidate.
 
@@ -168,7 +168,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
     strong = [ev for ev in looked_at if ev.listed and (ev.text_coverage >= text_threshold or (ev.direct_fields and (
         ev.direct_strength >= strong_strength
-        or (ev.direct_strength >= direct_strength and len(ev.matched_terms) >= direct_terms))))]
+        or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
     best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)
     abstain = not strong
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))

@@ -260,7 +260,7 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
                     direct_strength=float(settings["abstain_direct_strength"]),
                     strong_strength=float(settings["abstain_strong_direct_strength"]),
-                    direct_terms=int(settings["abstain_direct_matched_terms"]))
+                    direct_coverage=float(settings["abstain_direct_text_coverage"]))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
