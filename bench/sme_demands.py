@@ -7,7 +7,7 @@ about 40 % of the ids in ``dev`` (the only part anything may be tuned on) and th
 
     kgmatch --data-dir DIR load demo    # once
     python -m bench.sme_demands --data-dir DIR [--split dev|test|all] [--set NAME=VALUE ...]
-    python -m bench.sme_demands --data-dir DIR --latency 60    # demo demands: BM25 only vs hybrid
+    python -m bench.sme_demands --data-dir DIR --latency 60 [--cold]   # demo demands: BM25 only vs hybrid
 
 For each demand (linked once with the default linker) the recommender ranks the top 5 experts in
 two configurations: BM25 only (no semantic model) and hybrid (``recommend.semantics``). Per
@@ -146,10 +146,14 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
     return out
 
 
-def latency(store: Any, *, limit: int = 60, repeats: int = 2) -> dict[str, Any]:
+def latency(store: Any, *, limit: int = 60, repeats: int = 2, cold: bool = False) -> dict[str, Any]:
     """Recommendation latency on the demo's stored demands, BM25 only vs hybrid, interleaved per demand
     (so both see the same machine load) in this process; a warm-up call of each first. Wall-clock and
-    CPU time of this process (the CPU time is what a shared, loaded machine does not distort)."""
+    CPU time of this process (the CPU time is what a shared, loaded machine does not distort).
+
+    ``cold``: before every hybrid call, forget the profile vectors the model kept from earlier requests
+    (:meth:`recommend.semantics.SemanticModel.profile_vectors`), as for candidates no request has seen
+    yet; the vectors the expert index carries (computed when it was built) stay."""
     from graph.model import Label
     from ingest.nlp import content_words
     from recommend.engine import IndexCache, recommend_for_demand
@@ -163,12 +167,15 @@ def latency(store: Any, *, limit: int = 60, repeats: int = 2) -> dict[str, Any]:
     for n, demand_id in enumerate(ids):
         for name, sem in (("bm25", None), ("hybrid", model))[:: 1 if n % 2 else -1]:
             for r in range(repeats + (1 if n == 0 else 0)):
+                if cold and sem is not None:
+                    sem._profiles.clear()
                 started, started_cpu = time.perf_counter(), time.process_time()
                 recommend_for_demand(store, demand_id, tokenize=content_words, index=index, semantics=sem)
                 if n or r:  # the very first call of each warms caches
                     wall[name].append(time.perf_counter() - started)
                     cpu[name].append(time.process_time() - started_cpu)
-    out: dict[str, Any] = {"demands": len(ids), "repeats": repeats}
+    out: dict[str, Any] = {"demands": len(ids), "repeats": repeats, "cold": cold,
+                           "index_vectors": getattr(index, "vectors", None) is not None}
     for name in wall:
         out[name] = {"ms_p50": round(1000 * _pct(wall[name], 0.5), 1), "ms_p95": round(1000 * _pct(wall[name], 0.95), 1),
                      "cpu_ms_p50": round(1000 * _pct(cpu[name], 0.5), 1),
@@ -187,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--latency", type=int, default=0, metavar="N",
                         help="only the latency on the first N stored demo demands (BM25 only vs hybrid)")
+    parser.add_argument("--cold", action="store_true",
+                        help="with --latency: no profile vector kept from an earlier request (see latency())")
     args = parser.parse_args(argv)
     from graph.local_store import LocalStore
     from recommend.config import settings_from_text
@@ -194,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = settings_from_text(dict(kv.split("=", 1) for kv in args.set))
     store = LocalStore(args.data_dir)
     if args.latency:
-        lat = latency(store, limit=args.latency)
+        lat = latency(store, limit=args.latency, cold=args.cold)
         print(json.dumps(lat, ensure_ascii=False))
         store.close()
         return 0

@@ -16,7 +16,11 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
   one matched term (and text coverage ≥ the setting ``list_text_coverage``, 0 by default); a path through
   a related field alone is not evidence.
 * The result **abstains** when none of the experts *shown* has a direct path of strength ≥
-  :data:`DIRECT_STRENGTH` or text coverage ≥ :data:`TEXT_THRESHOLD` (before, any candidate with a direct path
+  :data:`STRONG_STRENGTH`, or one of strength ≥ :data:`DIRECT_STRENGTH` backed by text coverage ≥
+  :data:`DIRECT_COVERAGE`, or text coverage ≥ :data:`TEXT_THRESHOLD` (issue 13: a path of strength 0.5 —
+  a field linked through the crosswalk at weight 0.5 — with no demand term in the expert's profile vouched
+  for results whose other experts had no evidence; the thresholds were chosen on the SME demand set's dev
+  split, ``bench/sme_demands.py``. Before, any candidate with a direct path
   anywhere in the list — often through a field linked at weight 0.5 — vouched for the five shown: the cause
   of the "confident nonsense" measured in ``bench/sme_demands.py``): it then says so (图谱中暂无该领域有直接依据的专家), gives the supply gap of
   the demand's fields and suggests the nearest fields the candidates do come from, and publishing
@@ -32,12 +36,16 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "DIRECT_STRENGTH", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+__all__ = ["TEXT_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
 DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
 """Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
+STRONG_STRENGTH = 0.75  # the default of the setting abstain_strong_direct_strength (recommend.config)
+"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too)."""
+DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverage (recommend.config)
+"""Text coverage an expert with a direct path weaker than STRONG_STRENGTH needs to make the result trusted."""
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)
 """Text coverage an expert without a direct field path needs to be listed at all."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
@@ -132,13 +140,16 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
 
 def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
-          shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH) -> Verdict:
+          shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
+          strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
-    direct path of strength ≥ ``direct_strength`` (demand weight × expert weight: a field the demand
-    mainly needs, not one it touches through the crosswalk at weight 0.5 only) or text coverage ≥
-    ``text_threshold``: a candidate with evidence further down the list does not vouch for the experts shown.
+    direct path of strength ≥ ``strong_strength`` (demand weight × expert weight: a field the demand
+    mainly needs), or one of strength ≥ ``direct_strength`` and text coverage ≥ ``direct_coverage`` (a
+    field it touches through the crosswalk at weight 0.5 counts only with some of the demand's words in
+    the profile), or text coverage ≥ ``text_threshold``: a candidate with evidence further down the list
+    does not vouch for the experts shown.
     The supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
@@ -155,8 +166,9 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
         for p in s.facts.paths:
             near[p.expert_field] += 1
     looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
-    strong = [ev for ev in looked_at if ev.listed and ((ev.direct_fields and ev.direct_strength >= direct_strength)
-                                                       or ev.text_coverage >= text_threshold)]
+    strong = [ev for ev in looked_at if ev.listed and (ev.text_coverage >= text_threshold or (ev.direct_fields and (
+        ev.direct_strength >= strong_strength
+        or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
     best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)
     abstain = not strong
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))

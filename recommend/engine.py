@@ -31,7 +31,7 @@ from recommend.explain import ExplainedPath, expert_sentence, explain_paths, tea
 from recommend.index_cache import IndexCache
 from recommend.platforms import PlatformRecommendation, recommend_platforms
 from recommend.ranker import apply_ranker
-from recommend.retrieval import ExpertIndex
+from recommend.retrieval import ExpertIndex, text_digest
 from recommend.scoring import (
     CandidateFacts,
     DemandFacts,
@@ -41,7 +41,7 @@ from recommend.scoring import (
     diversify,
     score_candidates,
 )
-from recommend.semantics import SemanticModel, features, get_semantic_model
+from recommend.semantics import ProfileVectors, SemanticModel, features, get_semantic_model
 from recommend.teams import Team, form_teams, rarest_first
 from recommend.text import Tokenize, profile_text, text_scores
 
@@ -162,12 +162,24 @@ DEFAULT_SEMANTICS = _Default()
 
 
 def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Sequence[str], kept: Sequence[Any],
-                     docs: Mapping[str, Sequence[str]]) -> list[Any]:
-    """The candidates with ``semantic_score``: the latent-space cosine of the demand and each profile
-    (profile vectors are kept by the model and recomputed only for changed profiles)."""
+                     docs: Mapping[str, Sequence[str]], index: ExpertIndex | None = None,
+                     tokenize: Tokenize | None = None) -> list[float]:
+    """Each candidate's ``semantic_score``: the latent-space cosine of the demand and its profile, in [0, 1].
+
+    Profile vectors come from the expert index (computed when it was built, :mod:`recommend.index_cache`)
+    when the candidate's profile text and words are the indexed ones; the rest (a profile changed since,
+    candidates seen as of an earlier year) are folded in here, kept by the model per expert."""
     q = model.vectors([features(query_tokens, demand_text)])[0]
-    sims = np.clip(model.profile_vectors([(c.id, docs[c.id], profile_text(c)) for c in kept]) @ q, 0.0, 1.0)
-    return [replace(c, semantic_score=round(float(s), 6)) for c, s in zip(kept, sims, strict=True)]
+    texts = [profile_text(c) for c in kept]
+    vectors = index.vectors if index is not None and tokenize is index.tokenizer else None
+    if isinstance(vectors, ProfileVectors):
+        rows, found = vectors.lookup(model, [(c.id, text_digest(t)) for c, t in zip(kept, texts, strict=True)])
+    else:
+        rows, found = np.zeros((len(kept), model.dims), dtype=np.float32), np.zeros(len(kept), dtype=bool)
+    missing = np.flatnonzero(~found)
+    if len(missing):
+        rows[missing] = model.profile_vectors([(kept[n].id, docs[kept[n].id], texts[n]) for n in missing])
+    return [round(float(s), 6) for s in np.clip(rows @ q, 0.0, 1.0)]
 
 
 @dataclass
@@ -226,12 +238,16 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
         candidates = [adjust(c) for c in candidates]
     kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
     docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
-    kept = with_text_scores(kept, text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]),
-                                              b=float(settings["text_bm25_b"])))
+    texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]))
+    if model is not None and kept:  # both scores in one copy of each candidate (hundreds per request)
+        sims = _semantic_scores(model, demand.text, query_tokens, kept, docs, index=index if words is None else None,
+                                tokenize=tokenize)
+        kept = [replace(c, text_score=float(texts.get(c.id, 0.0)), semantic_score=s)
+                for c, s in zip(kept, sims, strict=True)]
+    else:
+        kept = with_text_scores(kept, texts)
     if index is not None:
         kept = _index_scores(index, text_part, kept, demand.year)
-    if model is not None and kept:
-        kept = _semantic_scores(model, demand.text, query_tokens, kept, docs)
     scored = score_candidates(demand, kept, settings)
     return Scoring(scored, len(candidates), excluded, docs, query_tokens)
 
@@ -279,7 +295,9 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
     verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
-                    direct_strength=float(settings["abstain_direct_strength"]))
+                    direct_strength=float(settings["abstain_direct_strength"]),
+                    strong_strength=float(settings["abstain_strong_direct_strength"]),
+                    direct_coverage=float(settings["abstain_direct_text_coverage"]))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),

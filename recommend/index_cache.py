@@ -20,6 +20,10 @@ Neo4j at the demo's size, minutes at 50×). Here:
   and is swapped in when complete. Only the very first index of a process is waited for,
   and that one comes from disk when a persisted index is current (``persist_dir``), so
   ``kgmatch recommend ID`` does not rebuild it on every call.
+* **Profile vectors ride with the index.** With a semantic model (:mod:`recommend.semantics`),
+  every profile's latent vector is computed when the index is built or updated (only the changed
+  profiles on an update) and kept on it (:class:`recommend.semantics.ProfileVectors`, persisted
+  with it), so a recommendation folds in only its query (issue 13: cold requests cost 1.71× BM25's).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from graph.store import Batch, Direction, GraphStore, NodeRef
 from recommend.config import DEFAULTS
 from recommend.profiles import load_profiles
 from recommend.retrieval import ExpertIndex, Tokenize, graph_prior
+from recommend.semantics import ProfileVectors, SemanticModel, get_semantic_model
 from workflow.common import this_year
 
 __all__ = ["PROFILE_LABELS", "PROFILE_TYPES", "IndexCache", "touched_experts"]
@@ -49,7 +54,14 @@ PROFILE_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.PROJECT, Label.PAPER, L
 PROFILE_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED)
 _OUTPUTS: tuple[Label, ...] = (Label.PROJECT, Label.PAPER)
 """The labels of an expert's outputs in a profile (their titles are profile text)."""
-_FORMAT = 4  # 2: profiles carry authored papers; 3: ExpertIndex with a delta; 4: with the activity prior
+_FORMAT = 5  # 2: profiles carry authored papers; 3: ExpertIndex with a delta; 4: with the activity prior; 5: with profile vectors
+
+
+class _Default:
+    """The default of ``semantics``: :func:`recommend.semantics.get_semantic_model` (None when not built)."""
+
+
+_DEFAULT_SEMANTICS = _Default()
 
 
 def touched_experts(batch: Batch) -> tuple[set[str], set[str]]:
@@ -78,11 +90,15 @@ class IndexCache:
     is coalesced into one update, started once no write came for that long; the update thread
     pauses every few hundred profiles so the requests it runs beside keep the interpreter.
     ``fork``: in the background, build in a forked child process (another core) and load its result.
+    ``semantics``: the model whose profile vectors the index carries (default: the one at
+    :func:`recommend.semantics.model_path`, looked up at each build; None: no vectors).
     """
 
     def __init__(self, tokenize: Tokenize, *, recheck_seconds: float = 30.0, persist_dir: Path | None = None,
-                 background: bool = True, settle_seconds: float = 2.0, fork: bool = True) -> None:
+                 background: bool = True, settle_seconds: float = 2.0, fork: bool = True,
+                 semantics: SemanticModel | _Default | None = _DEFAULT_SEMANTICS) -> None:
         self.tokenize = tokenize
+        self.semantics = semantics
         self.recheck_seconds = recheck_seconds
         self.persist_dir = Path(persist_dir) if persist_dir is not None else None
         self.background = background
@@ -133,6 +149,9 @@ class IndexCache:
             index = self._load(store, stamp)
             if index is None:
                 index = self._build(store)
+                self._save(store, stamp, index)
+            elif self._model_changed(index):  # a persisted index of another (or no) semantic model
+                self._attach_vectors(index)
                 self._save(store, stamp, index)
             with self._lock:
                 self._index, self._store_id, self._stamp = index, id(store), stamp
@@ -186,19 +205,21 @@ class IndexCache:
                 # Another process changed profiles (or a whole relation was replaced): re-read all,
                 # reusing the words of every profile whose text did not change.
                 profiles = load_profiles(store)
-                fresh = self._beside(lambda: ExpertIndex(profiles, tokenize=self.tokenize, ref_year=index.ref_year,
-                                                         prior=graph_prior(profiles), token_cache=index.words,
-                                                         pause=self._pause))
+                fresh = self._beside(lambda: self._attach_vectors(
+                    ExpertIndex(profiles, tokenize=self.tokenize, ref_year=index.ref_year,
+                                prior=graph_prior(profiles), token_cache=index.words, pause=self._pause),
+                    previous=index.vectors))
                 self.builds += 1
             else:
                 experts |= self._project_people(store, projects)
                 changed = load_profiles(store, ids=sorted(experts))
                 gone = experts - {p.id for p in changed}
                 if index.patchable(len(experts)):  # milliseconds: here, no fork, no unpickling
-                    fresh = index.updated(changed, removed=gone, rebuild=False)
+                    fresh = self._patch_vectors(index.updated(changed, removed=gone, rebuild=False), index,
+                                                [p.id for p in changed], gone)
                 else:
-                    fresh = self._beside(lambda: index.updated(changed, removed=gone, pause=self._pause,
-                                                               rebuild=True))
+                    fresh = self._beside(lambda: self._attach_vectors(
+                        index.updated(changed, removed=gone, pause=self._pause, rebuild=True), previous=index.vectors))
                 self.updates += 1
             with self._lock:
                 self._index, self._stamp = fresh, stamp
@@ -255,9 +276,37 @@ class IndexCache:
         profiles = load_profiles(store)
         index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=this_year() + 1, prior=graph_prior(profiles),
                             k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]))
+        self._attach_vectors(index)
         self.builds += 1
         log.info("built the expert text index over %d experts", len(index))
         return index
+
+    # -- the profiles' semantic vectors ----------------------------------------------------
+    def _model(self) -> SemanticModel | None:
+        return get_semantic_model() if isinstance(self.semantics, _Default) else self.semantics
+
+    def _model_changed(self, index: ExpertIndex) -> bool:
+        model = self._model()
+        vectors = index.vectors
+        return (model.fingerprint if model else None) != (vectors.key if isinstance(vectors, ProfileVectors) else None)
+
+    def _attach_vectors(self, index: ExpertIndex, previous: object | None = None) -> ExpertIndex:
+        """Compute every profile's vector onto ``index`` (reusing ``previous``'s rows of unchanged texts)."""
+        model = self._model()
+        old = previous if isinstance(previous, ProfileVectors) else None
+        index.vectors = ProfileVectors.build(model, index.texts(), previous=old) if model is not None else None
+        return index
+
+    def _patch_vectors(self, fresh: ExpertIndex, old: ExpertIndex, changed: list[str], gone: Iterable[str]) -> ExpertIndex:
+        """Fold only the ``changed`` profiles' vectors into ``fresh`` (a patched copy of ``old``)."""
+        model = self._model()
+        if model is None:
+            fresh.vectors = None
+        elif isinstance(old.vectors, ProfileVectors) and old.vectors.key == model.fingerprint:
+            fresh.vectors = old.vectors.updated(model, fresh.texts(changed), removed=gone)
+        else:
+            self._attach_vectors(fresh)
+        return fresh
 
     @staticmethod
     def _stamp_of(store: GraphStore) -> tuple:

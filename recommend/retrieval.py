@@ -220,6 +220,8 @@ class ExpertIndex:
         self._delta_pos: dict[str, int] = {}  # expert id -> position in ids
         self._gone: set[str] = set()  # removed, or no longer with any term
         self._masked = np.zeros(0, dtype=np.int64)  # base positions whose rows are stale
+        # the profiles' semantic vectors (recommend.semantics.ProfileVectors), attached by the index cache
+        self.vectors: object | None = None
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -238,6 +240,21 @@ class ExpertIndex:
             return None
         hit = self.words.get(expert_id)
         return hit[1] if hit is not None and hit[0] == text_digest(text) else None
+
+    @property
+    def tokenizer(self) -> Tokenize:
+        """The tokenizer the index's words come from."""
+        return self._args["tokenize"]
+
+    def texts(self, ids: Iterable[str] | None = None) -> Iterable[tuple[str, bytes, tuple[str, ...], str]]:
+        """(expert id, text digest, words, profile text) of the indexed profiles (all, or those of ``ids``
+        still indexed): what :class:`recommend.semantics.ProfileVectors` is computed from."""
+        ref_year, repeat_latest = self._args["ref_year"], self._args["repeat_latest"]
+        for expert_id in (self.profiles if ids is None else ids):
+            profile = self.profiles.get(expert_id)
+            if profile is not None:
+                digest, words = self.words[expert_id]
+                yield expert_id, digest, words, _doc(profile, ref_year, repeat_latest)
 
     def patchable(self, n: int) -> bool:
         """Whether ``n`` more changed profiles fit in the delta (else :meth:`updated` rebuilds)."""

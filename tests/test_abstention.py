@@ -71,3 +71,26 @@ def test_the_text_threshold_is_a_setting_and_zero_is_accepted(local_store):
     assert li[0.0].evidence.text_coverage == li[1.0].evidence.text_coverage > 0
     assert li[0.0].evidence.confidence == 1.0 >= li[1.0].evidence.confidence
     assert all(0 <= e.evidence.confidence <= 1 for r in runs.values() for e in r.experts)
+
+
+def test_a_weak_direct_path_vouches_only_with_some_of_the_demands_words_in_the_profile():
+    """Issue 13: a path of strength 0.5 (a field the demand touches through the crosswalk at weight 0.5)
+    without one of the demand's words in the profile no longer makes the experts shown look trusted."""
+    from recommend.abstention import DIRECT_COVERAGE, STRONG_STRENGTH, expert_evidence, judge
+    from recommend.scoring import CandidateFacts, FieldPath, ScoredExpert
+
+    query = ["挥发性", "有机物", "在线", "监测"]
+
+    def judged(strength: float, profile: list[str]) -> bool:
+        path = FieldPath("f:x", strength, "f:x", 1.0, 1.0, "expert_in", ("f:x", "e"))
+        s = ScoredExpert(CandidateFacts("e", "某", paths=(path,)), 0.5, {}, {})
+        ev = {"e": expert_evidence(s, {"f:x": 1.0}, query, profile)}
+        assert ev["e"].listed  # listed either way: the path is evidence, just not enough to vouch
+        return not judge({"f:x": 1.0}, [s], ev, shown=[s]).abstain
+
+    assert not judged(0.5, ["基因", "调控"])  # weak path, no demand word: abstains
+    assert judged(0.5, ["在线", "监测"])  # weak path backed by half of the demand's words
+    assert 0.25 >= DIRECT_COVERAGE and judged(0.5, ["监测"])  # one word of four
+    assert judged(STRONG_STRENGTH, ["基因"])  # a strong path vouches on its own
+    assert not judged(0.4, ["监测"])  # below abstain_direct_strength only text coverage ≥ 0.34 vouches
+    assert judged(0.4, ["在线", "监测"])

@@ -100,9 +100,9 @@ def test_demand_links_to_fields_of_its_family(recommendations, name):
     assert any(f.startswith("ht2016:") and f.partition(":")[2][:3] in level2 for f in fields), fields
 
 
-def _assert_top5_evidence(store, rec: Recommendation, family: set[str]) -> None:
+def _assert_top5_evidence(store, rec: Recommendation, family: set[str], *, trusted: bool = True) -> None:
     top = rec.experts[:5]
-    assert len(top) == 5 and (rec.verdict is None or not rec.verdict.abstain), rec.verdict
+    assert len(top) == 5 and (rec.verdict is None or rec.verdict.abstain is not trusted), rec.verdict
     with_evidence = 0
     for expert in top:
         evidence = [(step.kind, step.id) for path in expert.paths for step in path.steps if step.kind in _EVIDENCE]
@@ -122,9 +122,16 @@ def test_top5_explanations_reach_projects_or_papers_in_the_field(recommendations
     _assert_top5_evidence(demo_store, recommendations[name], DEMANDS[name][1])
 
 
+_WEAK_PATHS_ONLY = {"pcb-inspection", "wastewater"}
+"""Field-only results whose experts shown have direct paths of strength < 0.75 (fields linked through the
+crosswalk) and under 15 % of the demand's terms in their profiles (the evidence is on fuel cells, astronomy
+data, water resources: see the last test): since issue 13's abstain_direct_text_coverage they say so
+(图谱中暂无该领域有直接依据的专家) while still listing the experts their field paths find."""
+
+
 @pytest.mark.parametrize("name", DEMANDS)
 def test_without_text_index_top5_field_paths_reach_projects_or_papers_in_the_field(field_only, demo_store, name):
-    _assert_top5_evidence(demo_store, field_only[name], DEMANDS[name][1])
+    _assert_top5_evidence(demo_store, field_only[name], DEMANDS[name][1], trusted=name not in _WEAK_PATHS_ONLY)
 
 
 @pytest.mark.xfail(reason="the field family is coarse: the paths reach fuel-cell, astronomy-data and water-resource "

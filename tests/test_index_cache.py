@@ -171,3 +171,35 @@ def test_an_indexed_profile_has_the_candidates_text_so_its_words_are_reused(stor
     [facts] = _facts(store, [store.get_node(Label.EXPERT, "e:new")], {}, 2026)
     assert "硫化物固态电解质" in profile_text(facts)
     assert index.words_for("e:new", profile_text(facts), bigrams) == tuple(bigrams(profile_text(facts)))
+
+
+def test_profile_vectors_follow_updates_and_persist_with_the_index(tmp_path):
+    """Issue 13: the index carries its profiles' semantic vectors; an update folds in the changed
+    profiles only, and a persisted index brings them back without a rebuild."""
+    import numpy as np
+
+    from recommend.semantics_build import build_model
+
+    model = build_model(["固态电解质 界面", "正极材料 高镍", "机器视觉 缺陷检测", "锂电池 正极材料"], tokenize=bigrams,
+                        dims=2, min_df=1)
+    data, persist = tmp_path / "data", tmp_path / "index"
+    with LocalStore(data) as store:
+        store.write(world())
+        cache = IndexCache(bigrams, background=False, recheck_seconds=3600.0, persist_dir=persist, semantics=model)
+        first = cache.get(store)
+        assert set(first.vectors.rows) == set(first.profiles)
+        li = first.vectors.matrix[first.vectors.rows["e:li"]].copy()
+        store.write(_new_expert())
+        cache.get(store)
+        fresh = cache.get(store)
+        assert cache.updates == 1 and "e:new" in fresh.vectors.rows
+        assert np.array_equal(fresh.vectors.matrix[fresh.vectors.rows["e:li"]], li)
+        [(_, digest, _, _)] = list(fresh.texts(["e:new"]))
+        assert fresh.vectors.lookup(model, [("e:new", digest)])[1].all()
+    with LocalStore(data) as store:
+        again = IndexCache(bigrams, persist_dir=persist, semantics=model)
+        loaded = again.get(store)
+        assert again.builds == 0 and loaded.vectors.key == model.fingerprint
+        assert set(loaded.vectors.rows) == set(loaded.profiles)
+        without = IndexCache(bigrams, persist_dir=persist, semantics=None)  # the model was removed
+        assert without.get(store).vectors is None and without.builds == 0

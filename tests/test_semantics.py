@@ -131,3 +131,53 @@ def test_a_candidate_further_down_does_not_vouch_for_the_experts_shown():
     shown = judge({"f:x": 1.0}, ranked, ev, shown=[vague, weak], direct_strength=0.5)
     assert shown.abstain and dict(shown.gap) == {"f:x": 2}  # the gap still counts every candidate
     assert not judge({"f:x": 1.0}, ranked, ev, shown=[vague, weak], direct_strength=0.3).abstain
+
+
+def _battery_model() -> SemanticModel:
+    corpus = ["高镍正极材料界面调控 正极材料 高镍", "正极极片涂布缺陷 正极材料", "机器视觉 电极缺陷检测",
+              "缺陷检测 机器视觉 表面", "电池材料 正极材料 锂电池", "固态电解质 界面 锂电池"]
+    return build_model(corpus, tokenize=bigrams, dims=3, min_df=1)
+
+
+def test_the_index_carries_every_profile_vector_so_a_request_folds_in_only_its_query(store):
+    """Issue 13: profile vectors are computed when the text index is built, not per request."""
+    from recommend.index_cache import IndexCache
+    from recommend.semantics import ProfileVectors
+
+    store.write(world())
+    m = _battery_model()
+    index = IndexCache(bigrams, background=False, semantics=m).get(store)
+    assert isinstance(index.vectors, ProfileVectors) and len(index.vectors) == len(index.profiles)
+    assert index.vectors.key == m.fingerprint
+    with_index = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, semantics=m, index=index)
+    assert m._profiles == {}  # no candidate's profile was folded in during the request
+    per_request = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, semantics=_battery_model(),
+                                       index=None)
+    sem = {e.scored.id: e.scored.components["semantic"] for e in with_index.experts}
+    assert any(v > 0 for v in sem.values())
+    for e in per_request.experts:  # the same numbers as folding each profile in at request time
+        if e.scored.id in sem:
+            assert sem[e.scored.id] == pytest.approx(e.scored.components["semantic"], abs=1e-4)
+
+
+def test_profile_vectors_of_another_model_or_a_changed_text_are_not_used():
+    from recommend.semantics import ProfileVectors
+
+    m = _battery_model()
+    pv = ProfileVectors.build(m, [("e:1", b"old", bigrams("正极材料"), "正极材料")])
+    rows, found = pv.lookup(m, [("e:1", b"old"), ("e:1", b"new"), ("e:2", b"old")])
+    assert found.tolist() == [True, False, False] and np.linalg.norm(rows[0]) == pytest.approx(1.0, abs=1e-5)
+    other = build_model(["缺陷检测 机器视觉", "机器视觉 表面", "锂电池 正极"], tokenize=bigrams, dims=2, min_df=1)
+    assert not other.fingerprint == m.fingerprint and not pv.lookup(other, [("e:1", b"old")])[1].any()
+    again = pv.updated(m, [("e:2", b"d2", bigrams("机器视觉"), "机器视觉")], removed=["e:1"])
+    assert set(again.rows) == {"e:2"} and again.lookup(m, [("e:2", b"d2")])[1].all()
+    reused = ProfileVectors.build(m, [("e:1", b"old", [], "")], previous=pv)  # same digest: the row is reused
+    assert np.array_equal(reused.matrix[0], pv.matrix[0])
+
+
+def test_a_words_neighbours_are_computed_once_and_expand_the_same(model):
+    first = model.expand(["勒索软件", "网络安全"], min_similarity=0.5)
+    assert model._nearest and first
+    kept = dict(model._nearest)
+    assert model.expand(["勒索软件", "网络安全"], min_similarity=0.5) == first
+    assert all(model._nearest[k] is v for k, v in kept.items())  # not recomputed
