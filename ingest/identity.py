@@ -274,6 +274,7 @@ class PersonIndex:
     store: GraphStore | None = None
     _added: dict[str, list[tuple[str, PersonRecord]]] = field(default_factory=dict)
     _ids: set[str] = field(default_factory=set)
+    _added_ids: set[str] = field(default_factory=set)  # every id in ``_added`` (kept, not rebuilt per record)
 
     @cached_property
     def _stored(self) -> dict[str, list[tuple[str, PersonRecord]]]:
@@ -322,8 +323,7 @@ class PersonIndex:
         if not record.institution:
             raise ValueError("a person without an institution is never resolved by name alone")
         base = expert_id(record.name, record.institution)
-        taken = self._ids | {eid for recs in self._added.values() for eid, _ in recs}
-        if base not in taken:
+        if base not in self._ids and base not in self._added_ids:
             return Resolution(base, False, "新专家")
         suffix = "".join(sorted(record.areas)) or record.source
         return Resolution(f"{base}~{suffix}", False, "同名同单位但学科不同：另立一人")
@@ -359,6 +359,7 @@ class PersonIndex:
                                   old.keywords | record.keywords, coauthors=old.coauthors | record.coauthors)
         known[expert_id] = record
         self._added[record.key[0]] = sorted(known.items())
+        self._added_ids.add(expert_id)
 
 
 def records_from_rows(rows: Iterable[Mapping[str, str]]) -> list[PersonRecord]:
