@@ -20,6 +20,10 @@ resolve_neo4j_dir
 find_java
 
 "$NEO4J_DEPLOY_DIR/stop.sh"
+if port_open; then
+    log "127.0.0.1:$BOLT_PORT still answers after stop.sh: that server was not started for $NEO4J_DIR; not importing"
+    exit 3
+fi
 
 # neo4j-admin reads $NEO4J_CONF/neo4j.conf; the data directory is $NEO4J_HOME/data, as the server's.
 conf_dir=$NEO4J_DIR/import-conf
