@@ -22,6 +22,10 @@ in the same run, because the machine is shared):
     python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base]
     python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--code /tmp/base]
     python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
+    python -m bench.scale bulk --data-dir var/scale/local10     # bulk-import that staged store into Neo4j
+
+``bulk``        empties the Neo4j database and bulk-imports an embedded store loaded with the normal
+                loaders (``kgmatch bulk-import``): export, neo4j-admin import and schema seconds, rows/s.
 
 ``grow`` (issue 15): the growth curve in one command. For each ``--sizes`` scale it generates the
 data (``bench/generate.py``, cached in ``--work``), loads it into an empty store of each ``--stores``
@@ -286,6 +290,7 @@ def load_child(kind: str, data_dir: Path, gen: Path) -> dict:
         n = report.rows
         files.append({"file": name, "rows": n, "s": round(took, 1), "rows_per_s": round(n / took),
                       "rejected": report.rejected_rows})
+        print(json.dumps({"loaded": kind, **files[-1]}), file=sys.stderr, flush=True)  # progress, in grow's log
         rows, seconds = rows + n, seconds + took
     experts = store.counts().nodes.get("Expert", 0)
     store.close()
@@ -340,11 +345,36 @@ def query_child(kind: str, data_dir: Path, demands: int) -> dict:
     return result
 
 
-def _child(what: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.scale", what, *args], cwd=ROOT, capture_output=True,
-                         text=True)
+def bench_bulk(data_dir: Path) -> dict:
+    """Bulk initial load (issue 15 item 4): empty the Neo4j database, then ``kgmatch --store neo4j bulk-import``
+    of the embedded store ``data_dir`` (staged with the normal loaders, e.g. by ``grow --stores local``);
+    its export / import / schema seconds, and whether Neo4j's counts equal the staged store's."""
+    from graph.local_store import LocalStore
+    from graph.neo4j_store import Neo4jStore
+
+    with LocalStore(data_dir) as staged:
+        staged_counts = staged.counts().as_dict()
+    store = Neo4jStore.from_env()
+    store.init_schema()
+    store.clear()
+    store.close()
+    out = subprocess.run([sys.executable, "-m", "api.cli", "--store", "neo4j", "bulk-import", str(data_dir), "--json"],
+                         cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
-        raise SystemExit(f"bench.scale {what} {' '.join(args)} failed:\n{out.stderr[-3000:]}")
+        raise SystemExit(f"bulk-import failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    store = Neo4jStore.from_env()
+    counts = store.counts().as_dict()
+    store.close()
+    return {"bench": "bulk", "data_dir": str(data_dir), **result, "same_counts_as_staged": counts == staged_counts,
+            "disk_mb": round(_neo4j_disk() / 2**20)}
+
+
+def _child(what: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.scale", what, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                         text=True)  # the child's stderr (progress, errors) goes to ours
+    if out.returncode != 0:
+        raise SystemExit(f"bench.scale {what} {' '.join(args)} failed (its errors are above)")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -422,7 +452,7 @@ def grow_plot(rows: list[dict], path: Path) -> None:
 def main() -> int:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "grow", "_load", "_query"))
+    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "bulk", "grow", "_load", "_query"))
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--sizes", default="1", help="grow: comma-separated scales (1 = demo, 10, 100)")
     parser.add_argument("--stores", default="local,neo4j", help="grow: comma-separated backends")
@@ -467,6 +497,8 @@ def main() -> int:
         parser.error("--data-dir is required")
     if args.what == "open":
         result = bench_open(args.data_dir, code)
+    elif args.what == "bulk":
+        result = bench_bulk(args.data_dir)
     elif args.what == "write":
         result = bench_write(args.data_dir, code, args.store, args.demands)
     elif args.what == "profile":

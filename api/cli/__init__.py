@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 LAZY_COMMANDS: dict[str, str] = {
     "load": "api.cli.data:load",
     "duplicates": "api.cli.data:duplicates",
+    "bulk-import": "api.cli.data:bulk_import",
     "recommend": "api.cli.recommend:recommend",
     "evaluate": "api.cli.recommend:evaluate",
     "relate-fields": "api.cli.recommend:relate_fields",

@@ -39,6 +39,11 @@ class Ctx:
         if self._store is not None:
             self._store.close()
 
+    def reopen(self) -> None:
+        """Close the store; the next :meth:`store` opens it again (after a server restart)."""
+        self.close()
+        self._store = None
+
 
 def fail(message: str, code: int = 1) -> None:
     """Print a Chinese error to stderr and exit with ``code``."""

@@ -14,10 +14,12 @@ from pathlib import Path
 import click
 
 from api.cli.common import Ctx, fail, run_safely
+from graph.environment import env_value
 from graph.errors import Msg
 from graph.local_store import default_data_dir
 from graph.model import Label, RelType
 from graph.store import Batch, GraphStore
+from ingest.bulk import counts_total, empty_error, import_command, local_server, run_import, shell_command, write_csvs
 from ingest.dedup import DUPLICATE_THRESHOLD, DemandText, find_duplicates
 from ingest.demo import load_demo
 from ingest.importers import IMPORT_KINDS, import_file
@@ -28,7 +30,7 @@ from recommend.field_similarity import write_related_fields
 from workflow.activity_demo import make_activity_history
 from workflow.demo import make_demo_history
 
-__all__ = ["LOAD_KINDS", "duplicates", "load"]
+__all__ = ["LOAD_KINDS", "bulk_import", "duplicates", "load"]
 
 
 def _data_dir() -> Path:
@@ -150,3 +152,64 @@ def duplicates(obj: Ctx, threshold: float, mark: bool, as_json: bool) -> None:
     click.echo(f"共 {len(demands)} 条需求，疑似重复 {len(pairs)} 对（阈值 {threshold}）" + ("，已写入图谱。" if mark else "。"))
     for p in pairs:
         click.echo(f"  {p.score:.3f}  {p.b}「{titles[p.b]}」 ≈ {p.a}「{titles[p.a]}」")
+
+
+@click.command("bulk-import")
+@click.argument("stage", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--csv-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="CSV 文件目录 / where the neo4j-admin CSVs go (default STAGE/bulk-csv).")
+@click.option("--csv-only", is_flag=True,
+              help="只写 CSV 并打印 neo4j-admin 命令（用于不是 deploy/neo4j 启动的服务器）/ write the CSVs and print the command.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出用时 / print the timings as JSON.")
+@click.pass_obj
+@run_safely
+def bulk_import(obj: Ctx, stage: Path, csv_dir: Path | None, csv_only: bool, as_json: bool) -> None:
+    """把暂存的本地库整体导入空的 Neo4j（neo4j-admin database import）/ bulk-load an empty Neo4j from a staged store.
+
+    STAGE 是先用普通导入装好数据的本地存储目录，例如 `kgmatch --data-dir STAGE load demo`、
+    `kgmatch --data-dir STAGE load FILE --kind project`：行的校验、实体消解与属性与直接导入 Neo4j 完全相同。
+    随后本命令导出 CSV，停止本地 Neo4j（deploy/neo4j），导入，重新启动并应用 schema.cypher。
+    """
+    from graph.local_store import LocalStore
+
+    if obj.backend != "neo4j" and not csv_only:
+        fail("批量导入的目标是 Neo4j：请加 --store neo4j（或设置 KGMATCH_STORE=neo4j）。")
+    if not (stage / "graph.sqlite").is_file():
+        fail(f"暂存目录「{stage}」不是本地存储目录：先用 kgmatch --data-dir {stage} load … 导入数据。")
+    started = time.perf_counter()
+    if not csv_only:
+        target = obj.store()
+        nodes = counts_total(target)
+        if nodes:
+            raise empty_error(nodes)
+        uri, port = env_value("KGMATCH_NEO4J_URI"), int(env_value("KGMATCH_NEO4J_BOLT_PORT"))
+        if not local_server(uri, port):
+            fail(f"KGMATCH_NEO4J_URI（{uri}）不是本机 deploy/neo4j 在端口 {port} 上运行的服务器，无法替它停机导入；"
+                 "请用 --csv-only 写出 CSV，在该服务器停机后运行打印出的 neo4j-admin 命令。")
+    with LocalStore(stage) as source:
+        files = write_csvs(source, csv_dir or stage / "bulk-csv")
+    exported = time.perf_counter() - started
+    done = {"nodes": files.node_count, "relationships": files.relationship_count,
+            "files": len(files.nodes) + len(files.relationships), "csv_dir": str(files.directory),
+            "export_s": round(exported, 2)}
+    if not as_json:
+        click.echo(f"已写出 CSV：节点 {files.node_count} 个、关系 {files.relationship_count} 条，{done['files']} 个文件，"
+                   f"在 {files.directory}（{exported:.1f} 秒）。")
+    if csv_only:
+        command = shell_command(import_command(files, database=env_value("KGMATCH_NEO4J_DATABASE")))
+        click.echo(json.dumps({**done, "command": command}, ensure_ascii=False) if as_json else command)
+        return
+    obj.reopen()  # the server restarts: connect again afterwards
+    seconds = run_import(files, database=env_value("KGMATCH_NEO4J_DATABASE"))
+    store = obj.store()
+    schema_started = time.perf_counter()
+    store.init_schema()
+    schema_s = time.perf_counter() - schema_started
+    total = time.perf_counter() - started
+    done.update(import_s=round(seconds, 2), schema_s=round(schema_s, 2), total_s=round(total, 2),
+                import_rows_per_s=round(files.rows / max(seconds, 1e-9)), total_rows_per_s=round(files.rows / total))
+    if as_json:
+        click.echo(json.dumps(done, ensure_ascii=False))
+        return
+    click.echo(f"neo4j-admin 导入 {files.rows} 行用时 {seconds:.1f} 秒（{done['import_rows_per_s']:,} 行/秒）；"
+               f"建约束与索引 {schema_s:.1f} 秒；全程 {total:.1f} 秒（{done['total_rows_per_s']:,} 行/秒）。")
