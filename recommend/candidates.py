@@ -247,7 +247,7 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
             lead = bool(e.project_lead[j])
             role = "lead" if lead else "member"
             outputs.setdefault(lists.expert_id(int(e.project_person[j])), []).append(
-                (0, lists.output_id(Label.PROJECT, int(e.project_id[j])), ("JOINS", "LEADS")[lead], f,
+                (0, lists.output_id(Label.PROJECT, int(e.project_id[j])), (RelType.JOINS.value, RelType.LEADS.value)[lead], f,
                  (1.0 if lead else member_share) * float(e.project_link[j]), role))
         for j in np.flatnonzero(np.isin(e.paper_person, keep_index)):
             first = bool(e.paper_first[j])
