@@ -5,12 +5,14 @@ Each paper's title + keywords are linked with the lexical linker of :mod:`ingest
 and the NSFC pre-2020 codes, under :data:`PAPER_RULES`: per scheme the best link of weight
 ≥ 0.05 with a code of at least three characters (a first-level field says nothing), plus the
 second when it reaches 0.8 × the best. ChinaXiv prints no subject category beyond the 中图分类号
-(CLC) of about half the papers, so keywords and titles are the evidence — except for the CLC
-classes of :data:`CLC_CLASSES` (V 航空、航天 and U8 航空运输), where the printed class itself is
-linked through the crosswalk's CLC rules (``data/crosswalk/rules.csv``; main target only, weight 1):
-the lexical linker finds aerospace in few titles (43 experts had evidence there), while the class
-is the paper's own statement of its subject. Other classes are left to the linker: linking every
-CLC class would add ~3,900 papers (~15k authors) to the demo at about twice its paper load time.
+(CLC) of about half the papers, so keywords and titles are the evidence, and so is the printed class:
+every paper whose 中图分类号 has a rule in the crosswalk (``data/crosswalk/rules.csv``, scheme ``clc``) is
+linked to that rule's main ht2016 target at weight 1 (:func:`clc_links`), since the class is the
+paper's own statement of its subject. It was first done for classes V 航空、航天 and
+U8 航空运输 only (the lexical linker finds aerospace in few titles; 43 experts had evidence there);
+issue 12's end-to-end demands (a battery cathode, PCB inspection, dye-works wastewater) found their
+fields' experts through papers of TM91 电池, TP391 视觉 and X7 废水 that the linker had not linked, so every
+class is linked now (~3,800 more papers in the demo, see data/papers/SOURCE.md).
 
 Linking 12k papers takes about two minutes, not something to do at load time, so
 
@@ -37,7 +39,7 @@ from ingest.enrich import LinkRule, build_linkers, choose_links, rank_fields
 from ingest.field_linking import lexical_features
 from ingest.papers import PAPERS_FILE
 
-__all__ = ["PAPER_RULES", "CLC_CLASSES", "clc_links", "link_papers", "main"]
+__all__ = ["PAPER_RULES", "clc_links", "link_papers", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +49,17 @@ PAPER_RULES: tuple[LinkRule, ...] = (
 )
 """The linking rules for papers (one pseudo-department "P", two schemes)."""
 
-CLC_CLASSES = ("V", "U8")
-"""中图分类号 classes whose printed code links a paper to ht2016 through the crosswalk (see the module doc)."""
-
 
 def clc_links(clc: str | None) -> dict[str, float]:
-    """ht2016 links of a paper's printed 中图分类号 within :data:`CLC_CLASSES` (the crosswalk's main target).
+    """ht2016 links of a paper's printed 中图分类号: the crosswalk's main target of each code (none for a
+    code whose rule says ``-`` or that no rule covers).
 
-    >>> clc_links("V231.3;TK05"), clc_links("V474.3"), clc_links("TN958")
-    ({'ht2016:301': 1.0}, {'ht2016:302': 1.0}, {})
+    >>> clc_links("V231.3;TK05"), clc_links("V474.3"), clc_links("TM912.9"), clc_links("TJ0")
+    ({'ht2016:301': 1.0, 'ht2016:604': 1.0}, {'ht2016:302': 1.0}, {'ht2016:603': 1.0}, {})
     """
     links: dict[str, float] = {}
     for code in re.split(r"[;；,，、\s]+", (clc or "").upper()):
-        if code.startswith(CLC_CLASSES):
+        if code:
             for target, weight in get_crosswalk().targets("clc", code)[:1]:
                 if target != NONE:
                     links[f"ht2016:{target}"] = weight
