@@ -5,9 +5,9 @@
    NLP field links derived from them, ``data/enrich/project_fields.csv`` (:mod:`ingest.enrich`); then the
    academicians and 国家重点研发计划 projects of ``data/people/`` (:mod:`ingest.people`, resolved against the
    NSFC PIs by :mod:`ingest.identity`), then the patents of ``data/patents/patents.csv`` (:mod:`ingest.patents`);
-   the ChinaXiv papers of ``data/papers/papers.jsonl`` that carry field links (2,855 of 11,959:
-   the others would add ~38k authors no demand reaches through a field, at four times the load
-   time; ``kgmatch load data/papers/papers.jsonl --kind paper`` loads them all) — authors,
+   the ChinaXiv papers of ``data/papers/papers.jsonl`` that carry field links (6,658 of 11,959, by
+   NLP or their printed 中图分类号: the others would add authors no demand reaches through a field;
+   ``kgmatch load data/papers/papers.jsonl --kind paper`` loads them all) — authors,
    co-authorship, field evidence (:mod:`ingest.papers`);
 3. the files of ``data/demo/``, by name: ``institutions*``, ``enterprises*``, ``experts*``,
    ``projects*``, ``demands*`` (the domain formats of :mod:`ingest.mapping`), then
