@@ -7,14 +7,19 @@ its family (国家重点支持的高新技术领域 first-level fields, NSFC cod
 top 5 whose explanation paths reach 项目 or 论文 nodes in those fields. The assertions are on fields and
 evidence, never on expert names, so new supply may change who is recommended but not whether they fit.
 
-They run as ``kgmatch recommend --text`` does: with the text index (``IndexCache``). On the demo of
-2026-12-02 the index's text-only candidates (no field link, hence no explanation path: 高盐 brings a
-saline-soil protozoologist to the wastewater demand) outrank the experts the field paths find, so the
-path test is marked ``xfail(strict=True)``: when the ranking puts field-evidenced experts first it passes,
-turns the run red, and the marker must go. ``test_without_text_index_…`` shows the field paths themselves
-reach evidence in the right fields; the last test (also ``xfail(strict=True)``) asks for more: evidence titles
-on the demand's own problem (锂/正极, 焊/视觉, 废水/脱盐), which the demo's supply does not have yet — the
-fields are right, the papers are about fuel cells, astronomy data and water resources.
+They run as ``kgmatch recommend --text`` does: with the text index (``IndexCache``). Papers are linked to
+fields by their printed 中图分类号 as well as by the NLP (``ingest.paper_fields``), so every field has paper
+evidence (TM91 电池, TP391 视觉, X5/X7 污染控制) and the PCB demand's top 5 are all explained by papers of
+its fields. For the battery and wastewater demands the index's text-only candidates (no field link, hence
+no explanation path: aerospace co-authors matching 高温/表面, 高盐 bringing a saline-soil biologist) still
+outrank the field paths' experts, so those two are ``xfail(strict=True)``. Listing field-evidenced experts
+first would pass them but was measured to cost the SME demand set (dev: P@5 0.588 → 0.459, confident
+nonsense 0.086 → 0.216; see the branch e2e12 history), so the ranking is left alone: the fix is supply.
+``test_without_text_index_…`` shows the field paths alone reach evidence in the right fields; the last test
+(``xfail(strict=True)``) asks for more: evidence titles on the demand's own problem (锂/正极, 焊/视觉,
+废水/脱盐), which the demo's supply does not have: 4 ChinaXiv papers mention lithium-ion cells or lithium
+storage and none a cathode, its welding papers are metallurgy (TG) and its wastewater papers a handful; the
+fields are right, the papers are about fuel cells, flow batteries, tracking algorithms and water resources.
 """
 
 from __future__ import annotations
@@ -113,11 +118,12 @@ def _assert_top5_evidence(store, rec: Recommendation, family: set[str], *, trust
     assert with_evidence == 5, [(e.scored.id, [p.text() for p in e.paths]) for e in top]
 
 
-_TEXT_ONLY = "text-only candidates of the text index outrank field-evidenced experts (recommend/ ranking)"
+_TEXT_ONLY = pytest.mark.xfail(reason="text-only candidates of the text index (no field path) outrank the field "
+                                     "paths' experts; listing those first costs the SME set (supply)", strict=True)
 
 
-@pytest.mark.xfail(reason=_TEXT_ONLY, strict=True)
-@pytest.mark.parametrize("name", DEMANDS)
+@pytest.mark.parametrize("name", [pytest.param("battery-cathode", marks=_TEXT_ONLY), "pcb-inspection",
+                                  pytest.param("wastewater", marks=_TEXT_ONLY)])
 def test_top5_explanations_reach_projects_or_papers_in_the_field(recommendations, demo_store, name):
     _assert_top5_evidence(demo_store, recommendations[name], DEMANDS[name][1])
 
@@ -134,8 +140,9 @@ def test_without_text_index_top5_field_paths_reach_projects_or_papers_in_the_fie
     _assert_top5_evidence(demo_store, field_only[name], DEMANDS[name][1], trusted=name not in _WEAK_PATHS_ONLY)
 
 
-@pytest.mark.xfail(reason="the field family is coarse: the paths reach fuel-cell, astronomy-data and water-resource "
-                          "papers of the right second-level fields, not the demand's own problem (supply)", strict=True)
+@pytest.mark.xfail(reason="the field family is coarse: the paths reach fuel-cell, flow-battery, tracking-algorithm and "
+                          "water-resource papers of the right fields, not the demand's own problem (supply: ChinaXiv has "
+                          "no cathode paper and a handful on wastewater)", strict=True)
 @pytest.mark.parametrize("name", DEMANDS)
 def test_without_text_index_top5_evidence_is_on_the_demands_own_problem(field_only, name):
     titles = [step.name for e in field_only[name].experts[:5] for path in e.paths for step in path.steps
