@@ -14,7 +14,10 @@ issue 12's end-to-end demands (a battery cathode, PCB inspection, dye-works wast
 their fields (TM91 电池, TP3 计算机, X5/X7 污染控制) that the linker had mostly not linked, so every class is
 linked now: 6,658 papers linked instead of 2,855 (data/papers/SOURCE.md). On the SME demand set (dev, hybrid)
 P@5 went 0.533 → 0.588 and nonsense 0.345 → 0.235, while confident nonsense rose 0.043 → 0.086 as fewer
-results abstain (34 → 17 of 51): more fields now have experts with direct evidence.
+results abstain (34 → 17 of 51); on the test split P@5 0.464 → 0.539, nonsense 0.495 → 0.349, confident
+nonsense 0.047 → 0.227 (abstained 44 → 16 of 59). A first author's CLC-linked paper is a path of strength
+1 and one paper an EXPERT_IN of 0.5, which the abstention (abstain_direct_strength 0.5) trusts: weighting
+these links by the crosswalk's precision, or a stricter abstention, is what would bring that back down.
 
 Linking 12k papers takes about two minutes, not something to do at load time, so
 
