@@ -185,7 +185,9 @@ def _enterprise(rng: random.Random, topic_index: int, taken: set[str]) -> _Enter
     parts = names()
     found, weights = _city_weights(topic.provinces)
     city = rng.choices(found, weights=weights)[0]
-    industry = pick(rng, topic.industries)
+    weights = [i.weight for i in topic.industries]
+    # industries weighted where the topics file says so (battery makers among new-energy enterprises), else uniform
+    industry = rng.choices(topic.industries, weights=weights)[0] if len(set(weights)) > 1 else pick(rng, topic.industries)
     scale = rng.choices(list(_SCALES), weights=[s.share for s in _SCALES.values()])[0]
     while True:
         brand = "".join(rng.sample(parts["brand_chars"], 2))

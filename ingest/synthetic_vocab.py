@@ -87,6 +87,7 @@ class Industry:
     facts: tuple[str, ...]  # templates of the enterprise's own figures (capacity, lines, customers…)
     focus: tuple[str, ...]  # words of the patent titles that suit this industry best (empty: any on-topic patent)
     angles: tuple[int, ...]  # 1-based angles of the topic this industry has (empty: all)
+    weight: float = 1.0  # relative share of the topic's enterprises in this industry
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,12 @@ def _topic(raw: Mapping[str, Any], sets: Mapping[str, Any]) -> Topic:
         raise ValueError(f"data/synthetic: topic {raw['name']}: unknown angle set(s) {unknown}")
     angles = tuple(_angle(a, f"set {name}") for name in raw["angle_sets"] for a in sets[name])
     industries = tuple(Industry(i["code"], i["word"], i["business"], tuple(i["products"]), tuple(i.get("facts", ())),
-                                tuple(i.get("focus", ())), tuple(i.get("angles", ()))) for i in raw["industries"])
+                                tuple(i.get("focus", ())), tuple(i.get("angles", ())), float(i.get("weight", 1.0)))
+                       for i in raw["industries"])
     for industry in industries:
-        if not industry.products or any(not 0 < a <= len(angles) for a in industry.angles):
+        if not industry.products or any(not 0 < a <= len(angles) for a in industry.angles) or industry.weight <= 0:
             raise ValueError(f"data/synthetic: industry {industry.code} of topic {raw['name']}: "
-                             f"no products, or an angle number outside 1..{len(angles)}")
+                             f"no products, an angle number outside 1..{len(angles)}, or a weight ≤ 0")
     slots = {name: tuple(words) for name, words in raw["slots"].items()}
     if set(slots) != set(SLOT_NAMES) or not all(slots.values()):
         raise ValueError(f"data/synthetic: topic {raw['name']} needs words for each of {', '.join(SLOT_NAMES)}")
