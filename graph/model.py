@@ -30,6 +30,7 @@ __all__ = [
     "REL_SPECS",
     "KEY",
     "VERSION",
+    "CLASS_BASIS",
     "WORKFLOW_LABELS",
     "PLATFORM_KINDS",
     "node_errors",
@@ -42,6 +43,11 @@ KEY = "id"
 
 VERSION = "version"
 """The optimistic-concurrency counter of workflow nodes (see ``graph.store.Expect``)."""
+
+CLASS_BASIS = "中图分类号"
+"""``basis`` of a field link that rests only on a printed 中图分类号 read through the crosswalk (a paper's IN_FIELD,
+and the EXPERT_IN its authors get from such links alone): it reaches experts, but the recommender does not count
+it as direct evidence when deciding whether to abstain (:mod:`recommend.abstention`)."""
 
 
 class Label(StrEnum):

@@ -32,7 +32,7 @@ from ingest.enrich import enrichment_files, load_enrichment
 from ingest.importers import import_file, import_rows
 from ingest.loader import LoadReport, load_file
 from ingest.nsfc import project_files
-from ingest.papers import PAPERS_FILE
+from ingest.papers import PAPERS_FILE, clc_links
 from ingest.patents import PATENTS_PATH, import_patents
 from ingest.people import people_files
 from ingest.readers import FORMATS, read_rows
@@ -102,7 +102,7 @@ def load_step(step: DemoStep, store: GraphStore, *, progress: bool = False) -> L
         return import_patents(step.path, store, progress=progress)
     if step.kind == "paper-linked":
         errors: list[RowError] = []
-        rows = [r for r in read_rows(step.path, errors) if r.values.get("fields")]
+        rows = [r for r in read_rows(step.path, errors) if r.values.get("fields") or clc_links(r.values.get("clc"))]
         return import_rows(rows, "paper", store, source=str(step.path), errors=errors, progress=progress)
     return import_file(step.path, step.kind, store, progress=progress, default_fields=step.default_fields)
 

@@ -103,16 +103,13 @@ def read_records(root: Path = DATA_ROOT) -> list[PersonRecord]:
 
 def read_paper_records(path: Path = PAPERS_FILE) -> list[PersonRecord]:
     """One record per paper author (name + normalised institution) of the papers with NLP field links (those the
-    demo loaded when the sample was drawn: the links of the printed 中图分类号, added later, are left out)."""
+    demo loaded when the sample was drawn: the links of the printed 中图分类号, added later at load time, are not
+    in the file's ``fields``)."""
     import json
-
-    from ingest.paper_fields import clc_links
 
     with path.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
-    rows = [{**r, "fields": {f: w for f, w in r["fields"].items() if f not in clc_links(r.get("clc"))}}
-            for r in rows if r.get("fields")]
-    rows = [r for r in rows if r["fields"]]
+    rows = [r for r in rows if r.get("fields")]
     out = []
     for a in author_records(rows):
         rec = author_record(a.name, a.institution, paper_ids=a.paper_ids, keywords=a.keywords, years=a.years,

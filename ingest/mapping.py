@@ -50,7 +50,8 @@ Kinds and their fields (canonical name — accepted headers — value):
   institution) pairs by :mod:`ingest.authors` → Expert ``expert:<姓名>@<单位>``, AUTHORED {position},
   WORKS_AT; authors whose institution the text does not say are not created); ``keywords`` 关键词;
   ``abstract`` 摘要; ``year`` 年份; ``month`` 提交月份 (``2017-05``, gives the year when ``year`` is
-  empty); ``clc`` 中图分类号; ``fields`` 技术领域 → IN_FIELD {weight}; ``source`` (default
+  empty); ``clc`` 中图分类号 (each code → IN_FIELD to its ht2016 field through the crosswalk's CLC rules,
+  ``basis: 中图分类号`` unless ``fields`` names it too); ``fields`` 技术领域 → IN_FIELD {weight}; ``source`` (default
   ``chinaxiv``). Id: ``id`` as given when it holds a ``:``, else ``<source>:<id>``; without an id
   ``paper:`` + the first 16 hex digits of sha1("<title>|<authors>").
 

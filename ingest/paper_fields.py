@@ -5,19 +5,17 @@ Each paper's title + keywords are linked with the lexical linker of :mod:`ingest
 and the NSFC pre-2020 codes, under :data:`PAPER_RULES`: per scheme the best link of weight
 ≥ 0.05 with a code of at least three characters (a first-level field says nothing), plus the
 second when it reaches 0.8 × the best. ChinaXiv prints no subject category beyond the 中图分类号
-(CLC) of about half the papers, so keywords and titles are the evidence, and so is the printed class:
-every paper whose 中图分类号 has a rule in the crosswalk (``data/crosswalk/rules.csv``, scheme ``clc``) is
-linked to that rule's main ht2016 target at weight 1 (:func:`clc_links`), since the class is the
-paper's own statement of its subject. It was first done for classes V 航空、航天 and
-U8 航空运输 only (the lexical linker finds aerospace in few titles; 43 experts had evidence there);
-issue 12's end-to-end demands (a battery cathode, PCB inspection, dye-works wastewater) needed papers in
-their fields (TM91 电池, TP3 计算机, X5/X7 污染控制) that the linker had mostly not linked, so every class is
-linked now: 6,658 papers linked instead of 2,855 (data/papers/SOURCE.md). On the SME demand set (dev, hybrid)
-P@5 went 0.533 → 0.588 and nonsense 0.345 → 0.235, while confident nonsense rose 0.043 → 0.086 as fewer
-results abstain (34 → 17 of 51); on the test split P@5 0.464 → 0.539, nonsense 0.495 → 0.349, confident
-nonsense 0.047 → 0.227 (abstained 44 → 16 of 59). A first author's CLC-linked paper is a path of strength
-1 and one paper an EXPERT_IN of 0.5, which the abstention (abstain_direct_strength 0.5) trusts: weighting
-these links by the crosswalk's precision, or a stricter abstention, is what would bring that back down.
+(CLC) of about half the papers, so keywords and titles are the evidence here; the printed class is read at
+load time (:func:`ingest.papers.clc_links`: every code with a rule in the crosswalk, ``data/crosswalk/rules.csv``,
+its main ht2016 target), and a field it alone gives is marked ``basis: 中图分类号`` (:data:`graph.model.CLASS_BASIS`).
+It was first done for classes V 航空、航天 and U8 航空运输 only (the lexical linker finds aerospace in few titles;
+43 experts had evidence there), written into this file; issue 12's end-to-end demands (a battery cathode, PCB
+inspection, dye-works wastewater) needed papers in their fields (TM91 电池, TP3 计算机, X5/X7 污染控制) that the
+linker had mostly not linked, so every class is linked now: 6,658 papers linked instead of 2,855
+(data/papers/SOURCE.md). Linking them all as ordinary links (branch clc12) raised confident nonsense on the SME
+demand set (dev, hybrid: 0.016 → 0.059): a first author's CLC-linked paper is a path of strength 1 that the
+abstention trusted, while the crosswalk's CLC rules are not in its hand-checked samples. Hence the basis: such a
+link reaches and lists experts but does not vouch for a result (:mod:`recommend.abstention`).
 
 Linking 12k papers takes about two minutes, not something to do at load time, so
 
@@ -32,19 +30,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from ingest.crosswalk import NONE, get_crosswalk
 from ingest.enrich import LinkRule, build_linkers, choose_links, rank_fields
 from ingest.field_linking import lexical_features
 from ingest.papers import PAPERS_FILE
 
-__all__ = ["PAPER_RULES", "clc_links", "link_papers", "main"]
+__all__ = ["PAPER_RULES", "link_papers", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -55,24 +51,9 @@ PAPER_RULES: tuple[LinkRule, ...] = (
 """The linking rules for papers (one pseudo-department "P", two schemes)."""
 
 
-def clc_links(clc: str | None) -> dict[str, float]:
-    """ht2016 links of a paper's printed 中图分类号: the crosswalk's main target of each code (none for a
-    code whose rule says ``-`` or that no rule covers).
-
-    >>> clc_links("V231.3;TK05"), clc_links("V474.3"), clc_links("TM912.9"), clc_links("TJ0")
-    ({'ht2016:301': 1.0, 'ht2016:604': 1.0}, {'ht2016:302': 1.0}, {'ht2016:603': 1.0}, {})
-    """
-    links: dict[str, float] = {}
-    for code in re.split(r"[;；,，、\s]+", (clc or "").upper()):
-        if code:
-            for target, weight in get_crosswalk().targets("clc", code)[:1]:
-                if target != NONE:
-                    links[f"ht2016:{target}"] = weight
-    return links
-
-
 def link_papers(rows: Sequence[dict[str, Any]], *, progress: bool = False) -> list[dict[str, Any]]:
-    """The rows with ``fields`` (field id → weight, best first) set from their title and keywords."""
+    """The rows with ``fields`` (field id → weight, best first) set from their title and keywords (the printed
+    中图分类号 is linked at load time, :func:`ingest.papers.clc_links`)."""
     linker = build_linkers(PAPER_RULES)["P"]
     out = []
     for row in tqdm(rows, desc="linking papers", unit="篇", disable=not progress):
@@ -82,8 +63,6 @@ def link_papers(rows: Sequence[dict[str, Any]], *, progress: bool = False) -> li
         for rule in PAPER_RULES:
             for link in choose_links(rank_fields(linker, rule, features), rule):
                 links[link.field_id] = round(link.weight, 4)
-        for fid, weight in clc_links(row.get("clc")).items():
-            links[fid] = max(links.get(fid, 0.0), weight)
         out.append({**{k: v for k, v in row.items() if k != "fields"},
                     "fields": dict(sorted(links.items(), key=lambda kv: (-kv[1], kv[0])))})
     return out

@@ -2,7 +2,10 @@
 
 One paper row gives a ``Paper`` (``<source>:<id>``, default source ``chinaxiv``) with ``IN_FIELD``
 to its fields (``fields`` column; the shipped ChinaXiv file carries the NLP links of
-:mod:`ingest.paper_fields`), and the (person, institution) pairs that
+:mod:`ingest.paper_fields`; ``basis: 技术领域``) and to the ht2016 field of each printed 中图分类号
+(``clc`` column) that the crosswalk's CLC rules map it to (:func:`clc_links`; ``basis: 中图分类号``
+when the ``fields`` column does not name that field: a link that rests on the class alone, see
+:data:`graph.model.CLASS_BASIS`), and the (person, institution) pairs that
 :func:`ingest.authors.parse_paper_authors` reads from the printed author line and affiliation text.
 An author whose institution the text does not determine is not created: never a name alone.
 
@@ -22,9 +25,10 @@ already stored, so loading files in any order or twice gives the same result:
 * ``COLLABORATES {papers, count, first_year, last_year}`` between every two co-authors
   (``papers`` lists the joint paper ids). Co-authorship is symmetric: the relationship is stored
   once, from the smaller expert id to the larger (string order), and read in both directions.
-* ``EXPERT_IN {weight, papers, last_year, source: "论文"}`` per (author, field of one of their
+* ``EXPERT_IN {weight, papers, last_year, source: "论文", basis}`` per (author, field of one of their
   papers), ``weight = 1 − 0.5^n`` over the n papers, as for projects
-  (:func:`ingest.nsfc.expert_weight`). Where the pair already has an EXPERT_IN from another
+  (:func:`ingest.nsfc.expert_weight`); ``basis`` is 中图分类号 when every one of those papers is linked
+  to the field by its printed class alone, else 技术领域. Where the pair already has an EXPERT_IN from another
   source (NSFC codes, NLP links of projects) the stronger weight is kept.
 :func:`author_records` gives the authors of a paper file as plain records (name, institution,
 paper ids, keywords, years, fields, co-authors), for drawing and scoring the resolution sample.
@@ -42,23 +46,26 @@ from itertools import combinations
 from typing import Any
 
 from graph.errors import Msg
-from graph.model import Label, RelType
+from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Direction, NodeRef
 from ingest.authors import parse_paper_authors
 from ingest.builders import Builder, RowContext
+from ingest.crosswalk import NONE, get_crosswalk
 from ingest.generic import NodeOp, RelOp
 from ingest.identity import PersonIndex, PersonRecord, author_record
 from ingest.nsfc import expert_weight
 from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_name, normalize_org
 
-__all__ = ["PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "PaperBuilder", "AuthorRecord", "author_records",
-           "paper_id"]
+__all__ = ["PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "FIELDS_BASIS", "PaperBuilder", "AuthorRecord",
+           "author_records", "clc_links", "paper_id"]
 
 PAPERS_FILE = DATA_ROOT / "papers" / "papers.jsonl"
 """The shipped ChinaXiv papers (CC BY 4.0, see data/papers/SOURCE.md)."""
 PAPER_SOURCE = "chinaxiv"
 EVIDENCE_SOURCE = "论文"
 """``EXPERT_IN.source`` of field evidence derived from papers."""
+FIELDS_BASIS = "技术领域"
+"""``basis`` of a paper's field link given by its ``fields`` column (the other one is :data:`CLASS_BASIS`)."""
 MAX_EXPERT_KEYWORDS = 12
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -76,6 +83,22 @@ def paper_id(rec: dict[str, Any], source: str) -> str | None:
         return None
     digest = hashlib.sha1(f"{rec['title']}|{rec.get('authors') or ''}".encode()).hexdigest()[:16]
     return f"paper:{digest}"
+
+
+def clc_links(clc: str | None) -> dict[str, float]:
+    """ht2016 links of a paper's printed 中图分类号: the crosswalk's main target of each code (none for a
+    code whose rule says ``-`` or that no rule covers).
+
+    >>> clc_links("V231.3;TK05"), clc_links("V474.3"), clc_links("TM912.9"), clc_links("TJ0")
+    ({'ht2016:301': 1.0, 'ht2016:604': 1.0}, {'ht2016:302': 1.0}, {'ht2016:603': 1.0}, {})
+    """
+    links: dict[str, float] = {}
+    for code in re.split(r"[;；,，、\s]+", (clc or "").upper()):
+        if code:
+            for target, weight in get_crosswalk().targets("clc", code)[:1]:
+                if target != NONE:
+                    links[f"ht2016:{target}"] = weight
+    return links
 
 
 def _year(ctx: RowContext, rec: dict[str, Any]) -> int | None:
@@ -104,6 +127,7 @@ class _PaperFacts:
     names: tuple[str, ...]  # every author of the line, paired or not
     fields: list[str]
     keywords: list[str]
+    by_class: frozenset[str] = frozenset()  # the fields linked by the printed 中图分类号 alone
 
 
 class PaperBuilder(Builder):
@@ -127,6 +151,8 @@ class PaperBuilder(Builder):
         self.claim(ctx, pid, "id" if rec.get("id") else "title")
         year = _year(ctx, rec)
         fields = self.fields(ctx, rec)
+        given = {fid for fid, _ in fields}
+        by_class = {fid: weight for fid, weight in self._class_fields(rec.get("clc")).items() if fid not in given}
         if pid is None or ctx.errors:
             return
         parsed = parse_paper_authors(rec.get("authors") or "", rec.get("affiliations") or "")
@@ -136,13 +162,15 @@ class PaperBuilder(Builder):
             "abstract": rec.get("abstract"), "year": year, "month": rec.get("month"), "clc": rec.get("clc"),
             "source": source,
         })
-        for fid, weight in fields:
-            ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, weight=weight if weight != 1 else None)
+        for fid, weight in [*fields, *by_class.items()]:
+            ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, weight=weight if weight != 1 else None,
+                    basis=CLASS_BASIS if fid in by_class else FIELDS_BASIS)
         position = {name: i for i, name in enumerate(parsed.authors, start=1)}
         inst_ids = {inst: self.institution(ctx, inst, source=source)  # once per row: several authors share one
                     for inst in dict.fromkeys(normalize_org(i) for _, i in parsed.pairs)}
         authors = [((name, normalize_org(inst)), position[name]) for name, inst in parsed.pairs]
-        facts = _PaperFacts(ctx.row, year, authors, parsed.authors, [f for f, _ in fields], keywords)
+        facts = _PaperFacts(ctx.row, year, authors, parsed.authors, [*(f for f, _ in fields), *by_class], keywords,
+                            frozenset(by_class))
 
         def remember() -> None:
             self._papers[pid] = facts
@@ -150,6 +178,16 @@ class PaperBuilder(Builder):
             self._source = source
 
         ctx.on_commit(remember)
+
+    def _class_fields(self, clc: object) -> dict[str, float]:
+        """:func:`clc_links` of a printed 中图分类号, those whose Field is known (the taxonomy may not be loaded)."""
+        out = {}
+        for fid, weight in clc_links(clc if isinstance(clc, str) else None).items():
+            try:
+                out[self.resolver.field(fid, ("ht2016",))] = weight
+            except ValueError:
+                continue
+        return out
 
     # -- who the authors are -------------------------------------------------------------------
     def _author_records(self) -> dict[_AuthorKey, tuple[int, PersonRecord, list[str], list[str]]]:
@@ -256,6 +294,7 @@ class PaperBuilder(Builder):
     def _expert_fields(self, refs: list[NodeRef]) -> list[RelOp]:
         by_pair: dict[tuple[str, str], set[str]] = {}
         years = {pid: facts.year for pid, facts in self._papers.items()}
+        by_class = {(pid, fid) for pid, facts in self._papers.items() for fid in facts.by_class}
         rows: dict[str, int] = {}
         for pid, facts in self._papers.items():
             for eid in {self._resolved[key] for key, _ in facts.authors}:
@@ -275,6 +314,8 @@ class PaperBuilder(Builder):
             for src, nb in self.store.expand([NodeRef(Label.PAPER, p) for p in sorted(others)],
                                              direction=Direction.OUT, rel_types=[RelType.IN_FIELD],
                                              labels=[Label.FIELD]):
+                if nb.rel.props.get("basis") == CLASS_BASIS:
+                    by_class.add((src.id, nb.node.id))
                 for eid in others[src.id]:
                     by_pair.setdefault((eid, nb.node.id), set()).add(src.id)
         stored = {(src.id, nb.node.id): nb.rel.props for src, nb in self.store.expand(
@@ -290,7 +331,8 @@ class PaperBuilder(Builder):
             known = [y for y in (years.get(p) for p in pids) if isinstance(y, int)]
             ops.append(RelOp(rows[eid], RelType.EXPERT_IN, Label.EXPERT, Label.FIELD, {
                 "start": eid, "end": fid, "weight": weight, "papers": len(pids),
-                **({"last_year": max(known)} if known else {}), "source": EVIDENCE_SOURCE}))
+                **({"last_year": max(known)} if known else {}), "source": EVIDENCE_SOURCE,
+                "basis": CLASS_BASIS if all((p, fid) in by_class for p in pids) else FIELDS_BASIS}))
         return ops
 
 

@@ -4,7 +4,8 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
 
 * **Direct field evidence**: a graph path from one of the demand's fields to the expert that goes
   through that field itself or its sub-fields only (not up to a parent, not sideways to a related
-  field): the expert is EXPERT_IN the field or leads a project in it.
+  field): the expert is EXPERT_IN the field or leads a project in it. A path whose link rests on a printed
+  中图分类号 alone (``FieldPath.basis``, issue 12) counts for listing and the supply gap, with strength 0.
 * **Text evidence**: the share of the demand's distinct content terms (≥ 2 characters) that occur in
   the expert's profile (keywords and project titles) — an absolute coverage, unlike the text score,
   which is relative to the best candidate.
@@ -116,6 +117,10 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     >>> ev = expert_evidence(s, {"f": 1.0}, ["锂电池", "正极"], ["锂电池", "回收"])
     >>> ev.direct_fields, ev.matched_terms, ev.confidence
     (('f',), ('锂电池',), 1.0)
+    >>> by_class = FieldPath("f", 1.0, "f", 1.0, 1.0, "paper", ("f", "p", "e"), basis="中图分类号")
+    >>> ev = expert_evidence(ScoredExpert(CandidateFacts("e", "某", paths=(by_class,)), 0.5, {}, {}), {"f": 1.0}, [], [])
+    >>> ev.direct_fields, ev.direct_strength
+    (('f',), 0.0)
     """
     direct: dict[str, float] = {}
     indirect = hierarchy = False
@@ -123,7 +128,9 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
         if p.demand_field not in demand_fields:
             continue
         if all(h == "child" for h in p.field_hops):
-            direct[p.demand_field] = max(direct.get(p.demand_field, 0.0), p.demand_weight * p.expert_weight)
+            # a link resting on a printed 中图分类号 alone (p.basis) lists the expert but has no strength
+            strength = 0.0 if p.basis else p.demand_weight * p.expert_weight
+            direct[p.demand_field] = max(direct.get(p.demand_field, 0.0), strength)
         else:
             indirect = True
             hierarchy = hierarchy or all(h in ("child", "parent") for h in p.field_hops)

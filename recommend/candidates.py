@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import Msg, NotFoundError
-from graph.model import NODE_SPECS, Label, RelType
+from graph.model import CLASS_BASIS, NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.field_experts import FieldExpertLists, field_expert_lists
 from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
@@ -232,35 +232,37 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
         return chosen, paths
     # Per expert, the order the traversal gave: EXPERT_IN paths by field, then project paths by
     # (project, LEADS/JOINS, field), then paper paths by (paper, field); each field's reaches in order.
-    outputs: dict[str, list[tuple[int, str, str, str, float, str]]] = {}
+    outputs: dict[str, list[tuple[int, str, str, str, float, str, str]]] = {}
     for f in sorted(snapshot):
         e = snapshot[f]
         n = len(e.expert) if fanout is None else min(fanout, len(e.expert))
         for j in np.flatnonzero(np.isin(e.expert[:n], keep_index)):
             expert, weight = lists.expert_id(int(e.expert[j])), float(e.expert_weight[j])
+            basis = CLASS_BASIS if e.expert_by_class is not None and e.expert_by_class[j] else ""
             mine = paths.setdefault(expert, [])
             for r in by_field[f]:
                 mine.append(FieldPath(r.demand_field, fields[r.demand_field], r.field, r.similarity, weight,
-                                      "expert_in", (*r.via, expert), r.hops))
+                                      "expert_in", (*r.via, expert), r.hops, basis=basis))
         cut = len(e.project_rank) if fanout is None else int(np.searchsorted(e.project_rank, fanout))
         for j in np.flatnonzero(np.isin(e.project_person[:cut], keep_index)):
             lead = bool(e.project_lead[j])
             role = "lead" if lead else "member"
             outputs.setdefault(lists.expert_id(int(e.project_person[j])), []).append(
                 (0, lists.output_id(Label.PROJECT, int(e.project_id[j])), (RelType.JOINS.value, RelType.LEADS.value)[lead], f,
-                 (1.0 if lead else member_share) * float(e.project_link[j]), role))
+                 (1.0 if lead else member_share) * float(e.project_link[j]), role, ""))
         for j in np.flatnonzero(np.isin(e.paper_person, keep_index)):
             first = bool(e.paper_first[j])
             outputs.setdefault(lists.expert_id(int(e.paper_person[j])), []).append(
                 (1, lists.output_id(Label.PAPER, int(e.paper_id[j])), "", f,
-                 (1.0 if first else member_share) * float(e.paper_link[j]), "first" if first else "author"))
+                 (1.0 if first else member_share) * float(e.paper_link[j]), "first" if first else "author",
+                 CLASS_BASIS if e.paper_by_class is not None and e.paper_by_class[j] else ""))
     for expert, found in outputs.items():
         mine = paths.setdefault(expert, [])
-        for kind, output, _, f, weight, role in sorted(found):  # projects (0) before papers (1)
+        for kind, output, _, f, weight, role, basis in sorted(found):  # projects (0) before papers (1)
             for r in by_field[f]:
                 mine.append(FieldPath(r.demand_field, fields[r.demand_field], f, r.similarity, weight,
                                       ("project", "paper")[kind], (*r.via, output, expert), r.hops,
-                                      role))
+                                      role, basis))
     return chosen, paths
 
 

@@ -66,7 +66,8 @@ def _path_steps(demand_id: str, demand_name: str, path: FieldPath, names: Mappin
                               "负责人" if path.role == "lead" else "参与者"))
     elif path.kind == "paper":
         paper, expert = rest
-        steps.append(PathStep("paper", paper, names.get(paper, paper), "所属论文"))
+        # a paper in the field by its printed 中图分类号 alone says so (not the NLP's or the file's own link)
+        steps.append(PathStep("paper", paper, names.get(paper, paper), f"所属论文（{path.basis}）" if path.basis else "所属论文"))
         steps.append(PathStep("expert", expert, names.get(expert, expert),
                               "第一作者" if path.role == "first" else "作者"))
     else:

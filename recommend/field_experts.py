@@ -12,6 +12,9 @@ per field, as arrays:
   first), so the ``fanout_per_field`` bound of the old traversal is a slice;
 * one entry per (paper IN_FIELD the field, author): the author, the link, first author or not.
 
+Each EXPERT_IN and paper entry also says whether its link rests on a printed 中图分类号 alone
+(``basis`` :data:`graph.model.CLASS_BASIS`), which the paths carry to the abstention.
+
 The order inside each list is the one ``GraphStore.expand(limit_per_node=…)`` bounds by (heaviest
 ``weight`` first, ties by id), so a request gets exactly the experts, weights and evidence ids the
 traversal gave. A request computes every reached expert's strongest path as one array product
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.model import Label, RelType
+from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef, rel_weight
 
 __all__ = ["BACKGROUND_FROM_EXPERTS", "FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
@@ -71,6 +74,8 @@ class FieldEntries:
     paper_link: np.ndarray
     paper_first: np.ndarray  # bool: AUTHORED.position == 1
     paper_id: np.ndarray  # paper index
+    expert_by_class: np.ndarray | None = None  # bool per EXPERT_IN: basis CLASS_BASIS (None: none is)
+    paper_by_class: np.ndarray | None = None  # bool per paper entry: its IN_FIELD's basis is CLASS_BASIS
 
 
 _EMPTY_INT = np.zeros(0, dtype=np.int64)
@@ -102,6 +107,7 @@ class FieldExpertLists:
         # field -> [(expert, weight)] / [(output, link)], in the bounded traversal's order
         self._expert_in: dict[str, list[tuple[str, float]]] = {}
         self._linked: dict[Label, dict[str, list[tuple[str, float]]]] = {Label.PROJECT: {}, Label.PAPER: {}}
+        self._by_class: dict[str, set[str]] = {}  # field -> experts and papers whose link to it has basis CLASS_BASIS
         # output -> [(expert, flag)]: a project's (expert, leads) ordered by (type, id); a paper's (expert, first)
         self._people: dict[Label, dict[str, list[tuple[str, bool]]]] = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of: dict[NodeRef, set[str]] = {}
@@ -216,6 +222,7 @@ class FieldExpertLists:
         self._linked = {Label.PROJECT: {}, Label.PAPER: {}}
         self._people = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of = {}
+        self._by_class = {}
         fields = [n.id for n in store.all_nodes(Label.FIELD)]
         outputs = self._read_fields(store, fields)
         self._read_outputs(store, outputs)
@@ -241,6 +248,7 @@ class FieldExpertLists:
     def _read_fields(self, store: GraphStore, fields: Sequence[str]) -> set[NodeRef]:
         """Re-read the EXPERT_IN and IN_FIELD lists of ``fields``; the outputs not read before."""
         found: dict[str, dict[tuple[RelType, Label], list[tuple[tuple, str, float]]]] = {f: {} for f in fields}
+        by_class: dict[str, set[str]] = {f: set() for f in fields}
         for i in range(0, len(fields), _CHUNK):
             refs = [NodeRef(Label.FIELD, f) for f in fields[i:i + _CHUNK]]
             for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN, RelType.IN_FIELD],
@@ -251,8 +259,11 @@ class FieldExpertLists:
                     continue
                 weight = float(nb.rel.props.get("weight", 1.0))
                 found[src.id].setdefault(key, []).append(((-rel_weight(nb.rel.props), nb.node.id), nb.node.id, weight))
+                if nb.rel.props.get("basis") == CLASS_BASIS:
+                    by_class[src.id].add(nb.node.id)
         new: set[NodeRef] = set()
         for f, kinds in found.items():
+            self._by_class[f] = by_class[f]
             self._expert_in[f] = [(i, w) for _, i, w in sorted(kinds.get((RelType.EXPERT_IN, Label.EXPERT), []))]
             for label in _OUTPUTS:
                 old = self._linked[label].get(f, [])
@@ -295,13 +306,15 @@ class FieldExpertLists:
                 link.append(weight)
                 lead.append(leads)
                 pid.append(self.outputs[Label.PROJECT](project))
-        a_person, a_link, a_first, a_id = [], [], [], []
+        a_person, a_link, a_first, a_id, a_class = [], [], [], [], []
+        by_class = self._by_class.get(field, set())
         for paper, weight in papers:
             for expert, first in self._people[Label.PAPER].get(paper, []):
                 a_person.append(self.experts(expert))
                 a_link.append(weight)
                 a_first.append(first)
                 a_id.append(self.outputs[Label.PAPER](paper))
+                a_class.append(paper in by_class)
         return FieldEntries(
             np.array([self.experts(e) for e, _ in experts], dtype=np.int64) if experts else _EMPTY_INT,
             np.array([w for _, w in experts], dtype=np.float64) if experts else _EMPTY_FLOAT,
@@ -314,6 +327,8 @@ class FieldExpertLists:
             np.array(a_link, dtype=np.float64) if a_link else _EMPTY_FLOAT,
             np.array(a_first, dtype=bool) if a_first else _EMPTY_BOOL,
             np.array(a_id, dtype=np.int64) if a_id else _EMPTY_INT,
+            np.array([e in by_class for e, _ in experts], dtype=bool) if by_class else None,
+            np.array(a_class, dtype=bool) if by_class else None,
         )
 
     # -- a request -----------------------------------------------------------------------------

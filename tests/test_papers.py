@@ -6,14 +6,16 @@ import json
 
 import pytest
 
-from graph.model import Label, RelType
-from graph.store import Direction
+from graph.model import CLASS_BASIS, Label, RelType
+from graph.store import Direction, NodeRef
 from ingest.importers import import_file
-from ingest.papers import EVIDENCE_SOURCE, PAPERS_FILE
+from ingest.papers import EVIDENCE_SOURCE, FIELDS_BASIS, PAPERS_FILE
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
+from recommend.abstention import expert_evidence
 from recommend.candidates import collaboration_graph, demand_facts_for_text, gather_candidates
 from recommend.config import resolve
-from recommend.explain import team_sentence
+from recommend.explain import explain_paths, team_sentence
+from recommend.scoring import ScoredExpert
 from recommend.teams import Team
 
 REAL_IDS = ("201601.00052", "201601.00053", "201604.01028")
@@ -43,9 +45,9 @@ def fields_store(store):
 
 def _rows_with_fields():
     a, b, c = _real_rows(*REAL_IDS)
-    a = {**a, "fields": {"ht2016:10104": 0.2}}      # both 王颖 papers in one field: two papers' evidence
-    b = {**b, "fields": {"ht2016:10104": 0.1}}
-    c = {**c, "fields": {}}
+    a = {**a, "fields": {"ht2016:10104": 0.2}, "clc": ""}      # both 王颖 papers in one field: two papers' evidence
+    b = {**b, "fields": {"ht2016:10104": 0.1}, "clc": ""}      # (their printed 中图分类号 left out: see the last test)
+    c = {**c, "fields": {}, "clc": ""}
     return [a, b, c]
 
 
@@ -74,7 +76,8 @@ def test_real_papers_become_papers_authors_and_ties(tmp_path, fields_store):
     # field evidence: two papers in ht2016:10104 → 1 − 0.5² for each author of both
     expert_in = {nb.node.id: dict(nb.rel.props) for nb in store.neighbors(
         Label.EXPERT, wang, direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])}
-    assert expert_in == {"ht2016:10104": {"weight": 0.75, "papers": 2, "last_year": 2016, "source": EVIDENCE_SOURCE}}
+    assert expert_in == {"ht2016:10104": {"weight": 0.75, "papers": 2, "last_year": 2016, "source": EVIDENCE_SOURCE,
+                                          "basis": FIELDS_BASIS}}
     assert "本体实体检索" in store.get_node(Label.EXPERT, wang).props["keywords"]
 
 
@@ -192,3 +195,34 @@ def test_paper_authors_merge_into_pis_only_when_the_evidence_agrees(tmp_path, fi
     before = (store.counts().as_dict(), _snapshot(store))
     assert import_file(path, "paper", store).ok
     assert (store.counts().as_dict(), _snapshot(store)) == before
+
+
+def test_printed_clc_links_a_paper_but_a_link_resting_on_it_alone_does_not_vouch(tmp_path, fields_store):
+    """The real papers' printed 中图分类号 (G250.7 → 503, TP393 → 103 through the crosswalk) link them at load time; a
+    field only the class gives is basis 中图分类号 on IN_FIELD, on the EXPERT_IN it implies and on the path, which the
+    abstention lists with strength 0; a field the row's own ``fields`` also names is an ordinary link."""
+    store = fields_store
+    a, b, _ = _real_rows(*REAL_IDS)
+    rows = [{**a, "fields": {}}, {**b, "fields": {"ht2016:103": 0.4}}]
+    assert (a["clc"], b["clc"]) == ("G250.7", "TP393")
+    assert import_file(_write(tmp_path / "p.jsonl", rows), "paper", store).ok
+    links = {(src.id, nb.node.id): nb.rel.props for src, nb in store.expand(
+        [NodeRef(Label.PAPER, "chinaxiv:201601.00052"), NodeRef(Label.PAPER, "chinaxiv:201601.00053")],
+        direction=Direction.OUT, rel_types=[RelType.IN_FIELD])}
+    assert links[("chinaxiv:201601.00052", "ht2016:503")]["basis"] == CLASS_BASIS
+    assert links[("chinaxiv:201601.00053", "ht2016:103")] == {"weight": 0.4, "basis": FIELDS_BASIS}
+    wang = "expert:王颖@中国科学院文献情报中心"
+    expert_in = {nb.node.id: nb.rel.props["basis"] for nb in store.neighbors(
+        Label.EXPERT, wang, direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])}
+    assert expert_in == {"ht2016:503": CLASS_BASIS, "ht2016:103": FIELDS_BASIS}
+    settings = resolve({})
+    for field, basis, strength in (("ht2016:503", CLASS_BASIS, 0.0), ("ht2016:103", "", 0.5)):
+        demand = demand_facts_for_text(store, "知识组织", {field: 1.0})
+        candidates, _ = gather_candidates(store, demand, settings)
+        facts = next(c for c in candidates if c.id == wang)
+        assert {p.basis for p in facts.paths} == {basis}
+        evidence = expert_evidence(ScoredExpert(facts, 0.5, {}, {}), demand.fields, [], [])
+        assert evidence.direct_fields == (field,) and evidence.listed and evidence.direct_strength == strength
+        shown = explain_paths("d", "知识组织", ScoredExpert(facts, 0.5, {}, {}), {})
+        links = {step.link for path in shown for step in path.steps if step.kind == "paper"}
+        assert links == {f"所属论文（{CLASS_BASIS}）" if basis else "所属论文"}
