@@ -14,7 +14,9 @@ its fields. Those papers are in its fields by their printed class alone (``basis
 data systems, tracking algorithms), which lists the experts but does not vouch for the result, so it says
 图谱中暂无该领域有直接依据的专家 (:data:`_CLASS_ONLY`; data/eval/sme-demands/DECISIONS.md). For the battery and wastewater demands the index's text-only candidates (no field link, hence
 no explanation path: aerospace co-authors matching 高温/表面, 高盐 bringing a saline-soil biologist) still
-outrank the field paths' experts, so those two are ``xfail(strict=True)``. Listing field-evidenced experts
+outrank the field paths' experts, so those two are ``xfail(strict=True)``. (For the battery demand some of them are
+on topic — lithium-storage authors whose paper the NLP linked to 402 无机非金属材料, a field the demand's links
+603/60302 do not reach — and some are not: 循环 matching recurrent networks.) Listing field-evidenced experts
 first would pass them but was measured to cost the SME demand set (dev: P@5 0.588 → 0.459, confident
 nonsense 0.086 → 0.216; see the branch e2e12 history), so the ranking is left alone: the fix is supply.
 ``test_without_text_index_…`` shows the field paths alone reach evidence in the right fields; the last test
