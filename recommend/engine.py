@@ -305,7 +305,8 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     # Honest abstention (recommend.abstention): an expert with no direct path in the demand's fields and
     # too little text evidence is never listed.
     threshold = float(settings["abstain_text_coverage"])
-    weights = _term_weights(semantics, query_tokens)
+    weighted = float(settings["abstain_weighted_text_coverage"])  # off by default: no weights, no cost
+    weights = _term_weights(semantics, query_tokens) if weighted > 0 else None
     evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold,
                                       list_coverage=float(settings["list_text_coverage"]), term_weights=weights)
                 for s in scored}
@@ -315,7 +316,7 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                     direct_strength=float(settings["abstain_direct_strength"]),
                     strong_strength=float(settings["abstain_strong_direct_strength"]),
                     direct_coverage=float(settings["abstain_direct_text_coverage"]),
-                    weighted_threshold=float(settings["abstain_weighted_text_coverage"]))
+                    weighted_threshold=weighted)
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
