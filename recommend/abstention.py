@@ -9,6 +9,12 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
 * **Text evidence**: the share of the demand's distinct content terms (≥ 2 characters) that occur in
   the expert's profile (keywords and project titles) — an absolute coverage, unlike the text score,
   which is relative to the best candidate.
+* **Weighted text evidence**: the same coverage with each term weighted by its specificity (the caller passes
+  the semantic model's IDF over the shipped corpora, for the terms the model knows; terms it does not know
+  are left out), so a profile that shares the demand's rare words (脱硫, 渗透汽化) counts more than one that
+  shares its generic ones (系统, 技术, 需要); 0 without weights. Issue 13: on the SME dev split the plain
+  coverage left 39 of 51 demands abstaining although most of their top 5 carried labelled evidence. Off by
+  default (setting 0): it failed its adoption rule on the test split (docs/abstention-weighted-coverage.md).
 * **Confidence** of one recommendation, in [0, 1]: ``max(direct strength, text coverage /
   TEXT_THRESHOLD capped at 1)`` where the direct strength is the best direct path's
   demand weight × expert weight; an expert with neither a graph path nor one matched term gets 0
@@ -18,7 +24,8 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
   a related field alone is not evidence.
 * The result **abstains** when none of the experts *shown* has a direct path of strength ≥
   :data:`STRONG_STRENGTH`, or one of strength ≥ :data:`DIRECT_STRENGTH` backed by text coverage ≥
-  :data:`DIRECT_COVERAGE`, or text coverage ≥ :data:`TEXT_THRESHOLD` (issue 13: a path of strength 0.5 —
+  :data:`DIRECT_COVERAGE`, or text coverage ≥ :data:`TEXT_THRESHOLD`, or specificity-weighted text coverage
+  ≥ :data:`WEIGHTED_THRESHOLD` (issue 13: a path of strength 0.5 —
   a field linked through the crosswalk at weight 0.5 — with no demand term in the expert's profile vouched
   for results whose other experts had no evidence; the thresholds were chosen on the SME demand set's dev
   split, ``bench/sme_demands.py``. Before, any candidate with a direct path
@@ -37,10 +44,15 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
+WEIGHTED_THRESHOLD = 0.0  # the default of the setting abstain_weighted_text_coverage (recommend.config)
+"""Specificity-weighted text coverage that counts as evidence on its own; 0: off. 0.3 was chosen on the SME dev
+split (abstained 39/51 -> 36/51, confident nonsense 0.016 unchanged) but on the test split, run once, it gave
+confident nonsense 0.078 [0.053, 0.114] (> 0.05), so by the rule fixed beforehand
+(docs/abstention-weighted-coverage.md) it is off by default."""
 DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
 """Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
 STRONG_STRENGTH = 0.75  # the default of the setting abstain_strong_direct_strength (recommend.config)
@@ -65,6 +77,7 @@ class Evidence:
     list_coverage: float = 0.0  # the coverage that lets an expert without a field path be listed
     hierarchy_path: bool = False  # reached through a parent or sub-field of a demand's field (not a related one)
     direct_strength: float = 0.0  # the best direct path's demand weight × expert weight
+    weighted_coverage: float = 0.0  # text coverage with each term weighted by its specificity (0 without weights)
 
     @property
     def listed(self) -> bool:
@@ -78,6 +91,7 @@ class Evidence:
         """Plain data for JSON."""
         return {"direct_fields": list(self.direct_fields), "indirect": self.indirect,
                 "matched_terms": list(self.matched_terms), "text_coverage": round(self.text_coverage, 4),
+                "weighted_text_coverage": round(self.weighted_coverage, 4),
                 "confidence": round(self.confidence, 4)}
 
 
@@ -108,8 +122,9 @@ def _terms(tokens: Sequence[str]) -> list[str]:
 
 def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], query_tokens: Sequence[str],
                     profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD,
-                    list_coverage: float = LIST_COVERAGE) -> Evidence:
-    """The evidence behind one scored candidate.
+                    list_coverage: float = LIST_COVERAGE, term_weights: Mapping[str, float] | None = None) -> Evidence:
+    """The evidence behind one scored candidate. ``term_weights``: each term's specificity (e.g. its IDF);
+    the weighted coverage is over the weighted terms only (0 without any).
 
     >>> from recommend.scoring import CandidateFacts, FieldPath
     >>> path = FieldPath("f", 1.0, "f", 1.0, 0.5, "expert_in", ("f", "e"))
@@ -121,6 +136,8 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     >>> ev = expert_evidence(ScoredExpert(CandidateFacts("e", "某", paths=(by_class,)), 0.5, {}, {}), {"f": 1.0}, [], [])
     >>> ev.direct_fields, ev.direct_strength
     (('f',), 0.0)
+    >>> expert_evidence(s, {}, ["锂电池", "需要"], ["锂电池"], term_weights={"锂电池": 3.0, "需要": 1.0}).weighted_coverage
+    0.75
     """
     direct: dict[str, float] = {}
     indirect = hierarchy = False
@@ -138,24 +155,29 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
     profile = set(profile_tokens)
     matched = tuple(t for t in terms if t in profile)
     coverage = len(matched) / len(terms) if terms else 0.0
+    weights = {t: float(term_weights[t]) for t in terms if term_weights and term_weights.get(t, 0.0) > 0}
+    total = sum(weights.values())
+    weighted = sum(w for t, w in weights.items() if t in profile) / total if total > 0 else 0.0
     text_conf = min(1.0, coverage / text_threshold) if text_threshold > 0 else float(coverage > 0)
     strength = max(direct.values(), default=0.0)
     confidence = max(min(1.0, strength * 2), text_conf) if direct or matched else (0.1 if indirect else 0.0)
     return Evidence(tuple(sorted(direct)), indirect and not direct, matched, coverage, round(confidence, 4),
-                    list_coverage, hierarchy and not direct, round(strength, 4))
+                    list_coverage, hierarchy and not direct, round(strength, 4), round(weighted, 4))
 
 
 def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
-          strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE) -> Verdict:
+          strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE,
+          weighted_threshold: float = WEIGHTED_THRESHOLD) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
     direct path of strength ≥ ``strong_strength`` (demand weight × expert weight: a field the demand
     mainly needs), or one of strength ≥ ``direct_strength`` and text coverage ≥ ``direct_coverage`` (a
     field it touches through the crosswalk at weight 0.5 counts only with some of the demand's words in
-    the profile), or text coverage ≥ ``text_threshold``: a candidate with evidence further down the list
+    the profile), or text coverage ≥ ``text_threshold``, or specificity-weighted text coverage ≥
+    ``weighted_threshold`` (0 turns that off): a candidate with evidence further down the list
     does not vouch for the experts shown.
     The supply gap counts every candidate.
 
@@ -173,7 +195,8 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
         for p in s.facts.paths:
             near[p.expert_field] += 1
     looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
-    strong = [ev for ev in looked_at if ev.listed and (ev.text_coverage >= text_threshold or (ev.direct_fields and (
+    strong = [ev for ev in looked_at if ev.listed and (
+        ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage or (ev.direct_fields and (
         ev.direct_strength >= strong_strength
         or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
     best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)

@@ -216,6 +216,7 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     model = get_semantic_model() if isinstance(semantics, _Default) else semantics
     query_tokens = tokenize(demand.text)
     hits: list[tuple[str, float]] = []
+    semantic_only: dict[str, Any] = {}
     text_part = None
     if index is not None:
         expansion: list[str] = []
@@ -232,8 +233,14 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
             if expansion:
                 seen = {i for i, _ in hits}
                 expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
-                hits += [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
-    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
+                more = [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
+                hits += more
+                # Issue 13 (cold latency): the experts only the expanded query finds are mostly ones no request
+                # read before; their institutions and projects come from the index's profiles (the ones they
+                # were found by), not from the store (reading their project and paper nodes cold cost ~10 ms CPU per request)
+                semantic_only = {i: p for i, _ in more if (p := index.profiles.get(i)) is not None}
+    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits],
+                                      profiles=semantic_only or None)
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]
     kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
@@ -269,6 +276,15 @@ def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFa
     return out
 
 
+def _term_weights(semantics: SemanticModel | _Default | None, tokens: Sequence[str]) -> dict[str, float]:
+    """Each query word's specificity for the weighted text evidence (:mod:`recommend.abstention`): its IDF in
+    the semantic model's corpora; words the model does not know are left out (none without a model)."""
+    model = get_semantic_model() if isinstance(semantics, _Default) else semantics
+    if model is None:
+        return {}
+    return {t: float(model.idf[i]) for t in set(tokens) if (i := model.vocab.get(t)) is not None}
+
+
 def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tokenize,
                         overrides: Mapping[str, Any] | None = None, demand_name: str | None = None,
                         index: ExpertIndex | None = None, keywords: Sequence[str] = (),
@@ -289,15 +305,18 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     # Honest abstention (recommend.abstention): an expert with no direct path in the demand's fields and
     # too little text evidence is never listed.
     threshold = float(settings["abstain_text_coverage"])
+    weighted = float(settings["abstain_weighted_text_coverage"])  # off by default: no weights, no cost
+    weights = _term_weights(semantics, query_tokens) if weighted > 0 else None
     evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold,
-                                      list_coverage=float(settings["list_text_coverage"]))
+                                      list_coverage=float(settings["list_text_coverage"]), term_weights=weights)
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
     verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
                     direct_strength=float(settings["abstain_direct_strength"]),
                     strong_strength=float(settings["abstain_strong_direct_strength"]),
-                    direct_coverage=float(settings["abstain_direct_text_coverage"]))
+                    direct_coverage=float(settings["abstain_direct_text_coverage"]),
+                    weighted_threshold=weighted)
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),

@@ -94,3 +94,21 @@ def test_a_weak_direct_path_vouches_only_with_some_of_the_demands_words_in_the_p
     assert judged(STRONG_STRENGTH, ["基因"])  # a strong path vouches on its own
     assert not judged(0.4, ["监测"])  # below abstain_direct_strength only text coverage ≥ 0.34 vouches
     assert judged(0.4, ["在线", "监测"])
+
+
+def test_weighted_coverage_counts_rare_words_more_and_vouches_only_when_switched_on():
+    """Issue 13: coverage weighted by word specificity (IDF): the rare word 脱硫 outweighs the generic 系统 and
+    需要; it vouches for a result only with abstain_weighted_text_coverage > 0 (off by default, see
+    docs/abstention-weighted-coverage.md)."""
+    from recommend.abstention import WEIGHTED_THRESHOLD, expert_evidence, judge
+    from recommend.scoring import CandidateFacts, ScoredExpert
+
+    query = ["烟气", "脱硫", "系统", "需要"]
+    weights = {"烟气": 4.0, "脱硫": 6.0, "系统": 1.0, "需要": 1.0}  # 改造 is unknown to the model: left out
+    s = ScoredExpert(CandidateFacts("e", "某"), 0.5, {}, {})
+    ev = expert_evidence(s, {}, [*query, "改造"], ["脱硫", "催化剂"], term_weights=weights)
+    assert ev.text_coverage == 0.2 and ev.weighted_coverage == 0.5
+    assert expert_evidence(s, {}, query, ["系统", "需要"], term_weights=weights).weighted_coverage == 0.1667
+    assert expert_evidence(s, {}, query, ["脱硫"]).weighted_coverage == 0.0  # no weights, no weighted evidence
+    assert WEIGHTED_THRESHOLD == 0.0 and judge({}, [s], {"e": ev}, shown=[s]).abstain
+    assert not judge({}, [s], {"e": ev}, shown=[s], weighted_threshold=0.3).abstain

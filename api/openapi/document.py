@@ -143,7 +143,7 @@ def _schemas() -> dict[str, Any]:
                                                       "strength": NUM, "text": STR})},
             "explanation": STR, "confidence": NUM,
             "evidence": obj({"direct_fields": STRS, "indirect": BOOL, "matched_terms": STRS,
-                             "text_coverage": NUM, "confidence": NUM})},
+                             "text_coverage": NUM, "weighted_text_coverage": NUM, "confidence": NUM})},
             required=["rank", "expert_id", "name", "institution_id", "institution", "score", "components",
                       "contributions", "covered_fields", "paths", "explanation"]),
         "TeamProposal": team,
