@@ -250,7 +250,7 @@ def recommendation_view(rec: Recommendation, experts: Mapping[str, Node], *, rev
             "excluded": body["excluded"], "candidates": body["candidates"], "paths": paths, "viewed": viewed,
             "legend": [(COMPONENT_ZH[c], _COMPONENT_COLOURS[c]) for c in COMPONENTS],
             "fields": body["demand"]["fields"], "abstention": body.get("abstention"),
-            "platforms": body.get("platforms")}  # issue 16: api/templates/_platforms.html
+            "platforms": body.get("platforms"), "ranker": body["settings"].get("ranker")}  # issue 16: api/templates/_platforms.html
 
 
 def explanation_html(paths: Sequence[ExplainedPath], *, title: str, height: str = "440px") -> Markup:
