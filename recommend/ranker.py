@@ -320,7 +320,8 @@ def apply_ranker(settings: Mapping[str, Any], overrides: Mapping[str, Any] | Non
 
     The mode is ``overrides["ranker"]`` when the caller set it, else ``KGMATCH_RANKER`` (default
     ``learned``). ``learned`` takes each ``weight_<name>`` from the model at :func:`model_path` —
-    except weights the caller set per call, which always win; with no usable model the hand
+    except weights the caller set per call, which always win; with no usable model, or a model whose
+    training kept the hand weights (kind ``hand``: no learner beat them on the dev year), the hand
     weights stay and ``settings["ranker"]`` says ``hand``, so every response tells which applied.
     """
     out = dict(settings)
@@ -332,7 +333,7 @@ def apply_ranker(settings: Mapping[str, Any], overrides: Mapping[str, Any] | Non
         out["ranker"] = "hand"
         return out
     model = load_model()
-    if model is None:
+    if model is None or model.kind == "hand":  # no model, or training kept the hand weights (none beat them)
         out["ranker"] = "hand"
         return out
     for name, weight in learned_weights(model).items():

@@ -95,6 +95,15 @@ def test_unreadable_model_falls_back_to_hand_weights(tmp_path, monkeypatch):
     assert settings["ranker"] == "hand" and settings["weight_text"] == DEFAULTS["weight_text"]
 
 
+def test_a_model_that_kept_the_hand_weights_says_hand(tmp_path, monkeypatch):
+    """train-ranker writes kind "hand" when no learner beats the hand weights on the dev year: a
+    recommendation then says it used the hand weights, not a learned model."""
+    kept = save_model(RankerModel(hand_weights(), "hand", {"selection": {"hand": 0.07}}), tmp_path / "kept.json")
+    monkeypatch.setenv("KGMATCH_RANKER_MODEL", str(kept))
+    settings = apply_ranker(dict(DEFAULTS))
+    assert settings["ranker"] == "hand" and all(settings[f"weight_{c}"] == DEFAULTS[f"weight_{c}"] for c in COMPONENTS)
+
+
 def _region_only(tmp_path) -> str:
     """A model that ranks by region alone (so its ordering is unmistakable)."""
     weights = {c: 0.0 for c in COMPONENTS} | {"region": 1.0}
@@ -175,14 +184,14 @@ def _history_with_newcomer() -> Batch:
                                                        {"start": "e:d", "end": "f:bat", "weight": 0.5}]))
 
 
-def test_history_groups_draw_negatives_from_experts_with_earlier_output(local_store):
+def test_history_groups_draw_negatives_from_experts_with_earlier_output(store):
     """Every relevant expert of a history pseudo-query had output before the cut, so a candidate without
     any (丁, whose only project is later) would teach "has output" rather than relevance: left out."""
-    local_store.write(_history_with_newcomer())
-    profiles = load_profiles(local_store)
-    (group,) = project_groups(local_store, profiles, tokenize=bigrams, cut=2013, end=2015)
+    store.write(_history_with_newcomer())
+    profiles = load_profiles(store)
+    (group,) = project_groups(store, profiles, tokenize=bigrams, cut=2013, end=2015)
     assert group.relevant == {"e:a"} and {e for e, _ in group.candidates} == {"e:a", "e:b"}
-    plain = query_groups(local_store, [Query(group.query, group.relevant, {"f:bat": 1.0})], tokenize=bigrams,
+    plain = query_groups(store, [Query(group.query, group.relevant, {"f:bat": 1.0})], tokenize=bigrams,
                          year=2013, profiles=profiles)[0]
     assert "e:d" in {e for e, _ in plain.candidates}  # without history=True (an evaluation) everyone stays
     assert dict(plain.candidates)["e:d"]["field"] == 0.0  # its EXPERT_IN came from the later project only
