@@ -121,7 +121,7 @@ class _Words:
 def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Tokenize, year: int,
                  index: ExpertIndex | None = None, profiles: Sequence[ExpertProfile] | None = None,
                  settings: Mapping[str, object] | None = None, text_k: int | None = None,
-                 history: bool = False) -> list[Group]:
+                 history: bool = False, keywords: bool = True) -> list[Group]:
     """One :class:`Group` per query: the engine's candidates and component values as of ``year``.
 
     ``index`` (built here from ``profiles`` as of ``year``, with the activity prior fitted at ``year``,
@@ -130,9 +130,10 @@ def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Token
     gets an empty group (a miss in any evaluation, never an exception).
 
     ``history`` (training groups from the graph's own history, whose relevant experts all had output
-    before ``year``): the candidates lose their undated keywords (:func:`as_of`) and only those with a
-    project or paper before ``year`` (:func:`had_output`) stay, so that neither "has earlier output" nor
-    a later paper's keywords tell the relevant expert apart.
+    before ``year``): only candidates with a project or paper before ``year`` (:func:`had_output`) stay,
+    so that "has earlier output" does not tell the relevant expert apart. ``keywords=False``: the
+    candidates lose their undated keywords (:func:`as_of`; paper pseudo-queries, whose authors' keywords
+    include the query paper's own).
     """
     settings = dict(settings or resolve())
     if text_k is not None:
@@ -146,7 +147,7 @@ def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Token
     for q in queries:
         demand = q.demand or DemandFacts(id="(query)", text=q.text, fields=dict(q.fields), year=year)
         scoring = score_demand(store, demand, settings, tokenize=tokenize, index=index, filters=False, words=words,
-                               adjust=lambda c, q=q: as_of(c, year, q.hide, undated=not history))
+                               adjust=lambda c, q=q: as_of(c, year, q.hide, undated=keywords))
         scored = [s for s in scoring.scored if had_output(s.facts, year)] if history else scoring.scored
         groups.append(Group(q.text, tuple((s.id, dict(s.components)) for s in scored), q.relevant, q.source, q.year))
     return groups
@@ -175,8 +176,7 @@ def project_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, toke
             fields.setdefault(src.id, {})[nb.node.id] = 1.0
     queries = [Query(title, frozenset({expert}), fields.get(pid, {}), frozenset({pid}), year=start)
                for pid, title, expert, start in raw]
-    index = ExpertIndex(dated_profiles(profiles), tokenize=tokenize, ref_year=cut,
-                        prior=fit_activity_prior(profiles, ref_year=cut))
+    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut, prior=fit_activity_prior(profiles, ref_year=cut))
     return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, history=True)
 
 
@@ -204,7 +204,8 @@ def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokeni
                for pid, title, year in raw]
     index = ExpertIndex(dated_profiles(profiles), tokenize=tokenize, ref_year=cut,
                         prior=fit_activity_prior(profiles, ref_year=cut))
-    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, history=True)
+    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, history=True,
+                        keywords=False)
 
 
 def feedback_groups(store: GraphStore, *, tokenize: Tokenize, index: ExpertIndex,
