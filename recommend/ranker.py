@@ -36,7 +36,7 @@ from recommend.scoring import COMPONENT_TABLE
 
 __all__ = ["MODEL_VERSION", "KINDS", "Group", "RankerModel", "hand_weights", "train_ranker", "save_model",
            "load_model", "model_path", "learned_weights", "rank_group", "group_mrr", "select_ranker",
-           "apply_ranker", "dev_split", "HISTORY_BIASED"]
+           "apply_ranker", "dev_split", "HISTORY_BIASED", "RANKER_ZH", "ranker_zh"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,19 @@ HISTORY_BIASED: Mapping[str, str] = {
 }
 """Components that pseudo-queries from the graph's history cannot teach: they keep their hand weight unless
 officers' feedback groups are among the training groups (``train_ranker(fixed=…)`` overrides)."""
+RANKER_ZH: Mapping[str, str] = {"learned": "学习排序模型", "hand": "人工权重"}
+"""How the CLI and the pages name the weights a recommendation used (``settings["ranker"]``)."""
+
+
+def ranker_zh(mode: object) -> str:
+    """The Chinese name of the weights a recommendation used (``settings["ranker"]``).
+
+    >>> ranker_zh("learned"), ranker_zh("hand"), ranker_zh(None)
+    ('学习排序模型', '人工权重', '人工权重')
+    """
+    return RANKER_ZH.get(str(mode), RANKER_ZH["hand"])
+
+
 _DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "var" / "models" / f"ranker-v{MODEL_VERSION}.json"
 
 
@@ -307,7 +320,8 @@ def apply_ranker(settings: Mapping[str, Any], overrides: Mapping[str, Any] | Non
 
     The mode is ``overrides["ranker"]`` when the caller set it, else ``KGMATCH_RANKER`` (default
     ``learned``). ``learned`` takes each ``weight_<name>`` from the model at :func:`model_path` —
-    except weights the caller set per call, which always win; with no usable model the hand
+    except weights the caller set per call, which always win; with no usable model, or a model whose
+    training kept the hand weights (kind ``hand``: no learner beat them on the dev year), the hand
     weights stay and ``settings["ranker"]`` says ``hand``, so every response tells which applied.
     """
     out = dict(settings)
@@ -319,7 +333,7 @@ def apply_ranker(settings: Mapping[str, Any], overrides: Mapping[str, Any] | Non
         out["ranker"] = "hand"
         return out
     model = load_model()
-    if model is None:
+    if model is None or model.kind == "hand":  # no model, or training kept the hand weights (none beat them)
         out["ranker"] = "hand"
         return out
     for name, weight in learned_weights(model).items():

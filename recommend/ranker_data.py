@@ -37,7 +37,7 @@ from recommend.scoring import CandidateFacts, DemandFacts
 from recommend.text import profile_text
 from workflow.states import VERDICTS
 
-__all__ = ["Query", "as_of", "query_groups", "project_groups", "paper_groups", "feedback_groups", "history_window",
+__all__ = ["Query", "as_of", "had_output", "dated_profiles", "query_groups", "project_groups", "paper_groups", "feedback_groups", "history_window",
            "training_groups"]
 
 log = logging.getLogger(__name__)
@@ -59,17 +59,46 @@ class Query:
     year: int | None = None  # when the project started / the paper appeared (the ranker's dev split is by year)
 
 
-def as_of(facts: CandidateFacts, year: int, hide: Iterable[str] = ()) -> CandidateFacts:
+def as_of(facts: CandidateFacts, year: int, hide: Iterable[str] = (), *, undated: bool = True) -> CandidateFacts:
     """The candidate as the graph knew them before ``year``: later projects/papers (and ``hide``)
-    dropped from the evidence and from the field paths, load = projects running in ``year``."""
+    dropped from the evidence and from the field paths, load = projects running in ``year``.
+
+    An EXPERT_IN path to a field that one of the dropped projects/papers reaches is dropped too: its
+    weight counts the projects behind it, later ones included (the query's own project made its PI
+    EXPERT_IN the query's field), and it carries no date; the earlier projects' own paths stay.
+    ``undated=False`` also drops the keywords, which are aggregated from every paper, later ones
+    included, and carry no date (training groups drop them for every candidate alike)."""
     hidden = set(hide)
     keep = tuple(p for p in facts.projects
                  if p.id not in hidden and (p.start_year is None or p.start_year < year))
     gone = {p.id for p in facts.projects} - {p.id for p in keep} | hidden
-    paths = tuple(p for p in facts.paths if not gone.intersection(p.via))
+    stale = {p.expert_field for p in facts.paths if gone.intersection(p.via)}
+    paths = tuple(p for p in facts.paths if not gone.intersection(p.via)
+                  and not (p.kind == "expert_in" and p.expert_field in stale))
     running = sum(1 for p in keep if p.role != PAPER_ROLE and p.start_year and p.start_year <= year
                   <= (p.end_year or p.start_year))
-    return replace(facts, projects=keep, paths=paths, active_load=running)
+    return replace(facts, projects=keep, paths=paths, active_load=running,
+                   keywords=facts.keywords if undated else ())
+
+
+def had_output(facts: CandidateFacts, year: int) -> bool:
+    """Whether the candidate has a dated project or paper that started before ``year``: the population
+    the relevant experts of history pseudo-queries are drawn from (they are known before the cut by
+    construction), so training negatives are drawn from it too.
+
+    >>> from recommend.scoring import ProjectFact
+    >>> had_output(CandidateFacts("e", "某", projects=(ProjectFact("p", "t", "lead", 2010, 2012),)), 2011)
+    True
+    >>> had_output(CandidateFacts("e", "某", projects=(ProjectFact("p", "t", "lead", 2012, 2014),)), 2011)
+    False
+    """
+    return any(p.start_year is not None and p.start_year < year for p in facts.projects)
+
+
+def dated_profiles(profiles: Sequence[ExpertProfile]) -> list[ExpertProfile]:
+    """The profiles without their undated keywords (see :func:`as_of`): what the training groups' text
+    index is built from, so the retrieval component of a pseudo-query never reads a later paper's keywords."""
+    return [replace(p, keywords=()) for p in profiles]
 
 
 class _Words:
@@ -91,13 +120,20 @@ class _Words:
 
 def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Tokenize, year: int,
                  index: ExpertIndex | None = None, profiles: Sequence[ExpertProfile] | None = None,
-                 settings: Mapping[str, object] | None = None, text_k: int | None = None) -> list[Group]:
+                 settings: Mapping[str, object] | None = None, text_k: int | None = None,
+                 history: bool = False, keywords: bool = True) -> list[Group]:
     """One :class:`Group` per query: the engine's candidates and component values as of ``year``.
 
     ``index`` (built here from ``profiles`` as of ``year``, with the activity prior fitted at ``year``,
     when not given) supplies the text candidates, ``text_k`` of them (default: the ``text_candidates``
     setting), the ``retrieval`` and the ``activity`` components. A query with no word the graph knows
     gets an empty group (a miss in any evaluation, never an exception).
+
+    ``history`` (training groups from the graph's own history, whose relevant experts all had output
+    before ``year``): only candidates with a project or paper before ``year`` (:func:`had_output`) stay,
+    so that "has earlier output" does not tell the relevant expert apart. ``keywords=False``: the
+    candidates lose their undated keywords (:func:`as_of`; paper pseudo-queries, whose authors' keywords
+    include the query paper's own).
     """
     settings = dict(settings or resolve())
     if text_k is not None:
@@ -111,9 +147,9 @@ def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Token
     for q in queries:
         demand = q.demand or DemandFacts(id="(query)", text=q.text, fields=dict(q.fields), year=year)
         scoring = score_demand(store, demand, settings, tokenize=tokenize, index=index, filters=False, words=words,
-                               adjust=lambda c, q=q: as_of(c, year, q.hide))
-        groups.append(Group(q.text, tuple((s.id, dict(s.components)) for s in scoring.scored), q.relevant, q.source,
-                            q.year))
+                               adjust=lambda c, q=q: as_of(c, year, q.hide, undated=keywords))
+        scored = [s for s in scoring.scored if had_output(s.facts, year)] if history else scoring.scored
+        groups.append(Group(q.text, tuple((s.id, dict(s.components)) for s in scored), q.relevant, q.source, q.year))
     return groups
 
 
@@ -141,7 +177,7 @@ def project_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, toke
     queries = [Query(title, frozenset({expert}), fields.get(pid, {}), frozenset({pid}), year=start)
                for pid, title, expert, start in raw]
     index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut, prior=fit_activity_prior(profiles, ref_year=cut))
-    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings)
+    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, history=True)
 
 
 def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokenize: Tokenize, cut: int, end: int,
@@ -166,8 +202,10 @@ def paper_groups(store: GraphStore, profiles: Sequence[ExpertProfile], *, tokeni
                          if n.id in authors), max_queries, seed)
     queries = [Query(title, frozenset(authors[pid]), {}, frozenset({pid}), source="paper", year=year)
                for pid, title, year in raw]
-    index = ExpertIndex(profiles, tokenize=tokenize, ref_year=cut, prior=fit_activity_prior(profiles, ref_year=cut))
-    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings)
+    index = ExpertIndex(dated_profiles(profiles), tokenize=tokenize, ref_year=cut,
+                        prior=fit_activity_prior(profiles, ref_year=cut))
+    return query_groups(store, queries, tokenize=tokenize, year=cut, index=index, settings=settings, history=True,
+                        keywords=False)
 
 
 def feedback_groups(store: GraphStore, *, tokenize: Tokenize, index: ExpertIndex,

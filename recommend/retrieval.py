@@ -24,7 +24,6 @@ import copy
 import hashlib
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,7 +34,7 @@ import numpy as np
 from recommend import metrics
 from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
-from recommend.scoring import activity_features
+from recommend.scoring import activity_features, cjk_bigrams
 
 __all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
            "calibrate", "text_digest", "TokenCache"]
@@ -43,26 +42,7 @@ __all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "re
 log = logging.getLogger(__name__)
 
 Tokenize = Callable[[str], list[str]]
-_RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
 PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
-
-
-def cjk_bigrams(text: str) -> list[str]:
-    """Overlapping character bigrams of each CJK run (a lone character stays), plus
-    lower-cased Latin/digit words.
-
-    >>> cjk_bigrams("锂电池 AI检测")
-    ['锂电', '电池', 'ai', '检测']
-    """
-    out: list[str] = []
-    for run in _RUNS.findall(text):
-        if run[0].isascii():
-            out.append(run.lower())
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
 
 
 def analyzer(tokenize: Tokenize) -> Tokenize:

@@ -27,7 +27,7 @@ from recommend.ranker import (
     select_ranker,
     train_ranker,
 )
-from recommend.ranker_data import as_of, project_groups
+from recommend.ranker_data import Query, as_of, project_groups, query_groups
 from recommend.scoring import COMPONENTS, CandidateFacts, FieldPath, ProjectFact
 
 
@@ -95,6 +95,15 @@ def test_unreadable_model_falls_back_to_hand_weights(tmp_path, monkeypatch):
     assert settings["ranker"] == "hand" and settings["weight_text"] == DEFAULTS["weight_text"]
 
 
+def test_a_model_that_kept_the_hand_weights_says_hand(tmp_path, monkeypatch):
+    """train-ranker writes kind "hand" when no learner beats the hand weights on the dev year: a
+    recommendation then says it used the hand weights, not a learned model."""
+    kept = save_model(RankerModel(hand_weights(), "hand", {"selection": {"hand": 0.07}}), tmp_path / "kept.json")
+    monkeypatch.setenv("KGMATCH_RANKER_MODEL", str(kept))
+    settings = apply_ranker(dict(DEFAULTS))
+    assert settings["ranker"] == "hand" and all(settings[f"weight_{c}"] == DEFAULTS[f"weight_{c}"] for c in COMPONENTS)
+
+
 def _region_only(tmp_path) -> str:
     """A model that ranks by region alone (so its ordering is unmistakable)."""
     weights = {c: 0.0 for c in COMPONENTS} | {"region": 1.0}
@@ -138,6 +147,54 @@ def test_as_of_hides_later_projects_and_paths_through_them():
     seen = as_of(facts, 2014)
     assert seen.projects == (p_old,) and seen.paths == () and seen.active_load == 0
     assert as_of(facts, 2020, hide={"p:old"}).projects == (p_new,)
+
+
+def test_as_of_drops_expert_in_paths_that_later_projects_made_and_undated_keywords():
+    """EXPERT_IN counts every project, the query's own included: a field only later projects reach is not
+    the expert's field as of the cut; a field that only earlier work reaches stays."""
+    p_old = ProjectFact("p:old", "旧", "lead", 2010, 2012)
+    p_new = ProjectFact("p:new", "新", "lead", 2015, 2018)
+    made_later = FieldPath("f", 1.0, "f", 1.0, 0.75, "expert_in", ("f", "e"))
+    via_later = FieldPath("f", 1.0, "f", 1.0, 1.0, "project", ("f", "p:new", "e"))
+    earlier = FieldPath("g", 1.0, "g", 1.0, 0.5, "expert_in", ("g", "e"))
+    facts = CandidateFacts("e", "某", projects=(p_old, p_new), paths=(made_later, via_later, earlier),
+                           keywords=("后来论文的关键词",))
+    seen = as_of(facts, 2014)
+    assert seen.paths == (earlier,) and seen.keywords == facts.keywords
+    assert as_of(facts, 2014, undated=False).keywords == ()
+    assert as_of(facts, 2020).paths == facts.paths  # nothing later: every path stays
+
+
+def _history_with_newcomer() -> Batch:
+    """甲 led an earlier battery project and a later one (the query); 丁 appears only with a later battery
+    project, yet is EXPERT_IN the field (the edge counts every project) and so a field candidate."""
+    L, R = Label, RelType
+    return (Batch()
+            .add_nodes(L.FIELD, [{"id": "f:bat", "name": "储能电池", "scheme": "t"}])
+            .add_nodes(L.EXPERT, [{"id": "e:a", "name": "甲"}, {"id": "e:b", "name": "乙"}, {"id": "e:d", "name": "丁"}])
+            .add_nodes(L.PROJECT, [{"id": i, "title": t, "start_year": y, "end_year": y + 2} for i, t, y in
+                                   [("p1", "锂电池正极材料制备", 2010), ("p2", "电池回收工艺", 2011),
+                                    ("p3", "锂电池正极材料循环寿命", 2014), ("p6", "锂电池负极材料", 2014)]])
+            .add_rels(R.LEADS, L.EXPERT, L.PROJECT, [{"start": "e:a", "end": "p1"}, {"start": "e:b", "end": "p2"},
+                                                     {"start": "e:a", "end": "p3"}, {"start": "e:d", "end": "p6"}])
+            .add_rels(R.IN_FIELD, L.PROJECT, L.FIELD, [{"start": p, "end": "f:bat", "weight": 1.0}
+                                                       for p in ("p1", "p2", "p3", "p6")])
+            .add_rels(R.EXPERT_IN, L.EXPERT, L.FIELD, [{"start": "e:a", "end": "f:bat", "weight": 0.75},
+                                                       {"start": "e:b", "end": "f:bat", "weight": 0.5},
+                                                       {"start": "e:d", "end": "f:bat", "weight": 0.5}]))
+
+
+def test_history_groups_draw_negatives_from_experts_with_earlier_output(store):
+    """Every relevant expert of a history pseudo-query had output before the cut, so a candidate without
+    any (丁, whose only project is later) would teach "has output" rather than relevance: left out."""
+    store.write(_history_with_newcomer())
+    profiles = load_profiles(store)
+    (group,) = project_groups(store, profiles, tokenize=bigrams, cut=2013, end=2015)
+    assert group.relevant == {"e:a"} and {e for e, _ in group.candidates} == {"e:a", "e:b"}
+    plain = query_groups(store, [Query(group.query, group.relevant, {"f:bat": 1.0})], tokenize=bigrams,
+                         year=2013, profiles=profiles)[0]
+    assert "e:d" in {e for e, _ in plain.candidates}  # without history=True (an evaluation) everyone stays
+    assert dict(plain.candidates)["e:d"]["field"] == 0.0  # its EXPERT_IN came from the later project only
 
 
 def _history() -> Batch:

@@ -25,6 +25,7 @@ from recommend.engine import IndexCache, Recommendation, recommend_for_demand, r
 from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import write_related_fields
 from recommend.profiles import load_profiles
+from recommend.ranker import ranker_zh
 from recommend.scoring import EXPERT_TYPES
 
 __all__ = ["recommend", "evaluate", "relate_fields"]
@@ -64,7 +65,7 @@ def _print_recommendation(rec: Recommendation) -> None:
                       sorted(rec.demand.fields.items(), key=lambda x: (-x[1], x[0])))
     click.echo(f"需求：{rec.demand_name}")
     click.echo(f"所需领域：{fields or '（未关联领域，按文本检索）'}；候选专家 {rec.candidates} 人，"
-               f"排除 {len(rec.excluded)} 人")
+               f"排除 {len(rec.excluded)} 人；打分权重：{ranker_zh(rec.settings.get('ranker'))}")
     if rec.verdict is not None and rec.verdict.abstain:
         v = rec.verdict.as_dict(rec.field_names)
         gap = "、".join(f"{g['name']} {g['experts_with_direct_evidence']} 人" for g in v["supply_gap"])

@@ -29,6 +29,7 @@ from api.auth import (
     current_principal,
     may,
 )
+from recommend.ranker import ranker_zh
 from render import INIT_SCRIPT_CSP_HASH
 
 __all__ = [
@@ -113,6 +114,12 @@ def pct(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     return f"{float(value) * 100:.{digits}f}%"
+
+
+@bp.app_template_filter("ranker_zh")
+def ranker_name(mode: object) -> str:
+    """``settings.ranker`` → 学习排序模型 / 人工权重 (:func:`recommend.ranker.ranker_zh`)."""
+    return ranker_zh(mode)
 
 
 @bp.app_template_filter("num")

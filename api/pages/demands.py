@@ -76,7 +76,7 @@ EXPORT_MAX_ROWS = 10_000
 _EXPORT_BATCH = 500
 _EXPERTS_IN_GRAPH = 5
 _COMPONENT_COLOURS = {"field": "#4E79A7", "text": "#F28E2B", "semantic": "#E15759", "retrieval": "#EDC948",
-                      "evidence": "#59A14F", "activity": "#FF9DA7", "type": "#B07AA1", "region": "#9C755F",
+                      "title": "#D37295", "evidence": "#59A14F", "activity": "#FF9DA7", "type": "#B07AA1", "region": "#9C755F",
                       "availability": "#76B7B2"}
 _OTHER_COLOUR = "#BAB0AC"  # a score component added to recommend.scoring.COMPONENT_TABLE without a colour here
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,7 +250,7 @@ def recommendation_view(rec: Recommendation, experts: Mapping[str, Node], *, rev
             "excluded": body["excluded"], "candidates": body["candidates"], "paths": paths, "viewed": viewed,
             "legend": [(COMPONENT_ZH[c], _COMPONENT_COLOURS[c]) for c in COMPONENTS],
             "fields": body["demand"]["fields"], "abstention": body.get("abstention"),
-            "platforms": body.get("platforms")}  # issue 16: api/templates/_platforms.html
+            "platforms": body.get("platforms"), "ranker": body["settings"].get("ranker")}  # issue 16: api/templates/_platforms.html
 
 
 def explanation_html(paths: Sequence[ExplainedPath], *, title: str, height: str = "440px") -> Markup:
