@@ -237,7 +237,7 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
                 hits += more
                 # Issue 13 (cold latency): the experts only the expanded query finds are mostly ones no request
                 # read before; their institutions and projects come from the index's profiles (the ones they
-                # were found by), not from the store (reading their project and paper nodes cold cost ~10 ms CPU per request)
+                # were found by), not from the store (their project and paper nodes were 45 % of a cold request)
                 semantic_only = {i: p for i, _ in more if (p := index.profiles.get(i)) is not None}
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits],
                                       profiles=semantic_only or None)

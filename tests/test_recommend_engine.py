@@ -101,19 +101,3 @@ def test_filters_come_from_settings(store):
     rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"region_mode": "only"})
     assert [e.scored.id for e in rec.experts] == ["e:li", "e:zhao"]
     assert rec.excluded["e:wang"] == "不在需求企业所在省份"
-
-
-def test_candidate_facts_from_index_profiles_equal_those_read_from_the_store(store):
-    """Issue 13 (cold latency): the experts only the expanded query finds take institution and projects from
-    the text index's profiles; the facts are the ones the store gives, projects in the same order."""
-    from recommend.candidates import demand_facts, gather_candidates
-    from recommend.config import resolve
-    from recommend.profiles import load_profiles
-
-    store.write(world())
-    demand = demand_facts(store, "d:1", year=2026)
-    profiles = {p.id: p for p in load_profiles(store)}
-    assert any(p.projects for p in profiles.values()) and any(p.institution_id for p in profiles.values())
-    read, _ = gather_candidates(store, demand, resolve(), extra_expert_ids=sorted(profiles))
-    held, _ = gather_candidates(store, demand, resolve(), extra_expert_ids=sorted(profiles), profiles=profiles)
-    assert read and held == read
