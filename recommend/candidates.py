@@ -22,7 +22,7 @@ from graph.errors import Msg, NotFoundError
 from graph.model import CLASS_BASIS, NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.field_experts import FieldExpertLists, field_expert_lists
-from recommend.profiles import PAPER_ROLE, ROLE, ExpertProfile, paper_fact, project_fact
+from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
@@ -278,35 +278,14 @@ def _strongest_ids(lists: FieldExpertLists, reached: np.ndarray, strength: np.nd
     return [e for _, e in ranked[:limit]]
 
 
-_ROLE_TYPE = {**{role: rel.value for rel, role in ROLE.items()}, PAPER_ROLE: RelType.AUTHORED.value}
-
-
-def _from_profiles(experts: Sequence[Node], profiles: Mapping[str, ExpertProfile]
-                   ) -> tuple[dict[str, Node], dict[str, list[ProjectFact]]]:
-    """Institutions and projects of the ``experts`` held in ``profiles``, as :func:`_facts` reads them from the
-    store (the same facts, :func:`recommend.profiles._profiles_of`; projects in the store's relationship order)."""
-    institution: dict[str, Node] = {}
-    projects: dict[str, list[ProjectFact]] = {}
-    for e in experts:
-        profile = profiles.get(e.id)
-        if profile is None:
-            continue
-        if profile.institution_id is not None:
-            institution[e.id] = Node(Label.INSTITUTION, profile.institution_id,
-                                     {"name": profile.institution_name} if profile.institution_name else {})
-        if profile.projects:
-            projects[e.id] = sorted(profile.projects, key=lambda p: (_ROLE_TYPE[p.role], p.id))
-    return institution, projects
-
-
 def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[FieldPath]],
-           year: int, enterprises: frozenset[str] = frozenset(),
-           profiles: Mapping[str, ExpertProfile] | None = None) -> list[CandidateFacts]:
+           year: int, enterprises: frozenset[str] = frozenset()) -> list[CandidateFacts]:
     refs = [e.ref for e in experts]
-    institution, projects = _from_profiles(experts, profiles or {})
-    out = store.expand([e.ref for e in experts if e.id not in (profiles or {})], direction=Direction.OUT,
+    out = store.expand(refs, direction=Direction.OUT,
                        rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
                        labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER])
+    institution: dict[str, Node] = {}
+    projects: dict[str, list[ProjectFact]] = {}
     for src, nb in sorted(out, key=lambda p: (p[0].id, p[1].sort_key())):
         if nb.rel.type is RelType.WORKS_AT:
             institution.setdefault(src.id, nb.node)
@@ -360,12 +339,9 @@ def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],
 
 
 def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[str, object], *,
-                      extra_expert_ids: Iterable[str] = (), profiles: Mapping[str, ExpertProfile] | None = None,
-                      ) -> tuple[list[CandidateFacts], list[FieldReach]]:
+                      extra_expert_ids: Iterable[str] = ()) -> tuple[list[CandidateFacts], list[FieldReach]]:
     """Candidates reached through the demand's fields (plus ``extra_expert_ids``, e.g. found by
-    text), at most ``max_candidates`` by their strongest path, sorted by id. The institutions and
-    projects of the experts in ``profiles`` (the text index's, :class:`recommend.retrieval.ExpertIndex`)
-    are taken from there instead of being read from the store."""
+    text), at most ``max_candidates`` by their strongest path, sorted by id."""
     reaches = expand_fields(store, demand.fields, settings)
     fanout = int(settings.get("fanout_per_field", 0)) or None  # type: ignore[call-overload]
     extra = set(extra_expert_ids)
@@ -375,7 +351,7 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
                                        extra=extra) if demand.fields else ([], {}))
     ids = sorted(set(chosen) | extra)
     experts = store.get_nodes(Label.EXPERT, ids)
-    return _facts(store, experts, paths, demand.year, demand.enterprise_ids, profiles), reaches
+    return _facts(store, experts, paths, demand.year, demand.enterprise_ids), reaches
 
 
 def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) -> nx.Graph:

@@ -216,7 +216,6 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     model = get_semantic_model() if isinstance(semantics, _Default) else semantics
     query_tokens = tokenize(demand.text)
     hits: list[tuple[str, float]] = []
-    semantic_only: dict[str, Any] = {}
     text_part = None
     if index is not None:
         expansion: list[str] = []
@@ -233,14 +232,8 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
             if expansion:
                 seen = {i for i, _ in hits}
                 expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
-                more = [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
-                hits += more
-                # Issue 13 (cold latency): the experts only the expanded query finds are mostly ones no request
-                # read before; their institutions and projects come from the index's profiles (the ones they
-                # were found by), not from the store (their project and paper nodes were 45 % of a cold request)
-                semantic_only = {i: p for i, _ in more if (p := index.profiles.get(i)) is not None}
-    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits],
-                                      profiles=semantic_only or None)
+                hits += [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
+    candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]
     kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
