@@ -51,6 +51,7 @@ APP_SETTINGS: tuple[AppSetting, ...] = (
     _from_env_table("KGMATCH_RATE_LIMIT", "KGMATCH_RATE_LIMIT"),
     _from_env_table("KGMATCH_RECOMMEND_BUDGET", "KGMATCH_RECOMMEND_BUDGET"),
     _from_env_table("KGMATCH_RECOMMEND_WORKERS", "KGMATCH_RECOMMEND_WORKERS"),
+    _from_env_table("KGMATCH_RESULT_CACHE", "KGMATCH_RESULT_CACHE"),
     _from_env_table("MAX_CONTENT_LENGTH", "KGMATCH_MAX_REQUEST_BYTES"),
     _from_env_table("KGMATCH_PER_PAGE", "KGMATCH_PER_PAGE"),
     _from_env_table("KGMATCH_MAX_PER_PAGE", "KGMATCH_MAX_PER_PAGE"),

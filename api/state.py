@@ -25,6 +25,7 @@ from graph.store import GraphStore
 from ingest.nlp import content_words
 from ingest.resolve import Resolver
 from recommend.index_cache import IndexCache
+from recommend.result_cache import ResultCache
 from recommend.retrieval import ExpertIndex
 
 __all__ = ["AppState", "app_state"]
@@ -45,6 +46,7 @@ class AppState:
         self._index_lock = threading.Lock()
         data_dir = Path(config["KGMATCH_DATA_DIR"])
         self.index_cache = IndexCache(content_words, persist_dir=data_dir / "index")
+        self.results = ResultCache(int(config["KGMATCH_RESULT_CACHE"]))  # the API's and the pages' answers
         self._memo: dict[str, tuple[Any, Any]] = {}
         self._memo_lock = threading.Lock()
         self.data_dir = data_dir

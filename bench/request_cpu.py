@@ -9,7 +9,9 @@ free-text recommendations (the texts of other stored demands), after one warm-up
 ``compare``: the same requests, alternating in one process between this checkout's
 ``recommend.candidates`` and the one of git revision ``--base`` (loaded from ``git show`` as a
 separate module and swapped into the engine), ``--rounds`` times; prints CPU seconds per request
-(median of the rounds) for both and their ratio, and whether every answer was identical.
+(median of the rounds) for both and their ratio, and whether every answer was identical; and the
+hit rate of the evidence-record cache in the timed rounds (``--fresh-records``: emptied before each
+request, the cost for candidates never seen before).
 
 Issue 15 item 3: the per-request cost is in the graph work around retrieval.
 """
@@ -102,21 +104,33 @@ def _base_candidates(rev: str):
     return module
 
 
-def compare(data_dir: Path, base: str, demands: int, rounds: int, with_index: bool = True) -> None:
-    """CPU per request, base vs this checkout's candidate gathering, alternating in one process."""
+def compare(data_dir: Path, base: str, demands: int, rounds: int, with_index: bool = True,
+            fresh_records: bool = False) -> None:
+    """CPU per request, base vs this checkout's candidate gathering, alternating in one process.
+    ``fresh_records``: the new version finds no evidence record kept (:mod:`recommend.expert_records`
+    emptied before each of its requests: the cost when no candidate was seen before)."""
     import recommend.candidates as new
     import recommend.engine as engine
+    from recommend.expert_records import expert_record_cache
 
     old = _base_candidates(base)
     store, index, semantics = _setup(data_dir, with_index)
     stored, texts = _requests(store, demands)
     calls = _calls(store, index, semantics, stored, texts)
-    variants = {"base": old.gather_candidates, "new": new.gather_candidates}
+    records = expert_record_cache(store)
+
+    def new_gather(*args, **kwargs):
+        if fresh_records:
+            records.clear()
+        return new.gather_candidates(*args, **kwargs)
+
+    variants = {"base": old.gather_candidates, "new": new_gather}
     cpu: dict[str, dict[str, list[float]]] = {v: {"stored": [], "free": []} for v in variants}
     answers: dict[str, list[str]] = {}
     for name, fn in variants.items():  # warm both, and keep their answers
         engine.gather_candidates = fn
         answers[name] = [json.dumps(c().as_dict(), ensure_ascii=False, sort_keys=True) for c in calls]
+    hits, misses = records.hits, records.misses
     for _ in range(rounds):
         for name, fn in variants.items():
             engine.gather_candidates = fn
@@ -125,9 +139,13 @@ def compare(data_dir: Path, base: str, demands: int, rounds: int, with_index: bo
                 for call in part:
                     call()
                 cpu[name][kind].append((time.process_time() - started) / max(1, len(part)))
+    engine.gather_candidates = new_gather  # once more: the answers with the records kept by the rounds
+    answers["new_kept"] = [json.dumps(c().as_dict(), ensure_ascii=False, sort_keys=True) for c in calls]
     engine.gather_candidates = new.gather_candidates
     result: dict[str, object] = {"base": base, "requests": len(calls), "rounds": rounds, "text_index": with_index,
-                                 "identical": answers["base"] == answers["new"]}
+                                 "identical": answers["base"] == answers["new"] == answers["new_kept"], "fresh_records": fresh_records,
+                                 "record_hit_rate": round((records.hits - hits) / max(1, records.hits - hits
+                                                                                       + records.misses - misses), 3)}
     for kind in ("stored", "free"):
         b, n = (statistics.median(cpu[v][kind]) for v in ("base", "new"))
         result[kind] = {"base_cpu_ms": round(1000 * b, 1), "new_cpu_ms": round(1000 * n, 1),
@@ -148,11 +166,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-index", action="store_true",
                         help="compare: without the whole-graph text index (no text candidates; skips its build)")
+    parser.add_argument("--fresh-records", action="store_true",
+                        help="compare: empty the evidence-record cache before each request of the new version")
     args = parser.parse_args()
     if args.what == "profile":
         profile(args.data_dir, args.demands, args.top)
     else:
-        compare(args.data_dir, args.base, args.demands, args.rounds, not args.no_index)
+        compare(args.data_dir, args.base, args.demands, args.rounds, not args.no_index, args.fresh_records)
     return 0
 
 

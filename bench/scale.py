@@ -16,11 +16,12 @@ in the same run, because the machine is shared):
                 reminders job writes at start) and after a profile write (a new expert with a
                 project); ratios after/before.
 ``throughput``  a ``kgmatch serve`` subprocess (``--workers``) answering stored-demand recommendations
-                at concurrency 1 and 4; the ratio of requests per second.
+                at each ``--concurrency`` level (default 1,4): requests/s, errors, p50/p95 for repeated
+                demands (result-cache hits) and, with ``--distinct``, for demands never asked before (misses).
 
     python bench/scale.py open --data-dir var/l10 [--code /tmp/base]
     python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base]
-    python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--code /tmp/base]
+    python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--concurrency 1,4,16] [--distinct]
     python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
     python -m bench.scale bulk --data-dir var/scale/local10     # bulk-import that staged store into Neo4j
 
@@ -158,19 +159,52 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, requests: int, demands: int) -> dict:
-    """Requests per second of a real server at concurrency 1 and 4 (stored demands, cycled)."""
+def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, requests: int, demands: int,
+                     levels: tuple[int, ...] = (1, 4), distinct: bool = False, threads: int | None = None) -> dict:
+    """Requests per second of a real server at each concurrency of ``levels`` (stored demands).
+
+    The mix: ``demands`` demands cycled, after one warm-up request each per worker, so with the result
+    cache every timed request is a repeat (a hit: hit rate 1 by construction). With ``distinct``, also
+    each level's ``requests`` requests on demands no request asked for before (misses: hit rate 0).
+    Each level reports requests/s, errors (anything but 200) and latency p50/p95. The server runs with
+    ``KGMATCH_RATE_LIMIT=0`` (one bench key would be throttled at 600/minute) and a 900 s budget."""
+    import http.client
+    import threading
+
     env = {**os.environ, "KGMATCH_DATA_DIR": str(data_dir.resolve()), "KGMATCH_STORE": kind,
-           "KGMATCH_REMIND_INTERVAL": "0",
+           "KGMATCH_REMIND_INTERVAL": "0", "KGMATCH_RATE_LIMIT": "0",
            "KGMATCH_RECOMMEND_BUDGET": "900"}  # a loaded machine: measure, do not shed
     cli = [sys.executable, "-m", "api.cli"]
     subprocess.run([*cli, "user", "add-key", "bench", "--role", "admin", "--key-stdin", "--replace"], cwd=code,
                    env=env, input=BENCH_KEY + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
     port = _free_port()
-    serve = [*cli, "serve", "--port", str(port)] + (["--workers", str(workers)] if workers > 1 else [])
+    serve = [*cli, "serve", "--port", str(port)] + (["--workers", str(workers)] if workers > 1 else []) \
+        + (["--threads", str(threads)] if threads else [])
     log = open(data_dir / f"bench-serve-{port}.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(serve, cwd=code, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}/api/v1"
+    local = threading.local()
+
+    def get(path: str) -> tuple[int, bytes]:
+        """One GET on this thread's kept-alive connection (a new one after an error)."""
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        try:
+            conn.request("GET", f"/api/v1{path}", headers={"X-API-Key": BENCH_KEY})
+            response = conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            local.conn = None
+            return 0, b""
+
+    def get_json(path: str) -> dict:
+        status, body = get(path)
+        if status != 200:
+            raise SystemExit(f"GET {path}: {status} {body[:300]!r}")
+        return json.loads(body)
+
     try:
         deadline = time.monotonic() + 900
         while True:
@@ -181,31 +215,61 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"server did not start; see {log.name}") from None
                 time.sleep(0.5)
-
-        def get(path: str) -> dict:
-            req = urllib.request.Request(f"{base}{path}", headers={"X-API-Key": BENCH_KEY})
-            with urllib.request.urlopen(req, timeout=600) as response:
-                return json.loads(response.read())
-
-        ids = [d["id"] for d in get(f"/demands?per_page={demands}")["items"]]
+        wanted = demands + (len(levels) * requests if distinct else 0)
+        ids: list[str] = []
+        page = 1
+        while len(ids) < wanted:
+            items = get_json(f"/demands?per_page=100&page={page}")["items"]
+            if not items:
+                break
+            ids += [d["id"] for d in items]
+            page += 1
+        cycled, fresh = ids[:demands], ids[demands:]
+        if distinct and len(fresh) < len(levels) * requests:
+            raise SystemExit(f"--distinct needs {len(levels) * requests} more demands than --demands; the store has "
+                             f"{len(ids)}")
         for _ in range(max(1, workers)):
-            for d in ids:
-                get(f"/demands/{d}/recommendations")  # warm every worker's caches
+            for d in cycled:
+                get_json(f"/demands/{d}/recommendations")  # warm every worker's caches
 
-        def rate(concurrency: int) -> float:
+        def run(concurrency: int, paths: list[str]) -> dict:
+            latencies: list[float] = []
+            errors: list[int] = []
+
+            def one(path: str) -> None:
+                t = time.perf_counter()
+                status, _ = get(path)
+                latencies.append(time.perf_counter() - t)
+                if status != 200:
+                    errors.append(status)
+
             started = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
-                list(pool.map(lambda i: get(f"/demands/{ids[i % len(ids)]}/recommendations"), range(requests)))
-            return requests / (time.perf_counter() - started)
+                list(pool.map(one, paths))
+            took = time.perf_counter() - started
+            pct = _percentiles(latencies)
+            return {"per_s": round(len(paths) / took, 2), "errors": len(errors), "requests": len(paths),
+                    "p50_ms": round(1000 * pct["p50"], 1), "p95_ms": round(1000 * pct["p95"], 1)}
 
-        r1 = rate(1)
-        r4 = rate(4)
+        result: dict[str, dict] = {}
+        for n, c in enumerate(levels):
+            # one worker: every repeat is a hit; with several, a repeat may reach a worker that never saw it
+            result[f"c{c}"] = {"mix": "repeat", "hit_rate": 1.0 if workers == 1 else None,
+                               **run(c, [f"/demands/{cycled[i % len(cycled)]}/recommendations" for i in range(requests)])}
+            if distinct:
+                mine = fresh[n * requests:(n + 1) * requests]
+                result[f"c{c}_distinct"] = {"mix": "distinct", "hit_rate": 0.0,
+                                            **run(c, [f"/demands/{d}/recommendations" for d in mine])}
     finally:
         server.terminate()
         server.wait(timeout=120)
         log.close()
-    return {"bench": "throughput", "code": str(code), "store": kind, "workers": workers, "requests": requests,
-            "per_s_c1": round(r1, 2), "per_s_c4": round(r4, 2), "ratio_c4_c1": round(r4 / r1, 2)}
+    out: dict = {"bench": "throughput", "code": str(code), "store": kind, "workers": workers, "requests": requests,
+                 "demands_cycled": len(cycled), **{f"per_s_{k}": v["per_s"] for k, v in result.items()},
+                 "levels": result}
+    if 1 in levels and 4 in levels:
+        out["ratio_c4_c1"] = round(result["c4"]["per_s"] / result["c1"]["per_s"], 2)
+    return out
 
 
 def _db_hits(plan) -> int:
@@ -300,9 +364,11 @@ def load_child(kind: str, data_dir: Path, gen: Path) -> dict:
             round(disk / 2**20), "files": files}
 
 
-def query_child(kind: str, data_dir: Path, demands: int) -> dict:
+def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool = False) -> dict:
     """In a fresh process: build the index, then time stored-demand and free-text recommendations and the
-    plain BM25 query over the same profiles on the same texts."""
+    plain BM25 query over the same profiles on the same texts. ``persisted_index``: load the index from
+    ``<data dir>/index`` when it is current there (else build and persist it), so a large store's index is
+    built once for several runs (``index_build_s`` is then the load time)."""
     from graph.model import Label
     from ingest.field_linking import understand_demand
     from ingest.nlp import content_words
@@ -310,7 +376,8 @@ def query_child(kind: str, data_dir: Path, demands: int) -> dict:
 
     store = _store(kind, data_dir)
     started = time.perf_counter()
-    index = IndexCache(content_words, background=False).get(store)
+    index = IndexCache(content_words, background=False,
+                       persist_dir=data_dir / "index" if persisted_index else None).get(store)
     build_s = time.perf_counter() - started
     nodes = [n for n in store.list_nodes(Label.DEMAND, limit=5000) if n.id.startswith("demand:gen-")]
     step = max(1, len(nodes) // demands)
@@ -463,9 +530,15 @@ def main() -> int:
     parser.add_argument("--replot", action="store_true",
                         help="grow: measure nothing; draw the table and plot from --rows (e.g. several runs)")
     parser.add_argument("--gen", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--persisted-index", action="store_true",
+                        help="_query: load/persist the expert index in <data dir>/index (build it once)")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--store", choices=("local", "neo4j"), default="local")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, help="throughput: the server's threads (serve --threads)")
+    parser.add_argument("--concurrency", default="1,4", help="throughput: comma-separated concurrency levels")
+    parser.add_argument("--distinct", action="store_true",
+                        help="throughput: also requests on demands not asked for before (result-cache misses)")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--demands", type=int, default=8)
     parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
@@ -491,7 +564,7 @@ def main() -> int:
         print(json.dumps(load_child(args.store, args.data_dir, args.gen)))
         return 0
     if args.what == "_query":
-        print(json.dumps(query_child(args.store, args.data_dir, args.demands)))
+        print(json.dumps(query_child(args.store, args.data_dir, args.demands, args.persisted_index)))
         return 0
     if args.data_dir is None:
         parser.error("--data-dir is required")
@@ -504,7 +577,8 @@ def main() -> int:
     elif args.what == "profile":
         result = bench_profile(code, args.fields, args.fanout)
     else:
-        result = bench_throughput(args.data_dir, code, args.store, args.workers, args.requests, args.demands)
+        result = bench_throughput(args.data_dir, code, args.store, args.workers, args.requests, args.demands,
+                                  tuple(int(c) for c in args.concurrency.split(",")), args.distinct, args.threads)
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

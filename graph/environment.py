@@ -52,6 +52,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KGMATCH_RECOMMEND_BUDGET", 10, APP,
            "一次推荐（API）的时间预算（秒，含排队）；超时返回 503 与 Retry-After，不返回不完整的排名；0 表示不限"),
     EnvVar("KGMATCH_RECOMMEND_WORKERS", 4, APP, "计算推荐的工作线程数（限制同时进行的推荐）"),
+    EnvVar("KGMATCH_RESULT_CACHE", 256, APP,
+           "一个服务进程保留的推荐结果份数（同一需求、同样参数再次请求时直接返回同一结果；任何写入后全部作废）；0 表示不保留"),
     EnvVar("KGMATCH_MAX_REQUEST_BYTES", 1_048_576, APP, "请求体最大字节数"),
     EnvVar("KGMATCH_PER_PAGE", 20, APP, "列表接口默认每页条数"),
     EnvVar("KGMATCH_MAX_PER_PAGE", 100, APP, "列表接口每页条数上限"),

@@ -5,7 +5,8 @@ experts who are EXPERT_IN those fields, LEAD/JOIN projects IN_FIELD them, or AUT
 IN_FIELD them (read from the per-field lists of :mod:`recommend.field_experts`, kept current on
 write, so a request expands no projects). Then the
 facts each candidate is scored on (institution and region, projects, keywords, load,
-ties, workflow load) and the collaboration graph among candidates. Every step is a call to
+ties, workflow load: the request-independent part read once per expert and kept across requests by
+:mod:`recommend.expert_records`) and the collaboration graph among candidates. Every step is a call to
 :meth:`GraphStore.expand`, so both stores give the same candidates in the same order.
 The output is plain data for :mod:`recommend.scoring`.
 """
@@ -21,6 +22,7 @@ import numpy as np
 from graph.errors import Msg, NotFoundError
 from graph.model import CLASS_BASIS, NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
+from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
 from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
@@ -278,8 +280,11 @@ def _strongest_ids(lists: FieldExpertLists, reached: np.ndarray, strength: np.nd
     return [e for _, e in ranked[:limit]]
 
 
-def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[FieldPath]],
-           year: int, enterprises: frozenset[str] = frozenset()) -> list[CandidateFacts]:
+def expert_records(store: GraphStore, ids: Sequence[str]) -> list[ExpertRecord]:
+    """The evidence records of these expert ids (those that exist, in the order of ``ids``): the node, the
+    institution and its province and city, the projects and papers; kept across requests by
+    :mod:`recommend.expert_records`."""
+    experts = store.get_nodes(Label.EXPERT, ids)
     refs = [e.ref for e in experts]
     out = store.expand(refs, direction=Direction.OUT,
                        rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
@@ -302,18 +307,26 @@ def _facts(store: GraphStore, experts: Sequence[Node], paths: Mapping[str, list[
     table = _region_table(store, {r for regions in by_inst.values() for r in regions})
     for inst_id, regions in by_inst.items():
         inst_regions[inst_id] = _levels(table, regions)
-    load, served = _workflow_load(store, refs, enterprises)
-    facts = []
+    records = []
     for e in experts:
         inst = institution.get(e.id)
         province, city = inst_regions.get(inst.id, (None, None)) if inst else (None, None)
-        mine = tuple(projects.get(e.id, []))
+        records.append(ExpertRecord(e, inst, province, city, tuple(projects.get(e.id, []))))
+    return records
+
+
+def _facts(store: GraphStore, records: Sequence[ExpertRecord], paths: Mapping[str, list[FieldPath]],
+           year: int, enterprises: frozenset[str] = frozenset()) -> list[CandidateFacts]:
+    load, served = _workflow_load(store, [r.node.ref for r in records], enterprises)
+    facts = []
+    for r in records:
+        e, inst, mine = r.node, r.institution, r.projects
         active = sum(1 for p in mine if p.role != PAPER_ROLE and p.start_year
                      and p.start_year <= year <= (p.end_year or p.start_year))
         keywords = e.props.get("keywords", [])
         facts.append(CandidateFacts(
             id=e.id, name=e.name, institution_id=inst.id if inst else None, institution_name=inst.name if inst else None,
-            province_id=province, city_id=city, paths=tuple(paths.get(e.id, ())), projects=mine,
+            province_id=r.province_id, city_id=r.city_id, paths=tuple(paths.get(e.id, ())), projects=mine,
             keywords=tuple(keywords) if isinstance(keywords, list) else (),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
             talent_titles=tuple(e.props.get("talent_titles") or e.props.get("talents") or []),
@@ -350,8 +363,8 @@ def gather_candidates(store: GraphStore, demand: DemandFacts, settings: Mapping[
                                        fanout=fanout, limit=int(settings["max_candidates"]),  # type: ignore[arg-type]
                                        extra=extra) if demand.fields else ([], {}))
     ids = sorted(set(chosen) | extra)
-    experts = store.get_nodes(Label.EXPERT, ids)
-    return _facts(store, experts, paths, demand.year, demand.enterprise_ids), reaches
+    records = expert_record_cache(store).get(store, ids, expert_records)
+    return _facts(store, records, paths, demand.year, demand.enterprise_ids), reaches
 
 
 def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) -> nx.Graph:

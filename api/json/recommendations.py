@@ -24,7 +24,8 @@ from graph.model import Label
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
 from ingest.resolve import resolve_node
-from recommend.engine import recommend_for_demand, recommend_for_text
+from recommend.engine import recommend_for_text
+from recommend.result_cache import recommendation_for_demand
 
 __all__ = ["bp"]
 
@@ -44,8 +45,8 @@ def for_demand(demand_id: str) -> Any:
     store = state.store()
     # On the budgeted pool, the index too: a cold index build (a minute on a big graph) gives 503s until
     # it is ready instead of holding every server thread (KGMATCH_RECOMMEND_BUDGET).
-    rec = within_budget(lambda: recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides,
-                                                     index=state.index()))
+    rec = within_budget(lambda: recommendation_for_demand(state.results, store, demand_id, tokenize=content_words,
+                                                          overrides=overrides, index=state.index()))
     return jsonify(rec.as_dict())
 
 

@@ -36,8 +36,9 @@ from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Node
 from ingest.nlp import content_words
 from ingest.registry import REGISTRY_CHOICES
-from recommend.engine import Recommendation, recommend_for_demand
+from recommend.engine import Recommendation
 from recommend.explain import COMPONENT_ZH, ExplainedPath
+from recommend.result_cache import recommendation_for_demand
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
 from render import explanation_positions, render_explanation
@@ -280,8 +281,8 @@ def demand_detail(demand_id: str) -> Any:
     if may(Permission.RECOMMEND):
         overrides = capped(parse_settings({k: v for k, v in request.args.items() if k in ("top_k", "expert_type") and v}))
         top_k = int(overrides.get("top_k", 10))
-        rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides,
-                                   index=state.index())
+        rec = recommendation_for_demand(state.results, store, demand_id, tokenize=content_words,
+                                        overrides=overrides, index=state.index())
         experts = {n.id: n for n in store.get_nodes(Label.EXPERT, [e.scored.id for e in rec.experts])}
         view = recommendation_view(rec, experts, reveal=reveal)
         audit_contacts(view.pop("viewed"))

@@ -49,7 +49,7 @@ from graph.errors import Msg, ValidationError
 from graph.model import Label
 from graph.store import GraphStore, Node, NodePage, NodeRef
 from ingest.nlp import content_words
-from recommend.engine import recommend_for_demand
+from recommend.result_cache import recommendation_for_demand
 from workflow.challenge import publish_challenge
 from workflow.common import field_error
 from workflow.feedback import record_feedback
@@ -93,8 +93,9 @@ def _ranking(store: GraphStore, demand_id: str) -> dict[str, tuple[int, float]]:
     if not may(Permission.RECOMMEND):
         return {}
     overrides = capped(parse_settings({k: v for k, v in request.args.items() if k == "top_k" and v}))
-    rec = recommend_for_demand(store, demand_id, tokenize=content_words, overrides=overrides,
-                               index=app_state().index())
+    state = app_state()
+    rec = recommendation_for_demand(state.results, store, demand_id, tokenize=content_words, overrides=overrides,
+                                    index=state.index())
     return {e.scored.id: (e.rank, round(e.scored.score, 4)) for e in rec.experts}
 
 
