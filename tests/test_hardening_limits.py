@@ -43,7 +43,7 @@ def test_a_recommendation_over_its_budget_is_a_clear_503(local_store, tmp_path, 
         raise AssertionError("the result of an abandoned computation must not be used")
 
     monkeypatch.setattr("api.json.recommendations.recommend_for_text", slow)
-    monkeypatch.setattr("api.json.recommendations.recommend_for_demand", slow)
+    monkeypatch.setattr("api.json.recommendations.recommendation_for_demand", slow)
     client = app.test_client()
     headers = key_for(app, Role.OFFICER)
     try:

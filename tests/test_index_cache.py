@@ -160,7 +160,7 @@ def test_a_tiny_index_is_rebuilt_whole_on_every_update(store):
 def test_an_indexed_profile_has_the_candidates_text_so_its_words_are_reused(store):
     """The index and candidate gathering read the same projects and papers: the engine reuses the
     index's words instead of tokenising each candidate again (a paper author missed every time)."""
-    from recommend.candidates import _facts
+    from recommend.candidates import _facts, expert_records
     from recommend.text import profile_text
 
     store.write(world())
@@ -168,7 +168,7 @@ def test_an_indexed_profile_has_the_candidates_text_so_its_words_are_reused(stor
                 .add_rels(RelType.AUTHORED, Label.EXPERT, Label.PAPER, [{"start": "e:new", "end": "paper:1"}]))
     cache = IndexCache(bigrams)
     index = cache.get(store)
-    [facts] = _facts(store, [store.get_node(Label.EXPERT, "e:new")], {}, 2026)
+    [facts] = _facts(store, expert_records(store, ["e:new"]), {}, 2026)
     assert "硫化物固态电解质" in profile_text(facts)
     assert index.words_for("e:new", profile_text(facts), bigrams) == tuple(bigrams(profile_text(facts)))
 
