@@ -295,6 +295,11 @@ class ExpertIndex:
         # the profiles' semantic vectors (recommend.semantics.ProfileVectors), attached by the index cache
         self.vectors: object | None = None
 
+    def __copy__(self) -> ExpertIndex:
+        new = object.__new__(ExpertIndex)  # not through __getstate__/__setstate__: those are O(index size)
+        new.__dict__.update(self.__dict__)
+        return new
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         del state["_analyze"]  # a closure; rebuilt from the arguments on load

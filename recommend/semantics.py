@@ -250,6 +250,11 @@ class ProfileVectors:
         self._extra: dict[str, tuple[bytes, np.ndarray]] = {}  # the overlay: changed or added profiles
         self._dropped: frozenset[str] = frozenset()  # base rows no longer indexed (never in _extra)
 
+    def __copy__(self) -> ProfileVectors:
+        new = object.__new__(ProfileVectors)  # not through __getstate__, which folds the overlay in
+        new.__dict__.update(self.__dict__)
+        return new
+
     def __getstate__(self) -> dict:
         # pickled as one matrix (pickling copies it anyway), readable by code from before the overlay
         whole = self._compacted(self._extra, self._dropped) if self._extra or self._dropped else self
