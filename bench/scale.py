@@ -102,7 +102,7 @@ def _store(kind: str, data_dir: Path):
 
 
 def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: int = 1,
-                index_dir: Path | None = None) -> dict:
+                index_dir: Path | None = None, link_fields: bool = False) -> dict:
     """Latency of the next recommendation after a workflow write and after a profile write.
 
     ``samples`` independent writes of each kind: for each, the same stored demand is timed with the
@@ -111,11 +111,14 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
     latencies right after ÷ the median before (and the median of the per-sample ratios). Whether the
     index the next request used already held the new expert, and whether a text search for its unique
     word finds it first, is reported per sample. ``index_dir``: persist the expert index there (a 10×
-    index takes minutes to build; it is reused while the store is unchanged).
+    index takes minutes to build; it is reused while the store is unchanged). ``link_fields``: the new
+    expert is also EXPERT_IN the demand's own fields and its project IN_FIELD them (as an import of
+    experts or projects writes), so the per-field expert lists of those fields change too; then whether
+    the answer right after the write names the new expert is reported as well.
     """
     sys.path.insert(0, str(code))
     from graph.model import Label, RelType
-    from graph.store import Batch
+    from graph.store import Batch, Direction, NodeRef
     from ingest.nlp import content_words
     from recommend.engine import IndexCache, recommend_for_demand
 
@@ -133,10 +136,14 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
     cache.recheck_seconds = 0.0  # a server notices another process's writes too; here: at once
     cache.persist_dir = None  # persisted once at the end, not after each write (a forked pickling of 0.4 GB)
 
+    answers: list = []
+
     def one(demand_id: str) -> float:
         t = time.perf_counter()
-        recommend_for_demand(store, demand_id, tokenize=content_words, index=cache.get(store), year=2026)
-        return time.perf_counter() - t
+        rec = recommend_for_demand(store, demand_id, tokenize=content_words, index=cache.get(store), year=2026)
+        elapsed = time.perf_counter() - t
+        answers[:] = [rec]
+        return elapsed
 
     def settle() -> None:
         for _ in range(2):
@@ -151,7 +158,7 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
     p50_before = statistics.median([one(d) for d in ids])
     stamp = time.strftime("%Y%m%d%H%M%S")
     inst = store.list_nodes(Label.INSTITUTION, limit=1)[0].id
-    before, after_delivery, before_profile, after_profile, seen, found = [], [], [], [], [], []
+    before, after_delivery, before_profile, after_profile, seen, found, named = [], [], [], [], [], [], []
     while_updating: list[float] = []
     for k in range(samples):
         d = ids[k % len(ids)]
@@ -164,14 +171,22 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
         settle()
         before_profile.append(one(d))
         expert, word = f"expert:bench-{stamp}-{k}", f"benchword{stamp}x{k}"
-        store.write(Batch()
-                    .add_nodes(Label.EXPERT, [{"id": expert, "name": "测试专家", "keywords": ["固态电池", word]}])
-                    .add_nodes(Label.PROJECT, [{"id": f"bench:{stamp}-{k}", "title": f"固态电池界面稳定性研究 {word}",
-                                                "start_year": 2025}])
-                    .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": expert, "end": inst}])
-                    .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": expert,
-                                                                             "end": f"bench:{stamp}-{k}"}]))
+        fields = [nb.node.id for _, nb in store.expand([NodeRef(Label.DEMAND, d)], direction=Direction.OUT,
+                                                        rel_types=[RelType.NEEDS], labels=[Label.FIELD])]
+        batch = (Batch()
+                 .add_nodes(Label.EXPERT, [{"id": expert, "name": "测试专家", "keywords": ["固态电池", word]}])
+                 .add_nodes(Label.PROJECT, [{"id": f"bench:{stamp}-{k}", "title": f"固态电池界面稳定性研究 {word}",
+                                             "start_year": 2025}])
+                 .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": expert, "end": inst}])
+                 .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": expert, "end": f"bench:{stamp}-{k}"}]))
+        if link_fields and fields:
+            batch.add_rels(RelType.EXPERT_IN, Label.EXPERT, Label.FIELD,
+                           [{"start": expert, "end": f, "weight": 1.0} for f in fields])
+            batch.add_rels(RelType.IN_FIELD, Label.PROJECT, Label.FIELD,
+                           [{"start": f"bench:{stamp}-{k}", "end": f, "weight": 1.0} for f in fields])
+        store.write(batch)
         after_profile.append(one(d))
+        named.append(any(e.scored.id == expert for e in answers[0].experts))
         index = cache.get(store)
         seen.append(expert in index.profiles)
         hits = index.search(word, k=1)
@@ -186,6 +201,7 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
     store.close()
     med = statistics.median
     return {"bench": "write", "code": str(code), "store": kind, "demands": len(ids), "samples": samples,
+            "link_fields": link_fields, "new_expert_in_next_answer": f"{sum(named)}/{samples}",
             "index_build_s": round(build_s, 2), "p50_before_all_s": round(p50_before, 3),
             "before_p50_s": round(med(before + before_profile), 3),
             "after_delivery_s": round(med(after_delivery), 3), "after_profile_write_s": round(med(after_profile), 3),
@@ -519,6 +535,8 @@ def main() -> int:
     parser.add_argument("--demands", type=int, default=8)
     parser.add_argument("--samples", type=int, default=1, help="write: independent writes of each kind")
     parser.add_argument("--index-dir", type=Path, help="write: persist (and reuse) the expert index here")
+    parser.add_argument("--link-fields", action="store_true",
+                        help="write: the new expert EXPERT_IN the demand's fields, its project IN_FIELD them")
     parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
     parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
@@ -551,7 +569,8 @@ def main() -> int:
     elif args.what == "bulk":
         result = bench_bulk(args.data_dir)
     elif args.what == "write":
-        result = bench_write(args.data_dir, code, args.store, args.demands, args.samples, args.index_dir)
+        result = bench_write(args.data_dir, code, args.store, args.demands, args.samples, args.index_dir,
+                             args.link_fields)
     elif args.what == "profile":
         result = bench_profile(code, args.fields, args.fanout)
     else:
