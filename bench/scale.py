@@ -20,7 +20,7 @@ in the same run, because the machine is shared):
                 demands (result-cache hits) and, with ``--distinct``, for demands never asked before (misses).
 
     python bench/scale.py open --data-dir var/l10 [--code /tmp/base]
-    python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base]
+    python bench/scale.py write --data-dir var/l10 [--store neo4j] [--code /tmp/base] [--samples 9] [--index-dir DIR]
     python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--concurrency 1,4,16] [--distinct]
     python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
     python -m bench.scale bulk --data-dir var/scale/local10     # bulk-import that staged store into Neo4j
@@ -102,55 +102,120 @@ def _store(kind: str, data_dir: Path):
     return LocalStore(data_dir)
 
 
-def bench_write(data_dir: Path, code: Path, kind: str, demands: int) -> dict:
-    """Latency of the next recommendation after a workflow write and after a profile write."""
+def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: int = 1,
+                index_dir: Path | None = None, link_fields: bool = False) -> dict:
+    """Latency of the next recommendation after a workflow write and after a profile write.
+
+    ``samples`` independent writes of each kind: for each, the same stored demand is timed with the
+    index settled, right after a Delivery write, settled again, and right after a profile write (a new
+    expert with a project whose title carries a unique word); the ratios are the median of the
+    latencies right after ÷ the median before (and the median of the per-sample ratios). Whether the
+    index the next request used already held the new expert, and whether a text search for its unique
+    word finds it first, is reported per sample. ``index_dir``: persist the expert index there (a 10×
+    index takes minutes to build; it is reused while the store is unchanged). ``link_fields``: the new
+    expert is also EXPERT_IN the demand's own fields and its project IN_FIELD them (as an import of
+    experts or projects writes), so the per-field expert lists of those fields change too; then whether
+    the answer right after the write names the new expert is reported as well.
+    """
     sys.path.insert(0, str(code))
     from graph.model import Label, RelType
-    from graph.store import Batch
+    from graph.store import Batch, Direction, NodeRef
     from ingest.nlp import content_words
     from recommend.engine import IndexCache, recommend_for_demand
 
+    try:
+        from recommend.field_experts import field_expert_lists
+    except ImportError:  # an older checkout
+        field_expert_lists = None
+
     store = _store(kind, data_dir)
     ids = [n.id for n in store.list_nodes(Label.DEMAND, limit=demands)]
-    cache = IndexCache(content_words)
+    cache = IndexCache(content_words, persist_dir=index_dir)
     started = time.perf_counter()
     cache.get(store)
     build_s = time.perf_counter() - started
     cache.recheck_seconds = 0.0  # a server notices another process's writes too; here: at once
+    cache.persist_dir = None  # persisted once at the end, not after each write (a forked pickling of 0.4 GB)
+
+    answers: list = []
 
     def one(demand_id: str) -> float:
         t = time.perf_counter()
-        recommend_for_demand(store, demand_id, tokenize=content_words, index=cache.get(store), year=2026)
-        return time.perf_counter() - t
+        rec = recommend_for_demand(store, demand_id, tokenize=content_words, index=cache.get(store), year=2026)
+        elapsed = time.perf_counter() - t
+        answers[:] = [rec]
+        return elapsed
+
+    def settle() -> None:
+        for _ in range(2):
+            cache.wait()
+            if field_expert_lists is not None:
+                field_expert_lists(store).wait()
+            cache.get(store)
+        cache.wait()
 
     for d in ids:
         one(d)  # warm
-    before = statistics.median([one(d) for d in ids])
+    p50_before = statistics.median([one(d) for d in ids])
     stamp = time.strftime("%Y%m%d%H%M%S")
-    store.upsert_nodes(Label.DELIVERY, [{"id": f"dl:bench-{stamp}", "event": "push.reminder", "status": "待投递",
-                                         "created_at": "2026-12-02T10:00:00+08:00", "version": 1}])
-    after_delivery = one(ids[0])
-    again = statistics.median([one(d) for d in ids])
     inst = store.list_nodes(Label.INSTITUTION, limit=1)[0].id
-    store.write(Batch()
-                .add_nodes(Label.EXPERT, [{"id": f"expert:bench-{stamp}", "name": "测试专家", "keywords": ["固态电池"]}])
-                .add_nodes(Label.PROJECT, [{"id": f"bench:{stamp}", "title": "固态电池界面稳定性研究",
-                                            "start_year": 2025}])
-                .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": f"expert:bench-{stamp}",
-                                                                                "end": inst}])
-                .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": f"expert:bench-{stamp}",
-                                                                         "end": f"bench:{stamp}"}]))
-    after_profile = one(ids[0])
-    settle = [one(d) for d in ids]
-    if hasattr(cache, "wait"):
-        cache.wait()
+    before, after_delivery, before_profile, after_profile, seen, found, named = [], [], [], [], [], [], []
+    while_updating: list[float] = []
+    for k in range(samples):
+        d = ids[k % len(ids)]
+        settle()
+        before.append(one(d))
+        store.upsert_nodes(Label.DELIVERY, [{"id": f"dl:bench-{stamp}-{k}", "event": "push.reminder",
+                                             "status": "待投递", "created_at": "2026-12-02T10:00:00+08:00",
+                                             "version": 1}])
+        after_delivery.append(one(d))
+        settle()
+        before_profile.append(one(d))
+        expert, word = f"expert:bench-{stamp}-{k}", f"benchword{stamp}x{k}"
+        fields = [nb.node.id for _, nb in store.expand([NodeRef(Label.DEMAND, d)], direction=Direction.OUT,
+                                                        rel_types=[RelType.NEEDS], labels=[Label.FIELD])]
+        batch = (Batch()
+                 .add_nodes(Label.EXPERT, [{"id": expert, "name": "测试专家", "keywords": ["固态电池", word]}])
+                 .add_nodes(Label.PROJECT, [{"id": f"bench:{stamp}-{k}", "title": f"固态电池界面稳定性研究 {word}",
+                                             "start_year": 2025}])
+                 .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": expert, "end": inst}])
+                 .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": expert, "end": f"bench:{stamp}-{k}"}]))
+        if link_fields and fields:
+            batch.add_rels(RelType.EXPERT_IN, Label.EXPERT, Label.FIELD,
+                           [{"start": expert, "end": f, "weight": 1.0} for f in fields])
+            batch.add_rels(RelType.IN_FIELD, Label.PROJECT, Label.FIELD,
+                           [{"start": f"bench:{stamp}-{k}", "end": f, "weight": 1.0} for f in fields])
+        store.write(batch)
+        after_profile.append(one(d))
+        named.append(any(e.scored.id == expert for e in answers[0].experts))
+        index = cache.get(store)
+        seen.append(expert in index.profiles)
+        hits = index.search(word, k=1)
+        found.append(bool(hits) and hits[0][0] == expert)
+        if k == 0:
+            while_updating = [one(x) for x in ids]
+    settle()
+    p50_after = statistics.median([one(d) for d in ids])
+    if index_dir is not None:  # the index as of now, for the next run
+        cache.persist_dir = index_dir
+        cache._write(cache._path(store), store, cache._stamp_of(store), cache.get(store))
     store.close()
-    return {"bench": "write", "code": str(code), "store": kind, "demands": len(ids), "index_build_s": round(build_s, 2),
-            "before_p50_s": round(before, 3), "after_delivery_s": round(after_delivery, 3),
-            "after_profile_write_s": round(after_profile, 3), "p50_after_s": round(again, 3),
-            "p50_while_updating_s": round(statistics.median(settle), 3),
-            "ratio_after_delivery": round(after_delivery / before, 2),
-            "ratio_after_profile_write": round(after_profile / before, 2)}
+    med = statistics.median
+    return {"bench": "write", "code": str(code), "store": kind, "demands": len(ids), "samples": samples,
+            "link_fields": link_fields, "new_expert_in_next_answer": f"{sum(named)}/{samples}",
+            "index_build_s": round(build_s, 2), "p50_before_all_s": round(p50_before, 3),
+            "before_p50_s": round(med(before + before_profile), 3),
+            "after_delivery_s": round(med(after_delivery), 3), "after_profile_write_s": round(med(after_profile), 3),
+            "p50_after_s": round(p50_after, 3), "p50_while_updating_s": round(med(while_updating), 3),
+            "ratio_after_delivery": round(med(after_delivery) / med(before), 2),
+            "ratio_after_profile_write": round(med(after_profile) / med(before_profile), 2),
+            "ratio_after_profile_write_pairs_median": round(med(a / b for a, b in zip(after_profile, before_profile,
+                                                                                         strict=True)), 2),
+            "ratio_after_profile_write_pairs_max": round(max(a / b for a, b in zip(after_profile, before_profile,
+                                                                                  strict=True)), 2),
+            "new_expert_in_next_index": f"{sum(seen)}/{samples}", "new_expert_found_first": f"{sum(found)}/{samples}",
+            "before_s": [round(x, 3) for x in before_profile], "after_profile_s": [round(x, 3) for x in after_profile],
+            "after_delivery_list_s": [round(x, 3) for x in after_delivery]}
 
 
 def _free_port() -> int:
@@ -541,6 +606,10 @@ def main() -> int:
                         help="throughput: also requests on demands not asked for before (result-cache misses)")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--demands", type=int, default=8)
+    parser.add_argument("--samples", type=int, default=1, help="write: independent writes of each kind")
+    parser.add_argument("--index-dir", type=Path, help="write: persist (and reuse) the expert index here")
+    parser.add_argument("--link-fields", action="store_true",
+                        help="write: the new expert EXPERT_IN the demand's fields, its project IN_FIELD them")
     parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
     parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
@@ -573,7 +642,8 @@ def main() -> int:
     elif args.what == "bulk":
         result = bench_bulk(args.data_dir)
     elif args.what == "write":
-        result = bench_write(args.data_dir, code, args.store, args.demands)
+        result = bench_write(args.data_dir, code, args.store, args.demands, args.samples, args.index_dir,
+                             args.link_fields)
     elif args.what == "profile":
         result = bench_profile(code, args.fields, args.fanout)
     else:

@@ -25,8 +25,9 @@ import hashlib
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import bm25s
 import numpy as np
@@ -138,6 +139,76 @@ def text_digest(text: str) -> bytes:
 TokenCache = Mapping[str, tuple[bytes, tuple[str, ...]]]
 """Per expert id: (digest of the profile text, its words from the tokenizer)."""
 
+V = TypeVar("V")
+
+
+class Overlay(Mapping[str, V]):
+    """A mapping that is a shared ``base`` dict with a few keys replaced, added (``top``) or removed
+    (``gone``): deriving one with a few changes (:meth:`changed`) costs those changes, not a copy of the
+    base (issue 17: an update of the 151k profiles of the 10× graph copied them on every write).
+
+    >>> a = Overlay({"x": 1, "y": 2}).changed({"z": 3}, removed={"x"})
+    >>> dict(a), len(a), "x" in a
+    ({'y': 2, 'z': 3}, 2, False)
+    """
+
+    __slots__ = ("_base", "_top", "_gone")
+
+    def __init__(self, base: Mapping[str, V], top: dict[str, V] | None = None,
+                 gone: frozenset[str] = frozenset()) -> None:
+        self._base, self._top, self._gone = base, top or {}, gone  # gone: keys of base, never in top
+
+    def __getitem__(self, key: str) -> V:
+        top = self._top
+        if key in top:
+            return top[key]
+        if key in self._gone:
+            raise KeyError(key)
+        return self._base[key]
+
+    def get(self, key: str, default: V | None = None) -> V | None:  # type: ignore[override]
+        """The value of ``key``, or ``default`` (without the exception of the generic ``Mapping.get``)."""
+        hit = self._top.get(key)
+        if hit is not None:
+            return hit
+        if key in self._gone:
+            return default
+        return self._base.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._top or (key in self._base and key not in self._gone)
+
+    def __iter__(self) -> Iterator[str]:
+        top, gone = self._top, self._gone
+        yield from (k for k in self._base if k not in top and k not in gone)
+        yield from top
+
+    def __len__(self) -> int:
+        return (len(self._base) + sum(1 for k in self._top if k not in self._base)
+                - sum(1 for k in self._gone if k in self._base))
+
+    def changed(self, values: Mapping[str, V], removed: Iterable[str] = ()) -> Overlay[V]:
+        """A new overlay on the same base with ``values`` set and ``removed`` dropped."""
+        top, gone = dict(self._top), set(self._gone)
+        for key in removed:
+            top.pop(key, None)
+            if key in self._base:
+                gone.add(key)
+        top.update(values)
+        gone.difference_update(values)
+        return Overlay(self._base, top, frozenset(gone))
+
+    def __getstate__(self) -> tuple:
+        return self._base, self._top, self._gone
+
+    def __setstate__(self, state: tuple) -> None:
+        self._base, self._top, self._gone = state
+
+
+def _overlay(mapping: Mapping[str, V]) -> Overlay[V]:
+    return mapping if isinstance(mapping, Overlay) else Overlay(mapping)
+
+
 DELTA_SHARE = 0.02
 """Changed profiles kept beside the BM25 matrix, as a share of the indexed ones, before a rebuild."""
 DELTA_FLOOR = 2000
@@ -170,8 +241,8 @@ class ExpertIndex:
         self._args = {"tokenize": tokenize, "ref_year": ref_year, "prior": prior, "prior_weight": prior_weight,
                       "k1": k1, "b": b, "bigrams": bigrams, "repeat_latest": repeat_latest}
         self._analyze = analyzer(tokenize) if bigrams else tokenize
-        self.profiles: dict[str, ExpertProfile] = {}
-        self.words: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+        self.profiles: Mapping[str, ExpertProfile] = {}  # a dict, or an Overlay of one after a patch
+        self.words: Mapping[str, tuple[bytes, tuple[str, ...]]] = {}
         docs, ids = [], []
         for n, profile in enumerate(profiles):
             if pause is not None and n % 500 == 499:
@@ -200,18 +271,30 @@ class ExpertIndex:
         self._delta_pos: dict[str, int] = {}  # expert id -> position in ids
         self._gone: set[str] = set()  # removed, or no longer with any term
         self._masked = np.zeros(0, dtype=np.int64)  # base positions whose rows are stale
+        self._base_pos = {e: n for n, e in enumerate(ids)}  # shared by every patched copy
         # the profiles' semantic vectors (recommend.semantics.ProfileVectors), attached by the index cache
         self.vectors: object | None = None
+
+    def __copy__(self) -> ExpertIndex:
+        new = object.__new__(ExpertIndex)  # not through __getstate__/__setstate__: those are O(index size)
+        new.__dict__.update(self.__dict__)
+        return new
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         del state["_analyze"]  # a closure; rebuilt from the arguments on load
+        state.pop("_base_pos", None)  # derived from ids; rebuilt on load
+        state.pop("_pos", None)
+        for name in ("profiles", "words"):  # plain dicts on disk (pickling copies them anyway)
+            if isinstance(state[name], Overlay):
+                state[name] = dict(state[name])
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         tokenize = self._args["tokenize"]
         self._analyze = analyzer(tokenize) if self._args["bigrams"] else tokenize
+        self._base_pos = {e: n for n, e in enumerate(self.ids[:self._base_n])}
 
     def words_for(self, expert_id: str, text: str, tokenize: Tokenize) -> tuple[str, ...] | None:
         """``tokenize(text)`` from the index when ``text`` is this expert's indexed profile text and
@@ -262,14 +345,14 @@ class ExpertIndex:
         return len(self.ids)
 
     def _patched(self, changed: list[ExpertProfile], removed: set[str]) -> ExpertIndex:
+        """The delta update: costs the changed profiles, never a copy of the whole index's tables (the
+        profiles and words become an :class:`Overlay` of this index's, base positions are shared)."""
         new = copy.copy(self)
-        new.__dict__.pop("_pos", None)  # positions of appended profiles change: recomputed on use
-        new.profiles, new.words = dict(self.profiles), dict(self.words)
         new._delta, new._gone = dict(self._delta), set(self._gone)
         args = self._args
+        profiles: dict[str, ExpertProfile] = {}
+        words_of: dict[str, tuple[bytes, tuple[str, ...]]] = {}
         for expert_id in removed:
-            new.profiles.pop(expert_id, None)
-            new.words.pop(expert_id, None)
             new._delta.pop(expert_id, None)
             new._gone.add(expert_id)
         for profile in changed:
@@ -277,8 +360,8 @@ class ExpertIndex:
             digest = text_digest(text)
             hit = self.words.get(profile.id)
             words = hit[1] if hit is not None and hit[0] == digest else tuple(args["tokenize"](text))
-            new.profiles[profile.id] = profile
-            new.words[profile.id] = (digest, words)
+            profiles[profile.id] = profile
+            words_of[profile.id] = (digest, words)
             tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if args["bigrams"] else list(words)
             if tokens:
                 new._delta[profile.id] = (Counter(tokens), len(tokens))
@@ -286,7 +369,10 @@ class ExpertIndex:
             else:
                 new._delta.pop(profile.id, None)
                 new._gone.add(profile.id)
-        base_pos = {i: n for n, i in enumerate(self.ids[:self._base_n])} if new._delta or new._gone else {}
+        gone = removed - set(profiles)
+        new.profiles = _overlay(self.profiles).changed(profiles, removed=gone)
+        new.words = _overlay(self.words).changed(words_of, removed=gone)
+        base_pos = self._base_pos
         new.ids = self.ids[:self._base_n]
         new._log_prior = self._log_prior[:self._base_n].copy()
         new._delta_pos = {}
@@ -332,10 +418,8 @@ class ExpertIndex:
 
     def position(self, expert_id: str) -> int | None:
         """The row of ``expert_id`` in :meth:`text_scores` (None when not indexed)."""
-        pos = self.__dict__.get("_pos")
-        if pos is None or len(pos) != len(self.ids):
-            pos = self.__dict__["_pos"] = {e: n for n, e in enumerate(self.ids)}
-        return pos.get(expert_id)
+        n = self._delta_pos.get(expert_id)
+        return n if n is not None else self._base_pos.get(expert_id)
 
     def text_scores(self, text: str) -> np.ndarray:
         """BM25 of ``text`` against every indexed profile divided by the best (aligned with :attr:`ids`;

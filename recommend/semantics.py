@@ -24,6 +24,7 @@ returns None when it is absent, so recommendations fall back to BM25 alone.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -224,6 +225,11 @@ class ProfileVectors:
     profile changed since (or never indexed) is not looked up but folded in by the caller.
     ``key`` is the model's :attr:`SemanticModel.fingerprint`.
 
+    An update of a large set (at least :data:`OVERLAY_FROM` profiles) keeps the changed profiles in an
+    overlay beside the shared matrix instead of copying it (issue 17: at 10× the copy was ~80 MB per
+    write); ``rows``, ``digests`` and ``matrix`` are then the shared base, :meth:`lookup`, ``in`` and
+    ``len`` see the overlay too. Past :data:`OVERLAY_MAX` changed profiles the copy is made again.
+
     >>> m = SemanticModel(["电池", "基因"], np.ones(2), np.eye(2))
     >>> pv = ProfileVectors.build(m, [("e:1", b"d1", ["电池"], "电池"), ("e:2", b"d2", ["基因"], "基因")])
     >>> rows, found = pv.lookup(m, [("e:2", b"d2"), ("e:1", b"stale")])
@@ -231,20 +237,46 @@ class ProfileVectors:
     ([0.0, 1.0], [True, False])
     """
 
+    OVERLAY_FROM = 2000
+    """Vectors of fewer profiles are copied whole on every update (a matter of microseconds)."""
+    OVERLAY_MAX = 5000
+    """Changed profiles kept beside the shared matrix before an update copies it whole again."""
+
     def __init__(self, key: str, ids: Sequence[str], digests: Sequence[bytes], matrix: np.ndarray) -> None:
         self.key = key
         self.rows = {i: n for n, i in enumerate(ids)}
         self.digests = list(digests)
         self.matrix = np.asarray(matrix, dtype=np.float32)
+        self._extra: dict[str, tuple[bytes, np.ndarray]] = {}  # the overlay: changed or added profiles
+        self._dropped: frozenset[str] = frozenset()  # base rows no longer indexed (never in _extra)
+
+    def __copy__(self) -> ProfileVectors:
+        new = object.__new__(ProfileVectors)  # not through __getstate__, which folds the overlay in
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __getstate__(self) -> dict:
+        # pickled as one matrix (pickling copies it anyway), readable by code from before the overlay
+        whole = self._compacted(self._extra, self._dropped) if self._extra or self._dropped else self
+        return {k: v for k, v in whole.__dict__.items() if k not in ("_extra", "_dropped")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"_extra": {}, "_dropped": frozenset(), **state})
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return (len(self.rows) + sum(1 for i in self._extra if i not in self.rows)
+                - sum(1 for i in self._dropped if i in self.rows))
+
+    def __contains__(self, expert_id: object) -> bool:
+        return expert_id in self._extra or (expert_id in self.rows and expert_id not in self._dropped)
 
     @classmethod
     def build(cls, model: SemanticModel, profiles: Iterable[ProfileText], *, previous: ProfileVectors | None = None,
               batch: int = 2000) -> ProfileVectors:
         """Vectors of every profile; rows of ``previous`` (same model, same text digest) are reused."""
         reuse = previous if previous is not None and previous.key == model.fingerprint else None
+        if reuse is not None and (reuse._extra or reuse._dropped):
+            reuse = reuse._compacted(reuse._extra, reuse._dropped)
         ids: list[str] = []
         digests: list[bytes] = []
         take: list[int] = []  # row of previous, or -1: fold in
@@ -269,17 +301,38 @@ class ProfileVectors:
 
     def updated(self, model: SemanticModel, changed: Iterable[ProfileText], removed: Iterable[str] = ()) -> ProfileVectors:
         """A copy with ``changed`` profiles folded in (replaced or added) and ``removed`` ids dropped: only the
-        changed profiles are folded in (the milliseconds of a few profiles written)."""
+        changed profiles are folded in, and a large set's matrix is shared, not copied (the milliseconds of a
+        few profiles written)."""
         if self.key != model.fingerprint:
             raise ValueError("profile vectors of another semantic model")
         changed = list(changed)
-        gone = set(removed) | {c[0] for c in changed}
+        fresh = model.vectors([features(words, text) for _, _, words, text in changed])
+        extra = dict(self._extra)
+        dropped = set(self._dropped)
+        for expert_id in removed:
+            extra.pop(expert_id, None)
+            if expert_id in self.rows:
+                dropped.add(expert_id)
+        for (expert_id, digest, _, _), vector in zip(changed, fresh, strict=True):
+            extra[expert_id] = (digest, vector)
+            dropped.discard(expert_id)
+        if len(self.rows) < self.OVERLAY_FROM or len(extra) + len(dropped) > self.OVERLAY_MAX:
+            return self._compacted(extra, dropped)
+        new = copy.copy(self)
+        new._extra, new._dropped = extra, frozenset(dropped)
+        return new
+
+    def _compacted(self, extra: dict[str, tuple[bytes, np.ndarray]], dropped: Iterable[str]) -> ProfileVectors:
+        """The base with ``extra`` and ``dropped`` folded in: one matrix again."""
+        gone = set(dropped) | set(extra)
         keep = [i for i in self.rows if i not in gone]
         rows = [self.rows[i] for i in keep]
-        fresh = model.vectors([features(words, text) for _, _, words, text in changed])
-        matrix = np.vstack([self.matrix[rows] if rows else np.zeros((0, model.dims), dtype=np.float32), fresh])
-        return ProfileVectors(self.key, [*keep, *(c[0] for c in changed)],
-                              [*(self.digests[n] for n in rows), *(c[1] for c in changed)], matrix)
+        added = (np.array([v for _, v in extra.values()], dtype=np.float32) if extra
+                 else np.zeros((0, self.matrix.shape[1]), dtype=np.float32))
+        matrix = np.vstack([self.matrix[rows] if rows else np.zeros((0, self.matrix.shape[1]), dtype=np.float32),
+                            added])
+        return ProfileVectors(self.key, [*keep, *extra], [*(self.digests[n] for n in rows),
+                                                           *(d for d, _ in extra.values())], matrix)
 
     def lookup(self, model: SemanticModel, wanted: Sequence[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, found) for (expert id, text digest) pairs: the stored vector where the model and the digest
@@ -289,9 +342,16 @@ class ProfileVectors:
         if self.key != model.fingerprint:
             return out, found
         pos, at = [], []
+        extra, dropped = self._extra, self._dropped
         for k, (expert_id, digest) in enumerate(wanted):
+            hit = extra.get(expert_id)
+            if hit is not None:
+                if hit[0] == digest:
+                    out[k] = hit[1]
+                    found[k] = True
+                continue
             n = self.rows.get(expert_id)
-            if n is not None and self.digests[n] == digest:
+            if n is not None and self.digests[n] == digest and expert_id not in dropped:
                 pos.append(n)
                 at.append(k)
         if pos:

@@ -203,3 +203,88 @@ def test_profile_vectors_follow_updates_and_persist_with_the_index(tmp_path):
         assert set(loaded.vectors.rows) == set(loaded.profiles)
         without = IndexCache(bigrams, persist_dir=persist, semantics=None)  # the model was removed
         assert without.get(store).vectors is None and without.builds == 0
+
+
+def _relevant_new_expert() -> Batch:
+    """A new expert whose profile matches demand d:1 of the world (涂布缺陷检测) only by its text."""
+    return (Batch()
+            .add_nodes(Label.EXPERT, [{"id": "e:new", "name": "钱伟", "keywords": ["涂布缺陷检测", "正极极片"]}])
+            .add_nodes(Label.PROJECT, [{"id": "p:9", "title": "正极极片涂布缺陷在线检测", "start_year": 2024}])
+            .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": "e:new", "end": "i:thu"}])
+            .add_rels(RelType.LEADS, Label.EXPERT, Label.PROJECT, [{"start": "e:new", "end": "p:9"}]))
+
+
+def test_a_small_write_is_folded_in_by_the_next_request_so_its_answer_has_the_new_expert(store, monkeypatch):
+    """Issue 17: a few written profiles go into the serving index's delta in the next request itself
+    (the touched experts re-read, nothing rebuilt, no background thread), so that request already
+    recommends the new expert; the index before the write is left as it was."""
+    import recommend.retrieval as retrieval
+    from recommend.engine import recommend_for_demand
+
+    monkeypatch.setattr(retrieval, "DELTA_FLOOR", 0)  # the world is tiny: let it take a delta as a 10× graph does
+    monkeypatch.setattr(retrieval, "DELTA_SHARE", 1.0)
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=3600.0, semantics=None)
+    first = cache.get(store)
+    before = recommend_for_demand(store, "d:1", tokenize=bigrams, index=first, year=2026)
+    assert "e:new" not in {e.scored.id for e in before.experts}
+    store.write(_relevant_new_expert())
+    fresh = cache.get(store)
+    assert fresh is not first and cache._worker is None  # folded in here, not on a thread
+    assert (cache.builds, cache.updates) == (1, 1) and fresh._bm25 is first._bm25
+    assert "e:new" in fresh.profiles and "e:new" not in first.profiles and len(fresh.profiles) == len(first.profiles) + 1
+    assert fresh.search("涂布缺陷检测", k=1)[0][0] == "e:new"
+    after = recommend_for_demand(store, "d:1", tokenize=bigrams, index=fresh, year=2026)
+    assert "e:new" in {e.scored.id for e in after.experts}
+    assert cache.get(store) is fresh  # nothing left to fold in
+    store.upsert_nodes(Label.EXPERT, [{"id": "e:new", "name": "钱伟", "keywords": ["固态电解质"]}])  # a rewrite
+    again = cache.get(store)
+    assert again.profiles["e:new"].keywords == ("固态电解质",) and cache.updates == 2 and cache.builds == 1
+    full = ExpertIndex(load_profiles(store), tokenize=bigrams, ref_year=again.ref_year)
+    hits = [i for i, score in again.search("固态电解质", k=3) if score > 0]
+    assert hits == [i for i, score in full.search("固态电解质", k=3) if score > 0] == ["e:new"]
+
+
+def test_a_write_too_large_for_the_delta_is_left_to_the_background_update(store):
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=0.0, semantics=None)
+    first = cache.get(store)  # five experts: below DELTA_FLOOR, every update rebuilds
+    store.write(_relevant_new_expert())
+    assert cache.get(store) is first  # not folded in: the background update rebuilds beside it
+    cache.wait()
+    assert "e:new" in cache.get(store).profiles and cache.builds == 1 and cache.updates == 1
+
+
+def test_profile_vectors_of_a_large_set_keep_changes_beside_the_shared_matrix(monkeypatch):
+    """An update of a large set's vectors shares the matrix (an overlay of the changed rows), answers
+    as a full copy does, pickles, and is folded into one matrix again past OVERLAY_MAX."""
+    import numpy as np
+
+    from recommend.semantics import ProfileVectors
+    from recommend.semantics_build import build_model
+
+    model = build_model(["固态电解质 界面", "正极材料 高镍", "机器视觉 缺陷检测", "锂电池 正极材料"], tokenize=bigrams,
+                        dims=2, min_df=1)
+    texts = ["正极材料", "缺陷检测", "固态电解质", "机器视觉", "锂电池"]
+    profiles = [(f"e:{i}", f"d{i}".encode(), bigrams(t), t) for i, t in enumerate(texts)]
+    base = ProfileVectors.build(model, profiles)
+    changed = [("e:1", b"d1x", bigrams("高镍正极"), "高镍正极"), ("e:9", b"d9", bigrams("固态电解质界面"), "固态电解质界面")]
+    copied = base.updated(model, changed, removed=["e:2"])  # a small set: copied whole
+    monkeypatch.setattr(ProfileVectors, "OVERLAY_FROM", 0)
+    shared = base.updated(model, changed, removed=["e:2"])
+    assert shared.matrix is base.matrix and copied.matrix is not base.matrix
+    assert len(shared) == len(copied) == 5 and "e:2" not in shared and "e:9" in shared and "e:2" in base
+    wanted = [("e:0", b"d0"), ("e:1", b"d1"), ("e:1", b"d1x"), ("e:2", b"d2"), ("e:9", b"d9"), ("e:3", b"d3")]
+    rows_s, found_s = shared.lookup(model, wanted)
+    rows_c, found_c = copied.lookup(model, wanted)
+    assert found_s.tolist() == found_c.tolist() == [True, False, True, False, True, True]
+    assert np.allclose(rows_s, rows_c)
+    assert base.lookup(model, [("e:1", b"d1"), ("e:2", b"d2")])[1].all()  # the serving set is unchanged
+    again = pickle.loads(pickle.dumps(shared))
+    assert np.allclose(again.lookup(model, wanted)[0], rows_c)
+    rebuilt = ProfileVectors.build(model, [*profiles[:1], *changed], previous=shared)  # reuses the overlay's rows
+    assert np.allclose(rebuilt.lookup(model, [("e:9", b"d9")])[0], rows_c[4:5])
+    monkeypatch.setattr(ProfileVectors, "OVERLAY_MAX", 1)
+    folded = shared.updated(model, [("e:4", b"d4x", bigrams("锂电池 正极"), "锂电池 正极")])
+    assert folded.matrix is not base.matrix and not folded._extra and len(folded) == 5
+    assert set(folded.rows) == {"e:0", "e:1", "e:3", "e:4", "e:9"}
