@@ -47,6 +47,9 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+_RELOOK_S = 0.02
+
+
 class InFlight:
     """Requests in flight per worker, in memory shared by the forked workers (one slot each).
 
@@ -99,6 +102,9 @@ def _serve_one(app: Any, sock: socket.socket, threads: int, loads: InFlight, slo
     for listener in listeners:
         readable = listener.readable
         listener.readable = lambda readable=readable: readable() and loads.least_busy(slot)
+    # A worker that declined to listen looks again at least every 20 ms (waitress's loop waits up to 1 s):
+    # otherwise a lone request could wait for a stale "busy" verdict while the other worker is idle.
+    server.adj.asyncore_loop_timeout = _RELOOK_S  # waitress's setting parses ints only; it is used as seconds
     server.run()
 
 
