@@ -24,10 +24,12 @@ from __future__ import annotations
 import abc
 import logging
 import re
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from graph.errors import ConflictError, Msg, NotFoundError, RowError, ValidationError
 from graph.model import KEY, NODE_SPECS, VERSION, Label, RelType, node_errors, rel_errors
@@ -60,6 +62,7 @@ __all__ = [
     "rel_weight",
     "cap_per_node",
     "WriteListener",
+    "PerStore",
 ]
 
 
@@ -379,6 +382,37 @@ def cap_per_node(pairs: Iterable[tuple[NodeRef, Neighbor]], limit: int) -> list[
 
 
 WriteListener = Callable[["Batch"], None]
+
+
+class _Current(Protocol):
+    def on_write(self, batch: Batch) -> None: ...
+    def refresh(self, store: GraphStore) -> None: ...
+
+
+_C = TypeVar("_C", bound=_Current)
+
+
+class PerStore(Generic[_C]):
+    """One derived structure per store object (held weakly), kept current with that store's writes.
+
+    ``PerStore(make)(store)`` makes the structure on first use, (re)adds its ``on_write`` as the store's
+    write listener (a test may have emptied the listeners) and calls its ``refresh(store)`` (which
+    catches another process's writes through :meth:`GraphStore.change_stamp`) on every lookup.
+    """
+
+    def __init__(self, make: Callable[[], _C]) -> None:
+        self._make = make
+        self._objects: weakref.WeakKeyDictionary[GraphStore, _C] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, store: GraphStore) -> _C:
+        with self._lock:
+            current = self._objects.get(store)
+            if current is None:
+                current = self._objects[store] = self._make()
+        store.add_write_listener(current.on_write)
+        current.refresh(store)
+        return current
 """Called with each batch after it is committed (in the writing process only)."""
 
 

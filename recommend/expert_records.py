@@ -25,12 +25,11 @@ One cache per store object, held weakly.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph.model import Label, RelType
-from graph.store import Batch, GraphStore, Node
+from graph.store import Batch, GraphStore, Node, PerStore
 from recommend.scoring import ProjectFact
 
 __all__ = ["MAX_RECORDS", "RECORD_LABELS", "RECORD_TYPES", "ExpertRecord", "ExpertRecordCache", "expert_record_cache"]
@@ -190,16 +189,9 @@ class ExpertRecordCache:
         return [r for i in ids if (r := found.get(i)) is not None]
 
 
-_CACHES: weakref.WeakKeyDictionary[GraphStore, ExpertRecordCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
+_CACHES: PerStore[ExpertRecordCache] = PerStore(ExpertRecordCache)
 
 
 def expert_record_cache(store: GraphStore) -> ExpertRecordCache:
     """The record cache of ``store``, current with its writes (and emptied when another process wrote)."""
-    with _CACHES_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            cache = _CACHES[store] = ExpertRecordCache()
-    store.add_write_listener(cache.on_write)  # again each time: a test may have emptied the listeners
-    cache.refresh(store)
-    return cache
+    return _CACHES(store)

@@ -34,14 +34,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from graph.model import CLASS_BASIS, Label, RelType
-from graph.store import Batch, Direction, GraphStore, NodeRef, rel_weight
+from graph.store import Batch, Direction, GraphStore, NodeRef, PerStore, rel_weight
 
 __all__ = ["BACKGROUND_FROM_EXPERTS", "FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
 
@@ -364,17 +363,10 @@ class FieldExpertLists:
         return reached, strength[reached]
 
 
-_LISTS: weakref.WeakKeyDictionary[GraphStore, FieldExpertLists] = weakref.WeakKeyDictionary()
-_LISTS_LOCK = threading.Lock()
+_LISTS: PerStore[FieldExpertLists] = PerStore(FieldExpertLists)
 
 
 def field_expert_lists(store: GraphStore) -> FieldExpertLists:
     """The current lists of ``store``: built on first use, then updated by its writes (and rebuilt when
     another process changed the store)."""
-    with _LISTS_LOCK:
-        lists = _LISTS.get(store)
-        if lists is None:
-            lists = _LISTS[store] = FieldExpertLists()
-    store.add_write_listener(lists.on_write)  # again each time: a test may have emptied the listeners
-    lists.refresh(store)
-    return lists
+    return _LISTS(store)
