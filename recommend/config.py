@@ -82,6 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
     # -- platforms and bases (issue 16, recommend.platforms): only for demands that need testing, pilot or equipment
     Setting("platform_top_k", 5, "返回的服务平台与基地个数（需求提出检验检测、中试、共性技术或设备共享需要时；0 表示不推荐平台）"),
     Setting("platform_weight_service", 0.5, "平台得分：平台服务覆盖需求所需服务类型的比例，及需求提到的平台服务或仪器设备"),
+    Setting("platform_named_share", 0.4, "平台服务分中需求点名的平台服务或仪器设备（最多计两项）所占份额，其余份额为平台服务覆盖所需服务类型的比例"),
     Setting("platform_weight_field", 0.3, "平台得分：需求领域与平台服务领域的匹配度（同一领域、上下级、同属上级）"),
     Setting("platform_weight_region", 0.2, "平台得分：地域邻近（同城为 1，同省为 region_same_province）"),
 )
@@ -159,6 +160,8 @@ def resolve(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
             errors.append(RowError(None, name, "不能为负数"))
             continue
         settings[name] = float(value) if isinstance(default, float) else value
+    if settings["platform_named_share"] > 1:
+        errors.append(RowError(None, "platform_named_share", "是份额，应在 0 到 1 之间"))
     if settings["region_mode"] not in ("prefer", "only", "any"):
         errors.append(RowError(None, "region_mode", "只能是 prefer、only 或 any"))
     if settings["ranker"] not in RANKER_MODES:

@@ -11,8 +11,8 @@ Three parts, as for experts:
   ``all_nodes`` and one ``expand``, plus the field parents and region levels) into plain
   :class:`PlatformFacts`;
 * :func:`score_platforms` is a **pure function** over plain data: components in [0, 1] —
-  ``service`` (share of the needed kinds the platform's services serve, 0.6, plus the platform's
-  services or instruments the demand names, up to two, 0.4), ``field`` (the best demand field ×
+  ``service`` (share of the needed kinds the platform's services serve, plus the platform's
+  services or instruments the demand names, up to two, with the share ``platform_named_share``), ``field`` (the best demand field ×
   platform field match: same field 1, parent or child ``parent_field_decay``, sibling
   ``parent_field_decay`` × ``child_field_decay``), ``region`` (same city 1, same province
   ``region_same_province``) — weighted by the settings ``platform_weight_*``. A platform is listed
@@ -148,6 +148,7 @@ def score_platforms(needs: NeedDetection, demand: DemandFacts, platforms: Sequen
     aliases = equipment_aliases() if aliases is None else aliases
     weights = {name: float(settings[f"platform_weight_{name}"]) for name, _ in PLATFORM_COMPONENTS}
     same_province = float(settings["region_same_province"])
+    named_share = float(settings["platform_named_share"])
     out: list[ScoredPlatform] = []
     for facts in platforms:
         served = {k for s in facts.services for k in service_kinds(s)}
@@ -165,7 +166,8 @@ def score_platforms(needs: NeedDetection, demand: DemandFacts, platforms: Sequen
             region, region_value = None, 0.0
         if match is None and region is None and not terms:
             continue
-        components = {"service": 0.6 * len(covered) / len(needs.kinds) + 0.4 * min(1.0, len(terms) / 2),
+        components = {"service": (1.0 - named_share) * len(covered) / len(needs.kinds)
+                      + named_share * min(1.0, len(terms) / 2),
                       "field": match[3] if match else 0.0, "region": region_value}
         contributions = {k: weights[k] * v for k, v in components.items()}
         out.append(ScoredPlatform(facts, sum(contributions.values()), components, contributions, covered, terms,

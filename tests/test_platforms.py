@@ -16,6 +16,7 @@ from test_importers import _snapshot, _world
 from test_pages import signed_in
 
 from api.auth import Role
+from graph.errors import ValidationError
 from graph.messages import Msg
 from graph.model import Label, RelType
 from graph.store import Batch, Direction
@@ -151,6 +152,22 @@ def test_scoring_prefers_the_platform_that_serves_the_need_in_the_field_and_near
     assert best.components == {"service": 1.0, "field": 1.0, "region": 1.0}
     assert scored[1].field_match[2] == "sibling" and scored[1].region_match is None
     assert score_platforms(detect_needs("研究物相转变机理"), demand, [near], {}, settings) == []
+
+
+def test_the_named_share_setting_splits_the_service_component():
+    text = "需要对样品做物相分析并出具检测报告，企业没有X射线衍射仪，希望借用共享仪器"
+    needs = detect_needs(text)
+    lab = PlatformFacts("p", "检测", "检验检测中心", services=("物相分析",), equipment=("X射线衍射仪",),
+                        fields={"f:a": 1.0})
+    service = {}
+    for share in (0.0, 0.4, 1.0):
+        scored = score_platforms(needs, _demand(text), [lab], {}, resolve({"platform_named_share": share}))
+        assert scored[0].covered_needs == ("检验检测",) and len(scored[0].matched_terms) == 2
+        service[share] = scored[0].components["service"]
+    # one of the two needed kinds served (0.5), both named services or instruments found (1.0)
+    assert service == pytest.approx({0.0: 0.5, 0.4: 0.6 * 0.5 + 0.4 * 1.0, 1.0: 1.0})
+    with pytest.raises(ValidationError, match="platform_named_share"):
+        resolve({"platform_named_share": 1.5})
 
 
 def test_a_platform_with_nothing_in_common_but_its_kind_is_not_listed():
