@@ -368,6 +368,19 @@ class LocalStore(GraphStore):
                                     (label.value, _ids(ids[i:i + 5000]))))
         return [Node(label, i, json.loads(found[i])) for i in ids if i in found]
 
+    def node_ids(self, label: Label, ids: Sequence[str] | None = None) -> set[str]:
+        """Ids only, from the primary key (no property is decoded)."""
+        label = Label.parse(label)
+        db = self._reader()
+        if ids is None:
+            return {r[0] for r in db.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))}
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 5000):
+            found.update(r[0] for r in db.execute(f"SELECT id FROM nodes WHERE label = ? AND id IN {_IDS}",
+                                                  (label.value, _ids(ids[i:i + 5000]))))
+        return found
+
     def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100, after: str | None = None) -> list[Node]:
         """A page of nodes of ``label`` ordered by id (an index range scan)."""
         label = Label.parse(label)

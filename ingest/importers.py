@@ -15,6 +15,7 @@ good rows load. Loading the same file again changes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from ingest.builders import Builder, RowContext
 from ingest.demand_rules import DEFAULT_TEXT_LIMIT, INITIAL_STATUS, check_demand_values
 from ingest.field_linking import understand_demand
 from ingest.loader import LoadReport, load_ops
-from ingest.mapping import KINDS, convert, match_headers
+from ingest.mapping import KINDS, Column, convert, match_headers
 from ingest.nsfc import ProjectBuilder
 from ingest.papers import PaperBuilder
 from ingest.people import AcademicianBuilder, NkrdBuilder
@@ -180,9 +181,15 @@ IMPORT_KINDS = tuple(BUILDERS)
 """The ``--kind`` values of ``kgmatch load`` that read domain rows."""
 
 
+@functools.lru_cache(maxsize=256)
+def _matched_headers(kind: str, headers: tuple[str, ...]) -> dict[str, Column]:
+    """:func:`match_headers` once per header set (every row of a CSV file has the same)."""
+    return match_headers(kind, headers)[0]
+
+
 def _convert_row(row: Row, kind: str, ctx: RowContext) -> dict[str, Any]:
     """The row's cells as canonical fields; conversion problems go to ``ctx``."""
-    matched, _ = match_headers(kind, row.values)
+    matched = _matched_headers(kind, tuple(row.values))
     rec: dict[str, Any] = {}
     for header, column in matched.items():
         try:
