@@ -31,7 +31,7 @@ from graph.store import GraphStore, NodeRef
 from ingest.builders import Builder, RowContext
 from ingest.demand_rules import DEFAULT_TEXT_LIMIT, INITIAL_STATUS, check_demand_values
 from ingest.field_linking import understand_demand
-from ingest.loader import LoadReport, load_ops
+from ingest.loader import LoadReport, cycle_collection_paused, load_ops
 from ingest.mapping import KINDS, Column, convert, match_headers
 from ingest.nsfc import ProjectBuilder
 from ingest.papers import PaperBuilder
@@ -239,6 +239,15 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
     """
     if kind not in BUILDERS:
         raise ValidationError(Msg.UNKNOWN_KIND.format(value=kind, choices="、".join(IMPORT_KINDS)))
+    with cycle_collection_paused():
+        return _import_rows(rows, kind, store, source=source, errors=errors, default_fields=default_fields,
+                            progress=progress, data_source=data_source, intake=intake, text_limit=text_limit,
+                            create=create, all_or_nothing=all_or_nothing)
+
+
+def _import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: str, errors: list[RowError] | None,
+                 default_fields: Sequence[str], progress: bool, data_source: str | None, intake: bool,
+                 text_limit: int, create: Sequence[NodeRef], all_or_nothing: bool) -> LoadReport:
     errors = list(errors or [])
     headers = {h for row in rows for h in row.values}
     _check_columns(kind, headers, source)
@@ -272,6 +281,7 @@ def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = Fa
             that no header names; nothing was written.
     """
     errors: list[RowError] = []
-    rows = list(read_rows(path, errors, lenient_encoding=True))
-    return import_rows(rows, kind, store, source=str(path), errors=errors, default_fields=default_fields,
-                       progress=progress, data_source=data_source, all_or_nothing=all_or_nothing)
+    with cycle_collection_paused():
+        rows = list(read_rows(path, errors, lenient_encoding=True))
+        return import_rows(rows, kind, store, source=str(path), errors=errors, default_fields=default_fields,
+                           progress=progress, data_source=data_source, all_or_nothing=all_or_nothing)
