@@ -10,7 +10,8 @@ both stored the same graph (issue 15: the staging loads of the 10× / 100× data
 store) to ``--work`` and, in a fresh process running the code of ``--code`` (default: this
 checkout, with that directory as the working directory), loads each ``FILE:KIND`` in order as
 ``kgmatch load FILE --kind KIND`` does (``graph`` = the generic format). It prints one JSON line
-per file (rows, rejected, seconds, rows/s) and a last line with the totals and the child's peak RSS.
+per file (rows, rejected, wall seconds and rows/s, CPU seconds of the loading process and rows per CPU
+second — the figure to compare on a shared machine) and a last line with the totals and the child's peak RSS.
 
 ``dump`` / ``diff`` read ``graph.sqlite`` directly: every node (label, id, properties) and every
 relationship (type, ends, properties), ordered; the properties compared as parsed JSON, so two
@@ -37,17 +38,22 @@ from graph.local_store import LocalStore
 from ingest.importers import import_file
 from ingest.loader import load_file
 store = LocalStore(sys.argv[1])
-total_rows, total_s = 0, 0.0
+def cpu():
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+total_rows, total_s, total_cpu = 0, 0.0, 0.0
 for spec in sys.argv[2:]:
     path, _, kind = spec.rpartition(":")
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), cpu()
     report = load_file(Path(path), store) if kind == "graph" else import_file(Path(path), kind, store)
-    took = time.perf_counter() - started
-    total_rows, total_s = total_rows + report.rows, total_s + took
+    took, used = time.perf_counter() - started, cpu() - cpu0
+    total_rows, total_s, total_cpu = total_rows + report.rows, total_s + took, total_cpu + used
     print(json.dumps({"file": Path(path).name, "kind": kind, "rows": report.rows, "rejected": report.rejected_rows,
-                      "s": round(took, 2), "rows_per_s": round(report.rows / took, 1)}), flush=True)
+                      "s": round(took, 2), "rows_per_s": round(report.rows / took, 1), "cpu_s": round(used, 2),
+                      "rows_per_cpu_s": round(report.rows / used, 1)}), flush=True)
 store.close()
 print(json.dumps({"rows": total_rows, "s": round(total_s, 2), "rows_per_s": round(total_rows / total_s, 1),
+                  "cpu_s": round(total_cpu, 2), "rows_per_cpu_s": round(total_rows / total_cpu, 1),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}), flush=True)
 """
 
