@@ -242,11 +242,11 @@ class LocalStore(GraphStore):
                     db.execute("UPDATE tallies SET n = 0 WHERE kind = 'rel' AND name = ?", (rtype,))
                 db.executemany(
                     "INSERT INTO nodes VALUES (?, ?, ?) ON CONFLICT (label, id) DO UPDATE SET props = excluded.props",
-                    [(k[0], k[1], _dumps(p)) for k, p in sorted(node_rows.items())])  # in key order: B-tree locality
+                    ((k[0], k[1], _dumps(p)) for k, p in sorted(node_rows.items())))  # key order; no list of all rows
                 db.executemany(
                     "INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (type, src_label, src_id, dst_label, dst_id)"
                     " DO UPDATE SET props = excluded.props",
-                    [(t, s[0], s[1], e[0], e[1], _dumps(p)) for (t, s, e), p in sorted(rel_rows.items())])
+                    ((t, s[0], s[1], e[0], e[1], _dumps(p)) for (t, s, e), p in sorted(rel_rows.items())))
                 touched = [("node", lb, new_nodes.get(lb, 0)) for lb in sorted({k[0] for k in node_rows})]
                 touched += [("rel", t, new_rels.get(t, 0)) for t in sorted({k[0] for k in rel_rows} | replaced)]
                 db.executemany("INSERT INTO tallies (kind, name, n, rev) VALUES (?, ?, ?, 1) ON CONFLICT (kind, name)"
