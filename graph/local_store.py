@@ -105,8 +105,11 @@ def default_data_dir() -> Path:
     return Path(env_value("KGMATCH_DATA_DIR", empty_is_default=True))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps would build one per call
+
+
 def _dumps(props: Mapping[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(props)
 
 
 def _ids(values: Iterable[str]) -> str:
@@ -239,11 +242,11 @@ class LocalStore(GraphStore):
                     db.execute("UPDATE tallies SET n = 0 WHERE kind = 'rel' AND name = ?", (rtype,))
                 db.executemany(
                     "INSERT INTO nodes VALUES (?, ?, ?) ON CONFLICT (label, id) DO UPDATE SET props = excluded.props",
-                    [(k[0], k[1], _dumps(p)) for k, p in node_rows.items()])
+                    ((k[0], k[1], _dumps(p)) for k, p in sorted(node_rows.items())))  # key order; no list of all rows
                 db.executemany(
                     "INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (type, src_label, src_id, dst_label, dst_id)"
                     " DO UPDATE SET props = excluded.props",
-                    [(t, s[0], s[1], e[0], e[1], _dumps(p)) for (t, s, e), p in rel_rows.items()])
+                    ((t, s[0], s[1], e[0], e[1], _dumps(p)) for (t, s, e), p in sorted(rel_rows.items())))
                 touched = [("node", lb, new_nodes.get(lb, 0)) for lb in sorted({k[0] for k in node_rows})]
                 touched += [("rel", t, new_rels.get(t, 0)) for t in sorted({k[0] for k in rel_rows} | replaced)]
                 db.executemany("INSERT INTO tallies (kind, name, n, rev) VALUES (?, ?, ?, 1) ON CONFLICT (kind, name)"
@@ -367,6 +370,19 @@ class LocalStore(GraphStore):
             found.update(db.execute(f"SELECT id, props FROM nodes WHERE label = ? AND id IN {_IDS}",
                                     (label.value, _ids(ids[i:i + 5000]))))
         return [Node(label, i, json.loads(found[i])) for i in ids if i in found]
+
+    def node_ids(self, label: Label, ids: Sequence[str] | None = None) -> set[str]:
+        """Ids only, from the primary key (no property is decoded)."""
+        label = Label.parse(label)
+        db = self._reader()
+        if ids is None:
+            return {r[0] for r in db.execute("SELECT id FROM nodes WHERE label = ?", (label.value,))}
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 5000):
+            found.update(r[0] for r in db.execute(f"SELECT id FROM nodes WHERE label = ? AND id IN {_IDS}",
+                                                  (label.value, _ids(ids[i:i + 5000]))))
+        return found
 
     def list_nodes(self, label: Label, *, skip: int = 0, limit: int = 100, after: str | None = None) -> list[Node]:
         """A page of nodes of ``label`` ordered by id (an index range scan)."""

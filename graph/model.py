@@ -281,6 +281,7 @@ for _type in (RelType.PUSHED_TO, RelType.DISPATCHED):
 del _type
 
 _SCALARS = (str, int, float, bool)
+_EXACT_OK = frozenset({str, int, bool})  # always storable (a float may be NaN)
 
 
 def property_error(value: Any) -> str | None:
@@ -295,7 +296,9 @@ def property_error(value: Any) -> str | None:
     >>> property_error({"a": 1})
     '应为文本、数字、布尔值或它们的列表，实际为「dict」'
     """
-    if value is None or isinstance(value, _SCALARS):
+    if value is None or type(value) in _EXACT_OK:  # the common case, before the general checks
+        return None
+    if isinstance(value, _SCALARS):
         if isinstance(value, float) and value != value:  # NaN never round-trips
             return Msg.BAD_TYPE.format(expected="数字", value="NaN")
         return None

@@ -671,6 +671,13 @@ class GraphStore(abc.ABC):
             if len(chunk) < page:
                 return nodes
 
+    def node_ids(self, label: Label, ids: Sequence[str] | None = None) -> set[str]:
+        """The ids of the stored nodes of ``label`` (only those among ``ids`` when given): existence
+        without reading properties (loads check references and new nodes with it)."""
+        if ids is None:
+            return {n.id for n in self.all_nodes(label, page=10_000)}
+        return {n.id for n in self.get_nodes(label, ids)}
+
     @abc.abstractmethod
     def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,
                    related: Sequence[RelFilter] = (), skip: int = 0, limit: int = 100) -> NodePage:

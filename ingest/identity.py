@@ -94,6 +94,7 @@ _HT2016_AREAS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "10": "F", "20": "CHB", "30": "EF", "40": "EBA", "50": "GF", "60": "EB", "70": "DEBC", "80": "EF"}.items()}
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def areas_of_field(field_id: str) -> frozenset[str]:
     """The disciplines a Field id stands for (empty when unknown).
 
@@ -164,7 +165,11 @@ def canonical_institution(name: str | None) -> str | None:
     """
     if not name or not str(name).strip():
         return None
-    text = normalize_org(name)
+    return _canonical(normalize_org(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a load compares the same few thousand institutions on many rows
+def _canonical(text: str) -> str:
     aliases = _aliases()
     text = aliases.get(text, text)
     text = re.sub(r"^中科院", "中国科学院", text)
@@ -284,7 +289,7 @@ class PersonIndex:
         experts = self.store.all_nodes(Label.EXPERT, page=10_000)
         areas: dict[str, set[str]] = {}
         for src, nb in self.store.expand([e.ref for e in experts], direction=Direction.OUT,
-                                         rel_types=[RelType.EXPERT_IN], labels=[Label.FIELD]):
+                                         rel_types=[RelType.EXPERT_IN], labels=[Label.FIELD], node_props=False):
             if nb.rel.props.get("source") != "nlp":
                 areas.setdefault(src.id, set()).update(areas_of_field(nb.node.id))
         for e in experts:
@@ -297,7 +302,7 @@ class PersonIndex:
             keywords = props.get("keywords") if isinstance(props.get("keywords"), list) else []
             record = PersonRecord(e.id, str(props.get("source") or ""), str(props.get("name") or e.id),
                                   props.get("institution"), frozenset(mine), frozenset(keywords or ()))
-            by_name.setdefault(record.key[0], []).append((e.id, record))
+            by_name.setdefault(normalize_name(record.name), []).append((e.id, record))  # = record.key[0]
         return by_name
 
     def candidates(self, record: PersonRecord) -> list[tuple[str, PersonRecord]]:

@@ -15,6 +15,7 @@ good rows load. Loading the same file again changes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -30,8 +31,8 @@ from graph.store import GraphStore, NodeRef
 from ingest.builders import Builder, RowContext
 from ingest.demand_rules import DEFAULT_TEXT_LIMIT, INITIAL_STATUS, check_demand_values
 from ingest.field_linking import understand_demand
-from ingest.loader import LoadReport, load_ops
-from ingest.mapping import KINDS, convert, match_headers
+from ingest.loader import LoadReport, cycle_collection_paused, load_ops
+from ingest.mapping import KINDS, Column, convert, match_headers
 from ingest.nsfc import ProjectBuilder
 from ingest.papers import PaperBuilder
 from ingest.people import AcademicianBuilder, NkrdBuilder
@@ -180,9 +181,15 @@ IMPORT_KINDS = tuple(BUILDERS)
 """The ``--kind`` values of ``kgmatch load`` that read domain rows."""
 
 
+@functools.lru_cache(maxsize=256)
+def _matched_headers(kind: str, headers: tuple[str, ...]) -> dict[str, Column]:
+    """:func:`match_headers` once per header set (every row of a CSV file has the same)."""
+    return match_headers(kind, headers)[0]
+
+
 def _convert_row(row: Row, kind: str, ctx: RowContext) -> dict[str, Any]:
     """The row's cells as canonical fields; conversion problems go to ``ctx``."""
-    matched, _ = match_headers(kind, row.values)
+    matched = _matched_headers(kind, tuple(row.values))
     rec: dict[str, Any] = {}
     for header, column in matched.items():
         try:
@@ -232,6 +239,15 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
     """
     if kind not in BUILDERS:
         raise ValidationError(Msg.UNKNOWN_KIND.format(value=kind, choices="、".join(IMPORT_KINDS)))
+    with cycle_collection_paused():
+        return _import_rows(rows, kind, store, source=source, errors=errors, default_fields=default_fields,
+                            progress=progress, data_source=data_source, intake=intake, text_limit=text_limit,
+                            create=create, all_or_nothing=all_or_nothing)
+
+
+def _import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: str, errors: list[RowError] | None,
+                 default_fields: Sequence[str], progress: bool, data_source: str | None, intake: bool,
+                 text_limit: int, create: Sequence[NodeRef], all_or_nothing: bool) -> LoadReport:
     errors = list(errors or [])
     headers = {h for row in rows for h in row.values}
     _check_columns(kind, headers, source)
@@ -246,10 +262,12 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
         builder.build(ctx, rec)
         if ctx.errors:
             errors.extend(ctx.errors)
+            ctx.hooks.clear()  # the hooks close over ctx: a cycle that would outlive the row while the collector is paused
             continue
         ops.extend(ctx.ops)
         for hook in ctx.hooks:
             hook()
+        ctx.hooks.clear()
     ops.extend(builder.finish())
     return load_ops(ops, store, source=source, errors=errors, create=create, all_or_nothing=all_or_nothing)
 
@@ -265,6 +283,7 @@ def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = Fa
             that no header names; nothing was written.
     """
     errors: list[RowError] = []
-    rows = list(read_rows(path, errors, lenient_encoding=True))
-    return import_rows(rows, kind, store, source=str(path), errors=errors, default_fields=default_fields,
-                       progress=progress, data_source=data_source, all_or_nothing=all_or_nothing)
+    with cycle_collection_paused():
+        rows = list(read_rows(path, errors, lenient_encoding=True))
+        return import_rows(rows, kind, store, source=str(path), errors=errors, default_fields=default_fields,
+                           progress=progress, data_source=data_source, all_or_nothing=all_or_nothing)

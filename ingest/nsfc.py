@@ -145,7 +145,7 @@ class ProjectBuilder(Builder):
                 years[nb.node.id] = nb.node.props.get("start_year") or nb.node.props.get("approval_year")
         if by_project:
             for ref, nb in self.store.expand([NodeRef(Label.PROJECT, p) for p in sorted(by_project)],
-                                             rel_types=[RelType.IN_FIELD], labels=[Label.FIELD]):
+                                             rel_types=[RelType.IN_FIELD], labels=[Label.FIELD], node_props=False):
                 for eid in by_project[ref.id]:
                     led.setdefault((eid, nb.node.id), set()).add(ref.id)
         ops: list[NodeOp | RelOp] = []

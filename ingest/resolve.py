@@ -13,6 +13,7 @@ only by its name (:meth:`Resolver.institution_region`, :func:`institution_type`)
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -65,8 +66,19 @@ def normalize_name(text: object) -> str:
     >>> normalize_name("Byron  Yee Sing Lee")
     'Byron Yee Sing Lee'
     """
-    collapsed = re.sub(r"\s+", " ", str(text)).strip()
-    return re.sub(rf"(?<=[{_CJK}]) (?=[{_CJK}])", "", collapsed)
+    return _normalized_name(str(text))
+
+
+_SPACES = re.compile(r"\s+")
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_OPEN = re.compile(r"\s*[(（]\s*")
+_CLOSE = re.compile(r"\s*[)）]\s*")
+
+
+@functools.lru_cache(maxsize=1 << 18)  # a load meets the same names and institutions on many rows
+def _normalized_name(text: str) -> str:
+    return _CJK_GAP.sub("", _SPACES.sub(" ", text).strip())
 
 
 def normalize_org(text: object) -> str:
@@ -75,10 +87,14 @@ def normalize_org(text: object) -> str:
     >>> normalize_org("华北电力大学(北京)") == normalize_org("华北电力大学（北京）")
     True
     """
-    name = normalize_name(text)
-    if re.search(f"[{_CJK}]", name):
-        name = re.sub(r"\s*[(（]\s*", "（", name)
-        name = re.sub(r"\s*[)）]\s*", "）", name)
+    return _normalized_org(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _normalized_org(text: str) -> str:
+    name = _normalized_name(text)
+    if _HAS_CJK.search(name):
+        name = _CLOSE.sub("）", _OPEN.sub("（", name))
     return name
 
 
@@ -276,7 +292,7 @@ class Resolver:
     def stored_ids(self, label: Label) -> set[str]:
         """Ids of the stored nodes of ``label`` (read once per load)."""
         if label not in self._stored:
-            self._stored[label] = {n.id for n in self.store.all_nodes(label, page=_PAGE)}
+            self._stored[label] = self.store.node_ids(label)
         return self._stored[label]
 
     def institution_region(self, name: str) -> tuple[str, str] | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from graph.errors import ValidationError
 from graph.model import Label
-from ingest.loader import load_file
+from ingest.loader import cycle_collection_paused, load_file
 
 
 def _write(tmp_path, name: str, text: str, encoding: str = "utf-8"):
@@ -66,3 +68,32 @@ def test_relationship_to_a_stored_node_loads(tmp_path, local_store):
 def test_unsupported_format_is_refused(tmp_path, local_store):
     with pytest.raises(ValidationError, match="无法识别的文件格式「.txt」"):
         load_file(_write(tmp_path, "x.txt", "hello"), local_store)
+
+
+def test_a_load_pauses_the_cycle_collector_and_restores_it(tmp_path, local_store, monkeypatch):
+    import ingest.loader as loader
+
+    seen = []
+    real_load_ops = loader.load_ops
+    monkeypatch.setattr(loader, "load_ops", lambda *a, **k: seen.append(gc.isenabled()) or real_load_ops(*a, **k))
+    path = tmp_path / "one.csv"
+    path.write_text("label,id,name\nInstitution,inst:甲,甲\n", encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert load_file(path, local_store).rows == 1
+        assert seen == [False] and gc.isenabled()
+        with cycle_collection_paused():  # nested pauses: back on only when the outer one ends
+            with cycle_collection_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), cycle_collection_paused():
+            raise RuntimeError("a failed load")
+        assert gc.isenabled()
+        gc.disable()  # a process that runs without the collector keeps it off
+        with cycle_collection_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -57,6 +57,13 @@ def test_write_then_counts_and_get(store):
     assert [n.id for n in store.get_nodes(E, ["e:3", "missing", "e:1"])] == ["e:3", "e:1"]
 
 
+def test_node_ids_are_the_stored_ids_without_properties(store):
+    store.write(_world())
+    assert store.node_ids(E) == {"e:1", "e:2", "e:3"}
+    assert store.node_ids(E, ["e:3", "missing", "e:1"]) == {"e:1", "e:3"}
+    assert store.node_ids(P, []) == set() and store.node_ids(Label.DEMAND) == set()
+
+
 def test_same_rows_twice_give_the_same_graph(store):
     store.write(_world())
     first = store.counts()
