@@ -3,6 +3,7 @@
     python -m bench.miss_cpu compare --data-dir var/local10 --base /tmp/base [--demands 20] [--rounds 2]
     python -m bench.miss_cpu run --data-dir var/local10 [--code DIR] [--demands 20] [--out answers.json]
     python -m bench.miss_cpu run --data-dir var/local10 --demands 10 --profile 40
+    python -m bench.miss_cpu compare ... --freeze   # gc.freeze() after loading, as `kgmatch serve` does
 
 ``run`` (one fresh process, the checkout ``--code``): opens the embedded store, loads the persisted expert
 index (``<data dir>/index``, as ``bench.scale _query --persisted-index``), warms on 3 demands that are not
@@ -40,7 +41,7 @@ def _pct(xs: list[float]) -> dict[str, float]:
             "mean": round(1000 * statistics.fmean(s), 1)}
 
 
-def run(data_dir: Path, demands: int, out: Path | None, profile: int = 0) -> dict:
+def run(data_dir: Path, demands: int, out: Path | None, profile: int = 0, freeze: bool = False) -> dict:
     """One process: the timed misses (see the module docstring); ``profile``: instead, print the cProfile
     (process CPU time) of the misses, the ``profile`` heaviest functions by cumulative and by own time."""
     from graph.local_store import LocalStore
@@ -65,6 +66,10 @@ def run(data_dir: Path, demands: int, out: Path | None, profile: int = 0) -> dic
         recommend_for_demand(store, n.id, tokenize=content_words, index=index)
         recommend_for_text(store, f"{n.props.get('title', '')}\n{n.props.get('description', '')}",
                            tokenize=content_words, understand=understand_demand, index=index)
+    if freeze:  # as `kgmatch serve` does once the index is loaded: the collector skips what exists now
+        import gc
+        gc.collect()
+        gc.freeze()
     calls = {"stored": [lambda d=d: recommend_for_demand(store, d, tokenize=content_words, index=index)
                         for d in stored],
              "free": [lambda t=t: recommend_for_text(store, t, tokenize=content_words, understand=understand_demand,
@@ -89,7 +94,7 @@ def run(data_dir: Path, demands: int, out: Path | None, profile: int = 0) -> dic
                 print(text.getvalue())
         return {}
     result: dict[str, object] = {"code": str(ROOT if not os.environ.get("PYTHONPATH") else os.environ["PYTHONPATH"]),
-                                 "demands": len(stored), "load_avg": os.getloadavg()[0]}
+                                 "demands": len(stored), "load_avg": os.getloadavg()[0], "gc_freeze": freeze}
     import gc
     collections = {"count": [0, 0, 0], "cpu_s": [0.0, 0.0, 0.0]}
     started: list[float] = []
@@ -132,11 +137,12 @@ def run(data_dir: Path, demands: int, out: Path | None, profile: int = 0) -> dic
     return result
 
 
-def _child(code: Path, data_dir: Path, demands: int, out: Path) -> dict:
+def _child(code: Path, data_dir: Path, demands: int, out: Path, freeze: bool = False) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code), "KGMATCH_RESULT_CACHE": "0"}
     # the data directory as given, from this directory: a persisted index names the store by that path
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "run", "--data-dir", str(data_dir),
-                           "--demands", str(demands), "--out", str(out)], env=env, check=True,
+                           "--demands", str(demands), "--out", str(out), *(["--freeze"] if freeze else [])],
+                          env=env, check=True,
                           capture_output=True, text=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -162,20 +168,20 @@ def _diff(a: object, b: object, where: str = "") -> str | None:
     return None if a == b else f"{where}: {str(a)[:80]} != {str(b)[:80]}"
 
 
-def compare(data_dir: Path, base: Path, demands: int, rounds: int) -> dict:
+def compare(data_dir: Path, base: Path, demands: int, rounds: int, freeze: bool = False) -> dict:
     """Alternating base/new processes; answers compared."""
     work = Path(tempfile.mkdtemp(prefix="kgmatch-miss-"))
     runs: dict[str, list[dict]] = {"base": [], "new": []}
     for r in range(rounds):
         for name, code in (("base", base), ("new", ROOT)):
-            res = _child(code, data_dir, demands, work / f"{name}-{r}.json")
+            res = _child(code, data_dir, demands, work / f"{name}-{r}.json", freeze)
             runs[name].append(res)
             print(json.dumps({"round": r, "variant": name, **res}), file=sys.stderr, flush=True)
     first = {n: json.loads((work / f"{n}-0.json").read_text(encoding="utf-8")) for n in ("base", "new")}
     diffs = [f"{kind}[{i}]{d}" for kind in ("stored", "free")
              for i, (a, b) in enumerate(zip(first["base"][kind], first["new"][kind], strict=True))
              if (d := _diff(a, b))]
-    summary: dict[str, object] = {"rounds": rounds, "demands": demands, "identical": not diffs,
+    summary: dict[str, object] = {"rounds": rounds, "demands": demands, "gc_freeze": freeze, "identical": not diffs,
                                   "differences": diffs[:10], "answers": str(work)}
     for kind in ("stored", "free", "bm25"):
         summary[kind] = {n: {f"{m}_{q}": statistics.median(x[kind][m][q] for x in runs[n])
@@ -204,15 +210,17 @@ def main() -> int:
     parser.add_argument("--code", type=Path, default=ROOT, help="run: the checkout to measure")
     parser.add_argument("--out", type=Path, help="run: write the answers here")
     parser.add_argument("--profile", type=int, default=0, help="run: print a cProfile of N lines instead")
+    parser.add_argument("--freeze", action="store_true",
+                        help="gc.freeze() after the index load and the warm-up, as `kgmatch serve` does")
     args = parser.parse_args()
     if args.what == "run":
         if args.code.resolve() != ROOT:
             return _print(_child(args.code.resolve(), args.data_dir, args.demands,
-                                 args.out or Path(tempfile.mkstemp(suffix=".json")[1])))
-        return _print(run(args.data_dir, args.demands, args.out, args.profile))
+                                 args.out or Path(tempfile.mkstemp(suffix=".json")[1]), args.freeze))
+        return _print(run(args.data_dir, args.demands, args.out, args.profile, args.freeze))
     if args.base is None:
         parser.error("compare needs --base")
-    return _print(compare(args.data_dir, args.base.resolve(), args.demands, args.rounds))
+    return _print(compare(args.data_dir, args.base.resolve(), args.demands, args.rounds, args.freeze))
 
 
 def _print(result: dict) -> int:
