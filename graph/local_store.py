@@ -420,6 +420,7 @@ class LocalStore(GraphStore):
         try:
             for label, ids in by_label.items():
                 me_label = _LABELS[label]
+                mine_refs: dict[str, NodeRef] = {}  # one key object per asked node, shared by its rows
                 for dirn in dirs:
                     me, them = ("src", "dst") if dirn is Direction.OUT else ("dst", "src")
                     where = [f"r.{me}_label = ?", f"r.{me}_id IN {_IDS}"]
@@ -441,10 +442,15 @@ class LocalStore(GraphStore):
                            f"JOIN nodes n ON n.label = x.ol AND n.id = x.oi") if node_props else \
                         f"SELECT x.me, x.type, x.ol, x.oi, x.rp, NULL FROM ({inner}) x"
                     for me_id, rtype, ol, oi, rp, np_ in db.execute(sql, args):
-                        mine, other = NodeRef(me_label, me_id), NodeRef(_LABELS[ol], oi)
+                        mine = mine_refs.get(me_id)
+                        if mine is None:
+                            mine = mine_refs[me_id] = NodeRef(me_label, me_id)
+                        other = NodeRef(_LABELS[ol], oi)
                         start, end = (mine, other) if dirn is Direction.OUT else (other, mine)
-                        rel = Relationship(_TYPES[rtype], start, end, json.loads(rp))
-                        out.append((mine, Neighbor(rel, Node(other.label, oi, json.loads(np_) if np_ else {}), dirn)))
+                        # most relationships carry no property: no decoder call for "{}"
+                        rel = Relationship(_TYPES[rtype], start, end, {} if rp == "{}" else json.loads(rp))
+                        props = json.loads(np_) if np_ and np_ != "{}" else {}
+                        out.append((mine, Neighbor(rel, Node(other.label, oi, props), dirn)))
         finally:
             db.execute("COMMIT")
         if limit_per_node is not None and direction is Direction.BOTH:

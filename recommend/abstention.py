@@ -44,7 +44,8 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge"]
+__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge",
+           "query_terms"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
 """Text coverage (share of the demand's terms found in a profile) that counts as evidence on its own."""
@@ -116,15 +117,22 @@ class Verdict:
                 "actions": list(self.actions)}
 
 
-def _terms(tokens: Sequence[str]) -> list[str]:
+def query_terms(tokens: Sequence[str]) -> list[str]:
+    """The query's terms the text evidence counts: its distinct words of two characters or more, sorted.
+
+    >>> query_terms(["锂电池", "的", "正极", "锂电池"])
+    ['正极', '锂电池']
+    """
     return sorted({t for t in tokens if len(t) >= 2})
 
 
 def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], query_tokens: Sequence[str],
                     profile_tokens: Sequence[str], *, text_threshold: float = TEXT_THRESHOLD,
-                    list_coverage: float = LIST_COVERAGE, term_weights: Mapping[str, float] | None = None) -> Evidence:
+                    list_coverage: float = LIST_COVERAGE, term_weights: Mapping[str, float] | None = None,
+                    terms: Sequence[str] | None = None) -> Evidence:
     """The evidence behind one scored candidate. ``term_weights``: each term's specificity (e.g. its IDF);
-    the weighted coverage is over the weighted terms only (0 without any).
+    the weighted coverage is over the weighted terms only (0 without any). ``terms``: ``query_terms(query_tokens)``
+    when the caller has it (one query, hundreds of candidates).
 
     >>> from recommend.scoring import CandidateFacts, FieldPath
     >>> path = FieldPath("f", 1.0, "f", 1.0, 0.5, "expert_in", ("f", "e"))
@@ -151,7 +159,7 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
         else:
             indirect = True
             hierarchy = hierarchy or all(h in ("child", "parent") for h in p.field_hops)
-    terms = _terms(query_tokens)
+    terms = query_terms(query_tokens) if terms is None else terms
     profile = set(profile_tokens)
     matched = tuple(t for t in terms if t in profile)
     coverage = len(matched) / len(terms) if terms else 0.0

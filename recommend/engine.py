@@ -18,13 +18,12 @@ import numpy as np
 
 from graph.model import Label
 from graph.store import GraphStore
-from recommend.abstention import Evidence, Verdict, expert_evidence, judge
+from recommend.abstention import Evidence, Verdict, expert_evidence, judge, query_terms
 from recommend.candidates import (
     collaboration_graph,
     demand_facts,
     demand_facts_for_text,
     gather_candidates,
-    with_text_scores,
 )
 from recommend.config import resolve
 from recommend.explain import ExplainedPath, expert_sentence, explain_paths, team_sentence
@@ -147,9 +146,11 @@ def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
     return names
 
 
-def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None) -> list[str]:
-    """The candidate's profile words: pre-tokenised in the index when its text is the indexed one."""
-    text = profile_text(candidate)
+def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None, text: str | None = None
+                   ) -> list[str]:
+    """The candidate's profile words: pre-tokenised in the index when its text (``text``: already made) is the
+    indexed one."""
+    text = profile_text(candidate) if text is None else text
     words = index.words_for(candidate.id, text, tokenize) if index is not None else None
     return list(words) if words is not None else tokenize(text)
 
@@ -163,14 +164,14 @@ DEFAULT_SEMANTICS = _Default()
 
 def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Sequence[str], kept: Sequence[Any],
                      docs: Mapping[str, Sequence[str]], index: ExpertIndex | None = None,
-                     tokenize: Tokenize | None = None) -> list[float]:
+                     tokenize: Tokenize | None = None, texts: Sequence[str] | None = None) -> list[float]:
     """Each candidate's ``semantic_score``: the latent-space cosine of the demand and its profile, in [0, 1].
 
     Profile vectors come from the expert index (computed when it was built, :mod:`recommend.index_cache`)
     when the candidate's profile text and words are the indexed ones; the rest (a profile changed since,
     candidates seen as of an earlier year) are folded in here, kept by the model per expert."""
     q = model.vectors([features(query_tokens, demand_text)])[0]
-    texts = [profile_text(c) for c in kept]
+    texts = [profile_text(c) for c in kept] if texts is None else texts
     vectors = index.vectors if index is not None and tokenize is index.tokenizer else None
     if isinstance(vectors, ProfileVectors):
         rows, found = vectors.lookup(model, [(c.id, text_digest(t)) for c, t in zip(kept, texts, strict=True)])
@@ -237,24 +238,28 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]
     kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
-    docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index)) for c in kept}
+    profiles = [profile_text(c) for c in kept]
+    docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index, text))
+            for c, text in zip(kept, profiles, strict=True)}
     texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]))
-    if model is not None and kept:  # both scores in one copy of each candidate (hundreds per request)
+    # every request-dependent score in one copy of each candidate (hundreds per request)
+    changes: list[dict[str, Any]] = [{"text_score": float(texts.get(c.id, 0.0))} for c in kept]
+    if model is not None and kept:
         sims = _semantic_scores(model, demand.text, query_tokens, kept, docs, index=index if words is None else None,
-                                tokenize=tokenize)
-        kept = [replace(c, text_score=float(texts.get(c.id, 0.0)), semantic_score=s)
-                for c, s in zip(kept, sims, strict=True)]
-    else:
-        kept = with_text_scores(kept, texts)
+                                tokenize=tokenize, texts=profiles)
+        for change, s in zip(changes, sims, strict=True):
+            change["semantic_score"] = s
     if index is not None:
-        kept = _index_scores(index, text_part, kept, demand.year)
+        for change, more in zip(changes, _index_scores(index, text_part, kept, demand.year), strict=True):
+            change.update(more)
+    kept = [replace(c, **change) for c, change in zip(kept, changes, strict=True)]
     scored = score_candidates(demand, kept, settings)
     return Scoring(scored, len(candidates), excluded, docs, query_tokens)
 
 
 def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFacts], year: int
-                  ) -> list[CandidateFacts]:
-    """The candidates with ``retrieval_score`` (their row of the index's normalised text scores, 0 when not
+                  ) -> list[dict[str, float]]:
+    """Each candidate's ``retrieval_score`` (its row of the index's normalised text scores, 0 when not
     indexed) and ``activity_score`` (:func:`recommend.scoring.activity` with the index's activity prior,
     from the candidate's own projects as of ``year``; 0 when the index has no prior)."""
     prior = index.prior
@@ -264,8 +269,8 @@ def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFa
     for c in kept:
         pos = index.position(c.id)
         value = float(text_part[pos]) if pos is not None and text_part is not None and len(text_part) else 0.0
-        out.append(replace(c, retrieval_score=round(value, 6),
-                           activity_score=round(activity(c.projects, year, rates, base), 6)))
+        out.append({"retrieval_score": round(value, 6),
+                    "activity_score": round(activity(c.projects, year, rates, base), 6)})
     return out
 
 
@@ -300,8 +305,10 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     threshold = float(settings["abstain_text_coverage"])
     weighted = float(settings["abstain_weighted_text_coverage"])  # off by default: no weights, no cost
     weights = _term_weights(semantics, query_tokens) if weighted > 0 else None
+    terms = query_terms(query_tokens)
     evidence = {s.id: expert_evidence(s, demand.fields, query_tokens, docs[s.id], text_threshold=threshold,
-                                      list_coverage=float(settings["list_text_coverage"]), term_weights=weights)
+                                      list_coverage=float(settings["list_text_coverage"]), term_weights=weights,
+                                      terms=terms)
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
