@@ -28,7 +28,7 @@ from recommend.ranker import (
     train_ranker,
 )
 from recommend.ranker_data import Query, as_of, project_groups, query_groups
-from recommend.scoring import COMPONENTS, CandidateFacts, FieldPath, ProjectFact
+from recommend.scoring import COMPONENTS, CandidateFacts, FieldPath, ProjectFact, recent_match, title_match
 
 
 def _groups(n: int = 12) -> list[Group]:
@@ -221,6 +221,24 @@ def test_pseudo_queries_never_see_themselves(store):
         pi = dict(g.candidates)[next(iter(g.relevant))]
         assert pi["evidence"] < 0.5  # as of 2013: the query's own project (2014) is not evidence
 
+
+
+def test_text_components_of_pseudo_queries_read_only_earlier_work(store):
+    """The per-work components (``title``, ``recent``) of a pseudo-query's PI are those of the PI's earlier
+    titles: the query's own project (same title, so a Dice of 1) and anything from the cut on are not seen."""
+    store.write(_history())
+    groups = project_groups(store, load_profiles(store), tokenize=bigrams, cut=2013, end=2015)
+    earlier = {"e:a": [ProjectFact("p1", "锂电池正极材料制备优化", "lead", 2010)],
+               "e:b": [ProjectFact("p2", "城市交通拥堵治理优化", "lead", 2010)],
+               "e:c": [ProjectFact("p5", "农村电商信任机制优化", "lead", 2011)]}
+    for g in groups:
+        for expert, comps in g.candidates:
+            works = earlier[expert]
+            assert comps["title"] == pytest.approx(title_match(g.query, [w.title for w in works]))
+            assert comps["recent"] == pytest.approx(recent_match(g.query, works, year=2013,
+                                                                 half_life=DEFAULTS["evidence_half_life_years"]))
+        pi = dict(g.candidates)[next(iter(g.relevant))]
+        assert 0.0 < pi["title"] < 1.0 and 0.0 < pi["recent"] < 1.0
 
 def test_train_ranker_command_is_deterministic(tmp_path):
     data = tmp_path / "var"
