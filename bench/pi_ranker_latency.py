@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cpu", action="store_true", help="process CPU time instead of wall time (a loaded machine)")
+    parser.add_argument("--warmup", action="store_true",
+                        help="one untimed pass over every demand first (the first request of a demand fills its caches)")
     parser.add_argument("--today-without", default="", help="components the hand runs leave out (comma-separated)")
     args = parser.parse_args()
     import recommend.scoring as scoring
@@ -48,6 +50,8 @@ def main() -> None:
         times: dict[str, list[float]] = {"hand": [], "learned": []}
         tops: dict[str, dict[str, list[str]]] = {"hand": {}, "learned": {}}
         applied: set[str] = set()
+        for demand_id in ids if args.warmup else ():
+            recommend_for_demand(store, demand_id, tokenize=content_words, index=index, year=2026)
         for r in range(args.rounds):
             for demand_id in ids:
                 for mode in (("hand", "learned") if (r % 2 == 0) else ("learned", "hand")):
