@@ -281,3 +281,18 @@ def test_officers_feedback_becomes_a_group_but_synthetic_feedback_does_not(store
     store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "source": "synthetic"}])
     assert feedback_groups(store, tokenize=bigrams, index=index) == []
     assert len(feedback_groups(store, tokenize=bigrams, index=index, synthetic=True)) == 1
+
+
+def test_diagnosis_compares_the_relevant_expert_with_the_winner_on_the_dev_year():
+    from bench.ranker_diagnose import diagnose
+
+    def group(q: int, year: int) -> Group:
+        cands = [(f"w{q}", {"retrieval": 1.0, "activity": 0.2})] + [
+            (f"o{q}-{i}", {"retrieval": 0.9 - 0.01 * i, "activity": 0.5}) for i in range(12)] + [
+            (f"g{q}", {"retrieval": 0.5, "activity": 0.9})]
+        return Group(f"q{q}", tuple(cands), frozenset({f"g{q}"}), year=year)
+
+    out = diagnose([group(0, 2012), group(1, 2013), group(2, 2013)], low=10)
+    assert out["dev_queries"] == 2 and out["gold_below_10"] == 2
+    assert out["components"]["retrieval"]["gold_lower"] == 2 and out["components"]["activity"]["gold_higher"] == 2
+    assert out["components"]["activity"]["alone_mrr"] == 1.0
