@@ -37,6 +37,8 @@ __all__ = [
     "retrieval",
     "cjk_bigrams",
     "title_match",
+    "work_matches",
+    "recent_match",
     "score_candidates",
     "apply_filters",
     "diversify",
@@ -355,6 +357,55 @@ def title_match(text: str, titles: Sequence[str]) -> float:
     return 2.0 * best / best_size if best else 0.0
 
 
+WORK_MATCH_MIN = 0.2
+"""A project or paper title "matches" the demand when its bigram Dice overlap with the demand text
+(:func:`title_match` for one title) is at least this (two shared bigrams out of about ten each)."""
+
+
+def work_matches(text: str, projects: Sequence[ProjectFact], *, min_match: float = WORK_MATCH_MIN
+                 ) -> list[tuple[float, int | None]]:
+    """(Dice overlap, start year) of each distinct work (project or paper title; the same title once, with its
+    latest year) whose title matches ``text`` by at least ``min_match``; best first.
+
+    >>> works = [ProjectFact("p", "锂电池正极材料的制备", "lead", 2012), ProjectFact("q", "城市交通治理", "lead", 2015),
+    ...          ProjectFact("r", "锂电池正极材料的制备", "paper", 2014)]
+    >>> work_matches("锂电池正极材料", works)
+    [(0.8, 2014)]
+    """
+    best: dict[str, tuple[float, int | None]] = {}
+    for p in projects:
+        if not p.title:
+            continue
+        dice = title_match(text, [p.title])
+        if dice < min_match:
+            continue
+        seen = best.get(p.title)
+        year = p.start_year if seen is None else max((y for y in (seen[1], p.start_year) if y is not None), default=None)
+        best[p.title] = (dice, year)
+    return sorted(best.values(), key=lambda dy: (-dy[0], -(dy[1] or 0)))
+
+
+def recent_match(text: str, projects: Sequence[ProjectFact], *, year: int, half_life: float,
+                 min_match: float = WORK_MATCH_MIN) -> float:
+    """Recency-weighted text evidence in [0, 1): each matching work (:func:`work_matches`) adds its overlap
+    × ``0.5 ** (age / half_life)`` (an undated work counts as ``2 × half_life`` old); the sum ``s`` becomes
+    ``1 - exp(-s)``. Someone who works on the demand's topic now, not only a decade ago.
+
+    >>> works = [ProjectFact("p", "锂电池正极材料的制备", "lead", 2016)]
+    >>> round(recent_match("锂电池正极材料", works, year=2016, half_life=5), 3)
+    0.551
+    >>> round(recent_match("锂电池正极材料", works, year=2026, half_life=5), 3)
+    0.181
+    >>> recent_match("城市交通", works, year=2016, half_life=5)
+    0.0
+    """
+    total = 0.0
+    for dice, start in work_matches(text, projects, min_match=min_match):
+        age = max(0, year - start) if start else 2 * half_life
+        total += dice * 0.5 ** (age / half_life)
+    return 1.0 - math.exp(-total)
+
+
 # -- the score components: ONE table --------------------------------------------------------------
 ComponentFn = Callable[[DemandFacts, CandidateFacts, Mapping[str, object]], float]
 
@@ -428,6 +479,10 @@ def _title(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object
     return title_match(demand.text, [p.title for p in c.projects])
 
 
+def _recent(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
+    return recent_match(demand.text, c.projects, year=demand.year, half_life=_f(settings, "evidence_half_life_years"))
+
+
 COMPONENT_TABLE: tuple[Component, ...] = (
     Component("field", "领域匹配", 0.22, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
     Component("text", "文本相关", 0.156, "需求文本与专家项目、关键词的文本相关度（BM25）",
@@ -439,6 +494,8 @@ COMPONENT_TABLE: tuple[Component, ...] = (
               _retrieval),
     Component("title", "单项匹配", 0.0, "与需求最接近的一个项目或论文名称的汉字二元组重合度（Dice）：整份资料之外，"
               "看是否有一项成果正是这个题目（人工权重为 0，由学习排序决定）", ("projects",), _title),
+    Component("recent", "近期成果", 0.0, "与需求名称相符（字二元组 Dice ≥ 0.2）的项目或论文按新近程度加权之和（半衰期同项目证据）："
+              "现在仍在做这个题目，而不只是多年前做过（人工权重为 0，由学习排序决定）", ("projects",), _recent),
     Component("evidence", "项目证据", 0.094, "项目证据：数量、新近程度与资助规模", ("projects",), _evidence),
     Component("activity", "活跃度", 0.05, "按图谱自身历史估计的近期承担新项目的可能性（距上一项目年数、项目数、是否在研），"
               "取对数后在最不活跃与最活跃一组之间归一到 0–1", ("activity_score", "projects"), _activity),

@@ -28,7 +28,7 @@ from recommend.ranker import (
     train_ranker,
 )
 from recommend.ranker_data import Query, as_of, project_groups, query_groups
-from recommend.scoring import COMPONENTS, CandidateFacts, FieldPath, ProjectFact
+from recommend.scoring import COMPONENTS, CandidateFacts, FieldPath, ProjectFact, recent_match, title_match
 
 
 def _groups(n: int = 12) -> list[Group]:
@@ -222,6 +222,24 @@ def test_pseudo_queries_never_see_themselves(store):
         assert pi["evidence"] < 0.5  # as of 2013: the query's own project (2014) is not evidence
 
 
+
+def test_text_components_of_pseudo_queries_read_only_earlier_work(store):
+    """The per-work components (``title``, ``recent``) of a pseudo-query's PI are those of the PI's earlier
+    titles: the query's own project (same title, so a Dice of 1) and anything from the cut on are not seen."""
+    store.write(_history())
+    groups = project_groups(store, load_profiles(store), tokenize=bigrams, cut=2013, end=2015)
+    earlier = {"e:a": [ProjectFact("p1", "锂电池正极材料制备优化", "lead", 2010)],
+               "e:b": [ProjectFact("p2", "城市交通拥堵治理优化", "lead", 2010)],
+               "e:c": [ProjectFact("p5", "农村电商信任机制优化", "lead", 2011)]}
+    for g in groups:
+        for expert, comps in g.candidates:
+            works = earlier[expert]
+            assert comps["title"] == pytest.approx(title_match(g.query, [w.title for w in works]))
+            assert comps["recent"] == pytest.approx(recent_match(g.query, works, year=2013,
+                                                                 half_life=DEFAULTS["evidence_half_life_years"]))
+        pi = dict(g.candidates)[next(iter(g.relevant))]
+        assert 0.0 < pi["title"] < 1.0 and 0.0 < pi["recent"] < 1.0
+
 def test_train_ranker_command_is_deterministic(tmp_path):
     data = tmp_path / "var"
     with LocalStore(data) as store:
@@ -263,3 +281,18 @@ def test_officers_feedback_becomes_a_group_but_synthetic_feedback_does_not(store
     store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "source": "synthetic"}])
     assert feedback_groups(store, tokenize=bigrams, index=index) == []
     assert len(feedback_groups(store, tokenize=bigrams, index=index, synthetic=True)) == 1
+
+
+def test_diagnosis_compares_the_relevant_expert_with_the_winner_on_the_dev_year():
+    from bench.ranker_diagnose import diagnose
+
+    def group(q: int, year: int) -> Group:
+        cands = [(f"w{q}", {"retrieval": 1.0, "activity": 0.2})] + [
+            (f"o{q}-{i}", {"retrieval": 0.9 - 0.01 * i, "activity": 0.5}) for i in range(12)] + [
+            (f"g{q}", {"retrieval": 0.5, "activity": 0.9})]
+        return Group(f"q{q}", tuple(cands), frozenset({f"g{q}"}), year=year)
+
+    out = diagnose([group(0, 2012), group(1, 2013), group(2, 2013)], low=10)
+    assert out["dev_queries"] == 2 and out["gold_below_10"] == 2
+    assert out["components"]["retrieval"]["gold_lower"] == 2 and out["components"]["activity"]["gold_higher"] == 2
+    assert out["components"]["activity"]["alone_mrr"] == 1.0

@@ -77,7 +77,7 @@ EXPORT_MAX_ROWS = 10_000
 _EXPORT_BATCH = 500
 _EXPERTS_IN_GRAPH = 5
 _COMPONENT_COLOURS = {"field": "#4E79A7", "text": "#F28E2B", "semantic": "#E15759", "retrieval": "#EDC948",
-                      "title": "#D37295", "evidence": "#59A14F", "activity": "#FF9DA7", "type": "#B07AA1", "region": "#9C755F",
+                      "title": "#D37295", "recent": "#8CD17D", "evidence": "#59A14F", "activity": "#FF9DA7", "type": "#B07AA1", "region": "#9C755F",
                       "availability": "#76B7B2"}
 _OTHER_COLOUR = "#BAB0AC"  # a score component added to recommend.scoring.COMPONENT_TABLE without a colour here
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
