@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure both linkers on a loaded demo store."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True, help="embedded store holding `kgmatch load demo`")
-    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
     args = parser.parse_args(argv)
     from graph.local_store import LocalStore
 

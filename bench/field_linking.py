@@ -124,7 +124,7 @@ def patent_accuracy() -> dict[str, dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     """Run the measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
     parser.add_argument("--no-patents", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

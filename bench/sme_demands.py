@@ -37,6 +37,9 @@ if __package__ in (None, ""):
 __all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "load_sme_demands", "measure", "main"]
 
 SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands" / "demands.tsv"
+DEV2_PATH = SME_DEMANDS_PATH.with_name("dev2.tsv")
+"""A second development split written later (issue 12, before tuning the generic-word handling): same layout,
+every row in split ``dev2``; read with ``split="dev2"`` (never part of ``all``)."""
 SEED = 20261202
 DEV_SHARE = 0.4
 
@@ -70,13 +73,15 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order.
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` reads :data:`DEV2_PATH`.
 
     Raises
     ------
     ValueError
         A row without fields or terms, or a duplicate id (the file is hand-written).
     """
+    if split == "dev2" and path == SME_DEMANDS_PATH:
+        path = DEV2_PATH
     out: list[SmeDemand] = []
     seen: set[str] = set()
     with path.open(encoding="utf-8", newline="") as fh:
@@ -86,7 +91,8 @@ def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None)
             if not fields or not terms or row["id"] in seen:
                 raise ValueError(f"{path.name} line {line_no}: needs fields and terms and a new id")
             seen.add(row["id"])
-            d = SmeDemand(row["id"], row["level1"], fields, terms, row["title"], row["description"], split_of(row["id"]))
+            d = SmeDemand(row["id"], row["level1"], fields, terms, row["title"], row["description"],
+                          "dev2" if path.name == DEV2_PATH.name else split_of(row["id"]))
             if split is None or d.split == split:
                 out.append(d)
     return out
@@ -189,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure on a loaded demo store and print a table, then one JSON line."""
     parser = argparse.ArgumentParser(description="BM25 only vs hybrid on the SME demand set")
     parser.add_argument("--data-dir", type=Path, required=True, help="embedded store holding `kgmatch load demo`")
-    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
+    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--latency", type=int, default=0, metavar="N",
