@@ -7,7 +7,7 @@ import json
 from test_cli import kgmatch
 
 from analytics.coverage import TARGET, coverage_json, evidence_kind, field_coverage
-from graph.model import Label, RelType
+from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Batch
 
 
@@ -21,19 +21,22 @@ def _world() -> Batch:
                        + [{"id": "nsfc:F0208", "name": "计算机网络", "scheme": "nsfc", "code": "F0208"}])
             .add_rels(R.SUBFIELD_OF, L.FIELD, L.FIELD, [{"start": f"ht2016:{c}", "end": f"ht2016:{p}"}
                                                       for c, _, _, p in fields if p])
-            .add_nodes(L.EXPERT, [{"id": f"e{i}", "name": f"专家{i}"} for i in range(1, 7)])
+            .add_nodes(L.EXPERT, [{"id": f"e{i}", "name": f"专家{i}"} for i in range(1, 8)])
             .add_nodes(L.PROJECT, [{"id": "p1", "title": "网络软件"}])
-            .add_nodes(L.PAPER, [{"id": "a1", "title": "基因药物"}])
+            .add_nodes(L.PAPER, [{"id": "a1", "title": "基因药物"}, {"id": "a2", "title": "星表数据系统"}])
             .add_rels(R.EXPERT_IN, L.EXPERT, L.FIELD, [
                 {"start": "e1", "end": "ht2016:10101", "weight": 0.5, "source": "nsfc"},
                 {"start": "e2", "end": "ht2016:10", "weight": 0.3, "source": "academician"},
                 {"start": "e2", "end": "ht2016:201", "weight": 0.5, "source": "academician"},
-                {"start": "e6", "end": "nsfc:F0208", "weight": 0.5, "source": "nsfc"}])  # another taxonomy: not counted
+                {"start": "e6", "end": "nsfc:F0208", "weight": 0.5, "source": "nsfc"},  # another taxonomy: not counted
+                {"start": "e7", "end": "ht2016:101", "source": "paper", "basis": CLASS_BASIS}])  # 中图分类号 alone: not counted
             .add_rels(R.IN_FIELD, L.PROJECT, L.FIELD, [{"start": "p1", "end": "ht2016:101"}])
-            .add_rels(R.IN_FIELD, L.PAPER, L.FIELD, [{"start": "a1", "end": "ht2016:201"}])
+            .add_rels(R.IN_FIELD, L.PAPER, L.FIELD, [{"start": "a1", "end": "ht2016:201"},
+                                                     {"start": "a2", "end": "ht2016:101", "basis": CLASS_BASIS}])
             .add_rels(R.LEADS, L.EXPERT, L.PROJECT, [{"start": "e3", "end": "p1"}])
             .add_rels(R.JOINS, L.EXPERT, L.PROJECT, [{"start": "e1", "end": "p1"}])
-            .add_rels(R.AUTHORED, L.EXPERT, L.PAPER, [{"start": "e4", "end": "a1"}, {"start": "e5", "end": "a1"}]))
+            .add_rels(R.AUTHORED, L.EXPERT, L.PAPER, [{"start": "e4", "end": "a1"}, {"start": "e5", "end": "a1"},
+                                                      {"start": "e7", "end": "a2"}]))
 
 
 def test_experts_are_counted_per_field_and_kind_with_their_subfields(store):
