@@ -19,6 +19,12 @@ on topic — lithium-storage authors whose paper the NLP linked to 402 无机非
 603/60302 do not reach — and some are not: 循环 matching recurrent networks.) Listing field-evidenced experts
 first would pass them but was measured to cost the SME demand set (dev: P@5 0.588 → 0.459, confident
 nonsense 0.086 → 0.216; see the branch e2e12 history), so the ranking is left alone: the fix is supply.
+Measured again on branch e2e12b (data/eval/sme-demands/DECISIONS.md, dev and a fresh dev2): the top text-only
+candidates match a *specific* word (锂离子电池, 高盐), so leaving generic words out of the text evidence
+(``list_generic_spread``, their spread over fields in the linker's corpora) does not set them aside; only with a
+coverage floor as well (``list_text_coverage``) do both top 5 pass, and that costs P@5 and confident nonsense on
+both splits; linking the key R&D titles with the supervised linker (全固态锂电池… → 603) brings one battery expert
+with a path to the top but raised dev2's confident nonsense. Not adopted: both stay xfail.
 ``test_without_text_index_…`` shows the field paths alone reach evidence in the right fields; the last test
 (``xfail(strict=True)``) asks for more: evidence titles on the demand's own problem (锂/正极, 焊/视觉,
 废水/脱盐), which the demo's supply does not have: 4 ChinaXiv papers mention lithium-ion cells or lithium
