@@ -21,7 +21,7 @@ first would pass them but was measured to cost the SME demand set (dev: P@5 0.58
 nonsense 0.086 → 0.216; see the branch e2e12 history), so the ranking is left alone: the fix is supply.
 Measured again on branch e2e12b (data/eval/sme-demands/DECISIONS.md, dev and a fresh dev2): the top text-only
 candidates match a *specific* word (锂离子电池, 高盐), so leaving generic words out of the text evidence
-(``list_generic_spread``, their spread over fields in the linker's corpora) does not set them aside; only with a
+(``list_generic_spread`` on branch e2e12b, their spread over fields in the linker's corpora) does not set them aside; only with a
 coverage floor as well (``list_text_coverage``) do both top 5 pass, and that costs P@5 and confident nonsense on
 both splits; linking the key R&D titles with the supervised linker (全固态锂电池… → 603) brings one battery expert
 with a path to the top but raised dev2's confident nonsense. Not adopted: both stay xfail.
