@@ -328,9 +328,15 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
         if distinct and len(fresh) < len(levels) * requests:
             raise SystemExit(f"--distinct needs {len(levels) * requests} more demands than --demands; the store has "
                              f"{len(ids)}")
-        for _ in range(max(1, workers)):
+        def warm(_: int) -> None:
             for d in cycled:
-                get_json(f"/demands/{d}/recommendations")  # warm every worker's caches
+                get_json(f"/demands/{d}/recommendations")
+
+        # Warm every worker's caches (its first request builds the per-field lists: a minute at 10x): one
+        # connection per worker, opened at once, so each lands on another worker (the least busy accepts).
+        # One connection doing it all warmed only the worker it was kept alive on.
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            list(pool.map(warm, range(max(1, workers))))
 
         def run(concurrency: int, paths: list[str]) -> dict:
             latencies: list[float] = []
