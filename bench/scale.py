@@ -103,7 +103,7 @@ def _store(kind: str, data_dir: Path):
 
 
 def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: int = 1,
-                index_dir: Path | None = None, link_fields: bool = False) -> dict:
+                index_dir: Path | None = None, link_fields: bool = False, freeze: bool = True) -> dict:
     """Latency of the next recommendation after a workflow write and after a profile write.
 
     ``samples`` independent writes of each kind: for each, the same stored demand is timed with the
@@ -116,7 +116,25 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
     expert is also EXPERT_IN the demand's own fields and its project IN_FIELD them (as an import of
     experts or projects writes), so the per-field expert lists of those fields change too; then whether
     the answer right after the write names the new expert is reported as well.
+
+    ``freeze``: after the warm-up, ``gc.freeze()`` as ``kgmatch serve`` does once its index is loaded. Without
+    it a full (generation 2) collection walks the whole loaded index and graph caches (several million
+    objects at 10×: 1.8–4.4 s at load average 7, measured) whenever enough new objects survived, and the
+    request it lands in is the slow sample (issue 17: the second write of each run). The seconds of full
+    collections inside each timed request are reported either way (``gc_full_s_*``).
     """
+    import gc
+
+    full_gc = {"s": 0.0, "t": 0.0}
+
+    def on_gc(phase: str, info: dict) -> None:
+        if info.get("generation") == 2:
+            if phase == "start":
+                full_gc["t"] = time.perf_counter()
+            else:
+                full_gc["s"] += time.perf_counter() - full_gc["t"]
+
+    gc.callbacks.append(on_gc)
     sys.path.insert(0, str(code))
     from graph.model import Label, RelType
     from graph.store import Batch, Direction, NodeRef
@@ -139,11 +157,15 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
 
     answers: list = []
 
+    gc_in: list[float] = []  # seconds of full collections inside the last timed request
+
     def one(demand_id: str) -> float:
+        gc0 = full_gc["s"]
         t = time.perf_counter()
         rec = recommend_for_demand(store, demand_id, tokenize=content_words, index=cache.get(store), year=2026)
         elapsed = time.perf_counter() - t
         answers[:] = [rec]
+        gc_in[:] = [full_gc["s"] - gc0]
         return elapsed
 
     def settle() -> None:
@@ -156,6 +178,10 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
 
     for d in ids:
         one(d)  # warm
+    if freeze:  # as serve does: the loaded index and the warmed caches stay out of full collections
+        gc.collect()
+        gc.freeze()
+    gc_before, gc_after = [], []
     p50_before = statistics.median([one(d) for d in ids])
     stamp = time.strftime("%Y%m%d%H%M%S")
     inst = store.list_nodes(Label.INSTITUTION, limit=1)[0].id
@@ -171,6 +197,7 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
         after_delivery.append(one(d))
         settle()
         before_profile.append(one(d))
+        gc_before.append(gc_in[0])
         expert, word = f"expert:bench-{stamp}-{k}", f"benchword{stamp}x{k}"
         fields = [nb.node.id for _, nb in store.expand([NodeRef(Label.DEMAND, d)], direction=Direction.OUT,
                                                         rel_types=[RelType.NEEDS], labels=[Label.FIELD])]
@@ -187,6 +214,7 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
                            [{"start": f"bench:{stamp}-{k}", "end": f, "weight": 1.0} for f in fields])
         store.write(batch)
         after_profile.append(one(d))
+        gc_after.append(gc_in[0])
         named.append(any(e.scored.id == expert for e in answers[0].experts))
         index = cache.get(store)
         seen.append(expert in index.profiles)
@@ -200,8 +228,11 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
         cache.persist_dir = index_dir
         cache._write(cache._path(store), store, cache._stamp_of(store), cache.get(store))
     store.close()
+    gc.callbacks.remove(on_gc)
     med = statistics.median
     return {"bench": "write", "code": str(code), "store": kind, "demands": len(ids), "samples": samples,
+            "gc_freeze": freeze, "gc_full_s_before_profile": [round(x, 3) for x in gc_before],
+            "gc_full_s_after_profile": [round(x, 3) for x in gc_after],
             "link_fields": link_fields, "new_expert_in_next_answer": f"{sum(named)}/{samples}",
             "index_build_s": round(build_s, 2), "p50_before_all_s": round(p50_before, 3),
             "before_p50_s": round(med(before + before_profile), 3),
@@ -235,6 +266,10 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
     ``KGMATCH_RATE_LIMIT=0`` (one bench key would be throttled at 600/minute) and a 900 s budget."""
     import http.client
     import threading
+
+    home = os.environ.get("KGMATCH_NEO4J_HOME")  # the JVM's CPU is read from /proc too
+    pid_file = Path(home) / "neo4j.pid" if home and kind == "neo4j" else None
+    neo4j_pid = int(pid_file.read_text().strip()) if pid_file is not None and pid_file.is_file() else None
 
     env = {**os.environ, "KGMATCH_DATA_DIR": str(data_dir.resolve()), "KGMATCH_STORE": kind,
            "KGMATCH_REMIND_INTERVAL": "0", "KGMATCH_RATE_LIMIT": "0",
@@ -293,13 +328,21 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
         if distinct and len(fresh) < len(levels) * requests:
             raise SystemExit(f"--distinct needs {len(levels) * requests} more demands than --demands; the store has "
                              f"{len(ids)}")
-        for _ in range(max(1, workers)):
+        def warm(_: int) -> None:
             for d in cycled:
-                get_json(f"/demands/{d}/recommendations")  # warm every worker's caches
+                get_json(f"/demands/{d}/recommendations")
+
+        # Warm every worker's caches (its first request builds the per-field lists: a minute at 10x): one
+        # connection per worker, opened at once, so each lands on another worker (the least busy accepts).
+        # One connection doing it all warmed only the worker it was kept alive on.
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            list(pool.map(warm, range(max(1, workers))))
 
         def run(concurrency: int, paths: list[str]) -> dict:
             latencies: list[float] = []
             errors: list[int] = []
+            cpu0 = {name: _cpu_seconds(pid) for name, pid in _server_pids(server.pid, neo4j_pid).items()}
+            mine0 = resource.getrusage(resource.RUSAGE_SELF)
 
             def one(path: str) -> None:
                 t = time.perf_counter()
@@ -312,19 +355,27 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
             with ThreadPoolExecutor(concurrency) as pool:
                 list(pool.map(one, paths))
             took = time.perf_counter() - started
+            mine1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = {name: round(1000 * (_cpu_seconds(pid) - cpu0[name]) / len(paths), 1)
+                   for name, pid in _server_pids(server.pid, neo4j_pid).items() if name in cpu0}
+            cpu["client"] = round(1000 * ((mine1.ru_utime - mine0.ru_utime) + (mine1.ru_stime - mine0.ru_stime))
+                                  / len(paths), 1)
             pct = _percentiles(latencies)
             return {"per_s": round(len(paths) / took, 2), "errors": len(errors), "requests": len(paths),
-                    "p50_ms": round(1000 * pct["p50"], 1), "p95_ms": round(1000 * pct["p95"], 1)}
+                    "p50_ms": round(1000 * pct["p50"], 1), "p95_ms": round(1000 * pct["p95"], 1),
+                    "cpu_ms_per_request": cpu, "loadavg": round(os.getloadavg()[0], 2)}
 
         result: dict[str, dict] = {}
         for n, c in enumerate(levels):
+            # a level given again is another round in the same server (1,4,1,4: interleaved rounds)
+            key = f"c{c}" + (f"#{levels[:n].count(c) + 1}" if c in levels[:n] else "")
             # one worker: every repeat is a hit; with several, a repeat may reach a worker that never saw it
-            result[f"c{c}"] = {"mix": "repeat", "hit_rate": 1.0 if workers == 1 else None,
-                               **run(c, [f"/demands/{cycled[i % len(cycled)]}/recommendations" for i in range(requests)])}
+            result[key] = {"mix": "repeat", "hit_rate": 1.0 if workers == 1 else None,
+                           **run(c, [f"/demands/{cycled[i % len(cycled)]}/recommendations" for i in range(requests)])}
             if distinct:
                 mine = fresh[n * requests:(n + 1) * requests]
-                result[f"c{c}_distinct"] = {"mix": "distinct", "hit_rate": 0.0,
-                                            **run(c, [f"/demands/{d}/recommendations" for d in mine])}
+                result[f"{key}_distinct"] = {"mix": "distinct", "hit_rate": 0.0,
+                                             **run(c, [f"/demands/{d}/recommendations" for d in mine])}
     finally:
         server.terminate()
         server.wait(timeout=120)
@@ -334,7 +385,36 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
                  "levels": result}
     if 1 in levels and 4 in levels:
         out["ratio_c4_c1"] = round(result["c4"]["per_s"] / result["c1"]["per_s"], 2)
+        c1 = [v["per_s"] for k, v in result.items() if k.split("#")[0] == "c1"]
+        c4 = [v["per_s"] for k, v in result.items() if k.split("#")[0] == "c4"]
+        if len(c1) > 1 or len(c4) > 1:
+            out["rounds_c1"], out["rounds_c4"] = c1, c4
+            out["ratio_c4_c1_medians"] = round(statistics.median(c4) / statistics.median(c1), 2)
     return out
+
+
+def _server_pids(parent: int, neo4j_pid: int | None) -> dict[str, int]:
+    """The server process, its workers (children) and the Neo4j JVM, by name, for CPU accounting."""
+    pids = {"server": parent}
+    try:
+        with open(f"/proc/{parent}/task/{parent}/children", encoding="ascii") as fh:
+            for n, child in enumerate(sorted(int(x) for x in fh.read().split())):
+                pids[f"worker{n}"] = child
+    except OSError:
+        pass
+    if neo4j_pid:
+        pids["neo4j"] = neo4j_pid
+    return pids
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (all its threads), from /proc; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _db_hits(plan) -> int:
@@ -610,6 +690,8 @@ def main() -> int:
     parser.add_argument("--index-dir", type=Path, help="write: persist (and reuse) the expert index here")
     parser.add_argument("--link-fields", action="store_true",
                         help="write: the new expert EXPERT_IN the demand's fields, its project IN_FIELD them")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="write: no gc.freeze() after the warm-up (full collections walk the loaded index)")
     parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
     parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
@@ -643,7 +725,7 @@ def main() -> int:
         result = bench_bulk(args.data_dir)
     elif args.what == "write":
         result = bench_write(args.data_dir, code, args.store, args.demands, args.samples, args.index_dir,
-                             args.link_fields)
+                             args.link_fields, not args.no_gc_freeze)
     elif args.what == "profile":
         result = bench_profile(code, args.fields, args.fanout)
     else:

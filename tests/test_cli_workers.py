@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -58,3 +59,70 @@ def test_two_workers_share_the_port_and_the_persisted_index(tmp_path):
         log.close()
     assert code == 0, (tmp_path / "serve.log").read_text()
     assert _children(proc.pid) == []
+
+
+class _Channel:
+    """A stand-in for waitress's channel: the dispatcher's task, added again for each request it has."""
+
+    def __init__(self, dispatcher=None, requests: int = 1) -> None:
+        self.dispatcher = dispatcher
+        self.requests = requests
+        self.served = 0
+        self.closed = False
+        self.idle = threading.Event()  # set when its last request was served
+
+    def service(self) -> None:
+        self.served += 1
+        self.requests -= 1
+        if self.requests > 0:  # waitress's service() adds the channel again for its next request
+            self.dispatcher.add_task(self)
+        else:
+            self.idle.set()
+
+    def handle_close(self) -> None:
+        self.closed = True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_requests_in_flight_return_to_zero_on_a_kept_alive_connection():
+    # Issue 17: the n-th request of a kept-alive connection counted n off (nested service wrappers): the
+    # slot went negative and only that worker ever looked least busy (all connections to one worker).
+    from api.cli.workers import InFlight, _counting_dispatcher
+
+    loads = InFlight(2)
+    dispatcher = _counting_dispatcher(loads, 0, threads=1)
+    channel = _Channel(dispatcher, requests=2)
+    for _ in range(3):  # three rounds of two pipelined requests on one connection
+        channel.requests = 2
+        channel.idle.clear()
+        dispatcher.add_task(channel)
+        assert channel.idle.wait(30)
+    dispatcher.shutdown(cancel_pending=False, timeout=30)  # joins the thread: its last count is done
+    assert channel.served == 6
+    assert loads.busy(0) == 0
+    assert loads.least_busy(0) and loads.least_busy(1)
+
+
+def test_a_connection_counts_from_its_accept_to_its_first_request():
+    # Four connections opened at once all went to the worker that woke first: their requests had not
+    # been read yet, so it still looked idle.
+    from api.cli.workers import InFlight, _counted_channel, _counting_dispatcher
+
+    loads = InFlight(2)
+    counted = _counted_channel(_Channel, loads, 1)
+    idle = counted()
+    assert loads.busy(1) == 1 and not loads.least_busy(1) and loads.least_busy(0)
+    idle.handle_close()  # closed before any request
+    assert loads.busy(1) == 0 and idle.closed
+    dispatcher = _counting_dispatcher(loads, 1, threads=1)
+    used = counted(dispatcher, 3)
+    assert loads.busy(1) == 1
+    dispatcher.add_task(used)  # its first request: still one, not two
+    assert used.idle.wait(30)
+    dispatcher.shutdown(cancel_pending=False, timeout=30)
+    assert used.served == 3
+    assert loads.busy(1) == 0
+    used.close()
+    assert loads.busy(1) == 0

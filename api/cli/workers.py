@@ -71,37 +71,94 @@ class InFlight:
         with self._lock:
             self._slots[slot] += delta
 
+    def busy(self, slot: int) -> int:
+        """Requests in flight (and connections accepted whose first request is not read yet) of ``slot``."""
+        return self._slots[slot]
+
     def least_busy(self, slot: int) -> bool:
         return self._slots[slot] <= min(self._slots)
+
+
+_PENDING = "_kgmatch_pending"  # on a channel: accepted, its first request not yet added (counted as one)
+_COUNTED = "_kgmatch_counted"  # on a channel: its service() counts itself off
+
+
+def _counted_channel(base: type, loads: InFlight, slot: int) -> type:
+    """waitress's channel class, counting a connection as busy from its accept to its first request.
+
+    Several connections opened at once (a client with four threads) arrive before any of their requests
+    is read: counted only per request, the worker that woke first took them all (all four kept-alive
+    connections, for the whole run, on one worker).
+    """
+
+    class Counted(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            loads.add(slot, 1)
+            self.__dict__[_PENDING] = True
+            try:
+                super().__init__(*args, **kwargs)
+            except BaseException:
+                if self.__dict__.pop(_PENDING, False):
+                    loads.add(slot, -1)
+                raise
+
+        def _forget(self) -> None:
+            if self.__dict__.pop(_PENDING, False):  # closed before any request
+                loads.add(slot, -1)
+
+        def handle_close(self) -> None:  # HTTPChannel's, which closes through dispatcher.close directly
+            self._forget()
+            super().handle_close()
+
+        def close(self) -> None:
+            self._forget()
+            super().close()
+
+    return Counted
+
+
+def _counting_dispatcher(loads: InFlight, slot: int, threads: int) -> Any:
+    """waitress's task dispatcher, counting this worker's requests in flight in ``loads``."""
+    from waitress.task import ThreadedTaskDispatcher
+
+    class Counting(ThreadedTaskDispatcher):
+        def add_task(self, task: Any) -> None:
+            # The task is the connection's channel, added again for each of its requests (by service() itself
+            # while it has more): count each add, and wrap its service() once so each call counts one off
+            # (wrapping at every add nested the wrappers: the n-th request of a kept-alive connection counted
+            # n off, the slot went negative and the other worker never looked least busy again).
+            if not task.__dict__.pop(_PENDING, False):  # a new connection's first request was counted at accept
+                loads.add(slot, 1)
+            if _COUNTED not in task.__dict__:
+                service = task.service
+
+                def counted() -> None:
+                    try:
+                        service()
+                    finally:
+                        loads.add(slot, -1)
+
+                task.service = counted
+                task.__dict__[_COUNTED] = True
+            super().add_task(task)
+
+    dispatcher = Counting()
+    dispatcher.set_thread_count(threads)
+    return dispatcher
 
 
 def _serve_one(app: Any, sock: socket.socket, threads: int, loads: InFlight, slot: int) -> None:
     """waitress on the shared socket, accepting new connections only while this worker is least busy."""
     from waitress.server import BaseWSGIServer, create_server
-    from waitress.task import ThreadedTaskDispatcher
 
-    class Counting(ThreadedTaskDispatcher):
-        def add_task(self, task: Any) -> None:
-            loads.add(slot, 1)
-            service = task.service
-
-            def counted() -> None:
-                try:
-                    service()
-                finally:
-                    loads.add(slot, -1)
-
-            task.service = counted
-            super().add_task(task)
-
-    dispatcher = Counting()
-    dispatcher.set_thread_count(threads)
+    dispatcher = _counting_dispatcher(loads, slot, threads)
     server = create_server(app, sockets=[sock], threads=threads, ident="kgmatch", _dispatcher=dispatcher)
     listeners = [server] if isinstance(server, BaseWSGIServer) else [
         s for s in server.map.values() if isinstance(s, BaseWSGIServer)]  # one socket: the server itself
     for listener in listeners:
         readable = listener.readable
         listener.readable = lambda readable=readable: readable() and loads.least_busy(slot)
+        listener.channel_class = _counted_channel(listener.channel_class, loads, slot)
     # A worker that declined to listen looks again at least every 20 ms (waitress's loop waits up to 1 s):
     # otherwise a lone request could wait for a stale "busy" verdict while the other worker is idle.
     server.adj.asyncore_loop_timeout = _RELOOK_S  # waitress's setting parses ints only; it is used as seconds
