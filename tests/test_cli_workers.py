@@ -126,3 +126,23 @@ def test_a_connection_counts_from_its_accept_to_its_first_request():
     assert loads.busy(1) == 0
     used.close()
     assert loads.busy(1) == 0
+
+
+def test_serve_builds_the_index_and_the_field_lists_before_it_listens(tmp_path, monkeypatch):
+    """Each worker's first request used to build the per-field expert lists (a minute at 10× on Neo4j)."""
+    from api.app import create_app
+    from api.cli.serve import _warm
+    from recommend.field_experts import FieldExpertLists
+
+    built: list[FieldExpertLists] = []
+    build = FieldExpertLists._build
+    monkeypatch.setattr(FieldExpertLists, "_build", lambda self, store: built.append(self) or build(self, store))
+    store = LocalStore(tmp_path)
+    store.write(world())
+    app = create_app({"KGMATCH_STORE": "local", "KGMATCH_DATA_DIR": str(tmp_path)}, store=store)
+    assert built == []
+    _warm(app)
+    assert len(built) == 1 and built[0].snapshot(["f:cathode"])
+    with app.app_context():
+        assert app.extensions["kgmatch"].index_cache.builds == 1
+    store.close()

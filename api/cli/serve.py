@@ -57,8 +57,7 @@ def serve(obj: Ctx, host: str, port: int, threads: int, workers: int) -> None:
         config["KGMATCH_DATA_DIR"] = obj.data_dir
     app = create_app(config, store=obj.store())  # the CLI's store: closed by the CLI at exit
     started = time.perf_counter()
-    with app.app_context():
-        app.extensions["kgmatch"].index()  # build the expert index and load the NLP pipeline before serving
+    _warm(app)
     log.info("warmed up in %.1f s", time.perf_counter() - started)
     _freeze_heap()
     click.echo(f"kgmatch 已启动：http://{host}:{port}/api/docs （{obj.backend} 存储，按 Ctrl+C 停止）", err=True)
@@ -81,10 +80,21 @@ def _worker_app(config: dict[str, Any]) -> Any:
     from api.app import create_app
 
     app = create_app(dict(config))
-    with app.app_context():
-        app.extensions["kgmatch"].index()
+    _warm(app)
     _freeze_heap()
     return app
+
+
+def _warm(app: Any) -> None:
+    """Build before serving what the first request would otherwise build: the expert index (and the NLP
+    pipeline) and the per-field expert lists (a minute at 10× on Neo4j, which each worker's first request
+    used to pay)."""
+    from recommend.field_experts import field_expert_lists
+
+    with app.app_context():
+        state = app.extensions["kgmatch"]
+        state.index()
+        field_expert_lists(state.store())  # built on first use
 
 
 def _freeze_heap() -> None:
