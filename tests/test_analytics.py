@@ -278,12 +278,12 @@ def test_demand_table_shows_what_the_recommender_understood():
 
 def test_expert_table_shows_components_or_contributions():
     table = expert_table(_recommendation())
-    assert table.columns == ("名次", "专家", "单位", "总分", "领域匹配", "文本相关", "语义相似", "全库检索", "单项匹配", "项目证据",
-                             "活跃度", "专家类型", "地域邻近", "可用性")
-    assert table.rows == ((1, "李明", "浙江大学", 0.612, 1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0),
-                          (2, "王强", "浙江大学", 0.4, 0.667, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0))
+    assert table.columns == ("名次", "专家", "单位", "总分", "领域匹配", "文本相关", "语义相似", "全库检索", "单项匹配", "近期成果",
+                             "项目证据", "活跃度", "专家类型", "地域邻近", "可用性")
+    assert table.rows == ((1, "李明", "浙江大学", 0.612, 1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0),
+                          (2, "王强", "浙江大学", 0.4, 0.667, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0))
     assert expert_table(_recommendation(), contributions=True).rows[0][4:] == (
-        0.1, 0.05, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1)
+        0.1, 0.05, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1, 0.1)
 
 
 def test_sentence_and_path_tables_list_each_expert():
