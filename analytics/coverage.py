@@ -14,8 +14,8 @@ Evidence through another taxonomy (NSFC codes) counts only once something links 
 A link that rests on a paper's printed 中图分类号 alone (``basis: 中图分类号``, :data:`graph.model.CLASS_BASIS`, on
 the paper's ``IN_FIELD`` and on the ``EXPERT_IN`` it implies) is not counted. Decided for issue 12 (e2e12b): the
 recommender already treats such a link as no direct evidence (it lists an expert but does not vouch for the result,
-:mod:`recommend.abstention`; data/eval/sme-demands/DECISIONS.md), and the crosswalk's CLC rules are not in its
-hand-checked samples, so counting those experts as "direct evidence" supply would promise officers experts the
+:mod:`recommend.abstention`; data/eval/sme-demands/DECISIONS.md), and on a hand-checked sample of such links only
+51 of 80 put the paper in the right first-level field (data/crosswalk/clc-paper-sample.tsv), so counting those experts as "direct evidence" supply would promise officers experts the
 recommender itself abstains on (the PCB demand's astronomy-data and tracking-algorithm authors). The count is
 therefore the supply the recommender can vouch for. Measured on the demo (`kgmatch load demo`, main 3c197e4): with
 class-only links counted the first-level minimum was 494 (30 航空航天); without them it is 96 (30 航空航天; 60 新能源与节能

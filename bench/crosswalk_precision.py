@@ -10,6 +10,12 @@ field a right home for the code?). The labeller also wrote the rules, so the fig
 ``handcheck.csv`` (seed 20261202) judged rules v1; the NSFC rules were then refined below the
 department level, and ``handcheck-v2.csv`` (seed 20261203, a fresh sample: 4 codes in common)
 judges the rules as shipped (``--sample --seed 20261203`` reproduces its rows).
+
+The CLC rules are judged on papers, not on codes: ``clc-paper-sample.tsv`` (``--clc-sample``, seed
+20261203) holds 10 links per first-level field drawn from the links a paper gets from its printed
+中图分类号 alone (not found by the NLP, ``basis: 中图分类号``), each labelled by hand from the title:
+``correct_level2`` (is the paper's work in the linked second-level field?) and ``correct_level1`` (in its
+first-level field?). Labelled before any decision rested on it (issue 12: may such links vouch?).
 """
 
 from __future__ import annotations
@@ -27,13 +33,15 @@ if __package__ in (None, ""):
 from ingest.crosswalk import CROSSWALK_DIR, build_rows  # noqa: E402
 from recommend.metrics import wilson_interval as wilson  # noqa: E402  (re-exported for the other benches)
 
-__all__ = ["SEED", "HANDCHECK_PATH", "wilson", "draw_sample", "score", "main"]
+__all__ = ["SEED", "HANDCHECK_PATH", "CLC_SAMPLE_PATH", "wilson", "draw_sample", "score", "clc_sample", "score_clc", "main"]
 
 SEED = 20261202
 SEED_V2 = 20261203  # the second sample, drawn after the rules were refined (rules v2)
 SAMPLE_SIZE = 100
 HANDCHECK_PATH = CROSSWALK_DIR / "handcheck.csv"
 HANDCHECK_V2_PATH = CROSSWALK_DIR / "handcheck-v2.csv"
+CLC_SAMPLE_PATH = CROSSWALK_DIR / "clc-paper-sample.tsv"
+CLC_COLUMNS = ("paper_id", "clc", "target", "target_name", "title", "keywords")
 
 
 def draw_sample(*, seed: int = SEED, size: int = SAMPLE_SIZE) -> list[dict[str, str]]:
@@ -59,12 +67,64 @@ def score(path: Path = HANDCHECK_PATH) -> dict[str, object]:
     return out
 
 
+def clc_sample(*, seed: int = SEED_V2, per_level: int = 10) -> list[dict[str, str]]:
+    """The seeded sample of class-only paper links to label: ``per_level`` per first-level field."""
+    from ingest.papers import PAPERS_FILE, clc_links
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(
+            encoding="utf-8", newline="") as fh:
+        names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
+    by_level: dict[str, list[tuple[str, ...]]] = {}
+    with PAPERS_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            paper = json.loads(line)
+            for field in clc_links(paper.get("clc")):
+                if field in (paper.get("fields") or {}):
+                    continue  # the NLP found it too: not a class-only link
+                code = field.partition(":")[2]
+                by_level.setdefault(code[0], []).append(
+                    (paper["id"], paper["clc"], code, names.get(code, ""), paper["title"].replace("\t", " "),
+                     "；".join((paper.get("keywords") or [])[:4])))
+    rng = random.Random(seed)
+    out: list[dict[str, str]] = []
+    for level in sorted(by_level):
+        items = sorted(by_level[level])
+        rng.shuffle(items)
+        out += [dict(zip(CLC_COLUMNS, item, strict=True)) for item in items[:per_level]]
+    return out
+
+
+def score_clc(path: Path = CLC_SAMPLE_PATH) -> dict[str, dict[str, object]]:
+    """Precision of class-only paper links at the second and first level, overall and per first-level field."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    out: dict[str, dict[str, object]] = {}
+    for level in ["all", *sorted({r["target"][0] for r in rows})]:
+        part = [r for r in rows if level == "all" or r["target"][0] == level]
+        entry: dict[str, object] = {"n": len(part)}
+        for column in ("correct_level2", "correct_level1"):
+            ok = sum(r[column] == "1" for r in part)
+            lo, hi = wilson(ok, len(part))
+            entry[column] = {"correct": ok, "precision": round(ok / len(part), 3),
+                             "ci95": [round(lo, 3), round(hi, 3)]}
+        out[level] = entry
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the sample to label, or the precision of the labelled one."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true")
+    parser.add_argument("--clc-sample", action="store_true", help="print the class-only paper links to label")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
+    if args.clc_sample:
+        writer = csv.DictWriter(sys.stdout, [*CLC_COLUMNS, "correct_level2", "correct_level1"], delimiter="\t",
+                                lineterminator="\n", restval="")
+        writer.writeheader()
+        writer.writerows(clc_sample(seed=SEED_V2 if args.seed == SEED else args.seed))
+        return 0
     if args.sample:
         writer = csv.DictWriter(sys.stdout, ["scheme", "code", "name", "target", "target_name", "correct"],
                                 lineterminator="\n")
@@ -77,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         print(name)
         for scheme, r in result.items():
             print(f"  {scheme:9s} n={r['n']:3d} precision={r['precision']} 95% CI {r['ci95']}")
-    print(json.dumps(results, ensure_ascii=False))
+    clc = score_clc()
+    print("clc_class_only_paper_links_seed_20261203 (second level | first level)")
+    for level, r in clc.items():
+        l2, l1 = r["correct_level2"], r["correct_level1"]
+        print(f"  {level:4s} n={r['n']:3d} {l2['precision']} {l2['ci95']} | {l1['precision']} {l1['ci95']}")
+    print(json.dumps({**results, "clc_class_only_paper_links_seed_20261203": clc}, ensure_ascii=False))
     return 0
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
-from bench.crosswalk_precision import score, wilson
+from bench.crosswalk_precision import CLC_SAMPLE_PATH, clc_sample, score, score_clc, wilson
 from ingest.crosswalk import CROSSWALK_PATH, Crosswalk, Rule, build_rows, crosswalk_csv, get_crosswalk, load_rules
 
 
@@ -72,3 +74,19 @@ def test_handcheck_precision_is_scored_with_an_interval():
     lo, hi = overall["ci95"]
     assert lo <= overall["precision"] <= hi
     assert [round(x, 3) for x in wilson(0, 10)] == [0.0, 0.278]
+
+
+def test_the_clc_paper_sample_is_the_seeded_draw_fully_labelled_and_scored():
+    """Issue 12: links from a paper's printed 中图分类号 alone, judged on papers (10 per first-level field)."""
+    with CLC_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    drawn = clc_sample()
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the seeded draw
+    assert all(r["correct_level2"] in ("0", "1") and r["correct_level1"] in ("0", "1") for r in rows)
+    assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")  # a right field is in its level
+    result = score_clc()
+    assert result["all"]["n"] == 80 and sorted(result) == ["1", "2", "3", "4", "5", "6", "7", "8", "all"]
+    for entry in result.values():
+        for column in ("correct_level2", "correct_level1"):
+            lo, hi = entry[column]["ci95"]
+            assert lo <= entry[column]["precision"] <= hi
