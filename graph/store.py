@@ -382,6 +382,7 @@ def cap_per_node(pairs: Iterable[tuple[NodeRef, Neighbor]], limit: int) -> list[
 
 
 WriteListener = Callable[["Batch"], None]
+"""Called with each batch after it is committed (in the writing process only)."""
 
 
 class _Current(Protocol):
@@ -413,7 +414,6 @@ class PerStore(Generic[_C]):
         store.add_write_listener(current.on_write)
         current.refresh(store)
         return current
-"""Called with each batch after it is committed (in the writing process only)."""
 
 
 def check_find_args(props: Mapping[str, Any] | None, related: Sequence[RelFilter], skip: int, limit: int) -> dict[str, Any]:

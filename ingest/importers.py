@@ -262,12 +262,11 @@ def _import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: s
         builder.build(ctx, rec)
         if ctx.errors:
             errors.extend(ctx.errors)
-            ctx.hooks.clear()  # the hooks close over ctx: a cycle that would outlive the row while the collector is paused
-            continue
-        ops.extend(ctx.ops)
-        for hook in ctx.hooks:
-            hook()
-        ctx.hooks.clear()
+        else:
+            ops.extend(ctx.ops)
+            for hook in ctx.hooks:
+                hook()
+        ctx.hooks.clear()  # the hooks close over ctx: a cycle that would outlive the row while the collector is paused
     ops.extend(builder.finish())
     return load_ops(ops, store, source=source, errors=errors, create=create, all_or_nothing=all_or_nothing)
 

@@ -14,7 +14,7 @@ The output is plain data for :mod:`recommend.scoring`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -397,7 +397,3 @@ def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) ->
                         graph.add_edge(a, b, distance=distance, kind=kind)
     return graph
 
-
-def with_text_scores(candidates: Sequence[CandidateFacts], scores: Mapping[str, float]) -> list[CandidateFacts]:
-    """The candidates with ``text_score`` set from ``scores`` (missing ids get 0)."""
-    return [replace(c, text_score=float(scores.get(c.id, 0.0))) for c in candidates]

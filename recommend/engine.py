@@ -146,11 +146,8 @@ def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
     return names
 
 
-def _profile_words(candidate: Any, tokenize: Tokenize, index: ExpertIndex | None, text: str | None = None
-                   ) -> list[str]:
-    """The candidate's profile words: pre-tokenised in the index when its text (``text``: already made) is the
-    indexed one."""
-    text = profile_text(candidate) if text is None else text
+def _profile_words(candidate: Any, text: str, tokenize: Tokenize, index: ExpertIndex | None) -> list[str]:
+    """The words of the candidate's profile ``text``: pre-tokenised in the index when it is the indexed text."""
     words = index.words_for(candidate.id, text, tokenize) if index is not None else None
     return list(words) if words is not None else tokenize(text)
 
@@ -239,7 +236,7 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
         candidates = [adjust(c) for c in candidates]
     kept, excluded = apply_filters(demand, candidates, settings) if filters else (list(candidates), {})
     profiles = [profile_text(c) for c in kept]
-    docs = {c.id: (words(c) if words is not None else _profile_words(c, tokenize, index, text))
+    docs = {c.id: (words(c) if words is not None else _profile_words(c, text, tokenize, index))
             for c, text in zip(kept, profiles, strict=True)}
     texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]))
     # every request-dependent score in one copy of each candidate (hundreds per request)
