@@ -185,13 +185,14 @@ class IndexCache:
                 self._checked = time.monotonic()
                 self._dirty_experts.clear()
                 self._dirty_projects.clear()
-            self._warm_fold_in(store, index)
             return index
 
-    def _warm_fold_in(self, store: GraphStore, index: ExpertIndex) -> None:
-        """Run :meth:`_patch_inline` once for one stored expert, result dropped, so that the first write's
-        fold-in does not pay for planning its reads (Neo4j plans a query the first time it sees its text: the
-        first write after a server start took 3.8× the request before it, the later ones ~1.2×)."""
+    def warm(self, store: GraphStore) -> None:
+        """For a server about to listen: the index of ``store``, and the work of :meth:`_patch_inline` done once
+        for one stored expert, result dropped, so that the first write's fold-in does not pay for planning its
+        reads (Neo4j plans a query the first time it sees its text: the first write after a server start took
+        3.8× the request before it, the later ones ~1.2×)."""
+        index = self.get(store)
         if not index.patchable(1) or not len(index):
             return
         try:

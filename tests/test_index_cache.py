@@ -290,9 +290,10 @@ def test_profile_vectors_of_a_large_set_keep_changes_beside_the_shared_matrix(mo
     assert set(folded.rows) == {"e:0", "e:1", "e:3", "e:4", "e:9"}
 
 
-def test_the_first_index_runs_the_fold_in_once_and_serves_the_index_as_built(store, monkeypatch):
+def test_warming_runs_the_fold_in_once_and_serves_the_index_as_built(store, monkeypatch):
     """Issue 17: the first write after a start paid for Neo4j planning the fold-in's reads (3.8× the request
-    before it at 10×); loading the index now runs the fold-in once for one stored expert and drops the result."""
+    before it at 10×); ``serve`` warms the cache, which runs the fold-in once for one stored expert and drops
+    the result."""
     import recommend.retrieval as retrieval
 
     monkeypatch.setattr(retrieval, "DELTA_FLOOR", 0)
@@ -303,6 +304,8 @@ def test_the_first_index_runs_the_fold_in_once_and_serves_the_index_as_built(sto
     monkeypatch.setattr(store, "get_nodes", lambda label, ids: asked.append((label, tuple(ids))) or get_nodes(label, ids))
     cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=3600.0, semantics=None)
     first = cache.get(store)
+    assert (Label.EXPERT, (first.ids[0],)) not in asked  # a one-shot use (kgmatch recommend ID) does not warm
+    cache.warm(store)
     assert (Label.EXPERT, (first.ids[0],)) in asked  # the warm-up read one stored expert's profile
     assert cache.get(store) is first and (cache.builds, cache.updates) == (1, 0)
     assert sorted(first.profiles) == sorted(p.id for p in load_profiles(store))  # nothing added or dropped

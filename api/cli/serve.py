@@ -86,14 +86,15 @@ def _worker_app(config: dict[str, Any]) -> Any:
 
 
 def _warm(app: Any) -> None:
-    """Build before serving what the first request would otherwise build: the expert index (and the NLP
-    pipeline) and the per-field expert lists (a minute at 10× on Neo4j, which each worker's first request
+    """Build before serving what the first request (or write) would otherwise build: the expert index (and the
+    NLP pipeline), its fold-in of a write, and the per-field expert lists (a minute at 10× on Neo4j, which each worker's first request
     used to pay)."""
     from recommend.field_experts import field_expert_lists
 
     with app.app_context():
         state = app.extensions["kgmatch"]
         state.index()
+        state.index_cache.warm(state.store())  # its fold-in of a write, run once
         field_expert_lists(state.store())  # built on first use
 
 
