@@ -169,8 +169,8 @@ def demand_query_from_args(store: GraphStore) -> DemandQuery:
 def _cap_config() -> dict[str, str]:
     """Which app setting caps which recommendation setting."""
     return {"top_k": "KGMATCH_MAX_TOP_K", "max_candidates": "KGMATCH_MAX_CANDIDATES",
-            "text_candidates": "KGMATCH_MAX_CANDIDATES", "team_count": "KGMATCH_MAX_TEAMS",
-            "team_max_size": "KGMATCH_MAX_TEAMS"}
+            "text_candidates": "KGMATCH_MAX_CANDIDATES", "semantic_candidates": "KGMATCH_MAX_CANDIDATES",
+            "team_count": "KGMATCH_MAX_TEAMS", "team_max_size": "KGMATCH_MAX_TEAMS"}
 
 
 def capped(overrides: Mapping[str, Any]) -> dict[str, Any]:

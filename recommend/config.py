@@ -40,6 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_candidates", 500, "参与打分的候选专家上限（按领域匹配度截取）"),
     Setting("fanout_per_field", 1000, "每个领域沿 EXPERT_IN、IN_FIELD 最多展开的专家或项目数（按关系权重从高到低；0 表示不限）"),
     Setting("text_candidates", 50, "另按需求文本全库检索补充的候选专家人数（0 表示只按领域）"),
+    Setting("semantic_candidates", 0, "另按需求与专家资料在语义空间中的余弦相似度全库补充的候选专家人数（需要语义模型；0 表示不补充）"),
     Setting("abstain_text_coverage", 0.34, "没有直接领域依据时，需求关键词在专家资料中出现的比例达到该值才算有文本依据；"
             "全部候选都没有依据时推荐结果如实说明「暂无直接依据的专家」"),
     Setting("semantic_expansion_terms", 6, "按语义模型为需求补充的相关词个数上限（只用于全库检索补充候选；0 表示不扩展）"),

@@ -231,6 +231,12 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
                 seen = {i for i, _ in hits}
                 expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
                 hits += [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
+        k = int(settings.get("semantic_candidates", 0))
+        if k > 0 and model is not None and isinstance(index.vectors, ProfileVectors) \
+                and index.vectors.key == model.fingerprint:  # the closest profiles in the latent space too
+            seen = {i for i, _ in hits}
+            near = index.vectors.nearest(model.vectors([features(query_tokens, demand.text)])[0], k=k)
+            hits += [(i, s) for i, s in near if i not in seen]
     candidates, _ = gather_candidates(store, demand, settings, extra_expert_ids=[i for i, _ in hits])
     if adjust is not None:
         candidates = [adjust(c) for c in candidates]

@@ -34,6 +34,7 @@ from recommend.profiles import ExpertProfile, load_profiles
 from recommend.ranker import Group
 from recommend.retrieval import ExpertIndex, fit_activity_prior, graph_prior, recent_end, text_digest
 from recommend.scoring import CandidateFacts, DemandFacts
+from recommend.semantics import ProfileVectors, get_semantic_model
 from recommend.text import profile_text
 from workflow.states import VERDICTS
 
@@ -142,6 +143,9 @@ def query_groups(store: GraphStore, queries: Sequence[Query], *, tokenize: Token
         profiles = profiles if profiles is not None else load_profiles(store)
         index = ExpertIndex(profiles, tokenize=tokenize, ref_year=year,
                             prior=fit_activity_prior(profiles, ref_year=year))
+    if int(settings.get("semantic_candidates", 0)) > 0 and index.vectors is None \
+            and (model := get_semantic_model()) is not None:  # the latent-space candidates read the index's vectors
+        index.vectors = ProfileVectors.build(model, index.texts())
     words = _Words(tokenize, index)
     groups = []
     for q in queries:

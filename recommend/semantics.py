@@ -258,7 +258,7 @@ class ProfileVectors:
     def __getstate__(self) -> dict:
         # pickled as one matrix (pickling copies it anyway), readable by code from before the overlay
         whole = self._compacted(self._extra, self._dropped) if self._extra or self._dropped else self
-        return {k: v for k, v in whole.__dict__.items() if k not in ("_extra", "_dropped")}
+        return {k: v for k, v in whole.__dict__.items() if k not in ("_extra", "_dropped", "_ids")}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update({"_extra": {}, "_dropped": frozenset(), **state})
@@ -333,6 +333,30 @@ class ProfileVectors:
                             added])
         return ProfileVectors(self.key, [*keep, *extra], [*(self.digests[n] for n in rows),
                                                            *(d for d, _ in extra.values())], matrix)
+
+    def nearest(self, q: np.ndarray, *, k: int) -> list[tuple[str, float]]:
+        """The ``k`` profiles closest to the unit query vector ``q`` (cosine > 0) as (expert id, cosine), best
+        first, ties by id; the overlay's changed profiles replace their base rows, dropped ones are left out.
+
+        >>> m = SemanticModel(["电池", "基因"], np.ones(2), np.eye(2))
+        >>> pv = ProfileVectors.build(m, [("e:1", b"d1", ["电池"], "电池"), ("e:2", b"d2", ["基因"], "基因")])
+        >>> pv.nearest(m.vectors([["电池"]])[0], k=5)
+        [('e:1', 1.0)]
+        """
+        ids = self.__dict__.get("_ids")
+        if ids is None:
+            ids = self._ids = list(self.rows)
+        s = self.matrix @ q if len(ids) else np.zeros(0, dtype=np.float32)
+        if self._extra or self._dropped:
+            stale = [self.rows[i] for i in (*self._extra, *self._dropped) if i in self.rows]
+            s = s.copy()
+            s[stale] = 0.0
+        found: list[tuple[float, str]] = []
+        if len(s) and k > 0:
+            top = np.flatnonzero(s >= np.partition(s, len(s) - k)[len(s) - k]) if len(s) > k else np.arange(len(s))
+            found = [(-float(s[n]), ids[n]) for n in top if s[n] > 0]
+        found += [(-float(v @ q), i) for i, (_, v) in self._extra.items() if float(v @ q) > 0]
+        return [(i, round(-s_, 6)) for s_, i in sorted(found)[:k]]
 
     def lookup(self, model: SemanticModel, wanted: Sequence[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, found) for (expert id, text digest) pairs: the stored vector where the model and the digest

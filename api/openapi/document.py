@@ -200,7 +200,8 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
                                            "default": min(int(config["KGMATCH_PER_PAGE"]), max_per_page)},
                      "每页条数")]
     caps = {"top_k": config["KGMATCH_MAX_TOP_K"], "max_candidates": config["KGMATCH_MAX_CANDIDATES"],
-            "text_candidates": config["KGMATCH_MAX_CANDIDATES"], "team_count": config["KGMATCH_MAX_TEAMS"],
+            "text_candidates": config["KGMATCH_MAX_CANDIDATES"], "semantic_candidates": config["KGMATCH_MAX_CANDIDATES"],
+            "team_count": config["KGMATCH_MAX_TEAMS"],
             "team_max_size": config["KGMATCH_MAX_TEAMS"]}
     rec_params = []
     for s in SETTINGS:
