@@ -1,7 +1,7 @@
 """How many text candidates? Recall of the true PI among the engine's candidates, MRR, and CPU per request.
 
-    python -m bench.pi_candidates recall --split var/eval/g2014 --k 50,100,200
-    python -m bench.pi_candidates cpu --data-dir DIR --k 50,100,200 [--demands 30] [--rounds 2]
+    python -m bench.pi_candidates recall --split var/eval/g2014 --k 50,100,200 [--setting semantic_candidates]
+    python -m bench.pi_candidates cpu --data-dir DIR --k 50,100,200 [--demands 30] [--rounds 2] [--setting NAME]
 
 ``recall``: for each ``text_candidates`` value, the engine's query groups of a split made by
 ``bench.pi_split`` (cached by :func:`bench.pi_ranker.build_groups`): the training groups (the split's
@@ -11,8 +11,8 @@ with the hand weights and with the ranker selected on the training groups (its d
 both parts; test MRR with a 95 % bootstrap interval. The value is chosen on the training part only.
 
 ``cpu``: process CPU time per recommendation on a loaded demo store (stored demands spread over the
-store), each ``text_candidates`` value in turn per demand so all see the same machine load; median
-and p95 per value and the ratio to the first value.
+store), each ``text_candidates`` value (or of ``--setting``, e.g. ``semantic_candidates``) in turn per
+demand so all see the same machine load; median and p95 per value and the ratio to the first value.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ def _in_pool(groups: list[Group]) -> float:
     return round(sum(1 for g in groups if any(e in g.relevant for e, _ in g.candidates)) / max(len(groups), 1), 4)
 
 
-def recall(split: Path, ks: list[int]) -> dict[int, dict[str, object]]:
+def recall(split: Path, ks: list[int], setting: str = "text_candidates") -> dict[int, dict[str, object]]:
     """Recall at the candidates and MRR (hand, learned) per ``text_candidates`` value."""
     out: dict[int, dict[str, object]] = {}
     for k in ks:
         started = time.perf_counter()
-        train, test = build_groups(split, k)
+        train, test = build_groups(split, k, setting=setting)
         model, table = select_ranker(train)
         chosen = "hand" if model.kind == "hand" else f"{model.kind} C={model.meta.get('c')}"
         out[k] = {"train_groups": len(train), "train_gold_among_candidates": _in_pool(train),
@@ -46,14 +46,15 @@ def recall(split: Path, ks: list[int]) -> dict[int, dict[str, object]]:
                   "test_learned": report(test, [rank_group(g, model.weights) for g in test]),
                   "weights": dict(model.weights), "seconds": round(time.perf_counter() - started, 1)}
         row = out[k]
-        print(f"k={k:<4} train recall {row['train_gold_among_candidates']}  dev {table}  "
+        print(f"{setting}={k:<4} train recall {row['train_gold_among_candidates']}  dev {table}  "
               f"test recall {row['test_gold_among_candidates']}  test MRR hand {row['test_hand']['mrr']} "
               f"{row['test_hand']['mrr_ci']}  learned ({chosen}) {row['test_learned']['mrr']} {row['test_learned']['mrr_ci']}",
               flush=True)
     return out
 
 
-def cpu(data_dir: Path, ks: list[int], *, demands: int = 30, rounds: int = 2) -> dict[str, object]:
+def cpu(data_dir: Path, ks: list[int], *, demands: int = 30, rounds: int = 2,
+        setting: str = "text_candidates") -> dict[str, object]:
     """CPU seconds per recommendation for each ``text_candidates`` value (interleaved per demand)."""
     from graph.local_store import LocalStore
     from graph.model import Label
@@ -66,23 +67,23 @@ def cpu(data_dir: Path, ks: list[int], *, demands: int = 30, rounds: int = 2) ->
         ids = [n.id for n in nodes[::step][:demands]]
         index = IndexCache(content_words).get(store)
         for k in ks:  # warm-up
-            recommend_for_demand(store, ids[0], tokenize=content_words, index=index, overrides={"text_candidates": k})
+            recommend_for_demand(store, ids[0], tokenize=content_words, index=index, overrides={setting: k})
         times: dict[int, list[float]] = {k: [] for k in ks}
         for r in range(rounds):
             for n, demand_id in enumerate(ids):
                 for k in (ks if (n + r) % 2 == 0 else ks[::-1]):
                     started = time.process_time()
                     recommend_for_demand(store, demand_id, tokenize=content_words, index=index,
-                                         overrides={"text_candidates": k})
+                                         overrides={setting: k})
                     times[k].append(time.process_time() - started)
     base = statistics.median(times[ks[0]])
-    out: dict[str, object] = {"demands": len(ids), "rounds": rounds}
+    out: dict[str, object] = {"demands": len(ids), "rounds": rounds, "setting": setting}
     for k in ks:
         ordered = sorted(times[k])
         med, p95 = statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
         out[str(k)] = {"cpu_ms_p50": round(1000 * med, 1), "cpu_ms_p95": round(1000 * p95, 1),
                        "ratio_p50": round(med / base, 3)}
-        print(f"text_candidates={k:<4} CPU p50 {1000 * med:.1f} ms  p95 {1000 * p95:.1f} ms  ratio {med / base:.3f}")
+        print(f"{setting}={k:<4} CPU p50 {1000 * med:.1f} ms  p95 {1000 * p95:.1f} ms  ratio {med / base:.3f}")
     return out
 
 
@@ -93,17 +94,19 @@ def main() -> None:
     r = sub.add_parser("recall")
     r.add_argument("--split", type=Path, required=True)
     r.add_argument("--k", default="50,100,200")
+    r.add_argument("--setting", default="text_candidates")
     c = sub.add_parser("cpu")
     c.add_argument("--data-dir", type=Path, required=True)
     c.add_argument("--k", default="50,100,200")
     c.add_argument("--demands", type=int, default=30)
     c.add_argument("--rounds", type=int, default=2)
+    c.add_argument("--setting", default="text_candidates")
     args = parser.parse_args()
     ks = [int(x) for x in args.k.split(",")]
     if args.command == "recall":
-        print(json.dumps({str(k): v for k, v in recall(args.split, ks).items()}, ensure_ascii=False))
+        print(json.dumps({str(k): v for k, v in recall(args.split, ks, args.setting).items()}, ensure_ascii=False))
     else:
-        print(json.dumps(cpu(args.data_dir, ks, demands=args.demands, rounds=args.rounds), ensure_ascii=False))
+        print(json.dumps(cpu(args.data_dir, ks, demands=args.demands, rounds=args.rounds, setting=args.setting), ensure_ascii=False))
 
 
 if __name__ == "__main__":

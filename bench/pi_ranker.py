@@ -35,10 +35,14 @@ from recommend.ranker_data import Query, project_groups, query_groups
 from recommend.scoring import COMPONENTS
 
 
-def build_groups(split: Path, text_k: int | None = None) -> tuple[list[Group], list[Group]]:
+def build_groups(split: Path, text_k: int | None = None, *, setting: str = "text_candidates"
+                 ) -> tuple[list[Group], list[Group]]:
     """(training groups, test groups) of a split directory, cached in ``groups[-k<text_k>].pickle``
-    (``text_k``: text candidates per query, default the ``text_candidates`` setting)."""
-    cache = split / ("groups.pickle" if text_k is None else f"groups-k{text_k}.pickle")
+    (``text_k``: text candidates per query, default the ``text_candidates`` setting; or the value of
+    another candidate ``setting``, e.g. ``semantic_candidates``, cached as ``groups-<setting><value>.pickle``)."""
+    name = "groups.pickle" if text_k is None else f"groups-k{text_k}.pickle" if setting == "text_candidates" \
+        else f"groups-{setting}{text_k}.pickle"
+    cache = split / name
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     queries = _queries(split / "queries.csv")
@@ -46,7 +50,7 @@ def build_groups(split: Path, text_k: int | None = None) -> tuple[list[Group], l
         load_evaluation_projects(split / "projects.csv", store)
         profiles = load_profiles(store)
         ref = max(p.start_year for prof in profiles for p in prof.projects if p.start_year) + 1
-        settings = {**resolve(), "text_candidates": text_k} if text_k is not None else None
+        settings = {**resolve(), setting: text_k} if text_k is not None else None
         train = project_groups(store, profiles, tokenize=content_words, cut=ref - 2, end=ref, use_fields=False,
                                settings=settings)
         test = query_groups(store, [Query(q.title, frozenset({q.gold_id})) for q in queries],

@@ -153,10 +153,11 @@ def dev_mrr(split: Path, configs: list[str]) -> dict[str, dict[str, object]]:
     """Dev-year recall and MRR of the engine's training groups per candidate configuration."""
     import pickle
 
-    from recommend.ranker import dev_split, group_mrr, hand_weights, select_ranker
+    from recommend.ranker import dev_split, group_mrr, hand_weights, rank_group, select_ranker
     from recommend.ranker_data import project_groups
 
     out: dict[str, dict[str, object]] = {}
+    first: set[str] = set()  # the first configuration's dev queries with the PI among the candidates
     with tempfile.TemporaryDirectory() as tmp, LocalStore(tmp) as store:
         load_evaluation_projects(split / "projects.csv", store)
         profiles = load_profiles(store)
@@ -175,14 +176,26 @@ def dev_mrr(split: Path, configs: list[str]) -> dict[str, dict[str, object]]:
             _, dev = dev_split(groups)
             _, table = select_ranker(groups)
             best = max((v, k) for k, v in table.items() if k != "hand")
+            fit, _ = dev_split(groups)
+            chosen, _ = select_ranker(fit)  # fitted without the dev year: its dev ranking is honest
+            pooled = {g.query for g in dev if any(e in g.relevant for e, _ in g.candidates)}
+            first = first if out else pooled
+            new = [g for g in dev if g.query in pooled - first]
+            rr = [next((1 / (i + 1) for i, e in enumerate(rank_group(g, w)) if e in g.relevant), 0.0)
+                  for w in (hand_weights(), chosen.weights) for g in new]
             out[name] = {"dev_queries": len(dev), "dev_recall": round(sum(1 for g in dev if any(
                 e in g.relevant for e, _ in g.candidates)) / max(len(dev), 1), 4),
                 "mean_candidates": round(sum(len(g.candidates) for g in dev) / max(len(dev), 1), 1),
                 "dev_hand_mrr": round(group_mrr(dev, hand_weights()), 4), "dev_best_learner": best[1],
-                "dev_best_mrr": best[0], "table": table, "seconds": round(time.perf_counter() - started, 1)}
+                "dev_best_mrr": best[0], "table": table, "seconds": round(time.perf_counter() - started, 1),
+                "newly_in_pool": len(new), "their_rr_sum_hand": round(sum(rr[:len(new)]), 3),
+                "their_rr_sum_learned": round(sum(rr[len(new):]), 3),
+                "their_rank_le_10_learned": sum(1 for x in rr[len(new):] if x >= 0.1)}
             r = out[name]
             print(f"{name:<48} dev recall {r['dev_recall']:.3f}  candidates {r['mean_candidates']:>6}  MRR hand "
-                  f"{r['dev_hand_mrr']:.4f}  best {r['dev_best_mrr']:.4f} ({r['dev_best_learner']})  {r['seconds']} s",
+                  f"{r['dev_hand_mrr']:.4f}  best {r['dev_best_mrr']:.4f} ({r['dev_best_learner']})  {r['seconds']} s; "
+                  f"newly among candidates {r['newly_in_pool']}: RR sum hand {r['their_rr_sum_hand']} learned "
+                  f"{r['their_rr_sum_learned']}, top 10 {r['their_rank_le_10_learned']}",
                   flush=True)
     return out
 
