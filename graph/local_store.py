@@ -442,13 +442,15 @@ class LocalStore(GraphStore):
                                  f"ORDER BY coalesce(json_extract(rp, '$.weight'), 1.0) DESC, type, ol, oi) AS rn "
                                  f"FROM ({inner})) WHERE rn <= ?")
                         args.append(limit_per_node)
-                    other_props = "n.props" if keys is None else \
-                        f"json_array({', '.join('n.props -> ?' for _ in keys)})"
+                    # several paths: json_extract gives a JSON array (one path would give the bare value)
+                    paths = ["$." + json.dumps(k, ensure_ascii=False) for k in keys or ()]
+                    paths += paths if len(paths) == 1 else []
+                    other_props = "n.props" if keys is None else f"json_extract(n.props, {', '.join('?' * len(paths))})"
                     sql = (f"SELECT x.me, x.type, x.ol, x.oi, x.rp, {other_props} FROM ({inner}) x "
-                           f"JOIN nodes n ON n.label = x.ol AND n.id = x.oi") if node_props else \
+                           f"JOIN nodes n ON n.label = x.ol AND n.id = x.oi") if node_props and keys != [] else \
                         f"SELECT x.me, x.type, x.ol, x.oi, x.rp, NULL FROM ({inner}) x"
-                    if keys is not None:  # the select's parameters come before the query's own
-                        args = [*("$." + json.dumps(k, ensure_ascii=False) for k in keys), *args]
+                    if paths:  # the select's parameters come before the query's own
+                        args = [*paths, *args]
                     for me_id, rtype, ol, oi, rp, np_ in db.execute(sql, args):
                         mine = mine_refs.get(me_id)
                         if mine is None:
@@ -458,8 +460,7 @@ class LocalStore(GraphStore):
                         # most relationships carry no property: no decoder call for "{}"
                         rel = Relationship(_TYPES[rtype], start, end, {} if rp == "{}" else json.loads(rp))
                         if keys is not None:
-                            props = {k: v for k, v in zip(keys, json.loads(np_), strict=True) if v is not None} \
-                                if np_ else {}
+                            props = {k: v for k, v in zip(keys, json.loads(np_), strict=False) if v is not None} if np_ else {}
                         else:
                             props = json.loads(np_) if np_ and np_ != "{}" else {}
                         out.append((mine, Neighbor(rel, Node(other.label, oi, props), dirn)))

@@ -336,6 +336,9 @@ def test_expand_with_property_names_gives_only_those_the_node_has(store):
                          node_props=["keywords", "h"])
     assert {nb.node.id: dict(nb.node.props) for _, nb in lists} == {
         "e:1": {"keywords": ["锂离子电池", "正极材料"], "h": 30}, "e:2": {"keywords": ["机器视觉"]}}
+    for names, want in ((["name"], {"name": "张伟"}), (["id"], {}), ([], {})):
+        one = store.expand([NodeRef(INST, "i:thu")], direction=Direction.IN, rel_types=[RelType.WORKS_AT], node_props=names)
+        assert {nb.node.id: dict(nb.node.props) for _, nb in one}["e:1"] == want and len(one) == 2
 
 
 def test_change_stamp_moves_when_its_labels_change_and_not_otherwise(store):
