@@ -135,19 +135,20 @@ def list_nodes(label: Label, *, after: bool = False) -> str:
             f"ORDER BY n.id SKIP $skip LIMIT $limit")
 
 
-def expand(label: Label, *, outgoing: bool, limited: bool = False, node_props: bool = True) -> str:
+def expand(label: Label, *, outgoing: bool, limited: bool = False, node_props: bool | str = True) -> str:
     """Relationships of the nodes of ``label`` with ids ``$ids``, one direction, filtered by
     ``$types`` and ``$labels`` (null = any).
 
     With ``limited``, at most ``$limit`` per node, heaviest ``weight`` first (missing = 1.0),
     ties by type, label and id: the per-node subquery stops early instead of shipping every
     neighbour's properties. Without ``node_props`` the other end's properties come back empty
-    (callers that need only ids and the relationship).
+    (callers that need only ids and the relationship); ``node_props="keys"``: the values of the
+    properties named in ``$keys``, as a list in that order (null where missing).
     """
     pattern = "(n)-[r]->(m)" if outgoing else "(n)<-[r]-(m)"
     where = "WHERE ($types IS NULL OR type(r) IN $types) AND ($labels IS NULL OR labels(m)[0] IN $labels) "
     ret = ("RETURN n.id AS from_id, type(r) AS type, properties(r) AS rel_props, "
-           f"labels(m)[0] AS label, m.id AS id, {'properties(m)' if node_props else '{}'} AS props")
+           f"labels(m)[0] AS label, m.id AS id, {_other_props(node_props)} AS props")
     if not limited:
         return f"MATCH (n:{_label(label)}) WHERE n.id IN $ids MATCH {pattern} {where}{ret}"
     return (
@@ -156,6 +157,12 @@ def expand(label: Label, *, outgoing: bool, limited: bool = False, node_props: b
         f"WITH r, m ORDER BY coalesce(r.weight, 1.0) DESC, type(r), labels(m)[0], m.id LIMIT $limit RETURN r, m }} "
         f"{ret}"
     )
+
+
+def _other_props(node_props: bool | str) -> str:
+    if node_props == "keys":
+        return "[k IN $keys | m[k]]"
+    return "properties(m)" if node_props else "{}"
 
 
 def count_subset(labels: Sequence[Label], rel_types: Sequence[RelType]) -> str:

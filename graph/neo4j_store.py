@@ -334,9 +334,11 @@ class Neo4jStore(GraphStore):
     def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
                rel_types: Sequence[RelType] | None = None,
                labels: Sequence[Label] | None = None,
-               limit_per_node: int | None = None, node_props: bool = True) -> list[tuple[NodeRef, Neighbor]]:
+               limit_per_node: int | None = None,
+               node_props: bool | Sequence[str] = True) -> list[tuple[NodeRef, Neighbor]]:
         """Relationships of each node in ``refs``, one query per (label, direction); with
-        ``limit_per_node`` each node's heaviest (see :func:`~graph.store.cap_per_node`)."""
+        ``limit_per_node`` each node's heaviest (see :func:`~graph.store.cap_per_node`); with property
+        names as ``node_props``, only those (a list of values in the query, paired with the names here)."""
         direction = Direction(direction)
         types = sorted({RelType.parse(t).value for t in rel_types}) if rel_types else None
         other = sorted({Label.parse(x).value for x in labels}) if labels else None
@@ -344,15 +346,16 @@ class Neo4jStore(GraphStore):
         for ref in refs:
             by_label.setdefault(Label.parse(ref.label), []).append(ref.id)
         dirs = [d for d in (Direction.OUT, Direction.IN) if direction in (d, Direction.BOTH)]
+        keys = None if isinstance(node_props, bool) else [k for k in dict.fromkeys(node_props) if k != "id"]
 
         def work(tx: neo4j.ManagedTransaction) -> list[tuple[Label, Direction, dict[str, Any]]]:
             rows = []
             for label, ids in by_label.items():
                 for dirn in dirs:
                     query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None,
-                                          node_props=node_props)
+                                          node_props=node_props if keys is None else "keys")
                     rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other,
-                                                                      limit=limit_per_node)]
+                                                                      limit=limit_per_node, keys=keys)]
             return rows
 
         out: list[tuple[NodeRef, Neighbor]] = []
@@ -361,7 +364,9 @@ class Neo4jStore(GraphStore):
             them = NodeRef(Label(r["label"]), r["id"])
             start, end = (me, them) if dirn is Direction.OUT else (them, me)
             rel = Relationship(RelType(r["type"]), start, end, r["rel_props"])
-            out.append((me, Neighbor(rel, Node(them.label, them.id, _props(r["props"])), dirn)))
+            props = _props(r["props"]) if keys is None else \
+                {k: v for k, v in zip(keys, r["props"], strict=True) if v is not None}
+            out.append((me, Neighbor(rel, Node(them.label, them.id, props), dirn)))
         return out if limit_per_node is None else cap_per_node(out, limit_per_node)
 
     def change_stamp(self, labels: Sequence[Label] = (), rel_types: Sequence[RelType] = ()) -> tuple:

@@ -597,12 +597,15 @@ class GraphStore(abc.ABC):
     def expand(self, refs: Sequence[NodeRef], *, direction: Direction = Direction.BOTH,
                rel_types: Sequence[RelType] | None = None,
                labels: Sequence[Label] | None = None,
-               limit_per_node: int | None = None, node_props: bool = True) -> list[tuple[NodeRef, Neighbor]]:
+               limit_per_node: int | None = None,
+               node_props: bool | Sequence[str] = True) -> list[tuple[NodeRef, Neighbor]]:
         """Every relationship of each node in ``refs`` (filtered by type, direction and the
         other end's label) as ``(from_ref, neighbor)`` pairs, in no particular order.
 
         ``node_props=False``: the neighbours come without properties (``props == {}``), for callers
         that need only their ids and the relationship (candidate paths), so nothing is decoded.
+        A sequence of property names: only those of them the neighbour has (evidence records read
+        a project's title and years, not its abstract; issue 15 item 3).
 
         With ``limit_per_node``, at most that many per node of ``refs``: the heaviest by the
         relationship's ``weight`` (missing = 1.0), ties as :func:`cap_per_node` orders them —

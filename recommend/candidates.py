@@ -280,15 +280,20 @@ def _strongest_ids(lists: FieldExpertLists, reached: np.ndarray, strength: np.nd
     return [e for _, e in ranked[:limit]]
 
 
+RECORD_PROPS = ("name", "title", "start_year", "end_year", "amount_wan", "fund_type", "year")
+"""What a record reads of an expert's institution (its name), projects and papers (:func:`project_fact`,
+:func:`paper_fact`): not the abstracts and keywords of whole nodes (issue 15 item 3)."""
+
+
 def expert_records(store: GraphStore, ids: Sequence[str]) -> list[ExpertRecord]:
     """The evidence records of these expert ids (those that exist, in the order of ``ids``): the node, the
-    institution and its province and city, the projects and papers; kept across requests by
-    :mod:`recommend.expert_records`."""
+    institution (:data:`RECORD_PROPS` of it) and its province and city, the projects and papers; kept across
+    requests by :mod:`recommend.expert_records`."""
     experts = store.get_nodes(Label.EXPERT, ids)
     refs = [e.ref for e in experts]
     out = store.expand(refs, direction=Direction.OUT,
                        rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
-                       labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER])
+                       labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER], node_props=RECORD_PROPS)
     institution: dict[str, Node] = {}
     projects: dict[str, list[ProjectFact]] = {}
     # by expert, then Neighbor.sort_key() (type, direction, label, id); the StrEnum members compare as their
@@ -302,7 +307,7 @@ def expert_records(store: GraphStore, ids: Sequence[str]) -> list[ExpertRecord]:
             projects.setdefault(src.id, []).append(project_fact(nb))
     inst_regions: dict[str, tuple[str | None, str | None]] = {}
     located = store.expand([n.ref for n in {i.id: i for i in institution.values()}.values()], direction=Direction.OUT,
-                           rel_types=[RelType.LOCATED_IN], labels=[Label.REGION])
+                           rel_types=[RelType.LOCATED_IN], labels=[Label.REGION], node_props=False)
     by_inst: dict[str, set[str]] = {}
     for src, nb in located:
         by_inst.setdefault(src.id, set()).add(nb.node.id)
@@ -345,7 +350,7 @@ def _workflow_load(store: GraphStore, refs: Sequence[NodeRef],
     load: dict[str, int] = {}
     served: dict[str, int] = {}
     for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.PUSHED_TO, RelType.DISPATCHED],
-                                labels=[Label.PUSH, Label.DISPATCH]):
+                                labels=[Label.PUSH, Label.DISPATCH], node_props=("status", "enterprise_id")):
         if nb.node.props.get("status") in (PUSH_PENDING, DISPATCH_ACTIVE):
             load[src.id] = load.get(src.id, 0) + 1
         if nb.node.label is Label.DISPATCH and nb.node.props.get("enterprise_id") in enterprises:
@@ -376,13 +381,13 @@ def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) ->
     ids = {e.id for e in experts}
     graph.add_nodes_from(sorted(ids))
     refs = [NodeRef(Label.EXPERT, e) for e in sorted(ids)]
-    for src, nb in store.expand(refs, rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT]):
+    for src, nb in store.expand(refs, rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT], node_props=False):
         if nb.node.id in ids:  # stored once per pair (papers: smaller id → larger), read both ways
             papers = tuple(p for p in nb.rel.props.get("papers") or () if isinstance(p, str))
             projects = tuple(p for p in nb.rel.props.get("projects") or () if isinstance(p, str))
             graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates", papers=papers, projects=projects)
     teams: dict[str, list[str]] = {}
-    for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.MEMBER_OF]):
+    for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.MEMBER_OF], node_props=False):
         teams.setdefault(nb.node.id, []).append(src.id)
     by_inst: dict[str, list[str]] = {}
     for e in experts:

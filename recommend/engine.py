@@ -12,6 +12,7 @@ import itertools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -223,13 +224,18 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
                                      min_query_similarity=float(settings["semantic_expansion_min_similarity"]))
         # The demand's own words score every expert (the retrieval component); the candidates are the best
         # by them and, with query expansion, the best by the expanded query too (each at most text_candidates).
-        text_part = index.text_scores(" ".join([demand.text, *keywords]))
+        # The demand is tokenised once: the tokenizer cuts at whitespace, so the words of "text keywords"
+        # are the text's words then the keywords' (tests/test_nlp.py checks it on the demo demands).
+        joined = partial(_joined_words, query_tokens, tokenize) if tokenize is index.tokenizer else None
+        text_part = index.text_scores(" ".join([demand.text, *keywords]),
+                                      words=joined(keywords) if joined else None)
         k = int(settings["text_candidates"])
         if k > 0:
             hits = [(i, s) for i, s in index.top(index.combined(text_part), k=k) if s > 0]
             if expansion:
                 seen = {i for i, _ in hits}
-                expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]))
+                expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]),
+                                             words=joined([*keywords, *expansion]) if joined else None)
                 hits += [(i, s) for i, s in index.top(index.combined(expanded), k=k) if s > 0 and i not in seen]
         k = int(settings.get("semantic_candidates", 0))
         if k > 0 and model is not None and isinstance(index.vectors, ProfileVectors) \
@@ -258,6 +264,11 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     kept = [replace(c, **change) for c, change in zip(kept, changes, strict=True)]
     scored = score_candidates(demand, kept, settings)
     return Scoring(scored, len(candidates), excluded, docs, query_tokens)
+
+
+def _joined_words(text_words: Sequence[str], tokenize: Tokenize, more: Sequence[str]) -> list[str]:
+    """``tokenize(" ".join([text, *more]))`` from the text's words: the words of ``more`` appended."""
+    return [*text_words, *tokenize(" ".join(more))] if more else list(text_words)
 
 
 def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFacts], year: int

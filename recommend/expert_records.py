@@ -48,7 +48,7 @@ class ExpertRecord:
     """What a candidate's facts are built from, independent of the request."""
 
     node: Node
-    institution: Node | None
+    institution: Node | None  # its name only (recommend.candidates.RECORD_PROPS)
     province_id: str | None
     city_id: str | None
     projects: tuple[ProjectFact, ...]  # projects and papers, in the order the store lists the relationships

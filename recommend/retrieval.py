@@ -421,12 +421,17 @@ class ExpertIndex:
         n = self._delta_pos.get(expert_id)
         return n if n is not None else self._base_pos.get(expert_id)
 
-    def text_scores(self, text: str) -> np.ndarray:
+    def text_scores(self, text: str, *, words: Sequence[str] | None = None) -> np.ndarray:
         """BM25 of ``text`` against every indexed profile divided by the best (aligned with :attr:`ids`;
-        all 0 when no word of ``text`` is indexed)."""
+        all 0 when no word of ``text`` is indexed). ``words``: ``tokenize(text)`` with the index's
+        tokenizer when the caller has it already (the index adds its bigrams), so a demand is tokenised
+        once per request."""
         if not self.ids:
             return np.zeros(0)
-        terms = self._analyze(text)
+        if words is None:
+            terms = self._analyze(text)
+        else:
+            terms = [*words, *("#" + g for g in cjk_bigrams(text))] if self._args["bigrams"] else list(words)
         tokens = [t for t in terms if t in self._vocab]
         if self._delta or self._gone:
             raw = np.zeros(len(self.ids), dtype=np.float32)

@@ -1,4 +1,4 @@
-"""Text relevance of a demand to expert profiles: BM25 over token lists (the bm25s library).
+"""Text relevance of a demand to expert profiles: BM25 over token lists (bm25s's numbers, from the query's postings).
 
 Pure over plain data: the caller tokenizes (``ingest.nlp`` does it for the CLI and the
 API), so ``recommend`` needs no NLP of its own. A profile is the expert's keywords and
@@ -8,9 +8,11 @@ someone works on now predicts what they can solve next.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-import bm25s
+import numpy as np
 
 from recommend.config import DEFAULTS
 from recommend.scoring import CandidateFacts
@@ -40,12 +42,42 @@ def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], 
     {'a': 1.0, 'b': 0.0}
     """
     ids = list(docs)
-    known = {t for i in ids for t in docs[i]}
-    query_tokens = [t for t in query_tokens if t in known]
-    if not ids or not query_tokens:  # no query term in any document: bm25s would fail on it
+    if not ids:
+        return {}
+    wanted = set(query_tokens)
+    postings: dict[str, tuple[list[int], list[int]]] = {t: ([], []) for t in wanted}  # term -> (docs, counts)
+    for pos, i in enumerate(ids):
+        hits = [w for w in docs[i] if w in wanted]
+        for t, c in (Counter(hits).items() if hits else ()):
+            postings[t][0].append(pos)
+            postings[t][1].append(c)
+    query_tokens = [t for t in query_tokens if postings[t][0]]
+    if not query_tokens:  # no query term in any document
         return {i: 0.0 for i in ids}
-    index = bm25s.BM25(k1=k1, b=b)
-    index.index([list(docs[i]) or [""] for i in ids], show_progress=False)
-    raw = index.get_scores(list(query_tokens))
-    top = float(raw.max()) if len(raw) else 0.0
+    raw = _bm25(query_tokens, postings, [len(docs[i]) or 1 for i in ids], k1, b)
+    top = float(raw.max())
     return {i: (float(s) / top if top > 0 else 0.0) for i, s in zip(ids, raw, strict=True)}
+
+
+def _bm25(query: Sequence[str], postings: Mapping[str, tuple[list[int], list[int]]], lengths: list[int],
+          k1: float, b: float) -> np.ndarray:
+    """bm25s's ``BM25(k1, b).index(docs).get_scores(query)`` (method and idf "lucene", float32) from the query
+    terms' postings alone, bit for bit: the same float64 term weights stored as float32, the same float32
+    sums in query order (issue 15 item 3: bm25s builds a whole index over the candidates' every word per
+    request; an empty document counts as one word, as the ``[""]`` it was given before)."""
+    n = len(lengths)
+    length = np.asarray(lengths)
+    avgdl = length.mean()
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for t in dict.fromkeys(query):
+        rows, counts = postings[t]
+        rows_a = np.asarray(rows)
+        tf = np.asarray(counts, dtype=np.float32)
+        idf = np.float32(math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5)))
+        tfc = tf / (k1 * ((1 - b) + b * length[rows_a] / avgdl) + tf)
+        weights[t] = (rows_a, (idf * tfc).astype(np.float32))
+    raw = np.zeros(n, dtype=np.float32)
+    for t in query:  # a repeated query term counts again
+        rows_a, w = weights[t]
+        raw[rows_a] += w
+    return raw

@@ -104,3 +104,22 @@ def test_missing_pkuseg_model_names_the_install_command(monkeypatch):
 def test_pkuseg_model_is_loaded_from_the_installed_package():
     model_dir = pkuseg_model_dir()
     assert model_dir.name == "default" and (model_dir / "weights.npz").is_file()
+
+
+def test_content_words_cut_at_whitespace_so_a_demand_is_tokenised_once():
+    """The recommendation tokenises a demand once and appends its keywords' and expansion's words
+    (recommend.engine._joined_words): that needs tokenize("a b") == tokenize("a") + tokenize("b"), which
+    holds because jieba cuts each block of non-space characters alone. Checked on every demo demand."""
+    import json
+    from pathlib import Path
+
+    from ingest.nlp import content_words
+
+    lines = (Path(__file__).parents[1] / "data/demo/demands.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    assert rows
+    for row in rows:
+        text = "\n".join(str(row.get(k, "")) for k in ("title", "description") if row.get(k))
+        keywords = [k for k in row.get("keywords", []) if isinstance(k, str)]
+        tail = " ".join([*keywords, "锂电池", "AI检测", "x"])
+        assert content_words(" ".join([text, tail])) == content_words(text) + content_words(tail)

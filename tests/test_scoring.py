@@ -140,3 +140,39 @@ def test_an_expert_known_by_papers_alone_is_explained_by_the_latest_paper():
     sentence = expert_sentence(scored, [], year=2026)
     assert "发表论文 2 篇，最近为「高镍三元正极材料的高温循环衰减机理」（2021 年）" in sentence
     assert "主持项目" not in sentence
+
+
+def test_candidate_bm25_gives_bm25s_numbers_bit_for_bit():
+    """recommend.text.text_scores scores from the query's postings what bm25s scored after indexing every
+    word of every candidate (issue 15 item 3): the same float32 numbers, on real demo demands as profiles
+    and queries (repeated and unknown query words, empty documents)."""
+    import json
+    import random
+    from pathlib import Path
+
+    import bm25s
+    import numpy as np
+
+    from ingest.nlp import content_words
+    from recommend.text import text_scores
+
+    lines = (Path(__file__).parents[1] / "data/demo/demands.jsonl").read_text(encoding="utf-8").splitlines()
+    words = [content_words(f"{r.get('title', '')}\n{r.get('description', '')}") for r in map(json.loads, lines[:200])]
+    rng = random.Random(15)
+    for k1, b in ((DEFAULTS["text_bm25_k1"], DEFAULTS["text_bm25_b"]), (1.2, 0.75), (0.9, 0.3)):
+        for _ in range(20):
+            docs = {f"e:{n}": w[:rng.randint(0, 40)] for n, w in enumerate(rng.sample(words, rng.randint(1, 60)))}
+            query = rng.choice(words)[:rng.randint(1, 25)] + ["不在任何文档里"]
+            query += query[:3]
+            got = text_scores(query, docs, k1=k1, b=b)
+            known = {t for d in docs.values() for t in d}
+            q = [t for t in query if t in known]
+            if not q:
+                assert set(got.values()) == {0.0}
+                continue
+            index = bm25s.BM25(k1=k1, b=b)
+            index.index([d or [""] for d in docs.values()], show_progress=False)
+            raw = index.get_scores(q)
+            top = float(raw.max())
+            want = {i: float(s) / top if top > 0 else 0.0 for i, s in zip(docs, raw, strict=True)}
+            assert got == want and np.isfinite(list(got.values())).all()

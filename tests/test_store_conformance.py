@@ -318,6 +318,29 @@ def test_expand_without_node_props_gives_the_same_pairs_with_empty_props(store, 
     assert any(nb.node.props for _, nb in store.expand(refs, direction=Direction.IN))
 
 
+def test_expand_with_property_names_gives_only_those_the_node_has(store):
+    store.write(_world())
+    refs = [NodeRef(E, "e:1"), NodeRef(E, "e:3")]
+    whole = store.expand(refs, direction=Direction.OUT, rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS])
+    some = store.expand(refs, direction=Direction.OUT, rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS],
+                        node_props=["title", "name", "missing", "id"])
+
+    def key(pair):
+        return pair[0].id, pair[1].rel.type.value, pair[1].node.id
+
+    assert sorted(map(key, some)) == sorted(map(key, whole))
+    props = {(ref.id, nb.node.id): dict(nb.node.props) for ref, nb in some}
+    assert props == {("e:1", "i:thu"): {"name": "清华大学"}, ("e:1", "p:1"): {"title": "高镍正极材料的界面调控"},
+                     ("e:3", "i:zju"): {"name": "浙江大学"}, ("e:3", "p:1"): {"title": "高镍正极材料的界面调控"}}
+    lists = store.expand([NodeRef(INST, "i:thu")], direction=Direction.IN, rel_types=[RelType.WORKS_AT],
+                         node_props=["keywords", "h"])
+    assert {nb.node.id: dict(nb.node.props) for _, nb in lists} == {
+        "e:1": {"keywords": ["锂离子电池", "正极材料"], "h": 30}, "e:2": {"keywords": ["机器视觉"]}}
+    for names, want in ((["name"], {"name": "张伟"}), (["id"], {}), ([], {})):
+        one = store.expand([NodeRef(INST, "i:thu")], direction=Direction.IN, rel_types=[RelType.WORKS_AT], node_props=names)
+        assert {nb.node.id: dict(nb.node.props) for _, nb in one}["e:1"] == want and len(one) == 2
+
+
 def test_change_stamp_moves_when_its_labels_change_and_not_otherwise(store):
     store.write(_world())
     before = store.change_stamp([E, P], [RelType.LEADS])
