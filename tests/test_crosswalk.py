@@ -9,11 +9,14 @@ import pytest
 from bench.crosswalk_precision import (
     CLC_RULE_SAMPLE_PATH,
     CLC_SAMPLE_PATH,
+    TERM_CENSUS_PATH,
     clc_rule_sample,
     clc_sample,
     score,
     score_clc,
     score_clc_rules,
+    score_term_census,
+    term_census,
     vouching_rules,
     wilson,
 )
@@ -124,3 +127,20 @@ def test_the_clc_rule_census_of_aerospace_is_the_seeded_draw_fully_labelled_and_
         lower = result[name]["correct_level1"]["ci95"][0]
         level2 = min(result[r]["correct_level2"]["precision"] for r in result[name]["rules"])
         assert ok == (lower >= 0.85 and level2 >= 0.80)
+
+
+def test_the_term_census_of_aerospace_papers_is_every_link_fully_labelled():
+    """Issue 12 (aero12): papers whose own title/keywords name an aerospace object, where the NLP found no 30 field."""
+    with TERM_CENSUS_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    drawn = term_census()
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the census, in seeded order
+    assert all(r[c] in ("0", "1") for r in rows for c in ("seen", "correct_level2", "correct_level1"))
+    assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")
+    assert {r["target"] for r in rows} <= {"301", "302"}
+    result = score_term_census()
+    assert result["all"]["n"] == len(rows) and result["unseen"]["n"] == sum(r["seen"] == "0" for r in rows)
+    for entry in result.values():
+        for column in ("correct_level2", "correct_level1"):
+            lo, hi = entry[column]["ci95"]
+            assert lo <= entry[column]["precision"] <= hi
