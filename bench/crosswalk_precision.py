@@ -36,7 +36,7 @@ from recommend.metrics import wilson_interval as wilson  # noqa: E402  (re-expor
 
 __all__ = ["SEED", "HANDCHECK_PATH", "CLC_SAMPLE_PATH", "CLC_RULE_SAMPLE_PATH", "wilson", "draw_sample", "score",
            "clc_sample", "score_clc", "clc_rule_sample", "score_clc_rules", "vouching_rules", "term_links",
-           "term_census", "score_term_census", "main"]
+           "term_census", "score_term_census", "c0106_sample", "score_c0106", "main"]
 
 SEED = 20261202
 SEED_V2 = 20261203  # the second sample, drawn after the rules were refined (rules v2)
@@ -225,6 +225,33 @@ def score_term_census(path: Path = TERM_CENSUS_PATH) -> dict[str, dict[str, obje
     return out
 
 
+C0106_SAMPLE_PATH = CROSSWALK_DIR / "nsfc2020-C0106-sample.tsv"
+SEED_C0106 = 20261206
+
+
+def c0106_sample(*, seed: int = SEED_C0106, size: int = 30) -> list[dict[str, str]]:
+    """The seeded sample of the shipped NSFC C projects under nsfc2020 C0106 微生物与环境互作 (aero12)."""
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "nsfc" / "nsfc_C_projects.csv").open(encoding="utf-8", newline="") as fh:
+        rows = sorted((r for r in csv.DictReader(fh) if r["application_code"].startswith("C0106")),
+                      key=lambda r: r["approval_no"])
+    return [{"approval_no": r["approval_no"], "application_code": r["application_code"], "title": r["title"]}
+            for r in random.Random(seed).sample(rows, size)]
+
+
+def score_c0106(path: Path = C0106_SAMPLE_PATH) -> dict[str, dict[str, object]]:
+    """Share of the C0106 sample whose work is at home in 706 (environment) and in 201 (medical biotechnology)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    out: dict[str, dict[str, object]] = {}
+    for column in ("in_706", "in_201"):
+        ok = sum(r[column] == "1" for r in rows)
+        lo, hi = wilson(ok, len(rows))
+        out[column] = {"n": len(rows), "correct": ok, "share": round(ok / len(rows), 3), "ci95": [round(lo, 3), round(hi, 3)]}
+    return out
+
+
 CLC_RULE_UNITS: dict[str, tuple[str, ...]] = {"V*": ("V", "V4")}
 """Rules judged together at the first level (both say CLC class V 航空、航天; DECISIONS.md, aero12)."""
 VOUCH_LOWER_BOUND = 0.85  # first level, Wilson 95 % lower bound of the unit (pre-registered, DECISIONS.md aero12)
@@ -325,7 +352,11 @@ def main(argv: list[str] | None = None) -> int:
         l2, l1 = r["correct_level2"], r["correct_level1"]
         print(f"  {name:6s} n={r['n']:3d} {l2['correct']}/{r['n']} {l2['precision']} {l2['ci95']} | "
               f"{l1['correct']}/{r['n']} {l1['precision']} {l1['ci95']}")
-    print(json.dumps({**results, "clc_class_only_paper_links_seed_20261203": clc,
+    c0106 = score_c0106()
+    print("nsfc2020_C0106_projects_seed_20261206 (share at home in 706 | in 201)")
+    print(f"  n={c0106['in_706']['n']} {c0106['in_706']['correct']} {c0106['in_706']['share']} {c0106['in_706']['ci95']} | "
+          f"{c0106['in_201']['correct']} {c0106['in_201']['share']} {c0106['in_201']['ci95']}")
+    print(json.dumps({**results, "clc_class_only_paper_links_seed_20261203": clc, "nsfc2020_C0106": c0106,
                       "clc_rule_census_seed_20261204": rules, "clc_rules_vouching": vouch,
                       "term_paper_census_seed_20261205": terms}, ensure_ascii=False))
     return 0

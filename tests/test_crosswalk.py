@@ -7,12 +7,15 @@ import csv
 import pytest
 
 from bench.crosswalk_precision import (
+    C0106_SAMPLE_PATH,
     CLC_RULE_SAMPLE_PATH,
     CLC_SAMPLE_PATH,
     TERM_CENSUS_PATH,
+    c0106_sample,
     clc_rule_sample,
     clc_sample,
     score,
+    score_c0106,
     score_clc,
     score_clc_rules,
     score_term_census,
@@ -144,3 +147,17 @@ def test_the_term_census_of_aerospace_papers_is_every_link_fully_labelled():
         for column in ("correct_level2", "correct_level1"):
             lo, hi = entry[column]["ci95"]
             assert lo <= entry[column]["precision"] <= hi
+
+
+def test_the_nsfc2020_c0106_project_sample_is_the_seeded_draw_fully_labelled():
+    """Issue 12 (aero12): C0106 微生物与环境互作 projects, is their work at home in 706 or in 201?"""
+    with C0106_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    drawn = c0106_sample()
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn
+    assert all(r["in_706"] in ("0", "1") and r["in_201"] in ("0", "1") for r in rows)
+    result = score_c0106()
+    assert result["in_706"]["n"] == len(rows) == 30
+    for entry in result.values():
+        lo, hi = entry["ci95"]
+        assert lo <= entry["share"] <= hi
