@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -33,7 +34,9 @@ if __package__ in (None, ""):
 from ingest.crosswalk import CROSSWALK_DIR, build_rows  # noqa: E402
 from recommend.metrics import wilson_interval as wilson  # noqa: E402  (re-exported for the other benches)
 
-__all__ = ["SEED", "HANDCHECK_PATH", "CLC_SAMPLE_PATH", "wilson", "draw_sample", "score", "clc_sample", "score_clc", "main"]
+__all__ = ["SEED", "HANDCHECK_PATH", "CLC_SAMPLE_PATH", "CLC_RULE_SAMPLE_PATH", "wilson", "draw_sample", "score",
+           "clc_sample", "score_clc", "clc_rule_sample", "score_clc_rules", "vouching_rules", "term_links",
+           "term_census", "score_term_census", "c0106_sample", "score_c0106", "main"]
 
 SEED = 20261202
 SEED_V2 = 20261203  # the second sample, drawn after the rules were refined (rules v2)
@@ -42,6 +45,12 @@ HANDCHECK_PATH = CROSSWALK_DIR / "handcheck.csv"
 HANDCHECK_V2_PATH = CROSSWALK_DIR / "handcheck-v2.csv"
 CLC_SAMPLE_PATH = CROSSWALK_DIR / "clc-paper-sample.tsv"
 CLC_COLUMNS = ("paper_id", "clc", "target", "target_name", "title", "keywords")
+CLC_RULE_SAMPLE_PATH = CROSSWALK_DIR / "clc-rule-sample.tsv"
+CLC_RULE_COLUMNS = ("rule", *CLC_COLUMNS)
+SEED_RULES = 20261204  # the per-rule census of 航空航天's CLC rules (aero12)
+TERM_CENSUS_PATH = CROSSWALK_DIR / "term-paper-census.tsv"
+TERM_COLUMNS = ("paper_id", "clc", "fields", "target", "target_name", "title", "keywords")
+SEED_TERMS = 20261205  # the census of papers naming an aerospace object in their own text (aero12)
 
 
 def draw_sample(*, seed: int = SEED, size: int = SAMPLE_SIZE) -> list[dict[str, str]]:
@@ -95,6 +104,174 @@ def clc_sample(*, seed: int = SEED_V2, per_level: int = 10) -> list[dict[str, st
     return out
 
 
+def _class_only_links() -> list[tuple[str, tuple[str, ...]]]:
+    """Every class-only paper link of the shipped papers as ``(rule prefix, row)`` (row as :data:`CLC_COLUMNS`)."""
+    from ingest.crosswalk import NONE, get_crosswalk
+    from ingest.papers import PAPERS_FILE
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(
+            encoding="utf-8", newline="") as fh:
+        names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
+    crosswalk = get_crosswalk()
+    out: list[tuple[str, tuple[str, ...]]] = []
+    with PAPERS_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            paper = json.loads(line)
+            seen: set[str] = set()
+            for code in re.split(r"[;；,，、\s]+", (paper.get("clc") or "").upper()):
+                rule = crosswalk.rule_for("clc", code) if code else None
+                if rule is None or rule.targets[0] == NONE or rule.targets[0] in seen:
+                    continue
+                seen.add(rule.targets[0])
+                if f"ht2016:{rule.targets[0]}" in (paper.get("fields") or {}):
+                    continue  # the NLP found it too: not a class-only link
+                out.append((rule.prefix, (paper["id"], paper["clc"], rule.targets[0], names.get(rule.targets[0], ""),
+                                          paper["title"].replace("\t", " "),
+                                          "；".join((paper.get("keywords") or [])[:4]))))
+    return out
+
+
+def clc_rule_sample(rules: list[str], *, seed: int = SEED_RULES) -> list[dict[str, str]]:
+    """Every class-only paper link made by one of ``rules`` (CLC rule prefixes), in a seeded order: a census per rule.
+
+    A paper's link to a field is attributed to the first of its printed codes that gives that field (as
+    :func:`ingest.papers.clc_links` links it once).
+    """
+    wanted = set(rules)
+    items = sorted((prefix, *row) for prefix, row in _class_only_links() if prefix in wanted)
+    random.Random(seed).shuffle(items)
+    return [dict(zip(CLC_RULE_COLUMNS, item, strict=True)) for item in items]
+
+
+def score_clc_rules(path: Path = CLC_RULE_SAMPLE_PATH,
+                    units: dict[str, tuple[str, ...]] | None = None) -> dict[str, dict[str, object]]:
+    """Precision per rule and per unit (rules judged together at the first level), second and first level."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["correct_level1"] in ("0", "1")]
+    groups = {r: (r,) for r in sorted({r["rule"] for r in rows})} | dict(units or CLC_RULE_UNITS)
+    out: dict[str, dict[str, object]] = {}
+    for name, members in groups.items():
+        part = [r for r in rows if r["rule"] in members]
+        entry: dict[str, object] = {"rules": list(members), "n": len(part)}
+        for column in ("correct_level2", "correct_level1"):
+            ok = sum(r[column] == "1" for r in part)
+            lo, hi = wilson(ok, len(part))
+            entry[column] = {"correct": ok, "precision": round(ok / len(part), 3) if part else None,
+                             "ci95": [round(lo, 3), round(hi, 3)]}
+        out[name] = entry
+    return out
+
+
+def term_links(title: object, keywords: object, fields: object = None) -> list[str]:
+    """ht2016 fields a paper's own title and keywords name outright by the aerospace words of
+    :func:`ingest.people.specialty_term_fields` (航空发动机, 运载火箭, 卫星导航 …), for the first-level fields
+    in which ``fields`` (the NLP's links) has none. Judged only (term-paper-census.tsv): not used by the loader.
+
+    >>> term_links("探空火箭回收伞结构的开伞动载仿真分析", ["探空火箭"]), term_links("三叶木通微卫星分子标记开发", [])
+    (['ht2016:30202'], [])
+    >>> term_links("小卫星编队网络性能仿真", [], {"ht2016:302": 0.4})
+    []
+    """
+    from ingest.people import specialty_term_fields
+
+    words = [k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else []
+    text = "；".join([str(title or ""), *words])
+    found = {str(f).partition(":")[2][:2] for f in (fields or {}) if str(f).startswith("ht2016:")}
+    return [f for f in specialty_term_fields(text) if f.partition(":")[2][:2] not in found]
+
+
+def term_census(*, seed: int = SEED_TERMS, level1: str = "3") -> list[dict[str, str]]:
+    """Every link a shipped paper would get from the aerospace words of its own title and keywords
+    (:func:`term_links`) where the NLP found no field of that first level, one row per
+    (paper, second-level field), in a seeded order."""
+    from ingest.papers import PAPERS_FILE
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(
+            encoding="utf-8", newline="") as fh:
+        names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
+    items: list[tuple[str, ...]] = []
+    with PAPERS_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            paper = json.loads(line)
+            links = term_links(paper.get("title"), paper.get("keywords"), paper.get("fields"))
+            by_level2: dict[str, list[str]] = {}
+            for fid in links:
+                code = fid.partition(":")[2]
+                if code.startswith(level1):
+                    by_level2.setdefault(code[:3], []).append(code)
+            for level2, codes in sorted(by_level2.items()):
+                items.append((paper["id"], paper.get("clc") or "", "|".join(codes), level2, names.get(level2, ""),
+                              paper["title"].replace("\t", " "), "；".join((paper.get("keywords") or [])[:4])))
+    items.sort()
+    random.Random(seed).shuffle(items)
+    return [dict(zip(TERM_COLUMNS, item, strict=True)) for item in items]
+
+
+def score_term_census(path: Path = TERM_CENSUS_PATH) -> dict[str, dict[str, object]]:
+    """Precision of the term links at the second and first level: all, and the rows not seen before the rule."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["correct_level1"] in ("0", "1")]
+    out: dict[str, dict[str, object]] = {}
+    for name, part in (("all", rows), ("unseen", [r for r in rows if r["seen"] != "1"])):
+        entry: dict[str, object] = {"n": len(part)}
+        for column in ("correct_level2", "correct_level1"):
+            ok = sum(r[column] == "1" for r in part)
+            lo, hi = wilson(ok, len(part))
+            entry[column] = {"correct": ok, "precision": round(ok / len(part), 3) if part else None,
+                             "ci95": [round(lo, 3), round(hi, 3)]}
+        out[name] = entry
+    return out
+
+
+C0106_SAMPLE_PATH = CROSSWALK_DIR / "nsfc2020-C0106-sample.tsv"
+SEED_C0106 = 20261206
+
+
+def c0106_sample(*, seed: int = SEED_C0106, size: int = 30) -> list[dict[str, str]]:
+    """The seeded sample of the shipped NSFC C projects under nsfc2020 C0106 微生物与环境互作 (aero12)."""
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "nsfc" / "nsfc_C_projects.csv").open(encoding="utf-8", newline="") as fh:
+        rows = sorted((r for r in csv.DictReader(fh) if r["application_code"].startswith("C0106")),
+                      key=lambda r: r["approval_no"])
+    return [{"approval_no": r["approval_no"], "application_code": r["application_code"], "title": r["title"]}
+            for r in random.Random(seed).sample(rows, size)]
+
+
+def score_c0106(path: Path = C0106_SAMPLE_PATH) -> dict[str, dict[str, object]]:
+    """Share of the C0106 sample whose work is at home in 706 (environment) and in 201 (medical biotechnology)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    out: dict[str, dict[str, object]] = {}
+    for column in ("in_706", "in_201"):
+        ok = sum(r[column] == "1" for r in rows)
+        lo, hi = wilson(ok, len(rows))
+        out[column] = {"n": len(rows), "correct": ok, "share": round(ok / len(rows), 3), "ci95": [round(lo, 3), round(hi, 3)]}
+    return out
+
+
+CLC_RULE_UNITS: dict[str, tuple[str, ...]] = {"V*": ("V", "V4")}
+"""Rules judged together at the first level (both say CLC class V 航空、航天; DECISIONS.md, aero12)."""
+VOUCH_LOWER_BOUND = 0.85  # first level, Wilson 95 % lower bound of the unit (pre-registered, DECISIONS.md aero12)
+VOUCH_LEVEL2 = 0.80  # second level, point precision of each rule of the unit
+
+
+def vouching_rules(result: dict[str, dict[str, object]]) -> dict[str, bool]:
+    """Per judged unit (a rule not in a unit is its own): may its class-only links vouch? The pre-registered rule."""
+    in_unit = {r for members in CLC_RULE_UNITS.values() for r in members}
+    out: dict[str, bool] = {}
+    for name, entry in result.items():
+        members = entry["rules"]
+        if name not in CLC_RULE_UNITS and name in in_unit:
+            continue  # judged with its unit
+        level1 = entry["correct_level1"]
+        out[name] = bool(level1["ci95"][0] >= VOUCH_LOWER_BOUND and all(  # type: ignore[index]
+            result[r]["correct_level2"]["precision"] >= VOUCH_LEVEL2 for r in members))  # type: ignore[index,operator]
+    return out
+
+
 def score_clc(path: Path = CLC_SAMPLE_PATH) -> dict[str, dict[str, object]]:
     """Precision of class-only paper links at the second and first level, overall and per first-level field."""
     with path.open(encoding="utf-8", newline="") as fh:
@@ -117,8 +294,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", action="store_true")
     parser.add_argument("--clc-sample", action="store_true", help="print the class-only paper links to label")
+    parser.add_argument("--clc-rule-sample", metavar="RULES",
+                        help="print every class-only paper link of these CLC rules (comma-separated), seeded order")
+    parser.add_argument("--term-census", action="store_true",
+                        help="print every aerospace link papers get from the words of their own title, seeded order")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
+    if args.term_census:
+        writer = csv.DictWriter(sys.stdout, [*TERM_COLUMNS, "seen", "correct_level2", "correct_level1"],
+                                delimiter="\t", lineterminator="\n", restval="")
+        writer.writeheader()
+        writer.writerows(term_census())
+        return 0
+    if args.clc_rule_sample:
+        writer = csv.DictWriter(sys.stdout, [*CLC_RULE_COLUMNS, "correct_level2", "correct_level1"], delimiter="\t",
+                                lineterminator="\n", restval="")
+        writer.writeheader()
+        writer.writerows(clc_rule_sample(args.clc_rule_sample.split(","),
+                                         seed=SEED_RULES if args.seed == SEED else args.seed))
+        return 0
     if args.clc_sample:
         writer = csv.DictWriter(sys.stdout, [*CLC_COLUMNS, "correct_level2", "correct_level1"], delimiter="\t",
                                 lineterminator="\n", restval="")
@@ -142,7 +336,29 @@ def main(argv: list[str] | None = None) -> int:
     for level, r in clc.items():
         l2, l1 = r["correct_level2"], r["correct_level1"]
         print(f"  {level:4s} n={r['n']:3d} {l2['precision']} {l2['ci95']} | {l1['precision']} {l1['ci95']}")
-    print(json.dumps({**results, "clc_class_only_paper_links_seed_20261203": clc}, ensure_ascii=False))
+    rules = score_clc_rules()
+    vouch = vouching_rules(rules)
+    print("clc_rule_census_seed_20261204 (second level | first level; vouches iff first-level lower bound ≥ "
+          f"{VOUCH_LOWER_BOUND} and every rule's second level ≥ {VOUCH_LEVEL2})")
+    for name, r in rules.items():
+        l2, l1 = r["correct_level2"], r["correct_level1"]
+        verdict = "" if name not in vouch else ("  vouches" if vouch[name] else "  does not vouch")
+        print(f"  {name:4s} n={r['n']:3d} {l2['correct']}/{r['n']} {l2['precision']} {l2['ci95']} | "
+              f"{l1['correct']}/{r['n']} {l1['precision']} {l1['ci95']}{verdict}")
+    terms = score_term_census()
+    print("term_paper_census_seed_20261205 (papers whose own title/keywords name an aerospace object; "
+          "second level | first level)")
+    for name, r in terms.items():
+        l2, l1 = r["correct_level2"], r["correct_level1"]
+        print(f"  {name:6s} n={r['n']:3d} {l2['correct']}/{r['n']} {l2['precision']} {l2['ci95']} | "
+              f"{l1['correct']}/{r['n']} {l1['precision']} {l1['ci95']}")
+    c0106 = score_c0106()
+    print("nsfc2020_C0106_projects_seed_20261206 (share at home in 706 | in 201)")
+    print(f"  n={c0106['in_706']['n']} {c0106['in_706']['correct']} {c0106['in_706']['share']} {c0106['in_706']['ci95']} | "
+          f"{c0106['in_201']['correct']} {c0106['in_201']['share']} {c0106['in_201']['ci95']}")
+    print(json.dumps({**results, "clc_class_only_paper_links_seed_20261203": clc, "nsfc2020_C0106": c0106,
+                      "clc_rule_census_seed_20261204": rules, "clc_rules_vouching": vouch,
+                      "term_paper_census_seed_20261205": terms}, ensure_ascii=False))
     return 0
 
 

@@ -6,7 +6,23 @@ import csv
 
 import pytest
 
-from bench.crosswalk_precision import CLC_SAMPLE_PATH, clc_sample, score, score_clc, wilson
+from bench.crosswalk_precision import (
+    C0106_SAMPLE_PATH,
+    CLC_RULE_SAMPLE_PATH,
+    CLC_SAMPLE_PATH,
+    TERM_CENSUS_PATH,
+    c0106_sample,
+    clc_rule_sample,
+    clc_sample,
+    score,
+    score_c0106,
+    score_clc,
+    score_clc_rules,
+    score_term_census,
+    term_census,
+    vouching_rules,
+    wilson,
+)
 from ingest.crosswalk import CROSSWALK_PATH, Crosswalk, Rule, build_rows, crosswalk_csv, get_crosswalk, load_rules
 
 
@@ -90,3 +106,58 @@ def test_the_clc_paper_sample_is_the_seeded_draw_fully_labelled_and_scored():
         for column in ("correct_level2", "correct_level1"):
             lo, hi = entry[column]["ci95"]
             assert lo <= entry[column]["precision"] <= hi
+
+
+def test_the_clc_rule_census_of_aerospace_is_the_seeded_draw_fully_labelled_and_decides_by_the_registered_rule():
+    """Issue 12 (aero12): every class-only link of the CLC rules whose main target is in 30 航空航天, judged per rule."""
+    with CLC_RULE_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    drawn = clc_rule_sample(["V", "V4", "TP7"])
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the census, in seeded order
+    assert all(r["correct_level2"] in ("0", "1") and r["correct_level1"] in ("0", "1") for r in rows)
+    assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")
+    assert {r["target"][0] for r in rows} == {"3"}
+    result = score_clc_rules()
+    assert sorted(result) == ["TP7", "V", "V*", "V4"]
+    assert result["V*"]["n"] == result["V"]["n"] + result["V4"]["n"] == sum(r["rule"] in ("V", "V4") for r in rows)
+    for entry in result.values():
+        for column in ("correct_level2", "correct_level1"):
+            lo, hi = entry[column]["ci95"]
+            assert lo <= entry[column]["precision"] <= hi
+    vouch = vouching_rules(result)
+    assert sorted(vouch) == ["TP7", "V*"]  # V and V4 are judged together
+    for name, ok in vouch.items():  # the registered rule, applied to the labels as they are
+        lower = result[name]["correct_level1"]["ci95"][0]
+        level2 = min(result[r]["correct_level2"]["precision"] for r in result[name]["rules"])
+        assert ok == (lower >= 0.85 and level2 >= 0.80)
+
+
+def test_the_term_census_of_aerospace_papers_is_every_link_fully_labelled():
+    """Issue 12 (aero12): papers whose own title/keywords name an aerospace object, where the NLP found no 30 field."""
+    with TERM_CENSUS_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    drawn = term_census()
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the census, in seeded order
+    assert all(r[c] in ("0", "1") for r in rows for c in ("seen", "correct_level2", "correct_level1"))
+    assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")
+    assert {r["target"] for r in rows} <= {"301", "302"}
+    result = score_term_census()
+    assert result["all"]["n"] == len(rows) and result["unseen"]["n"] == sum(r["seen"] == "0" for r in rows)
+    for entry in result.values():
+        for column in ("correct_level2", "correct_level1"):
+            lo, hi = entry[column]["ci95"]
+            assert lo <= entry[column]["precision"] <= hi
+
+
+def test_the_nsfc2020_c0106_project_sample_is_the_seeded_draw_fully_labelled():
+    """Issue 12 (aero12): C0106 微生物与环境互作 projects, is their work at home in 706 or in 201?"""
+    with C0106_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    drawn = c0106_sample()
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn
+    assert all(r["in_706"] in ("0", "1") and r["in_201"] in ("0", "1") for r in rows)
+    result = score_c0106()
+    assert result["in_706"]["n"] == len(rows) == 30
+    for entry in result.values():
+        lo, hi = entry["ci95"]
+        assert lo <= entry["share"] <= hi
