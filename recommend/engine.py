@@ -359,12 +359,13 @@ def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokeniz
         NotFoundError: no such demand.
         ValidationError: a bad setting in ``overrides``.
     """
-    demand = demand_facts(store, demand_id, year=year)
-    node = store.get_node(Label.DEMAND, demand_id)
-    keywords = node.props.get("keywords", []) if node else []
-    return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
-                               demand_name=node.name if node else None, index=index,
-                               keywords=[k for k in keywords if isinstance(k, str)], semantics=semantics)
+    with store.reading():  # on Neo4j one read transaction for the request's ~25 reads (GraphStore.reading)
+        demand = demand_facts(store, demand_id, year=year)
+        node = store.get_node(Label.DEMAND, demand_id)
+        keywords = node.props.get("keywords", []) if node else []
+        return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
+                                   demand_name=node.name if node else None, index=index,
+                                   keywords=[k for k in keywords if isinstance(k, str)], semantics=semantics)
 
 
 class Understanding(Protocol):
@@ -395,13 +396,14 @@ def recommend_for_text(store: GraphStore, text: str, *, tokenize: Tokenize, unde
     Raises:
         ValidationError: a bad setting in ``overrides``.
     """
-    understood = understand(text, keywords=tuple(keywords),
-                            known=lambda f: store.get_node(Label.FIELD, f) is not None)
-    demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
-    name = text.strip().split("\n")[0]
-    rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
-                              keywords=understood.keywords, semantics=semantics,
-                              demand_name=name[:TITLE_CHARS] + ("…" if len(name) > TITLE_CHARS else ""))
+    with store.reading():  # as recommend_for_demand: one read transaction on Neo4j
+        understood = understand(text, keywords=tuple(keywords),
+                                known=lambda f: store.get_node(Label.FIELD, f) is not None)
+        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
+        name = text.strip().split("\n")[0]
+        rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
+                                  keywords=understood.keywords, semantics=semantics,
+                                  demand_name=name[:TITLE_CHARS] + ("…" if len(name) > TITLE_CHARS else ""))
     rec.keywords = tuple(understood.keywords)
     log.info("free-text recommendation: %d fields linked, %d experts", len(demand.fields), len(rec.experts))
     return rec
