@@ -360,8 +360,8 @@ def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokeniz
         ValidationError: a bad setting in ``overrides``.
     """
     with store.reading():  # on Neo4j one read transaction for the request's ~25 reads (GraphStore.reading)
-        demand = demand_facts(store, demand_id, year=year)
         node = store.get_node(Label.DEMAND, demand_id)
+        demand = demand_facts(store, demand_id, year=year, node=node)
         keywords = node.props.get("keywords", []) if node else []
         return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
                                    demand_name=node.name if node else None, index=index,
