@@ -112,6 +112,16 @@ def test_a_recommendation_reads_neo4j_in_one_transaction(neo4j_store, monkeypatc
     assert neo4j_store.get_node(Label.DEMAND, "d:1") is not None and opened == ["execute_read"]  # outside: its own
 
 
+def test_a_team_names_its_members_joint_projects_and_papers(store):
+    L, R = Label, RelType
+    store.write(world().add_nodes(L.PAPER, [{"id": "pa:1", "title": "高镍正极缺陷的视觉识别"}])
+                .add_rels(R.COLLABORATES, L.EXPERT, L.EXPERT, [{"start": "e:li", "end": "e:zhao", "count": 2,
+                                                                "papers": ["pa:1"], "projects": ["p:2"]}]))
+    rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026)
+    assert "李明 与 赵磊 合作发表《高镍正极缺陷的视觉识别》" in rec.teams[0].sentence
+    assert "李明 与 赵磊 共同承担「基于机器视觉的电极缺陷检测」" in rec.teams[0].sentence
+
+
 def test_filters_come_from_settings(store):
     store.write(world())
     rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"region_mode": "only"})
