@@ -21,9 +21,11 @@ message that says what to check.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,7 @@ from neo4j.exceptions import (
     AuthError,
     ClientError,
     ConstraintError,
+    DriverError,
     Neo4jError,
     ServiceUnavailable,
     SessionExpired,
@@ -121,6 +124,7 @@ class Neo4jStore(GraphStore):
     def __init__(self, settings: Neo4jSettings) -> None:
         super().__init__()
         self.settings = settings
+        self._local = threading.local()  # this thread's shared read transaction (:meth:`reading`)
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 settings.uri,
@@ -158,13 +162,50 @@ class Neo4jStore(GraphStore):
         return self._driver.session(database=self.settings.database, default_access_mode=access)
 
     def _read(self, work: Any, *args: Any) -> Any:
+        local = self._local
         try:
+            if getattr(local, "shared", False):  # inside reading(): this thread's one transaction
+                if local.tx is None:
+                    local.session = self._session(neo4j.READ_ACCESS)
+                    local.tx = local.session.begin_transaction()
+                return work(local.tx, *args)
             with self._session(neo4j.READ_ACCESS) as session:
                 return session.execute_read(work, *args)
-        except (ServiceUnavailable, SessionExpired, AuthError) as err:
-            raise self._unavailable(err) from err
-        except Neo4jError as err:
+        except (ServiceUnavailable, SessionExpired, AuthError, Neo4jError) as err:
+            if getattr(local, "shared", False):
+                self._end_shared()  # a failed transaction cannot run the next read: that one opens another
+            if isinstance(err, (ServiceUnavailable, SessionExpired, AuthError)):
+                raise self._unavailable(err) from err
             raise StoreError(f"Neo4j 查询失败：{err.code}") from err
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """The reads of this thread in the block share one read transaction (``begin_transaction`` on a
+        read session, so a routing driver sends it to a reader), opened at the first read and rolled back
+        at the end (it wrote nothing). Unlike ``execute_read`` it is not retried on a transient error."""
+        local = self._local
+        if getattr(local, "shared", False):
+            yield
+            return
+        local.shared, local.session, local.tx = True, None, None
+        try:
+            yield
+        finally:
+            self._end_shared()
+            local.shared = False
+
+    def _end_shared(self) -> None:
+        local = self._local
+        tx, session = local.tx, local.session
+        local.tx = local.session = None
+        try:
+            if tx is not None:
+                tx.close()
+        except (DriverError, Neo4jError):  # reads only: nothing is lost; the session's close resets the connection
+            log.debug("closing a shared read transaction failed", exc_info=True)
+        finally:
+            if session is not None:
+                session.close()
 
     def _write(self, work: Any, *args: Any) -> Any:
         try:

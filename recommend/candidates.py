@@ -101,13 +101,14 @@ def _region_levels(store: GraphStore, region_ids: Iterable[str]) -> tuple[str | 
     return _levels(_region_table(store, ids), ids)
 
 
-def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None) -> DemandFacts:
-    """What a stored demand asks for: fields with weights, text, region, exclusions.
+def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None, node: Node | None = None) -> DemandFacts:
+    """What a stored demand asks for: fields with weights, text, region, exclusions (``node``: the demand's
+    node when the caller has read it, so it is read once).
 
     Raises:
         NotFoundError: no such demand.
     """
-    demand = store.get_node(Label.DEMAND, demand_id)
+    demand = node if node is not None and node.id == demand_id else store.get_node(Label.DEMAND, demand_id)
     if demand is None:
         raise NotFoundError(Msg.NOT_FOUND.format(label=NODE_SPECS[Label.DEMAND].zh, id=demand_id))
     around = store.neighbors(Label.DEMAND, demand_id)
@@ -181,12 +182,16 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
     up = float(settings["parent_field_decay"])
     down = float(settings["child_field_decay"])
     floor = float(settings["related_min_score"])
-    for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.SUBFIELD_OF]):
-        offer(FieldReach(nb.node.id, src.id, up, (src.id, nb.node.id), ("parent",)))
+    # parents, the first level of children and related fields in one expand (one read, not three)
+    around = store.expand(refs, rel_types=[RelType.SUBFIELD_OF, RelType.RELATED_TO])
+    for src, nb in around:
+        if nb.rel.type is RelType.SUBFIELD_OF and nb.direction is Direction.OUT:
+            offer(FieldReach(nb.node.id, src.id, up, (src.id, nb.node.id), ("parent",)))
     level = [(r.id, r.id, 1.0, (r.id,), ()) for r in refs]
-    for _ in range(2):
-        pairs = store.expand([NodeRef(Label.FIELD, f) for f, *_ in level], direction=Direction.IN,
-                             rel_types=[RelType.SUBFIELD_OF])
+    for depth in range(2):
+        pairs = ([(src, nb) for src, nb in around if nb.rel.type is RelType.SUBFIELD_OF and nb.direction is Direction.IN]
+                 if depth == 0 else store.expand([NodeRef(Label.FIELD, f) for f, *_ in level], direction=Direction.IN,
+                                                 rel_types=[RelType.SUBFIELD_OF]))
         by_field = {}
         for f, origin, sim, via, hops in level:
             by_field.setdefault(f, []).append((origin, sim, via, hops))
@@ -197,7 +202,9 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
                 offer(reach)
                 nxt.append((nb.node.id, origin, reach.similarity, reach.via, reach.hops))
         level = nxt
-    for src, nb in store.expand(refs, rel_types=[RelType.RELATED_TO]):
+    for src, nb in around:
+        if nb.rel.type is not RelType.RELATED_TO:
+            continue
         score = float(nb.rel.props.get("score", 0.0))
         if score >= floor:
             offer(FieldReach(nb.node.id, src.id, score, (src.id, nb.node.id), ("related",)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Protocol
@@ -129,9 +129,10 @@ class Recommendation:
         }
 
 
-def _names(store: GraphStore, ranked: list[ScoredExpert]) -> dict[str, str]:
-    """Names of every field, project and paper on the candidates' paths (three bulk reads)."""
-    fields, projects, papers = set(), set(), set()
+def _names(store: GraphStore, ranked: list[ScoredExpert], fields: Iterable[str] = (), projects: Iterable[str] = (),
+           papers: Iterable[str] = ()) -> dict[str, str]:
+    """Names of every field, project and paper on the candidates' paths and of the ones given (three bulk reads)."""
+    fields, projects, papers = set(fields), set(projects), set(papers)
     for s in ranked:
         for p in s.facts.paths:
             n_fields = len(p.field_hops) + 1
@@ -336,9 +337,9 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
                        max_size=int(settings["team_max_size"]), collab_bonus=float(settings["team_collab_bonus"]))
     baseline = rarest_first(demand.fields, pool, collab)
-    names = _names(store, pool + [s for s in top if s not in pool])
-    names.update({n.id: n.name for n in store.get_nodes(
-        Label.FIELD, sorted({*demand.fields, *(f for f, _ in verdict.suggestions)}))})
+    joint = {key: {p for _, _, ids in collab.edges(data=key) for p in ids or ()} for key in ("papers", "projects")}
+    names = _names(store, pool + [s for s in top if s not in pool], fields={*demand.fields, *(f for f, _ in verdict.suggestions)},
+                   projects=joint["projects"], papers=joint["papers"])  # the joint titles read with the paths' names
     title = demand_name or demand.text.split("\n")[0][:60] or demand.id
     experts = []
     for rank, s in enumerate(top, start=1):
@@ -346,8 +347,7 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
         experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year), evidence[s.id]))
     by_id = {s.id: s for s in pool}
 
-    titles = {n.id: n.name for label, key in ((Label.PAPER, "papers"), (Label.PROJECT, "projects"))
-              for n in store.get_nodes(label, sorted({p for _, _, ids in collab.edges(data=key) for p in ids or ()}))}
+    titles = {p: names[p] for ids in joint.values() for p in ids if p in names}
 
     def team_result(team: Team) -> TeamResult:
         members = tuple((m, by_id[m].facts.name, by_id[m].facts.institution_name) for m in team.members)
@@ -376,12 +376,13 @@ def recommend_for_demand(store: GraphStore, demand_id: str, *, tokenize: Tokeniz
         NotFoundError: no such demand.
         ValidationError: a bad setting in ``overrides``.
     """
-    demand = demand_facts(store, demand_id, year=year)
-    node = store.get_node(Label.DEMAND, demand_id)
-    keywords = node.props.get("keywords", []) if node else []
-    return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
-                               demand_name=node.name if node else None, index=index,
-                               keywords=[k for k in keywords if isinstance(k, str)], semantics=semantics)
+    with store.reading():  # on Neo4j one read transaction for the request's ~25 reads (GraphStore.reading)
+        node = store.get_node(Label.DEMAND, demand_id)
+        demand = demand_facts(store, demand_id, year=year, node=node)
+        keywords = node.props.get("keywords", []) if node else []
+        return recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides,
+                                   demand_name=node.name if node else None, index=index,
+                                   keywords=[k for k in keywords if isinstance(k, str)], semantics=semantics)
 
 
 class Understanding(Protocol):
@@ -412,13 +413,14 @@ def recommend_for_text(store: GraphStore, text: str, *, tokenize: Tokenize, unde
     Raises:
         ValidationError: a bad setting in ``overrides``.
     """
-    understood = understand(text, keywords=tuple(keywords),
-                            known=lambda f: store.get_node(Label.FIELD, f) is not None)
-    demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
-    name = text.strip().split("\n")[0]
-    rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
-                              keywords=understood.keywords, semantics=semantics,
-                              demand_name=name[:TITLE_CHARS] + ("…" if len(name) > TITLE_CHARS else ""))
+    with store.reading():  # as recommend_for_demand: one read transaction on Neo4j
+        understood = understand(text, keywords=tuple(keywords),
+                                known=lambda f: store.get_node(Label.FIELD, f) is not None)
+        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
+        name = text.strip().split("\n")[0]
+        rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
+                                  keywords=understood.keywords, semantics=semantics,
+                                  demand_name=name[:TITLE_CHARS] + ("…" if len(name) > TITLE_CHARS else ""))
     rec.keywords = tuple(understood.keywords)
     log.info("free-text recommendation: %d fields linked, %d experts", len(demand.fields), len(rec.experts))
     return rec

@@ -44,4 +44,10 @@ def test_a_neo4j_uri_routes_reads_to_readers_and_writes_to_the_writer(routed, ne
     with pytest.raises(StoreError, match="AccessMode"):  # reads run in read transactions
         routed._read(lambda tx: tx.run("CREATE (:Institution {id: 'i:sneaky'})").consume())
     assert neo4j_store.get_node(Label.INSTITUTION, "i:sneaky") is None
+    with routed.reading():  # the shared read transaction of a block is a read transaction too
+        assert routed.get_node(Label.INSTITUTION, "i:route") is not None
+        with pytest.raises(StoreError, match="AccessMode"):
+            routed._read(lambda tx: tx.run("CREATE (:Institution {id: 'i:sneaky'})").consume())
+        assert routed.get_node(Label.INSTITUTION, "i:route") is not None  # the next read opens another
+    assert neo4j_store.get_node(Label.INSTITUTION, "i:sneaky") is None
     assert routed.counts().nodes.get("Institution") == 1

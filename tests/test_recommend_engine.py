@@ -96,6 +96,32 @@ def test_same_answer_on_both_stores(tmp_path, local_store, neo4j_store):
     assert answers[0] == answers[1]
 
 
+@pytest.mark.neo4j
+def test_a_recommendation_reads_neo4j_in_one_transaction(neo4j_store, monkeypatch):
+    import neo4j
+
+    neo4j_store.write(world())
+    opened: list[str] = []
+    for name in ("execute_read", "begin_transaction"):
+        real = getattr(neo4j.Session, name)
+        monkeypatch.setattr(neo4j.Session, name, lambda self, *a, _real=real, _name=name, **k:
+                            opened.append(_name) or _real(self, *a, **k))
+    rec = recommend_for_demand(neo4j_store, "d:1", tokenize=bigrams, year=2026)
+    assert rec.experts and opened == ["begin_transaction"]
+    opened.clear()
+    assert neo4j_store.get_node(Label.DEMAND, "d:1") is not None and opened == ["execute_read"]  # outside: its own
+
+
+def test_a_team_names_its_members_joint_projects_and_papers(store):
+    L, R = Label, RelType
+    store.write(world().add_nodes(L.PAPER, [{"id": "pa:1", "title": "高镍正极缺陷的视觉识别"}])
+                .add_rels(R.COLLABORATES, L.EXPERT, L.EXPERT, [{"start": "e:li", "end": "e:zhao", "count": 2,
+                                                                "papers": ["pa:1"], "projects": ["p:2"]}]))
+    rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026)
+    assert "李明 与 赵磊 合作发表《高镍正极缺陷的视觉识别》" in rec.teams[0].sentence
+    assert "李明 与 赵磊 共同承担「基于机器视觉的电极缺陷检测」" in rec.teams[0].sentence
+
+
 def test_filters_come_from_settings(store):
     store.write(world())
     rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"region_mode": "only"})

@@ -341,6 +341,27 @@ def test_expand_with_property_names_gives_only_those_the_node_has(store):
         assert {nb.node.id: dict(nb.node.props) for _, nb in one}["e:1"] == want and len(one) == 2
 
 
+def test_reads_in_a_reading_block_give_the_same_answers_and_see_writes(store):
+    store.write(_world())
+    refs = [NodeRef(E, "e:1"), NodeRef(F, "f:E0207")]
+
+    def reads():
+        return (store.get_nodes(E, ["e:3", "e:1"]),
+                sorted((r.id, nb.node.id, nb.rel.type.value) for r, nb in store.expand(refs)),
+                store.find_nodes(E, related=[RelFilter(RelType.WORKS_AT, INST, ("i:thu",))]),
+                store.change_stamp([E], [RelType.WORKS_AT]))
+
+    outside = reads()
+    with store.reading():
+        assert reads() == outside
+        with store.reading():  # a nested block joins the outer one
+            assert reads() == outside
+        assert store.get_node(E, "e:9") is None
+        store.upsert_nodes(E, [{"id": "e:9", "name": "新专家"}])  # a write commits on its own
+        assert store.get_node(E, "e:9") is not None  # and the block's next read sees it
+    assert reads()[0] == outside[0] and store.get_node(E, "e:9") is not None
+
+
 def test_change_stamp_moves_when_its_labels_change_and_not_otherwise(store):
     store.write(_world())
     before = store.change_stamp([E, P], [RelType.LEADS])
