@@ -309,3 +309,24 @@ def test_warming_runs_the_fold_in_once_and_serves_the_index_as_built(store, monk
     assert (Label.EXPERT, (first.ids[0],)) in asked  # the warm-up read one stored expert's profile
     assert cache.get(store) is first and (cache.builds, cache.updates) == (1, 0)
     assert sorted(first.profiles) == sorted(p.id for p in load_profiles(store))  # nothing added or dropped
+
+
+def test_a_lone_small_write_is_folded_in_by_the_writer_and_a_burst_by_the_next_request(store, monkeypatch):
+    """Issue 17: a lone profile write is folded into the serving index by the write itself (its listener), so
+    the next request finds the index current and does no work for it; a second write within ``settle_seconds``
+    (a burst) is left to the next request, which folds in everything written since, once."""
+    import recommend.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "DELTA_FLOOR", 0)
+    monkeypatch.setattr(retrieval, "DELTA_SHARE", 1.0)
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=3600.0, semantics=None)
+    first = cache.get(store)
+    store.write(_relevant_new_expert())
+    assert cache.updates == 1 and not cache._dirty_experts  # folded in by the write, before any request
+    fresh = cache.get(store)
+    assert fresh is not first and "e:new" in fresh.profiles and cache.updates == 1 and cache._worker is None
+    store.upsert_nodes(Label.EXPERT, [{"id": "e:new", "name": "钱伟", "keywords": ["固态电解质"]}])  # within the burst
+    assert cache.updates == 1 and cache._dirty_experts == {"e:new"}  # left to the next request
+    again = cache.get(store)
+    assert again.profiles["e:new"].keywords == ("固态电解质",) and cache.updates == 2 and cache.builds == 1
