@@ -22,8 +22,9 @@ per field, keeps the ``max_candidates`` strongest, and builds path objects for t
 (:func:`recommend.candidates.gather_candidates`).
 
 Kept current: the lists listen to their store's writes (:meth:`GraphStore.add_write_listener`);
-a committed batch marks the fields and projects/papers it touched, and the next request re-reads
-only those. A change the listener did not see (another process wrote: the store's
+a committed batch marks the fields and projects/papers it touched, and only those are re-read: by
+the write itself when it comes alone and touches few (:data:`INLINE_MAX`), so the next request pays
+nothing for it (issue 17), else by the next request (a burst: once for all its batches). A change the listener did not see (another process wrote: the store's
 :meth:`~GraphStore.change_stamp` of the five relationship types moved) rebuilds the lists, beside the
 serving ones when they are large (:data:`BACKGROUND_FROM_EXPERTS`). One object per store object,
 held weakly.
@@ -34,7 +35,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +58,12 @@ BACKGROUND_FROM_EXPERTS = 20_000
 """Lists of at least this many experts (the demo's size; a build takes seconds there) are rebuilt beside
 the serving ones after another process's writes, not in front of a request."""
 _INCREMENTAL_MAX = 5000  # touched fields + outputs beyond which a rebuild is cheaper than re-reading each
+INLINE_MAX = 64
+"""A lone write touching at most this many fields and projects/papers is brought into the lists by the write
+itself (in its write listener), not by the next request."""
+SETTLE_SECONDS = 2.0
+"""A write within this long of the previous one is part of a burst (an import's batches): the next request
+brings all of them in, once."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,8 @@ class FieldExpertLists:
         self._dirty_fields: set[str] = set()
         self._dirty_outputs: set[NodeRef] = set()
         self._dirty_all = False
+        self._last_write = 0.0  # when the last write touched the lists (time.monotonic)
+        self._store: Callable[[], GraphStore | None] = lambda: None  # the store refresh last read
         self.build_seconds = 0.0  # how long the last full build took
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()  # one refresh at a time
@@ -152,11 +162,19 @@ class FieldExpertLists:
             elif rb.type in (RelType.LEADS, RelType.JOINS, RelType.AUTHORED) and rb.end_label in _OUTPUTS:
                 outputs.update(NodeRef(rb.end_label, r["end"]) for r in rb.rows)
         whole = any(t in FIELD_EXPERT_TYPES for t in batch.replace_types)
-        if fields or outputs or whole:
-            with self._dirty_lock:
-                self._dirty_fields |= fields
-                self._dirty_outputs |= outputs
-                self._dirty_all = self._dirty_all or whole
+        if not (fields or outputs or whole):
+            return
+        now = time.monotonic()
+        with self._dirty_lock:
+            self._dirty_fields |= fields
+            self._dirty_outputs |= outputs
+            self._dirty_all = self._dirty_all or whole
+            lone = now - self._last_write >= SETTLE_SECONDS
+            self._last_write = now
+            small = not self._dirty_all and len(self._dirty_fields) + len(self._dirty_outputs) <= INLINE_MAX
+        store = self._store()
+        if lone and small and store is not None and self.stamp is not None:
+            self.refresh(store)  # by the writer: the next request finds the lists current (issue 17)
 
     def refresh(self, store: GraphStore) -> None:
         """Bring the lists up to date with ``store``: re-read what this process's writes touched;
@@ -167,6 +185,7 @@ class FieldExpertLists:
         expert index does), so no request waits for it; smaller lists, and this process's own writes
         (clear included), are brought up to date before the request reads them.
         """
+        self._store = weakref.ref(store)
         worker = self._worker
         if worker is not None and worker.is_alive():
             return  # a rebuild is running beside: serve the current lists

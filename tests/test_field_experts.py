@@ -95,3 +95,34 @@ def test_a_slow_rebuild_runs_beside_the_serving_lists(tmp_path, monkeypatch):
     assert lists.builds == 2
     assert "e:new" in _candidates(first)
     first.close()
+
+
+def test_a_lone_write_updates_the_lists_itself_and_they_equal_a_fresh_build(store, monkeypatch):
+    """Issue 17: a lone write touching few fields brings the lists up to date in its own listener (the next
+    request re-reads nothing), a burst is left to the next request, and either way the lists equal lists built
+    from scratch."""
+    store.write(world())
+    lists = field_expert_lists(store)
+    before = _candidates(store)
+    updates = lists.updates
+    _new_project(store)
+    assert lists.updates == updates + 1 and not lists._dirty_fields and not lists._dirty_outputs  # by the write
+    refreshed: list[int] = []
+    monkeypatch.setattr(lists, "_update", lambda *a: refreshed.append(1))
+    after = _candidates(store)
+    assert not refreshed and after != before and "e:new" in after  # the request found them current
+    monkeypatch.undo()
+    _new_project(store, expert="e:new2", project="p:new2")  # within SETTLE_SECONDS of the last: a burst
+    assert lists.updates == updates + 1 and lists._dirty_fields == {"f:cathode"}
+    after = _candidates(store)
+    assert lists.updates == updates + 2 and "e:new2" in after
+    fresh = field_experts.FieldExpertLists()
+    fresh.refresh(store)
+    fields = sorted(lists._entries)
+    assert fields == sorted(fresh._entries)
+    for f in fields:
+        mine, theirs = lists.snapshot([f])[f], fresh.snapshot([f])[f]
+        assert [lists.expert_id(i) for i in mine.expert] == [fresh.expert_id(i) for i in theirs.expert]
+        assert [lists.expert_id(i) for i in mine.project_person] == [fresh.expert_id(i) for i in theirs.project_person]
+        assert mine.project_rank.tolist() == theirs.project_rank.tolist()
+        assert mine.expert_weight.tolist() == theirs.expert_weight.tolist()
