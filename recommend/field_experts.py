@@ -23,8 +23,8 @@ per field, keeps the ``max_candidates`` strongest, and builds path objects for t
 
 Kept current: the lists listen to their store's writes (:meth:`GraphStore.add_write_listener`);
 a committed batch marks the fields and projects/papers it touched, and only those are re-read: by
-the write itself when it comes alone and touches few (:data:`INLINE_MAX`), so the next request pays
-nothing for it (issue 17), else by the next request (a burst: once for all its batches). A change the listener did not see (another process wrote: the store's
+the write itself when they are few (:data:`INLINE_MAX`), so the next request pays nothing for it
+(issue 17), else (an import) by the next request. A change the listener did not see (another process wrote: the store's
 :meth:`~GraphStore.change_stamp` of the five relationship types moved) rebuilds the lists, beside the
 serving ones when they are large (:data:`BACKGROUND_FROM_EXPERTS`). One object per store object,
 held weakly.
@@ -59,11 +59,8 @@ BACKGROUND_FROM_EXPERTS = 20_000
 the serving ones after another process's writes, not in front of a request."""
 _INCREMENTAL_MAX = 5000  # touched fields + outputs beyond which a rebuild is cheaper than re-reading each
 INLINE_MAX = 64
-"""A lone write touching at most this many fields and projects/papers is brought into the lists by the write
-itself (in its write listener), not by the next request."""
-SETTLE_SECONDS = 2.0
-"""A write within this long of the previous one is part of a burst (an import's batches): the next request
-brings all of them in, once."""
+"""A write leaving at most this many fields and projects/papers to re-read brings them into the lists itself
+(in its write listener), not the next request."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +122,6 @@ class FieldExpertLists:
         self._dirty_fields: set[str] = set()
         self._dirty_outputs: set[NodeRef] = set()
         self._dirty_all = False
-        self._last_write = 0.0  # when the last write touched the lists (time.monotonic)
         self._store: Callable[[], GraphStore | None] = lambda: None  # the store refresh last read
         self.build_seconds = 0.0  # how long the last full build took
         self._worker: threading.Thread | None = None
@@ -164,16 +160,13 @@ class FieldExpertLists:
         whole = any(t in FIELD_EXPERT_TYPES for t in batch.replace_types)
         if not (fields or outputs or whole):
             return
-        now = time.monotonic()
         with self._dirty_lock:
             self._dirty_fields |= fields
             self._dirty_outputs |= outputs
             self._dirty_all = self._dirty_all or whole
-            lone = now - self._last_write >= SETTLE_SECONDS
-            self._last_write = now
             small = not self._dirty_all and len(self._dirty_fields) + len(self._dirty_outputs) <= INLINE_MAX
         store = self._store()
-        if lone and small and store is not None and self.stamp is not None:
+        if small and store is not None and self.stamp is not None:
             self.refresh(store)  # by the writer: the next request finds the lists current (issue 17)
 
     def refresh(self, store: GraphStore) -> None:

@@ -13,9 +13,9 @@ Neo4j at the demo's size, minutes at 50×). Here:
   and re-tokenised, the rest keep their words (:meth:`ExpertIndex.updated`).
 * **A few changed profiles cost milliseconds, and the next answer sees them.** Up to
   :data:`INLINE_MAX` experts and outputs written by this process are folded into the index by
-  the write itself when it comes alone (the writer's thread, in the store's write listener, so the
-  next recommendation pays nothing for it), else by the next :meth:`IndexCache.get` (a burst of
-  writes: once for all of them) (their profiles re-read, tokenised and put into the
+  the write itself (the writer's thread, in the store's write listener, so the next recommendation
+  pays nothing for it), or by the next :meth:`IndexCache.get` when another thread was folding in
+  then (their profiles re-read, tokenised and put into the
   index's delta beside its BM25 matrix, :meth:`ExpertIndex.updated`; their semantic vectors into an
   overlay beside the shared matrix): no work proportional to the graph, no rebuild, fork or
   unpickling (issue 17: the next recommendation after a write within 1.5× of the one before, and it
@@ -220,22 +220,20 @@ class IndexCache:
             self._listening.add(id(store))
 
     def _on_write(self, batch: Batch, ref: Callable[[], GraphStore | None] = lambda: None) -> None:
-        """The write listener: mark the touched profiles; a lone small write (none of the profiles'
-        within ``settle_seconds`` before it) is folded into the serving index right here, by the writer,
-        so the next request finds the index current and pays nothing for the write (issue 17). A burst
-        (an import's batches) is left to the next request or the background update, as before."""
+        """The write listener: mark the touched profiles, and when all written since the last fold-in are still
+        few (:data:`INLINE_MAX`) fold them into the serving index right here, by the writer, so the next
+        request finds the index current and pays nothing for the write (issue 17). More (an import) are left
+        to the background update, as before; a write while another thread folds in, to the next request."""
         experts, projects = touched_experts(batch)
         if not (experts or projects):
             return
-        now = time.monotonic()
         with self._lock:
             self._dirty_experts |= experts
             self._dirty_projects |= projects
-            lone = now - self._last_write >= self.settle_seconds
-            self._last_write = now
+            self._last_write = time.monotonic()
             store = ref()
             index = self._index if store is not None and self._store_id == id(store) else None
-        if lone and index is not None and store is not None:
+        if index is not None and store is not None:
             self._fold_in(store, index)
 
     # -- keeping it current ----------------------------------------------------------------
