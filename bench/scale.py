@@ -189,6 +189,7 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
     inst = store.list_nodes(Label.INSTITUTION, limit=1)[0].id
     before, after_delivery, before_profile, after_profile, seen, found, named = [], [], [], [], [], [], []
     while_updating: list[float] = []
+    write_s: list[float] = []
     for k in range(samples):
         d = ids[k % len(ids)]
         settle()
@@ -214,7 +215,9 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
                            [{"start": expert, "end": f, "weight": 1.0} for f in fields])
             batch.add_rels(RelType.IN_FIELD, Label.PROJECT, Label.FIELD,
                            [{"start": f"bench:{stamp}-{k}", "end": f, "weight": 1.0} for f in fields])
-        store.write(batch)
+        t = time.perf_counter()
+        store.write(batch)  # with this process's listeners (the index fold-in, the field lists), as a server's write
+        write_s.append(time.perf_counter() - t)
         after_profile.append(one(d))
         gc_after.append(gc_in[0])
         named.append(any(e.scored.id == expert for e in answers[0].experts))
@@ -248,7 +251,8 @@ def bench_write(data_dir: Path, code: Path, kind: str, demands: int, samples: in
                                                                                   strict=True)), 2),
             "new_expert_in_next_index": f"{sum(seen)}/{samples}", "new_expert_found_first": f"{sum(found)}/{samples}",
             "before_s": [round(x, 3) for x in before_profile], "after_profile_s": [round(x, 3) for x in after_profile],
-            "after_delivery_list_s": [round(x, 3) for x in after_delivery]}
+            "after_delivery_list_s": [round(x, 3) for x in after_delivery],
+            "profile_write_s": [round(x, 3) for x in write_s]}
 
 
 def _free_port() -> int:

@@ -8,7 +8,8 @@ once the per-field lists of :mod:`recommend.field_experts` made the paths cheap)
 expert, as :class:`ExpertRecord` values built by the caller's loader
 (:func:`recommend.candidates.expert_records`), and dropped when a write may have changed them:
 
-* the write listener (:meth:`GraphStore.add_write_listener`) drops the record of an expert whose node
+* the write listener (:meth:`GraphStore.add_write_listener`) drops (and, when they are few, reads again at
+  once, :data:`RELOAD_MAX`, so the next request does not) the record of an expert whose node
   or WORKS_AT / LEADS / JOINS / AUTHORED relationships a committed batch wrote, of every expert of a
   project, paper or institution the batch wrote (its node, or the institution's LOCATED_IN), and every
   record when regions or PART_OF change or a whole relation is replaced (``clear`` included);
@@ -24,7 +25,9 @@ One cache per store object, held weakly.
 
 from __future__ import annotations
 
+import logging
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +35,7 @@ from graph.model import Label, RelType
 from graph.store import Batch, GraphStore, Node, PerStore
 from recommend.scoring import ProjectFact
 
-__all__ = ["MAX_RECORDS", "RECORD_LABELS", "RECORD_TYPES", "ExpertRecord", "ExpertRecordCache", "expert_record_cache"]
+__all__ = ["MAX_RECORDS", "RELOAD_MAX", "RECORD_LABELS", "RECORD_TYPES", "ExpertRecord", "ExpertRecordCache", "expert_record_cache"]
 
 RECORD_LABELS: tuple[Label, ...] = (Label.EXPERT, Label.PROJECT, Label.PAPER, Label.INSTITUTION, Label.REGION)
 RECORD_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED,
@@ -41,6 +44,8 @@ RECORD_TYPES: tuple[RelType, ...] = (RelType.WORKS_AT, RelType.LEADS, RelType.JO
 _OWN = (RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED)  # the expert's own relationships
 MAX_RECORDS = 60_000
 """Records kept at most (a few KB each); beyond, the oldest go first."""
+RELOAD_MAX = 64
+"""A write that drops at most this many records reads them again itself (see :meth:`ExpertRecordCache.on_write`)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class ExpertRecord:
     city_id: str | None
     projects: tuple[ProjectFact, ...]  # projects and papers, in the order the store lists the relationships
 
+
+log = logging.getLogger(__name__)
 
 Loader = Callable[[GraphStore, Sequence[str]], list[ExpertRecord]]
 """``load(store, expert_ids)``: the records of those ids that exist (any order)."""
@@ -72,6 +79,9 @@ class ExpertRecordCache:
         self.hits = 0
         self.misses = 0
         self.resets = 0  # every record dropped (tests and benchmarks)
+        self._store: Callable[[], GraphStore | None] = lambda: None  # the store refresh last saw
+        self._loader: Loader | None = None  # the last loader whose records were kept
+        self._reloading = False
         self._lock = threading.Lock()
 
     # -- keeping current -----------------------------------------------------------------------
@@ -119,6 +129,28 @@ class ExpertRecordCache:
                 experts |= self._by_institution.get(i, set())
             for e in experts:
                 self._drop(e)
+        if experts and len(experts) <= RELOAD_MAX:
+            self._reload(sorted(experts))
+
+    def _reload(self, ids: list[str]) -> None:
+        """Read the records a write dropped (or made) again right away, in the writer's thread, so the next request
+        finds them (issue 17: the first request after a write read them); kept unless another write came meanwhile."""
+        store, load = self._store(), self._loader
+        with self._lock:
+            if store is None or load is None or self._reloading:
+                return
+            self._reloading = True
+            generation = self._generation
+        try:
+            loaded = load(store, ids)
+        except Exception:  # only a head start: the next request reads them and reports its errors
+            log.warning("reading the written experts' records again failed", exc_info=True)
+            loaded = []
+        with self._lock:
+            self._reloading = False
+            if generation == self._generation:
+                for record in loaded:
+                    self._keep(record)
 
     def clear(self) -> None:
         """Forget every record (benchmarks: the cost of a request that finds none)."""
@@ -157,6 +189,7 @@ class ExpertRecordCache:
 
     def refresh(self, store: GraphStore) -> None:
         """Drop every record when the store changed without a write of this process (another process)."""
+        self._store = weakref.ref(store)
         stamp = store.change_stamp(RECORD_LABELS, RECORD_TYPES)
         with self._lock:
             if stamp != self.stamp:
@@ -180,6 +213,7 @@ class ExpertRecordCache:
             loaded = load(store, missing)
             with self._lock:
                 if generation == self._generation:  # no write since the reads began: the records are current
+                    self._loader = load
                     for record in loaded:
                         self._keep(record)
                     if len(self._records) > self.max_records:

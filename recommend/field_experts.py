@@ -22,8 +22,9 @@ per field, keeps the ``max_candidates`` strongest, and builds path objects for t
 (:func:`recommend.candidates.gather_candidates`).
 
 Kept current: the lists listen to their store's writes (:meth:`GraphStore.add_write_listener`);
-a committed batch marks the fields and projects/papers it touched, and the next request re-reads
-only those. A change the listener did not see (another process wrote: the store's
+a committed batch marks the fields and projects/papers it touched, and only those are re-read: by
+the write itself when they are few (:data:`INLINE_MAX`), so the next request pays nothing for it
+(issue 17), else (an import) by the next request. A change the listener did not see (another process wrote: the store's
 :meth:`~GraphStore.change_stamp` of the five relationship types moved) rebuilds the lists, beside the
 serving ones when they are large (:data:`BACKGROUND_FROM_EXPERTS`). One object per store object,
 held weakly.
@@ -31,10 +32,12 @@ held weakly.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +59,9 @@ BACKGROUND_FROM_EXPERTS = 20_000
 """Lists of at least this many experts (the demo's size; a build takes seconds there) are rebuilt beside
 the serving ones after another process's writes, not in front of a request."""
 _INCREMENTAL_MAX = 5000  # touched fields + outputs beyond which a rebuild is cheaper than re-reading each
+INLINE_MAX = 64
+"""A write leaving at most this many fields and projects/papers to re-read brings them into the lists itself
+(in its write listener), not the next request."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,10 @@ class FieldExpertLists:
         self.updates = 0  # incremental updates
         self._dirty_fields: set[str] = set()
         self._dirty_outputs: set[NodeRef] = set()
+        self._dirty_links: dict[str, set[NodeRef]] = {}  # field -> experts / outputs whose link to it was written
+        self._irregular: set[str] = set()  # fields with a weight rel_weight reads otherwise: re-read whole
         self._dirty_all = False
+        self._store: Callable[[], GraphStore | None] = lambda: None  # the store refresh last read
         self.build_seconds = 0.0  # how long the last full build took
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()  # one refresh at a time
@@ -146,17 +155,32 @@ class FieldExpertLists:
         """The write listener: mark what the committed batch touched."""
         fields: set[str] = set()
         outputs: set[NodeRef] = set()
+        links: dict[str, set[NodeRef]] = {}
         for rb in batch.rels:
-            if rb.type is RelType.EXPERT_IN or (rb.type is RelType.IN_FIELD and rb.start_label in _OUTPUTS):
+            if ((rb.type is RelType.EXPERT_IN and rb.start_label is Label.EXPERT)
+                    or (rb.type is RelType.IN_FIELD and rb.start_label in _OUTPUTS)):
+                for r in rb.rows:  # only these links of the field are re-read (_read_links)
+                    links.setdefault(r["end"], set()).add(NodeRef(rb.start_label, r["start"]))
+            elif rb.type is RelType.EXPERT_IN:
                 fields.update(r["end"] for r in rb.rows)
             elif rb.type in (RelType.LEADS, RelType.JOINS, RelType.AUTHORED) and rb.end_label in _OUTPUTS:
                 outputs.update(NodeRef(rb.end_label, r["end"]) for r in rb.rows)
         whole = any(t in FIELD_EXPERT_TYPES for t in batch.replace_types)
-        if fields or outputs or whole:
-            with self._dirty_lock:
-                self._dirty_fields |= fields
-                self._dirty_outputs |= outputs
-                self._dirty_all = self._dirty_all or whole
+        if not (fields or outputs or links or whole):
+            return
+        with self._dirty_lock:
+            self._dirty_fields |= fields
+            self._dirty_outputs |= outputs
+            for f, refs in links.items():
+                self._dirty_links.setdefault(f, set()).update(refs)
+            self._dirty_all = self._dirty_all or whole
+            small = not self._dirty_all and self._dirty_count() <= INLINE_MAX
+        store = self._store()
+        if small and store is not None and self.stamp is not None:
+            self.refresh(store)  # by the writer: the next request finds the lists current (issue 17)
+
+    def _dirty_count(self) -> int:
+        return len(self._dirty_fields) + len(self._dirty_outputs) + sum(len(r) for r in self._dirty_links.values())
 
     def refresh(self, store: GraphStore) -> None:
         """Bring the lists up to date with ``store``: re-read what this process's writes touched;
@@ -167,19 +191,21 @@ class FieldExpertLists:
         expert index does), so no request waits for it; smaller lists, and this process's own writes
         (clear included), are brought up to date before the request reads them.
         """
+        self._store = weakref.ref(store)
         worker = self._worker
         if worker is not None and worker.is_alive():
             return  # a rebuild is running beside: serve the current lists
         with self._lock:
             stamp = store.change_stamp((), FIELD_EXPERT_TYPES)
             with self._dirty_lock:
-                dirty = bool(self._dirty_all or self._dirty_fields or self._dirty_outputs)
+                dirty = bool(self._dirty_all or self._dirty_fields or self._dirty_outputs or self._dirty_links)
                 if stamp == self.stamp and not dirty:
                     return
-                fields, outputs = set(self._dirty_fields), set(self._dirty_outputs)
-                whole = self._dirty_all or not dirty or len(fields) + len(outputs) > _INCREMENTAL_MAX
+                fields, outputs, links = set(self._dirty_fields), set(self._dirty_outputs), dict(self._dirty_links)
+                whole = self._dirty_all or not dirty or self._dirty_count() > _INCREMENTAL_MAX
                 self._dirty_fields.clear()
                 self._dirty_outputs.clear()
+                self._dirty_links = {}
                 self._dirty_all = False
             unseen = not dirty  # the stamp moved without a write of this process: another process wrote
             if unseen and self.stamp is not None and len(self.experts.ids) >= BACKGROUND_FROM_EXPERTS:
@@ -191,7 +217,7 @@ class FieldExpertLists:
                 if whole or self.stamp is None:
                     self._build(store)
                 else:
-                    self._update(store, fields, outputs)
+                    self._update(store, fields, outputs, links)
             except BaseException:
                 with self._dirty_lock:
                     self._dirty_all = True  # the next request tries again
@@ -222,6 +248,7 @@ class FieldExpertLists:
         self._people = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of = {}
         self._by_class = {}
+        self._irregular = set()
         fields = [n.id for n in store.all_nodes(Label.FIELD)]
         outputs = self._read_fields(store, fields)
         self._read_outputs(store, outputs)
@@ -230,10 +257,15 @@ class FieldExpertLists:
         self.build_seconds = time.perf_counter() - started
         log.info("built the field expert lists: %d fields, %d experts", len(self._entries), len(self.experts.ids))
 
-    def _update(self, store: GraphStore, fields: set[str], outputs: set[NodeRef]) -> None:
-        new_outputs = self._read_fields(store, sorted(fields))
+    def _update(self, store: GraphStore, fields: set[str], outputs: set[NodeRef],
+                links: Mapping[str, set[NodeRef]] | None = None) -> None:
+        fields = fields | {f for f in links or {} if f in self._irregular}
+        links = {f: refs for f, refs in (links or {}).items() if f not in fields}
+        new_outputs, whole = self._read_links(store, links)
+        fields |= whole
+        new_outputs |= self._read_fields(store, sorted(fields))
         self._read_outputs(store, sorted(outputs | new_outputs))
-        touched = set(fields)
+        touched = fields | set(links)
         for ref in outputs:
             touched |= self._fields_of.get(ref, set())
         for f in sorted(touched):
@@ -244,10 +276,48 @@ class FieldExpertLists:
                 self._entries[f] = entries
         self.updates += 1
 
+    def _read_links(self, store: GraphStore, links: Mapping[str, set[NodeRef]]) -> tuple[set[NodeRef], set[str]]:
+        """Splice the written links (expert EXPERT_IN field, project/paper IN_FIELD field) into their fields' lists,
+        reading those links alone, not the whole fields (issue 17: a field of thousands re-read for one expert).
+        The outputs not read before, and the fields to re-read whole after all (a link not found)."""
+        refs = sorted({r for rs in links.values() for r in rs}, key=lambda r: (r.label.value, r.id))
+        found: dict[tuple[NodeRef, str], Mapping] = {}
+        for i in range(0, len(refs), _CHUNK):
+            for src, nb in store.expand(refs[i:i + _CHUNK], direction=Direction.OUT,
+                                        rel_types=[RelType.EXPERT_IN, RelType.IN_FIELD], labels=[Label.FIELD],
+                                        node_props=False):
+                if (nb.rel.type is RelType.EXPERT_IN) is (src.label is Label.EXPERT):
+                    found[(src, nb.node.id)] = nb.rel.props
+        new: set[NodeRef] = set()
+        whole: set[str] = set()
+        for f, mine in sorted(links.items()):
+            if any((r, f) not in found for r in mine):  # replaced meanwhile: read the field as it is now
+                whole.add(f)
+                continue
+            by_class = self._by_class.setdefault(f, set())
+            for r in sorted(mine, key=lambda r: (r.label.value, r.id)):
+                props = found[(r, f)]
+                weight = float(props.get("weight", 1.0))
+                if weight != rel_weight(props):
+                    whole.add(f)
+                    break
+                entries = (self._expert_in if r.label is Label.EXPERT else self._linked[r.label]).setdefault(f, [])
+                entries[:] = [e for e in entries if e[0] != r.id]
+                bisect.insort(entries, (r.id, weight), key=lambda e: (-e[1], e[0]))
+                by_class.discard(r.id)
+                if props.get("basis") == CLASS_BASIS:
+                    by_class.add(r.id)
+                if r.label is not Label.EXPERT:
+                    self._fields_of.setdefault(r, set()).add(f)
+                    if r.id not in self._people[r.label]:
+                        new.add(r)
+        return new, whole
+
     def _read_fields(self, store: GraphStore, fields: Sequence[str]) -> set[NodeRef]:
         """Re-read the EXPERT_IN and IN_FIELD lists of ``fields``; the outputs not read before."""
         found: dict[str, dict[tuple[RelType, Label], list[tuple[tuple, str, float]]]] = {f: {} for f in fields}
         by_class: dict[str, set[str]] = {f: set() for f in fields}
+        irregular: set[str] = set()
         for i in range(0, len(fields), _CHUNK):
             refs = [NodeRef(Label.FIELD, f) for f in fields[i:i + _CHUNK]]
             for src, nb in store.expand(refs, direction=Direction.IN, rel_types=[RelType.EXPERT_IN, RelType.IN_FIELD],
@@ -257,10 +327,13 @@ class FieldExpertLists:
                                (RelType.IN_FIELD, Label.PAPER)):
                     continue
                 weight = float(nb.rel.props.get("weight", 1.0))
+                if weight != rel_weight(nb.rel.props):
+                    irregular.add(src.id)
                 found[src.id].setdefault(key, []).append(((-rel_weight(nb.rel.props), nb.node.id), nb.node.id, weight))
                 if nb.rel.props.get("basis") == CLASS_BASIS:
                     by_class[src.id].add(nb.node.id)
         new: set[NodeRef] = set()
+        self._irregular = (self._irregular - set(fields)) | irregular
         for f, kinds in found.items():
             self._by_class[f] = by_class[f]
             self._expert_in[f] = [(i, w) for _, i, w in sorted(kinds.get((RelType.EXPERT_IN, Label.EXPERT), []))]

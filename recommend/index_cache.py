@@ -13,7 +13,9 @@ Neo4j at the demo's size, minutes at 50×). Here:
   and re-tokenised, the rest keep their words (:meth:`ExpertIndex.updated`).
 * **A few changed profiles cost milliseconds, and the next answer sees them.** Up to
   :data:`INLINE_MAX` experts and outputs written by this process are folded into the index by
-  the next :meth:`IndexCache.get` itself (their profiles re-read, tokenised and put into the
+  the write itself (the writer's thread, in the store's write listener, so the next recommendation
+  pays nothing for it), or by the next :meth:`IndexCache.get` when another thread was folding in
+  then (their profiles re-read, tokenised and put into the
   index's delta beside its BM25 matrix, :meth:`ExpertIndex.updated`; their semantic vectors into an
   overlay beside the shared matrix): no work proportional to the graph, no rebuild, fork or
   unpickling (issue 17: the next recommendation after a write within 1.5× of the one before, and it
@@ -39,6 +41,7 @@ import pickle
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -142,23 +145,30 @@ class IndexCache:
         now = time.monotonic()
         with self._lock:
             dirty = bool(self._dirty_experts or self._dirty_projects)
-            inline = (dirty and not self._patching and "*" not in self._dirty_experts
-                      and len(self._dirty_experts) + len(self._dirty_projects) <= INLINE_MAX
-                      and not (self._worker is not None and self._worker.is_alive()))
-            if inline:
-                self._patching = True
             due = (dirty and now - self._last_write >= self.settle_seconds) or now - self._checked >= self.recheck_seconds
-        if inline:
-            try:
-                patched = self._patch_inline(store, index)
-            finally:
-                with self._lock:
-                    self._patching = False
+        if dirty:
+            patched = self._fold_in(store, index)
             if patched is not None:
                 return patched
         if due:
             self._schedule(store)
         return index
+
+    def _fold_in(self, store: GraphStore, index: ExpertIndex) -> ExpertIndex | None:
+        """:meth:`_patch_inline` when the written profiles are few and nobody else is folding or updating."""
+        with self._lock:
+            inline = (bool(self._dirty_experts or self._dirty_projects) and not self._patching
+                      and "*" not in self._dirty_experts
+                      and len(self._dirty_experts) + len(self._dirty_projects) <= INLINE_MAX
+                      and not (self._worker is not None and self._worker.is_alive()))
+            if not inline:
+                return None
+            self._patching = True
+        try:
+            return self._patch_inline(store, index)
+        finally:
+            with self._lock:
+                self._patching = False
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a running background update (tests and benchmarks)."""
@@ -205,16 +215,26 @@ class IndexCache:
 
     def _listen(self, store: GraphStore) -> None:
         if id(store) not in self._listening:
-            store.add_write_listener(self._on_write)
+            ref = weakref.ref(store)
+            store.add_write_listener(lambda batch: self._on_write(batch, ref))
             self._listening.add(id(store))
 
-    def _on_write(self, batch: Batch) -> None:
+    def _on_write(self, batch: Batch, ref: Callable[[], GraphStore | None] = lambda: None) -> None:
+        """The write listener: mark the touched profiles, and when all written since the last fold-in are still
+        few (:data:`INLINE_MAX`) fold them into the serving index right here, by the writer, so the next
+        request finds the index current and pays nothing for the write (issue 17). More (an import) are left
+        to the background update, as before; a write while another thread folds in, to the next request."""
         experts, projects = touched_experts(batch)
-        if experts or projects:
-            with self._lock:
-                self._dirty_experts |= experts
-                self._dirty_projects |= projects
-                self._last_write = time.monotonic()
+        if not (experts or projects):
+            return
+        with self._lock:
+            self._dirty_experts |= experts
+            self._dirty_projects |= projects
+            self._last_write = time.monotonic()
+            store = ref()
+            index = self._index if store is not None and self._store_id == id(store) else None
+        if index is not None and store is not None:
+            self._fold_in(store, index)
 
     # -- keeping it current ----------------------------------------------------------------
     def _patch_inline(self, store: GraphStore, index: ExpertIndex) -> ExpertIndex | None:

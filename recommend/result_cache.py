@@ -9,8 +9,9 @@ workflow forms that re-rank after a step). :class:`ResultCache` keeps the answer
   included, :func:`recommend.ranker.apply_ranker`), "this year" (the clock), the tokenizer, and the
   serving expert index and semantic model objects (a new index or model — an index update swapped in,
   a rebuilt model file — empties the cache).
-* **Never stale:** ANY write this process commits empties it (the store's write listener) and a write
-  of another process does too (the store's :meth:`~GraphStore.change_stamp` over every label and type,
+* **Never stale:** any write this process commits empties it (the store's write listener), except one of
+  only the webhook outbox, which no recommendation reads (:data:`UNREAD_LABELS`), and a write
+  of another process does too (the store's :meth:`~GraphStore.change_stamp` over every label and type but those,
   read before each lookup: the local store keeps exact revisions; Neo4j's stamp is the counts, so a
   property-only change by another process goes unseen there, as for the expert index). An answer whose
   computation raced with a write is returned to its own request but not kept (a generation counter).
@@ -43,10 +44,21 @@ from recommend.semantics import SemanticModel, get_semantic_model
 from recommend.text import Tokenize
 from workflow.common import this_year
 
-__all__ = ["ResultCache", "recommendation_for_demand"]
+__all__ = ["UNREAD_LABELS", "UNREAD_TYPES", "ResultCache", "recommendation_for_demand"]
 
-_ALL_LABELS = tuple(Label)
-_ALL_TYPES = tuple(RelType)
+UNREAD_LABELS: tuple[Label, ...] = (Label.DELIVERY,)
+UNREAD_TYPES: tuple[RelType, ...] = (RelType.NOTIFIES,)
+"""What no recommendation reads: the webhook outbox (a Delivery NOTIFIES its Push or Challenge). A write of these
+alone (the webhook dispatcher claiming, delivering, retrying) keeps the answers (tests/test_result_cache.py records
+a recommendation's reads and checks it)."""
+_ALL_LABELS = tuple(x for x in Label if x not in UNREAD_LABELS)
+_ALL_TYPES = tuple(t for t in RelType if t not in UNREAD_TYPES)
+
+
+def _unread(batch: Batch) -> bool:
+    """Whether ``batch`` writes only what no recommendation reads."""
+    return (not batch.replace_types and all(nb.label in UNREAD_LABELS for nb in batch.nodes)
+            and all(rb.type in UNREAD_TYPES for rb in batch.rels))
 
 
 class ResultCache:
@@ -64,7 +76,10 @@ class ResultCache:
         self._lock = threading.Lock()
 
     def on_write(self, batch: Batch) -> None:
-        """The write listener: any committed batch empties the cache."""
+        """The write listener: a committed batch empties the cache, unless it wrote only what no recommendation
+        reads (:data:`UNREAD_LABELS`, :data:`UNREAD_TYPES`)."""
+        if (batch.nodes or batch.rels) and _unread(batch):
+            return
         with self._lock:
             self._generation += 1
             self._entries.clear()

@@ -106,3 +106,19 @@ def test_records_read_across_a_write_are_not_kept(world_store):
     served = cache.get(world_store, ["e:li"], load)
     assert served[0].node.name == "李明"  # this request's own read
     assert cache.get(world_store, ["e:li"], expert_records)[0].node.name == "李明明"  # not kept
+
+
+def test_a_write_reads_the_records_it_dropped_again_itself(world_store, monkeypatch):
+    """Issue 17: a write that drops a few records (and makes a new expert) reads them again in its own listener,
+    so the next request reads none of them; what it keeps is what a fresh read gives."""
+    _served(world_store)
+    cache = expert_record_cache(world_store)
+    world_store.write(Batch()
+                      .add_nodes(Label.PROJECT, [{"id": "p:1", "title": "高镍正极材料涂布工艺（二期）"}])
+                      .add_nodes(Label.EXPERT, [{"id": "e:none", "name": "新来的"}])
+                      .add_rels(RelType.WORKS_AT, Label.EXPERT, Label.INSTITUTION, [{"start": "e:none", "end": "i:zju"}]))
+    misses = cache.misses
+    assert _served(world_store) == expert_records(world_store, EXPERTS)
+    assert cache.misses == misses  # e:li (p:1) and the new e:none were read by the write
+    assert [p.title for r in _served(world_store) if r.node.id == "e:li" for p in r.projects] == ["高镍正极材料涂布工艺（二期）"]
+    _check(world_store)

@@ -4,8 +4,8 @@ a traversal of the graph, kept current by writes, on both stores."""
 from __future__ import annotations
 
 from graph.local_store import LocalStore
-from graph.model import Label, RelType
-from graph.store import Batch
+from graph.model import CLASS_BASIS, Label, RelType
+from graph.store import Batch, NodeRef
 from recommend import field_experts
 from recommend.candidates import demand_facts, gather_candidates
 from recommend.config import resolve
@@ -95,3 +95,56 @@ def test_a_slow_rebuild_runs_beside_the_serving_lists(tmp_path, monkeypatch):
     assert lists.builds == 2
     assert "e:new" in _candidates(first)
     first.close()
+
+
+def test_a_small_write_updates_the_lists_itself_and_they_equal_a_fresh_build(store, monkeypatch):
+    """Issue 17: a write touching few fields and projects brings the lists up to date in its own listener (the
+    next request re-reads nothing), a large one is left to the next request, and either way the lists equal
+    lists built from scratch."""
+    store.write(world())
+    lists = field_expert_lists(store)
+    before = _candidates(store)
+    updates = lists.updates
+    _new_project(store)
+    assert lists.updates == updates + 1 and not lists._dirty_fields and not lists._dirty_outputs  # by the write
+    refreshed: list[int] = []
+    monkeypatch.setattr(lists, "_update", lambda *a: refreshed.append(1))
+    after = _candidates(store)
+    assert not refreshed and after != before and "e:new" in after  # the request found them current
+    monkeypatch.undo()
+    monkeypatch.setattr(field_experts, "INLINE_MAX", 1)  # as if the write touched many
+    _new_project(store, expert="e:new2", project="p:new2")
+    assert lists.updates == updates + 1 and lists._dirty_links == {"f:cathode": {NodeRef(Label.PROJECT, "p:new2")}}
+    after = _candidates(store)
+    assert lists.updates == updates + 2 and "e:new2" in after
+    monkeypatch.undo()
+    whole: list[list[str]] = []
+    read_fields = lists._read_fields
+    monkeypatch.setattr(lists, "_read_fields", lambda st, fs: whole.append(list(fs)) or read_fields(st, fs))
+    store.write(Batch()  # a changed weight, a new expert and a class-only link: only these links are read
+                .add_nodes(Label.EXPERT, [{"id": "e:new3", "name": "周新"}])
+                .add_rels(RelType.EXPERT_IN, Label.EXPERT, Label.FIELD,
+                          [{"start": "e:conf", "end": "f:cathode", "weight": 0.4},
+                           {"start": "e:new3", "end": "f:cathode", "weight": 0.7, "basis": CLASS_BASIS},
+                           {"start": "e:new3", "end": "f:inspect", "weight": 1.0}]))
+    assert lists.updates == updates + 3 and all(not fs for fs in whole)  # no field re-read whole
+    found = _candidates(store)
+    assert ("expert_in", ("f:cathode", "e:conf"), "", 0.4) in found["e:conf"]
+    assert ("expert_in", ("f:inspect", "e:new3"), "", 1.0) in found["e:new3"]
+    fresh = field_experts.FieldExpertLists()
+    fresh.refresh(store)
+    fields = sorted(lists._entries)
+    assert fields == sorted(fresh._entries)
+    for f in fields:
+        mine, theirs = lists.snapshot([f])[f], fresh.snapshot([f])[f]
+        assert [lists.expert_id(i) for i in mine.expert] == [fresh.expert_id(i) for i in theirs.expert]
+        assert [lists.expert_id(i) for i in mine.project_person] == [fresh.expert_id(i) for i in theirs.project_person]
+        assert mine.project_rank.tolist() == theirs.project_rank.tolist()
+        assert mine.expert_weight.tolist() == theirs.expert_weight.tolist()
+        assert [lists.output_id(Label.PROJECT, i) for i in mine.project_id] == \
+            [fresh.output_id(Label.PROJECT, i) for i in theirs.project_id]
+        assert mine.project_link.tolist() == theirs.project_link.tolist()
+        assert (mine.expert_by_class is None) == (theirs.expert_by_class is None)
+        if mine.expert_by_class is not None:
+            assert mine.expert_by_class.tolist() == theirs.expert_by_class.tolist()
+    assert lists._by_class["f:cathode"] == fresh._by_class["f:cathode"] and "e:new3" in fresh._by_class["f:cathode"]

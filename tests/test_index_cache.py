@@ -309,3 +309,26 @@ def test_warming_runs_the_fold_in_once_and_serves_the_index_as_built(store, monk
     assert (Label.EXPERT, (first.ids[0],)) in asked  # the warm-up read one stored expert's profile
     assert cache.get(store) is first and (cache.builds, cache.updates) == (1, 0)
     assert sorted(first.profiles) == sorted(p.id for p in load_profiles(store))  # nothing added or dropped
+
+
+def test_a_small_write_is_folded_in_by_the_writer_and_one_during_a_fold_in_by_the_next_request(store, monkeypatch):
+    """Issue 17: a small profile write is folded into the serving index by the write itself (its listener), so
+    the next request finds the index current and does no work for it; a write while another thread is folding
+    in is left to the next request."""
+    import recommend.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "DELTA_FLOOR", 0)
+    monkeypatch.setattr(retrieval, "DELTA_SHARE", 1.0)
+    store.write(world())
+    cache = IndexCache(bigrams, recheck_seconds=3600.0, settle_seconds=3600.0, semantics=None)
+    first = cache.get(store)
+    store.write(_relevant_new_expert())
+    assert cache.updates == 1 and not cache._dirty_experts  # folded in by the write, before any request
+    fresh = cache.get(store)
+    assert fresh is not first and "e:new" in fresh.profiles and cache.updates == 1 and cache._worker is None
+    cache._patching = True  # another thread is folding in
+    store.upsert_nodes(Label.EXPERT, [{"id": "e:new", "name": "钱伟", "keywords": ["固态电解质"]}])
+    assert cache.updates == 1 and cache._dirty_experts == {"e:new"}
+    cache._patching = False
+    again = cache.get(store)  # the next request folds it in
+    assert again.profiles["e:new"].keywords == ("固态电解质",) and cache.updates == 2 and cache.builds == 1

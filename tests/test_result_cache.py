@@ -143,3 +143,45 @@ def test_the_api_and_the_demand_page_share_it(local_store, tmp_path):
     local_store.upsert_nodes(Label.DEMAND, [{"id": "d:1", "title": "高镍正极材料涂布缺陷检测", "excluded_experts": ["e:li"]}])
     after = client.get("/api/v1/demands/d:1/recommendations", headers=headers).get_json()
     assert "e:li" not in [e["expert_id"] for e in after["experts"]] and results.misses == 2
+
+
+def test_a_write_of_the_webhook_outbox_alone_keeps_the_answers_and_no_recommendation_reads_it(local_store, monkeypatch):
+    """Issue 17: the webhook dispatcher writes Delivery nodes all the time (claimed, delivered, retried); no
+    recommendation reads them (its reads, recorded here, never return a Delivery or a NOTIFIES), so such a write
+    keeps every answer; a push (its Delivery rides in the same batch) still changes the answer."""
+    from graph.model import RelType
+    from graph.store import Batch, NodeRef
+    from recommend.result_cache import UNREAD_LABELS, UNREAD_TYPES
+    from workflow.push import push_demands
+
+    local_store.write(world())
+    push_demands(local_store, ["d:1"], [NodeRef(Label.EXPERT, "e:sun")], actor="test")
+    delivery = local_store.find_nodes(Label.DELIVERY, limit=1).nodes[0]
+    assert local_store.neighbors(Label.DELIVERY, delivery.id)[0].rel.type is RelType.NOTIFIES
+    seen_labels: set = set()
+    seen_types: set = set()
+    for name in ("get_nodes", "get_node", "list_nodes", "all_nodes", "find_nodes", "expand"):
+        method = getattr(local_store, name)
+
+        def recording(*args, _method=method, _name=name, **kwargs):
+            out = _method(*args, **kwargs)
+            if _name == "expand":
+                for _, nb in out:
+                    seen_labels.add(nb.node.label)
+                    seen_types.add(nb.rel.type)
+            else:
+                seen_labels.add(Label.parse(args[0]))
+            return out
+
+        monkeypatch.setattr(local_store, name, recording)
+    cache = ResultCache()
+    before = _cached(cache, local_store)
+    assert Label.PUSH in seen_labels and RelType.ABOUT in seen_types  # the recording sees the workflow reads
+    assert not seen_labels & set(UNREAD_LABELS) and not seen_types & set(UNREAD_TYPES)
+    monkeypatch.undo()
+    local_store.write(Batch().add_nodes(Label.DELIVERY, [{**delivery.props, "id": delivery.id, "status": "已投递"}]))
+    assert _cached(cache, local_store) is before and cache.hits == 1  # kept
+    assert _body(before) == _fresh(local_store)  # and the same as computed afresh
+    push_demands(local_store, ["d:1"], [NodeRef(Label.EXPERT, "e:li")], actor="test")
+    after = _cached(cache, local_store)
+    assert after is not before and cache.misses == 2 and _body(after) == _fresh(local_store)
