@@ -172,6 +172,11 @@ def count_subset(labels: Sequence[Label], rel_types: Sequence[RelType]) -> str:
     return f"RETURN [{', '.join(parts) or ''}] AS counts"
 
 
+GRAPH_COUNTS = "CALL db.stats.retrieve('GRAPH COUNTS') YIELD data RETURN data.nodes AS nodes, data.relationships AS rels"
+"""Every label's and relationship type's count from the count store in one call: one plan, where a query per label
+and type needs ~45 plans (4.5 s for the first ``kgmatch stats`` after a server start at 10×, 0.4 s this way)."""
+
+
 def count_label(label: Label) -> str:
     """Nodes of one label (answered from Neo4j's count store)."""
     return f"MATCH (n:{_label(label)}) RETURN count(n) AS c"

@@ -91,3 +91,22 @@ def test_schema_applies_twice_and_has_the_cjk_fulltext_index(neo4j_store):
     assert {"expert_id", "demand_id", "field_id"} <= constraints
     assert index["options"]["indexConfig"]["fulltext.analyzer"] == "cjk"
     assert neo4j_store.ping()
+
+
+@pytest.mark.neo4j
+def test_counts_from_one_stats_call_equal_a_count_query_per_label_and_type(neo4j_store, monkeypatch):
+    """`kgmatch stats` on Neo4j reads the count store with one db.stats.retrieve call (one plan, not ~45: the
+    first call after a server start at 10× fell from 4.5 s to 0.4 s); where the server refuses the procedure it
+    counts per label and type, with the same answer."""
+    from graph import cypher
+    from graph.model import Label, RelType
+    from graph.store import Batch
+
+    neo4j_store.write(Batch().add_nodes(Label.EXPERT, [{"id": "e:1", "name": "张伟"}, {"id": "e:2", "name": "李娜"}])
+                      .add_nodes(Label.FIELD, [{"id": "f:1", "name": "电池", "scheme": "nsfc"}])
+                      .add_rels(RelType.EXPERT_IN, Label.EXPERT, Label.FIELD, [{"start": "e:1", "end": "f:1"}]))
+    one_call = neo4j_store.counts()
+    monkeypatch.setattr(cypher, "GRAPH_COUNTS", "CALL db.no_such_procedure() YIELD data RETURN data")
+    per_label = neo4j_store.counts()
+    assert one_call == per_label
+    assert one_call.as_dict() == {"nodes": {"Expert": 2, "Field": 1}, "relationships": {"EXPERT_IN": 1}}
