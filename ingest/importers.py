@@ -265,7 +265,7 @@ def _import_rows(rows: Iterable[Row], kind: str, store: GraphStore, *, source: s
     rows_in = itertools.chain(first, rest)
     for count, row in enumerate(tqdm(rows_in, desc=f"校验 {Path(source).name}", unit="行", disable=not progress),
                                 start=1):
-        if step and count % step == 0:
+        if step and count > 1 and (count - 1) % step == 0:
             loading.write(ops)  # the rows before this one: committed; the builder keeps its cross-row state
             ops = []
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values.values()):

@@ -273,7 +273,9 @@ class ChunkedLoad:
         except StoreError as err:
             if not self.chunks:
                 raise
-            raise StoreError(Msg.CHUNK_FAILED.format(first=min(rows), last=max(rows), reason=err.message,
+            first, last = min(rows), max(rows)
+            where = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
+            raise StoreError(Msg.CHUNK_FAILED.format(rows=where, reason=err.message,
                                                      done=sum(self._rows)), errors=err.errors) from err
         self.chunks += 1
         self.nodes += summary.nodes
