@@ -4,7 +4,8 @@
 canonical fields of the kind (:mod:`ingest.mapping`, which documents every accepted
 header and value format), converts and checks each row, resolves its references
 (:mod:`ingest.resolve`), and hands the node and relationship ops of the good rows to
-:func:`ingest.loader.load_ops`, which validates them all before writing one batch.
+:class:`ingest.loader.ChunkedLoad`, which validates and writes them chunk by chunk of
+input rows (one batch for a file that fits in one chunk, or for an all-or-nothing upload).
 
 What a bad row is: a required field missing, a value of the wrong type or format, a
 reference that does not resolve (unknown region, industry, field code or enterprise),

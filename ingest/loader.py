@@ -6,6 +6,12 @@ bad row is written (a relationship whose endpoint is a bad row is bad too); load
 the same file again changes nothing. On a store that limits its transactions (Neo4j) the good
 rows are committed in batches (:func:`graph.batching.write_in_batches`): a load the server stops
 part-way is resumed by loading the same file again.
+
+A large file is checked and written in chunks of input rows (:class:`ChunkedLoad`,
+``KGMATCH_LOAD_CHUNK_ROWS``) so that memory does not grow with the file: each row gets the
+verdict and message of a one-pass check (the checks carry their state across chunks), and the
+stored graph is the one a single transaction gives. A failed chunk write leaves the earlier chunks
+committed and nothing of that chunk; loading the same file again resumes it.
 """
 
 from __future__ import annotations
