@@ -34,6 +34,8 @@ class EnvVar:
 ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("KGMATCH_STORE", "local", STORE, "图存储后端：local（内置）或 neo4j"),
     EnvVar("KGMATCH_DATA_DIR", "var", STORE, "数据目录：内置图存储、用户文件、审计日志和会话密钥都在这里"),
+    EnvVar("KGMATCH_LOAD_CHUNK_ROWS", 20000, STORE,
+           "导入大文件时每写入这么多输入行提交一次（内存不随文件增长；中断后再次导入同一文件即可续上）；0 表示整个文件一次提交"),
     EnvVar("KGMATCH_USERS_FILE", "", APP, "用户与 API 密钥文件（JSON，只存哈希）；留空为 数据目录/users.json"),
     EnvVar("KGMATCH_AUDIT_LOG", "", APP, "审计日志（只追加的 JSON Lines）；留空为 数据目录/audit.jsonl"),
     EnvVar("KGMATCH_SECRET_KEY", "", APP, "会话签名密钥；留空时首次启动生成并保存在 数据目录/secret_key（权限 600）"),

@@ -60,6 +60,9 @@ class Msg:
     BATCH_REFUSED = ("导入中断：图数据库拒绝了 {what}（共 {rows} 行，{reason}）。此前的 {done} 行已分批提交；"
                      "处理后重新导入同一文件即可续上（已导入的行按编号合并，不会重复）")
 
+    CHUNK_FAILED = ("导入中断：{rows}所在的一块未能写入（{reason}）。此前的 {done} 个输入行已分块提交；"
+                    "处理后重新导入同一文件即可续上（已导入的行按编号合并，结果与一次导入相同）")
+
     class api:
         """The web app and the JSON API: sign-in, permissions, request errors, HTTP statuses."""
 

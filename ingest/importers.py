@@ -4,7 +4,8 @@
 canonical fields of the kind (:mod:`ingest.mapping`, which documents every accepted
 header and value format), converts and checks each row, resolves its references
 (:mod:`ingest.resolve`), and hands the node and relationship ops of the good rows to
-:func:`ingest.loader.load_ops`, which validates them all before writing one batch.
+:class:`ingest.loader.ChunkedLoad`, which validates and writes them chunk by chunk of
+input rows (one batch for a file that fits in one chunk, or for an all-or-nothing upload).
 
 What a bad row is: a required field missing, a value of the wrong type or format, a
 reference that does not resolve (unknown region, industry, field code or enterprise),
@@ -17,8 +18,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,8 @@ from graph.store import GraphStore, NodeRef
 from ingest.builders import Builder, RowContext
 from ingest.demand_rules import DEFAULT_TEXT_LIMIT, INITIAL_STATUS, check_demand_values
 from ingest.field_linking import understand_demand
-from ingest.loader import LoadReport, cycle_collection_paused, load_ops
+from ingest.generic import NodeOp, RelOp
+from ingest.loader import ChunkedLoad, LoadReport, chunk_rows, cycle_collection_paused, write_chunked
 from ingest.mapping import KINDS, Column, convert, match_headers
 from ingest.nsfc import ProjectBuilder
 from ingest.papers import PaperBuilder
@@ -223,7 +226,7 @@ def _check_columns(kind: str, headers: set[str], source: str) -> None:
         log.warning("%s: ignored columns %s (not fields of %s)", source, ", ".join(sorted(unknown)), kind)
 
 
-def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: str,
+def import_rows(rows: Iterable[Row], kind: str, store: GraphStore, *, source: str,
                 errors: list[RowError] | None = None, default_fields: Sequence[str] = (),
                 progress: bool = False, data_source: str | None = None, intake: bool = False,
                 text_limit: int = DEFAULT_TEXT_LIMIT, create: Sequence[NodeRef] = (),
@@ -245,16 +248,27 @@ def import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: st
                             create=create, all_or_nothing=all_or_nothing)
 
 
-def _import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: str, errors: list[RowError] | None,
+def _import_rows(rows: Iterable[Row], kind: str, store: GraphStore, *, source: str, errors: list[RowError] | None,
                  default_fields: Sequence[str], progress: bool, data_source: str | None, intake: bool,
                  text_limit: int, create: Sequence[NodeRef], all_or_nothing: bool) -> LoadReport:
-    errors = list(errors or [])
-    headers = {h for row in rows for h in row.values}
-    _check_columns(kind, headers, source)
+    errors = errors if errors is not None else []  # the reader may still add to it (rows are streamed)
+    # A large file is written in chunks of input rows (ingest.loader.ChunkedLoad); an upload that must
+    # load whole or not at all, or create a node, is one batch. The required columns are checked on the
+    # first chunk's headers (every row of a CSV or workbook has the same).
+    step = 0 if (all_or_nothing or create) else chunk_rows()
+    rest = iter(rows)
+    first = list(itertools.islice(rest, step)) if step else list(rest)
+    _check_columns(kind, {h for row in first for h in row.values}, source)
     builder = BUILDERS[kind](store, Resolver(store), default_fields=default_fields, source=data_source)
     builder.intake, builder.text_limit, builder.today = intake, text_limit, clock.today()
-    ops = []
-    for row in tqdm(rows, desc=f"校验 {Path(source).name}", unit="行", disable=not progress):
+    loading = ChunkedLoad(store, source=source, errors=errors, create=create, all_or_nothing=all_or_nothing)
+    ops: list[NodeOp | RelOp] = []
+    rows_in = itertools.chain(first, rest)
+    for count, row in enumerate(tqdm(rows_in, desc=f"校验 {Path(source).name}", unit="行", disable=not progress),
+                                start=1):
+        if step and count > 1 and (count - 1) % step == 0:
+            loading.write(ops)  # the rows before this one: committed; the builder keeps its cross-row state
+            ops = []
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row.values.values()):
             continue  # a blank line of a spreadsheet
         ctx = RowContext(row.number, kind, {})
@@ -267,8 +281,13 @@ def _import_rows(rows: Sequence[Row], kind: str, store: GraphStore, *, source: s
             for hook in ctx.hooks:
                 hook()
         ctx.hooks.clear()  # the hooks close over ctx: a cycle that would outlive the row while the collector is paused
-    ops.extend(builder.finish())
-    return load_ops(ops, store, source=source, errors=errors, create=create, all_or_nothing=all_or_nothing)
+    del first
+    if step:
+        loading.write(ops)
+        ops = []
+    ops.extend(builder.finish())  # aggregates over every row of the file (and what is stored)
+    write_chunked(loading, ops, step)
+    return loading.report()
 
 
 def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = False,
@@ -283,6 +302,6 @@ def import_file(path: Path, kind: str, store: GraphStore, *, progress: bool = Fa
     """
     errors: list[RowError] = []
     with cycle_collection_paused():
-        rows = list(read_rows(path, errors, lenient_encoding=True))
+        rows = read_rows(path, errors, lenient_encoding=True)  # streamed: a large file is loaded in chunks
         return import_rows(rows, kind, store, source=str(path), errors=errors, default_fields=default_fields,
                            progress=progress, data_source=data_source, all_or_nothing=all_or_nothing)

@@ -136,13 +136,17 @@ class ProjectBuilder(Builder):
         led = {key: set(pids) for key, pids in self._led.items()}
         years = {pid: year for pid, (_, year, _) in self._projects.items()}
         experts = sorted({eid for eid, _ in led})
-        stored = self.store.expand([NodeRef(Label.EXPERT, e) for e in experts], rel_types=[RelType.LEADS],
-                                   labels=[Label.PROJECT]) if experts else []
         by_project: dict[str, set[str]] = {}
-        for ref, nb in stored:
-            if nb.node.id not in self._projects:  # the file's version of a project wins
-                by_project.setdefault(nb.node.id, set()).add(ref.id)
-                years[nb.node.id] = nb.node.props.get("start_year") or nb.node.props.get("approval_year")
+        step = 20_000  # experts per read: a large file's projects are stored already when it is loaded in chunks
+        for i in range(0, len(experts), step):
+            for ref, nb in self.store.expand([NodeRef(Label.EXPERT, e) for e in experts[i:i + step]],
+                                             rel_types=[RelType.LEADS], labels=[Label.PROJECT], node_props=False):
+                if nb.node.id not in self._projects:  # the file's version of a project wins
+                    by_project.setdefault(nb.node.id, set()).add(ref.id)
+        others = sorted(by_project)
+        for i in range(0, len(others), step):
+            for node in self.store.get_nodes(Label.PROJECT, others[i:i + step]):
+                years[node.id] = node.props.get("start_year") or node.props.get("approval_year")
         if by_project:
             for ref, nb in self.store.expand([NodeRef(Label.PROJECT, p) for p in sorted(by_project)],
                                              rel_types=[RelType.IN_FIELD], labels=[Label.FIELD], node_props=False):

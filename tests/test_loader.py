@@ -74,8 +74,8 @@ def test_a_load_pauses_the_cycle_collector_and_restores_it(tmp_path, local_store
     import ingest.loader as loader
 
     seen = []
-    real_load_ops = loader.load_ops
-    monkeypatch.setattr(loader, "load_ops", lambda *a, **k: seen.append(gc.isenabled()) or real_load_ops(*a, **k))
+    real_write = loader.ChunkedLoad.write
+    monkeypatch.setattr(loader.ChunkedLoad, "write", lambda *a, **k: seen.append(gc.isenabled()) or real_write(*a, **k))
     path = tmp_path / "one.csv"
     path.write_text("label,id,name\nInstitution,inst:甲,甲\n", encoding="utf-8")
     was = gc.isenabled()

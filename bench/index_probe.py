@@ -1,0 +1,94 @@
+"""Where the expert index build goes on a large store, without building it whole (issue 15, 100×).
+
+Building the index of a 100× store whole would take hours and more memory than the machine can
+give (10×: 1,080 s, 2.2 GB serving RSS). This measures the build's phases on the first ``--sample``
+experts (by id, as ``load_profiles`` pages them) and scales each phase to the store's expert count:
+
+* ``profiles``: reading the experts with their institutions, projects and papers (``load_profiles``);
+* ``index``: tokenising the profiles and building BM25 (``ExpertIndex``), the activity prior, and
+  the profiles' semantic vectors — the rest of ``IndexCache._build``.
+
+Each phase's CPU seconds per expert × the experts of the store is the extrapolation (linear: every
+phase is a pass over the profiles); ``--profile`` adds the top functions (cProfile, cumulative CPU).
+
+    python -m bench.index_probe --data-dir var/scale/local100 --sample 20000 [--profile 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import resource
+import time
+from pathlib import Path
+
+
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def probe(data_dir: Path, sample: int, top: int) -> dict:
+    """Phases of the index build over the first ``sample`` experts, and their extrapolation."""
+    import recommend.index_cache as index_cache
+    from graph.local_store import LocalStore
+    from graph.model import Label
+    from ingest.nlp import content_words
+    from recommend.profiles import _profiles_of
+
+    store = LocalStore(data_dir)
+    experts_total = store.counts().nodes.get("Expert", 0)
+    wall0, cpu0 = time.perf_counter(), _cpu()
+    profiles, after = [], None
+    while len(profiles) < sample:
+        page = store.list_nodes(Label.EXPERT, limit=min(2000, sample - len(profiles)), after=after)
+        if not page:
+            break
+        after = page[-1].id
+        profiles += _profiles_of(store, page)
+    read = {"wall_s": time.perf_counter() - wall0, "cpu_s": _cpu() - cpu0}
+    cache = index_cache.IndexCache(content_words, background=False)
+    index_cache.load_profiles = lambda _store: profiles  # the build's own steps, over the sample
+    profiler = cProfile.Profile(timer=time.process_time) if top else None
+    wall0, cpu0 = time.perf_counter(), _cpu()
+    if profiler:
+        profiler.enable()
+    cache._build(store)
+    if profiler:
+        profiler.disable()
+    built = {"wall_s": time.perf_counter() - wall0, "cpu_s": _cpu() - cpu0}
+    n = len(profiles)
+    out = {"data_dir": str(data_dir), "experts": experts_total, "sample": n,
+           "profiles": {k: round(v, 1) for k, v in read.items()}, "index": {k: round(v, 1) for k, v in built.items()},
+           "cpu_ms_per_expert": {"profiles": round(read["cpu_s"] / n * 1000, 3),
+                                 "index": round(built["cpu_s"] / n * 1000, 3)},
+           "extrapolated_cpu_s": round((read["cpu_s"] + built["cpu_s"]) / n * experts_total),
+           "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    if profiler:
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)
+        out["profile"] = text.getvalue()
+    store.close()
+    return out
+
+
+def main() -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--sample", type=int, default=20000)
+    parser.add_argument("--profile", type=int, default=0, help="print the top N functions (cumulative CPU)")
+    args = parser.parse_args()
+    out = probe(args.data_dir, args.sample, args.profile)
+    profile = out.pop("profile", None)
+    print(json.dumps(out, ensure_ascii=False))
+    if profile:
+        print(profile)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
