@@ -153,14 +153,19 @@ def score_clc_rules(path: Path = CLC_RULE_SAMPLE_PATH,
     out: dict[str, dict[str, object]] = {}
     for name, members in groups.items():
         part = [r for r in rows if r["rule"] in members]
-        entry: dict[str, object] = {"rules": list(members), "n": len(part)}
-        for column in ("correct_level2", "correct_level1"):
-            ok = sum(r[column] == "1" for r in part)
-            lo, hi = wilson(ok, len(part))
-            entry[column] = {"correct": ok, "precision": round(ok / len(part), 3) if part else None,
-                             "ci95": [round(lo, 3), round(hi, 3)]}
-        out[name] = entry
+        out[name] = {"rules": list(members), **_levels_precision(part)}
     return out
+
+
+def _levels_precision(rows: list[dict[str, str]]) -> dict[str, object]:
+    """n, and the share of ``rows`` judged right at the second and at the first level, with 95 % Wilson intervals."""
+    entry: dict[str, object] = {"n": len(rows)}
+    for column in ("correct_level2", "correct_level1"):
+        ok = sum(r[column] == "1" for r in rows)
+        lo, hi = wilson(ok, len(rows))
+        entry[column] = {"correct": ok, "precision": round(ok / len(rows), 3) if rows else None,
+                         "ci95": [round(lo, 3), round(hi, 3)]}
+    return entry
 
 
 def term_links(title: object, keywords: object, fields: object = None) -> list[str]:
@@ -215,13 +220,7 @@ def score_term_census(path: Path = TERM_CENSUS_PATH) -> dict[str, dict[str, obje
         rows = [r for r in csv.DictReader(fh, delimiter="\t") if r["correct_level1"] in ("0", "1")]
     out: dict[str, dict[str, object]] = {}
     for name, part in (("all", rows), ("unseen", [r for r in rows if r["seen"] != "1"])):
-        entry: dict[str, object] = {"n": len(part)}
-        for column in ("correct_level2", "correct_level1"):
-            ok = sum(r[column] == "1" for r in part)
-            lo, hi = wilson(ok, len(part))
-            entry[column] = {"correct": ok, "precision": round(ok / len(part), 3) if part else None,
-                             "ci95": [round(lo, 3), round(hi, 3)]}
-        out[name] = entry
+        out[name] = _levels_precision(part)
     return out
 
 
