@@ -92,38 +92,41 @@ def test_handcheck_precision_is_scored_with_an_interval():
     assert [round(x, 3) for x in wilson(0, 10)] == [0.0, 0.278]
 
 
-def test_the_clc_paper_sample_is_the_seeded_draw_fully_labelled_and_scored():
-    """Issue 12: links from a paper's printed 中图分类号 alone, judged on papers (10 per first-level field)."""
-    with CLC_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
+def _committed_draw(path, drawn: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows of a committed, hand-labelled TSV, checked to be the seeded draw (its columns, in its order)."""
+    with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
-    drawn = clc_sample()
-    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the seeded draw
-    assert all(r["correct_level2"] in ("0", "1") and r["correct_level1"] in ("0", "1") for r in rows)
-    assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")  # a right field is in its level
-    result = score_clc()
-    assert result["all"]["n"] == 80 and sorted(result) == ["1", "2", "3", "4", "5", "6", "7", "8", "all"]
+    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn
+    return rows
+
+
+def _precision_within_intervals(result: dict) -> None:
     for entry in result.values():
         for column in ("correct_level2", "correct_level1"):
             lo, hi = entry[column]["ci95"]
             assert lo <= entry[column]["precision"] <= hi
 
 
+def test_the_clc_paper_sample_is_the_seeded_draw_fully_labelled_and_scored():
+    """Issue 12: links from a paper's printed 中图分类号 alone, judged on papers (10 per first-level field)."""
+    rows = _committed_draw(CLC_SAMPLE_PATH, clc_sample())
+    assert all(r["correct_level2"] in ("0", "1") and r["correct_level1"] in ("0", "1") for r in rows)
+    assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")  # a right field is in its level
+    result = score_clc()
+    assert result["all"]["n"] == 80 and sorted(result) == ["1", "2", "3", "4", "5", "6", "7", "8", "all"]
+    _precision_within_intervals(result)
+
+
 def test_the_clc_rule_census_of_aerospace_is_the_seeded_draw_fully_labelled_and_decides_by_the_registered_rule():
     """Issue 12 (aero12): every class-only link of the CLC rules whose main target is in 30 航空航天, judged per rule."""
-    with CLC_RULE_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    drawn = clc_rule_sample(["V", "V4", "TP7"])
-    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the census, in seeded order
+    rows = _committed_draw(CLC_RULE_SAMPLE_PATH, clc_rule_sample(["V", "V4", "TP7"]))  # the census, in seeded order
     assert all(r["correct_level2"] in ("0", "1") and r["correct_level1"] in ("0", "1") for r in rows)
     assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")
     assert {r["target"][0] for r in rows} == {"3"}
     result = score_clc_rules()
     assert sorted(result) == ["TP7", "V", "V*", "V4"]
     assert result["V*"]["n"] == result["V"]["n"] + result["V4"]["n"] == sum(r["rule"] in ("V", "V4") for r in rows)
-    for entry in result.values():
-        for column in ("correct_level2", "correct_level1"):
-            lo, hi = entry[column]["ci95"]
-            assert lo <= entry[column]["precision"] <= hi
+    _precision_within_intervals(result)
     vouch = vouching_rules(result)
     assert sorted(vouch) == ["TP7", "V*"]  # V and V4 are judged together
     for name, ok in vouch.items():  # the registered rule, applied to the labels as they are
@@ -134,27 +137,18 @@ def test_the_clc_rule_census_of_aerospace_is_the_seeded_draw_fully_labelled_and_
 
 def test_the_term_census_of_aerospace_papers_is_every_link_fully_labelled():
     """Issue 12 (aero12): papers whose own title/keywords name an aerospace object, where the NLP found no 30 field."""
-    with TERM_CENSUS_PATH.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    drawn = term_census()
-    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn  # the committed rows are the census, in seeded order
+    rows = _committed_draw(TERM_CENSUS_PATH, term_census())  # the census, in seeded order
     assert all(r[c] in ("0", "1") for r in rows for c in ("seen", "correct_level2", "correct_level1"))
     assert all(r["correct_level1"] == "1" for r in rows if r["correct_level2"] == "1")
     assert {r["target"] for r in rows} <= {"301", "302"}
     result = score_term_census()
     assert result["all"]["n"] == len(rows) and result["unseen"]["n"] == sum(r["seen"] == "0" for r in rows)
-    for entry in result.values():
-        for column in ("correct_level2", "correct_level1"):
-            lo, hi = entry[column]["ci95"]
-            assert lo <= entry[column]["precision"] <= hi
+    _precision_within_intervals(result)
 
 
 def test_the_nsfc2020_c0106_project_sample_is_the_seeded_draw_fully_labelled():
     """Issue 12 (aero12): C0106 微生物与环境互作 projects, is their work at home in 706 or in 201?"""
-    with C0106_SAMPLE_PATH.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    drawn = c0106_sample()
-    assert [{k: r[k] for k in drawn[0]} for r in rows] == drawn
+    rows = _committed_draw(C0106_SAMPLE_PATH, c0106_sample())
     assert all(r["in_706"] in ("0", "1") and r["in_201"] in ("0", "1") for r in rows)
     result = score_c0106()
     assert result["in_706"]["n"] == len(rows) == 30
