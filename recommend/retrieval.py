@@ -37,7 +37,7 @@ from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
 from recommend.scoring import activity_features, cjk_bigrams
 
-__all__ = ["cjk_bigrams", "analyzer", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
+__all__ = ["cjk_bigrams", "analyzer", "with_bigrams", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
            "calibrate", "text_digest", "TokenCache"]
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,15 @@ Tokenize = Callable[[str], list[str]]
 PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 
 
+def with_bigrams(words: Sequence[str], text: str) -> list[str]:
+    """``words`` (``text`` tokenised) plus ``text``'s ``#``-marked CJK bigrams, so the two never collide."""
+    return [*words, *("#" + b for b in cjk_bigrams(text))]
+
+
 def analyzer(tokenize: Tokenize) -> Tokenize:
-    """Words from ``tokenize`` plus ``#``-marked CJK bigrams, so the two never collide."""
+    """Words from ``tokenize`` plus ``#``-marked CJK bigrams (:func:`with_bigrams`)."""
     def analyze(text: str) -> list[str]:
-        return tokenize(text) + ["#" + b for b in cjk_bigrams(text)]
+        return with_bigrams(tokenize(text), text)
     return analyze
 
 
@@ -431,7 +436,7 @@ class ExpertIndex:
         if words is None:
             terms = self._analyze(text)
         else:
-            terms = [*words, *("#" + g for g in cjk_bigrams(text))] if self._args["bigrams"] else list(words)
+            terms = with_bigrams(words, text) if self._args["bigrams"] else list(words)
         tokens = [t for t in terms if t in self._vocab]
         if self._delta or self._gone:
             raw = np.zeros(len(self.ids), dtype=np.float32)
