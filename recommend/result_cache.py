@@ -51,8 +51,8 @@ UNREAD_TYPES: tuple[RelType, ...] = (RelType.NOTIFIES,)
 """What no recommendation reads: the webhook outbox (a Delivery NOTIFIES its Push or Challenge). A write of these
 alone (the webhook dispatcher claiming, delivering, retrying) keeps the answers (tests/test_result_cache.py records
 a recommendation's reads and checks it)."""
-_ALL_LABELS = tuple(x for x in Label if x not in UNREAD_LABELS)
-_ALL_TYPES = tuple(t for t in RelType if t not in UNREAD_TYPES)
+_READ_LABELS = tuple(x for x in Label if x not in UNREAD_LABELS)
+_READ_TYPES = tuple(t for t in RelType if t not in UNREAD_TYPES)
 
 
 def _unread(batch: Batch) -> bool:
@@ -99,7 +99,7 @@ class ResultCache:
             if self._store is None or self._store() is not store or not _same(context, self._context):
                 self._entries.clear()
                 self._store, self._context = weakref.ref(store), context
-        stamp = store.change_stamp(_ALL_LABELS, _ALL_TYPES)  # after the generation: see the module docstring
+        stamp = store.change_stamp(_READ_LABELS, _READ_TYPES)  # after the generation: see the module docstring
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == generation == self._generation and entry[1] == stamp:
