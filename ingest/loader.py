@@ -35,7 +35,8 @@ from graph.store import Batch, GraphStore, NodeRef
 from ingest.generic import NodeOp, RelOp, parse_row
 from ingest.readers import read_rows
 
-__all__ = ["write_chunked", "ChunkedLoad", "LoadReport", "chunk_rows", "cycle_collection_paused", "load_ops", "load_file", "write_error_file"]
+__all__ = ["ChunkedLoad", "LoadReport", "chunk_rows", "cycle_collection_paused", "load_file", "load_ops",
+           "write_chunked", "write_error_file"]
 
 log = logging.getLogger(__name__)
 
