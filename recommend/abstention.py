@@ -33,11 +33,6 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
   of the "confident nonsense" measured in ``bench/sme_demands.py``): it then says so (图谱中暂无该领域有直接依据的专家), gives the supply gap of
   the demand's fields and suggests the nearest fields the candidates do come from, and publishing
   the demand as a 揭榜 challenge.
-* Trust rests on each shown expert's **own** evidence (issue 12, aero12b): the result is trusted only when at
-  least ``min_vouching`` (:data:`MIN_VOUCHING`, 2) of the experts shown vouch by the test above, or every expert
-  shown does when fewer are shown. One vouching expert no longer presents the four others beside it as answers (the
-  cause of dev2's confident nonsense when academicians got their specialty as text); the verdict names the experts
-  that vouch (:attr:`Verdict.vouched`) and, when they are too few, says so (:data:`PARTIAL_MESSAGE`).
 """
 
 from __future__ import annotations
@@ -49,7 +44,7 @@ from typing import Any
 
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "MIN_VOUCHING", "ABSTAIN_MESSAGE", "PARTIAL_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge",
+__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge",
            "query_terms"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
@@ -67,10 +62,7 @@ DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverag
 """Text coverage an expert with a direct path weaker than STRONG_STRENGTH needs to make the result trusted."""
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)
 """Text coverage an expert without a direct field path needs to be listed at all."""
-MIN_VOUCHING = 2  # the default of the setting abstain_min_vouching_experts (recommend.config)
-"""How many of the experts shown must vouch by their own evidence for the result to be trusted (1: before aero12b)."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
-PARTIAL_MESSAGE = "展示的专家中仅 {n} 位有直接依据（已标注），其余只有间接依据，不足以支撑整份推荐"
 CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
 
 
@@ -114,12 +106,10 @@ class Verdict:
     gap: tuple[tuple[str, int], ...]  # (demand field, candidates with direct evidence there)
     suggestions: tuple[tuple[str, int], ...]  # (nearest field the candidates come from, how many)
     actions: tuple[str, ...]
-    vouched: tuple[str, ...] = ()  # the ids of the experts shown whose own evidence vouches
 
     def as_dict(self, names: Mapping[str, str]) -> dict[str, Any]:
         """Plain data for JSON (field names from ``names``)."""
         return {"abstain": self.abstain, "confidence": round(self.confidence, 4), "message": self.message,
-                "vouched_experts": list(self.vouched),
                 "supply_gap": [{"field": f, "name": names.get(f, f), "experts_with_direct_evidence": n}
                                for f, n in self.gap],
                 "suggested_fields": [{"field": f, "name": names.get(f, f), "candidates": n}
@@ -187,7 +177,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
           strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE,
-          weighted_threshold: float = WEIGHTED_THRESHOLD, min_vouching: int = MIN_VOUCHING) -> Verdict:
+          weighted_threshold: float = WEIGHTED_THRESHOLD) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
@@ -196,8 +186,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     field it touches through the crosswalk at weight 0.5 counts only with some of the demand's words in
     the profile), or text coverage ≥ ``text_threshold``, or specificity-weighted text coverage ≥
     ``weighted_threshold`` (0 turns that off): a candidate with evidence further down the list
-    does not vouch for the experts shown. At least ``min_vouching`` of the listed experts shown must vouch
-    (all of them when fewer are listed); with fewer, the result abstains and names the ones that do.
+    does not vouch for the experts shown.
     The supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
@@ -213,19 +202,17 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
             gap[f] += 1
         for p in s.facts.paths:
             near[p.expert_field] += 1
-    looked_at = [(s.id, evidence[s.id]) for s in (ranked if shown is None else shown) if s.id in evidence]
-    listed = [(i, ev) for i, ev in looked_at if ev.listed]
-    strong = tuple(i for i, ev in listed if (
+    looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
+    strong = [ev for ev in looked_at if ev.listed and (
         ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage or (ev.direct_fields and (
         ev.direct_strength >= strong_strength
-        or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage)))))
-    best = max((ev.confidence for _, ev in listed), default=0.0)
-    abstain = not strong or len(strong) < min(max(1, min_vouching), len(listed))
+        or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
+    best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)
+    abstain = not strong
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
                         if f not in demand_fields)[:top]
     if abstain:
         actions = tuple([*(f"查看相近领域「{f}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
-        message = PARTIAL_MESSAGE.format(n=len(strong)) if strong else ABSTAIN_MESSAGE
-        return Verdict(True, best, message, gaps, suggestions, actions, strong)
-    return Verdict(False, best, "", gaps, suggestions, (), strong)
+        return Verdict(True, best, ABSTAIN_MESSAGE, gaps, suggestions, actions)
+    return Verdict(False, best, "", gaps, suggestions, ())

@@ -112,32 +112,3 @@ def test_weighted_coverage_counts_rare_words_more_and_vouches_only_when_switched
     assert expert_evidence(s, {}, query, ["脱硫"]).weighted_coverage == 0.0  # no weights, no weighted evidence
     assert WEIGHTED_THRESHOLD == 0.0 and judge({}, [s], {"e": ev}, shown=[s]).abstain
     assert not judge({}, [s], {"e": ev}, shown=[s], weighted_threshold=0.3).abstain
-
-
-def test_one_vouching_expert_does_not_vouch_for_the_others_shown_beside_it():
-    """Issue 12 (aero12b): trust rests on each shown expert's own evidence. One expert whose profile covers the
-    demand made the whole list trusted, its other slots included; now at least two shown experts must vouch (or
-    all of them when fewer are shown), and the verdict names the ones that do."""
-    from recommend.abstention import ABSTAIN_MESSAGE, MIN_VOUCHING, PARTIAL_MESSAGE, expert_evidence, judge
-    from recommend.scoring import CandidateFacts, ScoredExpert
-
-    query = ["焦化", "废水", "处理"]
-    profiles = {"e:good": ["焦化", "废水", "处理"], "e:also": ["焦化", "废水"], "e:weak": ["处理"], "e:weak2": ["处理"]}
-    scored = {i: ScoredExpert(CandidateFacts(i, i), 0.5, {}, {}) for i in profiles}
-    ev = {i: expert_evidence(scored[i], {}, query, p) for i, p in profiles.items()}
-    assert all(e.listed for e in ev.values())  # one matched term lists an expert; listing is unchanged
-
-    def verdict(*ids: str, **kw):
-        shown = [scored[i] for i in ids]
-        return judge({}, shown, ev, shown=shown, **kw)
-
-    assert MIN_VOUCHING == 2
-    lone = verdict("e:good", "e:weak", "e:weak2")
-    assert lone.abstain and lone.vouched == ("e:good",) and lone.message == PARTIAL_MESSAGE.format(n=1)
-    assert "仅 1 位" in lone.as_dict({})["message"] and lone.as_dict({})["vouched_experts"] == ["e:good"]
-    assert not verdict("e:good", "e:weak", "e:weak2", min_vouching=1).abstain  # the rule before aero12b
-    both = verdict("e:good", "e:also", "e:weak")
-    assert not both.abstain and both.vouched == ("e:good", "e:also") and both.message == ""
-    assert not verdict("e:good").abstain  # a list of one that vouches is trusted
-    none = verdict("e:weak", "e:weak2")
-    assert none.abstain and none.vouched == () and none.message == ABSTAIN_MESSAGE

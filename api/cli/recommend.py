@@ -78,8 +78,6 @@ def _print_recommendation(rec: Recommendation) -> None:
         top = sorted(e.scored.contributions.items(), key=lambda kv: -kv[1])[:2]
         parts = "、".join(f"{k} {v:.2f}" for k, v in top if v > 0)
         conf = f"  置信度 {e.evidence.confidence:.2f}" if e.evidence is not None else ""
-        if rec.verdict is not None and rec.verdict.abstain and f.id in rec.verdict.vouched:
-            conf += "  有直接依据"
         click.echo(f"{e.rank:<6}{_pad(f.name, 10)}{_pad(f.institution_name or '', 28)}{e.scored.score:>6.3f}  {parts}{conf}")
         if e.paths:
             click.echo(f"      路径：{e.paths[0].text()}")

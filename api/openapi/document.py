@@ -156,7 +156,6 @@ def _schemas() -> dict[str, Any]:
             "keywords": {**STRS, "description": "仅按文本推荐时：从文本中提取的关键词"},
             "abstention": obj({
                 "abstain": BOOL, "confidence": NUM, "message": STR,
-                "vouched_experts": {**STRS, "description": "展示的专家中凭本人依据达标者的编号（少于两位时推荐结果声明依据不足）"},
                 "supply_gap": {"type": "array", "items": obj({"field": STR, "name": STR,
                                                               "experts_with_direct_evidence": INT})},
                 "suggested_fields": {"type": "array", "items": obj({"field": STR, "name": STR, "candidates": INT})},
