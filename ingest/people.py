@@ -61,7 +61,6 @@ __all__ = [
     "people_files",
     "link_specialty",
     "specialty_term_fields",
-    "specialty_keywords",
     "link_title",
 ]
 
@@ -229,18 +228,6 @@ def specialty_text(specialty: str | None, intro: str | None) -> str:
     return "；".join(t for t in (specialty or "", *topics) if t)
 
 
-def specialty_keywords(specialty: str | None, intro: str | None) -> list[str]:
-    """An academician's profile keywords: the specialty and the biography's 从事…/致力于… phrases
-    (:func:`specialty_text`), the academy's own statement of what they work on (text evidence for the recommender),
-    each without a trailing 专家: SMEs write 专家 in their demands (希望找…专家), where it is no evidence of the work.
-
-    >>> specialty_keywords("污水处理专家", "……长期从事污水处理的教学、科研与工程应用工作。")
-    ['污水处理', '污水处理的教学、科研与工程应用工作']
-    """
-    phrases = (t.strip().removesuffix("专家").strip() for t in specialty_text(specialty, intro).split("；"))
-    return [t for t in dict.fromkeys(phrases) if t]
-
-
 def link_specialty(specialty: str, division: str) -> list[tuple[str, float]]:
     """ht2016 fields for an academician's specialty text, among the first levels of the division (best first)."""
     prefixes = DIVISION_FIELDS.get(division)
@@ -326,8 +313,7 @@ class AcademicianBuilder(_PersonBuilder):
         record = PersonRecord(ref, source, name, institution, DIVISION_AREAS.get(division, frozenset()),
                               text=str(rec.get("specialty") or ""))
         flags = {"talent_titles": [f"{academy}院士"], "academy": academy, "division": division,
-                 "election_year": year, "specialty": rec.get("specialty"), "academician_url": rec.get("source_url"),
-                 "keywords": specialty_keywords(rec.get("specialty"), rec.get("intro")) or None}
+                 "election_year": year, "specialty": rec.get("specialty"), "academician_url": rec.get("source_url")}
         if institution is None:
             # No employer named: the member is identified by academy and division, and never merged.
             eid = f"expert:{name}@{academy}·{division}"
@@ -347,18 +333,6 @@ class AcademicianBuilder(_PersonBuilder):
         if primary and self.resolver.has_field(primary) and primary not in {f for f, _ in fields}:
             self.rel_once(ctx, RelType.EXPERT_IN, eid, Label.FIELD, primary, weight=_DIVISION_WEIGHT,
                           source=source, method="division")
-
-
-    def finish(self) -> list[NodeOp | RelOp]:
-        """As :meth:`_PersonBuilder.finish`, the keywords of a stored expert kept before the specialty's."""
-        ops = super().finish()
-        ids = [op.props["id"] for op in ops if isinstance(op, NodeOp) and op.props.get("keywords")]
-        stored = {n.id: n.props.get("keywords") for n in self.store.get_nodes(Label.EXPERT, ids)} if ids else {}
-        for op in ops:
-            old = stored.get(op.props["id"]) if isinstance(op, NodeOp) else None
-            if isinstance(old, list) and old:
-                op.props["keywords"] = [*old, *(k for k in op.props["keywords"] if k not in old)]
-        return ops
 
 
 class NkrdBuilder(_PersonBuilder):
