@@ -1,0 +1,287 @@
+"""Document-centric BM25 (Balog et al. 2006, "Model 2") for PI retrieval: alone, and as a ranking signal.
+
+    python -m bench.pi_documents tune --split var/eval/g2014        # the baseline alone, tuned on training
+    python -m bench.pi_documents signal --split var/eval/g2014      # + the engine's components, dev year
+    python -m bench.pi_documents test --split var/eval/g2014 --k1 K --b B --agg A   # once, at the end
+
+One BM25 index whose documents are single works (project and paper titles, segmenter words + ``#``-marked
+CJK bigrams, the analyzer of ``retrieval``), IDF and average length over the works that started before the
+reference year. For a query each work gets its BM25 score divided by the query's best work over the whole
+corpus; an expert's value aggregates their own works' scores (:data:`AGGREGATES`).
+
+* ``tune``: the document-centric BM25 alone ranks every expert; (k1, b, aggregate) chosen by MRR on the
+  pseudo-queries of :func:`recommend.baselines.bm25_tuned.tune_bm25` (projects of the last two years
+  before the graph's end, works before them) — the tuned profile BM25's own protocol.
+* ``signal``: the split's training groups (:func:`bench.pi_ranker.build_groups`) get the aggregate as one more
+  feature (works before the groups' year only); :func:`recommend.ranker.select_ranker` with and without it,
+  dev-year MRR (the latest training year) and the paired bootstrap interval of the per-query difference.
+* ``test``: the tuned baseline alone on the split's queries (works before the graph's end), MRR with a
+  bootstrap interval and Hit@10 with a Wilson interval. Run once.
+The last line of each mode is one JSON object. Nothing here reads the test queries except ``test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from graph.local_store import LocalStore
+from ingest.evaluation_data import load_evaluation_projects
+from ingest.nlp import content_words
+from recommend import metrics
+from recommend.profiles import ExpertProfile, load_profiles
+from recommend.ranker import Group, group_mrr, rank_group, select_ranker
+from recommend.retrieval import _bm25_scores, analyzer
+
+AGGREGATES = ("max", "top3", "sum", "lse", "recent")
+K1_GRID = (0.5, 0.9, 1.2, 1.5, 2.0)
+B_GRID = (0.0, 0.2, 0.4, 0.6, 0.75, 0.9)
+HALF_LIFE = 5.0
+TAU = 0.1
+
+
+class WorkIndex:
+    """BM25 over single works (one document per distinct (expert, title)) that started before ``year``."""
+
+    def __init__(self, profiles: Sequence[ExpertProfile], *, year: int, analyze: Callable[[str], list[str]],
+                 k1: float, b: float, docs: list[list[str]] | None = None):
+        works: dict[tuple[str, str], int | None] = {}
+        for p in profiles:
+            for x in p.projects:
+                if x.title and (x.start_year is None or x.start_year < year):
+                    key = (p.id, x.title)
+                    old = works.get(key)
+                    works[key] = x.start_year if old is None else max(old, x.start_year or old)
+        self.keys = sorted(works)
+        self.years = np.array([works[k] if works[k] is not None else year - 2 * HALF_LIFE for k in self.keys], float)
+        self.experts = sorted({e for e, _ in self.keys})
+        pos = {e: i for i, e in enumerate(self.experts)}
+        self.owner = np.array([pos[e] for e, _ in self.keys], dtype=np.int64)
+        self.year = year
+        self.analyze = analyze
+        self.docs = docs if docs is not None else [analyze(t) for _, t in self.keys]
+        self.vocab = frozenset(t for d in self.docs for t in d)
+        self.bm25 = bm25s.BM25(k1=k1, b=b)
+        self.bm25.index(self.docs, show_progress=False)
+
+    def work_scores(self, text: str) -> np.ndarray:
+        """Each work's BM25 for ``text`` divided by the best (all 0 with no known word)."""
+        tokens = [t for t in self.analyze(text) if t in self.vocab]
+        if not tokens:
+            return np.zeros(len(self.keys))
+        s = _bm25_scores(self.bm25, tokens).astype(float)
+        top = s.max()
+        return s / top if top > 0 else s
+
+    def expert_scores(self, s: np.ndarray, agg: str) -> np.ndarray:
+        """Per expert (aligned with :attr:`experts`) the aggregate of their works' scores ``s``."""
+        n = len(self.experts)
+        if agg == "max":
+            out = np.zeros(n)
+            np.maximum.at(out, self.owner, s)
+            return out
+        if agg == "sum":
+            return 1.0 - np.exp(-np.bincount(self.owner, weights=s, minlength=n))
+        if agg == "recent":
+            w = 0.5 ** (np.maximum(0.0, self.year - self.years) / HALF_LIFE)
+            return 1.0 - np.exp(-np.bincount(self.owner, weights=s * w, minlength=n))
+        if agg == "lse":  # soft maximum: τ·log Σ exp(s/τ) over the works that score, clipped to [0, 1]
+            hit = s > 0
+            total = np.bincount(self.owner[hit], weights=np.exp((s[hit] - 1.0) / TAU), minlength=n)
+            out = np.zeros(n)
+            nz = total > 0
+            out[nz] = np.clip(1.0 + TAU * np.log(total[nz]), 0.0, 1.0)
+            return out
+        if agg == "top3":
+            hit = np.flatnonzero(s > 0)
+            order = hit[np.lexsort((-s[hit], self.owner[hit]))]
+            owners = self.owner[order]
+            first = np.r_[0, np.flatnonzero(np.diff(owners)) + 1] if len(order) else np.zeros(0, np.int64)
+            rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+            keep = order[rank < 3]
+            return np.bincount(self.owner[keep], weights=s[keep], minlength=n) / 3.0
+        raise ValueError(agg)
+
+
+def _profiles(split: Path) -> list[ExpertProfile]:
+    with tempfile.TemporaryDirectory() as tmp, LocalStore(tmp) as store:
+        load_evaluation_projects(split / "projects.csv", store)
+        return load_profiles(store)
+
+
+def _ref(profiles: Sequence[ExpertProfile]) -> int:
+    return max(x.start_year for p in profiles for x in p.projects if x.start_year) + 1
+
+
+def _pseudo(profiles: Sequence[ExpertProfile], ref: int, seed: int = 0, limit: int = 600) -> list[tuple[str, str]]:
+    """The pseudo-queries of ``tune_bm25``: (title, PI) of projects led in [ref-2, ref) by experts known before."""
+    cut = ref - 2
+    known = {p.id for p in profiles if any(x.start_year is not None and x.start_year < cut for x in p.projects)}
+    queries = sorted({(x.title, p.id) for p in profiles if p.id in known for x in p.projects
+                      if x.role == "lead" and x.start_year is not None and cut <= x.start_year < ref})
+    if len(queries) > limit:
+        rng = np.random.default_rng(seed)
+        queries = [queries[i] for i in sorted(rng.choice(len(queries), limit, replace=False))]
+    return queries
+
+
+def _rr(scores: np.ndarray, experts: list[str], gold: str) -> float:
+    pos = {e: i for i, e in enumerate(experts)}.get(gold)
+    if pos is None or scores[pos] <= 0:
+        return 0.0
+    return 1.0 / (1 + int((scores > scores[pos]).sum()))
+
+
+def tune(split: Path) -> dict[str, object]:
+    """(k1, b, aggregate) of the document-centric BM25 alone, by MRR on the training pseudo-queries."""
+    profiles = _profiles(split)
+    ref = _ref(profiles)
+    queries = _pseudo(profiles, ref)
+    analyze = analyzer(content_words)
+    grid: dict[str, float] = {}
+    docs = None
+    for k1, b in itertools.product(K1_GRID, B_GRID):
+        index = WorkIndex(profiles, year=ref - 2, analyze=analyze, k1=k1, b=b, docs=docs)
+        docs = index.docs
+        pos = {e: i for i, e in enumerate(index.experts)}
+        rr: dict[str, list[float]] = {a: [] for a in AGGREGATES}
+        for title, gold in queries:
+            s = index.work_scores(title)
+            for a in AGGREGATES:
+                e = index.expert_scores(s, a)
+                g = pos.get(gold)
+                rr[a].append(0.0 if g is None or e[g] <= 0 else 1.0 / (1 + int((e > e[g]).sum())))
+        for a in AGGREGATES:
+            grid[f"{k1},{b},{a}"] = round(metrics.mean(rr[a]), 4)
+    best = max(grid, key=lambda k: (grid[k], k))
+    by_agg = {a: max(((k, v) for k, v in grid.items() if k.endswith("," + a)), key=lambda kv: kv[1]) for a in AGGREGATES}
+    for a, (k, v) in by_agg.items():
+        print(f"best {a:<7} {k:<18} train MRR {v}")
+    from recommend.baselines.bm25_tuned import tune_bm25
+    profile = tune_bm25(profiles, tokenize=content_words, ref_year=ref)  # the same pseudo-queries
+    print(f"tuned profile BM25 k1={profile.k1} b={profile.b} {profile.analyzer} train MRR {profile.train_mrr:.4f}")
+    return {"split": str(split), "train_queries": len(queries), "best": best, "best_mrr": grid[best],
+            "profile_bm25": {"k1": profile.k1, "b": profile.b, "analyzer": profile.analyzer,
+                             "train_mrr": round(profile.train_mrr, 4)},
+            "by_aggregate": {a: {"point": k, "mrr": v} for a, (k, v) in by_agg.items()}, "grid": grid}
+
+
+def add_feature(groups: list[Group], index: WorkIndex, agg: str, name: str = "docs") -> list[Group]:
+    """``groups`` with the aggregate added to every candidate's components."""
+    pos = {e: i for i, e in enumerate(index.experts)}
+    memo: dict[str, np.ndarray] = {}
+    out = []
+    for g in groups:
+        if g.query not in memo:
+            memo[g.query] = index.expert_scores(index.work_scores(g.query), agg)
+        e = memo[g.query]
+        cands = tuple((c, {**comps, name: float(e[pos[c]]) if c in pos else 0.0}) for c, comps in g.candidates)
+        out.append(Group(g.query, cands, g.relevant, g.source, g.year))
+    return out
+
+
+def _dev_rr(groups: list[Group], weights: dict[str, float]) -> list[float]:
+    from recommend.ranker import dev_split
+    _, held = dev_split(groups)
+    return [next((1.0 / (i + 1) for i, e in enumerate(rank_group(g, weights)) if e in g.relevant), 0.0) for g in held]
+
+
+def signal(split: Path, points: list[tuple[float, float]]) -> dict[str, object]:
+    """Dev-year MRR of the best learner with the components alone and with each aggregate added."""
+    import recommend.ranker as ranker
+    from bench.pi_ranker import build_groups
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    profiles = _profiles(split)
+    year = _ref(profiles) - 2
+    analyze = analyzer(content_words)
+    original = ranker.train_ranker
+    rows: dict[str, object] = {}
+
+    def run(groups: list[Group], names: tuple[str, ...]) -> tuple[dict, list[float]]:
+        ranker.train_ranker = lambda g, names=names, **kw: original(g, names=names, **kw)
+        try:
+            fit, _ = ranker.dev_split(groups)
+            model, table = select_ranker(groups)
+            # the dev-year MRR of the chosen learner, fit on the fitting part only (as in the table)
+            kind, c = (model.kind, model.meta.get("c")) if model.kind != "hand" else ("hand", None)
+            weights = dict(original(fit, kind=kind, c=float(c), names=names).weights) if kind != "hand" \
+                else ranker.hand_weights()
+        finally:
+            ranker.train_ranker = original
+        return {"hand": table["hand"], "best": max(v for k, v in table.items() if k != "hand"),
+                "chosen": f"{kind} C={c}", "table": table, "weights": {k: round(v, 3) for k, v in weights.items()}}, \
+            _dev_rr(groups, weights)
+
+    base, base_rr = run(train, COMPONENTS)
+    rows["components"] = base
+    print(f"components         dev hand {base['hand']}  best {base['best']} ({base['chosen']})", flush=True)
+    docs = None
+    for k1, b in points:
+        index = WorkIndex(profiles, year=year, analyze=analyze, k1=k1, b=b, docs=docs)
+        docs = index.docs
+        for agg in AGGREGATES:
+            groups = add_feature(train, index, agg)
+            row, rr = run(groups, (*COMPONENTS, "docs"))
+            diff = [a - b_ for a, b_ in zip(rr, base_rr, strict=True)]
+            row["diff_vs_components"] = round(metrics.mean(diff), 4)
+            row["diff_ci"] = [round(x, 4) for x in metrics.bootstrap_interval(diff)]
+            row["docs_weight"] = row["weights"].get("docs")
+            rows[f"+docs k1={k1} b={b} {agg}"] = row
+            print(f"+docs k1={k1} b={b} {agg:<6} dev hand {row['hand']}  best {row['best']} ({row['chosen']}) "
+                  f"Δ(chosen) {row['diff_vs_components']} {row['diff_ci']}  w_docs {row['docs_weight']}", flush=True)
+    return {"split": str(split), "train_groups": len(train), "rows": rows}
+
+
+def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
+    """The tuned document-centric BM25 alone on the split's queries (works before the graph's end)."""
+    from api.cli.recommend import _queries
+
+    profiles = _profiles(split)
+    ref = _ref(profiles)
+    index = WorkIndex(profiles, year=ref, analyze=analyzer(content_words), k1=k1, b=b)
+    queries = _queries(split / "queries.csv")
+    rr, hits = [], 0
+    for q in queries:
+        e = index.expert_scores(index.work_scores(q.title), agg)
+        r = _rr(e, index.experts, q.gold_id)
+        rr.append(r)
+        hits += int(r >= 0.1)
+    return {"split": str(split), "k1": k1, "b": b, "agg": agg, "queries": len(queries),
+            "mrr": round(metrics.mean(rr), 4), "mrr_ci": [round(x, 4) for x in metrics.bootstrap_interval(rr)],
+            "hit@10": round(hits / max(len(queries), 1), 4),
+            "hit@10_ci": [round(x, 4) for x in metrics.wilson_interval(hits, len(queries))], "_rr": rr}
+
+
+def main() -> None:
+    """Parse the mode and run it; print one JSON line last."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=("tune", "signal", "test"))
+    parser.add_argument("--split", type=Path, required=True)
+    parser.add_argument("--points", default="1.2,0.75", help="signal: k1,b points separated by ';'")
+    parser.add_argument("--k1", type=float, default=1.2)
+    parser.add_argument("--b", type=float, default=0.75)
+    parser.add_argument("--agg", default="max", choices=AGGREGATES)
+    args = parser.parse_args()
+    if args.mode == "tune":
+        out = tune(args.split)
+    elif args.mode == "signal":
+        pts = [tuple(float(x) for x in p.split(",")) for p in args.points.split(";")]
+        out = signal(args.split, pts)  # type: ignore[arg-type]
+    else:
+        out = test(args.split, args.k1, args.b, args.agg)
+        out.pop("_rr")
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
