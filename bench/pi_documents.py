@@ -242,6 +242,65 @@ def signal(split: Path, points: list[tuple[float, float]]) -> dict[str, object]:
     return {"split": str(split), "train_groups": len(train), "rows": rows}
 
 
+def fields(split: Path) -> dict[str, object]:
+    """Dev-year MRR with the field-distribution match added: cosine between the supervised linker's ht2016 (and
+    IPC) probabilities of the query and the mean of the candidate's works before the groups' year."""
+    import recommend.ranker as ranker
+    from bench.pi_ranker import build_groups
+    from ingest.field_model import get_field_model
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    profiles = _profiles(split)
+    year = _ref(profiles) - 2
+    model = get_field_model()
+    works = {p.id: sorted({x.title for x in p.projects if x.title and (x.start_year is None or x.start_year < year)})
+             for p in profiles}
+    titles = sorted({t for ws in works.values() for t in ws} | {g.query for g in train})
+    row_of = {t: i for i, t in enumerate(titles)}
+    x = model.vectorizer.transform(titles)
+    rows: dict[str, object] = {}
+    original = ranker.train_ranker
+    base_rr: list[float] | None = None
+    for head in ("none", *model.heads):
+        if head != "none":
+            parts = [model.heads[h].proba(x) for h in head.split("+")]
+            prob = np.hstack(parts)
+            prob /= np.linalg.norm(prob, axis=1, keepdims=True)
+            groups = []
+            for g in train:
+                q = prob[row_of[g.query]]
+                cands = []
+                for e, comps in g.candidates:
+                    ws = works.get(e, [])
+                    if ws:
+                        m = prob[[row_of[t] for t in ws]].mean(axis=0)
+                        v = float(m @ q / (np.linalg.norm(m) or 1.0))
+                    else:
+                        v = 0.0
+                    cands.append((e, {**comps, "fields": v}))
+                groups.append(Group(g.query, tuple(cands), g.relevant, g.source, g.year))
+            names = (*COMPONENTS, "fields")
+        else:
+            groups, names = train, COMPONENTS
+        ranker.train_ranker = lambda g, names=names, **kw: original(g, names=names, **kw)
+        try:
+            fit, _ = ranker.dev_split(groups)
+            chosen, table = select_ranker(groups)
+            weights = dict(original(fit, kind=chosen.kind, c=float(chosen.meta.get("c")), names=names).weights) \
+                if chosen.kind != "hand" else ranker.hand_weights()
+        finally:
+            ranker.train_ranker = original
+        rr = _dev_rr(groups, weights)
+        base_rr = rr if base_rr is None else base_rr
+        diff = [a - b for a, b in zip(rr, base_rr, strict=True)]
+        rows[head] = {"hand": table["hand"], "best": max(v for k, v in table.items() if k != "hand"),
+                      "chosen": f"{chosen.kind} C={chosen.meta.get('c')}", "w_fields": weights.get("fields"),
+                      "diff": round(metrics.mean(diff), 4), "diff_ci": [round(v, 4) for v in metrics.bootstrap_interval(diff)]}
+        print(head, rows[head], flush=True)
+    return {"split": str(split), "rows": rows}
+
+
 def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
     """The tuned document-centric BM25 alone on the split's queries (works before the graph's end)."""
     from api.cli.recommend import _queries
@@ -265,7 +324,7 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
 def main() -> None:
     """Parse the mode and run it; print one JSON line last."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("tune", "signal", "test"))
+    parser.add_argument("mode", choices=("tune", "signal", "fields", "test"))
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--points", default="1.2,0.75", help="signal: k1,b points separated by ';'")
     parser.add_argument("--k1", type=float, default=1.2)
@@ -277,6 +336,8 @@ def main() -> None:
     elif args.mode == "signal":
         pts = [tuple(float(x) for x in p.split(",")) for p in args.points.split(";")]
         out = signal(args.split, pts)  # type: ignore[arg-type]
+    elif args.mode == "fields":
+        out = fields(args.split)
     else:
         out = test(args.split, args.k1, args.b, args.agg)
         out.pop("_rr")
