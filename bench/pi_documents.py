@@ -301,6 +301,63 @@ def fields(split: Path) -> dict[str, object]:
     return {"split": str(split), "rows": rows}
 
 
+def priors(split: Path) -> dict[str, object]:
+    """Dev-year MRR with non-text priors added, each family alone and all together: years between the latest
+    end of a past project and the query year (one-hot, −2…≥3), the latest project's type (one-hot), the share of
+    past projects ended before the year rated 优/特优 (总评)."""
+    import csv
+
+    import recommend.ranker as ranker
+    from bench.pi_ranker import build_groups
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    profiles = _profiles(split)
+    year = _ref(profiles) - 2
+    with (split / "projects.csv").open(encoding="utf-8") as fh:
+        rating = {f"nsfc:{r['项目批准号']}": r.get("总评", "") for r in csv.DictReader(fh)}
+    types = ("面上项目", "青年科学基金项目", "地区科学基金项目")
+    feats: dict[str, dict[str, float]] = {}
+    for p in profiles:
+        past = [x for x in p.projects if x.start_year is not None and x.start_year < year]
+        f: dict[str, float] = {}
+        if past:
+            gap = year - max((x.end_year or x.start_year or year) for x in past)
+            f[f"end{max(-2, min(3, gap))}"] = 1.0
+            last = max(past, key=lambda x: (x.start_year, x.id))
+            f["type_" + (last.fund_type if last.fund_type in types else "other")] = 1.0
+            ended = [x for x in past if x.end_year is not None and x.end_year < year and rating.get(x.id)]
+            f["rated_good"] = (sum(1 for x in ended if rating[x.id] in ("优", "特优")) / len(ended)) if ended else 0.0
+        feats[p.id] = f
+    families = {"end": [f"end{k}" for k in range(-2, 4)], "type": ["type_" + t for t in (*types, "other")],
+                "rating": ["rated_good"]}
+    families["all"] = [n for v in families.values() for n in v]
+    original = ranker.train_ranker
+    rows: dict[str, object] = {}
+    base_rr: list[float] | None = None
+    for fam, extra in (("none", []), *families.items()):
+        names = (*COMPONENTS, *extra)
+        groups = [Group(g.query, tuple((e, {**c, **{n: feats.get(e, {}).get(n, 0.0) for n in extra}})
+                                       for e, c in g.candidates), g.relevant, g.source, g.year) for g in train]
+        ranker.train_ranker = lambda g, names=names, **kw: original(g, names=names, **kw)
+        try:
+            fit, _ = ranker.dev_split(groups)
+            chosen, table = select_ranker(groups)
+            weights = dict(original(fit, kind=chosen.kind, c=float(chosen.meta.get("c")), names=names).weights) \
+                if chosen.kind != "hand" else ranker.hand_weights()
+        finally:
+            ranker.train_ranker = original
+        rr = _dev_rr(groups, weights)
+        base_rr = rr if base_rr is None else base_rr
+        diff = [a - b for a, b in zip(rr, base_rr, strict=True)]
+        rows[fam] = {"hand": table["hand"], "best": max(v for k, v in table.items() if k != "hand"),
+                     "chosen": f"{chosen.kind} C={chosen.meta.get('c')}",
+                     "weights": {n: round(weights.get(n, 0.0), 3) for n in extra},
+                     "diff": round(metrics.mean(diff), 4), "diff_ci": [round(v, 4) for v in metrics.bootstrap_interval(diff)]}
+        print(fam, rows[fam], flush=True)
+    return {"split": str(split), "rows": rows}
+
+
 def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
     """The tuned document-centric BM25 alone on the split's queries (works before the graph's end)."""
     from api.cli.recommend import _queries
@@ -324,7 +381,7 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
 def main() -> None:
     """Parse the mode and run it; print one JSON line last."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("tune", "signal", "fields", "test"))
+    parser.add_argument("mode", choices=("tune", "signal", "fields", "priors", "test"))
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--points", default="1.2,0.75", help="signal: k1,b points separated by ';'")
     parser.add_argument("--k1", type=float, default=1.2)
@@ -336,6 +393,8 @@ def main() -> None:
     elif args.mode == "signal":
         pts = [tuple(float(x) for x in p.split(",")) for p in args.points.split(";")]
         out = signal(args.split, pts)  # type: ignore[arg-type]
+    elif args.mode == "priors":
+        out = priors(args.split)
     elif args.mode == "fields":
         out = fields(args.split)
     else:
