@@ -358,6 +358,43 @@ def priors(split: Path) -> dict[str, object]:
     return {"split": str(split), "rows": rows}
 
 
+def trees(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
+    """A nonlinear learner beside the linear ones (LightGBM is not installed: scikit-learn's histogram gradient
+    boosting, pointwise, seeded), on the components and on the components + the document-centric aggregate;
+    fit on the fitting part, MRR on the dev year."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from bench.pi_ranker import build_groups
+    from recommend.ranker import dev_split
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    profiles = _profiles(split)
+    index = WorkIndex(profiles, year=_ref(profiles) - 2, analyze=analyzer(content_words), k1=k1, b=b)
+    groups = add_feature(train, index, agg)
+    fit, held = dev_split(groups)
+    rows: dict[str, object] = {}
+    for label, names in (("components", COMPONENTS), ("+docs", (*COMPONENTS, "docs"))):
+        usable = [g for g in fit if any(e in g.relevant for e, _ in g.candidates)]
+        x = np.array([[c.get(n, 0.0) for n in names] for g in usable for _, c in g.candidates])
+        y = np.array([int(e in g.relevant) for g in usable for e, _ in g.candidates])
+        for depth in (2, 3):
+            model = HistGradientBoostingClassifier(max_depth=depth, learning_rate=0.05, max_iter=200,
+                                                   class_weight="balanced", random_state=0).fit(x, y)
+            rr = []
+            for g in held:
+                if not g.candidates:
+                    rr.append(0.0)
+                    continue
+                p = model.predict_proba(np.array([[c.get(n, 0.0) for n in names] for _, c in g.candidates]))[:, 1]
+                order = sorted(range(len(p)), key=lambda i: (-p[i], g.candidates[i][0]))
+                rr.append(next((1.0 / (r + 1) for r, i in enumerate(order) if g.candidates[i][0] in g.relevant), 0.0))
+            rows[f"{label} depth {depth}"] = {"mrr": round(metrics.mean(rr), 4),
+                                               "mrr_ci": [round(v, 4) for v in metrics.bootstrap_interval(rr)]}
+            print(label, depth, rows[f"{label} depth {depth}"], flush=True)
+    return {"split": str(split), "dev_queries": len(held), "rows": rows}
+
+
 def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
     """The tuned document-centric BM25 alone on the split's queries (works before the graph's end)."""
     from api.cli.recommend import _queries
@@ -381,7 +418,7 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
 def main() -> None:
     """Parse the mode and run it; print one JSON line last."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("tune", "signal", "fields", "priors", "test"))
+    parser.add_argument("mode", choices=("tune", "signal", "fields", "priors", "trees", "test"))
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--points", default="1.2,0.75", help="signal: k1,b points separated by ';'")
     parser.add_argument("--k1", type=float, default=1.2)
@@ -393,6 +430,8 @@ def main() -> None:
     elif args.mode == "signal":
         pts = [tuple(float(x) for x in p.split(",")) for p in args.points.split(";")]
         out = signal(args.split, pts)  # type: ignore[arg-type]
+    elif args.mode == "trees":
+        out = trees(args.split, args.k1, args.b, args.agg)
     elif args.mode == "priors":
         out = priors(args.split)
     elif args.mode == "fields":
