@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,7 +37,7 @@ from ingest.evaluation_data import load_evaluation_projects
 from ingest.nlp import content_words
 from recommend import metrics
 from recommend.profiles import ExpertProfile, load_profiles
-from recommend.ranker import Group, group_mrr, rank_group, select_ranker
+from recommend.ranker import Group, rank_group, select_ranker
 from recommend.retrieval import _bm25_scores, analyzer
 
 AGGREGATES = ("max", "top3", "sum", "lse", "recent")
@@ -137,7 +136,12 @@ def _rr(scores: np.ndarray, experts: list[str], gold: str) -> float:
     pos = {e: i for i, e in enumerate(experts)}.get(gold)
     if pos is None or scores[pos] <= 0:
         return 0.0
-    return 1.0 / (1 + int((scores > scores[pos]).sum()))
+    return 1.0 / (1 + _ahead(scores, pos))
+
+
+def _ahead(scores: np.ndarray, pos: int) -> int:
+    """Experts ranked before the one at ``pos``: higher scores, and equal ones earlier in id order."""
+    return int((scores > scores[pos]).sum()) + int((scores[:pos] == scores[pos]).sum())
 
 
 def tune(split: Path) -> dict[str, object]:
@@ -158,7 +162,7 @@ def tune(split: Path) -> dict[str, object]:
             for a in AGGREGATES:
                 e = index.expert_scores(s, a)
                 g = pos.get(gold)
-                rr[a].append(0.0 if g is None or e[g] <= 0 else 1.0 / (1 + int((e > e[g]).sum())))
+                rr[a].append(0.0 if g is None or e[g] <= 0 else 1.0 / (1 + _ahead(e, g)))
         for a in AGGREGATES:
             grid[f"{k1},{b},{a}"] = round(metrics.mean(rr[a]), 4)
     best = max(grid, key=lambda k: (grid[k], k))
@@ -409,10 +413,19 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
         r = _rr(e, index.experts, q.gold_id)
         rr.append(r)
         hits += int(r >= 0.1)
+    from recommend.baselines.bm25_tuned import tuned_bm25
+    from recommend.evaluation import score_system
+
+    profile, choice = tuned_bm25(profiles, tokenize=content_words, ref_year=ref)
+    base = score_system(lambda t: profile.search(t, k=100), queries, intervals=True)
     return {"split": str(split), "k1": k1, "b": b, "agg": agg, "queries": len(queries),
             "mrr": round(metrics.mean(rr), 4), "mrr_ci": [round(x, 4) for x in metrics.bootstrap_interval(rr)],
             "hit@10": round(hits / max(len(queries), 1), 4),
-            "hit@10_ci": [round(x, 4) for x in metrics.wilson_interval(hits, len(queries))], "_rr": rr}
+            "hit@10_ci": [round(x, 4) for x in metrics.wilson_interval(hits, len(queries))],
+            "profile_bm25_tuned": {"k1": choice.k1, "b": choice.b, "analyzer": choice.analyzer, "mrr": base["mrr"],
+                                   "mrr_ci": base["mrr_ci"], "hit@10": base["hit@10"], "hit@10_ci": base["hit@10_ci"]},
+            "ratio_to_profile_bm25": round(metrics.mean(rr) / base["mrr"], 4) if base["mrr"] else None,
+            "ratio_ci": [round(x, 4) for x in metrics.paired_ratio_interval(rr, base["_rr"])], "_rr": rr}
 
 
 def main() -> None:
