@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -305,19 +306,11 @@ def fields(split: Path) -> dict[str, object]:
     return {"split": str(split), "rows": rows}
 
 
-def priors(split: Path) -> dict[str, object]:
-    """Dev-year MRR with non-text priors added, each family alone and all together: years between the latest
-    end of a past project and the query year (one-hot, −2…≥3), the latest project's type (one-hot), the share of
-    past projects ended before the year rated 优/特优 (总评)."""
+def _prior_features(split: Path, profiles: Sequence[ExpertProfile], year: int
+                    ) -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
+    """Per expert the prior features of :func:`priors` as of ``year``, and their families."""
     import csv
 
-    import recommend.ranker as ranker
-    from bench.pi_ranker import build_groups
-    from recommend.scoring import COMPONENTS
-
-    train, _ = build_groups(split)
-    profiles = _profiles(split)
-    year = _ref(profiles) - 2
     with (split / "projects.csv").open(encoding="utf-8") as fh:
         rating = {f"nsfc:{r['项目批准号']}": r.get("总评", "") for r in csv.DictReader(fh)}
     types = ("面上项目", "青年科学基金项目", "地区科学基金项目")
@@ -336,6 +329,20 @@ def priors(split: Path) -> dict[str, object]:
     families = {"end": [f"end{k}" for k in range(-2, 4)], "type": ["type_" + t for t in (*types, "other")],
                 "rating": ["rated_good"]}
     families["all"] = [n for v in families.values() for n in v]
+    return feats, families
+
+
+def priors(split: Path) -> dict[str, object]:
+    """Dev-year MRR with non-text priors added, each family alone and all together: years between the latest
+    end of a past project and the query year (one-hot, −2…≥3), the latest project's type (one-hot), the share of
+    past projects ended before the year rated 优/特优 (总评)."""
+    import recommend.ranker as ranker
+    from bench.pi_ranker import build_groups
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    profiles = _profiles(split)
+    feats, families = _prior_features(split, profiles, _ref(profiles) - 2)
     original = ranker.train_ranker
     rows: dict[str, object] = {}
     base_rr: list[float] | None = None
@@ -399,6 +406,151 @@ def trees(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
     return {"split": str(split), "dev_queries": len(held), "rows": rows}
 
 
+def association(profiles: Sequence[ExpertProfile], year: int, *, min_pairs: int = 2
+                ) -> tuple[dict[str, dict[str, float]], Callable[[str], frozenset[str]]]:
+    """Lift of word v in one project of a PI given word u in another of theirs (both before ``year``):
+    ``{u: {v: log(P(v | u) / P(v))}}`` for pairs seen ≥ ``min_pairs`` times with a positive lift."""
+    from collections import Counter
+
+    memo: dict[str, frozenset[str]] = {}
+
+    def words(t: str) -> frozenset[str]:
+        if t not in memo:
+            memo[t] = frozenset(content_words(t))
+        return memo[t]
+
+    pair: dict[str, Counter] = {}
+    source: Counter = Counter()
+    target: Counter = Counter()
+    n = 0
+    for p in profiles:
+        titles = sorted({x.title for x in p.projects if x.title and x.start_year is not None and x.start_year < year})
+        for a, b in itertools.permutations(titles, 2):
+            wa, wb = words(a), words(b)
+            n += 1
+            source.update(wa)
+            target.update(wb)
+            for u in wa:
+                pair.setdefault(u, Counter()).update(wb)
+    table: dict[str, dict[str, float]] = {}
+    for u, row in pair.items():
+        out = {}
+        for v, c in row.items():
+            if c >= min_pairs and u != v:
+                lift = math.log((c / source[u]) / (target[v] / n))
+                if lift > 0:
+                    out[v] = lift
+        if out:
+            table[u] = out
+    return table, words
+
+
+def _assoc_groups(train: list[Group], profiles: Sequence[ExpertProfile], year: int) -> list[Group]:
+    """``train`` with the same-PI term association (:func:`association`) added as ``assoc``."""
+    table, words = association(profiles, year)
+    vocab = {p.id: frozenset().union(*(words(x.title) for x in p.projects
+                                       if x.title and (x.start_year is None or x.start_year < year)))
+             for p in profiles}
+    groups = []
+    for g in train:
+        q = words(g.query)
+        cands = []
+        for e, comps in g.candidates:
+            have = vocab.get(e, frozenset())
+            total = 0.0
+            for v in q - have:
+                total += max((table[u].get(v, 0.0) for u in have if u in table), default=0.0)
+            cands.append((e, {**comps, "assoc": 1.0 - math.exp(-total / 5.0)}))
+        groups.append(Group(g.query, tuple(cands), g.relevant, g.source, g.year))
+    return groups
+
+
+def assoc(split: Path) -> dict[str, object]:
+    """Dev-year MRR with the same-PI term association added (see DECISIONS.md, second round)."""
+    import recommend.ranker as ranker
+    from bench.pi_ranker import build_groups
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    profiles = _profiles(split)
+    groups = _assoc_groups(train, profiles, _ref(profiles) - 2)
+    original = ranker.train_ranker
+    rows: dict[str, object] = {}
+    base_rr: list[float] | None = None
+    for label, gs, names in (("components", train, COMPONENTS), ("+assoc", groups, (*COMPONENTS, "assoc"))):
+        ranker.train_ranker = lambda g, names=names, **kw: original(g, names=names, **kw)
+        try:
+            fit, _ = ranker.dev_split(gs)
+            chosen, tab = select_ranker(gs)
+            weights = dict(original(fit, kind=chosen.kind, c=float(chosen.meta.get("c")), names=names).weights) \
+                if chosen.kind != "hand" else ranker.hand_weights()
+        finally:
+            ranker.train_ranker = original
+        rr = _dev_rr(gs, weights)
+        base_rr = rr if base_rr is None else base_rr
+        diff = [a - b for a, b in zip(rr, base_rr, strict=True)]
+        rows[label] = {"hand": tab["hand"], "best": max(v for k, v in tab.items() if k != "hand"),
+                       "chosen": f"{chosen.kind} C={chosen.meta.get('c')}", "w_assoc": weights.get("assoc"),
+                       "diff": round(metrics.mean(diff), 4), "diff_ci": [round(v, 4) for v in metrics.bootstrap_interval(diff)]}
+        print(label, rows[label], flush=True)
+    return {"split": str(split), "rows": rows}
+
+
+def ceiling(split: Path, extra: tuple[float, float, str] | None = None) -> dict[str, object]:
+    """How far any monotone scorer over the components could go on the dev year: a candidate at least as high
+    as the relevant one on every component (higher on one) ranks above it under any non-negative weights, so
+    MRR ≤ mean 1 / (1 + such candidates); beside it the dev-year MRR of the hand weights and of the best learner."""
+    from bench.pi_ranker import build_groups
+    from recommend.ranker import dev_split, hand_weights
+    from recommend.scoring import COMPONENTS
+
+    train, _ = build_groups(split)
+    names = COMPONENTS
+    if extra is not None:  # + every signal of this bench: document-centric BM25, the priors, the association
+        profiles = _profiles(split)
+        year = _ref(profiles) - 2
+        k1, b, agg = extra
+        train = add_feature(train, WorkIndex(profiles, year=year, analyze=analyzer(content_words), k1=k1, b=b), agg)
+        train = _assoc_groups(train, profiles, year)
+        feats, families = _prior_features(split, profiles, year)
+        train = [Group(g.query, tuple((e, {**c, **{n: feats.get(e, {}).get(n, 0.0) for n in families["all"]}})
+                                      for e, c in g.candidates), g.relevant, g.source, g.year) for g in train]
+        names = (*COMPONENTS, "docs", "assoc", *families["all"])
+    _, held = dev_split(train)
+    bound, found = [], 0
+    for g in held:
+        gold = [c for e, c in g.candidates if e in g.relevant]
+        if not gold:
+            bound.append(0.0)
+            continue
+        found += 1
+        x = np.array([[c.get(n, 0.0) for n in names] for _, c in g.candidates])
+        best = 0.0
+        for gc in gold:
+            v = np.array([gc.get(n, 0.0) for n in names])
+            dom = int(((x >= v).all(axis=1) & (x > v).any(axis=1)).sum())
+            best = max(best, 1.0 / (1 + dom))
+        bound.append(best)
+    hand = _dev_rr(train, hand_weights())
+    # the best single non-negative weight vector fitted on the dev year itself (an oracle: coordinate ascent)
+    from recommend.ranker import group_mrr
+    weights = {**{n: 0.0 for n in names}, **hand_weights()}
+    best_mrr = group_mrr(held, weights)
+    for _ in range(3):
+        for n in names:
+            for value in (0.0, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2, 2.0):
+                trial = {**weights, n: value}
+                m = group_mrr(held, trial)
+                if m > best_mrr + 1e-9:
+                    best_mrr, weights = m, trial
+    out = {"oracle_linear_dev_mrr": round(best_mrr, 4), "oracle_weights": weights,"split": str(split), "dev_queries": len(held), "gold_among_candidates": round(found / max(len(held), 1), 4),
+           "monotone_ceiling_mrr": round(metrics.mean(bound), 4),
+           "ceiling_ci": [round(v, 4) for v in metrics.bootstrap_interval(bound)],
+           "hand_mrr": round(metrics.mean(hand), 4)}
+    print(out, flush=True)
+    return out
+
+
 def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
     """The tuned document-centric BM25 alone on the split's queries (works before the graph's end)."""
     from api.cli.recommend import _queries
@@ -431,18 +583,23 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
 def main() -> None:
     """Parse the mode and run it; print one JSON line last."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("tune", "signal", "fields", "priors", "trees", "test"))
+    parser.add_argument("mode", choices=("tune", "signal", "fields", "priors", "trees", "assoc", "ceiling", "test"))
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--points", default="1.2,0.75", help="signal: k1,b points separated by ';'")
     parser.add_argument("--k1", type=float, default=1.2)
     parser.add_argument("--b", type=float, default=0.75)
     parser.add_argument("--agg", default="max", choices=AGGREGATES)
+    parser.add_argument("--extra", action="store_true", help="ceiling: with every signal of this bench added")
     args = parser.parse_args()
     if args.mode == "tune":
         out = tune(args.split)
     elif args.mode == "signal":
         pts = [tuple(float(x) for x in p.split(",")) for p in args.points.split(";")]
         out = signal(args.split, pts)  # type: ignore[arg-type]
+    elif args.mode == "ceiling":
+        out = ceiling(args.split, (args.k1, args.b, args.agg) if args.extra else None)
+    elif args.mode == "assoc":
+        out = assoc(args.split)
     elif args.mode == "trees":
         out = trees(args.split, args.k1, args.b, args.agg)
     elif args.mode == "priors":
