@@ -551,7 +551,7 @@ def ceiling(split: Path, extra: tuple[float, float, str] | None = None) -> dict[
     return out
 
 
-def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
+def test(split: Path, k1: float, b: float, agg: str, weights: dict[str, float] | None = None) -> dict[str, object]:
     """The tuned document-centric BM25 alone on the split's queries (works before the graph's end)."""
     from api.cli.recommend import _queries
 
@@ -568,6 +568,16 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
     from recommend.baselines.bm25_tuned import tuned_bm25
     from recommend.evaluation import score_system
 
+    engine = {}
+    if weights:  # the engine ranked with these weights (e.g. the learned ones `kgmatch evaluate` prints), paired
+        from bench.pi_ranker import build_groups
+
+        _, groups = build_groups(split)
+        er = [next((1.0 / (i + 1) for i, e in enumerate(rank_group(g, weights)) if e in g.relevant), 0.0)
+              for g in groups]
+        engine = {"engine_mrr": round(metrics.mean(er), 4),
+                  "engine_over_documents": round(metrics.mean(er) / metrics.mean(rr), 4) if metrics.mean(rr) else None,
+                  "engine_over_documents_ci": [round(x, 4) for x in metrics.paired_ratio_interval(er, rr)]}
     profile, choice = tuned_bm25(profiles, tokenize=content_words, ref_year=ref)
     base = score_system(lambda t: profile.search(t, k=100), queries, intervals=True)
     return {"split": str(split), "k1": k1, "b": b, "agg": agg, "queries": len(queries),
@@ -577,7 +587,7 @@ def test(split: Path, k1: float, b: float, agg: str) -> dict[str, object]:
             "profile_bm25_tuned": {"k1": choice.k1, "b": choice.b, "analyzer": choice.analyzer, "mrr": base["mrr"],
                                    "mrr_ci": base["mrr_ci"], "hit@10": base["hit@10"], "hit@10_ci": base["hit@10_ci"]},
             "ratio_to_profile_bm25": round(metrics.mean(rr) / base["mrr"], 4) if base["mrr"] else None,
-            "ratio_ci": [round(x, 4) for x in metrics.paired_ratio_interval(rr, base["_rr"])], "_rr": rr}
+            "ratio_ci": [round(x, 4) for x in metrics.paired_ratio_interval(rr, base["_rr"])], **engine, "_rr": rr}
 
 
 def main() -> None:
@@ -589,6 +599,7 @@ def main() -> None:
     parser.add_argument("--k1", type=float, default=1.2)
     parser.add_argument("--b", type=float, default=0.75)
     parser.add_argument("--agg", default="max", choices=AGGREGATES)
+    parser.add_argument("--weights", default="", help="test: engine weights (JSON) to pair with the baseline")
     parser.add_argument("--extra", action="store_true", help="ceiling: with every signal of this bench added")
     args = parser.parse_args()
     if args.mode == "tune":
@@ -607,7 +618,7 @@ def main() -> None:
     elif args.mode == "fields":
         out = fields(args.split)
     else:
-        out = test(args.split, args.k1, args.b, args.agg)
+        out = test(args.split, args.k1, args.b, args.agg, json.loads(args.weights) if args.weights else None)
         out.pop("_rr")
     print(json.dumps(out, ensure_ascii=False))
 
