@@ -24,9 +24,12 @@ in the same run, because the machine is shared):
     python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--concurrency 1,4,16] [--distinct]
     python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
     python -m bench.scale bulk --data-dir var/scale/local10     # bulk-import that staged store into Neo4j
+    python -m bench.scale export --data-dir var/scale/local10 --csv-dir /tmp/csv [--code /tmp/base]
 
 ``bulk``        empties the Neo4j database and bulk-imports an embedded store loaded with the normal
                 loaders (``kgmatch bulk-import``): export, neo4j-admin import and schema seconds, rows/s.
+``export``      the CSV export of ``bulk`` alone (``--csv-only``), for this checkout or ``--code DIR``, in a
+                fresh process: wall and CPU s, peak RSS, CSV size (``--csv-dir``, default DATA_DIR/bulk-csv).
 
 ``grow`` (issue 15): the growth curve in one command. For each ``--sizes`` scale it generates the
 data (``bench/generate.py``, cached in ``--work``), loads it into an empty store of each ``--stores``
@@ -588,6 +591,30 @@ def bench_bulk(data_dir: Path) -> dict:
             "disk_mb": round(_neo4j_disk() / 2**20)}
 
 
+def bench_export(data_dir: Path, code: Path, csv_dir: Path) -> dict:
+    """The bulk export alone (``kgmatch bulk-import STAGE --csv-only``) of checkout ``code`` in a fresh process:
+    wall and CPU seconds, that process's peak RSS, the CSVs' size, the load average before and after."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "bulk-import", str(data_dir.resolve()), "--csv-only",
+                             "--csv-dir", str(csv_dir.resolve()), "--json"], cwd=code, env=env, stdout=subprocess.PIPE,
+                            text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"export failed (status {status}):\n{out[-2000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.pop("command", None)
+    rows = result["nodes"] + result["relationships"]
+    return {"bench": "export", "code": str(code), "data_dir": str(data_dir), **result, "wall_s": round(wall, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "rows_per_cpu_s": round(rows / max(usage.ru_utime + usage.ru_stime, 1e-9)),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "csv_mb": round(sum(f.stat().st_size for f in csv_dir.glob("*.csv")) / 2**20),
+            "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+
+
 def _child(what: str, *args: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "bench.scale", what, *args], cwd=ROOT, stdout=subprocess.PIPE,
                          text=True)  # the child's stderr (progress, errors) goes to ours
@@ -670,7 +697,7 @@ def grow_plot(rows: list[dict], path: Path) -> None:
 def main() -> int:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "bulk", "grow", "_load", "_query"))
+    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "bulk", "export", "grow", "_load", "_query"))
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--sizes", default="1", help="grow: comma-separated scales (1 = demo, 10, 100)")
     parser.add_argument("--stores", default="local,neo4j", help="grow: comma-separated backends")
@@ -683,6 +710,7 @@ def main() -> int:
     parser.add_argument("--gen", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--persisted-index", action="store_true",
                         help="_query: load/persist the expert index in <data dir>/index (build it once)")
+    parser.add_argument("--csv-dir", type=Path, help="export: where the CSVs go (default DATA_DIR/bulk-csv)")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--store", choices=("local", "neo4j"), default="local")
     parser.add_argument("--workers", type=int, default=1)
@@ -729,6 +757,8 @@ def main() -> int:
         result = bench_open(args.data_dir, code)
     elif args.what == "bulk":
         result = bench_bulk(args.data_dir)
+    elif args.what == "export":
+        result = bench_export(args.data_dir, code, args.csv_dir or args.data_dir / "bulk-csv")
     elif args.what == "write":
         result = bench_write(args.data_dir, code, args.store, args.demands, args.samples, args.index_dir,
                              args.link_fields, not args.no_gc_freeze)
