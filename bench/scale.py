@@ -518,7 +518,8 @@ def load_child(kind: str, data_dir: Path, gen: Path) -> dict:
             round(disk / 2**20), "files": files}
 
 
-def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool = False) -> dict:
+def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool = False,
+                profile_requests: int = 0) -> dict:
     """In a fresh process: build the index, then time stored-demand and free-text recommendations and the
     plain BM25 query over the same profiles on the same texts. ``persisted_index``: load the index from
     ``<data dir>/index`` when it is current there (else build and persist it), so a large store's index is
@@ -529,10 +530,18 @@ def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool =
     from recommend.engine import IndexCache, recommend_for_demand, recommend_for_text
 
     store = _store(kind, data_dir)
-    started = time.perf_counter()
+
+    def cpu() -> float:  # this process and its finished children (the build's tokenising workers)
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    started, cpu0 = time.perf_counter(), cpu()
     index = IndexCache(content_words, background=False,
                        persist_dir=data_dir / "index" if persisted_index else None).get(store)
-    build_s = time.perf_counter() - started
+    build_s, build_cpu = time.perf_counter() - started, cpu() - cpu0
+    print(json.dumps({"index_build_s": round(build_s, 1), "index_build_cpu_s": round(build_cpu, 1),
+                      "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}),
+          file=sys.stderr, flush=True)  # progress
     nodes = [n for n in store.list_nodes(Label.DEMAND, limit=5000) if n.id.startswith("demand:gen-")]
     step = max(1, len(nodes) // demands)
     chosen = nodes[::step][:demands]
@@ -558,10 +567,23 @@ def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool =
     for x in range(min(3, len(chosen))):  # warm: the segmenter, the linker model, the store's caches
         stored(x)
         free(x)
-    result = {"index_build_s": round(build_s, 1), "demands": len(chosen)}
+    result = {"index_build_s": round(build_s, 1), "index_build_cpu_s": round(build_cpu, 1), "demands": len(chosen)}
     for name, fn in (("stored", stored), ("free", free), ("bm25", bm25)):
         result[name] = {k: round(v * 1000, 1) for k, v in _percentiles(timed(fn)).items()}
+        print(json.dumps({name: result[name]}), file=sys.stderr, flush=True)  # progress
     result["query_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if profile_requests:  # where a stored request's time goes (cProfile, CPU time), after the timed rounds
+        import cProfile
+        import io
+        import pstats
+        profiler = cProfile.Profile(timer=time.process_time)
+        profiler.enable()
+        for x in range(min(profile_requests, len(chosen))):
+            stored(x)
+        profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
+        print(text.getvalue(), file=sys.stderr, flush=True)
     store.close()
     return result
 
@@ -726,6 +748,8 @@ def main() -> int:
                         help="write: the new expert EXPERT_IN the demand's fields, its project IN_FIELD them")
     parser.add_argument("--no-gc-freeze", action="store_true",
                         help="write: no gc.freeze() after the warm-up (full collections walk the loaded index)")
+    parser.add_argument("--profile-requests", type=int, default=0,
+                        help="_query: profile this many stored requests after the timed ones (to stderr)")
     parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
     parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
@@ -749,7 +773,8 @@ def main() -> int:
         print(json.dumps(load_child(args.store, args.data_dir, args.gen)))
         return 0
     if args.what == "_query":
-        print(json.dumps(query_child(args.store, args.data_dir, args.demands, args.persisted_index)))
+        print(json.dumps(query_child(args.store, args.data_dir, args.demands, args.persisted_index,
+                                     args.profile_requests)))
         return 0
     if args.data_dir is None:
         parser.error("--data-dir is required")
