@@ -24,9 +24,12 @@ in the same run, because the machine is shared):
     python bench/scale.py throughput --data-dir var/l10 [--store neo4j] [--workers 2] [--concurrency 1,4,16] [--distinct]
     python bench/scale.py profile --data-dir var/n10 --store neo4j [--fields 5] [--fanout 1000]
     python -m bench.scale bulk --data-dir var/scale/local10     # bulk-import that staged store into Neo4j
+    python -m bench.scale export --data-dir var/scale/local10 --csv-dir /tmp/csv [--code /tmp/base]
 
 ``bulk``        empties the Neo4j database and bulk-imports an embedded store loaded with the normal
                 loaders (``kgmatch bulk-import``): export, neo4j-admin import and schema seconds, rows/s.
+``export``      the CSV export of ``bulk`` alone (``--csv-only``), for this checkout or ``--code DIR``, in a
+                fresh process: wall and CPU s, peak RSS, CSV size (``--csv-dir``, default DATA_DIR/bulk-csv).
 
 ``grow`` (issue 15): the growth curve in one command. For each ``--sizes`` scale it generates the
 data (``bench/generate.py``, cached in ``--work``), loads it into an empty store of each ``--stores``
@@ -515,7 +518,8 @@ def load_child(kind: str, data_dir: Path, gen: Path) -> dict:
             round(disk / 2**20), "files": files}
 
 
-def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool = False) -> dict:
+def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool = False,
+                profile_requests: int = 0) -> dict:
     """In a fresh process: build the index, then time stored-demand and free-text recommendations and the
     plain BM25 query over the same profiles on the same texts. ``persisted_index``: load the index from
     ``<data dir>/index`` when it is current there (else build and persist it), so a large store's index is
@@ -526,10 +530,18 @@ def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool =
     from recommend.engine import IndexCache, recommend_for_demand, recommend_for_text
 
     store = _store(kind, data_dir)
-    started = time.perf_counter()
+
+    def cpu() -> float:  # this process and its finished children (the build's tokenising workers)
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    started, cpu0 = time.perf_counter(), cpu()
     index = IndexCache(content_words, background=False,
                        persist_dir=data_dir / "index" if persisted_index else None).get(store)
-    build_s = time.perf_counter() - started
+    build_s, build_cpu = time.perf_counter() - started, cpu() - cpu0
+    print(json.dumps({"index_build_s": round(build_s, 1), "index_build_cpu_s": round(build_cpu, 1),
+                      "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}),
+          file=sys.stderr, flush=True)  # progress
     nodes = [n for n in store.list_nodes(Label.DEMAND, limit=5000) if n.id.startswith("demand:gen-")]
     step = max(1, len(nodes) // demands)
     chosen = nodes[::step][:demands]
@@ -555,10 +567,23 @@ def query_child(kind: str, data_dir: Path, demands: int, persisted_index: bool =
     for x in range(min(3, len(chosen))):  # warm: the segmenter, the linker model, the store's caches
         stored(x)
         free(x)
-    result = {"index_build_s": round(build_s, 1), "demands": len(chosen)}
+    result = {"index_build_s": round(build_s, 1), "index_build_cpu_s": round(build_cpu, 1), "demands": len(chosen)}
     for name, fn in (("stored", stored), ("free", free), ("bm25", bm25)):
         result[name] = {k: round(v * 1000, 1) for k, v in _percentiles(timed(fn)).items()}
+        print(json.dumps({name: result[name]}), file=sys.stderr, flush=True)  # progress
     result["query_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if profile_requests:  # where a stored request's time goes (cProfile, CPU time), after the timed rounds
+        import cProfile
+        import io
+        import pstats
+        profiler = cProfile.Profile(timer=time.process_time)
+        profiler.enable()
+        for x in range(min(profile_requests, len(chosen))):
+            stored(x)
+        profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
+        print(text.getvalue(), file=sys.stderr, flush=True)
     store.close()
     return result
 
@@ -586,6 +611,30 @@ def bench_bulk(data_dir: Path) -> dict:
     store.close()
     return {"bench": "bulk", "data_dir": str(data_dir), **result, "same_counts_as_staged": counts == staged_counts,
             "disk_mb": round(_neo4j_disk() / 2**20)}
+
+
+def bench_export(data_dir: Path, code: Path, csv_dir: Path) -> dict:
+    """The bulk export alone (``kgmatch bulk-import STAGE --csv-only``) of checkout ``code`` in a fresh process:
+    wall and CPU seconds, that process's peak RSS, the CSVs' size, the load average before and after."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "bulk-import", str(data_dir.resolve()), "--csv-only",
+                             "--csv-dir", str(csv_dir.resolve()), "--json"], cwd=code, env=env, stdout=subprocess.PIPE,
+                            text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"export failed (status {status}):\n{out[-2000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.pop("command", None)
+    rows = result["nodes"] + result["relationships"]
+    return {"bench": "export", "code": str(code), "data_dir": str(data_dir), **result, "wall_s": round(wall, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "rows_per_cpu_s": round(rows / max(usage.ru_utime + usage.ru_stime, 1e-9)),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024),
+            "csv_mb": round(sum(f.stat().st_size for f in csv_dir.glob("*.csv")) / 2**20),
+            "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
 def _child(what: str, *args: str) -> dict:
@@ -670,7 +719,7 @@ def grow_plot(rows: list[dict], path: Path) -> None:
 def main() -> int:
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "bulk", "grow", "_load", "_query"))
+    parser.add_argument("what", choices=("open", "write", "throughput", "profile", "bulk", "export", "grow", "_load", "_query"))
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--sizes", default="1", help="grow: comma-separated scales (1 = demo, 10, 100)")
     parser.add_argument("--stores", default="local,neo4j", help="grow: comma-separated backends")
@@ -683,6 +732,7 @@ def main() -> int:
     parser.add_argument("--gen", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--persisted-index", action="store_true",
                         help="_query: load/persist the expert index in <data dir>/index (build it once)")
+    parser.add_argument("--csv-dir", type=Path, help="export: where the CSVs go (default DATA_DIR/bulk-csv)")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
     parser.add_argument("--store", choices=("local", "neo4j"), default="local")
     parser.add_argument("--workers", type=int, default=1)
@@ -698,6 +748,8 @@ def main() -> int:
                         help="write: the new expert EXPERT_IN the demand's fields, its project IN_FIELD them")
     parser.add_argument("--no-gc-freeze", action="store_true",
                         help="write: no gc.freeze() after the warm-up (full collections walk the loaded index)")
+    parser.add_argument("--profile-requests", type=int, default=0,
+                        help="_query: profile this many stored requests after the timed ones (to stderr)")
     parser.add_argument("--fields", type=int, default=5, help="profile: the busiest fields")
     parser.add_argument("--fanout", type=int, default=1000, help="profile: limit_per_node")
     args = parser.parse_args()
@@ -721,7 +773,8 @@ def main() -> int:
         print(json.dumps(load_child(args.store, args.data_dir, args.gen)))
         return 0
     if args.what == "_query":
-        print(json.dumps(query_child(args.store, args.data_dir, args.demands, args.persisted_index)))
+        print(json.dumps(query_child(args.store, args.data_dir, args.demands, args.persisted_index,
+                                     args.profile_requests)))
         return 0
     if args.data_dir is None:
         parser.error("--data-dir is required")
@@ -729,6 +782,8 @@ def main() -> int:
         result = bench_open(args.data_dir, code)
     elif args.what == "bulk":
         result = bench_bulk(args.data_dir)
+    elif args.what == "export":
+        result = bench_export(args.data_dir, code, args.csv_dir or args.data_dir / "bulk-csv")
     elif args.what == "write":
         result = bench_write(args.data_dir, code, args.store, args.demands, args.samples, args.index_dir,
                              args.link_fields, not args.no_gc_freeze)

@@ -19,20 +19,23 @@ type) the rows are split into one file per type combination, so nothing is coerc
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import shlex
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.errors import StoreError
+from graph.local_export import LocalRows, PropType
+from graph.local_store import LocalStore
 from graph.model import Label
-from graph.store import Direction, GraphStore, Node, NodeRef
+from graph.store import GraphStore
 
 __all__ = ["BulkFiles", "DEPLOY_DIR", "empty_error", "import_command", "run_import", "write_csvs"]
 
@@ -40,7 +43,6 @@ log = logging.getLogger(__name__)
 
 DEPLOY_DIR = Path(__file__).resolve().parent.parent / "deploy" / "neo4j"
 ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: never in our text, so list items need no escaping
-_PAGE = 5000
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -122,82 +124,118 @@ def _column(name: str, kind: str) -> str:
 
 
 # -- writing ---------------------------------------------------------------------------------------
-def _groups(rows: list[dict[str, Any]], where: str) -> Iterator[tuple[dict[str, str], list[dict[str, Any]]]]:
-    """Rows split so that every property has one type per group: (column types, rows)."""
+_SIMPLE = {"true": "boolean", "false": "boolean", "integer": "long", "real": "double", "text": "string"}
+
+
+def _sql_kind(json_type: str, items: str | None) -> str | None:
+    """The column type of a value SQLite's JSON functions typed (an array with its items' types), or
+    None when Neo4j cannot store it (then :func:`_kind` over the values themselves says why)."""
+    if json_type in _SIMPLE:
+        return _SIMPLE[json_type]
+    if json_type == "array":
+        if items is None:
+            return "empty[]"
+        kinds = {_SIMPLE.get(t) for t in items.split(",")}
+        if None not in kinds and len(kinds) == 1:
+            return f"{kinds.pop()}[]"
+    return None
+
+
+def _kinds(found: list[PropType], values: Callable[[], Iterator[str]], where: str, skip: str = "") -> dict[str, set[str]]:
+    """Every property's column types; ``values()`` (the rows' JSON texts) is read only to name a refused value."""
     kinds: dict[str, set[str]] = {}
-    for row in rows:
-        for key, value in row.items():
-            if value is not None:
-                kinds.setdefault(key, set()).add(_kind(value, f"{where}.{key}"))
+    for key, json_type, items in found:
+        if key == skip:
+            continue
+        kind = _sql_kind(json_type, items)
+        if kind is None:
+            for text in values():
+                value = json.loads(text).get(key)
+                if value is not None:
+                    _kind(value, f"{where}.{key}")  # raises for the first value Neo4j cannot store
+            raise StoreError(f"{where}.{key} 的值类型（{json_type}）不能保存到 Neo4j")
+        kinds.setdefault(key, set()).add(kind)
+    return kinds
+
+
+class _Writer:
+    """One CSV being written: its path, columns (name → type), rows, and whether a value broke a line."""
+
+    def __init__(self, path: Path, head: list[str], columns: list[tuple[str, str]]) -> None:
+        self.path, self.columns, self.multiline, self.count = path, columns, False, 0
+        self.fh = path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
+        self.fh.write(",".join(head) + "\n")
+
+    def row(self, prefix: str, props: dict[str, Any]) -> None:
+        line = prefix + "".join("," + _cell(props.get(k), t) for k, t in self.columns) if props else \
+            prefix + "," * len(self.columns)
+        if not self.multiline and ("\n" in line or "\r" in line):
+            self.multiline = True
+        self.fh.write(line + "\n")
+        self.count += 1
+
+
+def _stream(rows: Iterator[tuple[str, str]], kinds: dict[str, set[str]], where: str, stem: Path,
+            id_head: list[str], skip: str = "") -> list[_Writer]:
+    """Write ``rows`` (the row's quoted id cells, its properties as JSON text) into ``{stem}-{n}.csv``, one
+    file per combination of types of the properties that have several, in the order they first occur."""
     mixed = sorted(k for k, v in kinds.items() if len(v) > 1)
     first = {k: min(kinds[k]) for k in mixed}  # rows without the property go with this type's group
-    split: dict[tuple, list[dict[str, Any]]] = {}
-    for row in rows:
-        key = tuple(_kind(row[k], where) if row.get(k) is not None else first[k] for k in mixed)
-        split.setdefault(key, []).append(row)
-    for key, members in split.items():
-        columns = {k: next(iter(v)) for k, v in sorted(kinds.items()) if k not in mixed}
-        columns.update(zip(mixed, key, strict=True))
-        yield columns, members
+    fixed = [(k, next(iter(v))) for k, v in sorted(kinds.items()) if k not in mixed]
+    writers: dict[tuple, _Writer] = {}
+    try:
+        for prefix, text in rows:
+            props = {} if text == "{}" else json.loads(text)
+            if skip:
+                props.pop(skip, None)
+            key = tuple(_kind(props[k], where) if props.get(k) is not None else first[k] for k in mixed)
+            writer = writers.get(key)
+            if writer is None:
+                columns = [*fixed, *zip(mixed, key, strict=True)]
+                writer = writers[key] = _Writer(stem.with_name(f"{stem.name}-{len(writers)}.csv"),
+                                                [*id_head, *(_column(k, t) for k, t in columns)], columns)
+            writer.row(prefix, props)
+    finally:
+        for writer in writers.values():
+            writer.fh.close()
+    return list(writers.values())
 
 
-def _write(path: Path, head: list[str], lines: Iterator[list[str]]) -> bool:
-    """Write one CSV; True when a value holds a line break (neo4j-admin must be told)."""
-    multiline = False
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(head) + "\n")
-        for cells in lines:
-            line = ",".join(cells)
-            multiline = multiline or "\n" in line or "\r" in line
-            fh.write(line + "\n")
-    return multiline
+def write_csvs(source: LocalStore | Path, directory: Path) -> BulkFiles:
+    """Every node and relationship of the local store ``source`` (a store or its data directory) as
+    neo4j-admin CSV files in ``directory`` (emptied first).
 
-
-def _all_nodes(store: GraphStore, label: Label) -> Iterator[list[Node]]:
-    after: str | None = None
-    while page := store.list_nodes(label, after=after, limit=_PAGE):
-        yield page
-        after = page[-1].id
-
-
-def write_csvs(store: GraphStore, directory: Path) -> BulkFiles:
-    """Every node and relationship of ``store`` as neo4j-admin CSV files in ``directory`` (emptied first)."""
+    Streamed from the store's SQLite file opened read-only (:class:`graph.local_export.LocalRows`):
+    memory does not grow with the store. Nodes in id order, one label after the other, each followed
+    by the relationships that start at it by (type, end label), in (start id, end id) order.
+    """
+    data_dir = source.data_dir if isinstance(source, LocalStore) else Path(source)
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.glob("*.csv"):
         old.unlink()
     files = BulkFiles(directory.resolve())
-    for label in Label:
-        rows: list[dict[str, Any]] = []
-        rels: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for page in _all_nodes(store, label):
-            rows += [{**{k: v for k, v in n.props.items() if k != "id"}, "id": n.id} for n in page]
-            for _, nb in store.expand([NodeRef(label, n.id) for n in page], direction=Direction.OUT,
-                                        node_props=False):
-                rel = nb.rel
-                rels.setdefault((rel.type.value, rel.end.label.value), []).append(
-                    {**rel.props, ":START_ID": rel.start.id, ":END_ID": rel.end.id})
-        for n, (columns, members) in enumerate(_groups(rows, label.value)):
-            columns.pop("id")
-            path = files.directory / f"nodes-{label.value}-{n}.csv"
-            head = [f"id:ID({label.value})", *(_column(k, t) for k, t in columns.items())]
-            lines = ([_quote(r["id"]), *(_cell(r.get(k), t) for k, t in columns.items())] for r in members)
-            if _write(path, head, lines):
-                files.multiline.append(path)
-            files.nodes.append((label.value, path))
-            files.node_count += len(members)
-        for (rel_type, end), members_all in sorted(rels.items()):
-            where = f"{rel_type}({label.value}→{end})"
-            for n, (columns, members) in enumerate(_groups(members_all, where)):
-                columns.pop(":START_ID")
-                columns.pop(":END_ID")
-                path = files.directory / f"rels-{rel_type}-{label.value}-{end}-{n}.csv"
-                head = [f":START_ID({label.value})", f":END_ID({end})", *(_column(k, t) for k, t in columns.items())]
-                lines = ([_quote(r[":START_ID"]), _quote(r[":END_ID"]), *(_cell(r.get(k), t) for k, t in columns.items())]
-                         for r in members)
-                if _write(path, head, lines):
-                    files.multiline.append(path)
-                files.relationships.append((rel_type, path))
-                files.relationship_count += len(members)
+
+    def add(written: list[_Writer], into: list[tuple[str, Path]], name: str) -> int:
+        into.extend((name, w.path) for w in written)
+        files.multiline.extend(w.path for w in written if w.multiline)
+        return sum(w.count for w in written)
+
+    with LocalRows(data_dir) as store:
+        groups = store.rel_groups()
+        for label in Label:
+            name = label.value
+            kinds = _kinds(store.node_types(name), lambda name=name: (p for _, p in store.nodes(name)), name, skip="id")
+            rows = ((_quote(i), p) for i, p in store.nodes(name))
+            files.node_count += add(_stream(rows, kinds, name, files.directory / f"nodes-{name}", [f"id:ID({name})"],
+                                            skip="id"), files.nodes, name)
+            for rel_type, end in sorted((t, e) for s, t, e in groups if s == name):
+                where = f"{rel_type}({name}→{end})"
+                kinds = _kinds(store.rel_types(rel_type, name, end),
+                               lambda t=rel_type, s=name, e=end: (p for _, _, p in store.rels(t, s, e)), where)
+                rows = ((f"{_quote(s)},{_quote(d)}", p) for s, d, p in store.rels(rel_type, name, end))
+                written = _stream(rows, kinds, where, files.directory / f"rels-{rel_type}-{name}-{end}",
+                                  [f":START_ID({name})", f":END_ID({end})"])
+                files.relationship_count += add(written, files.relationships, rel_type)
     log.info("bulk CSVs in %s: %d nodes, %d relationships", files.directory, files.node_count,
              files.relationship_count)
     return files
@@ -215,7 +253,7 @@ def import_command(files: BulkFiles, *, database: str = "neo4j", off_heap: str =
 
 
 def run_import(files: BulkFiles, *, database: str = "neo4j", neo4j_home: str | None = None,
-               bolt_port: int | None = None, log_file: Path | None = None) -> float:
+               bolt_port: int | None = None, log_file: Path | None = None, off_heap: str = "1g") -> float:
     """Stop the local server of ``deploy/neo4j``, import ``files`` into ``database``, start it again.
 
     Returns the seconds the import itself took (neo4j-admin). The caller has checked the database is empty.
@@ -229,7 +267,7 @@ def run_import(files: BulkFiles, *, database: str = "neo4j", neo4j_home: str | N
     if bolt_port is not None:
         env["KGMATCH_NEO4J_BOLT_PORT"] = str(bolt_port)
     log_file = log_file or files.directory / "import.log"
-    args = import_command(files, database=database)
+    args = import_command(files, database=database, off_heap=off_heap)
     log.info("neo4j-admin database import full %s", shlex.join(args))
     with log_file.open("w", encoding="utf-8") as out:
         started = time.perf_counter()

@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # spaCy is imported lazily so that a missing install gives th
 
 __all__ = [
     "content_words",
+    "content_words_doc",
     "Segmenter",
     "DEFAULT_SEGMENTER",
     "NLP_DATA_DIR",
@@ -448,8 +449,84 @@ def content_words(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER) 
     >>> content_words("新常态下中国企业对外投资的理论创新与政策研究")
     ['常态', '中国', '对外投资', '创新', '政策']
     """
+    if str(segmenter) == Segmenter.JIEBA.value:
+        return _jieba_words().content_words(text)
+    return content_words_doc(text, segmenter=segmenter)
+
+
+def content_words_doc(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> list[str]:
+    """:func:`content_words` through a spaCy ``Doc`` (the reference the jieba fast path is tested against)."""
     nlp = get_nlp(segmenter)
     return [t.text for t in nlp.make_doc(text) if is_content_token(t.text, is_stop=t.is_stop)]
+
+
+_JIEBA_HAN_RE = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+"""jieba 0.42.1's ``re_han_default``: the blocks its accurate mode segments with the DAG and the HMM."""
+
+
+class _JiebaContentWords:
+    """:func:`content_words` for the jieba pipeline without building a spaCy ``Doc`` (issue 15, 100× index build:
+    the ``Doc`` was ~40 % of the profiles' tokenisation).
+
+    The same words, by construction: spaCy's ``ChineseTokenizer`` calls ``jieba_seg.cut(text)`` (accurate mode,
+    HMM on) with the pipeline's own private :class:`jieba.Tokenizer`, and jieba's ``cut`` splits the text into
+    blocks of ``re_han_default`` characters, segments each block alone, and yields every other character
+    one by one (whitespace runs whole). Those other pieces are single characters or whitespace, never content
+    tokens, so the content words are those of the blocks, in order; a block's words are memoised (titles and
+    keywords repeat across profiles). Each word's verdict (:func:`is_content_token` with the pipeline vocabulary's
+    ``is_stop``, looked up as the ``Doc`` does) is memoised too.
+    """
+
+    BLOCK_MEMO = 300_000
+    """Blocks remembered (the memo is emptied when full: a bound on memory, not a cache policy)."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.vocab = nlp.vocab
+        seg = nlp.tokenizer.jieba_seg
+        self.cut_block = seg._Tokenizer__cut_DAG  # what jieba's cut(text, cut_all=False, HMM=True) runs per block
+        self.blocks: dict[str, tuple[str, ...]] = {}
+        self.verdicts: dict[str, bool] = {}
+        self.lock = threading.Lock()  # the segmenter's lazy initialisation
+
+    def words_of_block(self, block: str) -> tuple[str, ...]:
+        verdicts = self.verdicts
+        out = []
+        for word in self.cut_block(block):
+            ok = verdicts.get(word)
+            if ok is None:
+                ok = verdicts[word] = is_content_token(word, is_stop=self.vocab[word].is_stop)
+            if ok:
+                out.append(word)
+        return tuple(out)
+
+    def content_words(self, text: str) -> list[str]:
+        blocks = self.blocks
+        out: list[str] = []
+        for block in _JIEBA_HAN_RE.findall(text):
+            words = blocks.get(block)
+            if words is None:
+                words = self.words_of_block(block)
+                if len(blocks) >= self.BLOCK_MEMO:
+                    blocks.clear()
+                blocks[block] = words
+            out.extend(words)
+        return out
+
+
+_jieba_fast: _JiebaContentWords | None = None
+
+
+def _jieba_words() -> _JiebaContentWords:
+    global _jieba_fast
+    fast = _jieba_fast
+    if fast is None:
+        nlp = get_nlp(Segmenter.JIEBA)
+        with _build_lock:
+            if _jieba_fast is None:
+                nlp.tokenizer.jieba_seg.check_initialized()
+                _jieba_fast = _JiebaContentWords(nlp)
+            fast = _jieba_fast
+    return fast
 
 
 def segment(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> list[str]:

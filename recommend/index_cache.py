@@ -50,7 +50,7 @@ from graph.model import Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef
 from recommend.config import DEFAULTS
 from recommend.profiles import load_profiles
-from recommend.retrieval import ExpertIndex, Tokenize, graph_prior
+from recommend.retrieval import ExpertIndex, Tokenize, graph_prior, tokenized_profiles
 from recommend.semantics import ProfileVectors, SemanticModel, get_semantic_model
 from workflow.common import this_year
 
@@ -378,8 +378,11 @@ class IndexCache:
 
     def _build(self, store: GraphStore) -> ExpertIndex:
         profiles = load_profiles(store)
-        index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=this_year() + 1, prior=graph_prior(profiles),
-                            k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]))
+        ref_year = this_year() + 1
+        words = tokenized_profiles(profiles, self.tokenize, ref_year=ref_year)  # on every core, for a large store
+        index = ExpertIndex(profiles, tokenize=self.tokenize, ref_year=ref_year, prior=graph_prior(profiles),
+                            k1=float(DEFAULTS["index_bm25_k1"]), b=float(DEFAULTS["index_bm25_b"]), token_cache=words)
+        del words
         self._attach_vectors(index)
         self.builds += 1
         log.info("built the expert text index over %d experts", len(index))

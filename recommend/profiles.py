@@ -20,7 +20,7 @@ ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
 """The role an expert has on a project, by relationship type."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExpertProfile:
     """One expert as text retrieval sees them."""
 
@@ -57,9 +57,12 @@ def paper_fact(node: Node) -> ProjectFact:
     return ProjectFact(node.id, str(node.props.get("title", "")), PAPER_ROLE, year, year)
 
 
-def _profiles_of(store: GraphStore, experts: list[Node]) -> list[ExpertProfile]:
+def _profiles_of(store: GraphStore, experts: list[Node],
+                 shared: dict[tuple[str, str], ProjectFact] | None = None) -> list[ExpertProfile]:
     """Profiles of these expert nodes (one bulk expand), in their order: the same projects and papers
-    that :mod:`recommend.candidates` gathers, so an indexed profile's text is the candidate's text."""
+    that :mod:`recommend.candidates` gathers, so an indexed profile's text is the candidate's text.
+    ``shared``: equal facts met before (a paper of several authors, a project of several members in one role)
+    are taken from it, one object for all (issue 15: a 100× index held a copy per author)."""
     pairs = store.expand([e.ref for e in experts], direction=Direction.OUT,
                          rel_types=[RelType.WORKS_AT, RelType.LEADS, RelType.JOINS, RelType.AUTHORED],
                          labels=[Label.INSTITUTION, Label.PROJECT, Label.PAPER])
@@ -70,6 +73,8 @@ def _profiles_of(store: GraphStore, experts: list[Node]) -> list[ExpertProfile]:
             inst.setdefault(src.id, (nb.node.id, nb.node.name))
             continue
         fact = paper_fact(nb.node) if nb.rel.type is RelType.AUTHORED else project_fact(nb)
+        if shared is not None:
+            fact = shared.setdefault((fact.id, fact.role), fact)
         projects.setdefault(src.id, []).append(fact)
     profiles = []
     for e in experts:
@@ -92,12 +97,13 @@ def load_profiles(store: GraphStore, *, page: int = 2000, ids: Sequence[str] | N
                 for p in _profiles_of(store, store.get_nodes(Label.EXPERT, wanted[i:i + page]))]
     profiles: list[ExpertProfile] = []
     after: str | None = None
+    shared: dict[tuple[str, str], ProjectFact] = {}
     while True:
         experts = store.list_nodes(Label.EXPERT, limit=page, after=after)
         if not experts:
             break
         after = experts[-1].id
-        profiles += _profiles_of(store, experts)
+        profiles += _profiles_of(store, experts, shared)
         if len(experts) < page:
             break
     return profiles

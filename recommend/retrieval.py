@@ -24,7 +24,9 @@ import copy
 import hashlib
 import logging
 import math
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -38,7 +40,7 @@ from recommend.profiles import ExpertProfile
 from recommend.scoring import activity_features, cjk_bigrams
 
 __all__ = ["cjk_bigrams", "analyzer", "with_bigrams", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
-           "calibrate", "text_digest", "TokenCache"]
+           "calibrate", "text_digest", "TokenCache", "tokenized_profiles"]
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +146,50 @@ def text_digest(text: str) -> bytes:
 TokenCache = Mapping[str, tuple[bytes, tuple[str, ...]]]
 """Per expert id: (digest of the profile text, its words from the tokenizer)."""
 
+PARALLEL_FROM = 20_000
+"""From this many profiles on, :func:`tokenized_profiles` tokenises in worker processes (fewer: in this one)."""
+
+
+def _tokenize_chunk(tokenize: Tokenize, texts: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(tokenize(t)) for t in texts]
+
+
+def tokenized_profiles(profiles: Sequence[ExpertProfile], tokenize: Tokenize, *, ref_year: int,
+                       repeat_latest: bool = True, workers: int | None = None, chunk: int = 2000) -> dict[str, tuple[bytes, tuple[str, ...]]]:
+    """Every profile's (text digest, words), as :class:`ExpertIndex` takes them (``token_cache``), tokenised by
+    ``workers`` processes (default: the machine's cores, at most 4; one, i.e. here, below :data:`PARALLEL_FROM`
+    profiles). The result does not depend on the number of workers: each profile text is tokenised alone, and the
+    chunks come back in order. The workers are started fresh (``spawn``), so they do not share the caller's
+    memory, and at most two chunks per worker are in flight; equal words are kept as one string here."""
+    n = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    texts = (_doc(p, ref_year, repeat_latest) for p in profiles)
+    out: dict[str, tuple[bytes, tuple[str, ...]]] = {}
+    pool_words: dict[str, str] = {}
+    if n <= 1 or len(profiles) < PARALLEL_FROM:
+        for profile, text in zip(profiles, texts, strict=True):
+            out[profile.id] = (text_digest(text), tuple(tokenize(text)))
+        return out
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(n) as pool:
+        pending: deque = deque()
+        starts = range(0, len(profiles), chunk)
+
+        def take() -> None:
+            start, digests, job = pending.popleft()
+            for offset, (digest, words) in enumerate(zip(digests, job.get(), strict=True)):
+                out[profiles[start + offset].id] = (digest, tuple(pool_words.setdefault(w, w) for w in words))
+
+        for start in starts:
+            part = [next(texts) for _ in range(min(chunk, len(profiles) - start))]
+            pending.append((start, [text_digest(t) for t in part],
+                            pool.apply_async(_tokenize_chunk, (tokenize, part))))
+            if len(pending) >= 2 * n:
+                take()
+        while pending:
+            take()
+    return out
+
+
 V = TypeVar("V")
 
 
@@ -248,7 +294,12 @@ class ExpertIndex:
         self._analyze = analyzer(tokenize) if bigrams else tokenize
         self.profiles: Mapping[str, ExpertProfile] = {}  # a dict, or an Overlay of one after a patch
         self.words: Mapping[str, tuple[bytes, tuple[str, ...]]] = {}
-        docs, ids = [], []
+        # the docs go to bm25s as token ids of one vocabulary built here (bm25s's own ids path: the same
+        # numbers as from the token lists), never as lists of strings: at 100× those lists were ~9 KB an expert
+        corpus: list[list[int]] = []
+        ids: list[str] = []
+        vocab: dict[str, int] = {}
+        total = 0
         for n, profile in enumerate(profiles):
             if pause is not None and n % 500 == 499:
                 pause()  # a background rebuild lets the requests it runs beside have the interpreter
@@ -258,20 +309,22 @@ class ExpertIndex:
             words = hit[1] if hit is not None and hit[0] == digest else tuple(tokenize(text))
             self.profiles[profile.id] = profile
             self.words[profile.id] = (digest, words)
-            tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if bigrams else list(words)
+            tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if bigrams else words
             if tokens:
                 ids.append(profile.id)
-                docs.append(tokens)
+                corpus.append([vocab.setdefault(t, len(vocab)) for t in tokens])
+                total += len(tokens)
         self.ids = ids
         self._bm25 = bm25s.BM25(k1=k1, b=b)
-        self._vocab = frozenset(t for doc in docs for t in doc)
-        if docs:
-            self._bm25.index(docs, show_progress=False)
+        self._vocab = frozenset(vocab)
+        if corpus:
+            self._bm25.index((corpus, vocab), show_progress=False)
         by_id = self.profiles
         self._log_prior = np.array([prior.log_prior(by_id[i], ref_year) if prior else 0.0 for i in ids])
         # the delta (see the class docstring): none in a freshly built index
         self._base_n = len(ids)
-        self._avgdl = sum(len(d) for d in docs) / len(docs) if docs else 1.0
+        self._avgdl = total / len(corpus) if corpus else 1.0
+        del corpus
         self._delta: dict[str, tuple[Counter, int]] = {}  # expert id -> (term counts, length)
         self._delta_pos: dict[str, int] = {}  # expert id -> position in ids
         self._gone: set[str] = set()  # removed, or no longer with any term

@@ -51,7 +51,7 @@ EXPERT_TYPES: tuple[str, ...] = ("人才计划入选者", "科技计划项目承
 leaders of national programme projects (国家重点研发计划), NSFC PIs, members of the expert pool."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: millions of them in a 100× index (issue 15)
 class ProjectFact:
     """One project of a candidate, as evidence."""
 

@@ -88,6 +88,31 @@ def test_unstorable_values_are_refused_in_chinese(tmp_path):
         _kind(["a", 1], "Expert.keywords")
 
 
+def test_the_export_leaves_the_staged_store_untouched(tmp_path):
+    from graph.local_store import LocalStore
+
+    stage = tmp_path / "stage"
+    with LocalStore(stage) as staged:
+        _fill(staged, tmp_path)
+        counts = staged.counts()
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in stage.iterdir()}
+    files = write_csvs(stage, tmp_path / "csv")  # the directory, as kgmatch bulk-import passes it
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in stage.iterdir()} == before  # no -wal, no -shm
+    assert files.node_count == sum(counts.nodes.values())
+    assert files.relationship_count == sum(counts.relationships.values())
+
+
+def test_a_list_neo4j_cannot_store_is_refused_naming_its_property(tmp_path, local_store):
+    import sqlite3
+
+    local_store.write(world())
+    # the store's own writes refuse such a list; a file written some other way can still hold one
+    with sqlite3.connect(local_store.path) as db:
+        db.execute("INSERT INTO nodes VALUES ('Expert', 'e:mixed', ?)", (json.dumps({"name": "钱八", "tags": ["a", 1]}),))
+    with pytest.raises(StoreError, match=r"Expert\.tags 的列表混有不同类型"):
+        write_csvs(local_store, tmp_path / "csv")
+
+
 def test_only_the_local_server_is_stopped_for_an_import():
     assert local_server("bolt://127.0.0.1:7705", 7705) and local_server("neo4j://localhost:7687", 7687)
     assert not local_server("bolt://127.0.0.1:7687", 7705)

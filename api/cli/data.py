@@ -160,18 +160,18 @@ def duplicates(obj: Ctx, threshold: float, mark: bool, as_json: bool) -> None:
               help="CSV 文件目录 / where the neo4j-admin CSVs go (default STAGE/bulk-csv).")
 @click.option("--csv-only", is_flag=True,
               help="只写 CSV 并打印 neo4j-admin 命令（用于不是 deploy/neo4j 启动的服务器）/ write the CSVs and print the command.")
+@click.option("--max-off-heap", default="1g", show_default=True,
+              help="neo4j-admin 的 --max-off-heap-memory（堆外内存上限；堆大小见 KGMATCH_NEO4J_HEAP_MAX）/ the importer's off-heap limit.")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出用时 / print the timings as JSON.")
 @click.pass_obj
 @run_safely
-def bulk_import(obj: Ctx, stage: Path, csv_dir: Path | None, csv_only: bool, as_json: bool) -> None:
+def bulk_import(obj: Ctx, stage: Path, csv_dir: Path | None, csv_only: bool, max_off_heap: str, as_json: bool) -> None:
     """把暂存的本地库整体导入空的 Neo4j（neo4j-admin database import）/ bulk-load an empty Neo4j from a staged store.
 
     STAGE 是先用普通导入装好数据的本地存储目录，例如 `kgmatch --data-dir STAGE load demo`、
     `kgmatch --data-dir STAGE load FILE --kind project`：行的校验、实体消解与属性与直接导入 Neo4j 完全相同。
     随后本命令导出 CSV，停止本地 Neo4j（deploy/neo4j），导入，重新启动并应用 schema.cypher。
     """
-    from graph.local_store import LocalStore
-
     if obj.backend != "neo4j" and not csv_only:
         fail("批量导入的目标是 Neo4j：请加 --store neo4j（或设置 KGMATCH_STORE=neo4j）。")
     if not (stage / "graph.sqlite").is_file():
@@ -186,8 +186,7 @@ def bulk_import(obj: Ctx, stage: Path, csv_dir: Path | None, csv_only: bool, as_
         if not local_server(uri, port):
             fail(f"KGMATCH_NEO4J_URI（{uri}）不是本机 deploy/neo4j 在端口 {port} 上运行的服务器，无法替它停机导入；"
                  "请用 --csv-only 写出 CSV，在该服务器停机后运行打印出的 neo4j-admin 命令。")
-    with LocalStore(stage) as source:
-        files = write_csvs(source, csv_dir or stage / "bulk-csv")
+    files = write_csvs(stage, csv_dir or stage / "bulk-csv")  # read-only: the staged store is not touched
     exported = time.perf_counter() - started
     done = {"nodes": files.node_count, "relationships": files.relationship_count,
             "files": len(files.nodes) + len(files.relationships), "csv_dir": str(files.directory),
@@ -196,11 +195,11 @@ def bulk_import(obj: Ctx, stage: Path, csv_dir: Path | None, csv_only: bool, as_
         click.echo(f"已写出 CSV：节点 {files.node_count} 个、关系 {files.relationship_count} 条，{done['files']} 个文件，"
                    f"在 {files.directory}（{exported:.1f} 秒）。")
     if csv_only:
-        command = shell_command(import_command(files, database=env_value("KGMATCH_NEO4J_DATABASE")))
+        command = shell_command(import_command(files, database=env_value("KGMATCH_NEO4J_DATABASE"), off_heap=max_off_heap))
         click.echo(json.dumps({**done, "command": command}, ensure_ascii=False) if as_json else command)
         return
     obj.reopen()  # the server restarts: connect again afterwards
-    seconds = run_import(files, database=env_value("KGMATCH_NEO4J_DATABASE"))
+    seconds = run_import(files, database=env_value("KGMATCH_NEO4J_DATABASE"), off_heap=max_off_heap)
     store = obj.store()
     schema_started = time.perf_counter()
     store.init_schema()
