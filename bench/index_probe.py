@@ -28,8 +28,14 @@ from pathlib import Path
 
 
 def _cpu() -> float:
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    return use.ru_utime + use.ru_stime
+    """CPU seconds of this process and its finished children (the build's tokenising workers)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
 
 
 def probe(data_dir: Path | None, sample: int, top: int, kind: str = "local") -> dict:
@@ -61,6 +67,7 @@ def probe(data_dir: Path | None, sample: int, top: int, kind: str = "local") -> 
     get_semantic_model()
     index_cache.load_profiles = lambda _store: profiles  # the build's own steps, over the sample
     profiler = cProfile.Profile(timer=time.process_time) if top else None
+    rss0 = _rss_mb()
     wall0, cpu0 = time.perf_counter(), _cpu()
     if profiler:
         profiler.enable()
@@ -74,7 +81,9 @@ def probe(data_dir: Path | None, sample: int, top: int, kind: str = "local") -> 
            "cpu_ms_per_expert": {"profiles": round(read["cpu_s"] / n * 1000, 3),
                                  "index": round(built["cpu_s"] / n * 1000, 3)},
            "extrapolated_cpu_s": round((read["cpu_s"] + built["cpu_s"]) / n * experts_total),
-           "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+           "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+           "build_peak_kb_per_expert": round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss0) * 1024 / n, 2),
+           "kept_kb_per_expert": round((_rss_mb() - rss0) * 1024 / n, 2)}
     if profiler:
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)

@@ -65,7 +65,7 @@ _OUTPUTS: tuple[Label, ...] = (Label.PROJECT, Label.PAPER)
 INLINE_MAX = 64
 """At most this many experts and projects/papers written by this process are folded in by the next
 request itself (milliseconds); more are updated on the background thread after ``settle_seconds``."""
-_FORMAT = 5  # 2: profiles carry authored papers; 3: ExpertIndex with a delta; 4: with the activity prior; 5: with profile vectors
+_FORMAT = 6  # 2: profiles carry authored papers; 3: ExpertIndex with a delta; 4: with the activity prior; 5: with profile vectors; 6: slotted profile records
 
 
 class _NotPatchable(Exception):

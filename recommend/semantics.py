@@ -280,7 +280,7 @@ class ProfileVectors:
         ids: list[str] = []
         digests: list[bytes] = []
         take: list[int] = []  # row of previous, or -1: fold in
-        todo: list[list[str]] = []
+        todo: list[tuple[Sequence[str], str]] = []  # features made per batch: all at once were ~5 KB an expert
         for expert_id, digest, words, text in profiles:
             ids.append(expert_id)
             digests.append(digest)
@@ -289,14 +289,14 @@ class ProfileVectors:
                 take.append(n)
             else:
                 take.append(-1)
-                todo.append(features(words, text))
+                todo.append((words, text))
         matrix = np.zeros((len(ids), model.dims), dtype=np.float32)
         kept = np.array([t >= 0 for t in take], dtype=bool)
         if reuse is not None and kept.any():
             matrix[kept] = reuse.matrix[np.array([t for t in take if t >= 0])]
         fresh = np.flatnonzero(~kept)
         for start in range(0, len(todo), batch):
-            matrix[fresh[start:start + batch]] = model.vectors(todo[start:start + batch])
+            matrix[fresh[start:start + batch]] = model.vectors([features(w, t) for w, t in todo[start:start + batch]])
         return cls(model.fingerprint, ids, digests, matrix)
 
     def updated(self, model: SemanticModel, changed: Iterable[ProfileText], removed: Iterable[str] = ()) -> ProfileVectors:
