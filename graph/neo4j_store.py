@@ -187,12 +187,12 @@ class Neo4jStore(GraphStore):
         if getattr(local, "shared", False):
             yield
             return
-        local.shared, local.session, local.tx = True, None, None
+        local.shared, local.session, local.tx, local.stamps = True, None, None, None
         try:
             yield
         finally:
             self._end_shared()
-            local.shared = False
+            local.shared, local.stamps = False, None
 
     def _end_shared(self) -> None:
         local = self._local
@@ -208,6 +208,7 @@ class Neo4jStore(GraphStore):
                 session.close()
 
     def _write(self, work: Any, *args: Any) -> Any:
+        self._local.stamps = None  # a reading() block's counts (change_stamp) are read again after a write
         try:
             with self._session() as session:
                 return session.execute_write(work, *args)
@@ -251,6 +252,7 @@ class Neo4jStore(GraphStore):
                     session.run(statement).consume()
         except (ServiceUnavailable, SessionExpired) as err:
             raise self._unavailable(err) from err
+        self._local.stamps = None
         self._notify(Batch(replace_types=list(RelType)))  # caches built on write listeners start over
 
     def ping(self) -> bool:
@@ -411,8 +413,20 @@ class Neo4jStore(GraphStore):
         return out if limit_per_node is None else cap_per_node(out, limit_per_node)
 
     def change_stamp(self, labels: Sequence[Label] = (), rel_types: Sequence[RelType] = ()) -> tuple:
-        """The counts of these labels and types, in one query (a property-only update goes unseen)."""
-        query = cypher.count_subset([Label.parse(x) for x in labels], [RelType.parse(t) for t in rel_types])
+        """The counts of these labels and types, in one query (a property-only update goes unseen).
+
+        Inside :meth:`reading`, the counts of every label and type are read once, with the block's first stamp, and
+        every stamp of the block is taken from them (a request's caches ask for several: one query, not one each);
+        a write of this thread in the block reads them again."""
+        labels, rel_types = [Label.parse(x) for x in labels], [RelType.parse(t) for t in rel_types]
+        local = self._local
+        if getattr(local, "shared", False):
+            every = getattr(local, "stamps", None)
+            if every is None:
+                counts = self._read(lambda tx: tx.run(cypher.count_subset(list(Label), list(RelType))).single()["counts"])
+                every = local.stamps = dict(zip([*Label, *RelType], counts, strict=True))
+            return tuple(every[x] for x in (*labels, *rel_types))
+        query = cypher.count_subset(labels, rel_types)
         return tuple(self._read(lambda tx: tx.run(query).single()["counts"]))
 
     def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,

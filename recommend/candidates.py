@@ -25,6 +25,7 @@ from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
 from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
+from recommend.region_table import region_table_cache
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
@@ -53,22 +54,23 @@ _RegionTable = dict[str, tuple[object, tuple[str, ...]] | None]
 def _region_table(store: GraphStore, region_ids: Iterable[str]) -> _RegionTable:
     """Each region reachable from ``region_ids`` up PART_OF: (level, parent ids), None when missing.
 
-    One get_nodes and one expand per level of the hierarchy for any number of start regions
-    (issue 17: the facts of ~350 candidates read region levels ~267 times per request).
+    Kept across requests (:mod:`recommend.region_table`); what is not kept is read one get_nodes and one expand per
+    level of the hierarchy for any number of start regions (issue 17: the facts of ~350 candidates read region levels
+    ~267 times per request).
     """
-    table: _RegionTable = {}
-    frontier = sorted(set(region_ids))
-    while frontier:
-        nodes = store.get_nodes(Label.REGION, frontier)
-        parents: dict[str, list[str]] = {}
-        for src, nb in store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
-                                    labels=[Label.REGION]):
-            parents.setdefault(src.id, []).append(nb.node.id)
-        for rid in frontier:
-            table[rid] = None
-        for node in nodes:
-            table[node.id] = (node.props.get("level"), tuple(sorted(parents.get(node.id, ()))))
-        frontier = sorted({p for ps in parents.values() for p in ps} - set(table))
+    return region_table_cache(store).table(store, region_ids, _read_regions)
+
+
+def _read_regions(store: GraphStore, region_ids: Sequence[str]) -> _RegionTable:
+    """(level, parent ids) of each of ``region_ids``, None when missing: one get_nodes and one expand."""
+    nodes = store.get_nodes(Label.REGION, region_ids)
+    parents: dict[str, list[str]] = {}
+    for src, nb in store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
+                                labels=[Label.REGION]):
+        parents.setdefault(src.id, []).append(nb.node.id)
+    table: _RegionTable = dict.fromkeys(region_ids)
+    for node in nodes:
+        table[node.id] = (node.props.get("level"), tuple(sorted(parents.get(node.id, ()))))
     return table
 
 
