@@ -396,7 +396,8 @@ class Neo4jStore(GraphStore):
             for label, ids in by_label.items():
                 for dirn in dirs:
                     query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None,
-                                          node_props=node_props if keys is None else "keys")
+                                          node_props=node_props if keys is None else "keys",
+                                          rel_types=[RelType(t) for t in types] if types else None)
                     rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other,
                                                                       limit=limit_per_node, keys=keys)]
             return rows
@@ -411,6 +412,17 @@ class Neo4jStore(GraphStore):
                 {k: v for k, v in zip(keys, r["props"], strict=True) if v is not None}
             out.append((me, Neighbor(rel, Node(them.label, them.id, props), dirn)))
         return out if limit_per_node is None else cap_per_node(out, limit_per_node)
+
+    def ties(self, label: Label, ids: Sequence[str], rel_type: RelType) -> list[Relationship]:
+        """See :meth:`GraphStore.ties`: one query that keeps only the relationships among ``ids``."""
+        label, rel_type = Label.parse(label), RelType.parse(rel_type)
+        query = cypher.ties(label, rel_type)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, str, dict[str, Any]]]:
+            return [(r["start"], r["end"], r["props"]) for r in tx.run(query, ids=sorted(set(ids)))]
+
+        found = {(s, e): p for s, e, p in self._read(work)}
+        return [Relationship(rel_type, NodeRef(label, s), NodeRef(label, e), found[s, e]) for s, e in sorted(found)]
 
     def change_stamp(self, labels: Sequence[Label] = (), rel_types: Sequence[RelType] = ()) -> tuple:
         """The counts of these labels and types, in one query (a property-only update goes unseen).

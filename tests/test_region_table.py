@@ -99,3 +99,19 @@ def test_change_stamps_in_a_reading_block(world_store):
         world_store.upsert_nodes(Label.EXPERT, [{"id": "e:new", "name": "新专家"}])  # a write in the block
         inside = world_store.change_stamp(labels, types)
     assert inside == world_store.change_stamp(labels, types) != outside
+
+
+def test_ties_among_a_set_of_experts(store):
+    """GraphStore.ties (the collaboration graph's read): on Neo4j one filtered query, the same as the
+    expand-based default; ties to experts outside the set are left out."""
+    from graph.store import GraphStore
+
+    experts = [{"id": f"e:{n}", "name": f"专家{n}"} for n in range(5)]
+    store.write(Batch().add_nodes(Label.EXPERT, experts).add_rels(RelType.COLLABORATES, Label.EXPERT, Label.EXPERT, [
+        {"start": "e:0", "end": "e:1", "papers": ["pa:1"]}, {"start": "e:2", "end": "e:1", "projects": ["p:1"]},
+        {"start": "e:1", "end": "e:2", "papers": ["pa:2"]}, {"start": "e:0", "end": "e:4"}, {"start": "e:3", "end": "e:0"}]))
+    ties = store.ties(Label.EXPERT, ["e:2", "e:0", "e:1", "e:9"], RelType.COLLABORATES)
+    assert [(r.start.id, r.end.id) for r in ties] == [("e:0", "e:1"), ("e:1", "e:2"), ("e:2", "e:1")]
+    assert ties[0].props.get("papers") == ["pa:1"] and ties[2].props.get("projects") == ["p:1"]
+    assert ties == GraphStore.ties(store, Label.EXPERT, ["e:2", "e:0", "e:1", "e:9"], RelType.COLLABORATES)
+    assert store.ties(Label.EXPERT, [], RelType.COLLABORATES) == []
