@@ -391,25 +391,25 @@ class Neo4jStore(GraphStore):
         dirs = [d for d in (Direction.OUT, Direction.IN) if direction in (d, Direction.BOTH)]
         keys = None if isinstance(node_props, bool) else [k for k in dict.fromkeys(node_props) if k != "id"]
 
-        def work(tx: neo4j.ManagedTransaction) -> list[tuple[Label, Direction, dict[str, Any]]]:
-            rows = []
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[Label, Direction, neo4j.Record]]:
+            rows = []  # the records themselves (tuples of plain values): Record.data() copied every value again
             for label, ids in by_label.items():
                 for dirn in dirs:
                     query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None,
                                           node_props=node_props if keys is None else "keys",
                                           rel_types=[RelType(t) for t in types] if types else None)
-                    rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other,
-                                                                      limit=limit_per_node, keys=keys)]
+                    rows += [(label, dirn, r) for r in tx.run(query, ids=ids, types=types, labels=other,
+                                                              limit=limit_per_node, keys=keys)]
             return rows
 
         out: list[tuple[NodeRef, Neighbor]] = []
-        for label, dirn, r in self._read(work):
-            me = NodeRef(label, r["from_id"])
-            them = NodeRef(Label(r["label"]), r["id"])
+        for label, dirn, (from_id, rel_type, r_props, other_label, other_id, other_props) in self._read(work):
+            me = NodeRef(label, from_id)  # the columns of cypher.expand, in order
+            them = NodeRef(Label(other_label), other_id)
             start, end = (me, them) if dirn is Direction.OUT else (them, me)
-            rel = Relationship(RelType(r["type"]), start, end, r["rel_props"])
-            props = _props(r["props"]) if keys is None else \
-                {k: v for k, v in zip(keys, r["props"], strict=True) if v is not None}
+            rel = Relationship(RelType(rel_type), start, end, r_props)
+            props = _props(other_props) if keys is None else \
+                {k: v for k, v in zip(keys, other_props, strict=True) if v is not None}
             out.append((me, Neighbor(rel, Node(them.label, them.id, props), dirn)))
         return out if limit_per_node is None else cap_per_node(out, limit_per_node)
 
