@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jvm-pid", type=int)
     parser.add_argument("--answers", type=Path)
+    parser.add_argument("--index-dir", type=Path,
+                        help="load (or build and keep) the expert index here, e.g. DATA_DIR/index: no 10-minute build at 10x")
     args = parser.parse_args()
     here = Path(__file__).resolve().parent  # bench/ingest.py would shadow the ingest package
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
@@ -85,7 +87,7 @@ def main() -> None:
         cls.run = counted(cls)
 
     store = Neo4jStore.from_env()
-    index = IndexCache(content_words, background=False).get(store)
+    index = IndexCache(content_words, background=False, persist_dir=args.index_dir).get(store)
     demands = [n for n in store.list_nodes(Label.DEMAND, limit=5000)]
     step = max(1, len(demands) // args.demands)
     chosen = demands[::step][:args.demands]

@@ -187,12 +187,12 @@ class Neo4jStore(GraphStore):
         if getattr(local, "shared", False):
             yield
             return
-        local.shared, local.session, local.tx = True, None, None
+        local.shared, local.session, local.tx, local.stamps = True, None, None, None
         try:
             yield
         finally:
             self._end_shared()
-            local.shared = False
+            local.shared, local.stamps = False, None
 
     def _end_shared(self) -> None:
         local = self._local
@@ -208,6 +208,7 @@ class Neo4jStore(GraphStore):
                 session.close()
 
     def _write(self, work: Any, *args: Any) -> Any:
+        self._local.stamps = None  # a reading() block's counts (change_stamp) are read again after a write
         try:
             with self._session() as session:
                 return session.execute_write(work, *args)
@@ -251,6 +252,7 @@ class Neo4jStore(GraphStore):
                     session.run(statement).consume()
         except (ServiceUnavailable, SessionExpired) as err:
             raise self._unavailable(err) from err
+        self._local.stamps = None
         self._notify(Batch(replace_types=list(RelType)))  # caches built on write listeners start over
 
     def ping(self) -> bool:
@@ -389,30 +391,54 @@ class Neo4jStore(GraphStore):
         dirs = [d for d in (Direction.OUT, Direction.IN) if direction in (d, Direction.BOTH)]
         keys = None if isinstance(node_props, bool) else [k for k in dict.fromkeys(node_props) if k != "id"]
 
-        def work(tx: neo4j.ManagedTransaction) -> list[tuple[Label, Direction, dict[str, Any]]]:
-            rows = []
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[Label, Direction, neo4j.Record]]:
+            rows = []  # the records themselves (tuples of plain values): Record.data() copied every value again
             for label, ids in by_label.items():
                 for dirn in dirs:
                     query = cypher.expand(label, outgoing=dirn is Direction.OUT, limited=limit_per_node is not None,
-                                          node_props=node_props if keys is None else "keys")
-                    rows += [(label, dirn, r.data()) for r in tx.run(query, ids=ids, types=types, labels=other,
-                                                                      limit=limit_per_node, keys=keys)]
+                                          node_props=node_props if keys is None else "keys",
+                                          rel_types=[RelType(t) for t in types] if types else None)
+                    rows += [(label, dirn, r) for r in tx.run(query, ids=ids, types=types, labels=other,
+                                                              limit=limit_per_node, keys=keys)]
             return rows
 
         out: list[tuple[NodeRef, Neighbor]] = []
-        for label, dirn, r in self._read(work):
-            me = NodeRef(label, r["from_id"])
-            them = NodeRef(Label(r["label"]), r["id"])
+        for label, dirn, (from_id, rel_type, r_props, other_label, other_id, other_props) in self._read(work):
+            me = NodeRef(label, from_id)  # the columns of cypher.expand, in order
+            them = NodeRef(Label(other_label), other_id)
             start, end = (me, them) if dirn is Direction.OUT else (them, me)
-            rel = Relationship(RelType(r["type"]), start, end, r["rel_props"])
-            props = _props(r["props"]) if keys is None else \
-                {k: v for k, v in zip(keys, r["props"], strict=True) if v is not None}
+            rel = Relationship(RelType(rel_type), start, end, r_props)
+            props = _props(other_props) if keys is None else \
+                {k: v for k, v in zip(keys, other_props, strict=True) if v is not None}
             out.append((me, Neighbor(rel, Node(them.label, them.id, props), dirn)))
         return out if limit_per_node is None else cap_per_node(out, limit_per_node)
 
+    def ties(self, label: Label, ids: Sequence[str], rel_type: RelType) -> list[Relationship]:
+        """See :meth:`GraphStore.ties`: one query that keeps only the relationships among ``ids``."""
+        label, rel_type = Label.parse(label), RelType.parse(rel_type)
+        query = cypher.ties(label, rel_type)
+
+        def work(tx: neo4j.ManagedTransaction) -> list[tuple[str, str, dict[str, Any]]]:
+            return [(r["start"], r["end"], r["props"]) for r in tx.run(query, ids=sorted(set(ids)))]
+
+        found = {(s, e): p for s, e, p in self._read(work)}
+        return [Relationship(rel_type, NodeRef(label, s), NodeRef(label, e), found[s, e]) for s, e in sorted(found)]
+
     def change_stamp(self, labels: Sequence[Label] = (), rel_types: Sequence[RelType] = ()) -> tuple:
-        """The counts of these labels and types, in one query (a property-only update goes unseen)."""
-        query = cypher.count_subset([Label.parse(x) for x in labels], [RelType.parse(t) for t in rel_types])
+        """The counts of these labels and types, in one query (a property-only update goes unseen).
+
+        Inside :meth:`reading`, the counts of every label and type are read once, with the block's first stamp, and
+        every stamp of the block is taken from them (a request's caches ask for several: one query, not one each);
+        a write of this thread in the block reads them again."""
+        labels, rel_types = [Label.parse(x) for x in labels], [RelType.parse(t) for t in rel_types]
+        local = self._local
+        if getattr(local, "shared", False):
+            every = getattr(local, "stamps", None)
+            if every is None:
+                counts = self._read(lambda tx: tx.run(cypher.count_subset(list(Label), list(RelType))).single()["counts"])
+                every = local.stamps = dict(zip([*Label, *RelType], counts, strict=True))
+            return tuple(every[x] for x in (*labels, *rel_types))
+        query = cypher.count_subset(labels, rel_types)
         return tuple(self._read(lambda tx: tx.run(query).single()["counts"]))
 
     def find_nodes(self, label: Label, *, props: Mapping[str, Any] | None = None,

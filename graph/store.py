@@ -634,6 +634,18 @@ class GraphStore(abc.ABC):
         found = sorted((nb for _, nb in pairs), key=Neighbor.sort_key)
         return found if limit is None else found[:limit]
 
+    def ties(self, label: Label, ids: Sequence[str], rel_type: RelType) -> list[Relationship]:
+        """The relationships of ``rel_type`` between two nodes of ``label`` whose ids are both in ``ids``, each once,
+        in :meth:`Relationship.sort_key` order (the ties among a recommendation's candidates: issue 17, where reading
+        every relationship of each and keeping the few among them read ~150 rows for ~10). Built on :meth:`expand`;
+        Neo4j answers it with one filtered query."""
+        label = Label.parse(label)
+        wanted = set(ids)
+        found = {nb.rel.sort_key(): nb.rel for _, nb in self.expand(
+            [NodeRef(label, i) for i in sorted(wanted)], direction=Direction.OUT, rel_types=[rel_type],
+            labels=[label], node_props=False) if nb.node.id in wanted}
+        return [found[k] for k in sorted(found)]
+
     def subgraph(self, label: Label, node_id: str, *, depth: int = 1, max_nodes: int = 100,
                  rel_types: Sequence[RelType] | None = None,
                  labels: Sequence[Label] | None = None) -> Subgraph:

@@ -25,6 +25,7 @@ from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
 from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
+from recommend.region_table import region_table_cache
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
 from workflow.states import DISPATCH, PUSH, VERDICTS
@@ -53,22 +54,23 @@ _RegionTable = dict[str, tuple[object, tuple[str, ...]] | None]
 def _region_table(store: GraphStore, region_ids: Iterable[str]) -> _RegionTable:
     """Each region reachable from ``region_ids`` up PART_OF: (level, parent ids), None when missing.
 
-    One get_nodes and one expand per level of the hierarchy for any number of start regions
-    (issue 17: the facts of ~350 candidates read region levels ~267 times per request).
+    Kept across requests (:mod:`recommend.region_table`); what is not kept is read one get_nodes and one expand per
+    level of the hierarchy for any number of start regions (issue 17: the facts of ~350 candidates read region levels
+    ~267 times per request).
     """
-    table: _RegionTable = {}
-    frontier = sorted(set(region_ids))
-    while frontier:
-        nodes = store.get_nodes(Label.REGION, frontier)
-        parents: dict[str, list[str]] = {}
-        for src, nb in store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
-                                    labels=[Label.REGION]):
-            parents.setdefault(src.id, []).append(nb.node.id)
-        for rid in frontier:
-            table[rid] = None
-        for node in nodes:
-            table[node.id] = (node.props.get("level"), tuple(sorted(parents.get(node.id, ()))))
-        frontier = sorted({p for ps in parents.values() for p in ps} - set(table))
+    return region_table_cache(store).table(store, region_ids, _read_regions)
+
+
+def _read_regions(store: GraphStore, region_ids: Sequence[str]) -> _RegionTable:
+    """(level, parent ids) of each of ``region_ids``, None when missing: one get_nodes and one expand."""
+    nodes = store.get_nodes(Label.REGION, region_ids)
+    parents: dict[str, list[str]] = {}
+    for src, nb in store.expand([n.ref for n in nodes], direction=Direction.OUT, rel_types=[RelType.PART_OF],
+                                labels=[Label.REGION]):
+        parents.setdefault(src.id, []).append(nb.node.id)
+    table: _RegionTable = dict.fromkeys(region_ids)
+    for node in nodes:
+        table[node.id] = (node.props.get("level"), tuple(sorted(parents.get(node.id, ()))))
     return table
 
 
@@ -118,7 +120,8 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None, 
     excluded_institutions: set[str] = set()
     declined = _declined(around)
     for ent in enterprises:
-        regions |= {nb.node.id for nb in store.neighbors(Label.ENTERPRISE, ent.id, rel_types=[RelType.LOCATED_IN])}
+        regions |= {nb.node.id for nb in store.neighbors(Label.ENTERPRISE, ent.id, direction=Direction.OUT,
+                                                             rel_types=[RelType.LOCATED_IN])}  # to a Region only
         excluded_institutions |= set(ent.props.get("conflict_institutions", []))
     province, city = _region_levels(store, regions)
     text = "\n".join(str(demand.props.get(k, "")) for k in ("title", "description") if demand.props.get(k))
@@ -183,7 +186,7 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
     down = float(settings["child_field_decay"])
     floor = float(settings["related_min_score"])
     # parents, the first level of children and related fields in one expand (one read, not three)
-    around = store.expand(refs, rel_types=[RelType.SUBFIELD_OF, RelType.RELATED_TO])
+    around = store.expand(refs, rel_types=[RelType.SUBFIELD_OF, RelType.RELATED_TO], node_props=False)  # ids suffice
     for src, nb in around:
         if nb.rel.type is RelType.SUBFIELD_OF and nb.direction is Direction.OUT:
             offer(FieldReach(nb.node.id, src.id, up, (src.id, nb.node.id), ("parent",)))
@@ -191,7 +194,7 @@ def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapp
     for depth in range(2):
         pairs = ([(src, nb) for src, nb in around if nb.rel.type is RelType.SUBFIELD_OF and nb.direction is Direction.IN]
                  if depth == 0 else store.expand([NodeRef(Label.FIELD, f) for f, *_ in level], direction=Direction.IN,
-                                                 rel_types=[RelType.SUBFIELD_OF]))
+                                                 rel_types=[RelType.SUBFIELD_OF], node_props=False))
         by_field = {}
         for f, origin, sim, via, hops in level:
             by_field.setdefault(f, []).append((origin, sim, via, hops))
@@ -388,11 +391,10 @@ def collaboration_graph(store: GraphStore, experts: Sequence[CandidateFacts]) ->
     ids = {e.id for e in experts}
     graph.add_nodes_from(sorted(ids))
     refs = [NodeRef(Label.EXPERT, e) for e in sorted(ids)]
-    for src, nb in store.expand(refs, rel_types=[RelType.COLLABORATES], labels=[Label.EXPERT], node_props=False):
-        if nb.node.id in ids:  # stored once per pair (papers: smaller id → larger), read both ways
-            papers = tuple(p for p in nb.rel.props.get("papers") or () if isinstance(p, str))
-            projects = tuple(p for p in nb.rel.props.get("projects") or () if isinstance(p, str))
-            graph.add_edge(src.id, nb.node.id, distance=1.0, kind="collaborates", papers=papers, projects=projects)
+    for rel in store.ties(Label.EXPERT, sorted(ids), RelType.COLLABORATES):  # stored once per pair (papers: smaller id → larger)
+        papers = tuple(p for p in rel.props.get("papers") or () if isinstance(p, str))
+        projects = tuple(p for p in rel.props.get("projects") or () if isinstance(p, str))
+        graph.add_edge(rel.start.id, rel.end.id, distance=1.0, kind="collaborates", papers=papers, projects=projects)
     teams: dict[str, list[str]] = {}
     for src, nb in store.expand(refs, direction=Direction.OUT, rel_types=[RelType.MEMBER_OF], node_props=False):
         teams.setdefault(nb.node.id, []).append(src.id)
