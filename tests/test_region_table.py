@@ -41,10 +41,11 @@ def world_store(store):
 
 
 def test_regions_are_read_once_then_kept(world_store):
-    assert _region_levels(world_store, START) == ("region:330000", "region:330100")
     cache = region_table_cache(world_store)
+    before = cache.misses  # the Neo4j store object is shared by the session's tests: count from here
+    assert _region_levels(world_store, START) == ("region:330000", "region:330100")
     misses = cache.misses
-    assert misses == 3  # the three levels
+    assert misses - before == 3  # the three levels (the world's write emptied the table)
     assert _region_levels(world_store, START) == ("region:330000", "region:330100")
     assert cache.misses == misses  # nothing read again
     assert _region_levels(world_store, {"region:440300", "region:330100"}) == _fresh(
