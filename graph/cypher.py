@@ -110,11 +110,12 @@ def missing_endpoints(start: Label, end: Label) -> str:
 
 
 def upsert_rels(rel_type: RelType, start: Label, end: Label) -> str:
-    """Merge ``$rows`` (``{start, end, props}``) as relationships between existing nodes."""
+    """Merge ``$rows`` (``{start, end, props}``) as relationships between existing nodes; ``n`` is how
+    many rows found both ends (fewer than the rows: some end is missing, see :func:`missing_endpoints`)."""
     return (
         f"UNWIND $rows AS row "
         f"MATCH (a:{_label(start)} {{id: row.start}}) MATCH (b:{_label(end)} {{id: row.end}}) "
-        f"MERGE (a)-[r:{_type(rel_type)}]->(b) SET r += row.props"
+        f"MERGE (a)-[r:{_type(rel_type)}]->(b) SET r += row.props RETURN count(*) AS n"
     )
 
 

@@ -317,13 +317,18 @@ class Neo4jStore(GraphStore):
             row_no += len(rows)
             for i in range(0, len(rows), _CHUNK):
                 chunk = rows[i:i + _CHUNK]
+                # merge first, and look for the missing ends only when some row found none: one statement per
+                # chunk when the batch is good (the usual case), and a batch with any missing end still fails
+                # whole, naming every missing end (the raise below rolls back what was merged)
+                if not missing:
+                    merged = tx.run(cypher.upsert_rels(rb.type, rb.start_label, rb.end_label), rows=chunk).single()
+                    if merged is not None and merged["n"] == len(chunk):
+                        continue
                 for rec in tx.run(cypher.missing_endpoints(rb.start_label, rb.end_label), rows=chunk):
                     if rec["no_start"]:
                         missing.append((rec["i"], "start", NodeRef(rb.start_label, rec["start"])))
                     if rec["no_end"]:
                         missing.append((rec["i"], "end", NodeRef(rb.end_label, rec["end"])))
-                if not missing:
-                    tx.run(cypher.upsert_rels(rb.type, rb.start_label, rb.end_label), rows=chunk).consume()
         if missing:
             # Raising inside the transaction function rolls the whole batch back.
             raise missing_endpoint_errors(missing)

@@ -146,6 +146,32 @@ def test_missing_endpoint_rolls_back_the_whole_batch(store):
     assert store.get_node(E, "e:9") is None
 
 
+def test_missing_endpoints_after_merged_relationships_roll_back_and_are_all_named(store):
+    # Neo4j merges a relationship chunk first and looks for missing ends only when a row found none:
+    # the relationships merged before the miss (same type, earlier type) must go with the rollback,
+    # and every missing end of the batch is still named, in row order
+    store.write(_world())
+    before = store.counts()
+    bad = (Batch().add_nodes(E, [{"id": "e:9", "name": "赵磊"}])
+           .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:9", "end": "i:thu"}, {"start": "e:9", "end": "i:thu"},
+                                                  {"start": "e:9", "end": "i:pku"}])
+           .add_rels(RelType.EXPERT_IN, E, F, [{"start": "e:9", "end": "f:E02"}, {"start": "e:404", "end": "f:E02"}]))
+    with pytest.raises(ValidationError) as info:
+        store.write(bad)
+    assert [e.message() for e in info.value.errors] == ["第 4 行「end」引用的机构「i:pku」不存在",
+                                                        "第 6 行「start」引用的专家「e:404」不存在"]
+    assert store.counts() == before
+    assert store.get_node(E, "e:9") is None
+
+
+def test_a_repeated_relationship_row_merges_once(store):
+    store.write(_world())
+    batch = (Batch().add_nodes(E, [{"id": "e:9", "name": "赵磊"}])
+             .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:9", "end": "i:thu"}, {"start": "e:9", "end": "i:thu"}]))
+    store.write(batch)
+    assert [n.node.id for n in store.neighbors(E, "e:9")] == ["i:thu"]
+
+
 def test_endpoints_may_come_in_the_same_batch(store):
     batch = (Batch().add_nodes(E, [{"id": "e:9", "name": "赵磊"}]).add_nodes(INST, [{"id": "i:pku", "name": "北京大学"}])
              .add_rels(RelType.WORKS_AT, E, INST, [{"start": "e:9", "end": "i:pku"}]))
