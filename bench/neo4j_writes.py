@@ -14,9 +14,10 @@ existing, busy nodes of a large graph, as they do in a real incremental load. Gr
 relationships written.
 
 For each (rows per transaction, writers) the projects are new (ids ``benchw:<run>:...``, seeded), so
-every row is a create; ``writers`` threads write disjoint batches at once (non-conflicting: no new node
-in two batches, and a batch links only its own new nodes; the shared field and institution nodes are linked
-to by all, which is where two writers can still wait on each other's locks). After each
+every row is a create, written by the product's own path with ``writers`` threads (the partitioned writers
+of :func:`~graph.batching.write_in_batches`: every node first, then every relationship, each key with one
+writer; the shared field and institution nodes are linked to by all writers, which is where two can still
+wait on each other's locks: the driver retries a deadlock, counted as ``retries``). After each
 configuration the stored counts are checked against what was written, and at the end every
 ``benchw:`` node is deleted (with its relationships), leaving the database as it was.
 
@@ -34,7 +35,6 @@ import os
 import random
 import resource
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -132,42 +132,23 @@ def _count(store: Neo4jStore, query: str, **params) -> int:
 def run_config(store: Neo4jStore, run: str, projects: int, batch_rows: int, writers: int, fields: list[str],
                insts: list[str], seed: int, server: int | None) -> dict:
     """Write ``projects`` new projects in transactions of ``batch_rows`` graph rows by ``writers`` threads."""
-    sample = len(project_batch(run, 0, 200, fields, insts, seed)) / 200  # graph rows per project
-    per = max(1, int(batch_rows / sample))  # projects per transaction
-    # each part is whole projects (their nodes and the relationships among them): a part never links to a node
-    # of another part, so parts written at once by different writers do not wait on each other's new nodes
-    parts = [project_batch(run, first, min(per, projects - first), fields, insts, seed)
-             for first in range(0, projects, per)]
-    rows = sum(len(p) for p in parts)
-    queues = [parts[n::writers] for n in range(writers)]
-    errors: list[BaseException] = []
-
-    def work(mine: list[Batch]) -> None:
-        try:
-            for part in mine:
-                write_in_batches(store, part, max_rows=batch_rows)
-        except BaseException as err:  # noqa: BLE001 - reported below, the run fails
-            errors.append(err)
-
+    whole = project_batch(run, 0, projects, fields, insts, seed)
+    rows = len(whole)
+    commits: list[int] = []
     retries0 = _RETRIES.seen
     cpu0, srv0, started = _cpu_self(), _cpu_pid(server), time.perf_counter()
-    threads = [threading.Thread(target=work, args=(q,)) for q in queues]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    # the product's path: sub-batches of batch_rows, written by `writers` threads over disjoint partitions
+    write_in_batches(store, whole, max_rows=batch_rows, writers=writers, on_commit=lambda done, total: commits.append(done))
     took = time.perf_counter() - started
     cpu, srv = _cpu_self() - cpu0, _cpu_pid(server) - srv0
-    if errors:
-        raise SystemExit(f"{run}: a writer failed: {errors[0]!r}")
     nodes = _count(store, "MATCH (n) WHERE n.id STARTS WITH $p RETURN count(n)", p=f"benchw:{run}:")
     rels = _count(store, "MATCH (n:Expert)-[r]->() WHERE n.id STARTS WITH $p RETURN count(r)", p=f"benchw:{run}:") \
         + _count(store, "MATCH (n:Project)-[r:IN_FIELD]->() WHERE n.id STARTS WITH $p RETURN count(r)",
                  p=f"benchw:{run}:")
-    expected_nodes = sum(len(b.rows) for p in parts for b in p.nodes)
-    expected_rels = sum(len(b.rows) for p in parts for b in p.rels)
+    expected_nodes = sum(len(b.rows) for b in whole.nodes)
+    expected_rels = sum(len(b.rows) for b in whole.rels)
     per10k = 10_000 / rows
-    return {"run": run, "batch_rows": batch_rows, "writers": writers, "graph_rows": rows, "transactions": len(parts),
+    return {"run": run, "batch_rows": batch_rows, "writers": writers, "graph_rows": rows, "transactions": len(commits),
             "retries": _RETRIES.seen - retries0,
             "s": round(took, 2), "graph_rows_per_s": round(rows / took),
             "client_cpu_s_per_10k": round(cpu * per10k, 2), "server_cpu_s_per_10k": round(srv * per10k, 2) if server else None,

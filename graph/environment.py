@@ -79,6 +79,9 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
            "Neo4j 密码（本地服务器首次启动时也用它设置密码，至少 8 个字符）"),
     EnvVar("KGMATCH_NEO4J_DATABASE", "neo4j", NEO4J, "Neo4j 数据库名"),
     EnvVar("KGMATCH_NEO4J_TIMEOUT", 3.0, NEO4J, "连接超时（秒）；连接不上时在数秒内给出中文提示"),
+    EnvVar("KGMATCH_NEO4J_WRITERS", 1, NEO4J,
+           "导入大批数据时同时写入的事务数（按节点编号分区，互不冲突）；1 表示逐批依次写入（双核机器上实测 2 个并不更快，"
+           "见 docs/scale/growth.md；Neo4j 服务器核数多时可调大）"),
     EnvVar("KGMATCH_NEO4J_BOLT_PORT", 7687, SERVER, "本地服务器的 Bolt 端口（只监听 127.0.0.1）"),
     EnvVar("KGMATCH_NEO4J_HOME", "var/neo4j", SERVER, "本地服务器的数据目录（相对路径以仓库根目录为准）"),
     EnvVar("KGMATCH_NEO4J_HEAP_INITIAL", "512m", SERVER, "JVM 初始堆"),

@@ -90,10 +90,11 @@ class Neo4jSettings:
     database: str = variable("KGMATCH_NEO4J_DATABASE").default
     connect_timeout: float = variable("KGMATCH_NEO4J_TIMEOUT").default  # seconds for one connection attempt
     retry_time: float = 3.0  # seconds the driver may spend retrying a transaction (a lost server: fail fast)
+    writers: int = variable("KGMATCH_NEO4J_WRITERS").default  # transactions at once when loading a large batch
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
-        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT`` (:mod:`graph.environment`)."""
+        """Read ``KGMATCH_NEO4J_URI``, ``_USER``, ``_PASSWORD``, ``_DATABASE``, ``_TIMEOUT``, ``_WRITERS`` (:mod:`graph.environment`)."""
         timeout = float(env_value("KGMATCH_NEO4J_TIMEOUT"))
         return cls(
             uri=env_value("KGMATCH_NEO4J_URI"),
@@ -102,6 +103,7 @@ class Neo4jSettings:
             database=env_value("KGMATCH_NEO4J_DATABASE"),
             connect_timeout=timeout,
             retry_time=timeout,  # a lost server is reported within seconds, as the README says
+            writers=max(1, int(env_value("KGMATCH_NEO4J_WRITERS"))),
         )
 
 
@@ -120,6 +122,11 @@ class Neo4jStore(GraphStore):
     backend = "neo4j"
     batch_rows = 20_000  # rows per transaction when loading files (graph.batching.write_in_batches)
     batch_bytes = 64 << 20  # and at most about this much row data per transaction
+
+    @property
+    def write_workers(self) -> int:  # type: ignore[override]
+        """Transactions at once for one large batch (``KGMATCH_NEO4J_WRITERS``; bench/neo4j_writes.py)."""
+        return self.settings.writers
 
     def __init__(self, settings: Neo4jSettings) -> None:
         super().__init__()

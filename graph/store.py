@@ -510,6 +510,7 @@ class GraphStore(abc.ABC):
     backend: str = "abstract"
     batch_rows: int | None = None  # loading a file: rows per transaction (None = the whole file in one)
     batch_bytes: int | None = None  # and at most about this much row data (JSON bytes) per transaction
+    write_workers: int = 1  # writers of one large batch at once (graph.batching.write_in_batches)
 
     def __init__(self) -> None:
         self._listeners: list[WriteListener] = []
