@@ -38,6 +38,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.scale import _cpu_seconds
 from graph.batching import write_in_batches
 from graph.model import Label, RelType
 from graph.neo4j_store import Neo4jStore
@@ -93,14 +94,7 @@ def _cpu_self() -> float:
 
 
 def _cpu_pid(pid: int | None) -> float:
-    if not pid:
-        return 0.0
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _cpu_seconds(pid) if pid else 0.0
 
 
 def _server_pid() -> int | None:
