@@ -36,9 +36,8 @@ import random
 import resource
 import sys
 import time
-from pathlib import Path
 
-from bench.scale import _cpu_seconds
+from bench.scale import _cpu_seconds, neo4j_server_pid
 from graph.batching import write_in_batches
 from graph.model import Label, RelType
 from graph.neo4j_store import Neo4jStore
@@ -48,19 +47,6 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红娥玲芬燕彬鹏辉斌宇浩凯"
 _WORDS = ("锂离子电池 正极材料 高镍 循环寿命 固态电解质 机器视觉 缺陷检测 焊点 印制电路板 储能 催化 膜分离 废水处理 "
           "冷链 物流优化 传感器 边缘计算 深度学习 复合材料 疲劳寿命 涂层 腐蚀 光伏 逆变器 电机控制 数字孪生").split()
-
-
-def _existing(store: Neo4jStore, label: Label, limit: int) -> list[str]:
-    """Ids of up to ``limit`` existing nodes of ``label`` (by id order: the same set each run)."""
-    ids: list[str] = []
-    after = None
-    while len(ids) < limit:
-        page = store.list_nodes(label, limit=min(2000, limit - len(ids)), after=after)
-        if not page:
-            break
-        ids += [n.id for n in page]
-        after = page[-1].id
-    return ids
 
 
 def project_batch(run: str, first: int, count: int, fields: list[str], insts: list[str], seed: int) -> Batch:
@@ -95,12 +81,6 @@ def _cpu_self() -> float:
 
 def _cpu_pid(pid: int | None) -> float:
     return _cpu_seconds(pid) if pid else 0.0
-
-
-def _server_pid() -> int | None:
-    home = os.environ.get("KGMATCH_NEO4J_HOME")
-    pid_file = Path(home) / "neo4j.pid" if home else None
-    return int(pid_file.read_text().strip()) if pid_file is not None and pid_file.is_file() else None
 
 
 class _Retries(logging.Handler):
@@ -173,10 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("neo4j").addHandler(_RETRIES)
     logging.getLogger("neo4j").propagate = False  # counted, not printed
     store = Neo4jStore.from_env()
-    server = _server_pid()
+    server = neo4j_server_pid()
     try:
-        fields = _existing(store, Label.FIELD, args.fields)
-        insts = _existing(store, Label.INSTITUTION, 5000)
+        fields = [n.id for n in store.all_nodes(Label.FIELD)[:args.fields]]  # by id: the same set each run
+        insts = [n.id for n in store.all_nodes(Label.INSTITUTION)[:5000]]
         if not fields or not insts:
             raise SystemExit("the database needs Field and Institution nodes (load the 10× graph first)")
         print(json.dumps({"existing_fields": len(fields), "existing_institutions": len(insts),

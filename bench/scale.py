@@ -283,9 +283,7 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
     import http.client
     import threading
 
-    home = os.environ.get("KGMATCH_NEO4J_HOME")  # the JVM's CPU is read from /proc too
-    pid_file = Path(home) / "neo4j.pid" if home and kind == "neo4j" else None
-    neo4j_pid = int(pid_file.read_text().strip()) if pid_file is not None and pid_file.is_file() else None
+    neo4j_pid = neo4j_server_pid() if kind == "neo4j" else None  # the JVM's CPU is read from /proc too
 
     env = {**os.environ, "KGMATCH_DATA_DIR": str(data_dir.resolve()), "KGMATCH_STORE": kind,
            "KGMATCH_REMIND_INTERVAL": "0", "KGMATCH_RATE_LIMIT": "0",
@@ -433,6 +431,13 @@ def bench_throughput(data_dir: Path, code: Path, kind: str, workers: int, reques
 
             out["ratio_c4_c1_pooled"] = round(pooled("c4") / pooled("c1"), 2)
     return out
+
+
+def neo4j_server_pid() -> int | None:
+    """The pid of the local Neo4j server of ``KGMATCH_NEO4J_HOME`` (``deploy/neo4j`` writes ``neo4j.pid``), if any."""
+    home = os.environ.get("KGMATCH_NEO4J_HOME")
+    pid_file = Path(home) / "neo4j.pid" if home else None
+    return int(pid_file.read_text().strip()) if pid_file is not None and pid_file.is_file() else None
 
 
 def _server_pids(parent: int, neo4j_pid: int | None) -> dict[str, int]:
