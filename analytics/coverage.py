@@ -21,6 +21,9 @@ therefore the supply the recommender can vouch for. Measured on the demo (`kgmat
 class-only links counted the first-level minimum was 494 (30 航空航天); without them it is 96 (30 航空航天; 60 新能源与节能
 256, 70 资源与环境 384, 40 新材料 471, 80 先进制造 463, 10 电子信息 564, 50 高技术服务 831, 20 生物与新医药 1,330), so
 航空航天 is below issue 12's target of 200 and the table says so (``meets_target``): the gap is real supply to add.
+A paper–field link a person checked (``basis: 人工核验``, :mod:`ingest.field_reviews`: the verdicts of issue 12's two
+hand-labelled censuses of aerospace papers) is direct evidence and counted: with them 30 航空航天 has 549 experts on
+the demo (main a725459+, reviews12), the other first-level fields are unchanged.
 :func:`field_coverage` reads everything through the GraphStore contract (so both stores give the
 same table); ``kgmatch coverage`` and the dashboard show it.
 """

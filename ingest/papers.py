@@ -5,7 +5,9 @@ to its fields (``fields`` column; the shipped ChinaXiv file carries the NLP link
 :mod:`ingest.paper_fields`; ``basis: 技术领域``) and to the ht2016 field of each printed 中图分类号
 (``clc`` column) that the crosswalk's CLC rules map it to (:func:`clc_links`; ``basis: 中图分类号``
 when the ``fields`` column does not name that field: a link that rests on the class alone, see
-:data:`graph.model.CLASS_BASIS`), and the (person, institution) pairs that
+:data:`graph.model.CLASS_BASIS`), except where a person checked the link: the shipped verdicts of
+:mod:`ingest.field_reviews` link a paper with ``basis: 人工核验`` or remove the link, whatever the rules say;
+and the (person, institution) pairs that
 :func:`ingest.authors.parse_paper_authors` reads from the printed author line and affiliation text.
 An author whose institution the text does not determine is not created: never a name alone.
 
@@ -51,6 +53,7 @@ from graph.store import Direction, NodeRef
 from ingest.authors import parse_paper_authors
 from ingest.builders import Builder, RowContext
 from ingest.crosswalk import NONE, get_crosswalk
+from ingest.field_reviews import REVIEW_BASIS, paper_reviews
 from ingest.generic import NodeOp, RelOp
 from ingest.identity import PersonIndex, PersonRecord, author_record
 from ingest.nsfc import expert_weight
@@ -155,6 +158,10 @@ class PaperBuilder(Builder):
         by_class = {fid: weight for fid, weight in self._class_fields(rec.get("clc")).items() if fid not in given}
         if pid is None or ctx.errors:
             return
+        reviewed = self._reviewed_fields(pid)  # a person's verdict overrides every rule
+        fields = [(fid, w) for fid, w in fields if reviewed.get(fid, True)]
+        by_class = {fid: w for fid, w in by_class.items() if fid not in reviewed}
+        checked = [fid for fid, ok in reviewed.items() if ok and fid not in {f for f, _ in fields}]
         parsed = parse_paper_authors(rec.get("authors") or "", rec.get("affiliations") or "")
         keywords = [k for k in rec.get("keywords") or [] if isinstance(k, str) and k.strip()]
         ctx.node(Label.PAPER, {
@@ -164,13 +171,15 @@ class PaperBuilder(Builder):
         })
         for fid, weight in [*fields, *by_class.items()]:
             ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, weight=weight if weight != 1 else None,
-                    basis=CLASS_BASIS if fid in by_class else FIELDS_BASIS)
+                    basis=REVIEW_BASIS if fid in reviewed else CLASS_BASIS if fid in by_class else FIELDS_BASIS)
+        for fid in checked:
+            ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, basis=REVIEW_BASIS)
         position = {name: i for i, name in enumerate(parsed.authors, start=1)}
         inst_ids = {inst: self.institution(ctx, inst, source=source)  # once per row: several authors share one
                     for inst in dict.fromkeys(normalize_org(i) for _, i in parsed.pairs)}
         authors = [((name, normalize_org(inst)), position[name]) for name, inst in parsed.pairs]
-        facts = _PaperFacts(ctx.row, year, authors, parsed.authors, [*(f for f, _ in fields), *by_class], keywords,
-                            frozenset(by_class))
+        facts = _PaperFacts(ctx.row, year, authors, parsed.authors, [*(f for f, _ in fields), *by_class, *checked],
+                            keywords, frozenset(by_class))
 
         def remember() -> None:
             self._papers[pid] = facts
@@ -178,6 +187,16 @@ class PaperBuilder(Builder):
             self._source = source
 
         ctx.on_commit(remember)
+
+    def _reviewed_fields(self, pid: str) -> dict[str, bool]:
+        """The shipped verdicts on this paper (:mod:`ingest.field_reviews`) whose Field is known."""
+        out = {}
+        for fid, ok in paper_reviews(pid).items():
+            try:
+                out[self.resolver.field(fid, ("ht2016",))] = ok
+            except ValueError:
+                continue
+        return out
 
     def _class_fields(self, clc: object) -> dict[str, float]:
         """:func:`clc_links` of a printed 中图分类号, those whose Field is known (the taxonomy may not be loaded)."""

@@ -1,0 +1,105 @@
+"""Paper–field links checked by hand (issue 12, reviews12): the table, its derivation, and the importer on both stores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analytics.coverage import field_coverage
+from graph.model import CLASS_BASIS, Label, RelType
+from graph.store import Direction, NodeRef
+from ingest import field_reviews
+from ingest.field_reviews import REVIEW_BASIS, Review, read_reviews, reviews_from_censuses
+from ingest.importers import import_file
+from ingest.papers import PAPERS_FILE
+from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
+
+VERIFIED = "201706.00379"   # V231 → 301 (class only), verdict 1: 亚音轴流压气机转子…
+SIBLING = "201605.00186"    # V123.4 → 301 (class only); the census says 航天 (302), not 航空
+REJECTED = "202206.00061"   # TP183;TP751 → 302 (class only), verdict 0: an image-homography method
+NAMED = "201711.01268"      # 卫星双模授时设备…: no class or NLP link to 30, verdict 1 on 302 (term census)
+
+
+def _real_rows(*ids: str) -> list[dict]:
+    rows = {}
+    with PAPERS_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["id"] in ids:
+                rows[row["id"]] = row
+    return [rows[i] for i in ids]
+
+
+def test_the_shipped_table_is_the_censuses_verdicts():
+    assert field_reviews.main(["--check"]) == 0
+    shipped = read_reviews()
+    assert shipped == reviews_from_censuses()
+    by = {(r.paper, r.field): r.verdict for r in shipped}
+    assert by[(f"chinaxiv:{VERIFIED}", "301")] is True
+    assert by[(f"chinaxiv:{SIBLING}", "301")] is False and by[(f"chinaxiv:{SIBLING}", "302")] is True
+    assert by[(f"chinaxiv:{REJECTED}", "302")] is False and by[(f"chinaxiv:{REJECTED}", "301")] is False
+    assert by[(f"chinaxiv:{NAMED}", "302")] is True
+
+
+def _census(path, rows):
+    head = "rule\tpaper_id\tclc\ttarget\ttarget_name\ttitle\tkeywords\tcorrect_level2\tcorrect_level1\n"
+    path.write_text(head + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_derivation_rules_and_contradictions(tmp_path, monkeypatch):
+    monkeypatch.setattr(field_reviews, "CENSUSES", (("a", "a.tsv"), ("b", "b.tsv")))
+    _census(tmp_path / "a.tsv", [("V", "1", "V2", "301", "航空技术", "t", "k", "1", "1"),
+                                 ("V", "2", "V1", "301", "航空技术", "t", "k", "0", "1"),
+                                 ("TP7", "3", "TP7", "302", "航天技术", "t", "k", "0", "0")])
+    _census(tmp_path / "b.tsv", [("x", "1", "", "301", "航空技术", "t", "k", "1", "1")])  # agrees: kept once
+    got = reviews_from_censuses(tmp_path)
+    assert got == [Review("chinaxiv:1", "301", True, "a"), Review("chinaxiv:2", "301", False, "a"),
+                   Review("chinaxiv:2", "302", True, "a"), Review("chinaxiv:3", "301", False, "a"),
+                   Review("chinaxiv:3", "302", False, "a")]
+    _census(tmp_path / "b.tsv", [("x", "3", "", "302", "航天技术", "t", "k", "1", "1")])
+    with pytest.raises(ValueError, match="chinaxiv:3 302"):
+        reviews_from_censuses(tmp_path)
+
+
+def test_a_malformed_row_is_named(tmp_path):
+    path = tmp_path / "r.tsv"
+    path.write_text("paper_id\tfield\tverdict\treview\nchinaxiv:1\t301\t1\tx\nchinaxiv:2\t302\tyes\tx\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="第 3 行"):
+        read_reviews(path)
+
+
+def test_a_persons_verdict_overrides_the_rules_when_papers_load(tmp_path, store):
+    assert load_taxonomy(TAXONOMY_FILES["ht2016"], "ht2016", store).ok
+    rows = _real_rows(VERIFIED, SIBLING, REJECTED, NAMED)
+    rows = [{**r, "fields": {f: w for f, w in r["fields"].items() if f.startswith("ht2016:")}} for r in rows]
+    rows = [{**r, "fields": {"ht2016:302": 0.3}} if r["id"] == REJECTED else r for r in rows]  # an NLP link too
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert import_file(path, "paper", store).ok
+
+    def links(pid: str) -> dict[str, str]:
+        return {nb.node.id: nb.rel.props.get("basis") for nb in store.neighbors(
+            Label.PAPER, f"chinaxiv:{pid}", direction=Direction.OUT, rel_types=[RelType.IN_FIELD])
+            if nb.node.id.startswith("ht2016:30")}
+
+    assert links(VERIFIED) == {"ht2016:301": REVIEW_BASIS}
+    assert links(SIBLING) == {"ht2016:302": REVIEW_BASIS}
+    assert links(REJECTED) == {}
+    assert links(NAMED) == {"ht2016:302": REVIEW_BASIS}
+    # what the links imply for the authors: direct evidence (not the class-only basis), counted by coverage
+    authors = [nb.node.id for nb in store.neighbors(Label.PAPER, f"chinaxiv:{VERIFIED}", direction=Direction.IN,
+                                                     rel_types=[RelType.AUTHORED])]
+    assert authors
+    bases = {src.id: nb.rel.props["basis"] for src, nb in store.expand(
+        [NodeRef(Label.EXPERT, a) for a in authors], direction=Direction.OUT, rel_types=[RelType.EXPERT_IN])
+        if nb.node.id == "ht2016:301"}
+    assert set(bases) == set(authors) and CLASS_BASIS not in bases.values()
+    aero = next(f for f in field_coverage(store) if f.code == "30")
+    reached = {nb.node.id for pid in (VERIFIED, SIBLING, NAMED) for nb in store.neighbors(
+        Label.PAPER, f"chinaxiv:{pid}", direction=Direction.IN, rel_types=[RelType.AUTHORED])}
+    assert aero.experts == len(reached) and aero.by_kind["论文"] == len(reached)
+    # reloading the same file changes nothing
+    before = store.counts().as_dict()
+    assert import_file(path, "paper", store).ok
+    assert store.counts().as_dict() == before
