@@ -23,7 +23,8 @@ class-only links counted the first-level minimum was 494 (30 航空航天); with
 航空航天 is below issue 12's target of 200 and the table says so (``meets_target``): the gap is real supply to add.
 A paper–field link a person checked (``basis: 人工核验``, :mod:`ingest.field_reviews`: the verdicts of issue 12's two
 hand-labelled censuses of aerospace papers) is direct evidence and counted: with them 30 航空航天 has 549 experts on
-the demo (main a725459+, reviews12), the other first-level fields are unchanged.
+the demo (reviews12, other fields unchanged), and 454 once an author listed at several institutions of one paper is
+one expert (affil12b; the lowest first-level field is then 60 新能源与节能 with 234).
 :func:`field_coverage` reads everything through the GraphStore contract (so both stores give the
 same table); ``kgmatch coverage`` and the dashboard show it.
 """

@@ -9,7 +9,8 @@ when the ``fields`` column does not name that field: a link that rests on the cl
 :mod:`ingest.field_reviews` link a paper with ``basis: 人工核验`` or remove the link, whatever the rules say;
 and the (person, institution) pairs that
 :func:`ingest.authors.parse_paper_authors` reads from the printed author line and affiliation text.
-An author whose institution the text does not determine is not created: never a name alone.
+An author whose institution the text does not determine is not created: never a name alone. An author listed at
+several institutions of one paper (``王丙寅1,2``) is one person, keyed by :func:`primary_institution`.
 
 After the rows (:meth:`PaperBuilder.finish`), each (name, institution) of the file becomes one
 record — their papers' disciplines, keywords, years and co-authors — and
@@ -60,7 +61,7 @@ from ingest.nsfc import expert_weight
 from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_name, normalize_org
 
 __all__ = ["PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "FIELDS_BASIS", "PaperBuilder", "AuthorRecord",
-           "author_records", "clc_links", "paper_id"]
+           "author_records", "clc_links", "paper_id", "primary_institution", "UMBRELLA_INSTITUTIONS"]
 
 PAPERS_FILE = DATA_ROOT / "papers" / "papers.jsonl"
 """The shipped ChinaXiv papers (CC BY 4.0, see data/papers/SOURCE.md)."""
@@ -71,6 +72,27 @@ FIELDS_BASIS = "技术领域"
 """``basis`` of a paper's field link given by its ``fields`` column (the other one is :data:`CLASS_BASIS`)."""
 MAX_EXPERT_KEYWORDS = 12
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+UMBRELLA_INSTITUTIONS = frozenset({"中国科学院大学", "中国科学院", "中国科学院研究生院"})
+"""Institutions that an author lists beside their own (CAS institute students are enrolled at 中国科学院大学)."""
+
+
+def primary_institution(institutions: list[str]) -> str:
+    """The institution that keys an author listed at several institutions of one paper (``王丙寅1,2``): the first
+    listed that is neither an umbrella (:data:`UMBRELLA_INSTITUTIONS`) nor a laboratory (a name ending in 实验室,
+    hosted by an institution), else the first listed. Decided for issue 12 (data/eval/sme-demands/DECISIONS.md,
+    affil12b; samples ``data/people/multi_affiliation_sample*.tsv``).
+
+    >>> primary_institution(["中国科学院大学", "中国科学院工程热物理研究所"])
+    '中国科学院工程热物理研究所'
+    >>> primary_institution(["绿洲生态教育部重点实验室", "新疆大学"]), primary_institution(["甲重点实验室", "乙实验室"])
+    ('新疆大学', '甲重点实验室')
+    """
+    for inst in institutions:
+        if inst not in UMBRELLA_INSTITUTIONS and not inst.endswith("实验室"):
+            return inst
+    return institutions[0]
 
 
 def paper_id(rec: dict[str, Any], source: str) -> str | None:
@@ -175,9 +197,13 @@ class PaperBuilder(Builder):
         for fid in checked:
             ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, basis=REVIEW_BASIS)
         position = {name: i for i, name in enumerate(parsed.authors, start=1)}
+        listed: dict[str, list[str]] = {}  # one printed name at several institutions of this paper: one person
+        for name, inst in parsed.pairs:
+            listed.setdefault(name, []).append(normalize_org(inst))
+        primary = {name: primary_institution(insts) for name, insts in listed.items()}
         inst_ids = {inst: self.institution(ctx, inst, source=source)  # once per row: several authors share one
-                    for inst in dict.fromkeys(normalize_org(i) for _, i in parsed.pairs)}
-        authors = [((name, normalize_org(inst)), position[name]) for name, inst in parsed.pairs]
+                    for inst in dict.fromkeys(primary.values())}
+        authors = [((name, inst), position[name]) for name, inst in primary.items()]
         facts = _PaperFacts(ctx.row, year, authors, parsed.authors, [*(f for f, _ in fields), *by_class, *checked],
                             keywords, frozenset(by_class))
 
@@ -372,7 +398,10 @@ class AuthorRecord:
 
 
 def author_records(rows: Iterable[dict[str, Any]] | None = None, *, source: str = PAPER_SOURCE) -> list[AuthorRecord]:
-    """The authors of paper rows (default: the shipped ChinaXiv file), one record per (name, institution).
+    """The authors of paper rows (default: the shipped ChinaXiv file), one record per printed (name, institution) pair.
+
+    (The pairs as printed, which the labelled samples of ``ingest.identity_sample`` were drawn from; the importer keys
+    an author listed at several institutions of one paper by :func:`primary_institution`.)
 
     Rows are dicts with the keys of ``data/papers/papers.jsonl`` (id, title, authors,
     affiliations, keywords, month or year). ``expert_id`` is ``expert:<name>@<institution>``

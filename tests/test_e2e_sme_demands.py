@@ -41,6 +41,7 @@ from graph.store import Direction, NodeRef
 from ingest.crosswalk import get_crosswalk
 from ingest.field_linking import understand_demand
 from ingest.nlp import content_words
+from recommend.config import resolve
 from recommend.engine import IndexCache, Recommendation, recommend_for_text
 
 pytestmark = pytest.mark.slow
@@ -144,7 +145,11 @@ def test_top5_explanations_reach_projects_or_papers_in_the_field(recommendations
     if name in _CLASS_ONLY:
         direct = [p for e in recommendations[name].experts[:5] for p in e.scored.facts.paths
                   if p.demand_field in recommendations[name].demand.fields and all(h == "child" for h in p.field_hops)]
-        assert direct and {p.basis for p in direct} == {CLASS_BASIS}, {(p.kind, p.basis) for p in direct}
+        # the evidence is class-only, or too weak to vouch (an NLP link of weight 0.03 to 803, since affil12b)
+        weak = resolve({})["abstain_direct_strength"]
+        assert any(p.basis == CLASS_BASIS for p in direct)
+        assert all(p.basis == CLASS_BASIS or p.demand_weight * p.expert_weight < weak for p in direct), \
+            {(p.kind, p.basis, p.demand_weight * p.expert_weight) for p in direct}
 
 
 _WEAK_PATHS_ONLY = {"pcb-inspection", "wastewater"}

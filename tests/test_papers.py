@@ -62,7 +62,9 @@ def test_real_papers_become_papers_authors_and_ties(tmp_path, fields_store):
     authored = {(nb.node.id, nb.rel.props["position"]) for nb in store.neighbors(
         Label.EXPERT, cai, direction=Direction.OUT, rel_types=[RelType.AUTHORED])}
     assert authored == {("chinaxiv:201604.01028", 1)}
-    assert store.get_node(Label.EXPERT, "expert:蔡永俊@中国科学院大学") is not None  # two affiliations, two ids
+    # 蔡永俊1,2: 中国科学院大学 and the centre, one person keyed by the centre (ingest.papers.primary_institution)
+    assert store.get_node(Label.EXPERT, "expert:蔡永俊@中国科学院大学") is None
+    assert store.get_node(Label.INSTITUTION, "inst:中国科学院大学") is None  # nobody of these papers is keyed there
     works = [nb.node.id for nb in store.neighbors(Label.EXPERT, cai, rel_types=[RelType.WORKS_AT])]
     assert works == ["inst:中国科学院空间科学与应用研究中心"]
     # co-authorship of two real papers: one relationship per pair, smaller id first
