@@ -134,8 +134,8 @@ _TEXT_ONLY = pytest.mark.xfail(reason="text-only candidates of the text index (n
 
 
 _CLASS_ONLY = {"pcb-inspection"}
-"""Results whose experts shown reach the demand's fields only through papers linked by their printed 中图分类号
-alone: explained by papers of the right fields, and abstaining (the class is not direct evidence)."""
+"""Results whose experts shown reach the demand's fields through papers linked by their printed 中图分类号 alone, or
+by links too weak to vouch: explained by papers of the right fields, and abstaining (the class is not direct evidence)."""
 
 
 @pytest.mark.parametrize("name", [pytest.param("battery-cathode", marks=_TEXT_ONLY), "pcb-inspection",
