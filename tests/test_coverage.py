@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
+from test_api import build_app
 from test_cli import kgmatch
+from test_pages import signed_in
 
 from analytics.coverage import TARGET, coverage_json, evidence_kind, field_coverage
+from api.auth import Role
 from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Batch
 
@@ -36,7 +40,8 @@ def _world() -> Batch:
             .add_rels(R.LEADS, L.EXPERT, L.PROJECT, [{"start": "e3", "end": "p1"}])
             .add_rels(R.JOINS, L.EXPERT, L.PROJECT, [{"start": "e1", "end": "p1"}])
             .add_rels(R.AUTHORED, L.EXPERT, L.PAPER, [{"start": "e4", "end": "a1"}, {"start": "e5", "end": "a1"},
-                                                      {"start": "e7", "end": "a2"}]))
+                                                      {"start": "e7", "end": "a2"},
+                                                      {"start": "e1", "end": "a2"}]))  # e1 has direct evidence too
 
 
 def test_experts_are_counted_per_field_and_kind_with_their_subfields(store):
@@ -47,6 +52,8 @@ def test_experts_are_counted_per_field_and_kind_with_their_subfields(store):
     assert (rows["101"].experts, rows["101"].by_kind["项目"]) == (2, 2)
     assert (rows["20"].experts, dict(rows["20"].by_kind)) == (3, {"项目": 0, "论文": 2, "专利": 0, "院士学部": 1})
     assert rows["201"].parent == "ht2016:20" and rows["20"].parent is None
+    # e7's evidence rests on a printed class alone: pending review, not counted; e1 is counted, so not pending
+    assert [rows[c].pending for c in ("10", "101", "20", "201")] == [1, 1, 0, 0]
     doc = coverage_json(list(rows.values()))
     assert doc["target"] == TARGET and doc["first_level"] == 2 and doc["first_level_meeting_target"] == 0
     assert [f["meets_target"] for f in doc["fields"] if f["level"] == 1] == [False, False]
@@ -73,4 +80,16 @@ def test_cli_coverage_prints_the_table_and_json(tmp_path):
     assert text.returncode == 0
     assert "10 电子信息" in text.stdout and "差 197" in text.stdout and "一级领域 2 个，其中 0 个" in text.stdout
     doc = json.loads(kgmatch("coverage", "--json", "--first-level", data_dir=data).stdout)
-    assert [(f["code"], f["experts"]) for f in doc["fields"]] == [("10", 3), ("20", 3)]
+    assert [(f["code"], f["experts"], f["pending"]) for f in doc["fields"]] == [("10", 3, 1), ("20", 3, 0)]
+    assert "待核验" in text.stdout
+
+
+def test_dashboard_shows_the_pending_column(local_store, tmp_path):
+    local_store.write(_world())
+    html = signed_in(build_app(local_store, tmp_path / "data"), Role.ANALYST).get("/stats").get_data(as_text=True)
+    section = html[html.index('id="coverage-h"'):]
+    section = section[:section.index("</section>")]
+    assert "<th class=\"num\">待核验</th>" in section
+    row = re.search(r"<summary>10 电子信息</summary>.*?</details></td>(.*?)</tr>", section, re.S).group(1)
+    # experts, then 项目 论文 专利 院士学部, then 待核验
+    assert re.findall(r'<td class="num">(?:<svg.*?</svg> )?(\d+)</td>', row, re.S) == ["3", "2", "0", "0", "1", "1"]

@@ -27,11 +27,13 @@ def coverage(obj: Ctx, as_json: bool, first_level: bool) -> None:
     if as_json:
         click.echo(json.dumps(coverage_json(rows), ensure_ascii=False))
         return
-    click.echo(f"{'领域':<24}{'专家':>6}" + "".join(f"{k:>8}" for k in EVIDENCE_KINDS))
+    click.echo(f"{'领域':<24}{'专家':>6}" + "".join(f"{k:>8}" for k in EVIDENCE_KINDS) + f"{'待核验':>7}")
     for r in rows:
         name = ("" if r.level == 1 else "  ") + f"{r.code} {r.name}"
         mark = ("  ✓" if r.experts >= TARGET else f"  差 {TARGET - r.experts}") if r.level == 1 else ""
-        click.echo(f"{name:<24}{r.experts:>6}" + "".join(f"{r.by_kind.get(k, 0):>8}" for k in EVIDENCE_KINDS) + mark)
+        click.echo(f"{name:<24}{r.experts:>6}" + "".join(f"{r.by_kind.get(k, 0):>8}" for k in EVIDENCE_KINDS)
+                   + f"{r.pending:>8}" + mark)
     first = [r for r in rows if r.level == 1]
     met = sum(1 for r in first if r.experts >= TARGET)
-    click.echo(f"一级领域 {len(first)} 个，其中 {met} 个有不少于 {TARGET} 位有直接证据的专家。")
+    click.echo(f"一级领域 {len(first)} 个，其中 {met} 个有不少于 {TARGET} 位有直接证据的专家。"
+               "「待核验」：只凭论文所印中图分类号连到该领域、尚未人工核验的专家（不计入专家数）。")
