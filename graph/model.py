@@ -31,6 +31,7 @@ __all__ = [
     "KEY",
     "VERSION",
     "CLASS_BASIS",
+    "REVIEW_BASIS",
     "WORKFLOW_LABELS",
     "PLATFORM_KINDS",
     "node_errors",
@@ -48,6 +49,10 @@ CLASS_BASIS = "中图分类号"
 """``basis`` of a field link that rests only on a printed 中图分类号 read through the crosswalk (a paper's IN_FIELD,
 and the EXPERT_IN its authors get from such links alone): it reaches experts, but the recommender does not count
 it as direct evidence when deciding whether to abstain (:mod:`recommend.abstention`)."""
+
+REVIEW_BASIS = "人工核验"
+"""``basis`` of a paper's field link a person checked (:mod:`ingest.field_reviews`): direct evidence, and the
+explanation says so (所属论文（人工核验）)."""
 
 
 class Label(StrEnum):

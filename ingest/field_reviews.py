@@ -35,14 +35,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from graph.model import REVIEW_BASIS
 from ingest.resolve import DATA_ROOT
 
 __all__ = ["REVIEWS_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews", "reviews_from_censuses",
            "reviews_tsv", "main"]
 
 REVIEWS_PATH = DATA_ROOT / "papers" / "field_reviews.tsv"
-REVIEW_BASIS = "人工核验"
-"""``basis`` of a paper's field link that a person checked (``IN_FIELD``)."""
 CROSSWALK_DIR = DATA_ROOT / "crosswalk"
 HT2016_PATH = DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv"
 CENSUSES: tuple[tuple[str, str], ...] = (

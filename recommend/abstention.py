@@ -42,6 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.model import CLASS_BASIS
 from recommend.scoring import ScoredExpert
 
 __all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge",
@@ -153,8 +154,9 @@ def expert_evidence(scored: ScoredExpert, demand_fields: Mapping[str, float], qu
         if p.demand_field not in demand_fields:
             continue
         if all(h == "child" for h in p.field_hops):
-            # a link resting on a printed 中图分类号 alone (p.basis) lists the expert but has no strength
-            strength = 0.0 if p.basis else p.demand_weight * p.expert_weight
+            # a link resting on a printed 中图分类号 alone lists the expert but has no strength (one a person
+            # checked, basis 人工核验, is ordinary direct evidence)
+            strength = 0.0 if p.basis == CLASS_BASIS else p.demand_weight * p.expert_weight
             direct[p.demand_field] = max(direct.get(p.demand_field, 0.0), strength)
         else:
             indirect = True

@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import Msg, NotFoundError
-from graph.model import CLASS_BASIS, NODE_SPECS, Label, RelType
+from graph.model import CLASS_BASIS, NODE_SPECS, REVIEW_BASIS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
@@ -267,7 +267,8 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
             outputs.setdefault(lists.expert_id(int(e.paper_person[j])), []).append(
                 (1, lists.output_id(Label.PAPER, int(e.paper_id[j])), "", f,
                  (1.0 if first else member_share) * float(e.paper_link[j]), "first" if first else "author",
-                 CLASS_BASIS if e.paper_by_class is not None and e.paper_by_class[j] else ""))
+                 CLASS_BASIS if e.paper_by_class is not None and e.paper_by_class[j]
+                 else REVIEW_BASIS if e.paper_reviewed is not None and e.paper_reviewed[j] else ""))
     for expert, found in outputs.items():
         mine = paths.setdefault(expert, [])
         for kind, output, _, f, weight, role, basis in sorted(found):  # projects (0) before papers (1)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from graph.model import CLASS_BASIS, Label, RelType
+from graph.model import CLASS_BASIS, REVIEW_BASIS, Label, RelType
 from graph.store import Batch, Direction, GraphStore, NodeRef, PerStore, rel_weight
 
 __all__ = ["BACKGROUND_FROM_EXPERTS", "FIELD_EXPERT_TYPES", "FieldExpertLists", "FieldEntries", "field_expert_lists"]
@@ -81,6 +81,7 @@ class FieldEntries:
     paper_id: np.ndarray  # paper index
     expert_by_class: np.ndarray | None = None  # bool per EXPERT_IN: basis CLASS_BASIS (None: none is)
     paper_by_class: np.ndarray | None = None  # bool per paper entry: its IN_FIELD's basis is CLASS_BASIS
+    paper_reviewed: np.ndarray | None = None  # bool per paper entry: its IN_FIELD's basis is REVIEW_BASIS
 
 
 _EMPTY_INT = np.zeros(0, dtype=np.int64)
@@ -113,6 +114,7 @@ class FieldExpertLists:
         self._expert_in: dict[str, list[tuple[str, float]]] = {}
         self._linked: dict[Label, dict[str, list[tuple[str, float]]]] = {Label.PROJECT: {}, Label.PAPER: {}}
         self._by_class: dict[str, set[str]] = {}  # field -> experts and papers whose link to it has basis CLASS_BASIS
+        self._reviewed: dict[str, set[str]] = {}  # field -> papers whose link to it has basis REVIEW_BASIS
         # output -> [(expert, flag)]: a project's (expert, leads) ordered by (type, id); a paper's (expert, first)
         self._people: dict[Label, dict[str, list[tuple[str, bool]]]] = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of: dict[NodeRef, set[str]] = {}
@@ -248,6 +250,7 @@ class FieldExpertLists:
         self._people = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of = {}
         self._by_class = {}
+        self._reviewed = {}
         self._irregular = set()
         fields = [n.id for n in store.all_nodes(Label.FIELD)]
         outputs = self._read_fields(store, fields)
@@ -295,6 +298,7 @@ class FieldExpertLists:
                 whole.add(f)
                 continue
             by_class = self._by_class.setdefault(f, set())
+            reviewed = self._reviewed.setdefault(f, set())
             for r in sorted(mine, key=lambda r: (r.label.value, r.id)):
                 props = found[(r, f)]
                 weight = float(props.get("weight", 1.0))
@@ -305,8 +309,11 @@ class FieldExpertLists:
                 entries[:] = [e for e in entries if e[0] != r.id]
                 bisect.insort(entries, (r.id, weight), key=lambda e: (-e[1], e[0]))
                 by_class.discard(r.id)
+                reviewed.discard(r.id)
                 if props.get("basis") == CLASS_BASIS:
                     by_class.add(r.id)
+                elif props.get("basis") == REVIEW_BASIS:
+                    reviewed.add(r.id)
                 if r.label is not Label.EXPERT:
                     self._fields_of.setdefault(r, set()).add(f)
                     if r.id not in self._people[r.label]:
@@ -317,6 +324,7 @@ class FieldExpertLists:
         """Re-read the EXPERT_IN and IN_FIELD lists of ``fields``; the outputs not read before."""
         found: dict[str, dict[tuple[RelType, Label], list[tuple[tuple, str, float]]]] = {f: {} for f in fields}
         by_class: dict[str, set[str]] = {f: set() for f in fields}
+        reviewed: dict[str, set[str]] = {f: set() for f in fields}
         irregular: set[str] = set()
         for i in range(0, len(fields), _CHUNK):
             refs = [NodeRef(Label.FIELD, f) for f in fields[i:i + _CHUNK]]
@@ -332,10 +340,13 @@ class FieldExpertLists:
                 found[src.id].setdefault(key, []).append(((-rel_weight(nb.rel.props), nb.node.id), nb.node.id, weight))
                 if nb.rel.props.get("basis") == CLASS_BASIS:
                     by_class[src.id].add(nb.node.id)
+                elif nb.rel.props.get("basis") == REVIEW_BASIS:
+                    reviewed[src.id].add(nb.node.id)
         new: set[NodeRef] = set()
         self._irregular = (self._irregular - set(fields)) | irregular
         for f, kinds in found.items():
             self._by_class[f] = by_class[f]
+            self._reviewed[f] = reviewed[f]
             self._expert_in[f] = [(i, w) for _, i, w in sorted(kinds.get((RelType.EXPERT_IN, Label.EXPERT), []))]
             for label in _OUTPUTS:
                 old = self._linked[label].get(f, [])
@@ -378,8 +389,9 @@ class FieldExpertLists:
                 link.append(weight)
                 lead.append(leads)
                 pid.append(self.outputs[Label.PROJECT](project))
-        a_person, a_link, a_first, a_id, a_class = [], [], [], [], []
+        a_person, a_link, a_first, a_id, a_class, a_reviewed = [], [], [], [], [], []
         by_class = self._by_class.get(field, set())
+        reviewed = self._reviewed.get(field, set())
         for paper, weight in papers:
             for expert, first in self._people[Label.PAPER].get(paper, []):
                 a_person.append(self.experts(expert))
@@ -387,6 +399,7 @@ class FieldExpertLists:
                 a_first.append(first)
                 a_id.append(self.outputs[Label.PAPER](paper))
                 a_class.append(paper in by_class)
+                a_reviewed.append(paper in reviewed)
         return FieldEntries(
             np.array([self.experts(e) for e, _ in experts], dtype=np.int64) if experts else _EMPTY_INT,
             np.array([w for _, w in experts], dtype=np.float64) if experts else _EMPTY_FLOAT,
@@ -401,6 +414,7 @@ class FieldExpertLists:
             np.array(a_id, dtype=np.int64) if a_id else _EMPTY_INT,
             np.array([e in by_class for e, _ in experts], dtype=bool) if by_class else None,
             np.array(a_class, dtype=bool) if by_class else None,
+            np.array(a_reviewed, dtype=bool) if reviewed else None,
         )
 
     # -- a request -----------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class FieldPath:
     via: tuple[str, ...] = ()
     field_hops: tuple[str, ...] = ()  # "parent" / "child" / "related" for each field-to-field step in via
     role: str = ""  # for kind "project": "lead" or "member"
-    basis: str = ""  # graph.model.CLASS_BASIS: the link rests on a printed 中图分类号 alone (not direct evidence)
+    basis: str = ""  # graph.model.CLASS_BASIS: rests on a printed 中图分类号 alone (not direct evidence); REVIEW_BASIS: checked by hand
 
     @property
     def strength(self) -> float:

@@ -14,6 +14,11 @@ from ingest.field_reviews import REVIEW_BASIS, Review, read_reviews, reviews_fro
 from ingest.importers import import_file
 from ingest.papers import PAPERS_FILE
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
+from recommend.abstention import expert_evidence
+from recommend.candidates import demand_facts_for_text, gather_candidates
+from recommend.config import resolve
+from recommend.explain import explain_paths
+from recommend.scoring import ScoredExpert
 
 VERIFIED = "201706.00379"   # V231 → 301 (class only), verdict 1: 亚音轴流压气机转子…
 SIBLING = "201605.00186"    # V123.4 → 301 (class only); the census says 航天 (302), not 航空
@@ -103,3 +108,25 @@ def test_a_persons_verdict_overrides_the_rules_when_papers_load(tmp_path, store)
     before = store.counts().as_dict()
     assert import_file(path, "paper", store).ok
     assert store.counts().as_dict() == before
+
+
+def test_a_checked_link_is_direct_evidence_and_the_explanation_says_so(tmp_path, store):
+    """The path through a paper a person put in 301 carries basis 人工核验: it has strength (unlike a class-only
+    link) and the explanation shows 所属论文（人工核验）."""
+    assert load_taxonomy(TAXONOMY_FILES["ht2016"], "ht2016", store).ok
+    (row,) = _real_rows(VERIFIED)
+    row = {**row, "fields": {}}
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert import_file(path, "paper", store).ok
+    demand = demand_facts_for_text(store, "压气机叶尖泄漏流", {"ht2016:301": 1.0})
+    candidates, _ = gather_candidates(store, demand, resolve({}))
+    first = next(nb.node.id for nb in store.neighbors(Label.PAPER, f"chinaxiv:{VERIFIED}", direction=Direction.IN,
+                                                     rel_types=[RelType.AUTHORED]) if nb.rel.props["position"] == 1)
+    facts = next(c for c in candidates if c.id == first)
+    papers = [p for p in facts.paths if p.kind == "paper"]
+    assert papers and {p.basis for p in papers} == {REVIEW_BASIS}
+    evidence = expert_evidence(ScoredExpert(facts, 0.5, {}, {}), demand.fields, [], [])
+    assert evidence.direct_fields == ("ht2016:301",) and evidence.direct_strength > 0
+    shown = explain_paths("d", "压气机", ScoredExpert(facts, 0.5, {}, {}), {})
+    assert f"所属论文（{REVIEW_BASIS}）" in {step.link for p in shown for step in p.steps if step.kind == "paper"}
