@@ -4,7 +4,7 @@ a traversal of the graph, kept current by writes, on both stores."""
 from __future__ import annotations
 
 from graph.local_store import LocalStore
-from graph.model import CLASS_BASIS, Label, RelType
+from graph.model import CLASS_BASIS, REVIEW_BASIS, Label, RelType
 from graph.store import Batch, NodeRef
 from recommend import field_experts
 from recommend.candidates import demand_facts, gather_candidates
@@ -126,7 +126,11 @@ def test_a_small_write_updates_the_lists_itself_and_they_equal_a_fresh_build(sto
                 .add_rels(RelType.EXPERT_IN, Label.EXPERT, Label.FIELD,
                           [{"start": "e:conf", "end": "f:cathode", "weight": 0.4},
                            {"start": "e:new3", "end": "f:cathode", "weight": 0.7, "basis": CLASS_BASIS},
-                           {"start": "e:new3", "end": "f:inspect", "weight": 1.0}]))
+                           {"start": "e:new3", "end": "f:inspect", "weight": 1.0}])
+                .add_nodes(Label.PAPER, [{"id": "a:new", "title": "高镍正极包覆"}])  # a link a person checked
+                .add_rels(RelType.IN_FIELD, Label.PAPER, Label.FIELD,
+                          [{"start": "a:new", "end": "f:cathode", "basis": REVIEW_BASIS}])
+                .add_rels(RelType.AUTHORED, Label.EXPERT, Label.PAPER, [{"start": "e:new3", "end": "a:new", "position": 1}]))
     assert lists.updates == updates + 3 and all(not fs for fs in whole)  # no field re-read whole
     found = _candidates(store)
     assert ("expert_in", ("f:cathode", "e:conf"), "", 0.4) in found["e:conf"]
@@ -147,4 +151,10 @@ def test_a_small_write_updates_the_lists_itself_and_they_equal_a_fresh_build(sto
         assert (mine.expert_by_class is None) == (theirs.expert_by_class is None)
         if mine.expert_by_class is not None:
             assert mine.expert_by_class.tolist() == theirs.expert_by_class.tolist()
+        assert (mine.paper_reviewed is None) == (theirs.paper_reviewed is None)
+        if mine.paper_reviewed is not None:
+            assert mine.paper_reviewed.tolist() == theirs.paper_reviewed.tolist()
     assert lists._by_class["f:cathode"] == fresh._by_class["f:cathode"] and "e:new3" in fresh._by_class["f:cathode"]
+    assert lists._reviewed["f:cathode"] == fresh._reviewed["f:cathode"] == {"a:new"}
+    cands, _ = gather_candidates(store, demand_facts(store, "d:1", year=2026), resolve({"text_candidates": 0}))
+    assert {p.basis for c in cands if c.id == "e:new3" for p in c.paths if p.kind == "paper"} == {REVIEW_BASIS}
