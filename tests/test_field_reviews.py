@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_papers import _real_rows
 
 from analytics.coverage import field_coverage
 from graph.model import CLASS_BASIS, Label, RelType
@@ -12,7 +13,6 @@ from graph.store import Direction, NodeRef
 from ingest import field_reviews
 from ingest.field_reviews import REVIEW_BASIS, Review, read_reviews, reviews_from_censuses
 from ingest.importers import import_file
-from ingest.papers import PAPERS_FILE
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 from recommend.abstention import expert_evidence
 from recommend.candidates import demand_facts_for_text, gather_candidates
@@ -24,16 +24,6 @@ VERIFIED = "201706.00379"   # V231 → 301 (class only), verdict 1: 亚音轴流
 SIBLING = "201605.00186"    # V123.4 → 301 (class only); the census says 航天 (302), not 航空
 REJECTED = "202206.00061"   # TP183;TP751 → 302 (class only), verdict 0: an image-homography method
 NAMED = "201711.01268"      # 卫星双模授时设备…: no class or NLP link to 30, verdict 1 on 302 (term census)
-
-
-def _real_rows(*ids: str) -> list[dict]:
-    rows = {}
-    with PAPERS_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row["id"] in ids:
-                rows[row["id"]] = row
-    return [rows[i] for i in ids]
 
 
 def test_the_shipped_table_is_the_censuses_verdicts():
