@@ -37,9 +37,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from graph.model import CLASS_BASIS, Label, RelType
-from graph.store import Direction, GraphStore, NodeRef
+from graph.store import Direction, GraphStore, Node, NodeRef
 
-__all__ = ["EVIDENCE_KINDS", "TARGET", "FieldCoverage", "evidence_kind", "field_coverage", "coverage_json"]
+__all__ = ["EVIDENCE_KINDS", "TARGET", "FieldCoverage", "PendingLink", "evidence_kind", "field_coverage", "coverage_json",
+           "pending_links"]
 
 SCHEME = "ht2016"
 EVIDENCE_KINDS: tuple[str, ...] = ("项目", "论文", "专利", "院士学部")
@@ -126,6 +127,50 @@ def field_coverage(store: GraphStore) -> list[FieldCoverage]:
         out.append(FieldCoverage(f.id, prefix, f.name, level, parent, len(everyone),
                                  {k: len(kinds.get(k, ())) for k in EVIDENCE_KINDS}, len(pending)))
     return out
+
+
+@dataclass(frozen=True)
+class PendingLink:
+    """A paper linked to an ht2016 field by its printed 中图分类号 alone, waiting for a person's verdict."""
+
+    paper: str
+    field: str  # ht2016 code, e.g. 701
+    field_name: str
+    title: str
+    keywords: tuple[str, ...]
+    clc: str
+    authors: int  # experts who would gain direct evidence with a verdict 1
+
+    def review_row(self) -> dict[str, str | int]:
+        """The row of the review queue: the columns of ``data/papers/field_reviews.tsv`` first (verdict empty)."""
+        return {"paper_id": self.paper, "field": self.field, "verdict": "", "review": "", "field_name": self.field_name,
+                "title": self.title, "keywords": "；".join(self.keywords), "clc": self.clc, "authors": self.authors}
+
+
+def pending_links(store: GraphStore, prefix: str = "") -> list[PendingLink]:
+    """The class-only paper links into ht2016 fields whose code starts with ``prefix`` (all when empty), the ones
+    reaching most authors first: what a reviewer checks to turn 待核验 supply into direct evidence
+    (:mod:`ingest.field_reviews`)."""
+    fields = [f for f in store.all_nodes(Label.FIELD, page=10_000)
+              if f.props.get("scheme") == SCHEME and str(f.props.get("code") or f.id.partition(":")[2]).startswith(prefix)]
+    code = {f.id: str(f.props.get("code") or f.id.partition(":")[2]) for f in fields}
+    name = {f.id: str(f.name) for f in fields}
+    links: dict[NodeRef, tuple[Node, list[str]]] = {}
+    for src, nb in store.expand([f.ref for f in fields], direction=Direction.IN, rel_types=[RelType.IN_FIELD],
+                                labels=[Label.PAPER]):
+        if nb.rel.props.get("basis") == CLASS_BASIS:
+            links.setdefault(nb.node.ref, (nb.node, []))[1].append(src.id)
+    if not links:
+        return []
+    authors: dict[str, int] = {}
+    for src, _ in store.expand(sorted(links, key=lambda r: r.id), direction=Direction.IN,
+                               rel_types=[RelType.AUTHORED], labels=[Label.EXPERT], node_props=False):
+        authors[src.id] = authors.get(src.id, 0) + 1
+    out = [PendingLink(paper.id, code[fid], name[fid], str(paper.props.get("title") or ""),
+                       tuple(str(k) for k in paper.props.get("keywords") or ()), str(paper.props.get("clc") or ""),
+                       authors.get(paper.id, 0))
+           for paper, fids in links.values() for fid in fids]
+    return sorted(out, key=lambda p: (p.field, -p.authors, p.paper))
 
 
 def coverage_json(rows: list[FieldCoverage]) -> dict[str, object]:

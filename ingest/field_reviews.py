@@ -21,8 +21,13 @@ its kind in the shipped papers (``data/crosswalk/``):
 with ``correct_level2`` (the rule's second-level field is right) and ``correct_level1`` (its first-level field
 is): both right → 1 on the rule's field; first level right, second level wrong → 0 on it and 1 on its sibling
 (a first-level field with exactly two second-level fields, as 30 航空航天); first level wrong → 0 on both.
-``python -m ingest.field_reviews`` rewrites the table from them (deterministic), ``--check`` exits 1 when the
-shipped table differs. Further reviews are appended as rows of their own ``review``.
+Further verdicts are written by hand into ``data/papers/field_reviews_manual.tsv`` (same columns; ``review`` names
+who checked and when). ``kgmatch review-queue [--field CODE]`` lists the links waiting for one (the class-only
+links behind ``kgmatch coverage``'s 待核验 column) with the paper's title, keywords and class. A verdict that
+contradicts another is refused, naming both. ``python -m ingest.field_reviews`` rewrites the shipped table from
+the censuses and the hand-written file (deterministic), ``--check`` exits 1 when it differs; a fresh
+``kgmatch load demo`` applies it (a reload adds and upgrades links; removing a link a store already holds needs a
+fresh load: the store contract has no deletion).
 """
 
 from __future__ import annotations
@@ -38,10 +43,11 @@ from pathlib import Path
 from graph.model import REVIEW_BASIS
 from ingest.resolve import DATA_ROOT
 
-__all__ = ["REVIEWS_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews", "reviews_from_censuses",
-           "reviews_tsv", "main"]
+__all__ = ["REVIEWS_PATH", "MANUAL_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews",
+           "reviews_from_censuses", "shipped_reviews", "reviews_tsv", "main"]
 
 REVIEWS_PATH = DATA_ROOT / "papers" / "field_reviews.tsv"
+MANUAL_PATH = DATA_ROOT / "papers" / "field_reviews_manual.tsv"
 CROSSWALK_DIR = DATA_ROOT / "crosswalk"
 HT2016_PATH = DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv"
 CENSUSES: tuple[tuple[str, str], ...] = (
@@ -71,8 +77,9 @@ def _siblings() -> dict[str, list[str]]:
     return {c: [s for s in kids if s != c] for kids in children.values() for c in kids}
 
 
-def reviews_from_censuses(directory: Path = CROSSWALK_DIR) -> list[Review]:
-    """The verdicts the censuses give (rules in the module docstring), sorted; a contradiction raises ValueError."""
+def reviews_from_censuses(directory: Path = CROSSWALK_DIR, extra: Sequence[Review] = ()) -> list[Review]:
+    """The verdicts the censuses give (rules in the module docstring) and ``extra`` ones, sorted; a contradiction
+    raises ValueError naming both reviews."""
     siblings = _siblings()
     out: dict[tuple[str, str], Review] = {}
 
@@ -95,7 +102,14 @@ def reviews_from_censuses(directory: Path = CROSSWALK_DIR) -> list[Review]:
                 elif not level1:
                     for other in others:
                         put(Review(paper, other, False, review))
+    for r in extra:
+        put(r)
     return sorted(out.values())
+
+
+def shipped_reviews(manual: Path | None = None) -> list[Review]:
+    """What ``data/papers/field_reviews.tsv`` holds: the censuses' verdicts and the hand-written ones."""
+    return reviews_from_censuses(extra=read_reviews(manual or MANUAL_PATH))
 
 
 def reviews_tsv(reviews: Sequence[Review]) -> str:
@@ -140,10 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="exit 1 when the shipped table differs from the censuses")
     args = ap.parse_args(argv)
-    text = reviews_tsv(reviews_from_censuses())
+    text = reviews_tsv(shipped_reviews())
     if args.check:
         same = REVIEWS_PATH.exists() and REVIEWS_PATH.read_text(encoding="utf-8") == text
-        print("一致" if same else f"{REVIEWS_PATH} 与普查表不一致：请运行 python -m ingest.field_reviews")
+        print("一致" if same else f"{REVIEWS_PATH} 与普查表及人工核验表不一致：请运行 python -m ingest.field_reviews")
         return 0 if same else 1
     REVIEWS_PATH.write_text(text, encoding="utf-8")
     rows = text.count("\n") - 1

@@ -9,7 +9,7 @@ from test_api import build_app
 from test_cli import kgmatch
 from test_pages import signed_in
 
-from analytics.coverage import TARGET, coverage_json, evidence_kind, field_coverage
+from analytics.coverage import TARGET, coverage_json, evidence_kind, field_coverage, pending_links
 from api.auth import Role
 from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Batch
@@ -44,6 +44,18 @@ def _world() -> Batch:
                                                       {"start": "e1", "end": "a2"}]))  # e1 has direct evidence too
 
 
+def _write_world(path) -> None:
+    """:func:`_world` as a generic-format file for ``kgmatch load``."""
+    batch = _world()
+    lines = []
+    for nodes in batch.nodes:
+        lines += [json.dumps({"label": str(nodes.label), **r}, ensure_ascii=False) for r in nodes.rows]
+    for rels in batch.rels:
+        lines += [json.dumps({"type": str(rels.type), "start_label": str(rels.start_label),
+                              "end_label": str(rels.end_label), **r}, ensure_ascii=False) for r in rels.rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_experts_are_counted_per_field_and_kind_with_their_subfields(store):
     store.write(_world())
     rows = {r.code: r for r in field_coverage(store)}
@@ -67,14 +79,7 @@ def test_evidence_kinds_of_expert_in_sources():
 def test_cli_coverage_prints_the_table_and_json(tmp_path):
     data = tmp_path / "var"
     sample = tmp_path / "world.jsonl"
-    batch = _world()
-    lines = []
-    for nodes in batch.nodes:
-        lines += [json.dumps({"label": str(nodes.label), **r}, ensure_ascii=False) for r in nodes.rows]
-    for rels in batch.rels:
-        lines += [json.dumps({"type": str(rels.type), "start_label": str(rels.start_label),
-                              "end_label": str(rels.end_label), **r}, ensure_ascii=False) for r in rels.rows]
-    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_world(sample)
     assert kgmatch("load", str(sample), data_dir=data).returncode == 0
     text = kgmatch("coverage", data_dir=data)
     assert text.returncode == 0
@@ -93,3 +98,25 @@ def test_dashboard_shows_the_pending_column(local_store, tmp_path):
     row = re.search(r"<summary>10 电子信息</summary>.*?</details></td>(.*?)</tr>", section, re.S).group(1)
     # experts, then 项目 论文 专利 院士学部, then 待核验
     assert re.findall(r'<td class="num">(?:<svg.*?</svg> )?(\d+)</td>', row, re.S) == ["3", "2", "0", "0", "1", "1"]
+
+
+def test_the_review_queue_lists_class_only_paper_links(store, tmp_path):
+    store.write(_world())
+    queue = pending_links(store)
+    assert [(p.paper, p.field, p.field_name, p.title, p.authors) for p in queue] == [("a2", "101", "软件", "星表数据系统", 2)]
+    assert pending_links(store, "20") == [] and pending_links(store, "10") == queue
+    row = queue[0].review_row()
+    assert (row["paper_id"], row["field"], row["verdict"], row["review"]) == ("a2", "101", "", "")
+
+
+def test_cli_review_queue_writes_a_tsv_the_reviews_table_reads(tmp_path):
+    data = tmp_path / "var"
+    sample = tmp_path / "world.jsonl"
+    _write_world(sample)
+    assert kgmatch("load", str(sample), data_dir=data).returncode == 0
+    out = tmp_path / "queue.tsv"
+    done = kgmatch("review-queue", "--field", "10", "--out", str(out), data_dir=data)
+    assert done.returncode == 0 and "待核验连接 1 条" in done.stderr
+    header, row = out.read_text(encoding="utf-8").splitlines()
+    assert header.split("\t")[:4] == ["paper_id", "field", "verdict", "review"]
+    assert row.split("\t")[:5] == ["a2", "101", "", "", "软件"]

@@ -11,7 +11,7 @@ from analytics.coverage import field_coverage
 from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Direction, NodeRef
 from ingest import field_reviews
-from ingest.field_reviews import REVIEW_BASIS, Review, read_reviews, reviews_from_censuses
+from ingest.field_reviews import REVIEW_BASIS, Review, read_reviews, reviews_from_censuses, shipped_reviews
 from ingest.importers import import_file
 from ingest.taxonomies import TAXONOMY_FILES, load_taxonomy
 from recommend.abstention import expert_evidence
@@ -29,7 +29,7 @@ NAMED = "201711.01268"      # 卫星双模授时设备…: no class or NLP link 
 def test_the_shipped_table_is_the_censuses_verdicts():
     assert field_reviews.main(["--check"]) == 0
     shipped = read_reviews()
-    assert shipped == reviews_from_censuses()
+    assert shipped == shipped_reviews() == reviews_from_censuses()  # the hand-written file ships empty
     by = {(r.paper, r.field): r.verdict for r in shipped}
     assert by[(f"chinaxiv:{VERIFIED}", "301")] is True
     assert by[(f"chinaxiv:{SIBLING}", "301")] is False and by[(f"chinaxiv:{SIBLING}", "302")] is True
@@ -55,6 +55,19 @@ def test_derivation_rules_and_contradictions(tmp_path, monkeypatch):
     _census(tmp_path / "b.tsv", [("x", "3", "", "302", "航天技术", "t", "k", "1", "1")])
     with pytest.raises(ValueError, match="chinaxiv:3 302"):
         reviews_from_censuses(tmp_path)
+
+
+def test_hand_written_verdicts_join_the_censuses_and_a_contradiction_is_refused(tmp_path):
+    manual = tmp_path / "manual.tsv"
+    manual.write_text("paper_id\tfield\tverdict\treview\nchinaxiv:202001.00001\t701\t0\t张三 2026-12-04\n",
+                      encoding="utf-8")
+    got = shipped_reviews(manual)
+    assert Review("chinaxiv:202001.00001", "701", False, "张三 2026-12-04") in got
+    assert len(got) == len(reviews_from_censuses()) + 1
+    manual.write_text(f"paper_id\tfield\tverdict\treview\nchinaxiv:{VERIFIED}\t301\t0\t李四 2026-12-04\n",
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match="clc-rule-census-2026-12-03 says 1, 李四 2026-12-04 says 0"):
+        shipped_reviews(manual)
 
 
 def test_a_malformed_row_is_named(tmp_path):

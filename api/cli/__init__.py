@@ -37,6 +37,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "user": "api.cli.serve:user",
     "webhook": "api.cli.webhook:webhook",
     "coverage": "api.cli.coverage:coverage",
+    "review-queue": "api.cli.coverage:review_queue",
     "train-linker": "api.cli.linker:train_linker",
     "train-ranker": "api.cli.ranker:train_ranker",
     "activity": "api.cli.activities:activity",
