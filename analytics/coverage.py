@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from graph.model import CLASS_BASIS, Label, RelType
 from graph.store import Direction, GraphStore, Node, NodeRef
 
-__all__ = ["EVIDENCE_KINDS", "TARGET", "FieldCoverage", "PendingLink", "evidence_kind", "field_coverage", "coverage_json",
-           "pending_links"]
+__all__ = ["EVIDENCE_KINDS", "TARGET", "REVIEW_QUEUE_COLUMNS", "FieldCoverage", "PendingLink", "evidence_kind",
+           "field_coverage", "coverage_json", "pending_links"]
 
 SCHEME = "ht2016"
 EVIDENCE_KINDS: tuple[str, ...] = ("项目", "论文", "专利", "院士学部")
@@ -82,10 +82,17 @@ class FieldCoverage:
                 **({"meets_target": self.experts >= TARGET} if self.level == 1 else {})}
 
 
-def field_coverage(store: GraphStore) -> list[FieldCoverage]:
-    """First- and second-level ht2016 fields with their expert counts, in code order."""
+def _ht2016_fields(store: GraphStore, prefix: str = "") -> tuple[list[Node], dict[str, str]]:
+    """The stored ht2016 fields whose code starts with ``prefix``, and their codes by field id."""
     fields = [f for f in store.all_nodes(Label.FIELD, page=10_000) if f.props.get("scheme") == SCHEME]
     code = {f.id: str(f.props.get("code") or f.id.partition(":")[2]) for f in fields}
+    chosen = [f for f in fields if code[f.id].startswith(prefix)]
+    return chosen, {f.id: code[f.id] for f in chosen}
+
+
+def field_coverage(store: GraphStore) -> list[FieldCoverage]:
+    """First- and second-level ht2016 fields with their expert counts, in code order."""
+    fields, code = _ht2016_fields(store)
     refs = [f.ref for f in fields]
     evidence: dict[str, dict[str, set[str]]] = {}  # field id → kind → experts
     by_class: dict[str, set[str]] = {}  # field id → experts with evidence resting on a printed class alone
@@ -129,6 +136,11 @@ def field_coverage(store: GraphStore) -> list[FieldCoverage]:
     return out
 
 
+REVIEW_QUEUE_COLUMNS: tuple[str, ...] = ("paper_id", "field", "verdict", "review", "field_name", "title", "keywords",
+                                          "clc", "authors")
+"""Columns of the review queue: those of ``data/papers/field_reviews.tsv`` first (:mod:`ingest.field_reviews`)."""
+
+
 @dataclass(frozen=True)
 class PendingLink:
     """A paper linked to an ht2016 field by its printed 中图分类号 alone, waiting for a person's verdict."""
@@ -142,18 +154,16 @@ class PendingLink:
     authors: int  # experts who would gain direct evidence with a verdict 1
 
     def review_row(self) -> dict[str, str | int]:
-        """The row of the review queue: the columns of ``data/papers/field_reviews.tsv`` first (verdict empty)."""
-        return {"paper_id": self.paper, "field": self.field, "verdict": "", "review": "", "field_name": self.field_name,
-                "title": self.title, "keywords": "；".join(self.keywords), "clc": self.clc, "authors": self.authors}
+        """The row of the review queue (:data:`REVIEW_QUEUE_COLUMNS`; verdict and review empty)."""
+        return dict(zip(REVIEW_QUEUE_COLUMNS, (self.paper, self.field, "", "", self.field_name, self.title,
+                                               "；".join(self.keywords), self.clc, self.authors), strict=True))
 
 
 def pending_links(store: GraphStore, prefix: str = "") -> list[PendingLink]:
     """The class-only paper links into ht2016 fields whose code starts with ``prefix`` (all when empty), the ones
     reaching most authors first: what a reviewer checks to turn 待核验 supply into direct evidence
     (:mod:`ingest.field_reviews`)."""
-    fields = [f for f in store.all_nodes(Label.FIELD, page=10_000)
-              if f.props.get("scheme") == SCHEME and str(f.props.get("code") or f.id.partition(":")[2]).startswith(prefix)]
-    code = {f.id: str(f.props.get("code") or f.id.partition(":")[2]) for f in fields}
+    fields, code = _ht2016_fields(store, prefix)
     name = {f.id: str(f.name) for f in fields}
     links: dict[NodeRef, tuple[Node, list[str]]] = {}
     for src, nb in store.expand([f.ref for f in fields], direction=Direction.IN, rel_types=[RelType.IN_FIELD],

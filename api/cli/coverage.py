@@ -8,6 +8,7 @@ Registered lazily in :mod:`api.cli` (``LAZY_COMMANDS``). The numbers are
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -15,12 +16,17 @@ from pathlib import Path
 
 import click
 
-from analytics.coverage import EVIDENCE_KINDS, TARGET, coverage_json, field_coverage, pending_links
+from analytics.coverage import (
+    EVIDENCE_KINDS,
+    REVIEW_QUEUE_COLUMNS,
+    TARGET,
+    coverage_json,
+    field_coverage,
+    pending_links,
+)
 from api.cli.common import Ctx, run_safely
 
 __all__ = ["coverage", "review_queue"]
-
-_QUEUE_COLUMNS = ("paper_id", "field", "verdict", "review", "field_name", "title", "keywords", "clc", "authors")
 
 
 @click.command()
@@ -57,13 +63,9 @@ def review_queue(obj: Ctx, prefix: str, limit: int | None, out: Path | None) -> 
     """待核验的论文领域连接（只凭所印中图分类号）：填 verdict（1 属于该领域，0 不属于）与 review（核验人、日期）后
     追加到 data/papers/field_reviews_manual.tsv，运行 python -m ingest.field_reviews，再重新导入演示数据。"""
     rows = [p.review_row() for p in pending_links(obj.store(), prefix)][:limit]
-    fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
-    try:
-        writer = csv.DictWriter(fh, fieldnames=_QUEUE_COLUMNS, delimiter="\t", lineterminator="\n")
+    with out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout) as fh:
+        writer = csv.DictWriter(fh, fieldnames=REVIEW_QUEUE_COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    finally:
-        if out:
-            fh.close()
     if out:
         click.echo(f"待核验连接 {len(rows)} 条已写入 {out}", err=True)
