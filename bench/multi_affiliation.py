@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.authors import parse_paper_authors
-from ingest.papers import PAPERS_FILE, primary_institution
-from ingest.resolve import DATA_ROOT, normalize_org
+from ingest.papers import PAPERS_FILE, institutions_by_author, primary_institution
+from ingest.resolve import DATA_ROOT
 
 SAMPLE_A = DATA_ROOT / "people" / "multi_affiliation_sample.tsv"
 SAMPLE_B = DATA_ROOT / "people" / "multi_affiliation_sample_b.tsv"
@@ -39,13 +39,8 @@ def occurrences(path: Path = PAPERS_FILE) -> list[Case]:
         for line in fh:
             row = json.loads(line)
             parsed = parse_paper_authors(row.get("authors") or "", row.get("affiliations") or "")
-            listed: dict[str, list[str]] = {}
-            for name, inst in parsed.pairs:
-                listed.setdefault(name, []).append(normalize_org(inst))
-            for name, insts in listed.items():
-                unique = list(dict.fromkeys(insts))
-                if len(unique) > 1:
-                    out.append((row["id"], name, unique))
+            out += [(row["id"], name, insts) for name, insts in institutions_by_author(parsed.pairs).items()
+                    if len(insts) > 1]
     return sorted(out, key=lambda c: (c[0], c[1]))
 
 

@@ -43,10 +43,10 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.errors import Msg
 from graph.model import CLASS_BASIS, Label, RelType
@@ -61,7 +61,8 @@ from ingest.nsfc import expert_weight
 from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_name, normalize_org
 
 __all__ = ["PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "FIELDS_BASIS", "PaperBuilder", "AuthorRecord",
-           "author_records", "clc_links", "paper_id", "primary_institution", "UMBRELLA_INSTITUTIONS"]
+           "author_records", "clc_links", "paper_id", "primary_institution", "institutions_by_author",
+           "UMBRELLA_INSTITUTIONS"]
 
 PAPERS_FILE = DATA_ROOT / "papers" / "papers.jsonl"
 """The shipped ChinaXiv papers (CC BY 4.0, see data/papers/SOURCE.md)."""
@@ -72,6 +73,7 @@ FIELDS_BASIS = "技术领域"
 """``basis`` of a paper's field link given by its ``fields`` column (the other one is :data:`CLASS_BASIS`)."""
 MAX_EXPERT_KEYWORDS = 12
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_V = TypeVar("_V")
 
 
 UMBRELLA_INSTITUTIONS = frozenset({"中国科学院大学", "中国科学院", "中国科学院研究生院"})
@@ -93,6 +95,20 @@ def primary_institution(institutions: list[str]) -> str:
         if inst not in UMBRELLA_INSTITUTIONS and not inst.endswith("实验室"):
             return inst
     return institutions[0]
+
+
+def institutions_by_author(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """A paper's printed (name, institution) pairs → each name's institutions, normalised, in the order listed.
+
+    >>> institutions_by_author([("王丙寅", "中国科学院大学"), ("李", "北京大学"), ("王丙寅", "中国科学院工程热物理研究所")])
+    {'王丙寅': ['中国科学院大学', '中国科学院工程热物理研究所'], '李': ['北京大学']}
+    """
+    out: dict[str, list[str]] = {}
+    for name, inst in pairs:
+        insts = out.setdefault(name, [])
+        if (org := normalize_org(inst)) not in insts:
+            insts.append(org)
+    return out
 
 
 def paper_id(rec: dict[str, Any], source: str) -> str | None:
@@ -180,10 +196,11 @@ class PaperBuilder(Builder):
         by_class = {fid: weight for fid, weight in self._class_fields(rec.get("clc")).items() if fid not in given}
         if pid is None or ctx.errors:
             return
-        reviewed = self._reviewed_fields(pid)  # a person's verdict overrides every rule
+        reviewed = self._known_fields(paper_reviews(pid))  # a person's verdict overrides every rule
         fields = [(fid, w) for fid, w in fields if reviewed.get(fid, True)]
         by_class = {fid: w for fid, w in by_class.items() if fid not in reviewed}
-        checked = [fid for fid, ok in reviewed.items() if ok and fid not in {f for f, _ in fields}]
+        kept = {fid for fid, _ in fields}
+        checked = [fid for fid, ok in reviewed.items() if ok and fid not in kept]
         parsed = parse_paper_authors(rec.get("authors") or "", rec.get("affiliations") or "")
         keywords = [k for k in rec.get("keywords") or [] if isinstance(k, str) and k.strip()]
         ctx.node(Label.PAPER, {
@@ -197,10 +214,8 @@ class PaperBuilder(Builder):
         for fid in checked:
             ctx.rel(RelType.IN_FIELD, Label.PAPER, pid, Label.FIELD, fid, basis=REVIEW_BASIS)
         position = {name: i for i, name in enumerate(parsed.authors, start=1)}
-        listed: dict[str, list[str]] = {}  # one printed name at several institutions of this paper: one person
-        for name, inst in parsed.pairs:
-            listed.setdefault(name, []).append(normalize_org(inst))
-        primary = {name: primary_institution(insts) for name, insts in listed.items()}
+        # one printed name at several institutions of this paper: one person
+        primary = {name: primary_institution(insts) for name, insts in institutions_by_author(parsed.pairs).items()}
         inst_ids = {inst: self.institution(ctx, inst, source=source)  # once per row: several authors share one
                     for inst in dict.fromkeys(primary.values())}
         authors = [((name, inst), position[name]) for name, inst in primary.items()]
@@ -214,25 +229,19 @@ class PaperBuilder(Builder):
 
         ctx.on_commit(remember)
 
-    def _reviewed_fields(self, pid: str) -> dict[str, bool]:
-        """The shipped verdicts on this paper (:mod:`ingest.field_reviews`) whose Field is known."""
+    def _known_fields(self, by_field: Mapping[str, _V]) -> dict[str, _V]:
+        """``by_field`` keyed by the stored ht2016 Field ids, those not stored left out (the taxonomy may not be loaded)."""
         out = {}
-        for fid, ok in paper_reviews(pid).items():
+        for fid, value in by_field.items():
             try:
-                out[self.resolver.field(fid, ("ht2016",))] = ok
+                out[self.resolver.field(fid, ("ht2016",))] = value
             except ValueError:
                 continue
         return out
 
     def _class_fields(self, clc: object) -> dict[str, float]:
-        """:func:`clc_links` of a printed 中图分类号, those whose Field is known (the taxonomy may not be loaded)."""
-        out = {}
-        for fid, weight in clc_links(clc if isinstance(clc, str) else None).items():
-            try:
-                out[self.resolver.field(fid, ("ht2016",))] = weight
-            except ValueError:
-                continue
-        return out
+        """:func:`clc_links` of a printed 中图分类号, those whose Field is known."""
+        return self._known_fields(clc_links(clc if isinstance(clc, str) else None))
 
     # -- who the authors are -------------------------------------------------------------------
     def _author_records(self) -> dict[_AuthorKey, tuple[int, PersonRecord, list[str], list[str]]]:
