@@ -18,6 +18,9 @@ its kind in the shipped papers (``data/crosswalk/``):
 ``clc-rule-sample.tsv``     the class-only links of the CLC rules V → 301, V4 → 302, TP7 → 302
 ``term-paper-census.tsv``   papers whose title or keywords name an aerospace object, not linked to 30 otherwise
 
+(``data/papers/energy-water-census.tsv``, the verdicts on every paper naming batteries, storage or wastewater, is
+kept but not applied: census12 in DECISIONS.md, one checked path vouched for unrelated slots.)
+
 with ``correct_level2`` (the rule's second-level field is right) and ``correct_level1`` (its first-level field
 is): both right → 1 on the rule's field; first level right, second level wrong → 0 on it and 1 on its sibling
 (a first-level field with exactly two second-level fields, as 30 航空航天); first level wrong → 0 on both.

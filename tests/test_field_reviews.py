@@ -133,3 +133,28 @@ def test_a_checked_link_is_direct_evidence_and_the_explanation_says_so(tmp_path,
     assert evidence.direct_fields == ("ht2016:301",) and evidence.direct_strength > 0
     shown = explain_paths("d", "压气机", ScoredExpert(facts, 0.5, {}, {}), {})
     assert f"所属论文（{REVIEW_BASIS}）" in {step.link for p in shown for step in p.steps if step.kind == "paper"}
+
+
+def test_the_energy_water_census_is_complete_and_not_applied():
+    """census12 (DECISIONS.md): every shipped paper naming batteries/storage (→ 603) or wastewater (→ 701) in its title
+    or keywords has one verdict; the census was not adopted, so none of it is in the shipped table."""
+    import csv
+    import re
+
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "papers" / "energy-water-census.tsv").open(encoding="utf-8", newline="") as fh:
+        census = {(r["paper_id"], r["field"]): r["verdict"] for r in csv.DictReader(fh, delimiter="\t")}
+    expected = set()
+    with (DATA_ROOT / "papers" / "papers.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            paper = json.loads(line)
+            text = paper.get("title", "") + " " + " ".join(paper.get("keywords") or [])
+            if re.search("电池|储能|储锂|储钠|超级电容", text):
+                expected.add((f"chinaxiv:{paper['id']}", "603"))
+            elif re.search("废水|污水|水处理|脱盐|印染", text):
+                expected.add((f"chinaxiv:{paper['id']}", "701"))
+    assert set(census) == expected and len(census) == 26
+    assert set(census.values()) == {"0", "1"}
+    shipped = {(r.paper, r.field) for r in read_reviews()}
+    assert not shipped & set(census)
