@@ -158,3 +158,26 @@ def test_the_energy_water_census_is_complete_and_not_applied():
     assert set(census.values()) == {"0", "1"}
     shipped = {(r.paper, r.field) for r in read_reviews()}
     assert not shipped & set(census)
+
+
+def test_the_water_project_census_is_complete_and_not_applied():
+    """water12 (DECISIONS.md): every shipped NSFC project naming wastewater, dyes or sludge in its title or keywords has
+    one verdict for 701; the census was not adopted, so no shipped table holds it."""
+    import csv
+    import re
+
+    from ingest.nsfc import NSFC_PROJECT_FILES
+    from ingest.resolve import DATA_ROOT
+
+    with (DATA_ROOT / "enrich" / "water-project-census.tsv").open(encoding="utf-8", newline="") as fh:
+        census = {(r["project_id"], r["field"]): r["verdict"] for r in csv.DictReader(fh, delimiter="\t")}
+    expected = set()
+    for path in NSFC_PROJECT_FILES:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                text = (row.get("title") or row.get("项目名称") or "") + " " + (row.get("keywords") or "")
+                if re.search("废水|污水|水处理|脱盐|印染|染料|污泥", text):
+                    expected.add((f"nsfc:{row.get('approval_no') or row.get('项目批准号')}", "701"))
+    assert set(census) == expected and len(census) == 19
+    assert sorted(census.values()).count("1") == 11
+    assert not {p for p, _ in census} & {r.paper for r in read_reviews()}
