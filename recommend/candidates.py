@@ -22,7 +22,6 @@ import numpy as np
 from graph.errors import Msg, NotFoundError
 from graph.model import CLASS_BASIS, NODE_SPECS, REVIEW_BASIS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
-from ingest.crosswalk import get_crosswalk
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
 from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
@@ -36,7 +35,7 @@ PUSH_PENDING, PUSH_DECLINED = PUSH.initial, PUSH.states[2]
 DISPATCH_ACTIVE = DISPATCH.initial
 REJECTED = VERDICTS[1]
 
-__all__ = ["FieldReach", "field_needs", "demand_facts", "demand_facts_for_text", "expand_fields", "gather_candidates", "collaboration_graph"]
+__all__ = ["FieldReach", "demand_facts", "demand_facts_for_text", "expand_fields", "gather_candidates", "collaboration_graph"]
 
 @dataclass(frozen=True)
 class FieldReach:
@@ -104,36 +103,6 @@ def _region_levels(store: GraphStore, region_ids: Iterable[str]) -> tuple[str | 
     return _levels(_region_table(store, ids), ids)
 
 
-def field_needs(fields: Mapping[str, float]) -> dict[str, str]:
-    """The need each of a demand's linked fields names (for :func:`recommend.scoring.field_match`).
-
-    A 高新技术领域 field names its second-level field (``ht2016:603`` and ``ht2016:60302`` are one need); a field of
-    another scheme (NSFC, IPC…) names the need of the demand's ht2016 field the crosswalk maps it to (the target
-    of highest crosswalk weight among the demand's needs, ties to the need the demand weights more), and is its
-    own need when it maps to none of them (left out of the result).
-
-    >>> needs = field_needs({"ht2016:701": 1.0, "nsfc:E0901": 0.5, "nsfc:B0611": 0.3, "ht2016:70102": 0.8, "x:1": 1})
-    >>> sorted(needs.items())
-    [('ht2016:701', 'ht2016:701'), ('ht2016:70102', 'ht2016:701'), ('nsfc:B0611', 'ht2016:701'), ('nsfc:E0901', 'ht2016:701')]
-    """
-    needs: dict[str, str] = {}
-    weight: dict[str, float] = {}
-    for f, w in fields.items():
-        scheme, _, code = f.partition(":")
-        if scheme == "ht2016" and len(code) >= 3:
-            needs[f] = f"ht2016:{code[:3]}"
-            weight[needs[f]] = max(weight.get(needs[f], 0.0), w)
-    cw = get_crosswalk()
-    for f in fields:
-        scheme, _, code = f.partition(":")
-        if scheme == "ht2016" or not code:
-            continue
-        mapped = [(tw, weight[f"ht2016:{t}"], f"ht2016:{t}") for t, tw in cw.targets(scheme, code) if f"ht2016:{t}" in weight]
-        if mapped:
-            needs[f] = max(mapped)[2]
-    return needs
-
-
 def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None, node: Node | None = None) -> DemandFacts:
     """What a stored demand asks for: fields with weights, text, region, exclusions (``node``: the demand's
     node when the caller has read it, so it is read once).
@@ -162,7 +131,7 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None, 
         year=year or (int(posted) if posted.isdigit() else this_year()),
         excluded_experts=frozenset(demand.props.get("excluded_experts", [])),
         excluded_institutions=frozenset(excluded_institutions), declined=declined,
-        enterprise_ids=frozenset(e.id for e in enterprises), needs=field_needs(fields),
+        enterprise_ids=frozenset(e.id for e in enterprises),
     )
 
 
@@ -193,7 +162,7 @@ def demand_facts_for_text(store: GraphStore, text: str, fields: Mapping[str, flo
     regions = {region_id} if region_id else set()
     province, city = _region_levels(store, regions)
     return DemandFacts(id="(text)", text=text, fields=dict(fields), region_ids=frozenset(regions),
-                       province_id=province, city_id=city, year=year or this_year(), needs=field_needs(fields))
+                       province_id=province, city_id=city, year=year or this_year())
 
 
 def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapping[str, object]) -> list[FieldReach]:

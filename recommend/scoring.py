@@ -104,7 +104,6 @@ class DemandFacts:
     excluded_institutions: frozenset[str] = frozenset()  # conflict of interest: ties to the enterprise
     declined: Mapping[str, str] = field(default_factory=dict)  # expert id -> why (declined push, 不采纳)
     enterprise_ids: frozenset[str] = frozenset()  # who posted it
-    needs: Mapping[str, str] = field(default_factory=dict)  # field id -> the need it names (recommend.candidates.field_needs)
 
 
 @dataclass(frozen=True)
@@ -148,41 +147,25 @@ class ScoredExpert:
         return self.facts.id
 
 
-def field_match(paths: Sequence[FieldPath], demand_fields: Mapping[str, float],
-                needs: Mapping[str, str] | None = None) -> float:
+def field_match(paths: Sequence[FieldPath], demand_fields: Mapping[str, float]) -> float:
     """How well the candidate's fields cover the demand's, in [0, 1].
 
-    For each field the demand needs, take the strongest path reaching it. ``needs`` groups the
-    demand's fields (field → need; a field not in it is its own need): fields of one need are
-    other names for it (the NSFC codes the crosswalk maps to a linked 高新技术领域 field), so per
-    need the best of NEEDS weight × path strength counts, and the match is their sum over the
-    sum of each need's largest weight. Covering every need fully gives 1; without ``needs`` it
-    is the NEEDS-weighted mean over the fields.
+    For each field the demand needs, take the strongest path reaching it; the match
+    is the NEEDS-weighted mean of those, so covering every needed field fully gives 1.
 
     >>> p = FieldPath("f1", 1.0, "f1", 1.0, 1.0, "expert_in")
     >>> field_match([p], {"f1": 1.0, "f2": 1.0})
     0.5
-    >>> field_match([p], {"f1": 1.0, "f2": 0.5}, {"f2": "f1"})
-    1.0
-    >>> field_match([FieldPath("f2", 0.5, "f2", 1.0, 1.0, "expert_in")], {"f1": 1.0, "f2": 0.5}, {"f2": "f1"})
-    0.5
     >>> field_match([], {})
     0.0
     """
-    needs = needs or {}
-    top: dict[str, float] = {}
-    for f, w in demand_fields.items():
-        top[needs.get(f, f)] = max(top.get(needs.get(f, f), 0.0), w)
-    total = sum(top.values())
+    total = sum(demand_fields.values())
     if total <= 0:
         return 0.0
     best: dict[str, float] = {}
     for p in paths:
         best[p.demand_field] = max(best.get(p.demand_field, 0.0), p.similarity * min(p.expert_weight, 1.0))
-    met: dict[str, float] = {}
-    for f, s in best.items():
-        met[needs.get(f, f)] = max(met.get(needs.get(f, f), 0.0), demand_fields.get(f, 0.0) * s)
-    return min(1.0, sum(met.values()) / total)
+    return min(1.0, sum(demand_fields.get(f, 0.0) * s for f, s in best.items()) / total)
 
 
 def evidence(projects: Sequence[ProjectFact], *, year: int, half_life: float, saturation: float,
@@ -451,7 +434,7 @@ def _f(settings: Mapping[str, object], name: str) -> float:
 
 
 def _field(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
-    return field_match(c.paths, demand.fields, demand.needs)
+    return field_match(c.paths, demand.fields)
 
 
 def _text(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, object]) -> float:
