@@ -67,6 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("covered_min_match", 0.3, "某条路径的领域匹配度不低于该值时，视为专家覆盖了需求的该领域（用于组队）"),
     Setting("text_bm25_k1", 1.2, "候选专家文本相关度（BM25 重排）的 k1：词频饱和速度"),
     Setting("text_bm25_b", 0.3, "候选专家文本相关度（BM25 重排）的 b：文档长度归一化程度"),
+    Setting("text_floor_coverage", 0.238, "文本相关度（BM25 重排）的校准下限：最匹配者的 BM25 不足「平均长度、含需求每个可匹配词一次」"
+            "的文档得分的该比例时，按该比例折算而不再记为 1（0 表示不校准，最匹配者为 1）"),
+    Setting("retrieval_floor_coverage", 0.107, "全库检索分的校准下限（同上，用于全库文本索引的检索分；候选的选取不受影响）"),
     Setting("index_bm25_k1", 1.2, "全库文本检索索引（补充候选）的 k1；建索引时生效，不能按次覆盖"),
     Setting("index_bm25_b", 0.2, "全库文本检索索引（补充候选）的 b：较低，项目多是证据而非噪声；建索引时生效，不能按次覆盖"),
     # -- filters and diversity

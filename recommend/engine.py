@@ -229,10 +229,11 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
         # are the text's words then the keywords' (tests/test_nlp.py checks it on the demo demands).
         joined = partial(_joined_words, query_tokens, tokenize) if tokenize is index.tokenizer else None
         text_part = index.text_scores(" ".join([demand.text, *keywords]),
-                                      words=joined(keywords) if joined else None)
+                                      words=joined(keywords) if joined else None,
+                                      floor=float(settings["retrieval_floor_coverage"]))
         k = int(settings["text_candidates"])
-        if k > 0:
-            hits = [(i, s) for i, s in index.top(index.combined(text_part), k=k) if s > 0]
+        if k > 0:  # the candidates are the best as without the floor (it scales every score alike)
+            hits = [(i, s) for i, s in index.top(index.combined(_unit(text_part)), k=k) if s > 0]
             if expansion:
                 seen = {i for i, _ in hits}
                 expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]),
@@ -251,7 +252,8 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     profiles = [profile_text(c) for c in kept]
     docs = {c.id: (words(c) if words is not None else _profile_words(c, text, tokenize, index))
             for c, text in zip(kept, profiles, strict=True)}
-    texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]))
+    texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]),
+                        floor=float(settings["text_floor_coverage"]))
     # every request-dependent score in one copy of each candidate (hundreds per request)
     changes: list[dict[str, Any]] = [{"text_score": float(texts.get(c.id, 0.0))} for c in kept]
     if model is not None and kept:
@@ -265,6 +267,12 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     kept = [replace(c, **change) for c, change in zip(kept, changes, strict=True)]
     scored = score_candidates(demand, kept, settings)
     return Scoring(scored, len(candidates), excluded, docs, query_tokens)
+
+
+def _unit(scores: Any) -> Any:
+    """``scores`` divided by their best (as they are when the best is 1 or nothing scores)."""
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if 0 < top != 1.0 else scores
 
 
 def _joined_words(text_words: Sequence[str], tokenize: Tokenize, more: Sequence[str]) -> list[str]:

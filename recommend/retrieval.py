@@ -38,6 +38,7 @@ from recommend import metrics
 from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
 from recommend.scoring import activity_features, cjk_bigrams
+from recommend.text import bm25_ceiling
 
 __all__ = ["cjk_bigrams", "analyzer", "with_bigrams", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
            "calibrate", "text_digest", "TokenCache", "tokenized_profiles"]
@@ -450,13 +451,8 @@ class ExpertIndex:
                                dtype=np.int64)
         return new
 
-    def _delta_scores(self, terms: list[str], raw: np.ndarray) -> None:
-        """Score the delta's profiles into ``raw`` with the base corpus's statistics."""
-        if len(self._masked):
-            raw[self._masked] = 0.0
-        if not self._delta:
-            return
-        k1, b = self._args["k1"], self._args["b"]
+    def _idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """Each term's BM25 idf over the indexed profiles (base and delta; 0 for a term no profile has)."""
         vocab, indptr = self._bm25.vocab_dict, self._bm25.scores["indptr"]
         n_docs = self._base_n + sum(1 for i in self._delta_pos.values() if i >= self._base_n)
         idf: dict[str, float] = {}
@@ -465,6 +461,16 @@ class ExpertIndex:
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
             df += sum(1 for counts, _ in self._delta.values() if t in counts)
             idf[t] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) if df else 0.0
+        return idf
+
+    def _delta_scores(self, terms: list[str], raw: np.ndarray) -> None:
+        """Score the delta's profiles into ``raw`` with the base corpus's statistics."""
+        if len(self._masked):
+            raw[self._masked] = 0.0
+        if not self._delta:
+            return
+        k1, b = self._args["k1"], self._args["b"]
+        idf = self._idf(terms)
         for expert_id, (counts, length) in self._delta.items():
             norm = k1 * ((1 - b) + b * length / self._avgdl)
             raw[self._delta_pos[expert_id]] = sum(idf[t] * counts[t] / (norm + counts[t]) for t in terms if t in counts)
@@ -479,11 +485,12 @@ class ExpertIndex:
         n = self._delta_pos.get(expert_id)
         return n if n is not None else self._base_pos.get(expert_id)
 
-    def text_scores(self, text: str, *, words: Sequence[str] | None = None) -> np.ndarray:
+    def text_scores(self, text: str, *, words: Sequence[str] | None = None, floor: float = 0.0) -> np.ndarray:
         """BM25 of ``text`` against every indexed profile divided by the best (aligned with :attr:`ids`;
         all 0 when no word of ``text`` is indexed). ``words``: ``tokenize(text)`` with the index's
         tokenizer when the caller has it already (the index adds its bigrams), so a demand is tokenised
-        once per request."""
+        once per request. ``floor`` > 0: divided by at least ``floor`` × the score of an average-length
+        profile holding every indexed word of the text once (:func:`recommend.text.bm25_ceiling`)."""
         if not self.ids:
             return np.zeros(0)
         if words is None:
@@ -501,6 +508,9 @@ class ExpertIndex:
         else:
             raw = _bm25_scores(self._bm25, tokens)
         top = raw.max()
+        if floor > 0 and top > 0:
+            idf = self._idf(terms)
+            top = max(top, floor * bm25_ceiling([idf[t] for t in terms if idf.get(t)], self._args["k1"]))
         return raw / top if top > 0 else raw
 
     def combined(self, text_part: np.ndarray) -> np.ndarray:

@@ -485,11 +485,11 @@ def _recent(demand: DemandFacts, c: CandidateFacts, settings: Mapping[str, objec
 
 COMPONENT_TABLE: tuple[Component, ...] = (
     Component("field", "领域匹配", 0.22, "需求所需领域与专家擅长领域的匹配度（含上下位与相关领域）", ("paths",), _field),
-    Component("text", "文本相关", 0.156, "需求文本与专家项目、关键词的文本相关度（BM25）",
+    Component("text", "文本相关", 0.156, "需求文本与专家项目、关键词的文本相关度（BM25，除以候选中的最高分；最高者也只匹配需求一小部分时按 text_floor_coverage 折减）",
               ("text_score", "keywords", "projects"), _text),
     Component("semantic", "语义相似", 0.125, "需求与专家资料在语义空间中的相似度（离线由 NSFC、论文、专利语料训练的 LSA，"
               "与 BM25 文本相关合成混合文本分；没有语义模型时为 0）", ("semantic_score", "keywords", "projects"), _semantic),
-    Component("retrieval", "全库检索", 0.2, "全库文本检索（BM25，词加汉字二元组）的得分除以本需求在全部专家中的最高分："
+    Component("retrieval", "全库检索", 0.2, "全库文本检索（BM25，词加汉字二元组）的得分除以本需求在全部专家中的最高分（最高者也只匹配需求一小部分时按 retrieval_floor_coverage 折减）："
               "与其他专家相比有多相关（文本检索补充的候选与领域候选同样计分）", ("retrieval_score", "keywords", "projects"),
               _retrieval),
     Component("title", "单项匹配", 0.0, "与需求最接近的一个项目或论文名称的汉字二元组重合度（Dice）：整份资料之外，"

@@ -17,7 +17,7 @@ import numpy as np
 from recommend.config import DEFAULTS
 from recommend.scoring import CandidateFacts
 
-__all__ = ["Tokenize", "profile_text", "text_scores"]
+__all__ = ["Tokenize", "profile_text", "text_scores", "bm25_ceiling"]
 
 Tokenize = Callable[[str], list[str]]
 
@@ -30,8 +30,13 @@ def profile_text(facts: CandidateFacts) -> str:
 
 
 def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], *,
-                k1: float = DEFAULTS["text_bm25_k1"], b: float = DEFAULTS["text_bm25_b"]) -> dict[str, float]:
+                k1: float = DEFAULTS["text_bm25_k1"], b: float = DEFAULTS["text_bm25_b"],
+                floor: float = 0.0) -> dict[str, float]:
     """BM25 of the query against each document, divided by the best, so the top is 1.
+
+    With ``floor`` > 0 (setting ``text_floor_coverage``) it is divided by at least ``floor`` × the
+    score of a document of average length holding every matchable query word once (:func:`bm25_ceiling`):
+    when even the best covers only a small share of the query, nobody scores 1.
 
     ``k1`` and ``b`` are the settings ``text_bm25_k1`` and ``text_bm25_b`` (this reranking of the
     candidates, not the whole-graph index of :mod:`recommend.retrieval`, which has its own).
@@ -56,7 +61,24 @@ def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], 
         return {i: 0.0 for i in ids}
     raw = _bm25(query_tokens, postings, [len(docs[i]) or 1 for i in ids], k1, b)
     top = float(raw.max())
+    if floor > 0:
+        idf = {t: _idf(len(ids), len(postings[t][0])) for t in set(query_tokens)}
+        top = max(top, floor * bm25_ceiling([idf[t] for t in query_tokens], k1))
     return {i: (float(s) / top if top > 0 else 0.0) for i, s in zip(ids, raw, strict=True)}
+
+
+def _idf(n: int, df: int) -> float:
+    """Lucene's BM25 idf of a word in ``df`` of ``n`` documents (bm25s's ``idf_method="lucene"``)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25_ceiling(idfs: Sequence[float], k1: float) -> float:
+    """The BM25 of a document of average length that holds each query word (their ``idfs``) once.
+
+    >>> round(bm25_ceiling([2.0, 1.0], 1.2), 4)
+    1.3636
+    """
+    return sum(idfs) / (1.0 + k1)
 
 
 def _bm25(query: Sequence[str], postings: Mapping[str, tuple[list[int], list[int]]], lengths: list[int],
@@ -73,7 +95,7 @@ def _bm25(query: Sequence[str], postings: Mapping[str, tuple[list[int], list[int
         rows, counts = postings[t]
         rows_a = np.asarray(rows)
         tf = np.asarray(counts, dtype=np.float32)
-        idf = np.float32(math.log(1 + (n - len(rows) + 0.5) / (len(rows) + 0.5)))
+        idf = np.float32(_idf(n, len(rows)))
         tfc = tf / (k1 * ((1 - b) + b * length[rows_a] / avgdl) + tf)
         weights[t] = (rows_a, (idf * tfc).astype(np.float32))
     raw = np.zeros(n, dtype=np.float32)

@@ -79,3 +79,16 @@ def test_prior_weight_zero_is_text_only():
     weighted = ExpertIndex(WORLD, tokenize=str.split, ref_year=2014, prior=prior, prior_weight=0.0)
     text_only = ExpertIndex(WORLD, tokenize=str.split, ref_year=2014)
     assert weighted.search("供应链金融") == text_only.search("供应链金融")
+
+
+def test_index_floor_scales_a_weak_best_match_and_leaves_the_order():
+    """calib13: the whole-index score of a query matching one word of the best profile is below 1 with a floor,
+    every score scaled alike (the candidates chosen from it do not change)."""
+    import numpy as np
+
+    index = ExpertIndex(WORLD, tokenize=str.split, ref_year=2014)
+    query = "供应链金融风险管理 城市交通拥堵治理 水稻 育种 锂电池 正极"
+    plain, floored = index.text_scores(query), index.text_scores(query, floor=0.9)
+    assert plain.max() == 1.0 and 0 < floored.max() < 1.0
+    assert np.allclose(floored / floored.max(), plain)
+    assert np.array_equal(index.text_scores(query, floor=0.0), plain)

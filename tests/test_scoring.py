@@ -176,3 +176,27 @@ def test_candidate_bm25_gives_bm25s_numbers_bit_for_bit():
             top = float(raw.max())
             want = {i: float(s) / top if top > 0 else 0.0 for i, s in zip(docs, raw, strict=True)}
             assert got == want and np.isfinite(list(got.values())).all()
+
+
+def test_text_floor_keeps_a_one_word_match_from_scoring_one():
+    """calib13: with a floor, the best candidate scores 1 only when it covers enough of the query's matchable words
+    (by idf); candidates matching one word each of a three-word query are scaled down, the ratios stay; a query word
+    no candidate has does not count."""
+    import pytest
+
+    from recommend.text import bm25_ceiling, text_scores
+
+    docs = {"salt": ["高盐", "土壤", "植物"], "city": ["城市", "交通", "规划"], "rice": ["水稻", "育种", "栽培"]}
+    query = ["高盐", "城市", "水稻", "印染废水"]
+    plain = text_scores(query, docs)
+    assert max(plain.values()) == 1.0
+    floored = text_scores(query, docs, floor=0.9)
+    assert 0 < max(floored.values()) < 0.5
+    assert {k: v / max(floored.values()) for k, v in floored.items()} == pytest.approx(plain)
+    # a document of average length holding every matchable word once scores the ceiling: it is the 1
+    full = {**docs, "all": ["高盐", "城市", "水稻"]}
+    assert text_scores(query, full, floor=1.0)["all"] == pytest.approx(1.0, abs=1e-6)
+    assert bm25_ceiling([1.0, 1.0], 1.0) == 1.0
+    # no floor, or a floor below the best's share: as before
+    assert text_scores(query, docs, floor=0.0) == plain
+    assert text_scores(["高盐"], docs, floor=0.5) == text_scores(["高盐"], docs)
