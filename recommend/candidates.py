@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import Msg, NotFoundError
-from graph.model import CLASS_BASIS, NODE_SPECS, REVIEW_BASIS, Label, RelType
+from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
@@ -250,7 +250,7 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
         n = len(e.expert) if fanout is None else min(fanout, len(e.expert))
         for j in np.flatnonzero(np.isin(e.expert[:n], keep_index)):
             expert, weight = lists.expert_id(int(e.expert[j])), float(e.expert_weight[j])
-            basis = CLASS_BASIS if e.expert_by_class is not None and e.expert_by_class[j] else ""
+            basis = e.expert_basis[j] if e.expert_basis is not None else ""
             mine = paths.setdefault(expert, [])
             for r in by_field[f]:
                 mine.append(FieldPath(r.demand_field, fields[r.demand_field], r.field, r.similarity, weight,
@@ -267,8 +267,7 @@ def _paths_to_experts(store: GraphStore, reaches: Sequence[FieldReach], fields: 
             outputs.setdefault(lists.expert_id(int(e.paper_person[j])), []).append(
                 (1, lists.output_id(Label.PAPER, int(e.paper_id[j])), "", f,
                  (1.0 if first else member_share) * float(e.paper_link[j]), "first" if first else "author",
-                 CLASS_BASIS if e.paper_by_class is not None and e.paper_by_class[j]
-                 else REVIEW_BASIS if e.paper_reviewed is not None and e.paper_reviewed[j] else ""))
+                 e.paper_basis[j] if e.paper_basis is not None else ""))
     for expert, found in outputs.items():
         mine = paths.setdefault(expert, [])
         for kind, output, _, f, weight, role, basis in sorted(found):  # projects (0) before papers (1)

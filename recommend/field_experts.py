@@ -79,11 +79,13 @@ class FieldEntries:
     paper_link: np.ndarray
     paper_first: np.ndarray  # bool: AUTHORED.position == 1
     paper_id: np.ndarray  # paper index
-    expert_by_class: np.ndarray | None = None  # bool per EXPERT_IN: basis CLASS_BASIS (None: none is)
-    paper_by_class: np.ndarray | None = None  # bool per paper entry: its IN_FIELD's basis is CLASS_BASIS
-    paper_reviewed: np.ndarray | None = None  # bool per paper entry: its IN_FIELD's basis is REVIEW_BASIS
+    # the link's ``basis`` per EXPERT_IN / per paper entry ("" none; CLASS_BASIS, REVIEW_BASIS), None when none has one
+    expert_basis: tuple[str, ...] | None = None
+    paper_basis: tuple[str, ...] | None = None
 
 
+_BASES = (CLASS_BASIS, REVIEW_BASIS)
+"""The link bases the paths carry (a link with another basis, or none, is plain evidence)."""
 _EMPTY_INT = np.zeros(0, dtype=np.int64)
 _EMPTY_FLOAT = np.zeros(0, dtype=np.float64)
 _EMPTY_BOOL = np.zeros(0, dtype=bool)
@@ -113,8 +115,7 @@ class FieldExpertLists:
         # field -> [(expert, weight)] / [(output, link)], in the bounded traversal's order
         self._expert_in: dict[str, list[tuple[str, float]]] = {}
         self._linked: dict[Label, dict[str, list[tuple[str, float]]]] = {Label.PROJECT: {}, Label.PAPER: {}}
-        self._by_class: dict[str, set[str]] = {}  # field -> experts and papers whose link to it has basis CLASS_BASIS
-        self._reviewed: dict[str, set[str]] = {}  # field -> papers whose link to it has basis REVIEW_BASIS
+        self._basis: dict[str, dict[str, str]] = {}  # field -> {expert or paper: its link's basis}, non-empty bases only
         # output -> [(expert, flag)]: a project's (expert, leads) ordered by (type, id); a paper's (expert, first)
         self._people: dict[Label, dict[str, list[tuple[str, bool]]]] = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of: dict[NodeRef, set[str]] = {}
@@ -249,8 +250,7 @@ class FieldExpertLists:
         self._linked = {Label.PROJECT: {}, Label.PAPER: {}}
         self._people = {Label.PROJECT: {}, Label.PAPER: {}}
         self._fields_of = {}
-        self._by_class = {}
-        self._reviewed = {}
+        self._basis = {}
         self._irregular = set()
         fields = [n.id for n in store.all_nodes(Label.FIELD)]
         outputs = self._read_fields(store, fields)
@@ -297,8 +297,7 @@ class FieldExpertLists:
             if any((r, f) not in found for r in mine):  # replaced meanwhile: read the field as it is now
                 whole.add(f)
                 continue
-            by_class = self._by_class.setdefault(f, set())
-            reviewed = self._reviewed.setdefault(f, set())
+            basis = self._basis.setdefault(f, {})
             for r in sorted(mine, key=lambda r: (r.label.value, r.id)):
                 props = found[(r, f)]
                 weight = float(props.get("weight", 1.0))
@@ -308,12 +307,9 @@ class FieldExpertLists:
                 entries = (self._expert_in if r.label is Label.EXPERT else self._linked[r.label]).setdefault(f, [])
                 entries[:] = [e for e in entries if e[0] != r.id]
                 bisect.insort(entries, (r.id, weight), key=lambda e: (-e[1], e[0]))
-                by_class.discard(r.id)
-                reviewed.discard(r.id)
-                if props.get("basis") == CLASS_BASIS:
-                    by_class.add(r.id)
-                elif props.get("basis") == REVIEW_BASIS:
-                    reviewed.add(r.id)
+                basis.pop(r.id, None)
+                if props.get("basis") in _BASES:
+                    basis[r.id] = props["basis"]
                 if r.label is not Label.EXPERT:
                     self._fields_of.setdefault(r, set()).add(f)
                     if r.id not in self._people[r.label]:
@@ -323,8 +319,7 @@ class FieldExpertLists:
     def _read_fields(self, store: GraphStore, fields: Sequence[str]) -> set[NodeRef]:
         """Re-read the EXPERT_IN and IN_FIELD lists of ``fields``; the outputs not read before."""
         found: dict[str, dict[tuple[RelType, Label], list[tuple[tuple, str, float]]]] = {f: {} for f in fields}
-        by_class: dict[str, set[str]] = {f: set() for f in fields}
-        reviewed: dict[str, set[str]] = {f: set() for f in fields}
+        basis: dict[str, dict[str, str]] = {f: {} for f in fields}
         irregular: set[str] = set()
         for i in range(0, len(fields), _CHUNK):
             refs = [NodeRef(Label.FIELD, f) for f in fields[i:i + _CHUNK]]
@@ -338,15 +333,12 @@ class FieldExpertLists:
                 if weight != rel_weight(nb.rel.props):
                     irregular.add(src.id)
                 found[src.id].setdefault(key, []).append(((-rel_weight(nb.rel.props), nb.node.id), nb.node.id, weight))
-                if nb.rel.props.get("basis") == CLASS_BASIS:
-                    by_class[src.id].add(nb.node.id)
-                elif nb.rel.props.get("basis") == REVIEW_BASIS:
-                    reviewed[src.id].add(nb.node.id)
+                if nb.rel.props.get("basis") in _BASES:
+                    basis[src.id][nb.node.id] = nb.rel.props["basis"]
         new: set[NodeRef] = set()
         self._irregular = (self._irregular - set(fields)) | irregular
         for f, kinds in found.items():
-            self._by_class[f] = by_class[f]
-            self._reviewed[f] = reviewed[f]
+            self._basis[f] = basis[f]
             self._expert_in[f] = [(i, w) for _, i, w in sorted(kinds.get((RelType.EXPERT_IN, Label.EXPERT), []))]
             for label in _OUTPUTS:
                 old = self._linked[label].get(f, [])
@@ -389,17 +381,15 @@ class FieldExpertLists:
                 link.append(weight)
                 lead.append(leads)
                 pid.append(self.outputs[Label.PROJECT](project))
-        a_person, a_link, a_first, a_id, a_class, a_reviewed = [], [], [], [], [], []
-        by_class = self._by_class.get(field, set())
-        reviewed = self._reviewed.get(field, set())
+        a_person, a_link, a_first, a_id, a_basis = [], [], [], [], []
+        basis = self._basis.get(field, {})
         for paper, weight in papers:
             for expert, first in self._people[Label.PAPER].get(paper, []):
                 a_person.append(self.experts(expert))
                 a_link.append(weight)
                 a_first.append(first)
                 a_id.append(self.outputs[Label.PAPER](paper))
-                a_class.append(paper in by_class)
-                a_reviewed.append(paper in reviewed)
+                a_basis.append(basis.get(paper, ""))
         return FieldEntries(
             np.array([self.experts(e) for e, _ in experts], dtype=np.int64) if experts else _EMPTY_INT,
             np.array([w for _, w in experts], dtype=np.float64) if experts else _EMPTY_FLOAT,
@@ -412,9 +402,8 @@ class FieldExpertLists:
             np.array(a_link, dtype=np.float64) if a_link else _EMPTY_FLOAT,
             np.array(a_first, dtype=bool) if a_first else _EMPTY_BOOL,
             np.array(a_id, dtype=np.int64) if a_id else _EMPTY_INT,
-            np.array([e in by_class for e, _ in experts], dtype=bool) if by_class else None,
-            np.array(a_class, dtype=bool) if by_class else None,
-            np.array(a_reviewed, dtype=bool) if reviewed else None,
+            tuple(basis.get(e, "") for e, _ in experts) if basis.keys() & {e for e, _ in experts} else None,
+            tuple(a_basis) if any(a_basis) else None,
         )
 
     # -- a request -----------------------------------------------------------------------------

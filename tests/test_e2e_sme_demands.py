@@ -24,7 +24,11 @@ candidates match a *specific* word (锂离子电池, 高盐), so leaving generic
 (``list_generic_spread`` on branch e2e12b, their spread over fields in the linker's corpora) does not set them aside; only with a
 coverage floor as well (``list_text_coverage``) do both top 5 pass, and that costs P@5 and confident nonsense on
 both splits; linking the key R&D titles with the supervised linker (全固态锂电池… → 603) brings one battery expert
-with a path to the top but raised dev2's confident nonsense. Not adopted: both stay xfail.
+with a path to the top but raised dev2's confident nonsense. Not adopted: both stay xfail. Since then (DECISIONS.md): hand-checked
+verdicts on every paper (census12) and every NSFC project (water12) on batteries and wastewater give the on-topic
+experts paths (郭光, 高盐偶氮染料降解, becomes first) but one checked path makes a whole list trusted and its text-only slots
+confident nonsense; counting crosswalk-reached fields as one need (needs13) and calibrating text scores against the
+query (calib13, adopted: it rescales, it does not reorder these top 5) leave the wastewater top 5 with text-only slots.
 ``test_without_text_index_…`` shows the field paths alone reach evidence in the right fields; the last test
 (``xfail(strict=True)``) asks for more: evidence titles on the demand's own problem (锂/正极, 焊/视觉,
 废水/脱盐), which the demo's supply does not have: 4 ChinaXiv papers mention lithium-ion cells or lithium

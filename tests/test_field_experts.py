@@ -148,13 +148,9 @@ def test_a_small_write_updates_the_lists_itself_and_they_equal_a_fresh_build(sto
         assert [lists.output_id(Label.PROJECT, i) for i in mine.project_id] == \
             [fresh.output_id(Label.PROJECT, i) for i in theirs.project_id]
         assert mine.project_link.tolist() == theirs.project_link.tolist()
-        assert (mine.expert_by_class is None) == (theirs.expert_by_class is None)
-        if mine.expert_by_class is not None:
-            assert mine.expert_by_class.tolist() == theirs.expert_by_class.tolist()
-        assert (mine.paper_reviewed is None) == (theirs.paper_reviewed is None)
-        if mine.paper_reviewed is not None:
-            assert mine.paper_reviewed.tolist() == theirs.paper_reviewed.tolist()
-    assert lists._by_class["f:cathode"] == fresh._by_class["f:cathode"] and "e:new3" in fresh._by_class["f:cathode"]
-    assert lists._reviewed["f:cathode"] == fresh._reviewed["f:cathode"] == {"a:new"}
+        assert mine.expert_basis == theirs.expert_basis and mine.paper_basis == theirs.paper_basis
+    assert lists._basis["f:cathode"] == fresh._basis["f:cathode"]
+    assert fresh._basis["f:cathode"].get("e:new3") == CLASS_BASIS and fresh._basis["f:cathode"].get("a:new") == REVIEW_BASIS
+    assert [p for p, b in fresh._basis["f:cathode"].items() if b == REVIEW_BASIS] == ["a:new"]
     cands, _ = gather_candidates(store, demand_facts(store, "d:1", year=2026), resolve({"text_candidates": 0}))
     assert {p.basis for c in cands if c.id == "e:new3" for p in c.paths if p.kind == "paper"} == {REVIEW_BASIS}
