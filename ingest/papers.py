@@ -60,7 +60,7 @@ from ingest.identity import PersonIndex, PersonRecord, author_record
 from ingest.nsfc import expert_weight
 from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_name, normalize_org
 
-__all__ = ["PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "FIELDS_BASIS", "PaperBuilder", "AuthorRecord",
+__all__ = ["plain_title", "PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "FIELDS_BASIS", "PaperBuilder", "AuthorRecord",
            "author_records", "clc_links", "paper_id", "primary_institution", "institutions_by_author",
            "UMBRELLA_INSTITUTIONS"]
 
@@ -109,6 +109,41 @@ def institutions_by_author(pairs: Iterable[tuple[str, str]]) -> dict[str, list[s
         if (org := normalize_org(inst)) not in insts:
             insts.append(org)
     return out
+
+
+_MATH = re.compile(r"\$([^$]*)\$")
+_STYLE = re.compile(r"\\(?:mathbf|mathrm|mathsf|mathit|mathtt|mathfrak|mathcal|mathscr|boldsymbol|pmb|textbf|textit|"
+                    r"text|bf|rm|sf|it|tt|left|right|substack)(?![A-Za-z])")
+_SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε", "kappa": "κ",
+            "lambda": "λ", "mu": "μ", "nu": "ν", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "Phi": "Φ",
+            "omega": "ω", "Omega": "Ω", "theta": "θ", "rho": "ρ", "eta": "η", "chi": "χ", "psi": "ψ", "xi": "ξ",
+            "times": "×", "cdot": "·", "sim": "~", "dot": "", "pm": "±", "leq": "≤", "geq": "≥", "leqslant": "≤", "geqslant": "≥",
+            "circ": "°", "prime": "′", "mid": "|", "nabla": "∇", "rightarrow": "→", "%": "%", "~": "~", " ": " "}
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+
+
+def _plain_math(m: re.Match[str]) -> str:
+    body = _STYLE.sub("", m[1])
+    body = re.sub(r"\\([A-Za-z]+|.)", lambda c: _SYMBOLS.get(c[1], c[1]), body)
+    return re.sub(r"[{}_^\s]", "", body)
+
+
+def plain_title(title: str) -> str:
+    r"""A title as a reader should see it: the LaTeX and Markdown escapes of the ChinaXiv export turned into text
+    (``$\\mathbf { C O } _ { 2 }$`` → CO2, ``$\\beta$`` → β, ``1\\~21`` → 1~21, ``\\*`` dropped) and a space
+    between two Chinese characters removed (line breaks of the PDF).
+
+    >>> plain_title("皆伐火烧对亚热带森林不同深度土壤 $\\mathbf { C O } _ { 2 }$ 通量的影响")
+    '皆伐火烧对亚热带森林不同深度土壤 CO2 通量的影响'
+    >>> plain_title("1\\~21日龄爱拔益加 $\\times$ 罗曼肉杂鸡饲粮的 影响"), plain_title("\\*中国湖泊微生物组研究")
+    ('1~21日龄爱拔益加 × 罗曼肉杂鸡饲粮的影响', '中国湖泊微生物组研究')
+    >>> plain_title("温州沿海小型海岛植物丰富度和 $\\beta$ 多样性"), plain_title("Fe-1.5wt $\\%$ Cu合金")
+    ('温州沿海小型海岛植物丰富度和 β 多样性', 'Fe-1.5wt % Cu合金')
+    """
+    text = _MATH.sub(_plain_math, title)
+    text = re.sub(r"\\([~%_&#])", r"\1", text.replace("\\*", ""))  # \* marks a footnote: dropped
+    text = re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
 
 
 def paper_id(rec: dict[str, Any], source: str) -> str | None:
@@ -204,7 +239,7 @@ class PaperBuilder(Builder):
         parsed = parse_paper_authors(rec.get("authors") or "", rec.get("affiliations") or "")
         keywords = [k for k in rec.get("keywords") or [] if isinstance(k, str) and k.strip()]
         ctx.node(Label.PAPER, {
-            "id": pid, "title": rec.get("title"), "authors": list(parsed.authors), "keywords": keywords,
+            "id": pid, "title": plain_title(str(rec["title"])), "authors": list(parsed.authors), "keywords": keywords,
             "abstract": rec.get("abstract"), "year": year, "month": rec.get("month"), "clc": rec.get("clc"),
             "source": source,
         })
