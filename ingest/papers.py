@@ -142,6 +142,7 @@ def plain_title(title: str) -> str:
     """
     text = _MATH.sub(_plain_math, title)
     text = re.sub(r"\\([~%_&#])", r"\1", text.replace("\\*", ""))  # \* marks a footnote: dropped
+    text = re.sub(r"\\(?![A-Za-z])", "", text)  # a stray backslash of the OCR (化\谢)
     text = re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text)
     return re.sub(r"\s{2,}", " ", text).strip()
 

@@ -228,3 +228,28 @@ def test_printed_clc_links_a_paper_but_a_link_resting_on_it_alone_does_not_vouch
         shown = explain_paths("d", "知识组织", ScoredExpert(facts, 0.5, {}, {}), {})
         links = {step.link for path in shown for step in path.steps if step.kind == "paper"}
         assert links == {f"所属论文（{CLASS_BASIS}）" if basis else "所属论文"}
+
+
+def test_every_shipped_title_is_stored_as_plain_text(tmp_path):
+    """clean12: no shipped ChinaXiv title keeps LaTeX math, a Markdown escape or a PDF line break between two Chinese
+    characters once imported; titles without them are stored exactly as given."""
+    import re
+
+    from graph.local_store import LocalStore
+    from ingest.papers import plain_title
+
+    titles = [json.loads(line)["title"] for line in PAPERS_FILE.read_text(encoding="utf-8").splitlines()]
+    marked = [t for t in titles if re.search(r"[$\\]|[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", t)]
+    assert len(marked) > 500
+    for t in titles:
+        plain = plain_title(t)
+        assert not re.search(r"[$\\]|mathbf|mathrm|[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", plain), (t, plain)
+        if t not in marked:
+            assert plain == t.strip()
+    # the importer stores the plain title
+    rows = tmp_path / "p.jsonl"
+    rows.write_text(json.dumps({"id": "x1", "title": "土壤 $\\mathbf { C O } _ { 2 }$ 通量的 影响", "authors": "王颖1",
+                                "affiliations": "1. 北京大学"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    store = LocalStore(tmp_path / "db")
+    assert import_file(rows, "paper", store).ok
+    assert store.get_node(Label.PAPER, "chinaxiv:x1").props["title"] == "土壤 CO2 通量的影响"
