@@ -22,6 +22,10 @@ def test_recommend_prints_a_chinese_table_with_paths_and_teams(tmp_path):
     assert "需求：高镍正极材料涂布缺陷检测" in out
     first = out.splitlines()[out.splitlines().index(next(x for x in out.splitlines() if x.startswith("名次"))) + 1]
     assert first.startswith("1") and "李明" in first and "浙江大学" in first
+    # the two main contributions under their Chinese names (全库检索 0.20、文本相关 0.16), as in the 理由 sentence
+    from recommend.scoring import COMPONENT_ZH
+    assert sum(f"{zh} 0." in first for zh in COMPONENT_ZH.values()) == 2
+    assert not any(f"{name} 0." in first for name in COMPONENT_ZH)
     assert "路径：高镍正极材料涂布缺陷检测 →需要→ 正极材料 →擅长→ 李明" in out
     assert "推荐团队：" in out and "对照 RarestFirst" in out
     assert "已排除 e:conf：利益冲突：与需求企业存在关联" in out

@@ -26,7 +26,7 @@ from recommend.evaluation import METRIC_KEYS, PiQuery, pi_retrieval
 from recommend.field_similarity import write_related_fields
 from recommend.profiles import load_profiles
 from recommend.ranker import ranker_zh
-from recommend.scoring import EXPERT_TYPES
+from recommend.scoring import COMPONENT_ZH, EXPERT_TYPES
 
 __all__ = ["recommend", "evaluate", "relate_fields"]
 
@@ -76,7 +76,7 @@ def _print_recommendation(rec: Recommendation) -> None:
     for e in rec.experts:
         f = e.scored.facts
         top = sorted(e.scored.contributions.items(), key=lambda kv: -kv[1])[:2]
-        parts = "、".join(f"{k} {v:.2f}" for k, v in top if v > 0)
+        parts = "、".join(f"{COMPONENT_ZH.get(k, k)} {v:.2f}" for k, v in top if v > 0)
         conf = f"  置信度 {e.evidence.confidence:.2f}" if e.evidence is not None else ""
         click.echo(f"{e.rank:<6}{_pad(f.name, 10)}{_pad(f.institution_name or '', 28)}{e.scored.score:>6.3f}  {parts}{conf}")
         if e.paths:
