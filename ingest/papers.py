@@ -118,7 +118,7 @@ _SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": 
             "lambda": "λ", "mu": "μ", "nu": "ν", "pi": "π", "sigma": "σ", "tau": "τ", "phi": "φ", "Phi": "Φ",
             "omega": "ω", "Omega": "Ω", "theta": "θ", "rho": "ρ", "eta": "η", "chi": "χ", "psi": "ψ", "xi": "ξ",
             "times": "×", "cdot": "·", "sim": "~", "dot": "", "pm": "±", "leq": "≤", "geq": "≥", "leqslant": "≤", "geqslant": "≥",
-            "circ": "°", "prime": "′", "mid": "|", "nabla": "∇", "rightarrow": "→", "%": "%", "~": "~", " ": " "}
+            "circ": "°", "prime": "′", "mid": "|", "nabla": "∇", "rightarrow": "→"}
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 
 
