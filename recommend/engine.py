@@ -216,7 +216,7 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     model = get_semantic_model() if isinstance(semantics, _Default) else semantics
     query_tokens = tokenize(demand.text)
     hits: list[tuple[str, float]] = []
-    text_part = None
+    text_part, text_scale = None, 1.0
     if index is not None:
         expansion: list[str] = []
         if model is not None and int(settings["semantic_expansion_terms"]) > 0:
@@ -228,12 +228,12 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
         # The demand is tokenised once: the tokenizer cuts at whitespace, so the words of "text keywords"
         # are the text's words then the keywords' (tests/test_nlp.py checks it on the demo demands).
         joined = partial(_joined_words, query_tokens, tokenize) if tokenize is index.tokenizer else None
-        text_part = index.text_scores(" ".join([demand.text, *keywords]),
-                                      words=joined(keywords) if joined else None,
-                                      floor=float(settings["retrieval_floor_coverage"]))
+        text_part, text_scale = index.scaled_text_scores(" ".join([demand.text, *keywords]),
+                                                         words=joined(keywords) if joined else None,
+                                                         floor=float(settings["retrieval_floor_coverage"]))
         k = int(settings["text_candidates"])
-        if k > 0:  # the candidates are the best as without the floor (it scales every score alike)
-            hits = [(i, s) for i, s in index.top(index.combined(_unit(text_part)), k=k) if s > 0]
+        if k > 0:  # the candidates are the best by the unscaled scores (the floor scales every score alike)
+            hits = [(i, s) for i, s in index.top(index.combined(text_part), k=k) if s > 0]
             if expansion:
                 seen = {i for i, _ in hits}
                 expanded = index.text_scores(" ".join([demand.text, *keywords, *expansion]),
@@ -262,17 +262,11 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
         for change, s in zip(changes, sims, strict=True):
             change["semantic_score"] = s
     if index is not None:
-        for change, more in zip(changes, _index_scores(index, text_part, kept, demand.year), strict=True):
+        for change, more in zip(changes, _index_scores(index, text_part, text_scale, kept, demand.year), strict=True):
             change.update(more)
     kept = [replace(c, **change) for c, change in zip(kept, changes, strict=True)]
     scored = score_candidates(demand, kept, settings)
     return Scoring(scored, len(candidates), excluded, docs, query_tokens)
-
-
-def _unit(scores: Any) -> Any:
-    """``scores`` divided by their best (as they are when the best is 1 or nothing scores)."""
-    top = float(scores.max()) if len(scores) else 0.0
-    return scores / top if 0 < top != 1.0 else scores
 
 
 def _joined_words(text_words: Sequence[str], tokenize: Tokenize, more: Sequence[str]) -> list[str]:
@@ -280,10 +274,10 @@ def _joined_words(text_words: Sequence[str], tokenize: Tokenize, more: Sequence[
     return [*text_words, *tokenize(" ".join(more))] if more else list(text_words)
 
 
-def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFacts], year: int
+def _index_scores(index: ExpertIndex, text_part: Any, scale: float, kept: Sequence[CandidateFacts], year: int
                   ) -> list[dict[str, float]]:
-    """Each candidate's ``retrieval_score`` (its row of the index's normalised text scores, 0 when not
-    indexed) and ``activity_score`` (:func:`recommend.scoring.activity` with the index's activity prior,
+    """Each candidate's ``retrieval_score`` (its row of the index's normalised text scores times the floor's
+    ``scale``, 0 when not indexed) and ``activity_score`` (:func:`recommend.scoring.activity` with the index's activity prior,
     from the candidate's own projects as of ``year``; 0 when the index has no prior)."""
     prior = index.prior
     rates = prior.table() if prior is not None else {}
@@ -291,7 +285,7 @@ def _index_scores(index: ExpertIndex, text_part: Any, kept: Sequence[CandidateFa
     out = []
     for c in kept:
         pos = index.position(c.id)
-        value = float(text_part[pos]) if pos is not None and text_part is not None and len(text_part) else 0.0
+        value = scale * float(text_part[pos]) if pos is not None and text_part is not None and len(text_part) else 0.0
         out.append({"retrieval_score": round(value, 6),
                     "activity_score": round(activity(c.projects, year, rates, base), 6)})
     return out

@@ -38,7 +38,7 @@ from recommend import metrics
 from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
 from recommend.scoring import activity_features, cjk_bigrams
-from recommend.text import bm25_ceiling
+from recommend.text import bm25_ceiling, bm25_idf
 
 __all__ = ["cjk_bigrams", "analyzer", "with_bigrams", "ActivityPrior", "fit_activity_prior", "recent_end", "graph_prior", "ExpertIndex",
            "calibrate", "text_digest", "TokenCache", "tokenized_profiles"]
@@ -460,17 +460,16 @@ class ExpertIndex:
             tid = vocab.get(t) if t in self._vocab else None
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
             df += sum(1 for counts, _ in self._delta.values() if t in counts)
-            idf[t] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) if df else 0.0
+            idf[t] = bm25_idf(n_docs, df) if df else 0.0
         return idf
 
-    def _delta_scores(self, terms: list[str], raw: np.ndarray) -> None:
-        """Score the delta's profiles into ``raw`` with the base corpus's statistics."""
+    def _delta_scores(self, terms: list[str], raw: np.ndarray, idf: Mapping[str, float]) -> None:
+        """Score the delta's profiles into ``raw`` with the base corpus's statistics (``idf``: :meth:`_idf` of ``terms``)."""
         if len(self._masked):
             raw[self._masked] = 0.0
         if not self._delta:
             return
         k1, b = self._args["k1"], self._args["b"]
-        idf = self._idf(terms)
         for expert_id, (counts, length) in self._delta.items():
             norm = k1 * ((1 - b) + b * length / self._avgdl)
             raw[self._delta_pos[expert_id]] = sum(idf[t] * counts[t] / (norm + counts[t]) for t in terms if t in counts)
@@ -485,33 +484,41 @@ class ExpertIndex:
         n = self._delta_pos.get(expert_id)
         return n if n is not None else self._base_pos.get(expert_id)
 
-    def text_scores(self, text: str, *, words: Sequence[str] | None = None, floor: float = 0.0) -> np.ndarray:
+    def text_scores(self, text: str, *, words: Sequence[str] | None = None) -> np.ndarray:
         """BM25 of ``text`` against every indexed profile divided by the best (aligned with :attr:`ids`;
         all 0 when no word of ``text`` is indexed). ``words``: ``tokenize(text)`` with the index's
         tokenizer when the caller has it already (the index adds its bigrams), so a demand is tokenised
-        once per request. ``floor`` > 0: divided by at least ``floor`` × the score of an average-length
-        profile holding every indexed word of the text once (:func:`recommend.text.bm25_ceiling`)."""
+        once per request."""
+        return self.scaled_text_scores(text, words=words)[0]
+
+    def scaled_text_scores(self, text: str, *, words: Sequence[str] | None = None, floor: float = 0.0
+                           ) -> tuple[np.ndarray, float]:
+        """:meth:`text_scores` without the floor, and the factor (≤ 1) the floor puts on every one of them: the best
+        score over ``floor`` × the score of an average-length profile holding every indexed word of the text once
+        (:func:`recommend.text.bm25_ceiling`), when that is smaller than 1. Callers that choose candidates use the
+        scores, and apply the factor only to the few they score (:mod:`recommend.engine`)."""
         if not self.ids:
-            return np.zeros(0)
+            return np.zeros(0), 1.0
         if words is None:
             terms = self._analyze(text)
         else:
             terms = with_bigrams(words, text) if self._args["bigrams"] else list(words)
         tokens = [t for t in terms if t in self._vocab]
+        idf = self._idf(terms) if self._delta or floor > 0 else {}
         if self._delta or self._gone:
             raw = np.zeros(len(self.ids), dtype=np.float32)
             if tokens and self._base_n:
                 raw[:self._base_n] = _bm25_scores(self._bm25, tokens)
-            self._delta_scores(terms, raw)
+            self._delta_scores(terms, raw, idf)
         elif not tokens:  # no word the index knows (「ß」, 「🙂」): nobody matches, and bm25s would fail
-            return np.zeros(len(self.ids))
+            return np.zeros(len(self.ids)), 1.0
         else:
             raw = _bm25_scores(self._bm25, tokens)
-        top = raw.max()
-        if floor > 0 and top > 0:
-            idf = self._idf(terms)
-            top = max(top, floor * bm25_ceiling([idf[t] for t in terms if idf.get(t)], self._args["k1"]))
-        return raw / top if top > 0 else raw
+        top = float(raw.max())
+        if top <= 0:
+            return raw, 1.0
+        ceiling = floor * bm25_ceiling([idf[t] for t in terms if idf.get(t)], self._args["k1"]) if floor > 0 else 0.0
+        return raw / top, (top / ceiling if ceiling > top else 1.0)
 
     def combined(self, text_part: np.ndarray) -> np.ndarray:
         """``text_part`` plus the weighted log prior (the search score)."""

@@ -17,7 +17,7 @@ import numpy as np
 from recommend.config import DEFAULTS
 from recommend.scoring import CandidateFacts
 
-__all__ = ["Tokenize", "profile_text", "text_scores", "bm25_ceiling"]
+__all__ = ["Tokenize", "profile_text", "text_scores", "bm25_idf", "bm25_ceiling"]
 
 Tokenize = Callable[[str], list[str]]
 
@@ -62,12 +62,12 @@ def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], 
     raw = _bm25(query_tokens, postings, [len(docs[i]) or 1 for i in ids], k1, b)
     top = float(raw.max())
     if floor > 0:
-        idf = {t: _idf(len(ids), len(postings[t][0])) for t in set(query_tokens)}
+        idf = {t: bm25_idf(len(ids), len(postings[t][0])) for t in set(query_tokens)}
         top = max(top, floor * bm25_ceiling([idf[t] for t in query_tokens], k1))
     return {i: (float(s) / top if top > 0 else 0.0) for i, s in zip(ids, raw, strict=True)}
 
 
-def _idf(n: int, df: int) -> float:
+def bm25_idf(n: int, df: int) -> float:
     """Lucene's BM25 idf of a word in ``df`` of ``n`` documents (bm25s's ``idf_method="lucene"``)."""
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
@@ -95,7 +95,7 @@ def _bm25(query: Sequence[str], postings: Mapping[str, tuple[list[int], list[int
         rows, counts = postings[t]
         rows_a = np.asarray(rows)
         tf = np.asarray(counts, dtype=np.float32)
-        idf = np.float32(_idf(n, len(rows)))
+        idf = np.float32(bm25_idf(n, len(rows)))
         tfc = tf / (k1 * ((1 - b) + b * length[rows_a] / avgdl) + tf)
         weights[t] = (rows_a, (idf * tfc).astype(np.float32))
     raw = np.zeros(n, dtype=np.float32)

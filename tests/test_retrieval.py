@@ -88,7 +88,9 @@ def test_index_floor_scales_a_weak_best_match_and_leaves_the_order():
 
     index = ExpertIndex(WORLD, tokenize=str.split, ref_year=2014)
     query = "供应链金融风险管理 城市交通拥堵治理 水稻 育种 锂电池 正极"
-    plain, floored = index.text_scores(query), index.text_scores(query, floor=0.9)
+    plain = index.text_scores(query)
+    scores, scale = index.scaled_text_scores(query, floor=0.9)
+    floored = scores * scale
     assert plain.max() == 1.0 and 0 < floored.max() < 1.0
     assert np.allclose(floored / floored.max(), plain)
-    assert np.array_equal(index.text_scores(query, floor=0.0), plain)
+    assert np.array_equal(scores, plain) and index.scaled_text_scores(query, floor=0.0)[1] == 1.0
