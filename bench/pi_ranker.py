@@ -1,6 +1,7 @@
 """Which learner for the ranker? Linear (pointwise / pairwise logistic regression) vs LightGBM LambdaRank.
 
     python -m bench.pi_ranker --split var/eval/g2014 [--lightgbm]
+    python -m bench.pi_ranker --split var/eval/g2014 --dev [--lightgbm]   # training groups only: dev year
 
 Builds the engine's query groups once for a time split made by ``bench.pi_split`` (cached next to it
 as ``groups.pickle``): training groups are the graph's own projects of the two years before the
@@ -30,7 +31,7 @@ from ingest.nlp import content_words
 from recommend import metrics
 from recommend.config import resolve
 from recommend.profiles import load_profiles
-from recommend.ranker import C_GRID, KINDS, Group, hand_weights, rank_group, select_ranker, train_ranker
+from recommend.ranker import C_GRID, KINDS, Group, dev_split, hand_weights, rank_group, select_ranker, train_ranker
 from recommend.ranker_data import Query, project_groups, query_groups
 from recommend.scoring import COMPONENTS
 
@@ -72,8 +73,12 @@ def report(groups: list[Group], rankings: list[list[str]]) -> dict[str, object]:
             "hit@10_ci": [round(x, 4) for x in metrics.wilson_interval(hits, len(groups))]}
 
 
-def lambdarank(train: list[Group], test: list[Group], seed: int = 0,
-               names: tuple[str, ...] = COMPONENTS) -> list[list[str]]:
+LAMBDARANK_GRID = ((100, 7), (100, 15), (300, 7), (300, 15))
+"""(n_estimators, num_leaves) points tried on the dev year (data/eval/pi-retrieval/DECISIONS.md, third round)."""
+
+
+def lambdarank(train: list[Group], test: list[Group], seed: int = 0, names: tuple[str, ...] = COMPONENTS,
+               *, n_estimators: int = 200, num_leaves: int = 15) -> list[list[str]]:
     """LightGBM LambdaRank on ``names`` (small, deterministic, one thread)."""
     import lightgbm as lgb
 
@@ -84,7 +89,8 @@ def lambdarank(train: list[Group], test: list[Group], seed: int = 0,
 
     usable = [g for g in train if g.candidates]
     x, y, sizes = matrix(usable)
-    model = lgb.LGBMRanker(objective="lambdarank", n_estimators=200, learning_rate=0.05, num_leaves=15,
+    model = lgb.LGBMRanker(objective="lambdarank", n_estimators=n_estimators, learning_rate=0.05,
+                           num_leaves=num_leaves,
                            min_child_samples=20, deterministic=True, num_threads=1, seed=seed, verbose=-1)
     model.fit(x, y, group=sizes)
     out = []
@@ -100,14 +106,47 @@ def lambdarank(train: list[Group], test: list[Group], seed: int = 0,
     return out
 
 
+def dev_year(train: list[Group], *, lightgbm: bool) -> dict[str, object]:
+    """Every learner fit on the training groups' fitting part and measured on their dev year
+    (:func:`recommend.ranker.dev_split`): per-point MRR, each side's best, and the paired difference
+    best LambdaRank − best linear with its bootstrap interval (the third round's bar)."""
+    fit, held = dev_split(train)
+    rr: dict[str, list[float]] = {"hand": [_rr(rank_group(g, hand_weights()), g) for g in held]}
+    for kind in KINDS:
+        for c in C_GRID:
+            model = train_ranker(fit, kind=kind, c=c)
+            rr[f"{kind} C={c}"] = [_rr(rank_group(g, model.weights), g) for g in held]
+    if lightgbm:
+        for n, leaves in LAMBDARANK_GRID:
+            ranked = lambdarank(fit, held, n_estimators=n, num_leaves=leaves)
+            rr[f"lambdarank n={n} leaves={leaves}"] = [_rr(r, g) for r, g in zip(ranked, held, strict=True)]
+    mrr = {name: round(metrics.mean(v), 4) for name, v in rr.items()}
+    linear = max((n for n in mrr if n.split()[0] in KINDS), key=lambda n: mrr[n])
+    out: dict[str, object] = {"fit": len(fit), "dev": len(held), "mrr": mrr, "best_linear": linear}
+    trees = [n for n in mrr if n.startswith("lambdarank")]
+    if trees:
+        best = max(trees, key=lambda n: mrr[n])
+        diff = [a - b for a, b in zip(rr[best], rr[linear], strict=True)]
+        out.update(best_lambdarank=best, difference=round(metrics.mean(diff), 4),
+                   difference_ci=[round(x, 4) for x in metrics.bootstrap_interval(diff)])
+    return out
+
+
 def main() -> None:
     """Build or load the groups, fit every learner on the training groups, print the test metrics."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", type=Path, required=True)
     parser.add_argument("--lightgbm", action="store_true")
     parser.add_argument("--text-k", type=int, default=None, help="text candidates per query (default: the setting)")
+    parser.add_argument("--dev", action="store_true", help="only the training groups: fitting part vs dev year")
     args = parser.parse_args()
     train, test = build_groups(args.split, args.text_k)
+    if args.dev:
+        result = dev_year(train, lightgbm=args.lightgbm)
+        for name, value in result["mrr"].items():
+            print(f"{name:<30} dev MRR {value:.4f}")
+        print(json.dumps(result, ensure_ascii=False))
+        return
     rows: dict[str, dict[str, object]] = {"hand": report(test, [rank_group(g, hand_weights()) for g in test])}
     for kind in KINDS:
         for c in C_GRID:
