@@ -109,7 +109,7 @@ def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]: 
     for d in demands:
         understood = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None,
                                        linker=linker)
-        facts = demand_facts_for_text(store, d.text, dict(understood.fields), link_confidence=understood.link_confidence)
+        facts = demand_facts_for_text(store, d.text, dict(understood.fields))
         rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=understood.keywords,
                                   overrides={"top_k": 5})
         if not rec.experts:

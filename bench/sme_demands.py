@@ -128,8 +128,7 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
     linked = []
     for d in demands:
         u = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-        linked.append((d, demand_facts_for_text(store, d.text, dict(u.fields), link_confidence=u.link_confidence),
-                       tuple(u.keywords)))
+        linked.append((d, demand_facts_for_text(store, d.text, dict(u.fields)), tuple(u.keywords)))
     out: dict[str, Any] = {}
     for name, (semantic, extra) in configs.items():
         counts = TopFiveCounts()

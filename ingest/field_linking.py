@@ -508,15 +508,6 @@ class DemandUnderstanding:
     confidence: float = 0.0
     linker: str = "lexical"
 
-    @property
-    def link_confidence(self) -> float | None:
-        """The supervised linker's probability of its first field; None for the lexical linker (not a probability).
-
-        >>> DemandUnderstanding((), (), 0.28, "supervised").link_confidence, DemandUnderstanding((), ()).link_confidence
-        (0.28, None)
-        """
-        return self.confidence if self.linker == "supervised" else None
-
 
 LINKERS = ("supervised", "lexical")
 """Demand linkers: ``supervised`` (the default, :mod:`ingest.field_model` + crosswalk) and ``lexical`` (the baseline)."""

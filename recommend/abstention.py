@@ -45,7 +45,7 @@ from typing import Any
 from graph.model import CLASS_BASIS
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "UNSURE_FIELDS_NOTE", "Evidence", "Verdict", "expert_evidence", "judge",
+__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge",
            "query_terms"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
@@ -64,8 +64,6 @@ DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverag
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)
 """Text coverage an expert without a direct field path needs to be listed at all."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
-UNSURE_FIELDS_NOTE = "需求的领域识别把握不大，领域路径暂不作为依据"
-"""Added to the message when the result abstains only because the linker was unsure of the demand's fields."""
 CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
 
 
@@ -82,15 +80,6 @@ class Evidence:
     hierarchy_path: bool = False  # reached through a parent or sub-field of a demand's field (not a related one)
     direct_strength: float = 0.0  # the best direct path's demand weight × expert weight
     weighted_coverage: float = 0.0  # text coverage with each term weighted by its specificity (0 without weights)
-
-    def own_basis(self, coverage: float) -> bool:
-        """Whether the expert stands on its own evidence in a trusted list: a path in the demand's fields or
-        along their hierarchy, or text coverage ≥ ``coverage`` (one or two words in common are not enough).
-
-        >>> Evidence((), False, ("高盐",), 0.1, 0.3).own_basis(0.34), Evidence(("f",), False, (), 0.0, 1.0).own_basis(0.34)
-        (False, True)
-        """
-        return bool(self.direct_fields or self.hierarchy_path or self.text_coverage >= coverage)
 
     @property
     def listed(self) -> bool:
@@ -190,7 +179,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
           strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE,
-          weighted_threshold: float = WEIGHTED_THRESHOLD, paths_vouch: bool = True) -> Verdict:
+          weighted_threshold: float = WEIGHTED_THRESHOLD) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
@@ -199,18 +188,11 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     field it touches through the crosswalk at weight 0.5 counts only with some of the demand's words in
     the profile), or text coverage ≥ ``text_threshold``, or specificity-weighted text coverage ≥
     ``weighted_threshold`` (0 turns that off): a candidate with evidence further down the list
-    does not vouch for the experts shown. With ``paths_vouch`` False (the linker was unsure of the demand's
-    fields) field paths vouch for nothing and only text evidence can make the result trusted; the message
-    then says so when a path would have.
+    does not vouch for the experts shown.
     The supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
     True
-    >>> from recommend.scoring import CandidateFacts
-    >>> s = ScoredExpert(CandidateFacts("e", "某"), 0.5, {}, {})
-    >>> ev = {"e": Evidence(("f",), False, (), 0.0, 1.0, direct_strength=1.0)}
-    >>> judge({"f": 1.0}, [s], ev).abstain, judge({"f": 1.0}, [s], ev, paths_vouch=False).message
-    (False, '图谱中暂无该领域有直接依据的专家（需求的领域识别把握不大，领域路径暂不作为依据）')
     """
     gap = Counter({f: 0 for f in demand_fields})
     near: Counter[str] = Counter()
@@ -223,23 +205,16 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
         for p in s.facts.paths:
             near[p.expert_field] += 1
     looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
-
-    def by_text(ev: Evidence) -> bool:
-        return ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage
-
-    def by_path(ev: Evidence) -> bool:
-        return bool(ev.direct_fields) and (ev.direct_strength >= strong_strength or (
-            ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))
-
-    strong = [ev for ev in looked_at if ev.listed and (by_text(ev) or (paths_vouch and by_path(ev)))]
+    strong = [ev for ev in looked_at if ev.listed and (
+        ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage or (ev.direct_fields and (
+        ev.direct_strength >= strong_strength
+        or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
     best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)
     abstain = not strong
-    unsure = abstain and not paths_vouch and any(ev.listed and by_path(ev) for ev in looked_at)
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
                         if f not in demand_fields)[:top]
     if abstain:
         actions = tuple([*(f"查看相近领域「{f}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
-        return Verdict(True, best, f"{ABSTAIN_MESSAGE}（{UNSURE_FIELDS_NOTE}）" if unsure else ABSTAIN_MESSAGE, gaps,
-                       suggestions, actions)
+        return Verdict(True, best, ABSTAIN_MESSAGE, gaps, suggestions, actions)
     return Verdict(False, best, "", gaps, suggestions, ())

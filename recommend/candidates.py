@@ -157,14 +157,12 @@ def _declined(around: Sequence[Neighbor]) -> dict[str, str]:
 
 
 def demand_facts_for_text(store: GraphStore, text: str, fields: Mapping[str, float], *,
-                          region_id: str | None = None, year: int | None = None,
-                          link_confidence: float | None = None) -> DemandFacts:
-    """Demand facts for free text whose fields the caller has linked (``kgmatch recommend --text``);
-    ``link_confidence``: the linker's probability of its first field, when a model linked them."""
+                          region_id: str | None = None, year: int | None = None) -> DemandFacts:
+    """Demand facts for free text whose fields the caller has linked (``kgmatch recommend --text``)."""
     regions = {region_id} if region_id else set()
     province, city = _region_levels(store, regions)
     return DemandFacts(id="(text)", text=text, fields=dict(fields), region_ids=frozenset(regions),
-                       province_id=province, city_id=city, year=year or this_year(), link_confidence=link_confidence)
+                       province_id=province, city_id=city, year=year or this_year())
 
 
 def expand_fields(store: GraphStore, fields: Mapping[str, float], settings: Mapping[str, object]) -> list[FieldReach]:

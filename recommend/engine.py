@@ -328,23 +328,12 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                                       terms=terms)
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
-    k, per_institution = int(settings["top_k"]), int(settings["max_per_institution"])
-    top = diversify(ranked, k=k, max_per_institution=per_institution)
-    unsure = demand.link_confidence is not None and demand.link_confidence < float(settings["abstain_link_confidence"])
-
-    def verdict_for(shown: list[ScoredExpert]) -> Verdict:
-        return judge(demand.fields, scored, evidence, text_threshold=threshold, shown=shown,
-                     direct_strength=float(settings["abstain_direct_strength"]),
-                     strong_strength=float(settings["abstain_strong_direct_strength"]),
-                     direct_coverage=float(settings["abstain_direct_text_coverage"]),
-                     weighted_threshold=weighted, paths_vouch=not unsure)
-
-    verdict = verdict_for(top)
-    own = float(settings["trusted_list_text_coverage"])
-    if not verdict.abstain and own > 0:  # a trusted list shows only experts with their own basis
-        ranked = [s for s in ranked if evidence[s.id].own_basis(own)]
-        top = diversify(ranked, k=k, max_per_institution=per_institution)
-        verdict = verdict_for(top)
+    top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
+    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
+                    direct_strength=float(settings["abstain_direct_strength"]),
+                    strong_strength=float(settings["abstain_strong_direct_strength"]),
+                    direct_coverage=float(settings["abstain_direct_text_coverage"]),
+                    weighted_threshold=weighted)
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
@@ -404,10 +393,6 @@ class Understanding(Protocol):
     keywords: Sequence[str]
     fields: Sequence[tuple[str, float]]
 
-    @property
-    def link_confidence(self) -> float | None:
-        """The linker's probability of its first field, or None when no calibrated model decided."""
-
 
 Understand = Callable[..., Understanding]
 """``understand(text, *, keywords, known) -> Understanding`` (``ingest.field_linking.understand_demand``)."""
@@ -433,8 +418,7 @@ def recommend_for_text(store: GraphStore, text: str, *, tokenize: Tokenize, unde
     with store.reading():  # as recommend_for_demand: one read transaction on Neo4j
         understood = understand(text, keywords=tuple(keywords),
                                 known=lambda f: store.get_node(Label.FIELD, f) is not None)
-        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id,
-                                       link_confidence=understood.link_confidence)
+        demand = demand_facts_for_text(store, text, dict(understood.fields), region_id=region_id)
         name = text.strip().split("\n")[0]
         rec = recommend_for_facts(store, demand, tokenize=tokenize, overrides=overrides, index=index,
                                   keywords=understood.keywords, semantics=semantics,

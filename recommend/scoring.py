@@ -104,7 +104,6 @@ class DemandFacts:
     excluded_institutions: frozenset[str] = frozenset()  # conflict of interest: ties to the enterprise
     declined: Mapping[str, str] = field(default_factory=dict)  # expert id -> why (declined push, 不采纳)
     enterprise_ids: frozenset[str] = frozenset()  # who posted it
-    link_confidence: float | None = None  # the linker's probability of its first field (free text); None: set by people
 
 
 @dataclass(frozen=True)
