@@ -1,0 +1,188 @@
+"""Blind pooled relevance judgments for two recommender configurations on the SME demand set.
+
+The term measure of :mod:`bench.sme_demands` counts a slot as a hit when a labelled term is a substring of the
+expert's titles, so a generic term rewards unrelated experts (低温 in a broiler-chicken paper for a lithium-battery
+demand). For a decision between two configurations, the standard remedy is pooling (as TREC does): every expert
+that either configuration shows in the top 5 of a demand whose top 5 differ is graded by a person who sees the
+demand and the expert's own work, not which configuration showed it.
+
+    python -m bench.judged_pool pool --baseline DIR_A [--set-a K=V ...] --candidate DIR_B [--set-b K=V ...] \\
+        --out data/eval/sme-demands/judged-NAME.tsv --runs bench/results/judged-NAME-runs.json
+    (a judge fills the grade column)
+    python -m bench.judged_pool score --pool data/eval/sme-demands/judged-NAME.tsv --runs bench/results/judged-NAME-runs.json
+
+``pool`` ranks every demand of dev, dev2 and test with both configurations (the bench's linking, hybrid, top 5),
+writes the runs (per demand: each configuration's top 5, whether it abstained, and the bench's own nonsense flags)
+and, for the demands whose top 5 differ, one pool row per (demand, expert) with the demand's text and the expert's
+titles and keywords, shuffled with a fixed seed, grade empty. ``score`` reads the graded pool and prints, per split
+and configuration, judged P@5 over the changed demands (slots graded ≥ 1) and judged confident nonsense over all
+slots of the split (slots graded 0 in results that do not abstain; unchanged demands keep the bench's own flag,
+which is the same for both configurations). Grades: 2 the expert's work addresses the demand's problem or core
+technology, 1 same technical area, 0 a different area sharing only words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.crosswalk_precision import wilson  # noqa: E402
+
+__all__ = ["SPLITS", "runs", "pool_rows", "score", "main"]
+
+SPLITS = ("dev", "dev2", "test")
+SEED = 14
+_POOL_COLUMNS = ("row", "demand", "demand_text", "expert", "work", "grade")
+
+
+def _parse_sets(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        out[name] = float(value) if value.replace(".", "", 1).isdigit() else value
+    return out
+
+
+def runs(path: Path, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every SME demand of :data:`SPLITS` ranked on the store at ``path``: top 5, abstention, the bench's flags,
+    and each shown expert's name and work (titles and keywords)."""
+    from bench.expert_evidence import field_evidence, term_evidence
+    from bench.sme_demands import load_sme_demands
+    from graph.local_store import LocalStore
+    from graph.model import Label
+    from ingest.field_linking import understand_demand
+    from ingest.nlp import content_words
+    from recommend.candidates import demand_facts_for_text
+    from recommend.engine import IndexCache, recommend_for_facts
+
+    out: dict[str, dict[str, Any]] = {}
+    with LocalStore(path) as store:
+        index = IndexCache(content_words).get(store)
+        for split in SPLITS:
+            for d in load_sme_demands(split=split):
+                u = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
+                facts = demand_facts_for_text(store, d.text, dict(u.fields))
+                rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=tuple(u.keywords),
+                                          overrides={**overrides, "top_k": 5})
+                abstains = rec.verdict is not None and rec.verdict.abstain
+                shown = []
+                for e in rec.experts[:5]:
+                    s = e.scored
+                    bad = not term_evidence(s, d.terms) and not field_evidence(s, set(d.fields))
+                    titles = list(dict.fromkeys(p.title for p in s.facts.projects))[:6]
+                    shown.append({"id": s.id, "name": f"{s.facts.name}（{s.facts.institution_name or ''}）",
+                                  "work": "；".join(titles) + (f"｜关键词：{'、'.join(list(s.facts.keywords)[:8])}"
+                                                              if s.facts.keywords else ""),
+                                  "bench_nonsense": bad})
+                out[d.id] = {"split": split, "text": d.text, "abstain": abstains, "top": shown}
+    return out
+
+
+def pool_rows(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], *, seed: int = SEED) -> list[dict[str, str]]:
+    """One row per (demand, expert) over the demands whose top 5 differ, shuffled with ``seed``, grade empty."""
+    rows = []
+    for did in sorted(a):
+        ids_a = [e["id"] for e in a[did]["top"]]
+        ids_b = [e["id"] for e in b[did]["top"]]
+        if ids_a == ids_b:
+            continue
+        experts = {e["id"]: e for e in a[did]["top"] + b[did]["top"]}
+        for eid in sorted(experts):
+            rows.append({"demand": did, "demand_text": a[did]["text"].replace("\n", " ｜ "), "expert": eid,
+                         "work": f"{experts[eid]['name']}：{experts[eid]['work']}", "grade": ""})
+    random.Random(seed).shuffle(rows)
+    return [{"row": str(n), **r} for n, r in enumerate(rows, start=1)]
+
+
+def score(pool: list[dict[str, str]], both: dict[str, dict[str, dict[str, Any]]],
+          splits: tuple[str, ...] = SPLITS) -> dict[str, Any]:
+    """Judged P@5 over the changed demands and judged confident nonsense over all slots, per split and configuration."""
+    grades = {(r["demand"], r["expert"]): int(r["grade"]) for r in pool}
+    names = list(both)
+    first = both[names[0]]
+    out: dict[str, Any] = {}
+    for split in splits:
+        demands = [d for d in first if first[d]["split"] == split]
+        changed = [d for d in demands if [e["id"] for e in both[names[0]][d]["top"]] != [e["id"] for e in both[names[1]][d]["top"]]]
+        row: dict[str, Any] = {"demands": len(demands), "changed": len(changed)}
+        for name in names:
+            run = both[name]
+            rel = two = slots_changed = 0
+            confident = slots = 0
+            for d in demands:
+                for e in run[d]["top"]:
+                    slots += 1
+                    if d in changed:
+                        g = grades[(d, e["id"])]
+                        slots_changed += 1
+                        rel += g >= 1
+                        two += g == 2
+                        confident += g == 0 and not run[d]["abstain"]
+                    else:
+                        confident += e["bench_nonsense"] and not run[d]["abstain"]
+            lo, hi = wilson(rel, slots_changed)
+            clo, chi = wilson(confident, slots)
+            row[name] = {"judged_p5": round(rel / slots_changed, 3) if slots_changed else None,
+                         "judged_p5_ci": [round(lo, 3), round(hi, 3)], "grade2": round(two / slots_changed, 3) if slots_changed else None,
+                         "slots_changed": slots_changed, "judged_confident_nonsense": round(confident / slots, 3) if slots else None,
+                         "confident_ci": [round(clo, 3), round(chi, 3)], "confident_slots": confident, "slots": slots,
+                         "abstained": sum(run[d]["abstain"] for d in demands)}
+        out[split] = row
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("pool")
+    p.add_argument("--baseline", type=Path, required=True)
+    p.add_argument("--set-a", action="append", default=[])
+    p.add_argument("--candidate", type=Path, required=True)
+    p.add_argument("--set-b", action="append", default=[])
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--runs", type=Path, required=True)
+    s = sub.add_parser("score")
+    s.add_argument("--pool", type=Path, required=True)
+    s.add_argument("--runs", type=Path, required=True)
+    s.add_argument("--splits", default=",".join(SPLITS), help="comma-separated (test only once, after the decision)")
+    args = parser.parse_args(argv)
+    if args.cmd == "pool":
+        a = runs(args.baseline, _parse_sets(args.set_a))
+        b = runs(args.candidate, _parse_sets(args.set_b))
+        rows = pool_rows(a, b)
+        with args.out.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=_POOL_COLUMNS, delimiter="\t", lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        args.runs.parent.mkdir(parents=True, exist_ok=True)
+        args.runs.write_text(json.dumps({"baseline": a, "candidate": b}, ensure_ascii=False, indent=0) + "\n",
+                             encoding="utf-8")
+        print(f"{len(rows)} pool rows over {len({r['demand'] for r in rows})} changed demands -> {args.out}")
+        return 0
+    with args.pool.open(encoding="utf-8", newline="") as fh:
+        pool = list(csv.DictReader(fh, delimiter="\t"))
+    missing = [r["row"] for r in pool if r["grade"] not in ("0", "1", "2")]
+    if missing:
+        raise SystemExit(f"{len(missing)} rows without a grade 0/1/2 (first: row {missing[0]})")
+    result = score(pool, json.loads(args.runs.read_text(encoding="utf-8")), tuple(args.splits.split(",")))
+    for split, row in result.items():
+        print(f"{split}: {row['demands']} demands, {row['changed']} changed")
+        for name in ("baseline", "candidate"):
+            r = row[name]
+            print(f"  {name:<10} judged P@5 (changed) {r['judged_p5']} {r['judged_p5_ci']}  grade 2 {r['grade2']}  "
+                  f"judged confident nonsense {r['judged_confident_nonsense']} {r['confident_ci']} "
+                  f"({r['confident_slots']}/{r['slots']})  abstained {r['abstained']}")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
