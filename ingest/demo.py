@@ -28,7 +28,7 @@ from pathlib import Path
 
 from graph.errors import RowError
 from graph.store import GraphStore
-from ingest.enrich import PROJECT_FIELDS_PATH, PROJECT_REVIEWS_PATH, enrichment_files, load_enrichment
+from ingest.enrich import enrichment_files, load_enrichment
 from ingest.importers import import_file, import_rows
 from ingest.loader import LoadReport, load_file
 from ingest.nsfc import project_files
@@ -97,8 +97,7 @@ def load_step(step: DemoStep, store: GraphStore, *, progress: bool = False) -> L
     if step.kind == "graph":
         return load_file(step.path, store, progress=progress)
     if step.kind == "enrichment":
-        return load_enrichment(store, step.path, progress=progress,
-                               reviews=PROJECT_REVIEWS_PATH if step.path == PROJECT_FIELDS_PATH else None)
+        return load_enrichment(store, step.path, progress=progress)
     if step.kind == "patent":
         return import_patents(step.path, store, progress=progress)
     if step.kind == "paper-linked":

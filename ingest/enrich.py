@@ -42,10 +42,9 @@ from typing import Any
 from tqdm import tqdm
 
 from graph.errors import Msg, RowError
-from graph.model import REVIEW_BASIS, Label, RelType
+from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, NodeRef
 from ingest.field_linking import FieldLink, FieldLinker, code_model_from_stats, lexical_features, rank_lexical
-from ingest.field_reviews import read_reviews
 from ingest.generic import NodeOp, RelOp, parse_row
 from ingest.keywords import background_from_stats
 from ingest.loader import LoadReport, load_ops
@@ -58,8 +57,6 @@ from ingest.resolve import DATA_ROOT
 __all__ = [
     "ENRICH_DIR",
     "PROJECT_FIELDS_PATH",
-    "PROJECT_REVIEWS_PATH",
-    "project_reviews",
     "METHOD",
     "LinkRule",
     "LINK_RULES",
@@ -82,8 +79,6 @@ log = logging.getLogger(__name__)
 ENRICH_DIR = DATA_ROOT / "enrich"
 PROJECT_FIELDS_PATH = ENRICH_DIR / "project_fields.csv"
 """The shipped links, built by ``python -m ingest.enrich`` from :data:`ingest.nsfc.NSFC_PROJECT_FILES`."""
-PROJECT_REVIEWS_PATH = ENRICH_DIR / "water-project-census.tsv"
-"""Project–field verdicts checked by hand (water12 in data/eval/sme-demands/DECISIONS.md), applied with the shipped links."""
 METHOD = "nlp"
 """``IN_FIELD.method`` and ``EXPERT_IN.source`` of everything this module derives."""
 
@@ -351,34 +346,7 @@ def _expert_in_ops(rows: Sequence[dict[str, Any]], stored: Mapping[tuple[str, st
     return ops, kept, replaced
 
 
-def project_reviews(path: Path = PROJECT_REVIEWS_PATH) -> dict[tuple[str, str], bool]:
-    """The verdicts of a project reviews table: (project id, ``ht2016:<code>``) → in the field or not.
-
-    The table has the columns of :mod:`ingest.field_reviews` with ``project_id`` for ``paper_id``; two verdicts
-    on one pair that disagree raise ValueError naming both.
-    """
-    out: dict[tuple[str, str], bool] = {}
-    for r in read_reviews(path, key="project_id"):
-        pair = (r.paper, f"ht2016:{r.field}")
-        if out.setdefault(pair, r.verdict) != r.verdict:
-            raise ValueError(f"{path.name}：{r.paper} 与 {r.field} 的核验结论自相矛盾（既是 1 又是 0）")
-    return out
-
-
-def _reviewed(ops: list[RelOp], reviews: Path) -> list[RelOp]:
-    """``ops`` with the verdicts of ``reviews`` applied: a verdict replaces the NLP link of its pair (0: none;
-    1: ``weight 1, method/basis 人工核验``, direct evidence like a checked paper's link)."""
-    verdicts = project_reviews(reviews)
-    out = [op for op in ops if (str(op.props["start"]), str(op.props["end"])) not in verdicts]
-    for n, ((pid, fid), verdict) in enumerate(sorted(verdicts.items()), start=2):
-        if verdict:
-            out.append(RelOp(n, *_LINK, {"start": pid, "end": fid, "weight": 1.0,
-                                                        "method": REVIEW_BASIS, "basis": REVIEW_BASIS}))
-    return out
-
-
-def load_enrichment(store: GraphStore, path: Path = PROJECT_FIELDS_PATH, *, reviews: Path | None = None,
-                    progress: bool = False) -> LoadReport:
+def load_enrichment(store: GraphStore, path: Path = PROJECT_FIELDS_PATH, *, progress: bool = False) -> LoadReport:
     """Add the NLP links of ``path`` for stored projects and fields, and the EXPERT_IN they imply.
 
     Rows must be ``IN_FIELD`` Project → Field (others are reported as bad rows). Links to a
@@ -386,15 +354,10 @@ def load_enrichment(store: GraphStore, path: Path = PROJECT_FIELDS_PATH, *, revi
     store already has from real codes is kept as it is. Per (PI, field) the EXPERT_IN
     counts the PI's stored, linked projects; where the pair already exists from another
     source, the stronger weight stays. Unchanged relationships are not rewritten, so a
-    second load reports nothing written. ``reviews`` (``kgmatch load demo`` passes
-    :data:`PROJECT_REVIEWS_PATH` with the shipped links) holds verdicts checked by hand that
-    override the NLP for their pairs (:func:`project_reviews`); as with papers, a 0 removes a link
-    only on a fresh load (the store contract has no deletion).
+    second load reports nothing written.
     """
     errors: list[RowError] = []
     ops = _read_links(path, errors, progress=progress)
-    if reviews is not None:
-        ops = _reviewed(ops, reviews)
     projects = {n.id: n for n in store.get_nodes(Label.PROJECT, sorted({str(op.props["start"]) for op in ops}))}
     fields = {n.id for n in store.get_nodes(Label.FIELD, sorted({str(op.props["end"]) for op in ops}))}
     kept = [op for op in ops if op.props["start"] in projects and op.props["end"] in fields]
@@ -410,7 +373,7 @@ def load_enrichment(store: GraphStore, path: Path = PROJECT_FIELDS_PATH, *, revi
         key = (str(op.props["start"]), str(op.props["end"]))
         first_row.setdefault(key, op.row_no)
         old = stored_in_field.get(key)
-        if old is None or (old.get("method") in (METHOD, REVIEW_BASIS) and not _same(old, op.props)):
+        if old is None or (old.get("method") == METHOD and not _same(old, op.props)):
             out.append(op)  # a link the data has from a real code (no method) stays as it is
     years = {pid: n.props.get("start_year") or n.props.get("approval_year") for pid, n in projects.items()}
     rows = expert_fields(first_row, leaders, years)

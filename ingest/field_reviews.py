@@ -64,7 +64,7 @@ _COLUMNS = ("paper_id", "field", "verdict", "review")
 class Review:
     """One verdict: is ``paper``'s work in the ht2016 field ``field`` (a code such as ``301``)?"""
 
-    paper: str  # the paper's stored id, e.g. chinaxiv:201706.00379 (a project's, nsfc:31600091, in project verdicts)
+    paper: str  # the paper's stored id, e.g. chinaxiv:201706.00379
     field: str
     verdict: bool
     review: str
@@ -125,21 +125,17 @@ def reviews_tsv(reviews: Sequence[Review]) -> str:
     return buf.getvalue()
 
 
-def read_reviews(path: Path = REVIEWS_PATH, *, key: str = "paper_id") -> list[Review]:
-    """The rows of a reviews table (none when the file does not exist); a malformed row raises ValueError.
-
-    ``key`` names the id column: ``paper_id`` here, ``project_id`` for the project verdicts of
-    :mod:`ingest.enrich` (``data/enrich/project_reviews.tsv``), whose ids then fill :attr:`Review.paper`.
-    """
+def read_reviews(path: Path = REVIEWS_PATH) -> list[Review]:
+    """The rows of a reviews table (none when the file does not exist); a malformed row raises ValueError."""
     if not path.exists():
         return []
     out = []
     with path.open(encoding="utf-8", newline="") as fh:
         for n, row in enumerate(csv.DictReader(fh, delimiter="\t"), start=2):
             verdict = (row.get("verdict") or "").strip()
-            if verdict not in ("0", "1") or not (row.get(key) or "").strip() or not (row.get("field") or "").strip():
-                raise ValueError(f"{path.name} 第 {n} 行：{key}、field 不能为空，verdict 必须是 0 或 1")
-            out.append(Review(row[key].strip(), row["field"].strip(), verdict == "1", (row.get("review") or "").strip()))
+            if verdict not in ("0", "1") or not (row.get("paper_id") or "").strip() or not (row.get("field") or "").strip():
+                raise ValueError(f"{path.name} 第 {n} 行：paper_id、field 不能为空，verdict 必须是 0 或 1")
+            out.append(Review(row["paper_id"].strip(), row["field"].strip(), verdict == "1", (row.get("review") or "").strip()))
     return out
 
 

@@ -81,15 +81,6 @@ class Evidence:
     direct_strength: float = 0.0  # the best direct path's demand weight × expert weight
     weighted_coverage: float = 0.0  # text coverage with each term weighted by its specificity (0 without weights)
 
-    def own_basis(self, coverage: float) -> bool:
-        """Whether the expert stands on its own evidence in a trusted list: a path in the demand's fields or
-        along their hierarchy, or text coverage ≥ ``coverage`` (one or two words in common are not enough).
-
-        >>> Evidence((), False, ("高盐",), 0.1, 0.3).own_basis(0.34), Evidence(("f",), False, (), 0.0, 1.0).own_basis(0.34)
-        (False, True)
-        """
-        return bool(self.direct_fields or self.hierarchy_path or self.text_coverage >= coverage)
-
     @property
     def listed(self) -> bool:
         """Whether the expert may be shown at all: a path in the demand's fields or along their hierarchy,

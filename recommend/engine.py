@@ -328,22 +328,12 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                                       terms=terms)
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
-    k, per_institution = int(settings["top_k"]), int(settings["max_per_institution"])
-    top = diversify(ranked, k=k, max_per_institution=per_institution)
-
-    def verdict_for(shown: list[ScoredExpert]) -> Verdict:
-        return judge(demand.fields, scored, evidence, text_threshold=threshold, shown=shown,
-                     direct_strength=float(settings["abstain_direct_strength"]),
-                     strong_strength=float(settings["abstain_strong_direct_strength"]),
-                     direct_coverage=float(settings["abstain_direct_text_coverage"]),
-                     weighted_threshold=weighted)
-
-    verdict = verdict_for(top)
-    own = float(settings["trusted_list_text_coverage"])
-    if not verdict.abstain and own > 0:  # a trusted list shows only experts with their own basis
-        ranked = [s for s in ranked if evidence[s.id].own_basis(own)]
-        top = diversify(ranked, k=k, max_per_institution=per_institution)
-        verdict = verdict_for(top)
+    top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
+    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
+                    direct_strength=float(settings["abstain_direct_strength"]),
+                    strong_strength=float(settings["abstain_strong_direct_strength"]),
+                    direct_coverage=float(settings["abstain_direct_text_coverage"]),
+                    weighted_threshold=weighted)
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
