@@ -19,6 +19,16 @@ and configuration, judged P@5 over the changed demands (slots graded ≥ 1) and 
 slots of the split (slots graded 0 in results that do not abstain; unchanged demands keep the bench's own flag,
 which is the same for both configurations). Grades: 2 the expert's work addresses the demand's problem or core
 technology, 1 same technical area, 0 a different area sharing only words.
+
+One configuration judged whole (every shown slot of every demand), reusing grades already given:
+
+    python -m bench.judged_pool pool --baseline DIR --runs R.json --out NEW.tsv --graded OLD.tsv [--graded …]
+    python -m bench.judged_pool judged --runs R.json --pool OLD.tsv --pool NEW.tsv [--splits dev,dev2]
+    python -m bench.judged_pool agree --pool A.tsv --pool B.tsv     # two judges on the same rows: Cohen's kappa
+
+``judged`` gives judged P@5 (slots graded ≥ 1 over every demand's 5 slots, an empty slot a miss) and judged confident
+nonsense (slots graded 0 in results that do not abstain, over the shown slots), with Wilson intervals; a (demand,
+expert) graded in several files takes the first file's grade.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ if __package__ in (None, ""):
 
 from bench.crosswalk_precision import wilson  # noqa: E402
 
-__all__ = ["SPLITS", "runs", "pool_rows", "score", "main"]
+__all__ = ["SPLITS", "runs", "pool_rows", "score", "read_grades", "judged", "agreement", "main"]
 
 SPLITS = ("dev", "dev2", "test")
 SEED = 14
@@ -86,20 +96,88 @@ def runs(path: Path, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def pool_rows(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]], *, seed: int = SEED) -> list[dict[str, str]]:
-    """One row per (demand, expert) over the demands whose top 5 differ, shuffled with ``seed``, grade empty."""
+def pool_rows(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]] | None = None, *, seed: int = SEED,
+              graded: frozenset[tuple[str, str]] = frozenset()) -> list[dict[str, str]]:
+    """One row per (demand, expert) to grade, shuffled with ``seed``, grade empty: with ``b``, the union of both top 5s
+    of the demands whose top 5 differ; without, every shown expert of every demand of ``a``. Pairs in ``graded`` are
+    left out (already judged)."""
     rows = []
     for did in sorted(a):
         ids_a = [e["id"] for e in a[did]["top"]]
-        ids_b = [e["id"] for e in b[did]["top"]]
-        if ids_a == ids_b:
+        if b is not None and ids_a == [e["id"] for e in b[did]["top"]]:
             continue
-        experts = {e["id"]: e for e in a[did]["top"] + b[did]["top"]}
+        experts = {e["id"]: e for e in a[did]["top"] + (b[did]["top"] if b is not None else [])}
         for eid in sorted(experts):
+            if (did, eid) in graded:
+                continue
             rows.append({"demand": did, "demand_text": a[did]["text"].replace("\n", " ｜ "), "expert": eid,
                          "work": f"{experts[eid]['name']}：{experts[eid]['work']}", "grade": ""})
     random.Random(seed).shuffle(rows)
     return [{"row": str(n), **r} for n, r in enumerate(rows, start=1)]
+
+
+def read_grades(paths: list[Path]) -> dict[tuple[str, str], int]:
+    """(demand, expert) → grade over graded pool files; the first file's grade wins where several grade a pair."""
+    out: dict[tuple[str, str], int] = {}
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh, delimiter="\t"):
+                if r["grade"] not in ("0", "1", "2"):
+                    raise SystemExit(f"{path.name} row {r['row']}: grade must be 0, 1 or 2, got {r['grade']!r}")
+                out.setdefault((r["demand"], r["expert"]), int(r["grade"]))
+    return out
+
+
+def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
+           splits: tuple[str, ...] = SPLITS) -> dict[str, Any]:
+    """One configuration judged whole, per split: judged P@5 over 5 slots per demand (an empty slot is a miss),
+    the share graded 2, and judged confident nonsense over the shown slots.
+
+    >>> run = {"d1": {"split": "dev", "abstain": False, "top": [{"id": "a"}, {"id": "b"}]},
+    ...        "d2": {"split": "dev", "abstain": True, "top": [{"id": "a"}]}}
+    >>> r = judged(run, {("d1", "a"): 2, ("d1", "b"): 0, ("d2", "a"): 0}, ("dev",))["dev"]
+    >>> r["p5"], r["grade2"], r["confident_nonsense"], r["nonsense"]
+    (0.1, 0.1, 0.333, 0.667)
+    """
+    out: dict[str, Any] = {}
+    for split in splits:
+        demands = [d for d in run if run[d]["split"] == split]
+        rel = two = shown = zero = confident = 0
+        for d in demands:
+            for e in run[d]["top"][:5]:
+                g = grades[(d, e["id"])]
+                shown += 1
+                rel += g >= 1
+                two += g == 2
+                zero += g == 0
+                confident += g == 0 and not run[d]["abstain"]
+        slots = 5 * len(demands)
+        out[split] = {"demands": len(demands), "slots": slots, "shown": shown,
+                      "p5": round(rel / slots, 3), "p5_ci": [round(x, 3) for x in wilson(rel, slots)],
+                      "grade2": round(two / slots, 3),
+                      "nonsense": round(zero / shown, 3) if shown else None,
+                      "confident_nonsense": round(confident / shown, 3) if shown else None,
+                      "confident_ci": [round(x, 3) for x in wilson(confident, shown)], "confident_slots": confident,
+                      "abstained": sum(run[d]["abstain"] for d in demands)}
+    return out
+
+
+def agreement(a: dict[tuple[str, str], int], b: dict[tuple[str, str], int]) -> dict[str, Any]:
+    """Two judges on the pairs both graded: exact agreement, Cohen's kappa on the grades (weighted linearly) and on
+    relevant (≥ 1) vs not.
+
+    >>> agreement({("d", "x"): 2, ("d", "y"): 0}, {("d", "x"): 2, ("d", "y"): 0})["exact"]
+    1.0
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    both = sorted(set(a) & set(b))
+    ga, gb = [a[k] for k in both], [b[k] for k in both]
+    rel_a, rel_b = [int(g >= 1) for g in ga], [int(g >= 1) for g in gb]
+    return {"pairs": len(both), "exact": round(sum(x == y for x, y in zip(ga, gb, strict=True)) / len(both), 3),
+            "kappa_linear": round(float(cohen_kappa_score(ga, gb, weights="linear")), 3) if len(set(ga + gb)) > 1 else None,
+            "relevant_agreement": round(sum(x == y for x, y in zip(rel_a, rel_b, strict=True)) / len(both), 3),
+            "kappa_relevant": round(float(cohen_kappa_score(rel_a, rel_b)), 3) if len(set(rel_a + rel_b)) > 1 else None}
 
 
 def score(pool: list[dict[str, str]], both: dict[str, dict[str, dict[str, Any]]],
@@ -139,33 +217,60 @@ def score(pool: list[dict[str, str]], both: dict[str, dict[str, dict[str, Any]]]
     return out
 
 
+def _write_pool(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=_POOL_COLUMNS, delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pool")
     p.add_argument("--baseline", type=Path, required=True)
     p.add_argument("--set-a", action="append", default=[])
-    p.add_argument("--candidate", type=Path, required=True)
+    p.add_argument("--candidate", type=Path, default=None)
     p.add_argument("--set-b", action="append", default=[])
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--runs", type=Path, required=True)
+    p.add_argument("--graded", type=Path, action="append", default=[], help="pairs already graded here are left out")
     s = sub.add_parser("score")
     s.add_argument("--pool", type=Path, required=True)
     s.add_argument("--runs", type=Path, required=True)
     s.add_argument("--splits", default=",".join(SPLITS), help="comma-separated (test only once, after the decision)")
+    j = sub.add_parser("judged")
+    j.add_argument("--runs", type=Path, required=True)
+    j.add_argument("--run", default="baseline", help="which configuration of the runs file")
+    j.add_argument("--pool", type=Path, action="append", required=True)
+    j.add_argument("--splits", default=",".join(SPLITS))
+    g = sub.add_parser("agree")
+    g.add_argument("--pool", type=Path, action="append", required=True)
     args = parser.parse_args(argv)
     if args.cmd == "pool":
         a = runs(args.baseline, _parse_sets(args.set_a))
-        b = runs(args.candidate, _parse_sets(args.set_b))
-        rows = pool_rows(a, b)
-        with args.out.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=_POOL_COLUMNS, delimiter="\t", lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
+        b = runs(args.candidate, _parse_sets(args.set_b)) if args.candidate is not None else None
+        rows = pool_rows(a, b, graded=frozenset(read_grades(args.graded)))
+        _write_pool(args.out, rows)
         args.runs.parent.mkdir(parents=True, exist_ok=True)
-        args.runs.write_text(json.dumps({"baseline": a, "candidate": b}, ensure_ascii=False, indent=0) + "\n",
-                             encoding="utf-8")
-        print(f"{len(rows)} pool rows over {len({r['demand'] for r in rows})} changed demands -> {args.out}")
+        both = {"baseline": a} if b is None else {"baseline": a, "candidate": b}
+        args.runs.write_text(json.dumps(both, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+        print(f"{len(rows)} pool rows over {len({r['demand'] for r in rows})} demands -> {args.out}")
+        return 0
+    if args.cmd == "agree":
+        first, *others = args.pool
+        a = read_grades([first])
+        for other in others:
+            print(other.name, json.dumps(agreement(a, read_grades([other])), ensure_ascii=False))
+        return 0
+    if args.cmd == "judged":
+        run = json.loads(args.runs.read_text(encoding="utf-8"))[args.run]
+        result = judged(run, read_grades(args.pool), tuple(args.splits.split(",")))
+        for split, r in result.items():
+            print(f"{split}: {r['demands']} demands  judged P@5 {r['p5']} {r['p5_ci']}  grade 2 {r['grade2']}  nonsense "
+                  f"{r['nonsense']}  judged confident nonsense {r['confident_nonsense']} {r['confident_ci']} "
+                  f"({r['confident_slots']}/{r['shown']})  abstained {r['abstained']}")
+        print(json.dumps(result, ensure_ascii=False))
         return 0
     with args.pool.open(encoding="utf-8", newline="") as fh:
         pool = list(csv.DictReader(fh, delimiter="\t"))
