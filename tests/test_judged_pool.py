@@ -1,0 +1,80 @@
+"""Blind pooled judgments (bench.judged_pool): what is pooled, how grades are read and scored, and that the committed
+judgments cover what their runs showed."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.judged_pool import agreement, pool_rows, read_grades, score
+
+ROOT = Path(__file__).resolve().parent.parent
+SME = ROOT / "data" / "eval" / "sme-demands"
+
+
+def _run(tops: dict[str, list[str]], abstain: dict[str, bool] | None = None, split: str = "dev") -> dict:
+    return {d: {"split": split, "text": f"{d} 标题\n描述", "abstain": (abstain or {}).get(d, False),
+                "top": [{"id": e, "name": e, "work": f"{e} 的论文", "bench_nonsense": e.startswith("x")} for e in ids]}
+            for d, ids in tops.items()}
+
+
+def test_a_pool_holds_the_union_of_the_changed_demands_only_shuffled_and_blind():
+    a = _run({"d1": ["e1", "e2"], "d2": ["e1", "e3"]})
+    b = _run({"d1": ["e1", "e2"], "d2": ["e3", "e4"]})
+    rows = pool_rows(a, b)
+    assert sorted((r["demand"], r["expert"]) for r in rows) == [("d2", "e1"), ("d2", "e3"), ("d2", "e4")]
+    assert [r["row"] for r in rows] == ["1", "2", "3"] and all(r["grade"] == "" for r in rows)
+    assert rows == pool_rows(a, b)  # seeded: the same runs give the same file
+    assert all("baseline" not in json.dumps(r) and "candidate" not in json.dumps(r) for r in rows)
+    assert "｜" in rows[0]["demand_text"] and "\n" not in rows[0]["demand_text"]
+    # one configuration judged whole, leaving out what was graded already
+    whole = pool_rows(a, graded=frozenset({("d1", "e1")}))
+    assert sorted((r["demand"], r["expert"]) for r in whole) == [("d1", "e2"), ("d2", "e1"), ("d2", "e3")]
+
+
+def _write(path: Path, grades: dict[tuple[str, str], str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        w.writerow(["row", "demand", "demand_text", "expert", "work", "grade"])
+        for n, ((d, e), g) in enumerate(grades.items(), 1):
+            w.writerow([n, d, "t", e, "w", g])
+    return path
+
+
+def test_grades_first_file_wins_and_a_missing_grade_is_refused(tmp_path):
+    one = _write(tmp_path / "a.tsv", {("d", "x"): "2"})
+    two = _write(tmp_path / "b.tsv", {("d", "x"): "0", ("d", "y"): "1"})
+    assert read_grades([one, two]) == {("d", "x"): 2, ("d", "y"): 1}
+    with pytest.raises(SystemExit, match="grade must be 0, 1 or 2"):
+        read_grades([_write(tmp_path / "c.tsv", {("d", "z"): ""})])
+
+
+def test_score_judges_the_changed_demands_and_keeps_the_bench_flag_elsewhere():
+    a = _run({"d1": ["e1", "x9"], "d2": ["e1", "e3"]}, abstain={"d2": True})
+    b = _run({"d1": ["e1", "x9"], "d2": ["e3", "e4"]})
+    pool = [{"demand": "d2", "expert": e, "grade": g} for e, g in (("e1", "2"), ("e3", "0"), ("e4", "1"))]
+    out = score(pool, {"baseline": a, "candidate": b}, ("dev",))["dev"]
+    assert out["changed"] == 1
+    # d1 unchanged: its x9 slot is nonsense by the bench's flag, in a trusted result, for both
+    assert out["baseline"]["judged_p5"] == 0.5 and out["baseline"]["confident_slots"] == 1  # d2 abstains
+    assert out["candidate"]["judged_p5"] == 0.5 and out["candidate"]["confident_slots"] == 2  # e3 graded 0, trusted
+
+
+def test_agreement_counts_only_pairs_both_judges_graded():
+    a = {("d", "x"): 2, ("d", "y"): 0, ("d", "z"): 1}
+    b = {("d", "x"): 1, ("d", "y"): 0, ("e", "q"): 2}
+    got = agreement(a, b)
+    assert got["pairs"] == 2 and got["exact"] == 0.5 and got["relevant_agreement"] == 1.0
+
+
+def test_the_committed_trust14_judgments_cover_every_changed_slot():
+    """Every expert either configuration showed for a demand whose top 5 changed has a grade, and nothing else does."""
+    grades = read_grades([SME / "judged-trust14.tsv"])
+    runs = json.loads((ROOT / "bench" / "results" / "judged-trust14-runs.json").read_text(encoding="utf-8"))
+    a, b = runs["baseline"], runs["candidate"]
+    changed = {d for d in a if [e["id"] for e in a[d]["top"]] != [e["id"] for e in b[d]["top"]]}
+    expected = {(d, e["id"]) for d in changed for e in a[d]["top"] + b[d]["top"]}
+    assert set(grades) == expected and len(expected) == 259
