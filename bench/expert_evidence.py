@@ -97,20 +97,15 @@ class TopFiveCounts:
 
 def measure(store, demands: list[SmeDemand], linker: str) -> dict[str, object]:  # noqa: ANN001
     """P@5 by term evidence and the confident-nonsense rate for one linker over ``demands``."""
-    from graph.model import Label
-    from ingest.field_linking import understand_demand
+    from bench.sme_demands import linked_demands
     from ingest.nlp import content_words
-    from recommend.candidates import demand_facts_for_text
     from recommend.engine import IndexCache, recommend_for_facts
 
     index = IndexCache(content_words).get(store)
     counts = TopFiveCounts()
     empty = 0
-    for d in demands:
-        understood = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None,
-                                       linker=linker)
-        facts = demand_facts_for_text(store, d.text, dict(understood.fields))
-        rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=understood.keywords,
+    for d, facts, keywords in linked_demands(store, demands, linker=linker):
+        rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
                                   overrides={"top_k": 5})
         if not rec.experts:
             empty += 1

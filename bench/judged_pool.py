@@ -65,22 +65,17 @@ def runs(path: Path, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every SME demand of :data:`SPLITS` ranked on the store at ``path``: top 5, abstention, the bench's flags,
     and each shown expert's name and work (titles and keywords)."""
     from bench.expert_evidence import field_evidence, term_evidence
-    from bench.sme_demands import load_sme_demands
+    from bench.sme_demands import linked_demands, load_sme_demands
     from graph.local_store import LocalStore
-    from graph.model import Label
-    from ingest.field_linking import understand_demand
     from ingest.nlp import content_words
-    from recommend.candidates import demand_facts_for_text
     from recommend.engine import IndexCache, recommend_for_facts
 
     out: dict[str, dict[str, Any]] = {}
     with LocalStore(path) as store:
         index = IndexCache(content_words).get(store)
         for split in SPLITS:
-            for d in load_sme_demands(split=split):
-                u = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-                facts = demand_facts_for_text(store, d.text, dict(u.fields))
-                rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=tuple(u.keywords),
+            for d, facts, keywords in linked_demands(store, load_sme_demands(split=split)):
+                rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
                                           overrides={**overrides, "top_k": 5})
                 abstains = rec.verdict is not None and rec.verdict.abstain
                 shown = []

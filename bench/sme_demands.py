@@ -34,7 +34,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-__all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "load_sme_demands", "measure", "main"]
+__all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "load_sme_demands", "linked_demands",
+           "measure", "main"]
 
 SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands" / "demands.tsv"
 DEV2_PATH = SME_DEMANDS_PATH.with_name("dev2.tsv")
@@ -110,14 +111,25 @@ CONFIGS: dict[str, tuple[bool, dict[str, Any]]] = {
 """Name -> (with the semantic model, setting overrides)."""
 
 
+def linked_demands(store: Any, demands: list[SmeDemand], *, linker: str | None = None
+                   ) -> list[tuple[SmeDemand, Any, tuple[str, ...]]]:
+    """Each demand linked once as the product links free text: (demand, its DemandFacts, its keywords)."""
+    from graph.model import Label
+    from ingest.field_linking import understand_demand
+    from recommend.candidates import demand_facts_for_text
+
+    out = []
+    for d in demands:
+        u = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None, linker=linker)
+        out.append((d, demand_facts_for_text(store, d.text, dict(u.fields)), tuple(u.keywords)))
+    return out
+
+
 def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] | None = None,
             configs: dict[str, tuple[bool, dict[str, Any]]] = CONFIGS, repeats: int = 1) -> dict[str, Any]:
     """Every configuration's numbers over ``demands`` on a loaded store (see the module text)."""
     from bench.expert_evidence import TopFiveCounts, cell
-    from graph.model import Label
-    from ingest.field_linking import understand_demand
     from ingest.nlp import content_words
-    from recommend.candidates import demand_facts_for_text
     from recommend.engine import IndexCache, recommend_for_facts
     from recommend.semantics import get_semantic_model
 
@@ -125,10 +137,7 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
     if model is None:
         raise SystemExit("no semantic model: run `make semantics` first")
     index = IndexCache(content_words).get(store)
-    linked = []
-    for d in demands:
-        u = understand_demand(d.text, known=lambda f: store.get_node(Label.FIELD, f) is not None)
-        linked.append((d, demand_facts_for_text(store, d.text, dict(u.fields)), tuple(u.keywords)))
+    linked = linked_demands(store, demands)
     out: dict[str, Any] = {}
     for name, (semantic, extra) in configs.items():
         counts = TopFiveCounts()
