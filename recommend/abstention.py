@@ -57,12 +57,8 @@ confident nonsense 0.078 [0.053, 0.114] (> 0.05), so by the rule fixed beforehan
 (docs/abstention-weighted-coverage.md) it is off by default."""
 DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
 """Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
-STRONG_STRENGTH = 1.01  # the default of the setting abstain_strong_direct_strength (recommend.config)
-"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too). Above 1
-by default, so no path vouches without some of the demand's words in the expert's profile: blind judgments of the SME
-set (data/eval/sme-demands/DECISIONS.md, judged13 and vouch13) found the results trusted by one strong path into the
-demand's second-level field often answered another problem of that field (0.75 before: judged confident nonsense
-dev 0.059 → 0.043, dev2 0.039 → 0.021)."""
+STRONG_STRENGTH = 0.75  # the default of the setting abstain_strong_direct_strength (recommend.config)
+"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too)."""
 DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverage (recommend.config)
 """Text coverage an expert with a direct path weaker than STRONG_STRENGTH needs to make the result trusted."""
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)

@@ -47,9 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("semantic_expansion_min_similarity", 0.5, "补充的相关词（需求各词在语义空间中的近邻）与整条需求的最低余弦相似度"),
     Setting("abstain_direct_strength", 0.5, "展示的专家中至少一位在需求领域有直接路径且强度（需求权重×专家权重）不低于该值，"
             "或文本覆盖率达到 abstain_text_coverage，推荐结果才不声明「暂无直接依据」"),
-    Setting("abstain_strong_direct_strength", 1.01, "直接路径强度达到该值时，该专家单凭这条路径即可让推荐结果不声明「暂无直接依据」；"
-            "强度在 abstain_direct_strength 与该值之间时，还需其文本覆盖率达到 abstain_direct_text_coverage。默认高于 1（路径强度最高为 1），"
-            "即任何领域路径都要有需求用词佐证：盲评显示单凭一条二级领域路径作保的结果常是同领域的另一个问题（原为 0.75）"),
+    Setting("abstain_strong_direct_strength", 0.75, "直接路径强度达到该值时，该专家单凭这条路径即可让推荐结果不声明「暂无直接依据」；"
+            "强度在 abstain_direct_strength 与该值之间时，还需其文本覆盖率达到 abstain_direct_text_coverage"),
     Setting("abstain_direct_text_coverage", 0.15, "直接路径强度不到 abstain_strong_direct_strength 的专家，需求关键词在其资料中"
             "出现的比例至少达到该值，才让推荐结果不声明「暂无直接依据」（经交叉对照表以 0.5 权重链接、资料里没有需求用词的路径不算）"),
     Setting("abstain_weighted_text_coverage", 0.0, "按词的专指程度（语义模型语料上的 IDF）加权的文本覆盖率达到该值的专家也算有文本依据，"

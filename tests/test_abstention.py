@@ -88,18 +88,10 @@ def test_a_weak_direct_path_vouches_only_with_some_of_the_demands_words_in_the_p
         assert ev["e"].listed  # listed either way: the path is evidence, just not enough to vouch
         return not judge({"f:x": 1.0}, [s], ev, shown=[s]).abstain
 
-    def judged_with_strong(strong: float, strength: float, profile: list[str]) -> bool:
-        path = FieldPath("f:x", strength, "f:x", 1.0, 1.0, "expert_in", ("f:x", "e"))
-        s = ScoredExpert(CandidateFacts("e", "某", paths=(path,)), 0.5, {}, {})
-        ev = {"e": expert_evidence(s, {"f:x": 1.0}, query, profile)}
-        return not judge({"f:x": 1.0}, [s], ev, shown=[s], strong_strength=strong).abstain
-
     assert not judged(0.5, ["基因", "调控"])  # weak path, no demand word: abstains
     assert judged(0.5, ["在线", "监测"])  # weak path backed by half of the demand's words
     assert 0.25 >= DIRECT_COVERAGE and judged(0.5, ["监测"])  # one word of four
-    assert STRONG_STRENGTH > 1 and not judged(1.0, ["基因"])  # no path vouches alone by default (vouch13)
-    assert judged(1.0, ["监测"])  # a full-strength path with one of the demand's four words does
-    assert judged_with_strong(0.75, 0.75, ["基因"])  # the setting can bring back a path that vouches on its own
+    assert judged(STRONG_STRENGTH, ["基因"])  # a strong path vouches on its own
     assert not judged(0.4, ["监测"])  # below abstain_direct_strength only text coverage ≥ 0.34 vouches
     assert judged(0.4, ["在线", "监测"])
 
