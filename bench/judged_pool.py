@@ -26,6 +26,9 @@ One configuration judged whole (every shown slot of every demand), reusing grade
     python -m bench.judged_pool judged --runs R.json --pool OLD.tsv --pool NEW.tsv [--splits dev,dev2]
     python -m bench.judged_pool agree --pool A.tsv --pool B.tsv     # two judges on the same rows: Cohen's kappa
 
+``--linker-a``/``--linker-b`` link the demands with another linker (``lexical``: issue 13's old linker), for a judged
+old-vs-new comparison.
+
 ``judged`` gives judged P@5 (slots graded ≥ 1 over every demand's 5 slots, an empty slot a miss) and judged confident
 nonsense (slots graded 0 in results that do not abstain, over the shown slots), with Wilson intervals; a (demand,
 expert) graded in several files takes the first file's grade.
@@ -61,9 +64,9 @@ def _parse_sets(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def runs(path: Path, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every SME demand of :data:`SPLITS` ranked on the store at ``path``: top 5, abstention, the bench's flags,
-    and each shown expert's name and work (titles and keywords)."""
+def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every SME demand of :data:`SPLITS` ranked on the store at ``path`` (demands linked by ``linker``, default the
+    product's): top 5, abstention, the bench's flags, and each shown expert's name and work (titles and keywords)."""
     from bench.expert_evidence import field_evidence, term_evidence
     from bench.sme_demands import linked_demands, load_sme_demands
     from graph.local_store import LocalStore
@@ -74,7 +77,7 @@ def runs(path: Path, overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
     with LocalStore(path) as store:
         index = IndexCache(content_words).get(store)
         for split in SPLITS:
-            for d, facts, keywords in linked_demands(store, load_sme_demands(split=split)):
+            for d, facts, keywords in linked_demands(store, load_sme_demands(split=split), linker=linker):
                 rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
                                           overrides={**overrides, "top_k": 5})
                 abstains = rec.verdict is not None and rec.verdict.abstain
@@ -227,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set-a", action="append", default=[])
     p.add_argument("--candidate", type=Path, default=None)
     p.add_argument("--set-b", action="append", default=[])
+    p.add_argument("--linker-a", default=None, help="linker of the baseline (default: the product's)")
+    p.add_argument("--linker-b", default=None, help="linker of the candidate (e.g. lexical, the old one)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--runs", type=Path, required=True)
     p.add_argument("--graded", type=Path, action="append", default=[], help="pairs already graded here are left out")
@@ -243,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--pool", type=Path, action="append", required=True)
     args = parser.parse_args(argv)
     if args.cmd == "pool":
-        a = runs(args.baseline, _parse_sets(args.set_a))
-        b = runs(args.candidate, _parse_sets(args.set_b)) if args.candidate is not None else None
+        a = runs(args.baseline, _parse_sets(args.set_a), linker=args.linker_a)
+        b = runs(args.candidate, _parse_sets(args.set_b), linker=args.linker_b) if args.candidate is not None else None
         rows = pool_rows(a, b, graded=frozenset(read_grades(args.graded)))
         _write_pool(args.out, rows)
         args.runs.parent.mkdir(parents=True, exist_ok=True)
