@@ -78,3 +78,15 @@ def test_the_committed_trust14_judgments_cover_every_changed_slot():
     changed = {d for d in a if [e["id"] for e in a[d]["top"]] != [e["id"] for e in b[d]["top"]]}
     expected = {(d, e["id"]) for d in changed for e in a[d]["top"] + b[d]["top"]}
     assert set(grades) == expected and len(expected) == 259
+
+
+def test_the_default_products_judgments_cover_every_shown_slot():
+    """judged13: every expert the default product showed for every SME demand of dev, dev2 and test has a grade
+    (trust14's or the judge whose third the row was), so its judged figures are over all slots."""
+    grades = read_grades([SME / "judged-trust14.tsv", SME / "judged13" / "primary.tsv"])
+    run = json.loads((ROOT / "bench" / "results" / "judged-main-runs.json").read_text(encoding="utf-8"))["baseline"]
+    shown = {(d, e["id"]) for d, r in run.items() for e in r["top"]}
+    assert len(run) == 166 and shown <= set(grades)
+    # each judge's file holds the overlap block besides its own third
+    for j in (1, 2, 3):
+        assert len(read_grades([SME / "judged13" / f"graded{j}.tsv"])) >= 60
