@@ -15,7 +15,9 @@ configuration: expert P@5 by evidence (share of shown top-5 slots whose
 profile contains one of the demand's labelled evidence terms), nonsense (slots with neither term
 nor field evidence, see :mod:`bench.expert_evidence`) and **confident nonsense** (nonsense slots
 in results that did not abstain), all over slots with Wilson 95 % intervals, plus P@5 over the 5
-slots of every demand (an empty slot counts as a miss) and the abstentions. Then the latency of one
+slots of every demand (an empty slot counts as a miss) and the abstentions. Beside them, the **judged** figures
+from the committed blind grades (:data:`bench.judged_pool.JUDGED_FILES`): judged P@5 (slots graded ≥ 1) and judged
+confident nonsense (slots graded 0 in results that do not abstain), or how many shown slots have no grade yet. Then the latency of one
 recommendation, BM25 only vs hybrid, in the same process (p50/p95 and their ratio).
 """
 
@@ -136,12 +138,16 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
     model = get_semantic_model()
     if model is None:
         raise SystemExit("no semantic model: run `make semantics` first")
+    from bench.judged_pool import JUDGED_FILES, read_grades
+
     index = IndexCache(content_words).get(store)
     linked = linked_demands(store, demands)
+    grades = read_grades([f for f in JUDGED_FILES if f.exists()])
     out: dict[str, Any] = {}
     for name, (semantic, extra) in configs.items():
         counts = TopFiveCounts()
         times: list[float] = []
+        relevant = judged_zero = ungraded = 0
         for d, facts, keywords in linked:
             for _ in range(repeats):
                 started = time.perf_counter()
@@ -150,10 +156,19 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
                                           semantics=model if semantic else None)
                 times.append(time.perf_counter() - started)
             counts.add(rec, d)
+            trusted = rec.verdict is None or not rec.verdict.abstain
+            for e in rec.experts[:5]:
+                grade = grades.get((d.id, e.scored.id))
+                ungraded += grade is None
+                relevant += grade is not None and grade >= 1
+                judged_zero += grade == 0 and trusted
         c = counts
         out[name] = {"p_at_5_terms": cell(c.hits, c.slots), "p_at_5_all_slots": cell(c.hits, 5 * len(linked)),
                      "nonsense": cell(c.nonsense, c.slots), "confident_nonsense": cell(c.confident, c.slots),
                      "abstained": c.abstained, "slots": c.slots,
+                     # blind judgments (bench.judged_pool): exact only when no shown slot is ungraded
+                     "judged_p_at_5": cell(relevant, 5 * len(linked)),
+                     "judged_confident_nonsense": cell(judged_zero, c.slots), "ungraded_slots": ungraded,
                      "ms_p50": round(1000 * _pct(times, 0.5), 1), "ms_p95": round(1000 * _pct(times, 0.95), 1)}
     if "bm25" in out and "hybrid" in out:
         out["latency_ratio_p50"] = round(out["hybrid"]["ms_p50"] / out["bm25"]["ms_p50"], 3)
@@ -235,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"confident nonsense {r['confident_nonsense']['rate']} {r['confident_nonsense']['ci95']}  "
                   f"abstained {r['abstained']}/{len(demands)}  slots {r['slots']}  "
                   f"p50 {r['ms_p50']} ms p95 {r['ms_p95']} ms")
+            judged = (f"judged P@5 {r['judged_p_at_5']['rate']} {r['judged_p_at_5']['ci95']}  judged confident nonsense "
+                      f"{r['judged_confident_nonsense']['rate']} {r['judged_confident_nonsense']['ci95']}")
+            print(f"{'':14s} {judged}" if not r["ungraded_slots"] else
+                  f"{'':14s} judged figures incomplete: {r['ungraded_slots']} shown slots have no grade "
+                  f"(pool and judge them: python -m bench.judged_pool pool …)")
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
