@@ -67,9 +67,11 @@ def _parse_sets(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None) -> dict[str, dict[str, Any]]:
+def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
+         semantic: bool = True) -> dict[str, dict[str, Any]]:
     """Every SME demand of :data:`SPLITS` ranked on the store at ``path`` (demands linked by ``linker``, default the
-    product's): top 5, abstention, the bench's flags, and each shown expert's name and work (titles and keywords)."""
+    product's; ``semantic`` False: BM25 only, no semantic model): top 5, abstention, the bench's flags, and each shown
+    expert's name and work (titles and keywords)."""
     from bench.expert_evidence import field_evidence, term_evidence
     from bench.sme_demands import linked_demands, load_sme_demands
     from graph.local_store import LocalStore
@@ -82,7 +84,7 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None) ->
         for split in SPLITS:
             for d, facts, keywords in linked_demands(store, load_sme_demands(split=split), linker=linker):
                 rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
-                                          overrides={**overrides, "top_k": 5})
+                                          overrides={**overrides, "top_k": 5}, **({} if semantic else {"semantics": None}))
                 abstains = rec.verdict is not None and rec.verdict.abstain
                 shown = []
                 for e in rec.experts[:5]:
@@ -235,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set-b", action="append", default=[])
     p.add_argument("--linker-a", default=None, help="linker of the baseline (default: the product's)")
     p.add_argument("--linker-b", default=None, help="linker of the candidate (e.g. lexical, the old one)")
+    p.add_argument("--bm25-b", action="store_true", help="the candidate without the semantic model (BM25 only)")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--runs", type=Path, required=True)
     p.add_argument("--graded", type=Path, action="append", default=[], help="pairs already graded here are left out")
@@ -252,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cmd == "pool":
         a = runs(args.baseline, _parse_sets(args.set_a), linker=args.linker_a)
-        b = runs(args.candidate, _parse_sets(args.set_b), linker=args.linker_b) if args.candidate is not None else None
+        b = (runs(args.candidate, _parse_sets(args.set_b), linker=args.linker_b, semantic=not args.bm25_b)
+             if args.candidate is not None else None)
         rows = pool_rows(a, b, graded=frozenset(read_grades(args.graded)))
         _write_pool(args.out, rows)
         args.runs.parent.mkdir(parents=True, exist_ok=True)
