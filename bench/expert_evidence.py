@@ -34,7 +34,7 @@ if __package__ in (None, ""):
 from bench.crosswalk_precision import wilson  # noqa: E402
 from bench.sme_demands import SmeDemand, load_sme_demands  # noqa: E402
 
-__all__ = ["field_level2", "term_evidence", "field_evidence", "cell", "TopFiveCounts", "measure", "main"]
+__all__ = ["field_level2", "term_evidence", "field_evidence", "bench_nonsense", "cell", "TopFiveCounts", "measure", "main"]
 
 
 def field_level2(field_id: str) -> set[str]:
@@ -56,6 +56,11 @@ def term_evidence(scored, terms) -> bool:  # noqa: ANN001 - ScoredExpert, plain 
 def field_evidence(scored, gold: set[str]) -> bool:  # noqa: ANN001
     """Whether one of the expert's field paths ends in one of the demand's labelled fields."""
     return any(field_level2(p.expert_field) & gold for p in scored.facts.paths)
+
+
+def bench_nonsense(scored, demand: SmeDemand) -> bool:  # noqa: ANN001 - ScoredExpert
+    """The bench's rule: neither term nor field evidence for ``demand``."""
+    return not term_evidence(scored, demand.terms) and not field_evidence(scored, set(demand.fields))
 
 
 def cell(k: int, n: int) -> dict[str, object]:
@@ -89,7 +94,7 @@ class TopFiveCounts:
             self.slots += 1
             t = term_evidence(e.scored, demand.terms)
             self.hits += t
-            bad = not t and not field_evidence(e.scored, set(demand.fields))
+            bad = not t and not field_evidence(e.scored, set(demand.fields))  # bench_nonsense, t already known
             self.nonsense += bad
             self.confident += bad and not abstains
             self.sure += bad and e.evidence is not None and e.evidence.confidence >= 0.5

@@ -60,11 +60,10 @@ _POOL_COLUMNS = ("row", "demand", "demand_text", "expert", "work", "grade")
 
 
 def _parse_sets(pairs: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        name, _, value = pair.partition("=")
-        out[name] = float(value) if value.replace(".", "", 1).isdigit() else value
-    return out
+    """``--set-a``/``--set-b`` NAME=VALUE pairs typed like the settings' defaults (the CLI's own parser)."""
+    from recommend.config import settings_from_text
+
+    return settings_from_text(dict(pair.split("=", 1) for pair in pairs))
 
 
 def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
@@ -72,7 +71,7 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
     """Every SME demand of :data:`SPLITS` ranked on the store at ``path`` (demands linked by ``linker``, default the
     product's; ``semantic`` False: BM25 only, no semantic model): top 5, abstention, the bench's flags, and each shown
     expert's name and work (titles and keywords)."""
-    from bench.expert_evidence import field_evidence, term_evidence
+    from bench.expert_evidence import bench_nonsense
     from bench.sme_demands import linked_demands, load_sme_demands
     from graph.local_store import LocalStore
     from ingest.nlp import content_words
@@ -89,12 +88,11 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
                 shown = []
                 for e in rec.experts[:5]:
                     s = e.scored
-                    bad = not term_evidence(s, d.terms) and not field_evidence(s, set(d.fields))
                     titles = list(dict.fromkeys(p.title for p in s.facts.projects))[:6]
                     shown.append({"id": s.id, "name": f"{s.facts.name}（{s.facts.institution_name or ''}）",
                                   "work": "；".join(titles) + (f"｜关键词：{'、'.join(list(s.facts.keywords)[:8])}"
                                                               if s.facts.keywords else ""),
-                                  "bench_nonsense": bad})
+                                  "bench_nonsense": bench_nonsense(s, d)})
                 out[d.id] = {"split": split, "text": d.text, "abstain": abstains, "top": shown}
     return out
 
@@ -183,10 +181,10 @@ def agreement(a: dict[tuple[str, str], int], b: dict[tuple[str, str], int]) -> d
             "kappa_relevant": round(float(cohen_kappa_score(rel_a, rel_b)), 3) if len(set(rel_a + rel_b)) > 1 else None}
 
 
-def score(pool: list[dict[str, str]], both: dict[str, dict[str, dict[str, Any]]],
+def score(grades: dict[tuple[str, str], int], both: dict[str, dict[str, dict[str, Any]]],
           splits: tuple[str, ...] = SPLITS) -> dict[str, Any]:
-    """Judged P@5 over the changed demands and judged confident nonsense over all slots, per split and configuration."""
-    grades = {(r["demand"], r["expert"]): int(r["grade"]) for r in pool}
+    """Judged P@5 over the changed demands and judged confident nonsense over all slots, per split and configuration
+    (``grades``: :func:`read_grades` of the graded pool)."""
     names = list(both)
     first = both[names[0]]
     out: dict[str, Any] = {}
@@ -279,12 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"({r['confident_slots']}/{r['shown']})  abstained {r['abstained']}")
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    with args.pool.open(encoding="utf-8", newline="") as fh:
-        pool = list(csv.DictReader(fh, delimiter="\t"))
-    missing = [r["row"] for r in pool if r["grade"] not in ("0", "1", "2")]
-    if missing:
-        raise SystemExit(f"{len(missing)} rows without a grade 0/1/2 (first: row {missing[0]})")
-    result = score(pool, json.loads(args.runs.read_text(encoding="utf-8")), tuple(args.splits.split(",")))
+    result = score(read_grades([args.pool]), json.loads(args.runs.read_text(encoding="utf-8")),
+                   tuple(args.splits.split(",")))
     for split, row in result.items():
         print(f"{split}: {row['demands']} demands, {row['changed']} changed")
         for name in ("baseline", "candidate"):

@@ -55,8 +55,8 @@ def test_grades_first_file_wins_and_a_missing_grade_is_refused(tmp_path):
 def test_score_judges_the_changed_demands_and_keeps_the_bench_flag_elsewhere():
     a = _run({"d1": ["e1", "x9"], "d2": ["e1", "e3"]}, abstain={"d2": True})
     b = _run({"d1": ["e1", "x9"], "d2": ["e3", "e4"]})
-    pool = [{"demand": "d2", "expert": e, "grade": g} for e, g in (("e1", "2"), ("e3", "0"), ("e4", "1"))]
-    out = score(pool, {"baseline": a, "candidate": b}, ("dev",))["dev"]
+    grades = {("d2", "e1"): 2, ("d2", "e3"): 0, ("d2", "e4"): 1}
+    out = score(grades, {"baseline": a, "candidate": b}, ("dev",))["dev"]
     assert out["changed"] == 1
     # d1 unchanged: its x9 slot is nonsense by the bench's flag, in a trusted result, for both
     assert out["baseline"]["judged_p5"] == 0.5 and out["baseline"]["confident_slots"] == 1  # d2 abstains

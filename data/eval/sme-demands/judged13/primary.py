@@ -10,16 +10,16 @@ import csv
 import random
 from pathlib import Path
 
+from split import pool_rows, thirds  # this directory's split.py (run as a script, its directory is on sys.path)
+
 HERE = Path(__file__).resolve().parent
 COLS = ["row", "demand", "demand_text", "expert", "work", "grade"]
 
 
 def main() -> None:
-    with (HERE.parent / "judged13-pool.tsv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    idx = list(range(len(rows)))
-    random.Random(1313).shuffle(idx)  # the same draw as split.py
-    owner = {(rows[i]["demand"], rows[i]["expert"]): j + 1 for j in range(3) for i in idx[j::3]}
+    rows = pool_rows()
+    owner = {(rows[i]["demand"], rows[i]["expert"]): j + 1
+             for j, third in enumerate(thirds(len(rows), random.Random(1313))) for i in third}  # split.py's draw
     graded = {}
     for j in (1, 2, 3):
         with (HERE / f"graded{j}.tsv").open(encoding="utf-8") as fh:

@@ -14,18 +14,28 @@ HERE = Path(__file__).resolve().parent
 COLS = ["row", "demand", "demand_text", "expert", "work", "grade"]
 
 
-def main() -> None:
+def pool_rows() -> list[dict[str, str]]:
+    """The rows of ``judged13-pool.tsv``."""
     with (HERE.parent / "judged13-pool.tsv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def thirds(n: int, rng: random.Random) -> list[list[int]]:
+    """The seeded split of ``n`` row indexes into three judges' thirds (``rng`` goes on to draw the overlap)."""
+    idx = list(range(n))
+    rng.shuffle(idx)
+    return [sorted(idx[i::3]) for i in range(3)]
+
+
+def main() -> None:
+    rows = pool_rows()
     with (HERE.parent / "judged-trust14.tsv").open(encoding="utf-8") as fh:
         old = list(csv.DictReader(fh, delimiter="\t"))
     rng = random.Random(1313)
-    idx = list(range(len(rows)))
-    rng.shuffle(idx)
-    thirds = [sorted(idx[i::3]) for i in range(3)]
+    thirds_ = thirds(len(rows), rng)
     overlap_new = [rows[i] for i in sorted(rng.sample(range(len(rows)), 30))]
     overlap_old = [dict(r, grade="") for r in (old[i] for i in sorted(rng.sample(range(len(old)), 30)))]
-    for j, third in enumerate(thirds):
+    for j, third in enumerate(thirds_):
         mine = [rows[i] for i in third]
         allrows = mine + [r for r in overlap_new if r not in mine] + overlap_old
         random.Random(100 + j).shuffle(allrows)
