@@ -131,6 +131,7 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
             configs: dict[str, tuple[bool, dict[str, Any]]] = CONFIGS, repeats: int = 1) -> dict[str, Any]:
     """Every configuration's numbers over ``demands`` on a loaded store (see the module text)."""
     from bench.expert_evidence import TopFiveCounts, cell
+    from bench.judged_pool import JUDGED_FILES, read_grades
     from ingest.nlp import content_words
     from recommend.engine import IndexCache, recommend_for_facts
     from recommend.semantics import get_semantic_model
@@ -138,8 +139,6 @@ def measure(store: Any, demands: list[SmeDemand], *, overrides: dict[str, Any] |
     model = get_semantic_model()
     if model is None:
         raise SystemExit("no semantic model: run `make semantics` first")
-    from bench.judged_pool import JUDGED_FILES, read_grades
-
     index = IndexCache(content_words).get(store)
     linked = linked_demands(store, demands)
     grades = read_grades([f for f in JUDGED_FILES if f.exists()])
