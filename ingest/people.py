@@ -107,6 +107,12 @@ DIVISION_PRIMARY: dict[str, str] = {
 _DIVISION_WEIGHT = 0.3  # the division says which field, not which topic in it
 _ALL_FIRST_LEVELS = ("10", "20", "30", "40", "50", "60", "70", "80")
 _TOPIC = re.compile(r"(?:从事|致力于|主要研究|研究方向为|研究领域为)([^。；;]{4,80})")
+_RESEARCH_VERB = re.compile(r"从事|致力于|研究|提出|发明|研制|研发|开发|建立|揭示|发展了|阐明|解决|攻克|开拓|创建|构建|设计|主持|突破|开创|"
+                            r"率先|首次|成功")
+_BIOGRAPHY = re.compile(r"毕业|学位|当选|院士|生于|出生|籍贯|曾任|现任|兼任|历任|担任|任职|主任|院长|校长|所长|理事|委员|编委|主编|奖|"
+                        r"论文|专著|著作|专利|培养|博士生|硕士|SCI|引用|他引|报告|讲学|访问|留学|进修|教授|研究员|工程师|Fellow|会士|称号")
+RESEARCH_CHARS = 400
+"""At most this many characters of an academician's biography are kept as their research text (:func:`research_phrases`)."""
 
 
 @functools.cache
@@ -228,6 +234,33 @@ def specialty_text(specialty: str | None, intro: str | None) -> str:
     return "；".join(t for t in (specialty or "", *topics) if t)
 
 
+def research_phrases(intro: str | None, *, limit: int = RESEARCH_CHARS) -> list[str]:
+    """The sentences of an academician's biography that say what they work on, without the career around them.
+
+    A sentence is kept when, once its comma-separated parts naming a degree, an office, an award, a paper count or
+    a birthplace are dropped, what is left says what was studied or built (从事, 研制, 提出 …); kept in order until
+    ``limit`` characters. The academies' pages are the only text about these members' work that the graph has
+    (they lead no NSFC project in the shipped files and write few ChinaXiv papers), so this is their text evidence.
+
+    >>> research_phrases("1962年毕业于南开大学化学系。长期从事水污染控制研究，曾获国家科技进步二等奖。发表论文300多篇。"
+    ...                  "研制成功系列大孔离子交换树脂，广泛应用于工业水处理。")
+    ['长期从事水污染控制研究', '研制成功系列大孔离子交换树脂，广泛应用于工业水处理']
+    """
+    out: list[str] = []
+    total = 0
+    for sentence in re.split(r"[。；;！!？?]", intro or ""):
+        kept = [part.strip(" 、") for part in re.split(r"[，,]", sentence)
+                if part.strip(" 、") and not _BIOGRAPHY.search(part)]
+        phrase = "，".join(kept)
+        if not phrase or not _RESEARCH_VERB.search(phrase):
+            continue
+        if total + len(phrase) > limit:
+            break
+        out.append(phrase)
+        total += len(phrase)
+    return out
+
+
 def link_specialty(specialty: str, division: str) -> list[tuple[str, float]]:
     """ht2016 fields for an academician's specialty text, among the first levels of the division (best first)."""
     prefixes = DIVISION_FIELDS.get(division)
@@ -313,7 +346,8 @@ class AcademicianBuilder(_PersonBuilder):
         record = PersonRecord(ref, source, name, institution, DIVISION_AREAS.get(division, frozenset()),
                               text=str(rec.get("specialty") or ""))
         flags = {"talent_titles": [f"{academy}院士"], "academy": academy, "division": division,
-                 "election_year": year, "specialty": rec.get("specialty"), "academician_url": rec.get("source_url")}
+                 "election_year": year, "specialty": rec.get("specialty"), "academician_url": rec.get("source_url"),
+                 "research": research_phrases(rec.get("intro")) or None}
         if institution is None:
             # No employer named: the member is identified by academy and division, and never merged.
             eid = f"expert:{name}@{academy}·{division}"

@@ -24,7 +24,7 @@ from graph.model import NODE_SPECS, Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
-from recommend.profiles import PAPER_ROLE, paper_fact, project_fact
+from recommend.profiles import PAPER_ROLE, expert_terms, paper_fact, project_fact
 from recommend.region_table import region_table_cache
 from recommend.scoring import CandidateFacts, DemandFacts, FieldPath, ProjectFact
 from workflow.common import this_year
@@ -340,11 +340,10 @@ def _facts(store: GraphStore, records: Sequence[ExpertRecord], paths: Mapping[st
         e, inst, mine = r.node, r.institution, r.projects
         active = sum(1 for p in mine if p.role != PAPER_ROLE and p.start_year
                      and p.start_year <= year <= (p.end_year or p.start_year))
-        keywords = e.props.get("keywords", [])
         facts.append(CandidateFacts(
             id=e.id, name=e.name, institution_id=inst.id if inst else None, institution_name=inst.name if inst else None,
             province_id=r.province_id, city_id=r.city_id, paths=tuple(paths.get(e.id, ())), projects=mine,
-            keywords=tuple(keywords) if isinstance(keywords, list) else (),
+            keywords=expert_terms(e.props),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
             talent_titles=tuple(e.props.get("talent_titles") or e.props.get("talents") or []),
             programmes=tuple(e.props.get("programmes") or []),

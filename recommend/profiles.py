@@ -7,14 +7,15 @@ GraphStore contract, so it works the same on both stores.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graph.model import Label, RelType
 from graph.store import Direction, GraphStore, Neighbor, Node
 from recommend.scoring import ProjectFact
 
-__all__ = ["ROLE", "PAPER_ROLE", "ExpertProfile", "load_profiles", "project_fact", "paper_fact"]
+__all__ = ["ROLE", "PAPER_ROLE", "ExpertProfile", "expert_terms", "load_profiles", "project_fact", "paper_fact"]
 
 ROLE = {RelType.LEADS: "lead", RelType.JOINS: "member"}
 """The role an expert has on a project, by relationship type."""
@@ -30,6 +31,17 @@ class ExpertProfile:
     institution_name: str | None
     keywords: tuple[str, ...]
     projects: tuple[ProjectFact, ...]  # sorted by (start year, id)
+
+
+def expert_terms(props: Mapping[str, Any]) -> tuple[str, ...]:
+    """The words an expert node states about its own work, matched as their profile text: ``keywords`` (from projects
+    and papers) then ``research`` (an academician's research sentences, ``ingest.people.research_phrases``).
+
+    >>> expert_terms({"keywords": ["锂电池"], "research": ["长期从事电化学研究"], "name": "x"})
+    ('锂电池', '长期从事电化学研究')
+    """
+    return tuple(t for key in ("keywords", "research") if isinstance(props.get(key), list)
+                 for t in props[key] if isinstance(t, str))
 
 
 def _int(value: object) -> int | None:
@@ -78,11 +90,10 @@ def _profiles_of(store: GraphStore, experts: list[Node],
         projects.setdefault(src.id, []).append(fact)
     profiles = []
     for e in experts:
-        keywords = e.props.get("keywords", [])
         mine = sorted(projects.get(e.id, []), key=lambda p: (p.start_year or 0, p.id))
         i = inst.get(e.id)
         profiles.append(ExpertProfile(e.id, e.name, i[0] if i else None, i[1] if i else None,
-                                      tuple(keywords) if isinstance(keywords, list) else (), tuple(mine)))
+                                      expert_terms(e.props), tuple(mine)))
     return profiles
 
 
