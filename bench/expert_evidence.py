@@ -49,7 +49,7 @@ def field_level2(field_id: str) -> set[str]:
 
 def term_evidence(scored, terms) -> bool:  # noqa: ANN001 - ScoredExpert, plain bench code
     """Whether an evidence term occurs in the expert's project titles or keywords."""
-    text = " ".join([*(p.title for p in scored.facts.projects), *scored.facts.keywords]).lower()
+    text = " ".join([*(p.title for p in scored.facts.projects), *scored.facts.keywords, *scored.facts.research]).lower()
     return any(t.lower() in text for t in terms)
 
 

@@ -90,9 +90,9 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
                 for e in rec.experts[:5]:
                     s = e.scored
                     titles = list(dict.fromkeys(p.title for p in s.facts.projects))[:6]
+                    stated = [*s.facts.keywords, *s.facts.research]  # keywords, an academician's research sentences
                     shown.append({"id": s.id, "name": f"{s.facts.name}（{s.facts.institution_name or ''}）",
-                                  "work": "；".join(titles) + (f"｜关键词：{'、'.join(list(s.facts.keywords)[:8])}"
-                                                              if s.facts.keywords else ""),
+                                  "work": "；".join(titles) + (f"｜关键词：{'、'.join(stated[:8])}" if stated else ""),
                                   "bench_nonsense": bench_nonsense(s, d)})
                 out[d.id] = {"split": split, "text": d.text, "abstain": abstains, "top": shown}
     return out

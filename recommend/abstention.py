@@ -179,7 +179,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
           strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE,
-          weighted_threshold: float = WEIGHTED_THRESHOLD) -> Verdict:
+          weighted_threshold: float = WEIGHTED_THRESHOLD, vouching: Mapping[str, Evidence] | None = None) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
@@ -188,8 +188,9 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     field it touches through the crosswalk at weight 0.5 counts only with some of the demand's words in
     the profile), or text coverage ≥ ``text_threshold``, or specificity-weighted text coverage ≥
     ``weighted_threshold`` (0 turns that off): a candidate with evidence further down the list
-    does not vouch for the experts shown.
-    The supply gap counts every candidate.
+    does not vouch for the experts shown. ``vouching``: for the experts it names, the evidence that may vouch when it
+    differs from what lists them (an academician's biography lists and ranks them, it does not vouch: the engine
+    passes their evidence without it). The supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
     True
@@ -205,7 +206,8 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
         for p in s.facts.paths:
             near[p.expert_field] += 1
     looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
-    strong = [ev for ev in looked_at if ev.listed and (
+    vouch = [(vouching or {}).get(s.id, evidence[s.id]) for s in (ranked if shown is None else shown) if s.id in evidence]
+    strong = [ev for ev, listed in zip(vouch, looked_at, strict=True) if listed.listed and (
         ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage or (ev.direct_fields and (
         ev.direct_strength >= strong_strength
         or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]

@@ -343,7 +343,7 @@ def _facts(store: GraphStore, records: Sequence[ExpertRecord], paths: Mapping[st
         facts.append(CandidateFacts(
             id=e.id, name=e.name, institution_id=inst.id if inst else None, institution_name=inst.name if inst else None,
             province_id=r.province_id, city_id=r.city_id, paths=tuple(paths.get(e.id, ())), projects=mine,
-            keywords=expert_terms(e.props),
+            keywords=expert_terms(e.props, ("keywords",)), research=expert_terms(e.props, ("research",)),
             in_expert_pool=bool(e.props.get("in_expert_pool", False)),
             talent_titles=tuple(e.props.get("talent_titles") or e.props.get("talents") or []),
             programmes=tuple(e.props.get("programmes") or []),

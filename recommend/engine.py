@@ -329,7 +329,12 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
-    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top,
+    # an academician's biography ranks and lists them; whether the list can be trusted rests on the rest of the profile
+    vouching = {s.id: expert_evidence(s, demand.fields, query_tokens, tokenize(profile_text(replace(s.facts, research=()))),
+                                      text_threshold=threshold, list_coverage=float(settings["list_text_coverage"]),
+                                      term_weights=weights, terms=terms)
+                for s in top if s.facts.research}
+    verdict = judge(demand.fields, scored, evidence, text_threshold=threshold, shown=top, vouching=vouching,
                     direct_strength=float(settings["abstain_direct_strength"]),
                     strong_strength=float(settings["abstain_strong_direct_strength"]),
                     direct_coverage=float(settings["abstain_direct_text_coverage"]),

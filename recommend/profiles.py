@@ -33,14 +33,15 @@ class ExpertProfile:
     projects: tuple[ProjectFact, ...]  # sorted by (start year, id)
 
 
-def expert_terms(props: Mapping[str, Any]) -> tuple[str, ...]:
+def expert_terms(props: Mapping[str, Any], keys: Sequence[str] = ("keywords", "research")) -> tuple[str, ...]:
     """The words an expert node states about its own work, matched as their profile text: ``keywords`` (from projects
-    and papers) then ``research`` (an academician's research sentences, ``ingest.people.research_phrases``).
+    and papers) then ``research`` (an academician's research sentences, ``ingest.people.research_phrases``), or those
+    of ``keys``.
 
     >>> expert_terms({"keywords": ["锂电池"], "research": ["长期从事电化学研究"], "name": "x"})
     ('锂电池', '长期从事电化学研究')
     """
-    return tuple(t for key in ("keywords", "research") if isinstance(props.get(key), list)
+    return tuple(t for key in keys if isinstance(props.get(key), list)
                  for t in props[key] if isinstance(t, str))
 
 

@@ -119,6 +119,7 @@ class CandidateFacts:
     paths: tuple[FieldPath, ...] = ()
     projects: tuple[ProjectFact, ...] = ()
     keywords: tuple[str, ...] = ()
+    research: tuple[str, ...] = ()  # an academician's research sentences (academy biography): matched, never vouching
     text_score: float = 0.0  # text relevance in [0, 1], computed by recommend.text
     semantic_score: float = 0.0  # latent-space similarity in [0, 1] (recommend.semantics); 0 without the model
     retrieval_score: float = 0.0  # whole-graph text index score / the query's best over every expert (recommend.retrieval)

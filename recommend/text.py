@@ -23,10 +23,11 @@ Tokenize = Callable[[str], list[str]]
 
 
 def profile_text(facts: CandidateFacts) -> str:
-    """The text an expert is matched on: keywords, project titles, the latest title again."""
+    """The text an expert is matched on: keywords and research sentences, project titles, the latest title again
+    (the text :mod:`recommend.retrieval` indexes for the same expert)."""
     titles = [p.title for p in sorted(facts.projects, key=lambda p: (p.start_year or 0, p.id))]
     latest = titles[-1:] if titles else []
-    return "\n".join([" ".join(facts.keywords), *titles, *latest])
+    return "\n".join([" ".join([*facts.keywords, *facts.research]), *titles, *latest])
 
 
 def text_scores(query_tokens: Sequence[str], docs: Mapping[str, Sequence[str]], *,
