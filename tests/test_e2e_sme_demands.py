@@ -34,6 +34,13 @@ query (calib13, adopted: it rescales, it does not reorder these top 5) leave the
 废水/脱盐), which the demo's supply does not have: 4 ChinaXiv papers mention lithium-ion cells or lithium
 storage and none a cathode, its welding papers are metallurgy (TG) and its wastewater papers a handful; the
 fields are right, the papers are about fuel cells, flow batteries, tracking algorithms and water resources.
+
+Since academ30b the academicians' academy biographies are text evidence (their research sentences rank and list them,
+they do not vouch for a list): judged blind on the SME set it raises P@5 from 0.46/0.52 to 0.61/0.62 (dev/dev2) and
+lowers confident nonsense. They have no 项目/论文 node, so where they enter these top 5s (an optics academician for
+the PCB demand, energy and environment academicians without the text index) the assertions below that every path
+reaches one cannot hold: those cases are ``xfail(strict=True)`` naming the cause, and issue 12's end-to-end item stays
+open.
 """
 
 from __future__ import annotations
@@ -137,12 +144,19 @@ _TEXT_ONLY = pytest.mark.xfail(reason="text-only candidates of the text index (n
                                      "paths' experts; listing those first costs the SME set (supply)", strict=True)
 
 
+_ACADEMICIAN = "an academician, reached by the research sentences of their academy biography (academ30b, "\
+               "data/eval/sme-demands/DECISIONS.md), is in the top 5: academicians have no 项目/论文 node, so no path of theirs " \
+               "reaches one"
+_ACADEMICIAN_IN_TOP5 = pytest.mark.xfail(reason=_ACADEMICIAN, strict=True)
+
+
 _CLASS_ONLY = {"pcb-inspection"}
 """Results whose experts shown reach the demand's fields through papers linked by their printed 中图分类号 alone, or
 by links too weak to vouch: explained by papers of the right fields, and abstaining (the class is not direct evidence)."""
 
 
-@pytest.mark.parametrize("name", [pytest.param("battery-cathode", marks=_TEXT_ONLY), "pcb-inspection",
+@pytest.mark.parametrize("name", [pytest.param("battery-cathode", marks=_TEXT_ONLY),
+                                  pytest.param("pcb-inspection", marks=_ACADEMICIAN_IN_TOP5),
                                   pytest.param("wastewater", marks=_TEXT_ONLY)])
 def test_top5_explanations_reach_projects_or_papers_in_the_field(recommendations, demo_store, name):
     _assert_top5_evidence(demo_store, recommendations[name], DEMANDS[name][1], trusted=name not in _CLASS_ONLY)
@@ -163,7 +177,10 @@ data, water resources: see the last test): since issue 13's abstain_direct_text_
 (图谱中暂无该领域有直接依据的专家) while still listing the experts their field paths find."""
 
 
-@pytest.mark.parametrize("name", DEMANDS)
+@pytest.mark.parametrize("name", [pytest.param("battery-cathode", marks=pytest.mark.xfail(
+                                      reason=_ACADEMICIAN + "; and the result abstains: the biography does not vouch",
+                                      strict=True)),
+                                  "pcb-inspection", pytest.param("wastewater", marks=_ACADEMICIAN_IN_TOP5)])
 def test_without_text_index_top5_field_paths_reach_projects_or_papers_in_the_field(field_only, demo_store, name):
     _assert_top5_evidence(demo_store, field_only[name], DEMANDS[name][1], trusted=name not in _WEAK_PATHS_ONLY)
 
