@@ -11,7 +11,7 @@ DEMAND = SmeDemand("d1", "10", ("107",), ("入侵检测",), "工控网络入侵�
 
 
 def _expert(title: str, field: str, confidence: float | None) -> SimpleNamespace:
-    facts = SimpleNamespace(projects=[SimpleNamespace(title=title)], keywords=[],
+    facts = SimpleNamespace(projects=[SimpleNamespace(title=title)], keywords=[], research=[],
                             paths=[SimpleNamespace(expert_field=field)])
     evidence = None if confidence is None else SimpleNamespace(confidence=confidence)
     return SimpleNamespace(scored=SimpleNamespace(facts=facts), evidence=evidence)
