@@ -351,7 +351,9 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     experts = []
     for rank, s in enumerate(top, start=1):
         paths = explain_paths(demand.id, title, s, names)
-        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year), evidence[s.id]))
+        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year,
+                                                                               terms=evidence[s.id].matched_terms),
+                                    evidence[s.id]))
     by_id = {s.id: s for s in pool}
 
     titles = {p: names[p] for ids in joint.values() for p in ids if p in names}

@@ -14,7 +14,8 @@ from recommend.profiles import PAPER_ROLE
 from recommend.scoring import COMPONENT_ZH, COMPONENTS, FieldPath, ScoredExpert
 from recommend.teams import DISCONNECTED, Team
 
-__all__ = ["PathStep", "ExplainedPath", "COMPONENT_ZH", "explain_paths", "expert_sentence", "team_sentence"]
+__all__ = ["PathStep", "ExplainedPath", "COMPONENT_ZH", "explain_paths", "research_evidence", "expert_sentence",
+           "team_sentence"]
 
 _HOP_ZH = {"parent": "上级领域", "child": "下级领域", "related": "相关领域"}
 
@@ -91,8 +92,22 @@ def explain_paths(demand_id: str, demand_name: str, scored: ScoredExpert, names:
     return out
 
 
-def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, year: int) -> str:
-    """One Chinese paragraph: who, why (the strongest path), evidence, and the score breakdown."""
+def research_evidence(research: Sequence[str], terms: Sequence[str]) -> str | None:
+    """The research sentence (an academician's academy biography) that holds most of the demand's ``terms``, the first
+    on a tie; None when none holds any.
+
+    >>> research_evidence(["长期从事燃料电池研究", "研制锂离子电池正极材料"], ["正极", "锂离子电池"])
+    '研制锂离子电池正极材料'
+    >>> research_evidence(["长期从事燃料电池研究"], ["正极"]) is None
+    True
+    """
+    best = max(research, key=lambda s: sum(t in s for t in terms), default=None)
+    return best if best is not None and any(t in best for t in terms) else None
+
+
+def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, year: int, terms: Sequence[str] = ()) -> str:
+    """One Chinese paragraph: who, why (the strongest path), evidence, and the score breakdown. ``terms``: the demand's
+    words found in the expert's profile; with them, the academy biography's sentence that holds most is quoted."""
     f = scored.facts
     who = f"{f.name}（{f.institution_name}）" if f.institution_name else f.name
     parts = [who]
@@ -116,6 +131,9 @@ def expert_sentence(scored: ScoredExpert, paths: Sequence[ExplainedPath], *, yea
     elif written:  # papers without a field link: the text match rests on them, so name the latest
         when = f"（{written[0].start_year} 年）" if written[0].start_year else ""
         parts.append(f"发表论文 {len(written)} 篇，最近为「{written[0].title}」{when}")
+    said = research_evidence(f.research, terms)
+    if said:
+        parts.append(f"院士简介称其「{said}」")
     if f.served_enterprise:
         parts.append(f"曾作为科技专员派驻该企业 {f.served_enterprise} 次")
     if f.active_load:

@@ -112,3 +112,25 @@ def test_weighted_coverage_counts_rare_words_more_and_vouches_only_when_switched
     assert expert_evidence(s, {}, query, ["脱硫"]).weighted_coverage == 0.0  # no weights, no weighted evidence
     assert WEIGHTED_THRESHOLD == 0.0 and judge({}, [s], {"e": ev}, shown=[s]).abstain
     assert not judge({}, [s], {"e": ev}, shown=[s], weighted_threshold=0.3).abstain
+
+
+def test_an_academy_biography_lists_and_ranks_an_expert_but_does_not_vouch_for_the_list(store):
+    """academ30b: the research sentences of an academician's biography are text evidence for ranking and listing;
+    the same words as the expert's keywords (from their projects and papers) make the result trusted, the biography
+    alone does not."""
+    from recommend.index_cache import IndexCache
+
+    text = "电芯高温循环衰减"
+    sentence = "长期从事三元正极材料高温循环衰减机理研究"
+    store.write(world().add_nodes(Label.EXPERT, [{"id": "e:acad", "name": "甲院士", "research": [sentence]}]))
+    facts = demand_facts_for_text(store, text, {"f:none": 1.0}, year=2026)
+    rec = recommend_for_facts(store, facts, tokenize=bigrams, index=IndexCache(bigrams).get(store))
+    acad = next(e for e in rec.experts if e.scored.id == "e:acad")
+    assert acad.rank == 1 and acad.evidence.listed and acad.evidence.text_coverage >= TEXT_THRESHOLD
+    assert "院士简介称其「" + sentence + "」" in acad.sentence
+    assert rec.verdict.abstain  # the biography does not vouch
+
+    store.write(world().add_nodes(Label.EXPERT, [{"id": "e:acad", "name": "甲院士", "research": None,
+                                                 "keywords": [sentence]}]))
+    rec = recommend_for_facts(store, facts, tokenize=bigrams, index=IndexCache(bigrams).get(store))
+    assert rec.experts[0].scored.id == "e:acad" and not rec.verdict.abstain  # the same words, stated as keywords
