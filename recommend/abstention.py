@@ -205,13 +205,15 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
             gap[f] += 1
         for p in s.facts.paths:
             near[p.expert_field] += 1
-    looked_at = [evidence[s.id] for s in (ranked if shown is None else shown) if s.id in evidence]
-    vouch = [(vouching or {}).get(s.id, evidence[s.id]) for s in (ranked if shown is None else shown) if s.id in evidence]
-    strong = [ev for ev, listed in zip(vouch, looked_at, strict=True) if listed.listed and (
+    vouching = vouching or {}
+    # (what lists the expert, what may vouch for the list): the same evidence unless ``vouching`` names the expert
+    looked_at = [(evidence[s.id], vouching.get(s.id, evidence[s.id])) for s in (ranked if shown is None else shown)
+                 if s.id in evidence]
+    strong = [ev for listed, ev in looked_at if listed.listed and (
         ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage or (ev.direct_fields and (
         ev.direct_strength >= strong_strength
         or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
-    best = max((ev.confidence for ev in looked_at if ev.listed), default=0.0)
+    best = max((ev.confidence for ev, _ in looked_at if ev.listed), default=0.0)
     abstain = not strong
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
