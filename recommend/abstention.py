@@ -37,6 +37,7 @@ Pure over plain data (the engine hands in the scored candidates and the demand's
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -106,7 +107,16 @@ class Verdict:
     message: str
     gap: tuple[tuple[str, int], ...]  # (demand field, candidates with direct evidence there)
     suggestions: tuple[tuple[str, int], ...]  # (nearest field the candidates come from, how many)
-    actions: tuple[str, ...]
+    actions: tuple[str, ...]  # what the user can do; a field is written ``{field}`` (see ``action_texts``)
+
+    def action_texts(self, names: Mapping[str, str]) -> list[str]:
+        """The actions in words, each field by its name (``names``; the id when it has none).
+
+        >>> Verdict(True, 0.1, "", (), (("ht2016:706", 3),), ("查看相近领域「{ht2016:706}」的专家",)).action_texts(
+        ...     {"ht2016:706": "固体废弃物处置与综合利用技术"})
+        ['查看相近领域「固体废弃物处置与综合利用技术」的专家']
+        """
+        return [re.sub(r"\{([^{}]+)\}", lambda m: names.get(m.group(1), m.group(1)), a) for a in self.actions]
 
     def as_dict(self, names: Mapping[str, str]) -> dict[str, Any]:
         """Plain data for JSON (field names from ``names``)."""
@@ -115,7 +125,7 @@ class Verdict:
                                for f, n in self.gap],
                 "suggested_fields": [{"field": f, "name": names.get(f, f), "candidates": n}
                                      for f, n in self.suggestions],
-                "actions": list(self.actions)}
+                "actions": self.action_texts(names)}
 
 
 def query_terms(tokens: Sequence[str]) -> list[str]:
@@ -219,6 +229,6 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
                         if f not in demand_fields)[:top]
     if abstain:
-        actions = tuple([*(f"查看相近领域「{f}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
+        actions = tuple([*(f"查看相近领域「{{{f}}}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
         return Verdict(True, best, ABSTAIN_MESSAGE, gaps, suggestions, actions)
     return Verdict(False, best, "", gaps, suggestions, ())

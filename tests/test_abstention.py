@@ -41,6 +41,8 @@ def test_a_demand_whose_field_has_no_expert_abstains_with_the_gap_and_suggestion
     body = rec.as_dict()["abstention"]
     assert body["supply_gap"] == [{"field": "f:vocs", "name": "大气污染控制", "experts_with_direct_evidence": 0}]
     assert body["suggested_fields"][0]["name"] == "电池材料"
+    # what the user reads names the nearest field, never its id
+    assert "查看相近领域「电池材料」的专家" in body["actions"] and not any("f:" in a for a in body["actions"])
     for e in rec.experts:  # whoever is still listed has a path or a matched term, and low confidence
         assert e.evidence.listed and e.evidence.confidence < 1
 

@@ -69,7 +69,7 @@ def _print_recommendation(rec: Recommendation) -> None:
     if rec.verdict is not None and rec.verdict.abstain:
         v = rec.verdict.as_dict(rec.field_names)
         gap = "、".join(f"{g['name']} {g['experts_with_direct_evidence']} 人" for g in v["supply_gap"])
-        click.echo(f"注意：{v['message']}（置信度 {v['confidence']:.2f}）。供给缺口：{gap}")
+        click.echo(f"注意：{v['message']}。供给缺口：{gap}")  # each expert's own confidence is on its line
         click.echo(f"建议：{'；'.join(v['actions'])}")
     click.echo("")
     click.echo(f"{'名次':<4}{_pad('专家', 10)}{_pad('单位', 28)}{'得分':>6}  主要贡献")
