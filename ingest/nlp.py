@@ -34,7 +34,7 @@ import logging
 import re
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -527,6 +527,36 @@ def _jieba_words() -> _JiebaContentWords:
                 _jieba_fast = _JiebaContentWords(nlp)
             fast = _jieba_fast
     return fast
+
+
+_SUBWORDS: dict[str, tuple[str, ...]] = {}
+_SUBWORDS_MEMO = 300_000
+
+
+def with_subwords(tokens: Sequence[str]) -> list[str]:
+    """``tokens``, then the dictionary words inside each token of three characters or more (jieba's search mode,
+    ``cut_for_search``: its 2- and 3-character dictionary words), content words only. A demand's 印染废水 and a
+    profile's 工业废水 then share 废水, as a reader sees they do; BM25's IDF keeps a generic part (材料) light.
+
+    >>> with_subwords(["印染废水", "高盐", "正极材料"])
+    ['印染废水', '高盐', '正极材料', '印染', '废水', '正极', '材料']
+    """
+    fast = _jieba_words()
+    out = list(tokens)
+    for token in tokens:
+        if len(token) < 3:
+            continue
+        parts = _SUBWORDS.get(token)
+        if parts is None:
+            import jieba
+
+            parts = tuple(w for w in jieba.cut_for_search(token) if w != token and len(w) < len(token)
+                          and is_content_token(w, is_stop=fast.vocab[w].is_stop))
+            if len(_SUBWORDS) >= _SUBWORDS_MEMO:
+                _SUBWORDS.clear()
+            _SUBWORDS[token] = parts
+        out.extend(parts)
+    return out
 
 
 def segment(text: str, *, segmenter: Segmenter | str = DEFAULT_SEGMENTER) -> list[str]:

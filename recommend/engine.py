@@ -252,8 +252,15 @@ def score_demand(store: GraphStore, demand: DemandFacts, settings: Mapping[str, 
     profiles = [profile_text(c) for c in kept]
     docs = {c.id: (words(c) if words is not None else _profile_words(c, text, tokenize, index))
             for c, text in zip(kept, profiles, strict=True)}
-    texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]),
-                        floor=float(settings["text_floor_coverage"]))
+    if int(settings["text_subwords"]):  # the reranking also matches the dictionary words inside compounds
+        from ingest.nlp import with_subwords
+
+        texts = text_scores(with_subwords(query_tokens), {i: with_subwords(d) for i, d in docs.items()},
+                            k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]),
+                            floor=float(settings["text_floor_coverage"]))
+    else:
+        texts = text_scores(query_tokens, docs, k1=float(settings["text_bm25_k1"]), b=float(settings["text_bm25_b"]),
+                            floor=float(settings["text_floor_coverage"]))
     # every request-dependent score in one copy of each candidate (hundreds per request)
     changes: list[dict[str, Any]] = [{"text_score": float(texts.get(c.id, 0.0))} for c in kept]
     if model is not None and kept:
