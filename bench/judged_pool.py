@@ -60,7 +60,7 @@ SEED = 14
 _POOL_COLUMNS = ("row", "demand", "demand_text", "expert", "work", "grade")
 
 
-def _parse_sets(pairs: list[str]) -> dict[str, Any]:
+def parse_sets(pairs: list[str]) -> dict[str, Any]:
     """``--set-a``/``--set-b`` NAME=VALUE pairs typed like the settings' defaults (the CLI's own parser)."""
     from recommend.config import settings_from_text
 
@@ -253,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--pool", type=Path, action="append", required=True)
     args = parser.parse_args(argv)
     if args.cmd == "pool":
-        a = runs(args.baseline, _parse_sets(args.set_a), linker=args.linker_a)
-        b = (runs(args.candidate, _parse_sets(args.set_b), linker=args.linker_b, semantic=not args.bm25_b)
+        a = runs(args.baseline, parse_sets(args.set_a), linker=args.linker_a)
+        b = (runs(args.candidate, parse_sets(args.set_b), linker=args.linker_b, semantic=not args.bm25_b)
              if args.candidate is not None else None)
         rows = pool_rows(a, b, graded=frozenset(read_grades(args.graded)))
         _write_pool(args.out, rows)

@@ -1,9 +1,9 @@
 """Recommendation latency on two demo stores in one process (a data change measured as a ratio, not a wall clock).
 
-    python -m bench.store_latency --baseline DIR_A --candidate DIR_B [--splits dev,dev2] [--rounds 3]
+    python -m bench.store_latency --baseline DIR_A --candidate DIR_B [--set-b NAME=VALUE ...] [--splits dev,dev2] [--rounds 3]
 
 Every SME demand of the splits is linked once per store (the bench's linking), then recommended with the text index
-on each store in turn, round after round (interleaved, so both share the machine's noise); prints p50/p95 per store
+on each store in turn (with ``--set-a``/``--set-b``: settings of each side, e.g. one store twice), round after round (interleaved, so both share the machine's noise); prints p50/p95 per store
 and their ratios, and a last line of JSON.
 """
 
@@ -17,6 +17,7 @@ import time
 
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison."""
+    from bench.judged_pool import parse_sets
     from bench.sme_demands import linked_demands, load_sme_demands
     from graph.local_store import LocalStore
     from ingest.nlp import content_words
@@ -27,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidate", required=True)
     ap.add_argument("--splits", default="dev,dev2")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--set-a", action="append", default=[])
+    ap.add_argument("--set-b", action="append", default=[])
     args = ap.parse_args(argv)
+    overrides = {"baseline": parse_sets(args.set_a) or None, "candidate": parse_sets(args.set_b) or None}
     stores = {"baseline": LocalStore(args.baseline), "candidate": LocalStore(args.candidate)}
     prepared = {}
     for name, store in stores.items():
@@ -39,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, (store, index, demands) in prepared.items():
             for _, facts, keywords in demands:
                 start = time.perf_counter()
-                recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords)
+                recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
+                                    overrides=overrides[name])
                 times[name].append((time.perf_counter() - start) * 1000)
     out = {}
     for name, ms in times.items():
