@@ -58,7 +58,7 @@ confident nonsense 0.078 [0.053, 0.114] (> 0.05), so by the rule fixed beforehan
 (docs/abstention-weighted-coverage.md) it is off by default."""
 DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
 """Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
-STRONG_STRENGTH = 0.75  # the default of the setting abstain_strong_direct_strength (recommend.config)
+STRONG_STRENGTH = 1.01  # the default of the setting abstain_strong_direct_strength (recommend.config)
 """Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too)."""
 DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverage (recommend.config)
 """Text coverage an expert with a direct path weaker than STRONG_STRENGTH needs to make the result trusted."""

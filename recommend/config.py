@@ -47,8 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("semantic_expansion_min_similarity", 0.5, "补充的相关词（需求各词在语义空间中的近邻）与整条需求的最低余弦相似度"),
     Setting("abstain_direct_strength", 0.5, "展示的专家中至少一位在需求领域有直接路径且强度（需求权重×专家权重）不低于该值，"
             "或文本覆盖率达到 abstain_text_coverage，推荐结果才不声明「暂无直接依据」"),
-    Setting("abstain_strong_direct_strength", 0.75, "直接路径强度达到该值时，该专家单凭这条路径即可让推荐结果不声明「暂无直接依据」；"
-            "强度在 abstain_direct_strength 与该值之间时，还需其文本覆盖率达到 abstain_direct_text_coverage"),
+    Setting("abstain_strong_direct_strength", 1.01, "直接路径强度达到该值时，该专家单凭这条路径即可让推荐结果不声明「暂无直接依据」；"
+            "强度在 abstain_direct_strength 与该值之间时，还需其文本覆盖率达到 abstain_direct_text_coverage（默认 1.01：路径强度最高为 1，"
+            "任何路径都不能单独担保，须同时有需求的部分用词，见 data/eval/sme-demands/DECISIONS.md subwords31b）"),
     Setting("abstain_direct_text_coverage", 0.15, "直接路径强度不到 abstain_strong_direct_strength 的专家，需求关键词在其资料中"
             "出现的比例至少达到该值，才让推荐结果不声明「暂无直接依据」（经交叉对照表以 0.5 权重链接、资料里没有需求用词的路径不算）"),
     Setting("abstain_weighted_text_coverage", 0.0, "按词的专指程度（语义模型语料上的 IDF）加权的文本覆盖率达到该值的专家也算有文本依据，"
@@ -69,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("text_bm25_b", 0.3, "候选专家文本相关度（BM25 重排）的 b：文档长度归一化程度"),
     Setting("text_floor_coverage", 0.238, "文本相关度（BM25 重排）的校准下限：最匹配者的 BM25 不足「平均长度、含需求每个可匹配词一次」"
             "的文档得分的该比例时，按该比例折算而不再记为 1（0 表示不校准，最匹配者为 1）"),
-    Setting("text_subwords", 0, "文本相关度（BM25 重排）是否也匹配复合词内的词典词（1 是：需求的「印染废水」与专家的「工业废水」"
+    Setting("text_subwords", 1, "文本相关度（BM25 重排）是否也匹配复合词内的词典词（1 是：需求的「印染废水」与专家的「工业废水」"
             "共有「废水」；0 否，只匹配整词）"),
     Setting("retrieval_floor_coverage", 0.107, "全库检索分的校准下限（同上，用于全库文本索引的检索分；候选的选取不受影响）"),
     Setting("index_bm25_k1", 1.2, "全库文本检索索引（补充候选）的 k1；建索引时生效，不能按次覆盖"),
