@@ -59,7 +59,9 @@ confident nonsense 0.078 [0.053, 0.114] (> 0.05), so by the rule fixed beforehan
 DIRECT_STRENGTH = 0.5  # the default of the setting abstain_direct_strength (recommend.config)
 """Strength (demand weight × expert weight) a shown expert's direct path needs to make the result trusted."""
 STRONG_STRENGTH = 1.01  # the default of the setting abstain_strong_direct_strength (recommend.config)
-"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too)."""
+"""Strength of a direct path that makes the result trusted on its own (weaker ones need DIRECT_COVERAGE too). Above 1
+since subwords31b, so none does: a path into the demand's second-level field also needs some of the demand's words
+(data/eval/sme-demands/DECISIONS.md: one strong path vouched for experts on another problem of that field)."""
 DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverage (recommend.config)
 """Text coverage an expert with a direct path weaker than STRONG_STRENGTH needs to make the result trusted."""
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from test_recommend_engine import bigrams, world
 
 from graph.model import Label, RelType
-from recommend.abstention import ABSTAIN_MESSAGE, TEXT_THRESHOLD
+from recommend.abstention import ABSTAIN_MESSAGE, TEXT_THRESHOLD, expert_evidence, judge
 from recommend.candidates import demand_facts_for_text
 from recommend.engine import recommend_for_demand, recommend_for_facts
+from recommend.scoring import CandidateFacts, FieldPath, ScoredExpert
 
 
 def test_experts_with_direct_evidence_make_a_confident_result(store):
@@ -136,3 +137,18 @@ def test_an_academy_biography_lists_and_ranks_an_expert_but_does_not_vouch_for_t
                                                  "keywords": [sentence]}]))
     rec = recommend_for_facts(store, facts, tokenize=bigrams, index=IndexCache(bigrams).get(store))
     assert rec.experts[0].scored.id == "e:acad" and not rec.verdict.abstain  # the same words, stated as keywords
+
+
+def test_no_path_vouches_alone_by_default_it_needs_some_of_the_demands_words():
+    # a path of full strength into the demand's field: a shape-memory-alloy sensor expert for a gas-sensor demand
+    path = FieldPath("f:sensor", 1.0, "f:sensor", 1.0, 1.0, "expert_in", ("child",))
+    expert = ScoredExpert(CandidateFacts("e:msma", "某", paths=(path,)), 0.5, {}, {})
+    words = ["可燃气体", "传感器", "漂移", "中毒", "催化", "燃烧", "报警器"]
+    one_word = expert_evidence(expert, {"f:sensor": 1.0}, words, ["传感器", "形状记忆合金"])
+    assert one_word.direct_strength == 1.0 and one_word.text_coverage < 0.15
+    assert judge({"f:sensor": 1.0}, [expert], {"e:msma": one_word}).abstain
+    # the same path with some of the demand's words (2 of 7) makes the list trusted
+    on_topic = expert_evidence(expert, {"f:sensor": 1.0}, words, ["传感器", "催化", "燃烧"])
+    assert not judge({"f:sensor": 1.0}, [expert], {"e:msma": on_topic}).abstain
+    # the old rule (a path of strength ≥ 0.75 vouches alone) is still a setting
+    assert not judge({"f:sensor": 1.0}, [expert], {"e:msma": one_word}, strong_strength=0.75).abstain
