@@ -26,6 +26,12 @@ One configuration judged whole (every shown slot of every demand), reusing grade
     python -m bench.judged_pool judged --runs R.json --pool OLD.tsv --pool NEW.tsv [--splits dev,dev2]
     python -m bench.judged_pool agree --pool A.tsv --pool B.tsv     # two judges on the same rows: Cohen's kappa
 
+Two judges for one pool (``DIR/pool.tsv``): ``deal`` splits it by demand and adds 20 judged13 rows to each for
+agreement; the judges write ``graded-a.tsv`` and ``graded-b.tsv``; ``collect`` writes ``DIR/graded.tsv``:
+
+    python -m bench.judged_pool deal --dir DIR --seed N
+    python -m bench.judged_pool collect --dir DIR
+
 ``--linker-a``/``--linker-b`` link the demands with another linker (``lexical``: issue 13's old linker), for a judged
 old-vs-new comparison.
 
@@ -49,7 +55,8 @@ if __package__ in (None, ""):
 
 from bench.crosswalk_precision import wilson  # noqa: E402
 
-__all__ = ["SPLITS", "JUDGED_FILES", "runs", "pool_rows", "score", "read_grades", "judged", "agreement", "main"]
+__all__ = ["SPLITS", "JUDGED_FILES", "runs", "pool_rows", "score", "read_grades", "judged", "agreement", "deal",
+           "collect", "main"]
 
 SPLITS = ("dev", "dev2", "test")
 _SME = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands"
@@ -222,9 +229,42 @@ def score(grades: dict[tuple[str, str], int], both: dict[str, dict[str, dict[str
 
 def _write_pool(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=_POOL_COLUMNS, delimiter="\t", lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=_POOL_COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
+
+
+def _read_pool(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def deal(folder: Path, seed: int, *, overlap: int = 20) -> None:
+    """``folder/pool.tsv`` → ``pool-a.tsv``, ``pool-b.tsv`` for two judges: the demands are shuffled (``seed``) and
+    dealt alternately, so a demand's rows go to one judge; each judge also gets the same ``overlap`` rows of
+    ``judged13/primary.tsv`` (grades blanked) to measure agreement. Each file is shuffled and its rows renumbered."""
+    rng = random.Random(seed)
+    rows = _read_pool(folder / "pool.tsv")
+    demands = sorted({r["demand"] for r in rows})
+    rng.shuffle(demands)
+    side = {d: "ab"[i % 2] for i, d in enumerate(demands)}
+    shared = rng.sample(_read_pool(_SME / "judged13" / "primary.tsv"), overlap)
+    for judge in "ab":
+        mine = [dict(r) for r in rows if side[r["demand"]] == judge] + [{**r, "grade": ""} for r in shared]
+        rng.shuffle(mine)
+        _write_pool(folder / f"pool-{judge}.tsv", [{**r, "row": str(i)} for i, r in enumerate(mine, start=1)])
+
+
+def collect(folder: Path) -> None:
+    """``folder/graded.tsv``: the rows of ``pool.tsv`` with the grade judge a or b gave in ``graded-a.tsv`` /
+    ``graded-b.tsv`` (by demand and expert; the shared judged13 rows only measure agreement)."""
+    grades = {(r["demand"], r["expert"]): r["grade"] for judge in "ab"
+              for r in _read_pool(folder / f"graded-{judge}.tsv")}
+    rows = _read_pool(folder / "pool.tsv")
+    missing = [r["row"] for r in rows if grades.get((r["demand"], r["expert"]), "") not in ("0", "1", "2")]
+    if missing:
+        raise SystemExit(f"rows without a grade: {missing}")
+    _write_pool(folder / "graded.tsv", [{**r, "grade": grades[(r["demand"], r["expert"])]} for r in rows])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,7 +292,18 @@ def main(argv: list[str] | None = None) -> int:
     j.add_argument("--splits", default=",".join(SPLITS))
     g = sub.add_parser("agree")
     g.add_argument("--pool", type=Path, action="append", required=True)
+    d = sub.add_parser("deal", help="pool.tsv of a folder → pool-a.tsv, pool-b.tsv for two judges")
+    d.add_argument("--dir", type=Path, required=True)
+    d.add_argument("--seed", type=int, required=True)
+    c = sub.add_parser("collect", help="graded-a.tsv, graded-b.tsv of a folder → graded.tsv")
+    c.add_argument("--dir", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.cmd == "deal":
+        deal(args.dir, args.seed)
+        return 0
+    if args.cmd == "collect":
+        collect(args.dir)
+        return 0
     if args.cmd == "pool":
         a = runs(args.baseline, parse_sets(args.set_a), linker=args.linker_a)
         b = (runs(args.candidate, parse_sets(args.set_b), linker=args.linker_b, semantic=not args.bm25_b)

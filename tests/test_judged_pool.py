@@ -4,12 +4,13 @@ judgments cover what their runs showed."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from bench.judged_pool import agreement, pool_rows, read_grades, score
+from bench.judged_pool import agreement, collect, deal, pool_rows, read_grades, score
 
 ROOT = Path(__file__).resolve().parent.parent
 SME = ROOT / "data" / "eval" / "sme-demands"
@@ -61,6 +62,31 @@ def test_score_judges_the_changed_demands_and_keeps_the_bench_flag_elsewhere():
     # d1 unchanged: its x9 slot is nonsense by the bench's flag, in a trusted result, for both
     assert out["baseline"]["judged_p5"] == 0.5 and out["baseline"]["confident_slots"] == 1  # d2 abstains
     assert out["candidate"]["judged_p5"] == 0.5 and out["candidate"]["confident_slots"] == 2  # e3 graded 0, trusted
+
+
+def test_two_judges_get_whole_demands_and_the_same_agreement_rows_and_their_grades_are_collected(tmp_path):
+    rows = pool_rows(_run({f"q{i}": [f"e{i}", f"f{i}"] for i in range(6)}))
+    with (tmp_path / "pool.tsv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    deal(tmp_path, seed=1)
+    dealt = {j: (tmp_path / f"pool-{j}.tsv").read_text(encoding="utf-8") for j in "ab"}
+    dealt = {j: list(csv.DictReader(io.StringIO(text), delimiter="\t")) for j, text in dealt.items()}
+    own = {j: {r["demand"] for r in dealt[j] if r["demand"].startswith("q")} for j in "ab"}
+    assert own["a"] | own["b"] == {f"q{i}" for i in range(6)} and not own["a"] & own["b"]  # a demand goes to one judge
+    shared = {j: {(r["demand"], r["expert"]) for r in dealt[j] if not r["demand"].startswith("q")} for j in "ab"}
+    assert len(shared["a"]) == 20 and shared["a"] == shared["b"]  # the same judged13 rows, grades blanked
+    assert all(r["grade"] == "" for j in "ab" for r in dealt[j])
+    for j in "ab":  # each judge grades their file: 2 for an e-expert, 0 otherwise
+        graded = [{**r, "grade": "2" if r["expert"].startswith("e") else "0"} for r in dealt[j]]
+        with (tmp_path / f"graded-{j}.tsv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(graded[0]), delimiter="\t", lineterminator="\n")
+            w.writeheader()
+            w.writerows(graded)
+    collect(tmp_path)
+    grades = read_grades([tmp_path / "graded.tsv"])
+    assert grades == {(r["demand"], r["expert"]): 2 if r["expert"].startswith("e") else 0 for r in rows}
 
 
 def test_agreement_counts_only_pairs_both_judges_graded():
