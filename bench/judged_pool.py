@@ -257,9 +257,10 @@ def deal(folder: Path, seed: int, *, overlap: int = 20) -> None:
 
 def collect(folder: Path) -> None:
     """``folder/graded.tsv``: the rows of ``pool.tsv`` with the grade judge a or b gave in ``graded-a.tsv`` /
-    ``graded-b.tsv`` (by demand and expert; the shared judged13 rows only measure agreement)."""
-    grades = {(r["demand"], r["expert"]): r["grade"] for judge in "ab"
-              for r in _read_pool(folder / f"graded-{judge}.tsv")}
+    ``graded-b.tsv`` (by demand and expert; the shared judged13 rows only measure agreement); a row no judge graded
+    is refused."""
+    grades = {(r["demand"], r["expert"]): r["grade"] for judge in "ab" if (folder / f"graded-{judge}.tsv").exists()
+              for r in _read_pool(folder / f"graded-{judge}.tsv")}  # a pool of one demand has one judge
     rows = _read_pool(folder / "pool.tsv")
     missing = [r["row"] for r in rows if grades.get((r["demand"], r["expert"]), "") not in ("0", "1", "2")]
     if missing:
