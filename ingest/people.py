@@ -13,7 +13,9 @@ names outright (:func:`specialty_term_fields`: 运载火箭, 航空发动机, �
 
 ``kgmatch load FILE --kind nkrd`` (重点专项 项目 and 课题) gives ``Project {source: "nkrd",
 programme, level, parent_id, year}`` with ``IN_FIELD`` the programme's field (材料基因工程 →
-ht2016:40 新材料) and the finer ht2016 fields the linker finds in the title; the leader as an
+ht2016:40 新材料) and the finer ht2016 fields the lexical linker finds in the title (``method: nlp``), or, for a
+title it leaves unlinked, the supervised linker's second-level fields with their probability (``method: supervised``,
+:func:`_supervised`; nkrd32: 全固态锂电池材料与电池研究 is in 60302's parent 603, not only in 新材料); the leader as an
 ``Expert`` flagged as 科技计划项目承担者 (``programmes``; the years are those of the projects) who ``LEADS`` it,
 with ``EXPERT_IN {weight 1 − 0.5^n, source: "nkrd"}`` per field over their n projects;
 ``COLLABORATES {projects, first_year, last_year}`` between the leaders of one 项目 and of its 课题 (they
@@ -35,9 +37,9 @@ import io
 import itertools
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.errors import Msg
 from graph.model import Label, RelType
@@ -62,6 +64,12 @@ __all__ = [
     "link_specialty",
     "specialty_term_fields",
     "link_title",
+    "Link",
+    "LEXICAL",
+    "SUPERVISED",
+    "SUPERVISED_MIN",
+    "shipped_links",
+    "build_links",
 ]
 
 ACADEMICIANS_FILE = DATA_ROOT / "people" / "academicians-cas-cae-2017" / "academicians.csv"
@@ -115,6 +123,18 @@ RESEARCH_CHARS = 400
 """At most this many characters of an academician's biography are kept as their research text (:func:`research_phrases`)."""
 
 
+LEXICAL, SUPERVISED = "nlp", "supervised"
+"""``method`` of a field link found by the lexical linker (:func:`_link`) or the supervised one (:func:`_supervised`)."""
+
+
+class Link(NamedTuple):
+    """One ht2016 link of a shipped text: the field, its weight and the linker that found it."""
+
+    field: str
+    weight: float
+    method: str
+
+
 @functools.cache
 def _linker() -> Any:
     from ingest.enrich import LinkRule, build_linkers
@@ -137,47 +157,84 @@ def _link(text: str, prefixes: tuple[str, ...]) -> list[tuple[str, float]]:
     return [(link.field_id, link.weight) for link in choose_links(ranked, replace(rule, prefixes=prefixes))]
 
 
+SUPERVISED_MIN = 0.15
+"""A key R&D title the lexical linker leaves unlinked takes the supervised linker's fields when the best one has at
+least this probability (nkrd32, data/eval/sme-demands/DECISIONS.md)."""
+
+
+def _supervised(text: str, prefixes: tuple[str, ...]) -> list[Link]:
+    """The supervised linker's second-level ht2016 fields of ``text`` within ``prefixes`` (the best, and a second of
+    ≥ half its probability), weighted by their probability; none when the best is under :data:`SUPERVISED_MIN`."""
+    from ingest.field_linking import choose_fields, rank_ht2016
+
+    ranked = [(code, p) for code, p in rank_ht2016(text, top_k=10) if code.startswith(prefixes)]
+    if not ranked or ranked[0][1] < SUPERVISED_MIN:
+        return []
+    chosen = dict(choose_fields(ranked, top_k=2))
+    return [Link(f"ht2016:{code}", round(p, 4), SUPERVISED) for code, p in ranked if code in chosen]
+
+
+def _link_title_live(title: str, prefixes: tuple[str, ...]) -> list[Link]:
+    """A key R&D title's lexical links, or the supervised linker's when there are none."""
+    return [Link(f, w, LEXICAL) for f, w in _link(title, prefixes)] or _supervised(title, prefixes)
+
+
 LINKS_FILE = DATA_ROOT / "people" / "field_links.csv"
 """The links of the shipped files' texts, built by ``python -m ingest.people`` (the demo load then needs no NLP)."""
 
 
 @functools.cache
-def _shipped_links() -> dict[tuple[str, str], list[tuple[str, float]]]:
-    links: dict[tuple[str, str], list[tuple[str, float]]] = {}
+def _shipped_links() -> dict[tuple[str, str], list[Link]]:
+    links: dict[tuple[str, str], list[Link]] = {}
     if LINKS_FILE.exists():
         with LINKS_FILE.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 found = links.setdefault((row["scope"], row["text"]), [])
                 if row["field"]:
-                    found.append((row["field"], float(row["weight"])))
+                    found.append(Link(row["field"], float(row["weight"]), row["method"]))
     return links
 
 
-def _cached_link(scope: str, text: str, prefixes: tuple[str, ...]) -> list[tuple[str, float]]:
-    """The shipped links of ``text`` when it was linked at build time, else the live linker's."""
+def shipped_links() -> dict[tuple[str, str], list[Link]]:
+    """The links of :data:`LINKS_FILE` by (scope, text) (a copy)."""
+    return {key: list(links) for key, links in _shipped_links().items()}
+
+
+def _cached_link(scope: str, text: str, prefixes: tuple[str, ...], live: Callable[[str, tuple[str, ...]], list[Link]],
+                 ) -> list[Link]:
+    """The shipped links of ``text`` when it was linked at build time, else ``live``'s."""
     shipped = _shipped_links().get((scope, text))
-    return list(shipped) if shipped is not None else _link(text, prefixes)
+    return list(shipped) if shipped is not None else live(text, prefixes)
 
 
-def build_links() -> str:
-    """The content of :data:`LINKS_FILE`: every text of the shipped academicians and key R&D files, linked."""
-    rows: list[tuple[str, str, str, str]] = []
+def _link_lexical(text: str, prefixes: tuple[str, ...]) -> list[Link]:
+    return [Link(f, w, LEXICAL) for f, w in _link(text, prefixes)]
+
+
+def build_links(*, supervised: bool = True) -> str:
+    """The content of :data:`LINKS_FILE`: every text of the shipped academicians and key R&D files, linked (a key
+    R&D title the lexical linker leaves unlinked by the supervised linker, unless ``supervised`` is false: then
+    such a title has an empty row, for a check of the lexical rows without the full model)."""
+    rows: list[tuple[str, str]] = []
     with ACADEMICIANS_FILE.open(encoding="utf-8", newline="") as handle:
         for rec in csv.DictReader(handle):
             text = specialty_text(rec["specialty"], rec["intro"])
             if text and rec["division"] in DIVISION_FIELDS:
-                rows.append((rec["division"], text, "", ""))
+                rows.append((rec["division"], text))
     with NKRD_FILE.open(encoding="utf-8", newline="") as handle:
         for rec in csv.DictReader(handle):
-            rows.append((DEFAULT_PROGRAMME, rec["title"], "", ""))
+            rows.append((DEFAULT_PROGRAMME, rec["title"]))
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("scope", "text", "field", "weight"))
-    for scope, text, _, _ in sorted(set(rows)):
-        prefixes = DIVISION_FIELDS.get(scope) or PROGRAMME_FIELDS[scope][1]
-        links = _link(text, prefixes)
-        for fid, weight in links or [("", 0.0)]:
-            writer.writerow((scope, text, fid, round(weight, 4) if fid else ""))
+    writer.writerow(("scope", "text", "field", "weight", "method"))
+    for scope, text in sorted(set(rows)):
+        programme = scope in PROGRAMME_FIELDS
+        prefixes = PROGRAMME_FIELDS[scope][1] if programme else DIVISION_FIELDS[scope]
+        links = _link_lexical(text, prefixes)
+        if programme and not links and supervised:
+            links = _supervised(text, prefixes)
+        for link in links or [Link("", 0.0, "")]:
+            writer.writerow((scope, text, link.field, round(link.weight, 4) if link.field else "", link.method))
     return out.getvalue()
 
 
@@ -266,13 +323,14 @@ def link_specialty(specialty: str, division: str) -> list[tuple[str, float]]:
     prefixes = DIVISION_FIELDS.get(division)
     if not specialty or not prefixes:
         return []
-    return _cached_link(division, specialty, prefixes)
+    return [(link.field, link.weight) for link in _cached_link(division, specialty, prefixes, _link_lexical)]
 
 
-def link_title(title: str, programme: str) -> list[tuple[str, float]]:
-    """ht2016 fields for a key R&D project title, among the first levels of the programme (best first)."""
+def link_title(title: str, programme: str) -> list[Link]:
+    """ht2016 fields for a key R&D project title, among the first levels of the programme (best first): the lexical
+    linker's, or the supervised linker's when the lexical one finds none (:func:`_supervised`)."""
     _, prefixes = PROGRAMME_FIELDS.get(programme, ("", ()))
-    return _cached_link(programme, title, prefixes) if title and prefixes else []
+    return _cached_link(programme, title, prefixes, _link_title_live) if title and prefixes else []
 
 
 class _PersonBuilder(Builder):
@@ -410,17 +468,18 @@ class NkrdBuilder(_PersonBuilder):
         institution = normalize_org(rec["institution"])
         leader = normalize_name(rec["leader"]) if rec.get("leader") else None
         own_field, _ = PROGRAMME_FIELDS[programme]
-        fields = [(own_field, 1.0)] + link_title(str(rec["title"]), programme)
-        fields = [(f, w) for f, w in fields if self.resolver.has_field(f)]
+        links = [Link(own_field, 1.0, "programme")] + link_title(str(rec["title"]), programme)
+        links = [link for link in links if self.resolver.has_field(link.field)]
+        fields = [(link.field, link.weight) for link in links]
         ctx.node(Label.PROJECT, {"id": pid, "title": rec["title"], "approval_no": number, "level": level,
                                  "parent_id": f"nkrd:{parent}" if parent else None, "institution": institution,
                                  "pi": leader, "programme": f"{NKRD}·{programme}", "fund_type": NKRD,
                                  "approval_year": year, "start_year": year, "source": source,
                                  "responsible_expert": rec.get("responsible_expert"),
                                  "responsible_expert_institution": rec.get("responsible_expert_institution")})
-        for fid, weight in fields:
-            ctx.rel(RelType.IN_FIELD, Label.PROJECT, pid, Label.FIELD, fid,
-                    weight=None if weight == 1.0 else round(weight, 4), method="programme" if weight == 1.0 else "nlp")
+        for link in links:
+            ctx.rel(RelType.IN_FIELD, Label.PROJECT, pid, Label.FIELD, link.field,
+                    weight=None if link.method == "programme" else round(link.weight, 4), method=link.method)
         if _COMPANY.search(institution):
             ent = f"ent:{institution}"
             if ent not in self._enterprises and ent not in self.resolver.stored_ids(Label.ENTERPRISE):
