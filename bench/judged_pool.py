@@ -62,7 +62,7 @@ SPLITS = ("dev", "dev2", "test")
 _SME = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands"
 JUDGED_FILES = (_SME / "judged-trust14.tsv", _SME / "judged13" / "primary.tsv", _SME / "judged-linker13" / "graded.tsv",
                 _SME / "judged-bm25-13" / "graded.tsv", _SME / "judged-academ30" / "graded.tsv",
-                _SME / "judged-subwords31" / "graded.tsv")
+                _SME / "judged-subwords31" / "graded.tsv", _SME / "judged-nkrd32" / "graded.tsv")
 """The committed grades, in order of precedence (``bench.sme_demands`` reports judged figures from them)."""
 SEED = 14
 _POOL_COLUMNS = ("row", "demand", "demand_text", "expert", "work", "grade")
