@@ -46,7 +46,8 @@ from typing import Any
 from graph.model import CLASS_BASIS
 from recommend.scoring import ScoredExpert
 
-__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "Evidence", "Verdict", "expert_evidence", "judge",
+__all__ = ["TEXT_THRESHOLD", "WEIGHTED_THRESHOLD", "DIRECT_STRENGTH", "STRONG_STRENGTH", "DIRECT_COVERAGE", "LIST_COVERAGE", "ABSTAIN_MESSAGE", "FEW_VOUCH_MESSAGE",
+           "MIN_VOUCHING", "Evidence", "Verdict", "expert_evidence", "judge",
            "query_terms"]
 
 TEXT_THRESHOLD = 0.34  # the default of the setting abstain_text_coverage (recommend.config)
@@ -67,6 +68,10 @@ DIRECT_COVERAGE = 0.15  # the default of the setting abstain_direct_text_coverag
 LIST_COVERAGE = 0.0  # the default of the setting list_text_coverage (recommend.config)
 """Text coverage an expert without a direct field path needs to be listed at all."""
 ABSTAIN_MESSAGE = "图谱中暂无该领域有直接依据的专家"
+FEW_VOUCH_MESSAGE = "展示的专家中仅 {n} 位有直接依据（{names}），其余推荐缺少直接依据"
+"""The abstention's words when some shown experts vouch, but fewer than ``min_vouching`` (:func:`judge`)."""
+MIN_VOUCHING = 1  # the default of the setting abstain_min_vouching_experts (recommend.config)
+"""How many shown experts must vouch for a result to be trusted (all of them when fewer are listed)."""
 CHALLENGE_SUGGESTION = "将需求发布为揭榜榜单，面向全社会征集解决方案"
 
 
@@ -191,7 +196,8 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           evidence: Mapping[str, Evidence], *, top: int = 3, text_threshold: float = TEXT_THRESHOLD,
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
           strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE,
-          weighted_threshold: float = WEIGHTED_THRESHOLD, vouching: Mapping[str, Evidence] | None = None) -> Verdict:
+          weighted_threshold: float = WEIGHTED_THRESHOLD, vouching: Mapping[str, Evidence] | None = None,
+          min_vouching: int = MIN_VOUCHING) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
@@ -202,7 +208,9 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     ``weighted_threshold`` (0 turns that off): a candidate with evidence further down the list
     does not vouch for the experts shown. ``vouching``: for the experts it names, the evidence that may vouch when it
     differs from what lists them (an academician's biography lists and ranks them, it does not vouch: the engine
-    passes their evidence without it). The supply gap counts every candidate.
+    passes their evidence without it). ``min_vouching``: how many of the shown experts must vouch (all of them when
+    fewer are shown); with some but too few, the result abstains and its message names the ones that vouch. The
+    supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
     True
@@ -219,18 +227,21 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
             near[p.expert_field] += 1
     vouching = vouching or {}
     # (what lists the expert, what may vouch for the list): the same evidence unless ``vouching`` names the expert
-    looked_at = [(evidence[s.id], vouching.get(s.id, evidence[s.id])) for s in (ranked if shown is None else shown)
+    looked_at = [(s, evidence[s.id], vouching.get(s.id, evidence[s.id])) for s in (ranked if shown is None else shown)
                  if s.id in evidence]
-    strong = [ev for listed, ev in looked_at if listed.listed and (
+    strong = [s for s, listed, ev in looked_at if listed.listed and (
         ev.text_coverage >= text_threshold or 0 < weighted_threshold <= ev.weighted_coverage or (ev.direct_fields and (
         ev.direct_strength >= strong_strength
         or (ev.direct_strength >= direct_strength and ev.text_coverage >= direct_coverage))))]
-    best = max((ev.confidence for ev, _ in looked_at if ev.listed), default=0.0)
-    abstain = not strong
+    best = max((ev.confidence for _, ev, _ in looked_at if ev.listed), default=0.0)
+    needed = max(1, min(min_vouching, sum(1 for _, ev, _ in looked_at if ev.listed)))
+    abstain = len(strong) < needed
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
                         if f not in demand_fields)[:top]
     if abstain:
         actions = tuple([*(f"查看相近领域「{{{f}}}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
-        return Verdict(True, best, ABSTAIN_MESSAGE, gaps, suggestions, actions)
+        message = FEW_VOUCH_MESSAGE.format(n=len(strong), names="、".join(x.facts.name for x in strong)) if strong \
+            else ABSTAIN_MESSAGE
+        return Verdict(True, best, message, gaps, suggestions, actions)
     return Verdict(False, best, "", gaps, suggestions, ())

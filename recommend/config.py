@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
             "任何路径都不能单独担保，须同时有需求的部分用词，见 data/eval/sme-demands/DECISIONS.md subwords31b）"),
     Setting("abstain_direct_text_coverage", 0.15, "直接路径强度不到 abstain_strong_direct_strength 的专家，需求关键词在其资料中"
             "出现的比例至少达到该值，才让推荐结果不声明「暂无直接依据」（经交叉对照表以 0.5 权重链接、资料里没有需求用词的路径不算）"),
+    Setting("abstain_min_vouching_experts", 1, "展示的专家中至少这么多位各自有直接依据（按上面几项判断），推荐结果才不声明「暂无直接依据」；"
+            "展示的专家少于该数时须全部有依据。只有部分专家有依据时，结果写明「展示的专家中仅 N 位有直接依据（姓名）」"),
     Setting("abstain_weighted_text_coverage", 0.0, "按词的专指程度（语义模型语料上的 IDF）加权的文本覆盖率达到该值的专家也算有文本依据，"
             "泛用词（系统、技术、需要）分量小；没有语义模型时不用（0 表示不用，默认不用：在评测集测试部分上让无依据结果增多）"),
     Setting("list_text_coverage", 0.0, "没有需求领域（及其上下位领域）路径的专家，需求关键词在其资料中出现的比例至少达到该值"

@@ -152,3 +152,27 @@ def test_no_path_vouches_alone_by_default_it_needs_some_of_the_demands_words():
     assert not judge({"f:sensor": 1.0}, [expert], {"e:msma": on_topic}).abstain
     # the old rule (a path of strength ≥ 0.75 vouches alone) is still a setting
     assert not judge({"f:sensor": 1.0}, [expert], {"e:msma": one_word}, strong_strength=0.75).abstain
+
+
+def test_with_two_vouching_experts_required_one_backed_expert_does_not_trust_the_list_but_is_named():
+    from recommend.abstention import FEW_VOUCH_MESSAGE
+
+    words = ["齿轮", "热处理", "变形", "渗碳", "淬火"]
+    path = FieldPath("f:metal", 0.5, "f:metal", 1.0, 1.0, "expert_in", ("child",))
+    backed = ScoredExpert(CandidateFacts("e:jiang", "江某", paths=(path,)), 0.6, {}, {})
+    others = [ScoredExpert(CandidateFacts(f"e:{i}", f"某{i}"), 0.5, {}, {}) for i in range(4)]
+    evidence = {"e:jiang": expert_evidence(backed, {"f:metal": 1.0}, words, ["热处理", "合金"])}
+    evidence |= {s.id: expert_evidence(s, {"f:metal": 1.0}, words, ["变形", "隧道"]) for s in others}
+    shown = [backed, *others]
+    assert all(ev.listed for ev in evidence.values())
+    assert not judge({"f:metal": 1.0}, shown, evidence, shown=shown).abstain  # today's rule: one vouches for five
+    two = judge({"f:metal": 1.0}, shown, evidence, shown=shown, min_vouching=2)
+    assert two.abstain and two.message == FEW_VOUCH_MESSAGE.format(n=1, names="江某") and "江某" in two.message
+    # nobody vouching keeps the general words; a list of one backed expert is trusted (all of those shown vouch)
+    assert judge({"f:metal": 1.0}, others, evidence, shown=others, min_vouching=2).message == ABSTAIN_MESSAGE
+    assert not judge({"f:metal": 1.0}, [backed], evidence, shown=[backed], min_vouching=2).abstain
+    # two vouching experts trust the list
+    second = ScoredExpert(CandidateFacts("e:li", "李某", paths=(path,)), 0.55, {}, {})
+    evidence["e:li"] = expert_evidence(second, {"f:metal": 1.0}, words, ["渗碳", "淬火"])
+    assert not judge({"f:metal": 1.0}, [backed, second, *others], evidence, shown=[backed, second, *others],
+                     min_vouching=2).abstain
