@@ -101,7 +101,8 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
                     stated = [*s.facts.keywords, *s.facts.research]  # keywords, an academician's research sentences
                     shown.append({"id": s.id, "name": f"{s.facts.name}（{s.facts.institution_name or ''}）",
                                   "work": "；".join(titles) + (f"｜关键词：{'、'.join(stated[:8])}" if stated else ""),
-                                  "bench_nonsense": bench_nonsense(s, d)})
+                                  "bench_nonsense": bench_nonsense(s, d),
+                                  "backed": rec.verdict is not None and s.id in rec.verdict.backed})
                 out[d.id] = {"split": split, "text": d.text, "abstain": abstains, "top": shown}
     return out
 
@@ -141,18 +142,22 @@ def read_grades(paths: list[Path]) -> dict[tuple[str, str], int]:
 def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
            splits: tuple[str, ...] = SPLITS) -> dict[str, Any]:
     """One configuration judged whole, per split: judged P@5 over 5 slots per demand (an empty slot is a miss),
-    the share graded 2, and judged confident nonsense over the shown slots.
+    the share graded 2, and judged confident nonsense over the shown slots. Where the run records whether each
+    shown expert is backed (slot32), also the slot-level confident nonsense (slots graded 0 presented as backed) and,
+    over the slots of trusted results, how many backed / unbacked slots there are and how many of each are graded 0.
 
-    >>> run = {"d1": {"split": "dev", "abstain": False, "top": [{"id": "a"}, {"id": "b"}]},
-    ...        "d2": {"split": "dev", "abstain": True, "top": [{"id": "a"}]}}
+    >>> run = {"d1": {"split": "dev", "abstain": False, "top": [{"id": "a", "backed": True}, {"id": "b", "backed": False}]},
+    ...        "d2": {"split": "dev", "abstain": True, "top": [{"id": "a", "backed": False}]}}
     >>> r = judged(run, {("d1", "a"): 2, ("d1", "b"): 0, ("d2", "a"): 0}, ("dev",))["dev"]
-    >>> r["p5"], r["grade2"], r["confident_nonsense"], r["nonsense"]
-    (0.1, 0.1, 0.333, 0.667)
+    >>> r["p5"], r["grade2"], r["confident_nonsense"], r["nonsense"], r["backed_nonsense"], r["trusted_slots"]
+    (0.1, 0.1, 0.333, 0.667, 0.0, {'backed': [1, 0], 'unbacked': [1, 1]})
     """
     out: dict[str, Any] = {}
     for split in splits:
         demands = [d for d in run if run[d]["split"] == split]
-        rel = two = shown = zero = confident = 0
+        rel = two = shown = zero = confident = backed_zero = 0
+        trusted = {"backed": [0, 0], "unbacked": [0, 0]}  # [slots, graded 0]
+        recorded = all("backed" in e for d in demands for e in run[d]["top"])
         for d in demands:
             for e in run[d]["top"][:5]:
                 g = grades[(d, e["id"])]
@@ -161,6 +166,12 @@ def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
                 two += g == 2
                 zero += g == 0
                 confident += g == 0 and not run[d]["abstain"]
+                if recorded:
+                    backed_zero += g == 0 and bool(e["backed"])
+                    if not run[d]["abstain"]:
+                        kind = trusted["backed" if e["backed"] else "unbacked"]
+                        kind[0] += 1
+                        kind[1] += g == 0
         slots = 5 * len(demands)
         out[split] = {"demands": len(demands), "slots": slots, "shown": shown,
                       "p5": round(rel / slots, 3), "p5_ci": [round(x, 3) for x in wilson(rel, slots)],
@@ -169,6 +180,9 @@ def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
                       "confident_nonsense": round(confident / shown, 3) if shown else None,
                       "confident_ci": [round(x, 3) for x in wilson(confident, shown)], "confident_slots": confident,
                       "abstained": sum(run[d]["abstain"] for d in demands)}
+        if recorded:
+            out[split] |= {"backed_nonsense": round(backed_zero / shown, 3) if shown else None,
+                           "backed_ci": [round(x, 3) for x in wilson(backed_zero, shown)], "trusted_slots": trusted}
     return out
 
 
@@ -328,7 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         for split, r in result.items():
             print(f"{split}: {r['demands']} demands  judged P@5 {r['p5']} {r['p5_ci']}  grade 2 {r['grade2']}  nonsense "
                   f"{r['nonsense']}  judged confident nonsense {r['confident_nonsense']} {r['confident_ci']} "
-                  f"({r['confident_slots']}/{r['shown']})  abstained {r['abstained']}")
+                  f"({r['confident_slots']}/{r['shown']})  abstained {r['abstained']}"
+                  + (f"  slot-level confident nonsense {r['backed_nonsense']} {r['backed_ci']}  trusted results' slots "
+                     f"[slots, graded 0]: {r['trusted_slots']}" if "backed_nonsense" in r else ""))
         print(json.dumps(result, ensure_ascii=False))
         return 0
     result = score(read_grades([args.pool]), json.loads(args.runs.read_text(encoding="utf-8")),

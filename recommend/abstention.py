@@ -115,6 +115,7 @@ class Verdict:
     gap: tuple[tuple[str, int], ...]  # (demand field, candidates with direct evidence there)
     suggestions: tuple[tuple[str, int], ...]  # (nearest field the candidates come from, how many)
     actions: tuple[str, ...]  # what the user can do; a field is written ``{field}`` (see ``action_texts``)
+    backed: tuple[str, ...] = ()  # the shown experts whose own evidence vouches (bench.judged_pool records it per slot)
 
     def action_texts(self, names: Mapping[str, str]) -> list[str]:
         """The actions in words, each field by its name (``names``; the id when it has none).
@@ -243,5 +244,5 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
         actions = tuple([*(f"查看相近领域「{{{f}}}」的专家" for f, _ in suggestions[:2]), CHALLENGE_SUGGESTION])
         message = FEW_VOUCH_MESSAGE.format(n=len(strong), names="、".join(x.facts.name for x in strong)) if strong \
             else ABSTAIN_MESSAGE
-        return Verdict(True, best, message, gaps, suggestions, actions)
-    return Verdict(False, best, "", gaps, suggestions, ())
+        return Verdict(True, best, message, gaps, suggestions, actions, tuple(x.id for x in strong))
+    return Verdict(False, best, "", gaps, suggestions, (), tuple(x.id for x in strong))

@@ -168,6 +168,7 @@ def test_with_two_vouching_experts_required_one_backed_expert_does_not_trust_the
     assert not judge({"f:metal": 1.0}, shown, evidence, shown=shown).abstain  # today's rule: one vouches for five
     two = judge({"f:metal": 1.0}, shown, evidence, shown=shown, min_vouching=2)
     assert two.abstain and two.message == FEW_VOUCH_MESSAGE.format(n=1, names="江某") and "江某" in two.message
+    assert two.backed == ("e:jiang",)  # the verdict says which shown experts vouch (recorded per slot by the bench)
     # nobody vouching keeps the general words; a list of one backed expert is trusted (all of those shown vouch)
     assert judge({"f:metal": 1.0}, others, evidence, shown=others, min_vouching=2).message == ABSTAIN_MESSAGE
     assert not judge({"f:metal": 1.0}, [backed], evidence, shown=[backed], min_vouching=2).abstain
