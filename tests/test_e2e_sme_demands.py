@@ -41,7 +41,9 @@ lowers confident nonsense. They have no 项目/论文 node, so where they enter 
 academicians without the text index) the assertions below that every path reaches one cannot hold: those cases are
 ``xfail(strict=True)`` naming the cause, and issue 12's end-to-end item stays open. (An optics academician entered the
 PCB top 5 too until subwords31b, whose reranking also matches the words inside compounds: that top 5 is again
-explained by papers of its fields.)
+explained by papers of its fields.) Since nkrd32 the key R&D 课题 全固态锂电池材料与电池研究 is in 603, so its leader
+陈继涛 enters the battery top 5 (3rd, with the text index) by a project path; the two academicians above him keep that
+case a strict xfail.
 """
 
 from __future__ import annotations
