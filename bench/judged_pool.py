@@ -127,15 +127,19 @@ def pool_rows(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]] | None 
     return [{"row": str(n), **r} for n, r in enumerate(rows, start=1)]
 
 
+def _read_pool(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
 def read_grades(paths: list[Path]) -> dict[tuple[str, str], int]:
     """(demand, expert) → grade over graded pool files; the first file's grade wins where several grade a pair."""
     out: dict[tuple[str, str], int] = {}
     for path in paths:
-        with path.open(encoding="utf-8", newline="") as fh:
-            for r in csv.DictReader(fh, delimiter="\t"):
-                if r["grade"] not in ("0", "1", "2"):
-                    raise SystemExit(f"{path.name} row {r['row']}: grade must be 0, 1 or 2, got {r['grade']!r}")
-                out.setdefault((r["demand"], r["expert"]), int(r["grade"]))
+        for r in _read_pool(path):
+            if r["grade"] not in ("0", "1", "2"):
+                raise SystemExit(f"{path.name} row {r['row']}: grade must be 0, 1 or 2, got {r['grade']!r}")
+            out.setdefault((r["demand"], r["expert"]), int(r["grade"]))
     return out
 
 
@@ -246,11 +250,6 @@ def _write_pool(path: Path, rows: list[dict[str, str]]) -> None:
         w = csv.DictWriter(fh, fieldnames=_POOL_COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
-
-
-def _read_pool(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
 
 
 def deal(folder: Path, seed: int, *, overlap: int = 20) -> None:

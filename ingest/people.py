@@ -174,9 +174,14 @@ def _supervised(text: str, prefixes: tuple[str, ...]) -> list[Link]:
     return [Link(f"ht2016:{code}", round(p, 4), SUPERVISED) for code, p in ranked if code in chosen]
 
 
+def _link_lexical(text: str, prefixes: tuple[str, ...]) -> list[Link]:
+    """The lexical linker's links of ``text`` (:func:`_link`) as :class:`Link`."""
+    return [Link(f, w, LEXICAL) for f, w in _link(text, prefixes)]
+
+
 def _link_title_live(title: str, prefixes: tuple[str, ...]) -> list[Link]:
     """A key R&D title's lexical links, or the supervised linker's when there are none."""
-    return [Link(f, w, LEXICAL) for f, w in _link(title, prefixes)] or _supervised(title, prefixes)
+    return _link_lexical(title, prefixes) or _supervised(title, prefixes)
 
 
 LINKS_FILE = DATA_ROOT / "people" / "field_links.csv"
@@ -207,10 +212,6 @@ def _cached_link(scope: str, text: str, prefixes: tuple[str, ...], live: Callabl
     return list(shipped) if shipped is not None else live(text, prefixes)
 
 
-def _link_lexical(text: str, prefixes: tuple[str, ...]) -> list[Link]:
-    return [Link(f, w, LEXICAL) for f, w in _link(text, prefixes)]
-
-
 def build_links(*, supervised: bool = True) -> str:
     """The content of :data:`LINKS_FILE`: every text of the shipped academicians and key R&D files, linked (a key
     R&D title the lexical linker leaves unlinked by the supervised linker, unless ``supervised`` is false: then
@@ -230,9 +231,7 @@ def build_links(*, supervised: bool = True) -> str:
     for scope, text in sorted(set(rows)):
         programme = scope in PROGRAMME_FIELDS
         prefixes = PROGRAMME_FIELDS[scope][1] if programme else DIVISION_FIELDS[scope]
-        links = _link_lexical(text, prefixes)
-        if programme and not links and supervised:
-            links = _supervised(text, prefixes)
+        links = (_link_title_live if programme and supervised else _link_lexical)(text, prefixes)
         for link in links or [Link("", 0.0, "")]:
             writer.writerow((scope, text, link.field, round(link.weight, 4) if link.field else "", link.method))
     return out.getvalue()
@@ -470,7 +469,6 @@ class NkrdBuilder(_PersonBuilder):
         own_field, _ = PROGRAMME_FIELDS[programme]
         links = [Link(own_field, 1.0, "programme")] + link_title(str(rec["title"]), programme)
         links = [link for link in links if self.resolver.has_field(link.field)]
-        fields = [(link.field, link.weight) for link in links]
         ctx.node(Label.PROJECT, {"id": pid, "title": rec["title"], "approval_no": number, "level": level,
                                  "parent_id": f"nkrd:{parent}" if parent else None, "institution": institution,
                                  "pi": leader, "programme": f"{NKRD}·{programme}", "fund_type": NKRD,
@@ -488,7 +486,7 @@ class NkrdBuilder(_PersonBuilder):
             ctx.rel(RelType.UNDERTAKES, Label.ENTERPRISE, ent, Label.PROJECT, pid)
         if not leader:
             return
-        areas = PROGRAMME_AREAS.get(programme, frozenset()) | areas_of_fields(f for f, _ in fields[1:])
+        areas = PROGRAMME_AREAS.get(programme, frozenset()) | areas_of_fields(link.field for link in links[1:])
         record = PersonRecord(f"nkrd:{number}/{leader}", source, leader, institution, areas,
                               text=str(rec["title"]))
         eid = self.person(ctx, record, {"programmes": [f"{NKRD}·{programme}"]})
@@ -497,9 +495,9 @@ class NkrdBuilder(_PersonBuilder):
         def remember() -> None:
             self._years[pid] = year
             self._leaders.setdefault(f"nkrd:{parent}" if parent else pid, {})[pid] = (eid, ctx.row)
-            for fid, _ in fields:
-                self._led.setdefault((eid, fid), set()).add(pid)
-                self._first.setdefault((eid, fid), ctx.row)
+            for link in links:
+                self._led.setdefault((eid, link.field), set()).add(pid)
+                self._first.setdefault((eid, link.field), ctx.row)
 
         ctx.on_commit(remember)
 
