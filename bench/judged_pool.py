@@ -85,6 +85,7 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
     from graph.local_store import LocalStore
     from ingest.nlp import content_words
     from recommend.engine import IndexCache, recommend_for_facts
+    from recommend.scoring import works_key
 
     out: dict[str, dict[str, Any]] = {}
     with LocalStore(path) as store:
@@ -102,7 +103,8 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
                     shown.append({"id": s.id, "name": f"{s.facts.name}（{s.facts.institution_name or ''}）",
                                   "work": "；".join(titles) + (f"｜关键词：{'、'.join(stated[:8])}" if stated else ""),
                                   "bench_nonsense": bench_nonsense(s, d),
-                                  "backed": rec.verdict is not None and s.id in rec.verdict.backed})
+                                  "backed": rec.verdict is not None and s.id in rec.verdict.backed,
+                                  "works": sorted(works_key(s.facts) or ())})
                 out[d.id] = {"split": split, "text": d.text, "abstain": abstains, "top": shown}
     return out
 
@@ -149,12 +151,18 @@ def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
     the share graded 2, and judged confident nonsense over the shown slots. Where the run records whether each
     shown expert is backed (slot32), also the slot-level confident nonsense (slots graded 0 presented as backed) and,
     over the slots of trusted results, how many backed / unbacked slots there are and how many of each are graded 0.
+    Where it records each shown expert's work ids (same33), also ``distinct``: relevant slots counted once per set of
+    works (an expert without works counts alone), over 5 slots per demand.
 
     >>> run = {"d1": {"split": "dev", "abstain": False, "top": [{"id": "a", "backed": True}, {"id": "b", "backed": False}]},
     ...        "d2": {"split": "dev", "abstain": True, "top": [{"id": "a", "backed": False}]}}
     >>> r = judged(run, {("d1", "a"): 2, ("d1", "b"): 0, ("d2", "a"): 0}, ("dev",))["dev"]
     >>> r["p5"], r["grade2"], r["confident_nonsense"], r["nonsense"], r["backed_nonsense"], r["trusted_slots"]
     (0.1, 0.1, 0.333, 0.667, 0.0, {'backed': [1, 0], 'unbacked': [1, 1]})
+    >>> co = {"d1": {"split": "dev", "abstain": False, "top": [{"id": "a", "works": ["p"]}, {"id": "b", "works": ["p"]},
+    ...                                                        {"id": "c", "works": []}, {"id": "d", "works": ["q"]}]}}
+    >>> judged(co, {("d1", "a"): 2, ("d1", "b"): 1, ("d1", "c"): 1, ("d1", "d"): 0}, ("dev",))["dev"]["distinct"]
+    0.4
     """
     out: dict[str, Any] = {}
     for split in splits:
@@ -162,7 +170,11 @@ def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
         rel = two = shown = zero = confident = backed_zero = 0
         trusted = {"backed": [0, 0], "unbacked": [0, 0]}  # [slots, graded 0]
         recorded = all("backed" in e for d in demands for e in run[d]["top"])
+        with_works = all("works" in e for d in demands for e in run[d]["top"])
+        distinct = 0
         for d in demands:
+            bodies = {tuple(e["works"]) or (e["id"],) for e in run[d]["top"][:5] if with_works and grades[(d, e["id"])] >= 1}
+            distinct += len(bodies)
             for e in run[d]["top"][:5]:
                 g = grades[(d, e["id"])]
                 shown += 1
@@ -184,6 +196,9 @@ def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
                       "confident_nonsense": round(confident / shown, 3) if shown else None,
                       "confident_ci": [round(x, 3) for x in wilson(confident, shown)], "confident_slots": confident,
                       "abstained": sum(run[d]["abstain"] for d in demands)}
+        if with_works:
+            out[split]["distinct"] = round(distinct / slots, 3)
+            out[split]["distinct_ci"] = [round(x, 3) for x in wilson(distinct, slots)]
         if recorded:
             out[split] |= {"backed_nonsense": round(backed_zero / shown, 3) if shown else None,
                            "backed_ci": [round(x, 3) for x in wilson(backed_zero, shown)], "trusted_slots": trusted}
@@ -343,7 +358,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['nonsense']}  judged confident nonsense {r['confident_nonsense']} {r['confident_ci']} "
                   f"({r['confident_slots']}/{r['shown']})  abstained {r['abstained']}"
                   + (f"  slot-level confident nonsense {r['backed_nonsense']} {r['backed_ci']}  trusted results' slots "
-                     f"[slots, graded 0]: {r['trusted_slots']}" if "backed_nonsense" in r else ""))
+                     f"[slots, graded 0]: {r['trusted_slots']}" if "backed_nonsense" in r else "")
+                  + (f"  distinct relevant {r['distinct']} {r['distinct_ci']}" if "distinct" in r else ""))
         print(json.dumps(result, ensure_ascii=False))
         return 0
     result = score(read_grades([args.pool]), json.loads(args.runs.read_text(encoding="utf-8")),

@@ -80,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     # -- filters and diversity
     Setting("max_load", 3, "在研项目、待回复推送与派驻中的科技专员任务合计超过该值的专家不推荐（0 表示不限）"),
     Setting("max_per_institution", 3, "前 top_k 名中同一机构最多几人（0 表示不限，即不做多样性处理）"),
+    Setting("max_same_evidence", 0, "前 top_k 名中依据完全相同（同一批项目、论文）的合作者最多几人，其余在所列专家处注明"
+            "（0 表示不限）"),
     Setting("region_mode", "prefer", "地域策略：prefer 优先本地（地域邻近计分），only 仅本省，any 不考虑地域（不筛选、不计分）"),
     Setting("expert_type", "", "只推荐某类专家：人才计划入选者、科技计划项目承担者、基金项目负责人、专家库专家（空表示不限）"),
     Setting("top_k", 10, "返回的专家人数"),

@@ -39,6 +39,7 @@ from recommend.scoring import (
     activity,
     apply_filters,
     diversify,
+    same_evidence,
     score_candidates,
 )
 from recommend.semantics import ProfileVectors, SemanticModel, features, get_semantic_model
@@ -59,6 +60,7 @@ class ExpertResult:
     paths: tuple[ExplainedPath, ...]
     sentence: str
     evidence: Evidence | None = None
+    same_evidence: tuple[tuple[str, str], ...] = ()  # (id, name) of co-authors with the same works, not listed apart
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON."""
@@ -72,6 +74,7 @@ class ExpertResult:
             "contributions": {k: round(v, 4) for k, v in self.scored.contributions.items()},
             "covered_fields": sorted(self.scored.covered_fields),
             "paths": [p.as_dict() for p in self.paths], "explanation": self.sentence,
+            "same_evidence": [{"expert_id": i, "name": n} for i, n in self.same_evidence],
         }
 
 
@@ -335,7 +338,9 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                                       terms=terms)
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
-    top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]))
+    top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]),
+                    max_same_evidence=int(settings["max_same_evidence"]))
+    grouped = same_evidence(top, ranked) if int(settings["max_same_evidence"]) > 0 else {}
     # an academician's biography ranks and lists them; whether the list can be trusted rests on the rest of the profile
     vouching = {s.id: expert_evidence(s, demand.fields, query_tokens, tokenize(profile_text(replace(s.facts, research=()))),
                                       text_threshold=threshold, list_coverage=float(settings["list_text_coverage"]),
@@ -358,9 +363,11 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
     experts = []
     for rank, s in enumerate(top, start=1):
         paths = explain_paths(demand.id, title, s, names)
-        experts.append(ExpertResult(rank, s, tuple(paths), expert_sentence(s, paths, year=demand.year,
-                                                                               terms=evidence[s.id].matched_terms),
-                                    evidence[s.id]))
+        others = tuple((o.id, o.facts.name) for o in grouped.get(s.id, ()))
+        sentence = expert_sentence(s, paths, year=demand.year, terms=evidence[s.id].matched_terms)
+        if others:
+            sentence += f"依据相同的合作者：{'、'.join(n for _, n in others)}（同一批项目、论文，未单列）。"
+        experts.append(ExpertResult(rank, s, tuple(paths), sentence, evidence[s.id], others))
     by_id = {s.id: s for s in pool}
 
     titles = {p: names[p] for ids in joint.values() for p in ids if p in names}

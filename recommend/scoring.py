@@ -42,6 +42,8 @@ __all__ = [
     "score_candidates",
     "apply_filters",
     "diversify",
+    "same_evidence",
+    "works_key",
 ]
 
 TALENT_FUND_TYPES = ("国家杰出青年科学基金", "优秀青年科学基金项目", "创新研究群体项目", "长江学者")
@@ -570,25 +572,61 @@ def apply_filters(demand: DemandFacts, candidates: Sequence[CandidateFacts],
     return kept, excluded
 
 
-def diversify(ranked: Sequence[ScoredExpert], *, k: int, max_per_institution: int) -> list[ScoredExpert]:
-    """The top ``k`` with at most ``max_per_institution`` from one institution.
+def works_key(facts: CandidateFacts) -> frozenset[str] | None:
+    """The expert's body of evidence: the ids of every project and paper their record holds (None without any,
+    e.g. an academician known by the academy biography alone, who is never grouped with anyone)."""
+    return frozenset(p.id for p in facts.projects) or None
 
-    Greedy in score order; experts skipped for their institution fill the list only if
-    too few others remain. ``max_per_institution=0`` keeps the ranking as it is.
+
+def diversify(ranked: Sequence[ScoredExpert], *, k: int, max_per_institution: int,
+              max_same_evidence: int = 0) -> list[ScoredExpert]:
+    """The top ``k`` with at most ``max_per_institution`` from one institution and at most ``max_same_evidence``
+    with the same body of evidence (:func:`works_key`: co-authors of the same papers and projects, nothing else).
+
+    Greedy in score order; experts skipped by either rule fill the list only if too few others remain. A limit of 0
+    switches its rule off, so ``max_per_institution=0`` (and the default ``max_same_evidence``) keeps the ranking.
+
+    >>> a, b, c = (ScoredExpert(CandidateFacts(i, i, institution_id="u", projects=(ProjectFact(w, "t", "paper"),)), 1, {}, {})
+    ...            for i, w in (("a", "p1"), ("b", "p1"), ("c", "p2")))
+    >>> [s.id for s in diversify([a, b, c], k=2, max_per_institution=0, max_same_evidence=1)]
+    ['a', 'c']
+    >>> [s.id for s in diversify([a, b, c], k=3, max_per_institution=0, max_same_evidence=1)]
+    ['a', 'c', 'b']
     """
-    if max_per_institution <= 0:
+    if max_per_institution <= 0 and max_same_evidence <= 0:
         return list(ranked[:k])
     chosen: list[ScoredExpert] = []
     skipped: list[ScoredExpert] = []
     per_inst: dict[str, int] = {}
+    per_works: dict[frozenset[str], int] = {}
     for s in ranked:
         if len(chosen) == k:
             break
         inst = s.facts.institution_id or f"(none:{s.id})"
-        if per_inst.get(inst, 0) >= max_per_institution:
+        works = works_key(s.facts) if max_same_evidence > 0 else None
+        if (0 < max_per_institution <= per_inst.get(inst, 0)) or \
+                (works is not None and per_works.get(works, 0) >= max_same_evidence):
             skipped.append(s)
             continue
         per_inst[inst] = per_inst.get(inst, 0) + 1
+        if works is not None:
+            per_works[works] = per_works.get(works, 0) + 1
         chosen.append(s)
     chosen.extend(skipped[: k - len(chosen)])
     return chosen
+
+
+def same_evidence(shown: Sequence[ScoredExpert], ranked: Sequence[ScoredExpert]) -> dict[str, tuple[ScoredExpert, ...]]:
+    """For each shown expert, the listed candidates not shown whose body of evidence is the same (:func:`works_key`),
+    in rank order: the co-authors :func:`diversify` set aside, named with the expert who stands for them.
+
+    >>> a, b = (ScoredExpert(CandidateFacts(i, i, projects=(ProjectFact("p1", "t", "paper"),)), 1, {}, {}) for i in "ab")
+    >>> [s.id for s in same_evidence([a], [a, b])["a"]]
+    ['b']
+    """
+    ids = {s.id for s in shown}
+    groups: dict[frozenset[str], list[ScoredExpert]] = {}
+    for s in ranked:
+        if s.id not in ids and (key := works_key(s.facts)) is not None:
+            groups.setdefault(key, []).append(s)
+    return {s.id: tuple(groups[key]) for s in shown if (key := works_key(s.facts)) is not None and key in groups}

@@ -127,3 +127,34 @@ def test_filters_come_from_settings(store):
     rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"region_mode": "only"})
     assert [e.scored.id for e in rec.experts] == ["e:li", "e:zhao"]
     assert rec.excluded["e:wang"] == "不在需求企业所在省份"
+
+
+def _coauthors() -> Batch:
+    """Two authors of one paper on 缺陷检测 and nothing else: the same body of evidence."""
+    L, R = Label, RelType
+    return (world().add_nodes(L.EXPERT, [{"id": "e:qian", "name": "钱进"}, {"id": "e:zhou", "name": "周文"}])
+            .add_nodes(L.PAPER, [{"id": "pa:2", "title": "极片涂布缺陷的视觉检测", "year": 2024}])
+            .add_rels(R.WORKS_AT, L.EXPERT, L.INSTITUTION, [{"start": "e:qian", "end": "i:sysu"},
+                                                            {"start": "e:zhou", "end": "i:sysu"}])
+            .add_rels(R.AUTHORED, L.EXPERT, L.PAPER, [{"start": "e:qian", "end": "pa:2"}, {"start": "e:zhou", "end": "pa:2"}])
+            .add_rels(R.IN_FIELD, L.PAPER, L.FIELD, [{"start": "pa:2", "end": "f:inspect", "weight": 1.0}]))
+
+
+def test_coauthors_with_the_same_works_share_one_slot_when_asked(store):
+    store.write(_coauthors())
+    both = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026)
+    ids = [e.scored.id for e in both.experts]
+    assert {"e:qian", "e:zhou"} <= set(ids)  # the default lists each author
+    assert all(e.same_evidence == () and "依据相同" not in e.sentence for e in both.experts)
+    assert len(ids) == 6
+    one = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, overrides={"max_same_evidence": 1, "top_k": 5})
+    shown = [e for e in one.experts if e.scored.id in ("e:qian", "e:zhou")]
+    assert len(shown) == 1
+    other = ({"e:qian", "e:zhou"} - {shown[0].scored.id}).pop()
+    name = {"e:qian": "钱进", "e:zhou": "周文"}[other]
+    assert shown[0].same_evidence == ((other, name),)
+    assert f"依据相同的合作者：{name}（同一批项目、论文，未单列）" in shown[0].sentence
+    assert shown[0].as_dict()["same_evidence"] == [{"expert_id": other, "name": name}]
+    # every other expert keeps their place: only the second author of the same paper gives up a slot (with top_k 6 or
+    # more, too few others would remain and it would fill the last slot)
+    assert [i for i in ids if i != other] == [e.scored.id for e in one.experts]

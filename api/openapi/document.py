@@ -143,9 +143,11 @@ def _schemas() -> dict[str, Any]:
                                                       "strength": NUM, "text": STR})},
             "explanation": STR, "confidence": NUM,
             "evidence": obj({"direct_fields": STRS, "indirect": BOOL, "matched_terms": STRS,
-                             "text_coverage": NUM, "weighted_text_coverage": NUM, "confidence": NUM})},
+                             "text_coverage": NUM, "weighted_text_coverage": NUM, "confidence": NUM}),
+            "same_evidence": {"type": "array", "items": obj({"expert_id": STR, "name": STR}),
+                              "description": "依据完全相同（同一批项目、论文）而未单列的合作者（设置 max_same_evidence）"}},
             required=["rank", "expert_id", "name", "institution_id", "institution", "score", "components",
-                      "contributions", "covered_fields", "paths", "explanation"]),
+                      "contributions", "covered_fields", "paths", "explanation", "same_evidence"]),
         "TeamProposal": team,
         "Recommendation": obj({
             "demand": obj({"id": STR, "title": STR, "fields": {"type": "array", "items": weighted}}),
