@@ -28,7 +28,7 @@ $(FIELD_MODEL): $(STAMP_RUN) $(LINKER_DATA) ingest/field_model.py
 linker: $(FIELD_MODEL)
 
 SEMANTIC_MODEL := var/models/semantics-v1.npz
-SEMANTIC_DATA := $(wildcard data/nsfc/*.csv data/linker/*.tsv data/patents/patents.csv data/papers/papers.jsonl data/taxonomies/hightech-fields-2016/*.csv)
+SEMANTIC_DATA := $(wildcard data/nsfc/*.csv data/linker/*.tsv data/patents/patents.csv data/papers/papers.jsonl data/taxonomies/hightech-fields-2016/*.csv data/nlp/*.txt) ingest/nlp.py
 
 ## semantics: build the latent semantic model (LSA) from the shipped corpora (deterministic, a few minutes)
 $(SEMANTIC_MODEL): $(STAMP_RUN) $(SEMANTIC_DATA) recommend/semantics_build.py recommend/semantics.py
