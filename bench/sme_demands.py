@@ -43,6 +43,10 @@ SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "s
 DEV2_PATH = SME_DEMANDS_PATH.with_name("dev2.tsv")
 """A second development split written later (issue 12, before tuning the generic-word handling): same layout,
 every row in split ``dev2``; read with ``split="dev2"`` (never part of ``all``)."""
+DEV3_PATH = SME_DEMANDS_PATH.with_name("dev3.tsv")
+"""A third development split (2026-12-06, skel33c in DECISIONS.md): same layout, every row in split ``dev3``."""
+EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH}
+"""Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
 SEED = 20261202
 DEV_SHARE = 0.4
 
@@ -76,15 +80,17 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` reads :data:`DEV2_PATH`.
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"``) reads
+    :data:`DEV2_PATH` (:data:`DEV3_PATH`).
 
     Raises
     ------
     ValueError
         A row without fields or terms, or a duplicate id (the file is hand-written).
     """
-    if split == "dev2" and path == SME_DEMANDS_PATH:
-        path = DEV2_PATH
+    if split in EXTRA_SPLITS and path == SME_DEMANDS_PATH:
+        path = EXTRA_SPLITS[split]
+    own = next((name for name, p in EXTRA_SPLITS.items() if p.name == path.name), None)
     out: list[SmeDemand] = []
     seen: set[str] = set()
     with path.open(encoding="utf-8", newline="") as fh:
@@ -95,7 +101,7 @@ def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None)
                 raise ValueError(f"{path.name} line {line_no}: needs fields and terms and a new id")
             seen.add(row["id"])
             d = SmeDemand(row["id"], row["level1"], fields, terms, row["title"], row["description"],
-                          "dev2" if path.name == DEV2_PATH.name else split_of(row["id"]))
+                          own or split_of(row["id"]))
             if split is None or d.split == split:
                 out.append(d)
     return out
@@ -218,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure on a loaded demo store and print a table, then one JSON line."""
     parser = argparse.ArgumentParser(description="BM25 only vs hybrid on the SME demand set")
     parser.add_argument("--data-dir", type=Path, required=True, help="embedded store holding `kgmatch load demo`")
-    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
+    parser.add_argument("--split", choices=("test", "dev", "dev2", "dev3", "all"), default="test")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--latency", type=int, default=0, metavar="N",
