@@ -44,3 +44,24 @@ def test_abstaining_result_counts_once_and_its_nonsense_is_not_confident():
 def test_cell_reports_rate_count_and_interval():
     assert cell(9, 10) == {"rate": 0.9, "k": 9, "n": 10, "ci95": [0.596, 0.982]}
     assert cell(0, 0)["rate"] is None
+
+
+def test_each_demand_split_is_whole_and_labelled_in_the_2016_taxonomy():
+    """dev, test (demands.tsv), dev2 and dev3 are separate files or hash halves; each row has second-level fields of
+    the taxonomy, and dev3 holds 8 demands per first-level field (data/eval/sme-demands/SOURCE.md)."""
+    import csv
+    from collections import Counter
+    from pathlib import Path
+
+    from bench.sme_demands import load_sme_demands
+
+    taxonomy = Path(__file__).resolve().parent.parent / "data" / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv"
+    with taxonomy.open(encoding="utf-8") as fh:
+        level2 = {r["code"] for r in csv.DictReader(fh) if r["level"] == "2"}
+    splits = {name: load_sme_demands(split=name) for name in ("dev", "test", "dev2", "dev3")}
+    assert {name: len(ds) for name, ds in splits.items()} == {"dev": 51, "test": 59, "dev2": 56, "dev3": 64}
+    ids = [d.id for ds in splits.values() for d in ds]
+    assert len(ids) == len(set(ids))
+    assert all(set(d.fields) <= level2 and d.fields[0][:2] == d.level1 for ds in splits.values() for d in ds)
+    assert Counter(d.level1 for d in splits["dev3"]) == {c: 8 for c in ("10", "20", "30", "40", "50", "60", "70", "80")}
+    assert all(d.split == "dev3" for d in splits["dev3"]) and not {d.id for d in splits["dev3"]} & {d.id for d in load_sme_demands()}
