@@ -173,8 +173,8 @@ def judged(run: dict[str, dict[str, Any]], grades: dict[tuple[str, str], int],
         with_works = all("works" in e for d in demands for e in run[d]["top"])
         distinct = 0
         for d in demands:
-            bodies = {tuple(e["works"]) or (e["id"],) for e in run[d]["top"][:5] if with_works and grades[(d, e["id"])] >= 1}
-            distinct += len(bodies)
+            if with_works:  # one body of work per relevant slot: the same works, or the expert alone without any
+                distinct += len({tuple(e["works"]) or (e["id"],) for e in run[d]["top"][:5] if grades[(d, e["id"])] >= 1})
             for e in run[d]["top"][:5]:
                 g = grades[(d, e["id"])]
                 shown += 1

@@ -338,9 +338,10 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                                       terms=terms)
                 for s in scored}
     ranked = [s for s in scored if evidence[s.id].listed]
+    same_limit = int(settings["max_same_evidence"])
     top = diversify(ranked, k=int(settings["top_k"]), max_per_institution=int(settings["max_per_institution"]),
-                    max_same_evidence=int(settings["max_same_evidence"]))
-    grouped = same_evidence(top, ranked) if int(settings["max_same_evidence"]) > 0 else {}
+                    max_same_evidence=same_limit)
+    grouped = same_evidence(top, ranked) if same_limit > 0 else {}
     # an academician's biography ranks and lists them; whether the list can be trusted rests on the rest of the profile
     vouching = {s.id: expert_evidence(s, demand.fields, query_tokens, tokenize(profile_text(replace(s.facts, research=()))),
                                       text_threshold=threshold, list_coverage=float(settings["list_text_coverage"]),
