@@ -32,7 +32,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.crosswalk_precision import wilson  # noqa: E402
-from bench.sme_demands import SmeDemand, load_sme_demands  # noqa: E402
+from bench.sme_demands import SPLITS, SmeDemand, load_sme_demands  # noqa: E402
 
 __all__ = ["field_level2", "term_evidence", "field_evidence", "bench_nonsense", "cell", "TopFiveCounts", "measure", "main"]
 
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure both linkers on a loaded demo store."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True, help="embedded store holding `kgmatch load demo`")
-    parser.add_argument("--split", choices=("test", "dev", "dev2", "all"), default="test")
+    parser.add_argument("--split", choices=SPLITS, default="test")
     args = parser.parse_args(argv)
     from graph.local_store import LocalStore
 

@@ -33,7 +33,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.crosswalk_precision import wilson  # noqa: E402
-from bench.sme_demands import SmeDemand, load_sme_demands  # noqa: E402
+from bench.sme_demands import SPLITS, SmeDemand, load_sme_demands  # noqa: E402
 
 __all__ = ["old_ranking", "accuracy_at", "demand_accuracy", "patent_accuracy", "main"]
 
@@ -124,7 +124,7 @@ def patent_accuracy() -> dict[str, dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     """Run the measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("test", "dev", "dev2", "dev3", "all"), default="test")
+    parser.add_argument("--split", choices=SPLITS, default="test")
     parser.add_argument("--no-patents", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

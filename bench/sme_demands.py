@@ -45,8 +45,12 @@ DEV2_PATH = SME_DEMANDS_PATH.with_name("dev2.tsv")
 every row in split ``dev2``; read with ``split="dev2"`` (never part of ``all``)."""
 DEV3_PATH = SME_DEMANDS_PATH.with_name("dev3.tsv")
 """A third development split (2026-12-06, skel33c in DECISIONS.md): same layout, every row in split ``dev3``."""
-EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH}
+DEV4_PATH = SME_DEMANDS_PATH.with_name("dev4.tsv")
+"""A fourth development split (2026-12-06, aug34 in DECISIONS.md): same layout, every row in split ``dev4``."""
+EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH}
 """Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
+SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
+"""What a bench's ``--split`` accepts."""
 SEED = 20261202
 DEV_SHARE = 0.4
 
@@ -80,8 +84,8 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"``) reads
-    :data:`DEV2_PATH` (:data:`DEV3_PATH`).
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"``, ``"dev4"``)
+    reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises
     ------
@@ -224,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure on a loaded demo store and print a table, then one JSON line."""
     parser = argparse.ArgumentParser(description="BM25 only vs hybrid on the SME demand set")
     parser.add_argument("--data-dir", type=Path, required=True, help="embedded store holding `kgmatch load demo`")
-    parser.add_argument("--split", choices=("test", "dev", "dev2", "dev3", "all"), default="test")
+    parser.add_argument("--split", choices=SPLITS, default="test")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--latency", type=int, default=0, metavar="N",
