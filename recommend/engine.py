@@ -182,7 +182,7 @@ def _semantic_scores(model: SemanticModel, demand_text: str, query_tokens: Seque
     missing = np.flatnonzero(~found)
     if len(missing):
         rows[missing] = model.profile_vectors([(kept[n].id, docs[kept[n].id], texts[n]) for n in missing])
-    return [round(float(s), 6) for s in np.clip(rows @ q, 0.0, 1.0)]
+    return [round(float(s), 6) for s in np.clip(rows.astype(np.float64) @ q, 0.0, 1.0)]
 
 
 @dataclass

@@ -28,6 +28,7 @@ import copy
 import hashlib
 import json
 import logging
+import math
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -68,8 +69,12 @@ class SemanticModel:
         self.idf = np.asarray(idf, dtype=np.float32)
         self.term_vectors = np.asarray(term_vectors, dtype=np.float32)
         self.meta = dict(meta or {})
-        norms = np.linalg.norm(self.term_vectors, axis=1, keepdims=True)
-        self._unit = self.term_vectors / np.where(norms > 0, norms, 1.0)
+        # Stored in float32, computed with in float64: a float32 product's last bits depend on the machine's BLAS
+        # kernel and thread count, and rounding scores to 6 decimals then still flips near-ties between machines
+        # (the golden snapshot differed between two CPUs); float64 leaves 1e-16, far below any rounding.
+        unit = self.term_vectors.astype(np.float64)
+        norms = np.sqrt(np.einsum("ij,ij->i", unit, unit))[:, None]
+        self._unit = unit / np.where(norms > 0, norms, 1.0)
         words = np.array([not t.startswith("#") and len(t) >= 2 for t in self.terms])
         self._word_ids = np.flatnonzero(words)
         self._word_unit = self._unit[self._word_ids]
@@ -105,18 +110,20 @@ class SemanticModel:
             for i, c in counts.items():
                 rows.append(r)
                 cols.append(i)
-                vals.append((1.0 + np.log(c)) * self.idf[i])
-        m = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)),
+                vals.append((1.0 + math.log(c)) * float(self.idf[i]))
+        m = sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)),
                               shape=(len(docs), len(self.terms)))
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        return sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)).astype(np.float32) @ m
+        # float32 for the product with the term vectors (scipy's own loop: the same sums on every machine)
+        return (sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ m).astype(np.float32).tocsr()
 
     def vectors(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
-        """Unit latent vectors of feature lists (:func:`features`), one row each; zero rows for unknown text."""
+        """Unit latent vectors of feature lists (:func:`features`), one row each (float64); zero rows for
+        unknown text."""
         if not docs:
-            return np.zeros((0, self.dims), dtype=np.float32)
-        z = np.asarray(self._tfidf(docs) @ self.term_vectors, dtype=np.float32)
-        norms = np.linalg.norm(z, axis=1, keepdims=True)
+            return np.zeros((0, self.dims))
+        z = np.asarray(self._tfidf(docs) @ self.term_vectors).astype(np.float64)
+        norms = np.sqrt(np.einsum("ij,ij->i", z, z))[:, None]
         return z / np.where(norms > 0, norms, 1.0)
 
     def profile_vectors(self, profiles: Sequence[tuple[str, Sequence[str], str]]) -> np.ndarray:
@@ -139,7 +146,7 @@ class SemanticModel:
             else:
                 missing.append(n)
         if missing:
-            fresh = self.vectors([features(profiles[n][1], profiles[n][2]) for n in missing])
+            fresh = self.vectors([features(profiles[n][1], profiles[n][2]) for n in missing]).astype(np.float32)
             if len(self._profiles) + len(missing) > self.CACHE_SIZE:
                 self._profiles.clear()
             for row, n in zip(fresh, missing, strict=True):
@@ -152,14 +159,14 @@ class SemanticModel:
         if not docs:
             return np.zeros(0)
         q = self.vectors([query])[0]
-        return np.clip(self.vectors(docs) @ q, 0.0, 1.0).astype(np.float64)
+        return np.clip(self.vectors(docs) @ q, 0.0, 1.0)
 
     def neighbours(self, word: str, *, n: int = 5) -> list[tuple[str, float]]:
         """The ``n`` words nearest to ``word`` (cosine of term vectors), best first, ties by word."""
         i = self.vocab.get(word)
         if i is None or not len(self._word_ids):
             return []
-        sims = self._word_unit @ self._unit[i]
+        sims = np.round(self._word_unit @ self._unit[i], 9)
         order = np.lexsort((self._word_ids, -sims))
         out = []
         for j in order:
@@ -179,7 +186,7 @@ class SemanticModel:
         found = {i: hit for i in dict.fromkeys(term_ids) if (hit := self._nearest.get((i, n))) is not None}
         todo = [i for i in dict.fromkeys(term_ids) if i not in found]
         if todo:
-            sims = self._word_unit @ self._unit[todo].T
+            sims = np.round(self._word_unit @ self._unit[todo].T, 9)  # exact ties (words of one vector) by index
             if len(self._nearest) + len(todo) > self.CACHE_SIZE:
                 self._nearest.clear()  # other threads keep what they already read
             for col, i in enumerate(todo):
@@ -208,7 +215,8 @@ class SemanticModel:
         if not found:
             return []
         q = self.vectors([features(list(words), text)])[0]
-        ranked = sorted(((float(self._unit[self.vocab[t]] @ q), t) for t in found), key=lambda st: (-st[0], st[1]))
+        ranked = sorted(((round(float(self._unit[self.vocab[t]] @ q), 9), t) for t in found),
+                        key=lambda st: (-st[0], st[1]))
         return [t for s, t in ranked if s >= min_query_similarity][:limit]
 
 
@@ -346,17 +354,23 @@ class ProfileVectors:
         ids = self.__dict__.get("_ids")
         if ids is None:
             ids = self._ids = list(self.rows)
-        s = self.matrix @ q if len(ids) else np.zeros(0, dtype=np.float32)
-        if self._extra or self._dropped:
-            stale = [self.rows[i] for i in (*self._extra, *self._dropped) if i in self.rows]
+        q = np.asarray(q, dtype=np.float64)
+        # screened in float32 (the whole matrix: no float64 copy of it), then the rows within a margin of the
+        # k-th are scored again in float64 and rounded, so which rows tie at the k-th place (and their order,
+        # by id) does not depend on the last bits the machine's BLAS kernel leaves in a float32 product
+        s = self.matrix @ q.astype(np.float32) if len(ids) else np.zeros(0, dtype=np.float32)
+        stale = [self.rows[i] for i in (*self._extra, *self._dropped) if i in self.rows]
+        if stale:
             s = s.copy()
             s[stale] = 0.0
         found: list[tuple[float, str]] = []
         if len(s) and k > 0:
-            top = np.flatnonzero(s >= np.partition(s, len(s) - k)[len(s) - k]) if len(s) > k else np.arange(len(s))
-            found = [(-float(s[n]), ids[n]) for n in top if s[n] > 0]
-        found += [(-float(v @ q), i) for i, (_, v) in self._extra.items() if float(v @ q) > 0]
-        return [(i, round(-s_, 6)) for s_, i in sorted(found)[:k]]
+            top = (np.flatnonzero(s >= np.partition(s, len(s) - k)[len(s) - k] - 1e-4) if len(s) > k
+                   else np.arange(len(s)))
+            exact = np.round(self.matrix[top].astype(np.float64) @ q, 6)
+            found = [(-float(v), ids[n]) for n, v in zip(top, exact, strict=True) if v > 0 and s[n] > 0]
+        found += [(-v, i) for i, (_, vec) in self._extra.items() if (v := round(float(vec @ q), 6)) > 0]
+        return [(i, -s_) for s_, i in sorted(found)[:k]]
 
     def lookup(self, model: SemanticModel, wanted: Sequence[tuple[str, bytes]]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, found) for (expert id, text digest) pairs: the stored vector where the model and the digest

@@ -75,8 +75,10 @@ def build_model(texts: Sequence[str], *, tokenize: Callable[[str], list[str]], d
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = [features(tokenize(t), t) for t in texts]
+    # float64 throughout: in float32 the decomposition's last vectors moved by up to 1e-3 between BLAS thread counts
+    # and CPU kernels (two machines built two different models from the same data); in float64 they agree.
     vec = TfidfVectorizer(analyzer=_identity, min_df=min_df, max_df=0.5, max_features=max_features,
-                          sublinear_tf=True, dtype=np.float32)
+                          sublinear_tf=True, dtype=np.float64)
     x = vec.fit_transform(docs)
     dims = max(1, min(dims, x.shape[1] - 1, x.shape[0] - 1))
     svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=7, random_state=seed)

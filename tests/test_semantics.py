@@ -67,7 +67,8 @@ def test_the_hybrid_component_is_scored_and_explained(store):
     store.write(world())
     corpus = ["高镍正极材料界面调控 正极材料 高镍", "正极极片涂布缺陷 正极材料", "机器视觉 电极缺陷检测",
               "缺陷检测 机器视觉 表面", "电池材料 正极材料 锂电池"]
-    m = build_model(corpus, tokenize=bigrams, dims=2, min_df=1)
+    # all the corpus's dimensions: with fewer, which basis the decomposition picks for five texts is arbitrary
+    m = build_model(corpus, tokenize=bigrams, dims=4, min_df=1)
     rec = recommend_for_demand(store, "d:1", tokenize=bigrams, year=2026, semantics=m)
     assert "semantic" in COMPONENTS and COMPONENT_ZH["semantic"] == "语义相似"
     li = next(e for e in rec.experts if e.scored.id == "e:li")
