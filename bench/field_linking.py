@@ -9,7 +9,7 @@
      second-level codes (ht2016 links by their ancestor, NSFC links through the crosswalk's main target),
      strongest first;
    * ``old-ht2016``: the same, only its ht2016 links (what the old linker said in the enterprise taxonomy);
-   * ``new``: the supervised linker's ranking (:func:`ingest.field_linking.rank_ht2016`);
+   * ``new``: the supervised linker's ranking of a demand (:func:`ingest.field_linking.rank_demand`);
    * ``new-linked``: the fields ``understand_demand`` actually stores (``choose_fields``), "@3" = any of them.
    The model's hyper-parameters were chosen on ``dev``; report ``test``.
 2. Patents (``data/patents``, our seeded split): IPC subclass accuracy@1/@3 on the ``test`` rows
@@ -73,7 +73,7 @@ def _cell(hits: int, n: int) -> dict[str, object]:
 
 def demand_accuracy(demands: Sequence[SmeDemand]) -> dict[str, dict[str, object]]:
     """Accuracy@1/@3 per linker over ``demands``."""
-    from ingest.field_linking import rank_ht2016, understand_demand
+    from ingest.field_linking import rank_demand, understand_demand
 
     gold = [d.fields for d in demands]
     rankings: dict[str, list[list[str]]] = {"old": [], "old-ht2016": [], "new": [], "new-linked": []}
@@ -81,7 +81,7 @@ def demand_accuracy(demands: Sequence[SmeDemand]) -> dict[str, dict[str, object]
         old = understand_demand(d.text, linker="lexical")
         rankings["old"].append(old_ranking(old.fields))
         rankings["old-ht2016"].append(old_ranking(old.fields, ht2016_only=True))
-        rankings["new"].append([c for c, _ in rank_ht2016(d.text, top_k=5)])
+        rankings["new"].append([c for c, _ in rank_demand(d.text, top_k=5)])
         new = understand_demand(d.text, linker="supervised")
         linked = [f.split(":", 1)[1] for f, _ in new.fields if f.startswith("ht2016:")]
         rankings["new-linked"].append(linked)

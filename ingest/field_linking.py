@@ -61,6 +61,7 @@ __all__ = [
     "LINKERS",
     "default_linker",
     "rank_ht2016",
+    "rank_demand",
     "choose_fields",
     "FIELD_SCHEMES",
     "LEXICAL_FACTOR",
@@ -532,6 +533,26 @@ def rank_ht2016(text: str, *, top_k: int = 5) -> list[tuple[str, float]]:
     return get_field_model().rank(text, top_k=top_k)
 
 
+def rank_demand(text: str, *, top_k: int | None = 5) -> list[tuple[str, float]]:
+    """ht2016 second-level codes for a demand: the linker's probability with its own label prior divided out.
+
+    An enterprise's wording is unlike the linker's training text (titles, keywords, abstracts), so
+    where little of a demand is familiar the plain probability falls back on the labels the training
+    text is richest in (207 农业生物技术 first); :func:`ingest.field_model.adjust_for_prior` removes
+    that lean (prior34 in ``data/eval/sme-demands/DECISIONS.md``). Titles keep :func:`rank_ht2016`.
+    """
+    return _rank_demand(text, top_k=top_k)[0]
+
+
+def _rank_demand(text: str, *, top_k: int | None) -> tuple[list[tuple[str, float]], dict[str, float]]:
+    """:func:`rank_demand`, and the plain probabilities it was adjusted from (one pass of the model)."""
+    from ingest.field_model import adjust_for_prior, get_field_model, ranked
+
+    model = get_field_model()
+    plain = model.probabilities(text)
+    return (ranked(adjust_for_prior(plain, model.label_prior()), top_k=top_k) if plain else []), plain
+
+
 def choose_fields(ranked: Sequence[tuple[str, float]], *, top_k: int = 3,
                   ratio: float = SUPERVISED_RATIO) -> list[tuple[str, float]]:
     """The best field, plus up to ``top_k - 1`` more whose probability is ≥ ``ratio`` × the best; weights scaled to 1.
@@ -555,8 +576,8 @@ def _understand_supervised(text: str, words: Sequence[str], known: Callable[[str
     """ht2016 fields from the supervised linker; other schemes only where the crosswalk agrees with them."""
     from ingest.crosswalk import get_crosswalk
 
-    ranked = rank_ht2016(f"{text} {' '.join(words)}", top_k=5)
-    chosen = choose_fields(ranked)
+    adjusted, plain = _rank_demand(f"{text} {' '.join(words)}", top_k=5)
+    chosen = choose_fields(adjusted)
     if not chosen:
         return DemandUnderstanding(tuple(words), (), 0.0, "supervised")
     weights: dict[str, float] = {}
@@ -588,7 +609,8 @@ def _understand_supervised(text: str, words: Sequence[str], known: Callable[[str
                     tw = dict(cw.targets(scheme, prefix)).get(code, 0.0)
                     weights[fid] = round(REACH_FACTOR * w * tw, 4)
     fields = tuple(sorted(((f, w) for f, w in weights.items() if w >= min_weight), key=lambda fw: (-fw[1], fw[0])))
-    return DemandUnderstanding(tuple(words), fields, round(ranked[0][1], 4), "supervised")
+    # the confidence stays the plain probability of the first field, the scale the abstention rules read
+    return DemandUnderstanding(tuple(words), fields, round(plain[chosen[0][0]], 4), "supervised")
 
 
 def understand_demand(text: str, *, keywords: Sequence[str] = (), known: Callable[[str], bool] = lambda _: True,

@@ -31,7 +31,7 @@ import logging
 import pickle
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,8 @@ __all__ = [
     "patent_rows",
     "FieldModel",
     "train_field_model",
+    "adjust_for_prior",
+    "ranked",
     "model_path",
     "save_model",
     "load_model",
@@ -209,18 +211,25 @@ class FieldModel:
     heads: dict[str, _Head]
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def rank(self, text: str, *, head: str = "ht2016", top_k: int | None = 5) -> list[tuple[str, float]]:
-        """Labels of ``head`` by probability given ``text``, best first (ties by label); [] for empty text."""
+    def label_prior(self, head: str = "ht2016") -> dict[str, float]:
+        """The head's answer to a text with no feature (σ of its intercepts, normalised): the label prior it learned."""
+        h = self.heads[head]
+        p = 1.0 / (1.0 + np.exp(-h.intercept.astype(np.float64)))
+        return dict(zip(h.labels, (float(v) for v in p / p.sum()), strict=True))
+
+    def probabilities(self, text: str, *, head: str = "ht2016") -> dict[str, float]:
+        """Every label of ``head`` with its probability given ``text``; {} for a text with no known feature."""
         if not text.strip():
-            return []
+            return {}
         h = self.heads[head]
         x = self.vectorizer.transform([text])
         if x.nnz == 0:
-            return []
-        proba = h.proba(x)[0]
-        order = sorted(range(len(h.labels)), key=lambda i: (-proba[i], h.labels[i]))
-        ranked = [(h.labels[i], float(proba[i])) for i in order]
-        return ranked if top_k is None else ranked[:top_k]
+            return {}
+        return dict(zip(h.labels, (float(v) for v in h.proba(x)[0]), strict=True))
+
+    def rank(self, text: str, *, head: str = "ht2016", top_k: int | None = 5) -> list[tuple[str, float]]:
+        """Labels of ``head`` by probability given ``text``, best first (ties by label); [] for empty text."""
+        return ranked(self.probabilities(text, head=head), top_k=top_k)
 
     def rank_many(self, texts: Sequence[str], *, head: str = "ht2016", top_k: int = 5) -> list[list[tuple[str, float]]]:
         """:meth:`rank` for many texts at once (one matrix product)."""
@@ -231,6 +240,35 @@ class FieldModel:
             order = sorted(range(len(h.labels)), key=lambda i: (-row[i], h.labels[i]))[:top_k]
             out.append([(h.labels[i], float(row[i])) for i in order] if text.strip() else [])
         return out
+
+
+def ranked(probabilities: Mapping[str, float], *, top_k: int | None = 5) -> list[tuple[str, float]]:
+    """Labels by probability, best first, ties by label.
+
+    >>> ranked({"b": 0.2, "a": 0.2, "c": 0.6}, top_k=2)
+    [('c', 0.6), ('a', 0.2)]
+    """
+    order = sorted(probabilities.items(), key=lambda kv: (-kv[1], kv[0]))
+    return order if top_k is None else order[:top_k]
+
+
+def adjust_for_prior(probabilities: Mapping[str, float], prior: Mapping[str, float]) -> dict[str, float]:
+    """``probabilities`` divided by ``prior`` floored by the uniform, renormalised (prior34 in DECISIONS.md).
+
+    A classifier trained on skewed labels leans to its big labels when a text says little it knows;
+    dividing its prior out (logit adjustment) removes that lean, and the floor 1/|C| bounds what an
+    improbable label can gain (at most |C| × its probability), so a confident answer keeps its place.
+
+    >>> prior = {"207": 0.8, "603": 0.1, "701": 0.1}
+    >>> {c: round(p, 3) for c, p in adjust_for_prior({"207": 0.5, "603": 0.3, "701": 0.2}, prior).items()}
+    {'207': 0.277, '603': 0.434, '701': 0.289}
+    >>> {c: round(p, 3) for c, p in adjust_for_prior({"207": 0.9, "603": 0.05, "701": 0.05}, prior).items()}
+    {'207': 0.775, '603': 0.113, '701': 0.113}
+    """
+    floor = 1.0 / len(prior)
+    adjusted = {c: p / (prior[c] + floor) for c, p in probabilities.items()}
+    total = sum(adjusted.values())
+    return {c: v / total for c, v in adjusted.items()} if total > 0 else adjusted
 
 
 def _fit_head(x: Any, labels: Sequence[str], weights: Sequence[float], *, seed: int, alpha: float,

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from ingest.field_linking import choose_fields, understand_demand
+from ingest.field_linking import choose_fields, rank_demand, understand_demand
 from ingest.field_model import (
     TrainText,
     get_field_model,
@@ -82,6 +82,25 @@ def test_demands_are_linked_by_the_supervised_linker_by_default():
     assert ht and got.fields[0][1] == 1.0
     model = get_field_model()
     assert model.meta["small"] is True  # the tests' build
+
+
+def test_a_demand_is_ranked_with_the_linkers_own_prior_divided_out():
+    """prior34: the label the training text is richest in loses its lead where a demand says little the model knows;
+    the confidence stays the plain probability of the first chosen field."""
+    model = get_field_model()
+    prior = model.label_prior()
+    assert abs(sum(prior.values()) - 1) < 1e-9 and len(prior) == len(model.heads["ht2016"].labels)
+    richest = max(prior, key=prior.__getitem__)
+    boilerplate = "我们公司需要专家，希望合作"
+    plain = [c for c, _ in model.rank(boilerplate, top_k=None)]
+    adjusted = [c for c, _ in rank_demand(boilerplate, top_k=None)]
+    assert sorted(plain) == sorted(adjusted) and adjusted.index(richest) > plain.index(richest)
+    text = "高性能结构陶瓷材料烧结开裂\n我公司生产结构陶瓷部件，烧结后开裂率高。"
+    got = understand_demand(text, keywords=("陶瓷", "烧结"))
+    first = rank_demand(f"{text} 陶瓷 烧结", top_k=1)[0][0]
+    assert got.fields[0] == (f"ht2016:{first}", 1.0)
+    assert got.confidence == round(model.probabilities(f"{text} 陶瓷 烧结")[first], 4)
+    assert rank_demand("") == [] and model.probabilities("   ") == {}
 
 
 def test_name_similar_links_survive_only_where_the_crosswalk_agrees():
