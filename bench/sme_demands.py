@@ -49,7 +49,9 @@ DEV4_PATH = SME_DEMANDS_PATH.with_name("dev4.tsv")
 """A fourth development split (2026-12-06, aug34 in DECISIONS.md): same layout, every row in split ``dev4``."""
 DEV5_PATH = SME_DEMANDS_PATH.with_name("dev5.tsv")
 """A fifth development split (2026-12-06, prior34 in DECISIONS.md): same layout, every row in split ``dev5``."""
-EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH}
+DEV6_PATH = SME_DEMANDS_PATH.with_name("dev6.tsv")
+"""A sixth development split (2026-12-06, names34 in DECISIONS.md): same layout, every row in split ``dev6``."""
+EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH}
 """Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
@@ -86,7 +88,7 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev5"``)
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev6"``)
     reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises
