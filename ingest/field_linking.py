@@ -539,18 +539,24 @@ def rank_demand(text: str, *, top_k: int | None = 5) -> list[tuple[str, float]]:
     An enterprise's wording is unlike the linker's training text (titles, keywords, abstracts), so
     where little of a demand is familiar the plain probability falls back on the labels the training
     text is richest in (207 农业生物技术 first); :func:`ingest.field_model.adjust_for_prior` removes
-    that lean (prior34 in ``data/eval/sme-demands/DECISIONS.md``). Titles keep :func:`rank_ht2016`.
+    that lean (prior34 in ``data/eval/sme-demands/DECISIONS.md``). The taxonomy's own field names are a second
+    voice (:func:`ingest.field_model.blend_with_names`, names34): the classifier hears its 306 name rows among
+    28,000 academic ones, while a demand often names its field in those words (第三方检测机构, 加氢站, 振动).
+    Titles keep :func:`rank_ht2016`.
     """
     return _rank_demand(text, top_k=top_k)[0]
 
 
 def _rank_demand(text: str, *, top_k: int | None) -> tuple[list[tuple[str, float]], dict[str, float]]:
     """:func:`rank_demand`, and the plain probabilities it was adjusted from (one pass of the model)."""
-    from ingest.field_model import adjust_for_prior, get_field_model, ranked
+    from ingest.field_model import adjust_for_prior, blend_with_names, get_field_model, get_field_names, ranked
 
     model = get_field_model()
     plain = model.probabilities(text)
-    return (ranked(adjust_for_prior(plain, model.label_prior()), top_k=top_k) if plain else []), plain
+    if not plain:
+        return [], plain
+    adjusted = adjust_for_prior(plain, model.label_prior())
+    return ranked(blend_with_names(adjusted, get_field_names().similarity(text)), top_k=top_k), plain
 
 
 def choose_fields(ranked: Sequence[tuple[str, float]], *, top_k: int = 3,

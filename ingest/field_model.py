@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import pickle
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,11 @@ __all__ = [
     "FieldModel",
     "train_field_model",
     "adjust_for_prior",
+    "FieldNames",
+    "field_names",
+    "get_field_names",
+    "blend_with_names",
+    "NAME_WEIGHT",
     "ranked",
     "model_path",
     "save_model",
@@ -269,6 +277,87 @@ def adjust_for_prior(probabilities: Mapping[str, float], prior: Mapping[str, flo
     adjusted = {c: p / (prior[c] + floor) for c, p in probabilities.items()}
     total = sum(adjusted.values())
     return {c: v / total for c, v in adjusted.items()} if total > 0 else adjusted
+
+
+NAME_WEIGHT = 0.5  # names34 in data/eval/sme-demands/DECISIONS.md (the middle of the plateau 0.3–1.0)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _name_bigrams(text: str) -> list[str]:
+    """Character bigrams inside each CJK run (a lone character is left out).
+
+    >>> _name_bigrams("噪声、振动污染防治 5G基站")
+    ['噪声', '振动', '动污', '污染', '染防', '防治', '基站']
+    """
+    return [run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """Each ht2016 second-level field's name document (its own name and its third-level names) as a unit
+    TF-IDF vector of character bigrams: the taxonomy's own words, the second voice of :func:`blend_with_names`."""
+
+    idf: Mapping[str, float]
+    vectors: Mapping[str, Mapping[str, float]]
+
+    def _vector(self, text: str) -> dict[str, float]:
+        counts = Counter(g for g in _name_bigrams(text) if g in self.idf)
+        vec = {g: (1.0 + math.log(n)) * self.idf[g] for g, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        return {g: v / norm for g, v in vec.items()} if norm > 0 else {}
+
+    def similarity(self, text: str) -> dict[str, float]:
+        """The cosine of ``text`` and each field's name document (fields sharing no bigram are left out).
+
+        >>> names = field_names([{"code": "704", "name": "物理性污染防治技术", "level": "2", "parent_code": "70"},
+        ...                      {"code": "70401", "name": "噪声、振动污染防治技术", "level": "3", "parent_code": "704"},
+        ...                      {"code": "601", "name": "可再生清洁能源", "level": "2", "parent_code": "60"},
+        ...                      {"code": "60102", "name": "风能", "level": "3", "parent_code": "601"}])
+        >>> {c: round(v, 3) for c, v in names.similarity("冲床振动影响隔壁车间").items()}
+        {'704': 0.222}
+        """
+        q = self._vector(text)
+        out = {c: sum(v * vec.get(g, 0.0) for g, v in q.items()) for c, vec in self.vectors.items()}
+        return {c: v for c, v in out.items() if v > 0}
+
+
+def field_names(rows: Iterable[Mapping[str, str]]) -> FieldNames:
+    """:class:`FieldNames` from the taxonomy's rows (``code``, ``name``, ``level``, ``parent_code``); idf over the
+    second-level fields' name documents, sublinear tf."""
+    docs: dict[str, list[str]] = {}
+    for r in rows:
+        if r["level"] == "2":
+            docs.setdefault(r["code"], []).insert(0, r["name"])
+        elif r["level"] == "3":
+            docs.setdefault(r["parent_code"], []).append(r["name"])
+    grams = {c: Counter(_name_bigrams(" ".join(names))) for c, names in docs.items()}
+    df = Counter(g for counts in grams.values() for g in counts)
+    idf = {g: math.log(len(docs) / n) for g, n in df.items()}
+    vectors = {}
+    for c, counts in grams.items():
+        vec = {g: (1.0 + math.log(n)) * idf[g] for g, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        vectors[c] = {g: v / norm for g, v in vec.items() if v > 0} if norm > 0 else {}
+    return FieldNames(idf, vectors)
+
+
+@cache
+def get_field_names() -> FieldNames:
+    """:func:`field_names` of the shipped 2016 taxonomy, built once."""
+    return field_names(_read(HT2016_PATH))
+
+
+def blend_with_names(adjusted: Mapping[str, float], names: Mapping[str, float], *,
+                     weight: float = NAME_WEIGHT) -> dict[str, float]:
+    """``adjusted`` (prior-adjusted probabilities) + ``weight`` × the name cosines, renormalised to sum 1; only
+    the labels of ``adjusted`` (names34 in DECISIONS.md).
+
+    >>> {c: round(p, 3) for c, p in blend_with_names({"603": 0.6, "602": 0.4}, {"602": 0.5}).items()}
+    {'603': 0.48, '602': 0.52}
+    """
+    blended = {c: p + weight * names.get(c, 0.0) for c, p in adjusted.items()}
+    total = sum(blended.values())
+    return {c: v / total for c, v in blended.items()} if total > 0 else blended
 
 
 def _fit_head(x: Any, labels: Sequence[str], weights: Sequence[float], *, seed: int, alpha: float,

@@ -9,7 +9,10 @@ import pytest
 from ingest.field_linking import choose_fields, rank_demand, understand_demand
 from ingest.field_model import (
     TrainText,
+    adjust_for_prior,
+    blend_with_names,
     get_field_model,
+    get_field_names,
     load_model,
     save_model,
     train_field_model,
@@ -101,6 +104,22 @@ def test_a_demand_is_ranked_with_the_linkers_own_prior_divided_out():
     assert got.fields[0] == (f"ht2016:{first}", 1.0)
     assert got.confidence == round(model.probabilities(f"{text} 陶瓷 烧结")[first], 4)
     assert rank_demand("") == [] and model.probabilities("   ") == {}
+
+
+def test_a_demand_that_names_its_field_in_the_taxonomys_words_is_heard():
+    """names34: the taxonomy's own second- and third-level names are a second voice beside the classifier, which
+    hears them as 306 rows among thousands of academic ones."""
+    model = get_field_model()
+    names = get_field_names()
+    assert set(names.vectors) == set(model.label_prior())  # every second-level field, nothing else
+    text = "氢能物流车车载储氢系统漏氢\n我们做氢能物流车，车载储氢系统的阀门和接头漏氢，需要专家。"
+    sims = names.similarity(text)
+    assert max(sims, key=sims.__getitem__) == "602"  # 核能及氢能: 氢能
+    adjusted = adjust_for_prior(model.probabilities(text), model.label_prior())
+    got = dict(rank_demand(text, top_k=None))
+    assert abs(sum(got.values()) - 1) < 1e-9 and set(got) == set(adjusted)
+    assert got == pytest.approx(blend_with_names(adjusted, sims)) and max(got, key=got.__getitem__) == "602"
+    assert names.similarity("我们公司需要专家") == {} and names.similarity("") == {}
 
 
 def test_name_similar_links_survive_only_where_the_crosswalk_agrees():
