@@ -292,6 +292,13 @@ def _name_bigrams(text: str) -> list[str]:
     return [run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
 
 
+def _unit_tfidf(counts: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
+    """Sublinear tf × idf, scaled to unit length; terms of weight 0 left out, {} when nothing weighs."""
+    vec = {g: w for g, n in counts.items() if (w := (1.0 + math.log(n)) * idf[g]) > 0}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {g: v / norm for g, v in vec.items()} if norm > 0 else {}
+
+
 @dataclass(frozen=True)
 class FieldNames:
     """Each ht2016 second-level field's name document (its own name and its third-level names) as a unit
@@ -299,12 +306,6 @@ class FieldNames:
 
     idf: Mapping[str, float]
     vectors: Mapping[str, Mapping[str, float]]
-
-    def _vector(self, text: str) -> dict[str, float]:
-        counts = Counter(g for g in _name_bigrams(text) if g in self.idf)
-        vec = {g: (1.0 + math.log(n)) * self.idf[g] for g, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        return {g: v / norm for g, v in vec.items()} if norm > 0 else {}
 
     def similarity(self, text: str) -> dict[str, float]:
         """The cosine of ``text`` and each field's name document (fields sharing no bigram are left out).
@@ -316,7 +317,7 @@ class FieldNames:
         >>> {c: round(v, 3) for c, v in names.similarity("冲床振动影响隔壁车间").items()}
         {'704': 0.222}
         """
-        q = self._vector(text)
+        q = _unit_tfidf(Counter(g for g in _name_bigrams(text) if g in self.idf), self.idf)
         out = {c: sum(v * vec.get(g, 0.0) for g, v in q.items()) for c, vec in self.vectors.items()}
         return {c: v for c, v in out.items() if v > 0}
 
@@ -333,12 +334,7 @@ def field_names(rows: Iterable[Mapping[str, str]]) -> FieldNames:
     grams = {c: Counter(_name_bigrams(" ".join(names))) for c, names in docs.items()}
     df = Counter(g for counts in grams.values() for g in counts)
     idf = {g: math.log(len(docs) / n) for g, n in df.items()}
-    vectors = {}
-    for c, counts in grams.items():
-        vec = {g: (1.0 + math.log(n)) * idf[g] for g, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        vectors[c] = {g: v / norm for g, v in vec.items() if v > 0} if norm > 0 else {}
-    return FieldNames(idf, vectors)
+    return FieldNames(idf, {c: _unit_tfidf(counts, idf) for c, counts in grams.items()})
 
 
 @cache
