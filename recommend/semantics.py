@@ -57,6 +57,12 @@ def features(words: Sequence[str], text: str) -> list[str]:
     return [*words, *("#" + b for b in cjk_bigrams(text))]
 
 
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    """``m``'s rows scaled to unit length (zero rows stay zero)."""
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m))[:, None]
+    return m / np.where(norms > 0, norms, 1.0)
+
+
 class SemanticModel:
     """The latent space: vocabulary, idf weights and term vectors (``V × k``)."""
 
@@ -72,9 +78,7 @@ class SemanticModel:
         # Stored in float32, computed with in float64: a float32 product's last bits depend on the machine's BLAS
         # kernel and thread count, and rounding scores to 6 decimals then still flips near-ties between machines
         # (the golden snapshot differed between two CPUs); float64 leaves 1e-16, far below any rounding.
-        unit = self.term_vectors.astype(np.float64)
-        norms = np.sqrt(np.einsum("ij,ij->i", unit, unit))[:, None]
-        self._unit = unit / np.where(norms > 0, norms, 1.0)
+        self._unit = _unit_rows(self.term_vectors.astype(np.float64))
         words = np.array([not t.startswith("#") and len(t) >= 2 for t in self.terms])
         self._word_ids = np.flatnonzero(words)
         self._word_unit = self._unit[self._word_ids]
@@ -122,9 +126,7 @@ class SemanticModel:
         unknown text."""
         if not docs:
             return np.zeros((0, self.dims))
-        z = np.asarray(self._tfidf(docs) @ self.term_vectors).astype(np.float64)
-        norms = np.sqrt(np.einsum("ij,ij->i", z, z))[:, None]
-        return z / np.where(norms > 0, norms, 1.0)
+        return _unit_rows(np.asarray(self._tfidf(docs) @ self.term_vectors).astype(np.float64))
 
     def profile_vectors(self, profiles: Sequence[tuple[str, Sequence[str], str]]) -> np.ndarray:
         """Unit vectors of expert profiles given as (expert id, words, text), one row each.
