@@ -51,7 +51,10 @@ DEV5_PATH = SME_DEMANDS_PATH.with_name("dev5.tsv")
 """A fifth development split (2026-12-06, prior34 in DECISIONS.md): same layout, every row in split ``dev5``."""
 DEV6_PATH = SME_DEMANDS_PATH.with_name("dev6.tsv")
 """A sixth development split (2026-12-06, names34 in DECISIONS.md): same layout, every row in split ``dev6``."""
-EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH}
+DEV7_PATH = SME_DEMANDS_PATH.with_name("dev7.tsv")
+"""A seventh development split (2026-12-06, dem35 in DECISIONS.md): same layout, every row in split ``dev7``."""
+EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH,
+                "dev7": DEV7_PATH}
 """Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
@@ -88,7 +91,7 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev6"``)
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev7"``)
     reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises
