@@ -35,7 +35,20 @@ if __package__ in (None, ""):
 from bench.crosswalk_precision import wilson  # noqa: E402
 from bench.sme_demands import SPLITS, SmeDemand, load_sme_demands  # noqa: E402
 
-__all__ = ["old_ranking", "accuracy_at", "demand_accuracy", "patent_accuracy", "main"]
+__all__ = ["training_split", "old_ranking", "accuracy_at", "demand_accuracy", "patent_accuracy", "main"]
+
+
+def training_split(split: str) -> str | None:
+    """The file of ``split`` when the linker trains on it (dem35), else None.
+
+    >>> training_split("dev3"), training_split("dev7"), training_split("test")
+    ('dev3.tsv', None, None)
+    """
+    from bench.sme_demands import EXTRA_SPLITS
+    from ingest.field_model import DEMAND_TRAIN_FILES
+
+    path = EXTRA_SPLITS.get(split)
+    return path.name if path is not None and path.name in DEMAND_TRAIN_FILES else None
 
 
 def old_ranking(fields: Sequence[tuple[str, float]], *, ht2016_only: bool = False) -> list[str]:
@@ -130,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     demands = load_sme_demands(split=None if args.split == "all" else args.split)
     result: dict[str, object] = {"split": args.split, "demands": demand_accuracy(demands)}
+    trained_on = training_split(args.split)
+    if trained_on:
+        result["training_split"] = True
+        print(f"NOTE: {trained_on} is training text of the linker (ingest.field_model.DEMAND_TRAIN_FILES): "
+              "the figures below measure memory, not generalisation")
     print(f"SME demands ({args.split}, n={len(demands)}): second-level 高新技术领域 accuracy (95% Wilson CI)")
     for name, cells in result["demands"].items():  # type: ignore[union-attr]
         print(f"  {name:11s} " + "  ".join(

@@ -12,6 +12,8 @@ nsfc-f0208   title (``data/linker/nsfc_F0208_…csv``)                       申
 csl          title + keywords + abstract (``data/linker/csl_discipline``)  CSL 一级学科
 chinaxiv     title + keywords (``data/linker/chinaxiv_clc.tsv``)           中图分类号
 taxonomy     third-level names of the 2016 taxonomy (and second-level)     their second-level field
+demands      title + description of labelled SME demands (dev3–dev6 of    their second-level field(s)
+             ``data/eval/sme-demands``: enterprise wording)
 ===========  ===========================================================  =============================
 
 A secondary crosswalk target counts with weight 0.6 (a sample weight). Management-science (G)
@@ -69,7 +71,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("patents", "nsfc-c", "nsfc-f0208", "csl", "chinaxiv", "taxonomy")
+SOURCES = ("patents", "nsfc-c", "nsfc-f0208", "csl", "chinaxiv", "taxonomy", "demands")
 MODEL_VERSION = 2
 SEED = 20261202
 LINKER_DIR = DATA_ROOT / "linker"
@@ -80,6 +82,11 @@ CSL_PATH = LINKER_DIR / "csl_discipline.tsv"
 CHINAXIV_PATH = LINKER_DIR / "chinaxiv_clc.tsv"
 _DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "var" / "models" / f"field_linker-v{MODEL_VERSION}.pkl"
 TAXONOMY_WEIGHT = 3.0  # a field's own sub-field names are the most direct evidence there is
+DEMANDS_DIR = DATA_ROOT / "eval" / "sme-demands"
+DEMAND_TRAIN_FILES = ("dev3.tsv", "dev4.tsv", "dev5.tsv", "dev6.tsv")
+"""The labelled demand splits the linker learns from (dem35 in DECISIONS.md). ``demands.tsv`` (dev, test),
+``dev2.tsv`` and ``dev7.tsv`` are never read by training: they are the judged, once-only and decision splits."""
+DEMAND_WEIGHT = TAXONOMY_WEIGHT  # a label a person gave to this very kind of text
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,11 @@ def training_texts(*, sources: Sequence[str] = SOURCES, cw: Crosswalk | None = N
             codes = [c.strip() for c in r["clc"].replace("；", ";").split(";") if c.strip()]
             if codes:
                 out += _mapped(f"{r['title']} {r['keywords'].replace(';', ' ')}", "clc", codes[0], cw, "chinaxiv")
+    if "demands" in sources:
+        for name in DEMAND_TRAIN_FILES:
+            for r in take(_read(DEMANDS_DIR / name, "\t")):
+                text = f"{r['title'].strip()}\n{r['description'].strip()}"
+                out += [TrainText(text, code, DEMAND_WEIGHT, "demands") for code in r["fields"].split("|") if code]
     if "taxonomy" in sources:
         rows = _read(HT2016_PATH)
         for r in rows:
