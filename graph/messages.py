@@ -101,6 +101,7 @@ class Msg:
         BAD_DATE = "应为日期，如 2026-06-30，实际为「{value}」"
         PAST_DATE = "不能早于今天（{today}）"
         BAD_CHOICE = "选项无效，请重新分析需求后再勾选"
+        BAD_OTHER_FIELD = "「{value}」不是可选的二级技术领域，请从列表中选择"
         NEED_TEXT = "请先填写需求标题或描述，再点「分析需求」"
         ANALYSED = "已根据需求文本给出建议的技术领域与行业，请勾选后提交。"
         NOTHING_FOUND = "未能从文本中识别出技术领域；可补充描述后重新分析，提交时系统也会自动识别。"

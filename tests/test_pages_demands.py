@@ -161,6 +161,47 @@ def test_a_field_that_was_not_offered_is_refused(app):
     assert "选项无效，请重新分析需求后再勾选" in _error_of(html, "fields")
 
 
+def _with_taxonomy(app) -> None:
+    """Two first-level and three second-level fields of the 2016 taxonomy (one with a hostile name)."""
+    from graph.store import Batch
+
+    rows = [{"id": "ht2016:60", "scheme": "ht2016", "code": "60", "level": 1, "name": "新能源与节能"},
+            {"id": "ht2016:50", "scheme": "ht2016", "code": "50", "level": 1, "name": "高技术服务"},
+            {"id": "ht2016:603", "scheme": "ht2016", "code": "603", "level": 2, "name": "新型高效能量转换与储存技术"},
+            {"id": "ht2016:601", "scheme": "ht2016", "code": "601", "level": 2, "name": "可再生清洁能源"},
+            {"id": "ht2016:502", "scheme": "ht2016", "code": "502", "level": 2, "name": HOSTILE_SCRIPT},
+            {"id": "ht2016:60301", "scheme": "ht2016", "code": "60301", "level": 3, "name": "高性能绿色电池"}]
+    app.extensions["kgmatch"].store().write(Batch().add_nodes(Label.FIELD, rows))
+
+
+def test_a_field_the_linker_missed_is_picked_from_the_whole_taxonomy(app):
+    """「另选领域」: every stored second-level ht2016 field under its first-level name, in code order; the pick is
+    stored at weight 1 beside the checked suggestions, kept when the form comes back, and anything else is refused."""
+    _with_taxonomy(app)
+    client = signed_in(app, Role.OFFICER)
+    html = client.get("/demands/new").get_data(as_text=True)
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', html, re.S)
+    assert [(g, re.findall(r'<option value="([^"]+)"', body)) for g, body in groups] == [
+        ("高技术服务", ["ht2016:502"]), ("新能源与节能", ["ht2016:601", "ht2016:603"])]
+    assert ESCAPED_SCRIPT in html and HOSTILE_SCRIPT not in html
+    response = _post(client, title="储能电站电池一致性差", enterprise="杭州锂能科技有限公司",
+                     field_option=["f:cathode=1.0", "f:inspect=0.5"], fields=["f:inspect=0.5"],
+                     field_other="ht2016:603")
+    assert response.status_code == 302
+    demand_id = response.headers["Location"].removeprefix("/demands/")
+    store = app.extensions["kgmatch"].store()
+    needs = {(nb.node.id, nb.rel.props.get("weight"), nb.rel.props.get("method"))
+             for nb in store.neighbors(Label.DEMAND, demand_id, direction=Direction.OUT) if nb.rel.type == RelType.NEEDS}
+    assert needs == {("f:inspect", 0.5, "input"), ("ht2016:603", 1.0, "input")}
+    before = _demand_count(app)
+    for bad in ("ht2016:60", "ht2016:60301", "f:cathode", "ht2016:999"):  # a first- or third-level field, not ht2016
+        html = _post(client, title="需求", field_other=bad).get_data(as_text=True)
+        assert _error_of(html, "field_other") == [f"「{bad}」不是可选的二级技术领域，请从列表中选择"]
+    assert _demand_count(app) == before
+    html = _post(client, title="", field_other="ht2016:601").get_data(as_text=True)  # another input is wrong
+    assert re.search(r'<option value="ht2016:601" selected>601 可再生清洁能源</option>', html)
+
+
 # -- the list -----------------------------------------------------------------------------------------------
 
 
