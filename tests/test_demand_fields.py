@@ -134,3 +134,37 @@ def test_the_api_corrects_a_demands_fields_and_the_recommendation_follows(store,
     assert client.post("/api/v1/demands/d:1/fields", json={}, headers=officer).status_code == 400
     assert client.post("/api/v1/demands/d:404/fields", json={"fields": ["603"]}, headers=officer).status_code == 404
     assert set(_needs(store, "d:1")) == {"ht2016:601", "ht2016:603"}
+
+
+def test_the_linker_learns_from_the_fields_officers_corrected(store):
+    """``officer_texts``: only demands an officer corrected, only the officer's links, as second-level ht2016 labels."""
+    from ingest.field_model import officer_texts
+
+    store.write(_world().add_nodes(Label.FIELD, [
+        {"id": "ht2016:60301", "scheme": "ht2016", "code": "60301", "level": 3, "name": "高性能绿色电池"}]))
+    assert officer_texts(store) == []  # the linker's own links teach it nothing
+    store.write(Batch().add_nodes(Label.DEMAND, [{"id": "d:1", "title": "储能电池一致性差", "description": "电芯容量衰减不一致"}]))
+    set_demand_fields(store, "d:1", ["ht2016:60301", "601=0.5"], by="officer:王", now=NOW)
+    got = sorted((t.text, t.label, t.weight, t.source) for t in officer_texts(store))
+    assert got == [("储能电池一致性差\n电芯容量衰减不一致", "601", 3.0, "officer"),  # every field a full label, as dem35
+                   ("储能电池一致性差\n电芯容量衰减不一致", "603", 3.0, "officer")]
+
+
+def test_train_linker_from_store_counts_the_corrected_demands(tmp_path):
+    import pickle
+
+    from click.testing import CliRunner
+
+    from api.cli import main
+    from graph.local_store import LocalStore
+
+    data = tmp_path / "var"
+    with LocalStore(data) as store:
+        store.write(_world())
+        set_demand_fields(store, "d:2", ["603"], by="officer:王", now=NOW)
+    out = tmp_path / "linker.pkl"
+    result = CliRunner().invoke(main, ["--store", "local", "--data-dir", str(data), "train-linker", "--small",
+                                       "--from-store", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "库中人工更正过技术领域的需求：1 条（1 个标注）" in result.output
+    assert pickle.loads(out.read_bytes()).meta["rows"]["officer"] == 1
