@@ -35,7 +35,7 @@ def _size(row: dict[str, Any]) -> int:
 
 def split_batch(batch: Batch, *, max_rows: int, max_bytes: int | None = None) -> Iterator[Batch]:
     """Sub-batches of ``batch`` in order (every node before any relationship), each at most
-    ``max_rows`` rows and about ``max_bytes`` bytes; guards (``expect``, ``create``) and ``replace_types`` go with the first.
+    ``max_rows`` rows and about ``max_bytes`` bytes; guards (``expect``, ``create``), ``replace_types`` and ``unlink`` go with the first.
 
     >>> b = Batch().add_nodes("Field", [{"id": str(i), "name": "x", "scheme": "s"} for i in range(5)])
     >>> [len(s) for s in split_batch(b, max_rows=2)]
@@ -43,7 +43,8 @@ def split_batch(batch: Batch, *, max_rows: int, max_bytes: int | None = None) ->
     """
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
-    current = Batch(replace_types=list(batch.replace_types), expect=list(batch.expect), create=list(batch.create))
+    current = Batch(replace_types=list(batch.replace_types), expect=list(batch.expect), create=list(batch.create),
+                    unlink=list(batch.unlink))
     rows = size = 0
     parts: list[NodeBatch | RelBatch] = [*batch.nodes, *batch.rels]
     for part in parts:
@@ -59,7 +60,7 @@ def split_batch(batch: Batch, *, max_rows: int, max_bytes: int | None = None) ->
             target[-1].rows.append(row)
             rows += 1
             size += cost
-    if rows or current.replace_types or current.expect:
+    if rows or current.replace_types or current.expect or current.unlink:
         yield current
 
 
@@ -101,7 +102,7 @@ def write_in_batches(store: GraphStore, batch: Batch, *, max_rows: int | None = 
             on_commit(total, total)
         return summary
     progress = _Progress(total, on_commit)
-    if writers > 1 and total > max_rows and not (batch.expect or batch.create or batch.replace_types):
+    if writers > 1 and total > max_rows and not (batch.expect or batch.create or batch.replace_types or batch.unlink):
         for phase in _partitions(batch, writers):
             _run_writers(store, [list(split_batch(part, max_rows=max_rows, max_bytes=max_bytes)) for part in phase],
                          progress, min_rows)

@@ -30,6 +30,7 @@ __all__ = [
     "expand",
     "ties",
     "count_label",
+    "unlink",
     "count_subset",
     "count_type",
     "find_nodes",
@@ -122,6 +123,12 @@ def upsert_rels(rel_type: RelType, start: Label, end: Label) -> str:
 def delete_type(rel_type: RelType) -> str:
     """Delete every relationship of one type (inside the caller's transaction)."""
     return f"MATCH ()-[r:{_type(rel_type)}]->() DELETE r"
+
+
+def unlink(rel_type: RelType, start: Label, end: Label) -> str:
+    """Delete every ``rel_type`` relationship from the ``start`` node ``$id`` to a node of ``end`` (inside the caller's
+    transaction)."""
+    return f"MATCH (:{_label(start)} {{id: $id}})-[r:{_type(rel_type)}]->(:{_label(end)}) DELETE r"
 
 
 def get_nodes(label: Label) -> str:

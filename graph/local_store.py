@@ -235,6 +235,11 @@ class LocalStore(GraphStore):
             try:
                 self._check_expect(batch)
                 replaced = {t.value for t in batch.replace_types}
+                unlinked: dict[str, int] = {}
+                for u in batch.unlink:  # first, so the plan below sees the relationships as gone
+                    cur = db.execute("DELETE FROM rels WHERE type = ? AND src_label = ? AND src_id = ? AND dst_label = ?",
+                                     (u.rel_type.value, u.start.label.value, u.start.id, u.end_label.value))
+                    unlinked[u.rel_type.value] = unlinked.get(u.rel_type.value, 0) + cur.rowcount
                 node_rows, new_nodes = self._plan_nodes(batch)
                 rel_rows, new_rels = self._plan_rels(batch, node_rows, replaced)
                 for rtype in sorted(replaced):
@@ -248,7 +253,8 @@ class LocalStore(GraphStore):
                     " DO UPDATE SET props = excluded.props",
                     ((t, s[0], s[1], e[0], e[1], _dumps(p)) for (t, s, e), p in sorted(rel_rows.items())))
                 touched = [("node", lb, new_nodes.get(lb, 0)) for lb in sorted({k[0] for k in node_rows})]
-                touched += [("rel", t, new_rels.get(t, 0)) for t in sorted({k[0] for k in rel_rows} | replaced)]
+                touched += [("rel", t, new_rels.get(t, 0) - unlinked.get(t, 0))
+                            for t in sorted({k[0] for k in rel_rows} | replaced | set(unlinked))]
                 db.executemany("INSERT INTO tallies (kind, name, n, rev) VALUES (?, ?, ?, 1) ON CONFLICT (kind, name)"
                                " DO UPDATE SET n = n + excluded.n, rev = rev + 1", touched)
                 db.execute("COMMIT")

@@ -188,6 +188,8 @@ class Msg:
         BAD_CHOICE = "应为 {choices} 之一，实际为「{value}」"
         BAD_NUMBER = "应为{what}，实际为「{value}」"
         NO_TARGETS = "请至少选择一位专家或团队"
+        NO_FIELDS = "请至少选择一个技术领域"
+        FIELDS_CORRECTED = "已更正需求「{id}」的技术领域：{names}"
         TOO_MANY = "一次最多 {limit} 条，实际 {count} 条"
         TRANSITION = "{what}「{id}」当前状态为「{current}」，不能{action}（允许的下一状态：{allowed}）"
         FINAL = "{what}「{id}」已是最终状态「{current}」，不能再{action}"

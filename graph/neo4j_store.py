@@ -312,6 +312,8 @@ class Neo4jStore(GraphStore):
         Neo4jStore._check_expect(tx, batch)
         for rel_type in batch.replace_types:
             tx.run(cypher.delete_type(rel_type)).consume()
+        for u in batch.unlink:
+            tx.run(cypher.unlink(u.rel_type, u.start.label, u.end_label), id=u.start.id).consume()
         for nb in batch.nodes:
             rows = [{"id": r["id"], "props": _clean(node_props(r))} for r in nb.rows]
             for i in range(0, len(rows), _CHUNK):

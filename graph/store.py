@@ -47,6 +47,7 @@ __all__ = [
     "NodeBatch",
     "RelBatch",
     "Batch",
+    "Unlink",
     "Expect",
     "WriteSummary",
     "RelFilter",
@@ -204,6 +205,16 @@ class Expect:
     version: int
 
 
+@dataclass(frozen=True)
+class Unlink:
+    """Every ``rel_type`` relationship from ``start`` to a node of ``end_label``: deleted by the batch that lists it,
+    in its transaction, before its own relationships are written (a demand's fields set anew by an officer)."""
+
+    rel_type: RelType
+    start: NodeRef
+    end_label: Label
+
+
 @dataclass
 class Batch:
     """Everything one :meth:`GraphStore.write` commits at once: nodes first, then relationships.
@@ -214,7 +225,8 @@ class Batch:
     all hold when the transaction runs, or nothing is written. ``create`` lists nodes this
     batch creates: if one of them exists when the transaction runs (another writer created
     it first), nothing is written and :class:`~graph.errors.ConflictError` is raised — an
-    atomic "create, never overwrite" (``POST /api/v1/demands`` with an id).
+    atomic "create, never overwrite" (``POST /api/v1/demands`` with an id). ``unlink`` lists
+    :class:`Unlink` deletions of one node's relationships, done before the batch's own.
     """
 
     nodes: list[NodeBatch] = field(default_factory=list)
@@ -222,6 +234,13 @@ class Batch:
     replace_types: list[RelType] = field(default_factory=list)
     expect: list[Expect] = field(default_factory=list)
     create: list[NodeRef] = field(default_factory=list)
+    unlink: list[Unlink] = field(default_factory=list)
+
+    @property
+    def cleared_types(self) -> list[RelType]:
+        """The relationship types of which this batch deletes some stored relationships (``replace_types``, and the
+        types of ``unlink``): what a write listener must forget beyond the rows the batch writes."""
+        return list(dict.fromkeys([*self.replace_types, *(u.rel_type for u in self.unlink)]))
 
     def add_nodes(self, label: Label, rows: Iterable[Mapping[str, Any]]) -> Batch:
         """Append node rows of one label; returns self for chaining."""
@@ -453,6 +472,8 @@ def validate_batch(batch: Batch) -> None:
             errors.extend(rel_errors(rb.type, rb.start_label, rb.end_label, row, row_no=row_no))
             if rb.start_label == rb.end_label and row.get("start") == row.get("end"):
                 errors.append(RowError(row_no, "end", "不能与起点相同"))
+    for u in batch.unlink:
+        errors.extend(rel_errors(u.rel_type, u.start.label, u.end_label, {"start": u.start.id, "end": "-"}))
     if errors:
         raise ValidationError.from_errors(errors)
 

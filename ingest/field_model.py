@@ -53,6 +53,7 @@ __all__ = [
     "MODEL_VERSION",
     "TrainText",
     "training_texts",
+    "officer_texts",
     "patent_rows",
     "FieldModel",
     "train_field_model",
@@ -162,6 +163,34 @@ def training_texts(*, sources: Sequence[str] = SOURCES, cw: Crosswalk | None = N
                 out.append(TrainText(r["name"], r["parent_code"], TAXONOMY_WEIGHT, "taxonomy"))
             elif r["level"] == "2":
                 out.append(TrainText(r["name"], r["code"], TAXONOMY_WEIGHT, "taxonomy"))
+    return out
+
+
+def officer_texts(store: Any, *, cw: Crosswalk | None = None) -> list[TrainText]:
+    """The demands of ``store`` whose fields an officer set (NEEDS ``method="officer"``, ``workflow.demands.
+    set_demand_fields``): title and description, one training text per field, weight :data:`DEMAND_WEIGHT`
+    (``kgmatch train-linker --from-store``). An ht2016 field counts as its second-level field; another scheme's
+    field reaches ht2016 through the crosswalk."""
+    from graph.model import Label, RelType
+    from graph.store import Direction
+
+    cw = cw or get_crosswalk()
+    out: list[TrainText] = []
+    for node in store.all_nodes(Label.DEMAND):
+        if not node.props.get("fields_set_by"):
+            continue
+        text = f"{str(node.props.get('title') or '').strip()}\n{str(node.props.get('description') or '').strip()}"
+        labels: dict[str, float] = {}
+        for nb in store.neighbors(Label.DEMAND, node.id, direction=Direction.OUT, rel_types=[RelType.NEEDS],
+                                  labels=[Label.FIELD]):
+            if nb.rel.props.get("method") != "officer":
+                continue
+            scheme, _, code = nb.node.id.partition(":")
+            targets = [(code[:3], 1.0)] if scheme == "ht2016" and len(code) >= 3 else cw.targets(scheme, code)
+            for label, w in targets:
+                labels[label] = max(w * DEMAND_WEIGHT, labels.get(label, 0.0))
+        if text.strip():
+            out += [TrainText(text, label, w, "officer") for label, w in sorted(labels.items())]
     return out
 
 

@@ -90,7 +90,7 @@ class ExpertRecordCache:
         experts: set[str] = set()
         outputs: set[str] = set()
         institutions: set[str] = set()
-        whole = any(t in RECORD_TYPES for t in batch.replace_types)
+        whole = any(t in RECORD_TYPES for t in batch.cleared_types)
         relevant = whole
         for nb in batch.nodes:
             if nb.label not in RECORD_LABELS:

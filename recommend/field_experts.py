@@ -168,7 +168,7 @@ class FieldExpertLists:
                 fields.update(r["end"] for r in rb.rows)
             elif rb.type in (RelType.LEADS, RelType.JOINS, RelType.AUTHORED) and rb.end_label in _OUTPUTS:
                 outputs.update(NodeRef(rb.end_label, r["end"]) for r in rb.rows)
-        whole = any(t in FIELD_EXPERT_TYPES for t in batch.replace_types)
+        whole = any(t in FIELD_EXPERT_TYPES for t in batch.cleared_types)
         if not (fields or outputs or links or whole):
             return
         with self._dirty_lock:

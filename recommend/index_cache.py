@@ -91,7 +91,7 @@ def touched_experts(batch: Batch) -> tuple[set[str], set[str]]:
     for rb in batch.rels:
         if rb.type in PROFILE_TYPES and rb.start_label is Label.EXPERT:
             experts.update(r["start"] for r in rb.rows)
-    if any(t in PROFILE_TYPES for t in batch.replace_types):
+    if any(t in PROFILE_TYPES for t in batch.cleared_types):
         experts.add("*")
     return experts, projects
 

@@ -45,7 +45,7 @@ class RegionTableCache:
 
     def on_write(self, batch: Batch) -> None:
         """The write listener: drop every entry when the batch wrote regions or PART_OF."""
-        if (RelType.PART_OF in batch.replace_types or any(nb.label is Label.REGION for nb in batch.nodes)
+        if (RelType.PART_OF in batch.cleared_types or any(nb.label is Label.REGION for nb in batch.nodes)
                 or any(rb.type is RelType.PART_OF for rb in batch.rels)):
             with self._lock:
                 self._reset()

@@ -57,7 +57,7 @@ _READ_TYPES = tuple(t for t in RelType if t not in UNREAD_TYPES)
 
 def _unread(batch: Batch) -> bool:
     """Whether ``batch`` writes only what no recommendation reads."""
-    return (not batch.replace_types and all(nb.label in UNREAD_LABELS for nb in batch.nodes)
+    return (not batch.cleared_types and all(nb.label in UNREAD_LABELS for nb in batch.nodes)
             and all(rb.type in UNREAD_TYPES for rb in batch.rels))
 
 

@@ -202,6 +202,41 @@ def test_a_field_the_linker_missed_is_picked_from_the_whole_taxonomy(app):
     assert re.search(r'<option value="ht2016:601" selected>601 可再生清洁能源</option>', html)
 
 
+def test_an_officer_corrects_a_stored_demands_fields_on_its_page(app):
+    """「更正技术领域」 on the demand page: uncheck a wrong field, add one from the whole taxonomy; the page says who
+    corrected it; a correction that leaves nothing, or adds what the catalog does not offer, is refused in Chinese
+    with the form kept open and nothing changed; without demand:write there is no form."""
+    _with_taxonomy(app)
+    store = app.extensions["kgmatch"].store()
+    demand_id = next(n.id for n in store.all_nodes(Label.DEMAND) if n.props.get("title") == "高镍正极材料涂布缺陷检测")
+    before = {nb.node.id for nb in store.neighbors(Label.DEMAND, demand_id, direction=Direction.OUT,
+                                                   rel_types=[RelType.NEEDS])}
+    client = signed_in(app, Role.OFFICER)
+    page = client.get(f"/demands/{demand_id}").get_data(as_text=True)
+    assert "更正技术领域" in page and set(re.findall(r'name="keep" value="([^"]+)" checked', page)) == before
+    token = csrf_of(page)
+    keep = sorted(before)[:1]
+
+    def post(**data):
+        return client.post("/demands/fields", data={"csrf_token": token, "demand_id": demand_id, **data})
+
+    for data, reason in (({}, "请至少选择一个技术领域"), ({"keep": keep, "add": "ht2016:60"}, "「ht2016:60」不是可选的二级技术领域")):
+        refused = post(**data)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 400 and reason in html and '<details class="wf-correct" open>' in html
+    assert {nb.node.id for nb in store.neighbors(Label.DEMAND, demand_id, direction=Direction.OUT,
+                                                 rel_types=[RelType.NEEDS])} == before
+    done = post(keep=keep, add="ht2016:603")
+    assert done.status_code == 303, re.findall(r"role=\"alert\">([^<]+)<", done.get_data(as_text=True))
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f"已更正需求「{demand_id}」的技术领域：" in page and "人工更正）" in page
+    needs = {(nb.node.id, nb.rel.props.get("method")) for nb in store.neighbors(
+        Label.DEMAND, demand_id, direction=Direction.OUT, rel_types=[RelType.NEEDS])}
+    assert needs == {(keep[0], "officer"), ("ht2016:603", "officer")}
+    assert "更正技术领域" not in signed_in(app, Role.ANALYST).get(f"/demands/{demand_id}").get_data(as_text=True)
+    assert signed_in(app, Role.ANALYST).post("/demands/fields", data={"csrf_token": token}).status_code in (400, 403)
+
+
 # -- the list -----------------------------------------------------------------------------------------------
 
 

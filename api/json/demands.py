@@ -1,4 +1,5 @@
-"""Demands: create (validated exactly like ``kgmatch load --kind demand``), list with filters, get one.
+"""Demands: create (validated exactly like ``kgmatch load --kind demand``), list with filters, get one, and
+correct the technical fields one is filed under (:func:`workflow.demands.set_demand_fields`).
 
 Filters take an id (``region:330100``), a code (``330100``, ``C3841``, ``40201``) or an
 exact name (``杭州市``), resolved like the importer resolves them, and include
@@ -15,6 +16,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, url_for
 
 from api.auth import Permission, may, requires
+from api.json.common import Body, actor
 from api.present import demands_json
 from api.state import app_state
 from api.validation import (
@@ -33,6 +35,8 @@ from graph.store import NodeRef
 from ingest.importers import import_rows
 from ingest.mapping import KINDS, match_headers
 from ingest.readers import Row
+from workflow.common import system_clock
+from workflow.demands import set_demand_fields
 from workflow.selection import find_demands
 
 __all__ = ["bp"]
@@ -139,3 +143,23 @@ def create_demand() -> Any:
     response.status_code = 201
     response.headers["Location"] = url_for("demands.get_demand", demand_id=demand_id)
     return response
+
+
+@bp.post("/demands/<path:demand_id>/fields")
+@requires(Permission.DEMAND_WRITE)
+def correct_fields(demand_id: str) -> Any:
+    """Set the demand's technical fields anew (an officer's correction of the linker's or the importer's choice):
+    ``{"fields": …}`` in the importer's forms (ids, codes or exact names, optional weights); the demand as stored."""
+    check_params(())
+    body = Body(("fields",))
+    if "fields" not in body.data:
+        body.fail("fields", Msg.REQUIRED)
+    elif isinstance(body.data["fields"], bool) or not isinstance(body.data["fields"], (dict, str, list)):
+        body.fail("fields", Msg.BAD_TYPE.format(expected="对象、文本或数组", value=body.data["fields"]))
+    body.check()
+    store = app_state().store()
+    got = set_demand_fields(store, demand_id, body.data["fields"], by=actor(), now=system_clock(),
+                            resolver=app_state().resolver())
+    log.info("%s set the fields of demand %s: %s", actor(), demand_id, got)
+    node = store.get_node(Label.DEMAND, demand_id)
+    return jsonify(demands_json(store, [node], reveal=may(Permission.CONTACT_READ))[0])

@@ -46,6 +46,7 @@ from ingest.demand_rules import TITLE_LIMIT
 from ingest.mapping import KINDS
 from recommend.config import FIXED, RANKER_MODES, SETTINGS
 from recommend.scoring import EXPERT_TYPES
+from workflow.demands import MAX_FIELDS
 
 __all__ = ["build_openapi", "rule_to_path", "operations"]
 
@@ -121,6 +122,11 @@ def _schemas() -> dict[str, Any]:
                 "status": STR, "posted": STR, "deadline": STR, "budget_wan": {"type": ["number", "string"]},
                 "keywords": {"type": ["array", "string"], "items": STR}, "contact": STR, "phone": STR,
                 "email": STR, "source": STR}}),
+        "DemandFieldsInput": {
+            "type": "object", "required": ["fields"], "additionalProperties": False,
+            "properties": {"fields": {"description": "技术领域及权重，如 {\"ht2016:603\": 1} 或 [\"603\", \"601=0.5\"] 或 "
+                                                     "\"603；601=0.5\"（编号、代码或准确名称）",
+                                      "type": ["object", "string", "array"]}}},
         "Node": obj(node_props),
         "Relations": {"type": "array", "items": obj({
             "type": {"type": "string", "enum": rel_types}, "direction": {"type": "string", "enum": ["out", "in"]},
@@ -261,6 +267,12 @@ def operations(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]
         "/api/v1/demands/{demand_id}": {"get": operation(
             "demands.get_demand", Permission.DEMAND_READ, "需求", "需求详情", json_content(schema_ref("DemandRecord"), "需求"),
             params=[id_param["demand_id"]], errors=("400", "404"))},
+        "/api/v1/demands/{demand_id}/fields": {"post": operation(
+            "demands.correct_fields", Permission.DEMAND_WRITE, "需求", "更正需求的技术领域",
+            json_content(schema_ref("DemandRecord"), "更正后的需求"), params=[id_param["demand_id"]],
+            body=schema_ref("DemandFieldsInput"), errors=("400", "404", "409"),
+            description="用给出的领域替换需求现有的技术领域（记为人工更正，原有领域保留在 fields_before）；"
+                        f"至少 1 个、至多 {MAX_FIELDS} 个，写法与导入文件相同。")},
         "/api/v1/demands/{demand_id}/recommendations": {"get": operation(
             "recommendations.for_demand", Permission.RECOMMEND, "推荐", "为已存需求推荐专家与团队",
             json_content(schema_ref("Recommendation"), "推荐结果与理由"), params=[id_param["demand_id"], *rec_params],

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask import Blueprint, current_app, request, send_file
+from flask import Blueprint, current_app, g, request, send_file, url_for
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -25,8 +25,9 @@ from analytics.report_book import put_cell
 from analytics.supply_demand import store_demand_matrix
 from api.auth import Permission, may, requires
 from api.pages.activity_panel import demand_activities
-from api.pages.base import page_headers, page_links, page_number, render_page, url_with_args
+from api.pages.base import check_form, page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
+from api.pages.forms import PageForm, actor_name, attempt, done, field_catalog, node_or_404, read_form
 from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
 from api.validation import capped, demand_query_from_args, not_found, parse_settings
@@ -42,6 +43,8 @@ from recommend.result_cache import recommendation_for_demand
 from recommend.scoring import COMPONENTS, EXPERT_TYPES
 from recommend.teams import DISCONNECTED
 from render import explanation_positions, render_explanation
+from workflow.common import system_clock
+from workflow.demands import set_demand_fields
 from workflow.registry_status import enterprise_statuses
 from workflow.selection import find_demands
 
@@ -289,9 +292,49 @@ def demand_detail(demand_id: str) -> Any:
         graph_html = explanation_html(view["paths"], title="推荐理由：需求—领域—项目—专家路径")
     ent = demand.get("enterprise") or {}
     registry = enterprise_statuses(store).get(str(ent.get("id")), []) if ent else []
+    correct = None
+    if may(Permission.DEMAND_WRITE):  # 更正技术领域: what the form offers, and a refused form to show again
+        correct = {"catalog": field_catalog(store), "form": g.get("fields_form"),
+                   "by": node.props.get("fields_set_by"), "at": node.props.get("fields_set_at")}
     return render_page("demand_detail.html", active="pages_demands.demand_list", demand=demand, rec=view,
-                       registry=registry,
+                       registry=registry, correct=correct,
                        graph_html=graph_html, labels=Label, may_graph=may(Permission.GRAPH_READ),
                        top_k=top_k, top_k_options=_top_k_options(top_k), expert_type=request.args.get("expert_type", ""),
                        expert_types=EXPERT_TYPES, **demand_workflow(store, demand, view),
                        **demand_activities(store, demand_id))
+
+
+@bp.post("/demands/fields")
+@requires(Permission.DEMAND_WRITE)
+def correct_fields() -> Any:
+    """更正技术领域: keep some of the demand's fields and add one from the whole taxonomy
+    (:func:`workflow.demands.set_demand_fields`); the demand page again, with the refusal when there is one."""
+    check_form()
+    store = app_state().store()
+    form = read_form("fields", "keep", "add")
+    demand_id = form.value("demand_id")
+    node = node_or_404(store, Label.DEMAND, demand_id)
+    current = {f["id"]: f["weight"] for f in demands_json(store, [node], reveal=False)[0]["fields"]}
+    # a kept field keeps its weight (1 where the stored one is not a weight in (0, 1], e.g. an imported 2.0)
+    chosen = {fid: w if isinstance(w, (int, float)) and 0 < w <= 1 else 1.0
+              for fid in form.picked("keep") if fid in current for w in [current[fid]]}
+    add = form.value("add")
+    if add and add not in {ident for _, group in field_catalog(store) for ident, _ in group}:
+        form.fail("add", Msg.pages.BAD_OTHER_FIELD.format(value=add))
+    elif add:
+        chosen[add] = 1.0  # the officer's own choice: as strong as the strongest link
+    got = attempt(form, lambda: set_demand_fields(store, demand_id, chosen, by=actor_name(), now=system_clock(),
+                                                  resolver=app_state().resolver())) if form.ok else None
+    if got is None:
+        return _fields_again(demand_id, form)
+    names = {n.id: n.name for n in store.get_nodes(Label.FIELD, [fid for fid, _ in got])}
+    return done(url_for("pages_demands.demand_detail", demand_id=demand_id) + "#facts-h",
+                Msg.workflow.FIELDS_CORRECTED.format(id=demand_id, names="、".join(names.get(f, f) for f, _ in got)))
+
+
+def _fields_again(demand_id: str, form: PageForm) -> Any:
+    """The demand page again, with the refused correction's picks and reasons."""
+    g.fields_form = form
+    response = demand_detail(demand_id)
+    response.status_code = form.status
+    return response

@@ -26,7 +26,7 @@ from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore, Node, NodePage
 
 __all__ = ["PageForm", "read_form", "attempt", "done", "actor_name", "resolve_named", "resolve_into",
-           "node_or_404", "node_row", "label_zh", "ListPage", "history_rows", "all_nodes", "status_counts", "choice_errors",
+           "node_or_404", "field_catalog", "node_row", "label_zh", "ListPage", "history_rows", "all_nodes", "status_counts", "choice_errors",
            "filter_errors", "REFUSED"]
 
 log = logging.getLogger(__name__)
@@ -168,6 +168,20 @@ def resolve_into(form: PageForm, name: str, resolve: Callable[[str], T], *, valu
     except ValueError as err:
         form.fail(name, str(err))
         return None
+
+
+def field_catalog(store: GraphStore) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The stored 2016 taxonomy's second-level fields under their first-level names, in code order:
+    ``[(first-level name, [(field id, name), …]), …]``: what the intake form's 「另选领域」 and a demand page's
+    「更正技术领域」 offer."""
+    level1 = {n.props.get("code"): n.name for n in store.find_nodes(
+        Label.FIELD, props={"scheme": "ht2016", "level": 1}, limit=100).nodes}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for n in sorted(store.find_nodes(Label.FIELD, props={"scheme": "ht2016", "level": 2}, limit=1000).nodes,
+                    key=lambda n: str(n.props.get("code"))):
+        code = str(n.props.get("code"))
+        groups.setdefault(level1.get(code[:2]) or code[:2], []).append((n.id, f"{code} {n.name}"))
+    return list(groups.items())
 
 
 def node_or_404(store: GraphStore, label: Label, node_id: str) -> Node:

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from api.auth import Permission, requires
 from api.pages.base import check_form, page_headers, render_page
+from api.pages.forms import field_catalog
 from api.state import app_state
 from graph import clock
 from graph.errors import Msg, RowError, ValidationError
@@ -42,7 +43,7 @@ from ingest.readers import Row
 from ingest.resolve import Resolver, resolve_node
 from recommend.engine import Recommendation, recommend_for_text
 
-__all__ = ["bp", "FORM_INPUTS", "DemandForm", "field_catalog", "read_form", "validate_form", "create_demand"]
+__all__ = ["bp", "FORM_INPUTS", "DemandForm", "read_form", "validate_form", "create_demand"]
 
 log = logging.getLogger(__name__)
 
@@ -130,19 +131,6 @@ def _choices(raw: list[str], checked: set[str], names: dict[str, str], form: Dem
             continue
         out.setdefault(ident, Choice(ident, names[ident], weight, ident in checked))
     return list(out.values())
-
-
-def field_catalog(store: GraphStore) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The stored 2016 taxonomy's second-level fields under their first-level names, in code order:
-    ``[(first-level name, [(field id, name), …]), …]`` (what 「另选领域」 offers)."""
-    level1 = {n.props.get("code"): n.name for n in store.find_nodes(
-        Label.FIELD, props={"scheme": "ht2016", "level": 1}, limit=100).nodes}
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for n in sorted(store.find_nodes(Label.FIELD, props={"scheme": "ht2016", "level": 2}, limit=1000).nodes,
-                    key=lambda n: str(n.props.get("code"))):
-        code = str(n.props.get("code"))
-        groups.setdefault(level1.get(code[:2]) or code[:2], []).append((n.id, f"{code} {n.name}"))
-    return list(groups.items())
 
 
 def read_form(store: GraphStore, data: MultiDict[str, str]) -> DemandForm:
