@@ -35,7 +35,7 @@ if __package__ in (None, ""):
 from bench.crosswalk_precision import wilson  # noqa: E402
 from bench.sme_demands import SPLITS, SmeDemand, load_sme_demands  # noqa: E402
 
-__all__ = ["training_split", "old_ranking", "accuracy_at", "demand_accuracy", "patent_accuracy", "main"]
+__all__ = ["training_split", "cell", "old_ranking", "accuracy_at", "demand_accuracy", "patent_accuracy", "main"]
 
 
 def training_split(split: str) -> str | None:
@@ -79,7 +79,12 @@ def accuracy_at(ranked: Sequence[Sequence[str]], gold: Sequence[Sequence[str]], 
     return hits, len(gold)
 
 
-def _cell(hits: int, n: int) -> dict[str, object]:
+def cell(hits: int, n: int) -> dict[str, object]:
+    """An accuracy with its count and Wilson 95 % interval.
+
+    >>> cell(3, 4)["acc"], cell(0, 0)["acc"]
+    (0.75, None)
+    """
     lo, hi = wilson(hits, n)
     return {"acc": round(hits / n, 3) if n else None, "hits": hits, "n": n, "ci95": [round(lo, 3), round(hi, 3)]}
 
@@ -101,10 +106,10 @@ def demand_accuracy(demands: Sequence[SmeDemand]) -> dict[str, dict[str, object]
     out: dict[str, dict[str, object]] = {}
     for name, ranked in rankings.items():
         if name == "new-linked":
-            out[name] = {"@any": _cell(*accuracy_at(ranked, gold, 3)),
+            out[name] = {"@any": cell(*accuracy_at(ranked, gold, 3)),
                          "mean_fields": round(sum(len(r) for r in ranked) / len(ranked), 2)}
         else:
-            out[name] = {"@1": _cell(*accuracy_at(ranked, gold, 1)), "@3": _cell(*accuracy_at(ranked, gold, 3))}
+            out[name] = {"@1": cell(*accuracy_at(ranked, gold, 1)), "@3": cell(*accuracy_at(ranked, gold, 3))}
     return out
 
 
@@ -130,7 +135,7 @@ def patent_accuracy() -> dict[str, dict[str, object]]:
     base = [[svm.classes_[i] for i in np.argsort(-row)[:3]] for row in scores]
     log = logging.getLogger(__name__)
     log.info("svm baseline trained in %.1f s", time.perf_counter() - started)
-    return {name: {"@1": _cell(*accuracy_at(r, gold, 1)), "@3": _cell(*accuracy_at(r, gold, 3))}
+    return {name: {"@1": cell(*accuracy_at(r, gold, 1)), "@3": cell(*accuracy_at(r, gold, 3))}
             for name, r in (("new", new), ("tfidf-svm", base))} | {"rows": {"train": len(train), "test": len(test)}}
 
 

@@ -120,8 +120,9 @@ def patent_rows(split: str | None = "train") -> list[tuple[str, str, tuple[str, 
 
 
 def training_texts(*, sources: Sequence[str] = SOURCES, cw: Crosswalk | None = None,
-                   per_source: int | None = None) -> list[TrainText]:
-    """Every labelled text of ``sources`` mapped to ht2016 second-level codes (``per_source``: the first n rows each)."""
+                   per_source: int | None = None, demand_files: Sequence[str] = DEMAND_TRAIN_FILES) -> list[TrainText]:
+    """Every labelled text of ``sources`` mapped to ht2016 second-level codes (``per_source``: the first n rows each;
+    ``demand_files``: which labelled demand splits the ``demands`` source reads, :data:`DEMAND_TRAIN_FILES` by default)."""
     cw = cw or get_crosswalk()
     out: list[TrainText] = []
 
@@ -152,7 +153,7 @@ def training_texts(*, sources: Sequence[str] = SOURCES, cw: Crosswalk | None = N
             if codes:
                 out += _mapped(f"{r['title']} {r['keywords'].replace(';', ' ')}", "clc", codes[0], cw, "chinaxiv")
     if "demands" in sources:
-        for name in DEMAND_TRAIN_FILES:
+        for name in demand_files:
             for r in take(_read(DEMANDS_DIR / name, "\t")):
                 text = f"{r['title'].strip()}\n{r['description'].strip()}"
                 out += [TrainText(text, code, DEMAND_WEIGHT, "demands") for code in r["fields"].split("|") if code]

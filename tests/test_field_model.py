@@ -176,3 +176,18 @@ def test_head_probabilities_match_sklearn_one_vs_rest():
         warnings.simplefilter("ignore")
         clf.fit(x, np.array([int(label) for label in labels]))
     assert np.allclose(head.proba(x), clf.predict_proba(x), atol=1e-5)
+
+
+def test_the_learning_curve_adds_one_demand_file_at_a_time_and_measures_only_held_out_splits():
+    """bench.demand_learning_curve (small builds): row n learns from the first n training files, the held-out
+    accuracies are real cells; a training split is refused as a held-out one."""
+    from bench.demand_learning_curve import curve
+
+    rows = curve(("dev7",), steps=2, small=True)
+    assert [r["files"] for r in rows] == [[], ["dev3.tsv"]]
+    assert (rows[0]["demands"], rows[1]["demands"]) == (0, 64) and rows[1]["labels"] >= 64
+    for r in rows:
+        assert r["dev7@1"]["n"] == r["pooled@3"]["n"] == 64
+        assert 0 <= r["dev7@1"]["hits"] <= r["dev7@3"]["hits"] <= 64
+    with pytest.raises(SystemExit, match="training text"):
+        curve(("dev3",), steps=1, small=True)
