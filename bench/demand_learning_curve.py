@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,42 +33,24 @@ HELD_OUT = ("dev", "dev2", "dev7")
 def curve(splits: tuple[str, ...] = HELD_OUT, *, steps: int | None = None, small: bool = False) -> list[dict[str, object]]:
     """One row per number of demand files learnt from (the first ``steps`` only, when given; ``small``: the tests'
     small build): demands taught, and @1/@3 per held-out split and pooled."""
-    from ingest.field_model import DEMAND_TRAIN_FILES
+    from ingest.field_linking import rank_demand
+    from ingest.field_model import DEMAND_TRAIN_FILES, train_field_model, training_texts
 
     if any(f"{s}.tsv" in DEMAND_TRAIN_FILES for s in splits):
         raise SystemExit(f"a split of {splits} is training text ({DEMAND_TRAIN_FILES})")
     held = {s: load_sme_demands(split=s) for s in splits}
     rows: list[dict[str, object]] = []
-    before = os.environ.get("KGMATCH_FIELD_MODEL")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            _measure(held, rows, Path(tmp), steps=steps, small=small)
-        finally:  # the caller's linker again (a test runs this inside a session that has its own)
-            if before is None:
-                os.environ.pop("KGMATCH_FIELD_MODEL", None)
-            else:
-                os.environ["KGMATCH_FIELD_MODEL"] = before
-    return rows
-
-
-def _measure(held: dict[str, list], rows: list[dict[str, object]], tmp: Path, *, steps: int | None,
-             small: bool) -> None:
-    """Append one row per model to ``rows`` (each trained into ``tmp`` and read by rank_demand from there)."""
-    from ingest.field_linking import rank_demand
-    from ingest.field_model import DEMAND_TRAIN_FILES, save_model, train_field_model, training_texts
-
     for n in range(len(DEMAND_TRAIN_FILES) + 1 if steps is None else steps):
         files = DEMAND_TRAIN_FILES[:n]
         texts = training_texts(demand_files=files, per_source=300 if small else None)
         started = time.perf_counter()
-        path = save_model(train_field_model(texts=texts, small=small), tmp / f"linker-{n}.pkl")
-        os.environ["KGMATCH_FIELD_MODEL"] = str(path)  # rank_demand reads the model at this path
+        model = train_field_model(texts=texts, small=small)
         taught = [t for t in texts if t.source == "demands"]
         row: dict[str, object] = {"files": list(files), "demands": len({t.text for t in taught}), "labels": len(taught),
                                   "train_s": round(time.perf_counter() - started, 1)}
         pooled: dict[int, list[int]] = {1: [0, 0], 3: [0, 0]}
         for split, demands in held.items():
-            ranked = [[c for c, _ in rank_demand(d.text, top_k=3)] for d in demands]
+            ranked = [[c for c, _ in rank_demand(d.text, top_k=3, model=model)] for d in demands]
             gold = [d.fields for d in demands]
             for k in (1, 3):
                 hits, total = accuracy_at(ranked, gold, k)
@@ -80,6 +60,7 @@ def _measure(held: dict[str, list], rows: list[dict[str, object]], tmp: Path, *,
         for k in (1, 3):
             row[f"pooled@{k}"] = cell(*pooled[k])
         rows.append(row)
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

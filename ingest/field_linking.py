@@ -55,6 +55,8 @@ from ingest.nlp import (
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from ingest.field_model import FieldModel
+
 __all__ = [
     "DemandUnderstanding",
     "understand_demand",
@@ -533,7 +535,7 @@ def rank_ht2016(text: str, *, top_k: int = 5) -> list[tuple[str, float]]:
     return get_field_model().rank(text, top_k=top_k)
 
 
-def rank_demand(text: str, *, top_k: int | None = 5) -> list[tuple[str, float]]:
+def rank_demand(text: str, *, top_k: int | None = 5, model: FieldModel | None = None) -> list[tuple[str, float]]:
     """ht2016 second-level codes for a demand: the linker's probability with its own label prior divided out.
 
     An enterprise's wording is unlike the linker's training text (titles, keywords, abstracts), so
@@ -542,16 +544,17 @@ def rank_demand(text: str, *, top_k: int | None = 5) -> list[tuple[str, float]]:
     that lean (prior34 in ``data/eval/sme-demands/DECISIONS.md``). The taxonomy's own field names are a second
     voice (:func:`ingest.field_model.blend_with_names`, names34): the classifier hears its 306 name rows among
     28,000 academic ones, while a demand often names its field in those words (第三方检测机构, 加氢站, 振动).
-    Titles keep :func:`rank_ht2016`.
+    Titles keep :func:`rank_ht2016`. ``model``: another linker than the product's (a benchmark's).
     """
-    return _rank_demand(text, top_k=top_k)[0]
+    return _rank_demand(text, top_k=top_k, model=model)[0]
 
 
-def _rank_demand(text: str, *, top_k: int | None) -> tuple[list[tuple[str, float]], dict[str, float]]:
+def _rank_demand(text: str, *, top_k: int | None,
+                 model: FieldModel | None = None) -> tuple[list[tuple[str, float]], dict[str, float]]:
     """:func:`rank_demand`, and the plain probabilities it was adjusted from (one pass of the model)."""
     from ingest.field_model import adjust_for_prior, blend_with_names, get_field_model, get_field_names, ranked
 
-    model = get_field_model()
+    model = model or get_field_model()
     plain = model.probabilities(text)
     if not plain:
         return [], plain

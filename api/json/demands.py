@@ -154,8 +154,10 @@ def correct_fields(demand_id: str) -> Any:
     body = Body(("fields",))
     if "fields" not in body.data:
         body.fail("fields", Msg.REQUIRED)
-    elif isinstance(body.data["fields"], bool) or not isinstance(body.data["fields"], (dict, str, list)):
-        body.fail("fields", Msg.BAD_TYPE.format(expected="对象、文本或数组", value=body.data["fields"]))
+    else:  # the types POST /demands takes for its fields (the DemandInput schema)
+        types, expected = _JSON_TYPES["fields"]
+        if isinstance(body.data["fields"], bool) or not isinstance(body.data["fields"], types):
+            body.fail("fields", Msg.BAD_TYPE.format(expected=expected, value=body.data["fields"]))
     body.check()
     store = app_state().store()
     got = set_demand_fields(store, demand_id, body.data["fields"], by=actor(), now=system_clock(),

@@ -27,7 +27,7 @@ from api.auth import Permission, may, requires
 from api.pages.activity_panel import demand_activities
 from api.pages.base import check_form, page_headers, page_links, page_number, render_page, url_with_args
 from api.pages.demand_panel import demand_workflow
-from api.pages.forms import PageForm, actor_name, attempt, done, field_catalog, node_or_404, read_form
+from api.pages.forms import PageForm, actor_name, attempt, catalog_ids, done, field_catalog, node_or_404, read_form
 from api.present import audit_contacts, demands_json, present_props
 from api.state import app_state
 from api.validation import capped, demand_query_from_args, not_found, parse_settings
@@ -319,7 +319,7 @@ def correct_fields() -> Any:
     chosen = {fid: w if isinstance(w, (int, float)) and 0 < w <= 1 else 1.0
               for fid in form.picked("keep") if fid in current for w in [current[fid]]}
     add = form.value("add")
-    if add and add not in {ident for _, group in field_catalog(store) for ident, _ in group}:
+    if add and add not in catalog_ids(field_catalog(store)):
         form.fail("add", Msg.pages.BAD_OTHER_FIELD.format(value=add))
     elif add:
         chosen[add] = 1.0  # the officer's own choice: as strong as the strongest link

@@ -26,7 +26,7 @@ from graph.model import NODE_SPECS, Label
 from graph.store import GraphStore, Node, NodePage
 
 __all__ = ["PageForm", "read_form", "attempt", "done", "actor_name", "resolve_named", "resolve_into",
-           "node_or_404", "field_catalog", "node_row", "label_zh", "ListPage", "history_rows", "all_nodes", "status_counts", "choice_errors",
+           "node_or_404", "field_catalog", "catalog_ids", "node_row", "label_zh", "ListPage", "history_rows", "all_nodes", "status_counts", "choice_errors",
            "filter_errors", "REFUSED"]
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,11 @@ def field_catalog(store: GraphStore) -> list[tuple[str, list[tuple[str, str]]]]:
         code = str(n.props.get("code"))
         groups.setdefault(level1.get(code[:2]) or code[:2], []).append((n.id, f"{code} {n.name}"))
     return list(groups.items())
+
+
+def catalog_ids(catalog: list[tuple[str, list[tuple[str, str]]]]) -> set[str]:
+    """The field ids a :func:`field_catalog` offers (what a posted pick must be one of)."""
+    return {ident for _, group in catalog for ident, _ in group}
 
 
 def node_or_404(store: GraphStore, label: Label, node_id: str) -> Node:

@@ -28,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from api.auth import Permission, requires
 from api.pages.base import check_form, page_headers, render_page
-from api.pages.forms import field_catalog
+from api.pages.forms import catalog_ids, field_catalog
 from api.state import app_state
 from graph import clock
 from graph.errors import Msg, RowError, ValidationError
@@ -139,7 +139,7 @@ def read_form(store: GraphStore, data: MultiDict[str, str]) -> DemandForm:
     form = DemandForm({i.name: data.get(i.name, "").strip() for i in FORM_INPUTS})
     form.field_catalog = field_catalog(store)
     other = data.get("field_other", "").strip()
-    if other and other not in {ident for _, group in form.field_catalog for ident, _ in group}:
+    if other and other not in catalog_ids(form.field_catalog):
         form.fail("field_other", Msg.pages.BAD_OTHER_FIELD.format(value=other))
         log.info("form picked a field outside the catalog: %r", other)
     else:
