@@ -76,8 +76,8 @@ def parse_sets(pairs: list[str]) -> dict[str, Any]:
 
 
 def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
-         semantic: bool = True) -> dict[str, dict[str, Any]]:
-    """Every SME demand of :data:`SPLITS` ranked on the store at ``path`` (demands linked by ``linker``, default the
+         semantic: bool = True, splits: tuple[str, ...] = SPLITS) -> dict[str, dict[str, Any]]:
+    """Every SME demand of ``splits`` (:data:`SPLITS` by default) ranked on the store at ``path`` (demands linked by ``linker``, default the
     product's; ``semantic`` False: BM25 only, no semantic model): top 5, abstention, the bench's flags, and each shown
     expert's name and work (titles and keywords)."""
     from bench.expert_evidence import bench_nonsense
@@ -90,7 +90,7 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
     out: dict[str, dict[str, Any]] = {}
     with LocalStore(path) as store:
         index = IndexCache(content_words).get(store)
-        for split in SPLITS:
+        for split in splits:
             for d, facts, keywords in linked_demands(store, load_sme_demands(split=split), linker=linker):
                 rec = recommend_for_facts(store, facts, tokenize=content_words, index=index, keywords=keywords,
                                           overrides={**overrides, "top_k": 5}, **({} if semantic else {"semantics": None}))
@@ -110,14 +110,21 @@ def runs(path: Path, overrides: dict[str, Any], *, linker: str | None = None,
 
 
 def pool_rows(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]] | None = None, *, seed: int = SEED,
-              graded: frozenset[tuple[str, str]] = frozenset()) -> list[dict[str, str]]:
+              graded: frozenset[tuple[str, str]] = frozenset(),
+              whole: frozenset[str] = frozenset()) -> list[dict[str, str]]:
     """One row per (demand, expert) to grade, shuffled with ``seed``, grade empty: with ``b``, the union of both top 5s
-    of the demands whose top 5 differ; without, every shown expert of every demand of ``a``. Pairs in ``graded`` are
-    left out (already judged)."""
+    of the demands whose top 5 differ (of every demand of the splits in ``whole``: a fresh split judged whole);
+    without, every shown expert of every demand of ``a``. Pairs in ``graded`` are left out (already judged).
+
+    >>> top = lambda *ids: [{"id": i, "name": i, "work": "…"} for i in ids]
+    >>> a = {"x1": {"split": "dev", "text": "t", "top": top("e1")}, "y1": {"split": "dev8", "text": "t", "top": top("e2")}}
+    >>> [(r["demand"], r["expert"]) for r in pool_rows(a, a)], [r["expert"] for r in pool_rows(a, a, whole=frozenset({"dev8"}))]
+    ([], ['e2'])
+    """
     rows = []
     for did in sorted(a):
         ids_a = [e["id"] for e in a[did]["top"]]
-        if b is not None and ids_a == [e["id"] for e in b[did]["top"]]:
+        if b is not None and ids_a == [e["id"] for e in b[did]["top"]] and a[did]["split"] not in whole:
             continue
         experts = {e["id"]: e for e in a[did]["top"] + (b[did]["top"] if b is not None else [])}
         for eid in sorted(experts):
@@ -310,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--runs", type=Path, required=True)
     p.add_argument("--graded", type=Path, action="append", default=[], help="pairs already graded here are left out")
+    p.add_argument("--splits", default=",".join(SPLITS), help="the demand splits ranked (comma-separated)")
+    p.add_argument("--whole", default="", help="splits whose every shown expert is pooled, changed or not")
     s = sub.add_parser("score")
     s.add_argument("--pool", type=Path, required=True)
     s.add_argument("--runs", type=Path, required=True)
@@ -334,10 +343,12 @@ def main(argv: list[str] | None = None) -> int:
         collect(args.dir)
         return 0
     if args.cmd == "pool":
-        a = runs(args.baseline, parse_sets(args.set_a), linker=args.linker_a)
-        b = (runs(args.candidate, parse_sets(args.set_b), linker=args.linker_b, semantic=not args.bm25_b)
+        splits = tuple(args.splits.split(","))
+        a = runs(args.baseline, parse_sets(args.set_a), linker=args.linker_a, splits=splits)
+        b = (runs(args.candidate, parse_sets(args.set_b), linker=args.linker_b, semantic=not args.bm25_b, splits=splits)
              if args.candidate is not None else None)
-        rows = pool_rows(a, b, graded=frozenset(read_grades(args.graded)))
+        rows = pool_rows(a, b, graded=frozenset(read_grades(args.graded)),
+                         whole=frozenset(filter(None, args.whole.split(","))))
         _write_pool(args.out, rows)
         args.runs.parent.mkdir(parents=True, exist_ok=True)
         both = {"baseline": a} if b is None else {"baseline": a, "candidate": b}

@@ -53,8 +53,14 @@ DEV6_PATH = SME_DEMANDS_PATH.with_name("dev6.tsv")
 """A sixth development split (2026-12-06, names34 in DECISIONS.md): same layout, every row in split ``dev6``."""
 DEV7_PATH = SME_DEMANDS_PATH.with_name("dev7.tsv")
 """A seventh development split (2026-12-06, dem35 in DECISIONS.md): same layout, every row in split ``dev7``."""
+DEV8_PATH = SME_DEMANDS_PATH.with_name("dev8.tsv")
+"""An eighth development split (2026-12-07, dem36 in DECISIONS.md): same layout, every row in split ``dev8``."""
+DEV9_PATH = SME_DEMANDS_PATH.with_name("dev9.tsv")
+"""Labelled training demands (2026-12-07, dem36): same layout, every row in split ``dev9``."""
+DEV10_PATH = SME_DEMANDS_PATH.with_name("dev10.tsv")
+"""Labelled training demands (2026-12-07, dem36): same layout, every row in split ``dev10``."""
 EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH,
-                "dev7": DEV7_PATH}
+                "dev7": DEV7_PATH, "dev8": DEV8_PATH, "dev9": DEV9_PATH, "dev10": DEV10_PATH}
 """Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""

@@ -47,8 +47,8 @@ def test_cell_reports_rate_count_and_interval():
 
 
 def test_each_demand_split_is_whole_and_labelled_in_the_2016_taxonomy():
-    """dev, test (demands.tsv), dev2 … dev7 are separate files or hash halves; each row has second-level fields
-    of the taxonomy, and dev3 … dev7 hold 8 demands per first-level field (data/eval/sme-demands/SOURCE.md)."""
+    """dev, test (demands.tsv), dev2 … dev10 are separate files or hash halves; each row has second-level fields
+    of the taxonomy, and dev3 … dev10 hold 8 demands per first-level field (data/eval/sme-demands/SOURCE.md)."""
     import csv
     from collections import Counter
     from pathlib import Path
@@ -58,13 +58,12 @@ def test_each_demand_split_is_whole_and_labelled_in_the_2016_taxonomy():
     taxonomy = Path(__file__).resolve().parent.parent / "data" / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv"
     with taxonomy.open(encoding="utf-8") as fh:
         level2 = {r["code"] for r in csv.DictReader(fh) if r["level"] == "2"}
-    splits = {name: load_sme_demands(split=name) for name in ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6",
-                                                              "dev7")}
-    assert {name: len(ds) for name, ds in splits.items()} == {"dev": 51, "test": 59, "dev2": 56, "dev3": 64, "dev4": 64,
-                                                             "dev5": 64, "dev6": 64, "dev7": 64}
+    files = ("dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10")
+    splits = {name: load_sme_demands(split=name) for name in ("dev", "test", "dev2", *files)}
+    assert {name: len(ds) for name, ds in splits.items()} == {"dev": 51, "test": 59, "dev2": 56} | {f: 64 for f in files}
     ids = [d.id for ds in splits.values() for d in ds]
     assert len(ids) == len(set(ids))
     assert all(set(d.fields) <= level2 and d.fields[0][:2] == d.level1 for ds in splits.values() for d in ds)
-    for name in ("dev3", "dev4", "dev5", "dev6", "dev7"):
+    for name in files:
         assert Counter(d.level1 for d in splits[name]) == {c: 8 for c in ("10", "20", "30", "40", "50", "60", "70", "80")}
         assert all(d.split == name for d in splits[name])
