@@ -39,9 +39,9 @@ __all__ = ["training_split", "cell", "old_ranking", "accuracy_at", "demand_accur
 
 
 def training_split(split: str) -> str | None:
-    """The file of ``split`` when the linker trains on it (dem35), else None.
+    """The file of ``split`` when the linker trains on it (dem35, dem36), else None.
 
-    >>> training_split("dev3"), training_split("dev7"), training_split("test")
+    >>> training_split("dev3"), training_split("dev8"), training_split("test")
     ('dev3.tsv', None, None)
     """
     from bench.sme_demands import EXTRA_SPLITS

@@ -97,7 +97,7 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev7"``)
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev10"``)
     reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises

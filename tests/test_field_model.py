@@ -72,15 +72,15 @@ def test_training_text_comes_from_every_labelled_source():
 
 
 def test_the_linker_learns_only_from_the_training_demand_splits():
-    """dem35: dev3–dev6 are training text, one text per labelled field; the judged splits (dev, dev2), the once-only
-    test split and the decision split dev7 are never read by training."""
+    """dem35, dem36: dev3–dev7, dev9 and dev10 are training text, one text per labelled field; the judged splits (dev,
+    dev2), the once-only test split and the decision split dev8 are never read by training."""
     from bench.sme_demands import load_sme_demands
 
     taught = training_texts(sources=("demands",))
-    trained = [d for s in ("dev3", "dev4", "dev5", "dev6") for d in load_sme_demands(split=s)]
+    trained = [d for s in ("dev3", "dev4", "dev5", "dev6", "dev7", "dev9", "dev10") for d in load_sme_demands(split=s)]
     assert sorted((t.text, t.label) for t in taught) == sorted((d.text, f) for d in trained for f in d.fields)
     assert {t.weight for t in taught} == {3.0}
-    held_out = [d for s in ("dev", "test", "dev2", "dev7") for d in load_sme_demands(split=s)]
+    held_out = [d for s in ("dev", "test", "dev2", "dev8") for d in load_sme_demands(split=s)]
     every_text = {t.text for t in training_texts()}
     assert len(held_out) == 51 + 59 + 56 + 64
     assert not any(d.text in every_text or d.title in every_text for d in held_out)
@@ -134,7 +134,9 @@ def test_a_demand_that_names_its_field_in_the_taxonomys_words_is_heard():
     got = dict(rank_demand(text, top_k=None))
     assert abs(sum(got.values()) - 1) < 1e-9 and set(got) == set(adjusted)
     assert got == pytest.approx(blend_with_names(adjusted, sims)) and got["602"] > adjusted["602"]
-    assert sorted(got, key=got.__getitem__).index("602") > sorted(adjusted, key=adjusted.__getitem__).index("602")
+    # the named field closes on the classifier's favourite (its rank may already be as high as it can go)
+    assert got["602"] / max(got.values()) > adjusted["602"] / max(adjusted.values())
+    assert sorted(got, key=got.__getitem__).index("602") >= sorted(adjusted, key=adjusted.__getitem__).index("602")
     assert names.similarity("我们公司需要专家") == {} and names.similarity("") == {}
 
 
@@ -183,11 +185,11 @@ def test_the_learning_curve_adds_one_demand_file_at_a_time_and_measures_only_hel
     accuracies are real cells; a training split is refused as a held-out one."""
     from bench.demand_learning_curve import curve
 
-    rows = curve(("dev7",), steps=2, small=True)
+    rows = curve(("dev8",), steps=2, small=True)
     assert [r["files"] for r in rows] == [[], ["dev3.tsv"]]
     assert (rows[0]["demands"], rows[1]["demands"]) == (0, 64) and rows[1]["labels"] >= 64
     for r in rows:
-        assert r["dev7@1"]["n"] == r["pooled@3"]["n"] == 64
-        assert 0 <= r["dev7@1"]["hits"] <= r["dev7@3"]["hits"] <= 64
+        assert r["dev8@1"]["n"] == r["pooled@3"]["n"] == 64
+        assert 0 <= r["dev8@1"]["hits"] <= r["dev8@3"]["hits"] <= 64
     with pytest.raises(SystemExit, match="training text"):
         curve(("dev3",), steps=1, small=True)
