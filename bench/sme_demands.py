@@ -59,8 +59,10 @@ DEV9_PATH = SME_DEMANDS_PATH.with_name("dev9.tsv")
 """Labelled training demands (2026-12-07, dem36): same layout, every row in split ``dev9``."""
 DEV10_PATH = SME_DEMANDS_PATH.with_name("dev10.tsv")
 """Labelled training demands (2026-12-07, dem36): same layout, every row in split ``dev10``."""
+DEV11_PATH = SME_DEMANDS_PATH.with_name("dev11.tsv")
+"""An eleventh development split (2026-12-07, kw37 in DECISIONS.md): same layout, every row in split ``dev11``."""
 EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH,
-                "dev7": DEV7_PATH, "dev8": DEV8_PATH, "dev9": DEV9_PATH, "dev10": DEV10_PATH}
+                "dev7": DEV7_PATH, "dev8": DEV8_PATH, "dev9": DEV9_PATH, "dev10": DEV10_PATH, "dev11": DEV11_PATH}
 """Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
@@ -97,7 +99,7 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev10"``)
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev11"``)
     reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises
