@@ -198,7 +198,7 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
           shown: Sequence[ScoredExpert] | None = None, direct_strength: float = DIRECT_STRENGTH,
           strong_strength: float = STRONG_STRENGTH, direct_coverage: float = DIRECT_COVERAGE,
           weighted_threshold: float = WEIGHTED_THRESHOLD, vouching: Mapping[str, Evidence] | None = None,
-          min_vouching: int = MIN_VOUCHING) -> Verdict:
+          min_vouching: int = MIN_VOUCHING, corroboration: bool = False) -> Verdict:
     """The verdict over all scored candidates (``ranked``) and the evidence of each.
 
     The result is trusted only when one of the experts ``shown`` (default: all of ``ranked``) has a
@@ -210,11 +210,21 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     does not vouch for the experts shown. ``vouching``: for the experts it names, the evidence that may vouch when it
     differs from what lists them (an academician's biography lists and ranks them, it does not vouch: the engine
     passes their evidence without it). ``min_vouching``: how many of the shown experts must vouch (all of them when
-    fewer are shown); with some but too few, the result abstains and its message names the ones that vouch. The
-    supply gap counts every candidate.
+    fewer are shown); with some but too few, the result abstains and its message names the ones that vouch.
+    ``corroboration``: a lone vouching expert is not enough when no other shown expert has evidence of its own (a
+    direct path in one of the demand's fields, or text coverage ≥ ``direct_coverage``; a biography does not count):
+    the result then abstains, naming the one that vouches. The supply gap counts every candidate.
 
     >>> judge({"f": 1.0}, [], {}).abstain
     True
+    >>> from recommend.scoring import CandidateFacts
+    >>> shown = [ScoredExpert(CandidateFacts(i, i), 0.5, {}, {}) for i in ("a", "b")]
+    >>> backed = Evidence(("f",), False, ("锂电池",), 0.2, 1.0, direct_strength=0.5)
+    >>> bare = Evidence((), False, ("电池",), 0.05, 0.15)
+    >>> near = Evidence(("f",), False, (), 0.0, 0.0)
+    >>> [judge({"f": 1.0}, shown, {"a": backed, "b": other}, corroboration=on).abstain
+    ...  for other, on in ((bare, False), (bare, True), (near, True))]
+    [False, True, False]
     """
     gap = Counter({f: 0 for f in demand_fields})
     near: Counter[str] = Counter()
@@ -237,6 +247,9 @@ def judge(demand_fields: Mapping[str, float], ranked: Sequence[ScoredExpert],
     best = max((ev.confidence for _, ev, _ in looked_at if ev.listed), default=0.0)
     needed = max(1, min(min_vouching, sum(1 for _, ev, _ in looked_at if ev.listed)))
     abstain = len(strong) < needed
+    if corroboration and len(strong) == 1 and not abstain:
+        others = [ev for s, listed, ev in looked_at if listed.listed and s is not strong[0]]
+        abstain = bool(others) and not any(ev.direct_fields or ev.text_coverage >= direct_coverage for ev in others)
     gaps = tuple(sorted(gap.items(), key=lambda fn: (fn[1], -demand_fields[fn[0]], fn[0])))
     suggestions = tuple((f, n) for f, n in sorted(near.items(), key=lambda fn: (-fn[1], fn[0]))
                         if f not in demand_fields)[:top]

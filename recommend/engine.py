@@ -351,7 +351,8 @@ def recommend_for_facts(store: GraphStore, demand: DemandFacts, *, tokenize: Tok
                     direct_strength=float(settings["abstain_direct_strength"]),
                     strong_strength=float(settings["abstain_strong_direct_strength"]),
                     direct_coverage=float(settings["abstain_direct_text_coverage"]),
-                    weighted_threshold=weighted, min_vouching=int(settings["abstain_min_vouching_experts"]))
+                    weighted_threshold=weighted, min_vouching=int(settings["abstain_min_vouching_experts"]),
+                    corroboration=bool(int(settings["abstain_corroboration"])))
     pool = ranked[:int(settings["team_pool"])]
     collab = collaboration_graph(store, [s.facts for s in pool])
     teams = form_teams(demand.fields, pool, collab, k=int(settings["team_count"]),
