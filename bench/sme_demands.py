@@ -64,9 +64,11 @@ DEV11_PATH = SME_DEMANDS_PATH.with_name("dev11.tsv")
 DEV12_PATH = SME_DEMANDS_PATH.with_name("dev12.tsv")
 """A twelfth development split (2026-12-07): blind, registered unopened for the next decision; every row in split
 ``dev12``."""
+DEV13_PATH = SME_DEMANDS_PATH.with_name("dev13.tsv")
+"""A thirteenth development split of short demands (2026-12-07, corro37 in DECISIONS.md); every row in split ``dev13``."""
 EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH,
                 "dev7": DEV7_PATH, "dev8": DEV8_PATH, "dev9": DEV9_PATH, "dev10": DEV10_PATH, "dev11": DEV11_PATH,
-                "dev12": DEV12_PATH}
+                "dev12": DEV12_PATH, "dev13": DEV13_PATH}
 """Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
@@ -103,7 +105,7 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev12"``)
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev13"``)
     reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises
