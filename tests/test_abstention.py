@@ -177,3 +177,29 @@ def test_with_two_vouching_experts_required_one_backed_expert_does_not_trust_the
     evidence["e:li"] = expert_evidence(second, {"f:metal": 1.0}, words, ["渗碳", "淬火"])
     assert not judge({"f:metal": 1.0}, [backed, second, *others], evidence, shown=[backed, second, *others],
                      min_vouching=2).abstain
+
+
+def test_with_corroboration_a_lone_vouching_expert_needs_a_neighbour_with_evidence_of_its_own():
+    """corro37 (setting abstain_corroboration, default off): one backed expert beside four that share only one word of
+    seven does not trust the list; one neighbour with a path in the demand's field, or with two of the words, does."""
+    from recommend.abstention import FEW_VOUCH_MESSAGE
+
+    words = ["齿轮", "热处理", "变形", "渗碳", "淬火", "畸变", "校直"]
+    path = FieldPath("f:metal", 0.5, "f:metal", 1.0, 1.0, "expert_in", ("child",))
+    backed = ScoredExpert(CandidateFacts("e:jiang", "江某", paths=(path,)), 0.6, {}, {})
+    others = [ScoredExpert(CandidateFacts(f"e:{i}", f"某{i}"), 0.5, {}, {}) for i in range(4)]
+    evidence = {"e:jiang": expert_evidence(backed, {"f:metal": 1.0}, words, ["热处理", "渗碳", "合金"])}
+    evidence |= {s.id: expert_evidence(s, {"f:metal": 1.0}, words, ["变形", "隧道"]) for s in others}
+    shown = [backed, *others]
+    assert all(ev.listed for ev in evidence.values()) and evidence["e:0"].text_coverage < 0.15
+    assert not judge({"f:metal": 1.0}, shown, evidence, shown=shown).abstain  # off: one vouches for five
+    lone = judge({"f:metal": 1.0}, shown, evidence, shown=shown, corroboration=True)
+    assert lone.abstain and lone.message == FEW_VOUCH_MESSAGE.format(n=1, names="江某") and lone.backed == ("e:jiang",)
+    # a neighbour with a field path of its own (no words needed), or with 2 of the 7 words (≥ 0.15), corroborates
+    near = ScoredExpert(CandidateFacts("e:wang", "王某", paths=(path,)), 0.55, {}, {})
+    evidence["e:wang"] = expert_evidence(near, {"f:metal": 1.0}, words, ["隧道"])
+    assert not judge({"f:metal": 1.0}, [*shown, near], evidence, shown=[*shown, near], corroboration=True).abstain
+    worded = ScoredExpert(CandidateFacts("e:li", "李某"), 0.55, {}, {})
+    evidence["e:li"] = expert_evidence(worded, {"f:metal": 1.0}, words, ["畸变", "校直"])
+    assert not evidence["e:li"].direct_fields
+    assert not judge({"f:metal": 1.0}, [*shown, worded], evidence, shown=[*shown, worded], corroboration=True).abstain
