@@ -77,7 +77,8 @@ def score(path: Path = HANDCHECK_PATH) -> dict[str, object]:
 
 
 def clc_sample(*, seed: int = SEED_V2, per_level: int = 10) -> list[dict[str, str]]:
-    """The seeded sample of class-only paper links to label: ``per_level`` per first-level field."""
+    """The seeded sample of class-only paper links to label: ``per_level`` per first-level field, drawn from the papers
+    as they were when it was labelled: ``papers.jsonl`` and the 45 rows title37 later left out (``left_out.jsonl``)."""
     from ingest.papers import PAPERS_FILE, clc_links
     from ingest.resolve import DATA_ROOT
 
@@ -85,16 +86,16 @@ def clc_sample(*, seed: int = SEED_V2, per_level: int = 10) -> list[dict[str, st
             encoding="utf-8", newline="") as fh:
         names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
     by_level: dict[str, list[tuple[str, ...]]] = {}
-    with PAPERS_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            paper = json.loads(line)
-            for field in clc_links(paper.get("clc")):
-                if field in (paper.get("fields") or {}):
-                    continue  # the NLP found it too: not a class-only link
-                code = field.partition(":")[2]
-                by_level.setdefault(code[0], []).append(
-                    (paper["id"], paper["clc"], code, names.get(code, ""), paper["title"].replace("\t", " "),
-                     "；".join((paper.get("keywords") or [])[:4])))
+    lines = [*PAPERS_FILE.read_text(encoding="utf-8").splitlines(),
+             *PAPERS_FILE.with_name("left_out.jsonl").read_text(encoding="utf-8").splitlines()]
+    for paper in (json.loads(line) for line in lines if line.strip()):
+        for field in clc_links(paper.get("clc")):
+            if field in (paper.get("fields") or {}):
+                continue  # the NLP found it too: not a class-only link
+            code = field.partition(":")[2]
+            by_level.setdefault(code[0], []).append(
+                (paper["id"], paper["clc"], code, names.get(code, ""), paper["title"].replace("\t", " "),
+                 "；".join((paper.get("keywords") or [])[:4])))
     rng = random.Random(seed)
     out: list[dict[str, str]] = []
     for level in sorted(by_level):

@@ -253,3 +253,20 @@ def test_every_shipped_title_is_stored_as_plain_text(tmp_path):
     store = LocalStore(tmp_path / "db")
     assert import_file(rows, "paper", store).ok
     assert store.get_node(Label.PAPER, "chinaxiv:x1").props["title"] == "土壤 CO2 通量的影响"
+
+
+def test_the_papers_left_out_are_those_whose_title_is_not_a_title():
+    """title37: data/papers/left_out.jsonl holds exactly the rows derive.py's not_a_title rejects; none is loaded."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "papers"
+    spec = importlib.util.spec_from_file_location("derive", folder / "derive.py")
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    left = [json.loads(line) for line in (folder / "left_out.jsonl").read_text(encoding="utf-8").splitlines()]
+    kept = [json.loads(line) for line in (folder / "papers.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(left) == 45 and all(derive.not_a_title(r["title"]) for r in left)
+    assert not any(derive.not_a_title(r["title"]) for r in kept)
+    assert not {r["id"] for r in left} & {r["id"] for r in kept}
