@@ -40,36 +40,10 @@ __all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "lo
            "measure", "main"]
 
 SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands" / "demands.tsv"
-DEV2_PATH = SME_DEMANDS_PATH.with_name("dev2.tsv")
-"""A second development split written later (issue 12, before tuning the generic-word handling): same layout,
-every row in split ``dev2``; read with ``split="dev2"`` (never part of ``all``)."""
-DEV3_PATH = SME_DEMANDS_PATH.with_name("dev3.tsv")
-"""A third development split (2026-12-06, skel33c in DECISIONS.md): same layout, every row in split ``dev3``."""
-DEV4_PATH = SME_DEMANDS_PATH.with_name("dev4.tsv")
-"""A fourth development split (2026-12-06, aug34 in DECISIONS.md): same layout, every row in split ``dev4``."""
-DEV5_PATH = SME_DEMANDS_PATH.with_name("dev5.tsv")
-"""A fifth development split (2026-12-06, prior34 in DECISIONS.md): same layout, every row in split ``dev5``."""
-DEV6_PATH = SME_DEMANDS_PATH.with_name("dev6.tsv")
-"""A sixth development split (2026-12-06, names34 in DECISIONS.md): same layout, every row in split ``dev6``."""
-DEV7_PATH = SME_DEMANDS_PATH.with_name("dev7.tsv")
-"""A seventh development split (2026-12-06, dem35 in DECISIONS.md): same layout, every row in split ``dev7``."""
-DEV8_PATH = SME_DEMANDS_PATH.with_name("dev8.tsv")
-"""An eighth development split (2026-12-07, dem36 in DECISIONS.md): same layout, every row in split ``dev8``."""
-DEV9_PATH = SME_DEMANDS_PATH.with_name("dev9.tsv")
-"""Labelled training demands (2026-12-07, dem36): same layout, every row in split ``dev9``."""
-DEV10_PATH = SME_DEMANDS_PATH.with_name("dev10.tsv")
-"""Labelled training demands (2026-12-07, dem36): same layout, every row in split ``dev10``."""
-DEV11_PATH = SME_DEMANDS_PATH.with_name("dev11.tsv")
-"""An eleventh development split (2026-12-07, kw37 in DECISIONS.md): same layout, every row in split ``dev11``."""
-DEV12_PATH = SME_DEMANDS_PATH.with_name("dev12.tsv")
-"""A twelfth development split (2026-12-07): blind, registered unopened for the next decision; every row in split
-``dev12``."""
-DEV13_PATH = SME_DEMANDS_PATH.with_name("dev13.tsv")
-"""A thirteenth development split of short demands (2026-12-07, corro37 in DECISIONS.md); every row in split ``dev13``."""
-EXTRA_SPLITS = {"dev2": DEV2_PATH, "dev3": DEV3_PATH, "dev4": DEV4_PATH, "dev5": DEV5_PATH, "dev6": DEV6_PATH,
-                "dev7": DEV7_PATH, "dev8": DEV8_PATH, "dev9": DEV9_PATH, "dev10": DEV10_PATH, "dev11": DEV11_PATH,
-                "dev12": DEV12_PATH, "dev13": DEV13_PATH}
-"""Splits that are whole files of their own, read with ``split=NAME`` (never part of ``all``)."""
+EXTRA_SPLITS = {f"dev{n}": SME_DEMANDS_PATH.with_name(f"dev{n}.tsv") for n in range(2, 14)}
+"""Splits that are whole files of their own, ``devN.tsv`` read with ``split="devN"`` (never part of ``all``): same
+layout as ``demands.tsv``, every row in split ``devN``. Who wrote each, when, and which decision it served
+(DECISIONS.md), or whether it is training text (dev3–dev7, dev9, dev10), is in the folder's SOURCE.md."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
 SEED = 20261202
