@@ -18,7 +18,7 @@ $(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-FIELD_MODEL := var/models/field_linker-v2.pkl
+FIELD_MODEL := var/models/field_linker-v3.pkl
 LINKER_DATA := $(wildcard data/crosswalk/*.csv data/linker/* data/patents/patents.csv data/nsfc/nsfc_C_projects.csv) $(foreach s,3 4 5 6 7 9 10,data/eval/sme-demands/dev$(s).tsv)
 
 ## linker: train the supervised field linker from the shipped labelled text (deterministic, a few minutes)

@@ -544,6 +544,9 @@ def rank_demand(text: str, *, top_k: int | None = 5, model: FieldModel | None = 
     that lean (prior34 in ``data/eval/sme-demands/DECISIONS.md``). The taxonomy's own field names are a second
     voice (:func:`ingest.field_model.blend_with_names`, names34): the classifier hears its 306 name rows among
     28,000 academic ones, while a demand often names its field in those words (第三方检测机构, 加氢站, 振动).
+    A third voice is the linker's memory of the labelled demands it learned from (:class:`ingest.field_model.
+    DemandMemory`, mem38): the fields of the demands nearest to this one, by BM25, weigh
+    :data:`ingest.field_model.MEMORY_WEIGHT` of the answer.
     Titles keep :func:`rank_ht2016`. ``model``: another linker than the product's (a benchmark's).
     """
     return _rank_demand(text, top_k=top_k, model=model)[0]
@@ -552,14 +555,18 @@ def rank_demand(text: str, *, top_k: int | None = 5, model: FieldModel | None = 
 def _rank_demand(text: str, *, top_k: int | None,
                  model: FieldModel | None = None) -> tuple[list[tuple[str, float]], dict[str, float]]:
     """:func:`rank_demand`, and the plain probabilities it was adjusted from (one pass of the model)."""
-    from ingest.field_model import adjust_for_prior, blend_with_names, get_field_model, get_field_names, ranked
+    from ingest.field_model import (adjust_for_prior, blend_with_memory, blend_with_names, get_field_model,
+                                    get_field_names, ranked)
 
     model = model or get_field_model()
     plain = model.probabilities(text)
     if not plain:
         return [], plain
     adjusted = adjust_for_prior(plain, model.label_prior())
-    return ranked(blend_with_names(adjusted, get_field_names().similarity(text)), top_k=top_k), plain
+    blended = blend_with_names(adjusted, get_field_names().similarity(text))
+    if model.memory is not None:
+        blended = blend_with_memory(blended, model.memory.votes(text))
+    return ranked(blended, top_k=top_k), plain
 
 
 def choose_fields(ranked: Sequence[tuple[str, float]], *, top_k: int = 3,

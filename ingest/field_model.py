@@ -63,6 +63,11 @@ __all__ = [
     "get_field_names",
     "blend_with_names",
     "NAME_WEIGHT",
+    "DemandMemory",
+    "demand_memory",
+    "blend_with_memory",
+    "MEMORY_WEIGHT",
+    "MEMORY_K",
     "ranked",
     "model_path",
     "save_model",
@@ -73,7 +78,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SOURCES = ("patents", "nsfc-c", "nsfc-f0208", "csl", "chinaxiv", "taxonomy", "demands")
-MODEL_VERSION = 2
+MODEL_VERSION = 3  # 3: the model carries its DemandMemory (mem38)
 SEED = 20261202
 LINKER_DIR = DATA_ROOT / "linker"
 HT2016_PATH = DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv"
@@ -260,11 +265,13 @@ class _Head:
 
 @dataclass
 class FieldModel:
-    """The trained linker: one vectorizer, a head per label space (``ht2016``, ``ipc``)."""
+    """The trained linker: one vectorizer, a head per label space (``ht2016``, ``ipc``), and the labelled demands
+    it learned from as a :class:`DemandMemory` (mem38; None when trained without any)."""
 
     vectorizer: Any
     heads: dict[str, _Head]
     meta: dict[str, Any] = field(default_factory=dict)
+    memory: DemandMemory | None = None
 
     def label_prior(self, head: str = "ht2016") -> dict[str, float]:
         """The head's answer to a text with no feature (σ of its intercepts, normalised): the label prior it learned."""
@@ -430,6 +437,102 @@ def _fit_head(x: Any, labels: Sequence[str], weights: Sequence[float], *, seed: 
     return _Head(classes, np.ascontiguousarray(coef.T, dtype=np.float32), intercept.astype(np.float32))
 
 
+MEMORY_WEIGHT = 0.35  # mem38 in data/eval/sme-demands/DECISIONS.md (the middle of the plateau 0.2–0.5)
+MEMORY_K = 50
+MEMORY_SOURCES = ("demands", "officer")
+_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+
+
+def _memory_tokens(text: str) -> list[str]:
+    """jieba words, then ``#``-marked bigrams of each CJK run (a lone character stays) and lower-cased Latin/digit
+    runs: the analyzer of the experts' BM25 index, here for demands.
+
+    >>> _memory_tokens("锂电池 AI检测")[-4:]
+    ['#锂电', '#电池', '#ai', '#检测']
+    """
+    grams: list[str] = []
+    for run in _RUN.findall(text):
+        if run[0].isascii():
+            grams.append(run.lower())
+        elif len(run) == 1:
+            grams.append(run)
+        else:
+            grams += [run[i:i + 2] for i in range(len(run) - 1)]
+    return [*_jieba_words(text), *("#" + g for g in grams)]
+
+
+@dataclass
+class DemandMemory:
+    """The labelled demands (enterprise wording) a linker learned from, kept whole: a demand's nearest labelled
+    demands by BM25 vote for their fields (mem38). The classifier generalises over 17,000 academic texts and a few
+    hundred demands; the memory lets a firm's wording reach the demands written in the same words.
+
+    ``texts`` and ``labels`` are parallel: each text once, its labels with their weights.
+    """
+
+    texts: tuple[str, ...]
+    labels: tuple[tuple[tuple[str, float], ...], ...]
+    k1: float = 1.2
+    b: float = 0.75
+    _bm25: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        import bm25s
+
+        vocab: dict[str, int] = {}
+        corpus = [[vocab.setdefault(t, len(vocab)) for t in _memory_tokens(text)] for text in self.texts]
+        self._bm25 = bm25s.BM25(k1=self.k1, b=self.b)
+        if any(corpus):
+            self._bm25.index((corpus, vocab), show_progress=False)
+
+    def votes(self, text: str, *, k: int = MEMORY_K) -> dict[str, float]:
+        """The fields of the ``k`` labelled demands nearest to ``text``, each weighted by its BM25 score × the label's
+        weight, normalised to sum 1; {} when no labelled demand shares a token with ``text``.
+
+        >>> memory = demand_memory([TrainText("电镀废水含镍超标", "701", 3.0, "demands"),
+        ...                         TrainText("锂电池低温容量衰减", "603", 3.0, "demands")])
+        >>> memory.votes("电镀车间废水镍离子")
+        {'701': 1.0}
+        >>> memory.votes("区块链")
+        {}
+        """
+        vocab = getattr(self._bm25, "vocab_dict", None) or {}
+        ids = [t for t in _memory_tokens(text) if t in vocab]
+        if not ids:
+            return {}
+        scores = self._bm25.get_scores(ids)
+        order = sorted((i for i in range(len(scores)) if scores[i] > 0), key=lambda i: (-scores[i], i))[:k]
+        out: dict[str, float] = {}
+        for i in order:
+            for label, w in self.labels[i]:
+                out[label] = out.get(label, 0.0) + float(scores[i]) * w
+        total = sum(out.values())
+        return {c: v / total for c, v in sorted(out.items())} if total > 0 else {}
+
+
+def demand_memory(texts: Iterable[TrainText]) -> DemandMemory | None:
+    """A :class:`DemandMemory` of the texts from labelled demands (:data:`MEMORY_SOURCES`), each text once with the
+    largest weight of each of its labels, in first-seen order; None when there are none."""
+    by_text: dict[str, dict[str, float]] = {}
+    for t in texts:
+        if t.source in MEMORY_SOURCES and t.text.strip():
+            labels = by_text.setdefault(t.text, {})
+            labels[t.label] = max(t.weight, labels.get(t.label, 0.0))
+    if not by_text:
+        return None
+    return DemandMemory(tuple(by_text), tuple(tuple(sorted(v.items())) for v in by_text.values()))
+
+
+def blend_with_memory(blended: Mapping[str, float], votes: Mapping[str, float], *,
+                      weight: float = MEMORY_WEIGHT) -> dict[str, float]:
+    """``(1 − weight)`` × ``blended`` + ``weight`` × the memory's ``votes``, over the labels of ``blended`` (mem38).
+
+    >>> {c: round(p, 3) for c, p in blend_with_memory({"603": 0.6, "701": 0.4}, {"701": 1.0}).items()}
+    {'603': 0.39, '701': 0.61}
+    """
+    return {c: (1.0 - weight) * p + weight * votes.get(c, 0.0) for c, p in blended.items()}
+
+
 def train_field_model(*, texts: Sequence[TrainText] | None = None, small: bool = False, seed: int = SEED,
                       alpha: float = 2e-5, balanced: bool = True, epochs: int = 5,
                       ipc_head: bool = False) -> FieldModel:
@@ -456,8 +559,10 @@ def train_field_model(*, texts: Sequence[TrainText] | None = None, small: bool =
                                  alpha=alpha, balanced=False, epochs=epochs)
     meta = {"version": MODEL_VERSION, "seed": seed, "alpha": alpha, "balanced": balanced, "epochs": epochs,
             "small": small, "rows": dict(sorted(Counter(t.source for t in texts).items())), "ipc_rows": len(ipc_rows)}
+    memory = demand_memory(texts)
+    meta["memory"] = len(memory.texts) if memory else 0
     log.info("trained the field linker on %d texts (%s)", len(texts), meta["rows"])
-    return FieldModel(vec, heads, meta)
+    return FieldModel(vec, heads, meta, memory)
 
 
 def model_path() -> Path:
