@@ -34,12 +34,13 @@ import bm25s
 import numpy as np
 
 from graph.local_store import LocalStore
+from ingest.bm25 import bm25_scores
 from ingest.evaluation_data import load_evaluation_projects
 from ingest.nlp import content_words
 from recommend import metrics
 from recommend.profiles import ExpertProfile, load_profiles
 from recommend.ranker import Group, rank_group, select_ranker
-from recommend.retrieval import _bm25_scores, analyzer
+from recommend.retrieval import analyzer
 
 AGGREGATES = ("max", "top3", "sum", "lse", "recent")
 K1_GRID = (0.5, 0.9, 1.2, 1.5, 2.0)
@@ -77,7 +78,7 @@ class WorkIndex:
         tokens = [t for t in self.analyze(text) if t in self.vocab]
         if not tokens:
             return np.zeros(len(self.keys))
-        s = _bm25_scores(self.bm25, tokens).astype(float)
+        s = bm25_scores(self.bm25, tokens).astype(float)
         top = s.max()
         return s / top if top > 0 else s
 

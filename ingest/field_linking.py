@@ -555,8 +555,14 @@ def rank_demand(text: str, *, top_k: int | None = 5, model: FieldModel | None = 
 def _rank_demand(text: str, *, top_k: int | None,
                  model: FieldModel | None = None) -> tuple[list[tuple[str, float]], dict[str, float]]:
     """:func:`rank_demand`, and the plain probabilities it was adjusted from (one pass of the model)."""
-    from ingest.field_model import (adjust_for_prior, blend_with_memory, blend_with_names, get_field_model,
-                                    get_field_names, ranked)
+    from ingest.field_model import (
+        adjust_for_prior,
+        blend_with_memory,
+        blend_with_names,
+        get_field_model,
+        get_field_names,
+        ranked,
+    )
 
     model = model or get_field_model()
     plain = model.probabilities(text)

@@ -24,6 +24,10 @@ no single shared word decides; one head predicts ht2016 second-level fields, ano
 minute on the shipped data: ``kgmatch train-linker`` (or ``make linker``) writes it to
 :func:`model_path`; :func:`get_field_model` trains it on first use when the file is missing.
 ``KGMATCH_FIELD_MODEL`` points at another file; tests use a small build (``small=True``).
+
+The model also keeps the labelled demands it learned from (``demands``, and officers' corrections) as a
+:class:`DemandMemory`: when a demand is linked, the fields of the labelled demands nearest to it by BM25 are a third
+voice beside the classifier and the field names (mem38 in ``data/eval/sme-demands/DECISIONS.md``).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +210,14 @@ def officer_texts(store: Any, *, cw: Crosswalk | None = None) -> list[TrainText]
 
 
 def _jieba_words(text: str) -> list[str]:
-    return [w.lower() for w in _tokenizer().lcut(text) if len(w.strip()) > 1 or (w.isascii() and w.isalnum())]
+    return list(_jieba_words_cached(text))
+
+
+@lru_cache(maxsize=64)
+def _jieba_words_cached(text: str) -> tuple[str, ...]:
+    """The words of ``text``; the last few texts are kept, since a demand is read by the classifier's vectorizer and
+    then by the demand memory (one jieba pass, not two)."""
+    return tuple(w.lower() for w in _tokenizer().lcut(text) if len(w.strip()) > 1 or (w.isascii() and w.isalnum()))
 
 
 _TOKENIZER: Any = None
@@ -496,16 +507,19 @@ class DemandMemory:
         >>> memory.votes("区块链")
         {}
         """
+        from ingest.bm25 import bm25_scores
+
         vocab = getattr(self._bm25, "vocab_dict", None) or {}
-        ids = [t for t in _memory_tokens(text) if t in vocab]
-        if not ids:
+        tokens = [t for t in _memory_tokens(text) if t in vocab]
+        if not tokens:
             return {}
-        scores = self._bm25.get_scores(ids)
-        order = sorted((i for i in range(len(scores)) if scores[i] > 0), key=lambda i: (-scores[i], i))[:k]
+        scores = bm25_scores(self._bm25, tokens)
+        hits = np.flatnonzero(scores > 0)
+        order = hits[np.lexsort((hits, -scores[hits]))][:k]  # best first, ties by position
         out: dict[str, float] = {}
-        for i in order:
+        for i, score in zip(order.tolist(), scores[order].tolist(), strict=True):
             for label, w in self.labels[i]:
-                out[label] = out.get(label, 0.0) + float(scores[i]) * w
+                out[label] = out.get(label, 0.0) + score * w
         total = sum(out.values())
         return {c: v / total for c, v in sorted(out.items())} if total > 0 else {}
 

@@ -8,9 +8,12 @@ import pytest
 
 from ingest.field_linking import choose_fields, rank_demand, understand_demand
 from ingest.field_model import (
+    MEMORY_SOURCES,
     TrainText,
     adjust_for_prior,
+    blend_with_memory,
     blend_with_names,
+    demand_memory,
     get_field_model,
     get_field_names,
     load_model,
@@ -73,16 +76,16 @@ def test_training_text_comes_from_every_labelled_source():
 
 def test_the_linker_learns_only_from_the_training_demand_splits():
     """dem35, dem36: dev3–dev7, dev9 and dev10 are training text, one text per labelled field; the judged splits (dev,
-    dev2), the once-only test split and the decision splits dev8, dev11, dev12, dev13 are never read by training."""
+    dev2), the once-only test split and the decision splits dev8, dev11 … dev15 are never read by training."""
     from bench.sme_demands import load_sme_demands
 
     taught = training_texts(sources=("demands",))
     trained = [d for s in ("dev3", "dev4", "dev5", "dev6", "dev7", "dev9", "dev10") for d in load_sme_demands(split=s)]
     assert sorted((t.text, t.label) for t in taught) == sorted((d.text, f) for d in trained for f in d.fields)
     assert {t.weight for t in taught} == {3.0}
-    held_out = [d for s in ("dev", "test", "dev2", "dev8", "dev11", "dev12", "dev13") for d in load_sme_demands(split=s)]
+    held_out = [d for s in ("dev", "test", "dev2", "dev8", "dev11", "dev12", "dev13", "dev14", "dev15") for d in load_sme_demands(split=s)]
     every_text = {t.text for t in training_texts()}
-    assert len(held_out) == 51 + 59 + 56 + 4 * 64
+    assert len(held_out) == 51 + 59 + 56 + 6 * 64
     assert not any(d.text in every_text or d.title in every_text for d in held_out)
 
 
@@ -131,9 +134,8 @@ def test_a_demand_that_names_its_field_in_the_taxonomys_words_is_heard():
     sims = names.similarity(text)
     assert max(sims, key=sims.__getitem__) == "602"  # 核能及氢能: 氢能
     adjusted = adjust_for_prior(model.probabilities(text), model.label_prior())
-    got = dict(rank_demand(text, top_k=None))
-    assert abs(sum(got.values()) - 1) < 1e-9 and set(got) == set(adjusted)
-    assert got == pytest.approx(blend_with_names(adjusted, sims)) and got["602"] > adjusted["602"]
+    got = blend_with_names(adjusted, sims)
+    assert abs(sum(got.values()) - 1) < 1e-9 and set(got) == set(adjusted) and got["602"] > adjusted["602"]
     # the named field closes on the classifier's favourite (its rank may already be as high as it can go)
     assert got["602"] / max(got.values()) > adjusted["602"] / max(adjusted.values())
     assert sorted(got, key=got.__getitem__).index("602") >= sorted(adjusted, key=adjusted.__getitem__).index("602")
@@ -193,3 +195,40 @@ def test_the_learning_curve_adds_one_demand_file_at_a_time_and_measures_only_hel
         assert 0 <= r["dev8@1"]["hits"] <= r["dev8@3"]["hits"] <= 64
     with pytest.raises(SystemExit, match="training text"):
         curve(("dev3",), steps=1, small=True)
+
+
+def test_the_linker_remembers_the_labelled_demands_it_learned_from():
+    """mem38: the labelled demands (and officers' corrections) are kept whole; the fields of those nearest a demand,
+    by BM25, are a third voice of :func:`rank_demand` with weight 0.35. Other sources are not remembered."""
+    texts = [*TINY, TrainText("电镀车间含镍废水超标\n想找重金属废水处理专家", "701", 3.0, "demands"),
+             TrainText("电镀车间含镍废水超标\n想找重金属废水处理专家", "707", 1.8, "demands"),
+             TrainText("门店收银系统被植入挖矿程序\n需要终端安全专家", "107", 3.0, "officer")]
+    memory = demand_memory(texts)
+    assert MEMORY_SOURCES == ("demands", "officer") and len(memory.texts) == 2  # one entry per text, TINY left out
+    assert memory.labels[0] == (("701", 3.0), ("707", 1.8))
+    votes = memory.votes("我们电镀厂的含镍废水处理后还是超标")
+    assert set(votes) == {"701", "707"} and votes["701"] / votes["707"] == pytest.approx(3.0 / 1.8)
+    assert memory.votes("收银系统被植入挖矿程序") == {"107": 1.0} and memory.votes("区块链溯源") == {}
+    assert demand_memory(TINY) is None
+    model = train_field_model(texts=texts, small=True, ipc_head=False, seed=7)
+    assert model.meta["memory"] == 2 and model.memory.texts == memory.texts
+    text = "电镀厂含镍废水处理后超标"
+    plain = model.probabilities(text)
+    voices = blend_with_names(adjust_for_prior(plain, model.label_prior()), get_field_names().similarity(text))
+    got = dict(rank_demand(text, top_k=None, model=model))
+    assert got == pytest.approx(blend_with_memory(voices, model.memory.votes(text)))
+    assert got == pytest.approx({c: 0.65 * p + 0.35 * memory.votes(text).get(c, 0.0) for c, p in voices.items()})
+    assert got["701"] > voices["701"] * 0.65  # the memory voted for it
+    model.memory = None  # a model without labelled demands ranks with the first two voices alone
+    assert dict(rank_demand(text, top_k=None, model=model)) == pytest.approx(voices)
+
+
+def test_the_product_linker_remembers_the_training_demands():
+    """The shipped build's memory holds exactly the texts of the training demand splits (none of the judged, test or
+    decision splits), and a training demand's own wording is voted to its own field."""
+    model = get_field_model()
+    texts = [t for t in training_texts(sources=("demands",), per_source=300)]
+    assert model.memory is not None and set(model.memory.texts) == {t.text for t in texts}
+    first = texts[0]
+    votes = model.memory.votes(first.text)
+    assert max(votes, key=votes.__getitem__) in {t.label for t in texts if t.text == first.text}

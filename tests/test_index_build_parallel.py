@@ -9,10 +9,11 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ingest.bm25 import bm25_scores
 from ingest.nlp import content_words
 from recommend import retrieval
 from recommend.profiles import ExpertProfile
-from recommend.retrieval import ExpertIndex, _bm25_scores, _doc, analyzer, tokenized_profiles
+from recommend.retrieval import ExpertIndex, _doc, analyzer, tokenized_profiles
 from recommend.scoring import ProjectFact
 
 NSFC = Path(__file__).resolve().parent.parent / "data" / "nsfc" / "nsfc_G_projects_start_le2015.csv"
@@ -64,4 +65,4 @@ def test_bm25_from_token_ids_scores_as_bm25s_over_token_lists():
     for query in ("企业对外投资的政策研究", "城市交通拥堵治理", "供应链金融 风险"):
         tokens = [t for t in analyze(query) if t in reference.vocab_dict]
         assert tokens
-        assert np.array_equal(_bm25_scores(index._bm25, tokens), reference.get_scores(tokens))
+        assert np.array_equal(bm25_scores(index._bm25, tokens), reference.get_scores(tokens))
