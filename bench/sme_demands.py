@@ -43,7 +43,7 @@ SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "s
 EXTRA_SPLITS = {f"dev{n}": SME_DEMANDS_PATH.with_name(f"dev{n}.tsv") for n in range(2, 16)}
 """Splits that are whole files of their own, ``devN.tsv`` read with ``split="devN"`` (never part of ``all``): same
 layout as ``demands.tsv``, every row in split ``devN``. Who wrote each, when, and which decision it served
-(DECISIONS.md), or whether it is training text (dev3–dev7, dev9, dev10), is in the folder's SOURCE.md."""
+(DECISIONS.md), or whether it is training text (dev3–dev7, dev9–dev13), is in the folder's SOURCE.md."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
 SEED = 20261202

@@ -12,7 +12,7 @@ nsfc-f0208   title (``data/linker/nsfc_F0208_…csv``)                       申
 csl          title + keywords + abstract (``data/linker/csl_discipline``)  CSL 一级学科
 chinaxiv     title + keywords (``data/linker/chinaxiv_clc.tsv``)           中图分类号
 taxonomy     third-level names of the 2016 taxonomy (and second-level)     their second-level field
-demands      title + description of labelled SME demands (dev3–7, 9, 10   their second-level field(s)
+demands      title + description of labelled SME demands (dev3–7, 9–13  their second-level field(s)
              ``data/eval/sme-demands``: enterprise wording)
 ===========  ===========================================================  =============================
 
@@ -93,9 +93,11 @@ CHINAXIV_PATH = LINKER_DIR / "chinaxiv_clc.tsv"
 _DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "var" / "models" / f"field_linker-v{MODEL_VERSION}.pkl"
 TAXONOMY_WEIGHT = 3.0  # a field's own sub-field names are the most direct evidence there is
 DEMANDS_DIR = DATA_ROOT / "eval" / "sme-demands"
-DEMAND_TRAIN_FILES = ("dev3.tsv", "dev4.tsv", "dev5.tsv", "dev6.tsv", "dev7.tsv", "dev9.tsv", "dev10.tsv")
-"""The labelled demand splits the linker learns from (dem35, dem36 in DECISIONS.md). ``demands.tsv`` (dev, test),
-``dev2.tsv`` and ``dev8.tsv`` are never read by training: they are the judged, once-only and decision splits."""
+DEMAND_TRAIN_FILES = ("dev3.tsv", "dev4.tsv", "dev5.tsv", "dev6.tsv", "dev7.tsv", "dev9.tsv", "dev10.tsv",
+                      "dev11.tsv", "dev12.tsv", "dev13.tsv")
+"""The labelled demand splits the linker learns from (dem35, dem36, dem39 in DECISIONS.md). ``demands.tsv`` (dev,
+test), ``dev2.tsv``, ``dev8.tsv``, ``dev14.tsv`` and ``dev15.tsv`` are never read by training: they are the judged,
+once-only, decision and fresh-measure splits."""
 DEMAND_WEIGHT = TAXONOMY_WEIGHT  # a label a person gave to this very kind of text
 
 
