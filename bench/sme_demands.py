@@ -40,7 +40,7 @@ __all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "lo
            "measure", "main"]
 
 SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands" / "demands.tsv"
-EXTRA_SPLITS = {f"dev{n}": SME_DEMANDS_PATH.with_name(f"dev{n}.tsv") for n in range(2, 16)}
+EXTRA_SPLITS = {f"dev{n}": SME_DEMANDS_PATH.with_name(f"dev{n}.tsv") for n in range(2, 17)}
 """Splits that are whole files of their own, ``devN.tsv`` read with ``split="devN"`` (never part of ``all``): same
 layout as ``demands.tsv``, every row in split ``devN``. Who wrote each, when, and which decision it served
 (DECISIONS.md), or whether it is training text (dev3–dev7, dev9–dev13), is in the folder's SOURCE.md."""
@@ -79,7 +79,7 @@ def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) 
 
 
 def load_sme_demands(path: Path = SME_DEMANDS_PATH, *, split: str | None = None) -> list[SmeDemand]:
-    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev15"``)
+    """Every demand of the set (or only ``split``), in file order; ``split="dev2"`` (``"dev3"`` … ``"dev16"``)
     reads that split's own file (:data:`EXTRA_SPLITS`).
 
     Raises
