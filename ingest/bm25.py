@@ -1,13 +1,35 @@
-"""BM25 scores read straight from a ``bm25s`` index (shared by the experts' index and the linker's demand memory)."""
+"""What the experts' BM25 index and the linker's demand memory share: the character-bigram half of their analyzer,
+and BM25 scores read straight from a ``bm25s`` index."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["bm25_scores"]
+__all__ = ["cjk_bigrams", "bm25_scores"]
+
+_RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+
+
+def cjk_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of each CJK run (a lone character stays), plus
+    lower-cased Latin/digit words.
+
+    >>> cjk_bigrams("锂电池 AI检测")
+    ['锂电', '电池', 'ai', '检测']
+    """
+    out: list[str] = []
+    for run in _RUNS.findall(text):
+        if run[0].isascii():
+            out.append(run.lower())
+        elif len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
 
 
 def bm25_scores(bm25: Any, tokens: Sequence[str]) -> np.ndarray:

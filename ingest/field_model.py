@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from graph.environment import env_value
+from ingest.bm25 import bm25_scores, cjk_bigrams
 from ingest.crosswalk import Crosswalk, get_crosswalk
 from ingest.patents import PATENTS_PATH, patent_split
 from ingest.resolve import DATA_ROOT
@@ -96,8 +97,8 @@ DEMANDS_DIR = DATA_ROOT / "eval" / "sme-demands"
 DEMAND_TRAIN_FILES = ("dev3.tsv", "dev4.tsv", "dev5.tsv", "dev6.tsv", "dev7.tsv", "dev9.tsv", "dev10.tsv",
                       "dev11.tsv", "dev12.tsv", "dev13.tsv")
 """The labelled demand splits the linker learns from (dem35, dem36, dem39 in DECISIONS.md). ``demands.tsv`` (dev,
-test), ``dev2.tsv``, ``dev8.tsv``, ``dev14.tsv`` and ``dev15.tsv`` are never read by training: they are the judged,
-once-only, decision and fresh-measure splits."""
+test), ``dev2.tsv``, ``dev8.tsv``, ``dev14.tsv``, ``dev15.tsv`` and ``dev16.tsv`` are never read by training: they
+are the judged, once-only, decision and fresh-measure splits."""
 DEMAND_WEIGHT = TAXONOMY_WEIGHT  # a label a person gave to this very kind of text
 
 
@@ -453,25 +454,16 @@ def _fit_head(x: Any, labels: Sequence[str], weights: Sequence[float], *, seed: 
 MEMORY_WEIGHT = 0.35  # mem38 in data/eval/sme-demands/DECISIONS.md (the middle of the plateau 0.2–0.5)
 MEMORY_K = 50
 MEMORY_SOURCES = ("demands", "officer")
-_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
 
 
 def _memory_tokens(text: str) -> list[str]:
-    """jieba words, then ``#``-marked bigrams of each CJK run (a lone character stays) and lower-cased Latin/digit
-    runs: the analyzer of the experts' BM25 index, here for demands.
+    """jieba words, then ``#``-marked :func:`ingest.bm25.cjk_bigrams`: the analyzer of the experts' BM25 index, here
+    for demands.
 
     >>> _memory_tokens("锂电池 AI检测")[-4:]
     ['#锂电', '#电池', '#ai', '#检测']
     """
-    grams: list[str] = []
-    for run in _RUN.findall(text):
-        if run[0].isascii():
-            grams.append(run.lower())
-        elif len(run) == 1:
-            grams.append(run)
-        else:
-            grams += [run[i:i + 2] for i in range(len(run) - 1)]
-    return [*_jieba_words(text), *("#" + g for g in grams)]
+    return [*_jieba_words(text), *("#" + g for g in cjk_bigrams(text))]
 
 
 @dataclass
@@ -509,8 +501,6 @@ class DemandMemory:
         >>> memory.votes("区块链")
         {}
         """
-        from ingest.bm25 import bm25_scores
-
         vocab = getattr(self._bm25, "vocab_dict", None) or {}
         tokens = [t for t in _memory_tokens(text) if t in vocab]
         if not tokens:

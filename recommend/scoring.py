@@ -9,10 +9,11 @@ each expert's explanation can show exactly what each component contributed.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from ingest.bm25 import cjk_bigrams
 
 __all__ = [
     "ProjectFact",
@@ -308,27 +309,6 @@ def retrieval(score: float) -> float:
     (0.5, 1.0, 0.0)
     """
     return max(0.0, min(1.0, score))
-
-
-_RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
-
-
-def cjk_bigrams(text: str) -> list[str]:
-    """Overlapping character bigrams of each CJK run (a lone character stays), plus
-    lower-cased Latin/digit words.
-
-    >>> cjk_bigrams("锂电池 AI检测")
-    ['锂电', '电池', 'ai', '检测']
-    """
-    out: list[str] = []
-    for run in _RUNS.findall(text):
-        if run[0].isascii():
-            out.append(run.lower())
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
 
 
 @lru_cache(maxsize=1 << 16)

@@ -76,7 +76,7 @@ def test_training_text_comes_from_every_labelled_source():
 
 def test_the_linker_learns_only_from_the_training_demand_splits():
     """dem35, dem36, dem39: dev3–dev7 and dev9–dev13 are training text, one text per labelled field; the judged splits
-    (dev, dev2), the once-only test split and the decision / fresh-measure splits dev8, dev14, dev15 are never read by
+    (dev, dev2), the once-only test split and the decision / fresh-measure splits dev8, dev14, dev15, dev16 are never read by
     training."""
     from bench.sme_demands import load_sme_demands
 
@@ -85,9 +85,9 @@ def test_the_linker_learns_only_from_the_training_demand_splits():
                for d in load_sme_demands(split=s)]
     assert sorted((t.text, t.label) for t in taught) == sorted((d.text, f) for d in trained for f in d.fields)
     assert {t.weight for t in taught} == {3.0}
-    held_out = [d for s in ("dev", "test", "dev2", "dev8", "dev14", "dev15") for d in load_sme_demands(split=s)]
+    held_out = [d for s in ("dev", "test", "dev2", "dev8", "dev14", "dev15", "dev16") for d in load_sme_demands(split=s)]
     every_text = {t.text for t in training_texts()}
-    assert len(held_out) == 51 + 59 + 56 + 3 * 64
+    assert len(held_out) == 51 + 59 + 56 + 4 * 64
     assert not any(d.text in every_text or d.title in every_text for d in held_out)
 
 
@@ -137,10 +137,17 @@ def test_a_demand_that_names_its_field_in_the_taxonomys_words_is_heard():
     assert max(sims, key=sims.__getitem__) == "602"  # 核能及氢能: 氢能
     adjusted = adjust_for_prior(model.probabilities(text), model.label_prior())
     got = blend_with_names(adjusted, sims)
-    assert abs(sum(got.values()) - 1) < 1e-9 and set(got) == set(adjusted) and got["602"] > adjusted["602"]
-    # the named field closes on the classifier's favourite (its rank may already be as high as it can go)
-    assert got["602"] / max(got.values()) > adjusted["602"] / max(adjusted.values())
+    assert abs(sum(got.values()) - 1) < 1e-9 and set(got) == set(adjusted)
+    if max(adjusted, key=adjusted.__getitem__) == "602":  # the classifier hears it already (its build learned
+        assert max(got, key=got.__getitem__) == "602"      # hydrogen demands): the second voice keeps it first
+    else:  # the named field gains, and closes on the classifier's favourite
+        assert got["602"] > adjusted["602"]
+        assert got["602"] / max(got.values()) > adjusted["602"] / max(adjusted.values())
     assert sorted(got, key=got.__getitem__).index("602") >= sorted(adjusted, key=adjusted.__getitem__).index("602")
+    # on a distribution where another field leads, the names voice moves the named field up (the mechanism itself)
+    leader = {c: (0.6 if c == "603" else 0.4 / (len(adjusted) - 1)) for c in adjusted}
+    moved = blend_with_names(leader, sims)
+    assert moved["602"] > leader["602"] and moved["602"] / moved["603"] > leader["602"] / leader["603"]
     assert names.similarity("我们公司需要专家") == {} and names.similarity("") == {}
 
 
