@@ -167,4 +167,17 @@ def test_train_linker_from_store_counts_the_corrected_demands(tmp_path):
                                        "--from-store", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "库中人工更正过技术领域的需求：1 条（1 个标注）" in result.output
-    assert pickle.loads(out.read_bytes()).meta["rows"]["officer"] == 1
+    model = pickle.loads(out.read_bytes())
+    assert model.meta["rows"]["officer"] == 1
+    # mem38: the corrected demand is remembered with the officer's field, and moves the vote for its own wording
+    # towards it (one correction among 640 labelled demands, many about 光伏 under 601, does not outvote them)
+    from ingest.field_model import DemandMemory
+
+    with LocalStore(data) as store:
+        node = store.get_node(Label.DEMAND, "d:2")
+    text = f"{node.props['title']}\n{node.props.get('description') or ''}"
+    memory = model.memory
+    assert memory.labels[memory.texts.index(text)] == (("603", 3.0),)
+    others = [(t, labels) for t, labels in zip(memory.texts, memory.labels, strict=True) if t != text]
+    without = DemandMemory(tuple(t for t, _ in others), tuple(labels for _, labels in others))
+    assert memory.votes(text).get("603", 0.0) > without.votes(text).get("603", 0.0)
