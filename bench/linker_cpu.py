@@ -10,8 +10,8 @@ and their ratios (candidate / baseline), then one JSON line. Ratios, not times, 
 ``--store DIR`` also times the whole free-text request (``recommend_for_text`` with ``understand_demand``, the path
 of ``kgmatch recommend --text``, the API and the intake page) on that store for the first ``--requests`` demands,
 after one untimed pass of every request with each model (so that caches keyed by a text favour neither side), the
-two models alternating and taking turns to go first (each is the product's linker in turn, through ``KGMATCH_FIELD_MODEL``; the word cache is
-cleared before every timed call), hand weights. Both files must be of the current model version: to time an earlier
+two models alternating and taking turns to go first (each is the product's linker in turn, through
+``KGMATCH_FIELD_MODEL``; the word cache is cleared before every timed call), hand weights. Both files must be of the current model version: to time an earlier
 linker, re-save it as the current version with ``memory = None`` (it then answers exactly as it did).
 """
 
@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 
 from bench.sme_demands import EXTRA_SPLITS, load_sme_demands  # noqa: E402
 
-__all__ = ["read_model", "main"]
+__all__ = ["read_model", "summary", "main"]
 
 
 def read_model(path: Path) -> object:
@@ -41,6 +41,21 @@ def read_model(path: Path) -> object:
     if not hasattr(model, "memory"):
         model.memory = None
     return model
+
+
+def summary(times: dict[str, list[float]], *, digits: int) -> dict[str, object]:
+    """p50 / p95 in ms of each side's ``times`` and the candidate / baseline ratios.
+
+    >>> summary({"baseline": [1.0, 2.0], "candidate": [2.0, 4.0]}, digits=2)["ratio_p50"]
+    2.0
+    """
+    out: dict[str, object] = {}
+    for name, ts in times.items():
+        out[name] = {"p50_ms": round(float(np.percentile(ts, 50)), digits),
+                     "p95_ms": round(float(np.percentile(ts, 95)), digits)}
+    for q in ("p50", "p95"):
+        out[f"ratio_{q}"] = round(out["candidate"][f"{q}_ms"] / out["baseline"][f"{q}_ms"], 3)  # type: ignore[index]
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,11 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.process_time()
                 _rank_demand(text, top_k=5, model=model)
                 times[name].append((time.process_time() - t0) * 1000)
-    out: dict[str, object] = {"demands": len(texts), "rounds": args.rounds}
-    for name, ts in times.items():
-        out[name] = {"p50_ms": round(float(np.percentile(ts, 50)), 3), "p95_ms": round(float(np.percentile(ts, 95)), 3)}
-    for q in ("p50", "p95"):
-        out[f"ratio_{q}"] = round(out["candidate"][f"{q}_ms"] / out["baseline"][f"{q}_ms"], 3)  # type: ignore[index]
+    out: dict[str, object] = {"demands": len(texts), "rounds": args.rounds, **summary(times, digits=3)}
     for name in models:
         print(f"{name:10s} p50 {out[name]['p50_ms']:.3f} ms  p95 {out[name]['p95_ms']:.3f} ms")  # type: ignore[index]
     print(f"ratio      p50 {out['ratio_p50']}  p95 {out['ratio_p95']}")
@@ -119,12 +130,7 @@ def _requests(store_dir: Path, paths: dict[str, Path], texts: list[str], forget:
                 t0 = time.process_time()
                 recommend_for_text(store, text, tokenize=content_words, understand=understand_demand, index=index)
                 times[name].append((time.process_time() - t0) * 1000)
-    out: dict[str, object] = {"requests": len(texts)}
-    for name, ts in times.items():
-        out[name] = {"p50_ms": round(float(np.percentile(ts, 50)), 2), "p95_ms": round(float(np.percentile(ts, 95)), 2)}
-    for q in ("p50", "p95"):
-        out[f"ratio_{q}"] = round(out["candidate"][f"{q}_ms"] / out["baseline"][f"{q}_ms"], 3)  # type: ignore[index]
-    return out
+    return {"requests": len(texts), **summary(times, digits=2)}
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""What the experts' BM25 index and the linker's demand memory share: the character-bigram half of their analyzer,
-and BM25 scores read straight from a ``bm25s`` index."""
+"""What the experts' BM25 index and the linker's demand memory share: their analyzer's character-bigram half and how
+it joins the words, and BM25 scores read straight from a ``bm25s`` index."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["cjk_bigrams", "bm25_scores"]
+__all__ = ["cjk_bigrams", "with_bigrams", "bm25_scores"]
 
 _RUNS = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
 
@@ -30,6 +30,15 @@ def cjk_bigrams(text: str) -> list[str]:
         else:
             out.extend(run[i:i + 2] for i in range(len(run) - 1))
     return out
+
+
+def with_bigrams(words: Sequence[str], text: str) -> list[str]:
+    """``words`` (``text`` tokenised) plus ``text``'s ``#``-marked CJK bigrams, so the two never collide.
+
+    >>> with_bigrams(["锂电池"], "锂电池")
+    ['锂电池', '#锂电', '#电池']
+    """
+    return [*words, *("#" + b for b in cjk_bigrams(text))]
 
 
 def bm25_scores(bm25: Any, tokens: Sequence[str]) -> np.ndarray:

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from graph.environment import env_value
-from ingest.bm25 import bm25_scores, cjk_bigrams
+from ingest.bm25 import bm25_scores, with_bigrams
 from ingest.crosswalk import Crosswalk, get_crosswalk
 from ingest.patents import PATENTS_PATH, patent_split
 from ingest.resolve import DATA_ROOT
@@ -457,13 +457,13 @@ MEMORY_SOURCES = ("demands", "officer")
 
 
 def _memory_tokens(text: str) -> list[str]:
-    """jieba words, then ``#``-marked :func:`ingest.bm25.cjk_bigrams`: the analyzer of the experts' BM25 index, here
-    for demands.
+    """jieba words plus ``#``-marked CJK bigrams (:func:`ingest.bm25.with_bigrams`, the layout of the experts' BM25
+    index tokens), here for demands.
 
     >>> _memory_tokens("锂电池 AI检测")[-4:]
     ['#锂电', '#电池', '#ai', '#检测']
     """
-    return [*_jieba_words(text), *("#" + g for g in cjk_bigrams(text))]
+    return with_bigrams(_jieba_words(text), text)
 
 
 @dataclass

@@ -34,7 +34,7 @@ from typing import TypeVar
 import bm25s
 import numpy as np
 
-from ingest.bm25 import bm25_scores
+from ingest.bm25 import bm25_scores, with_bigrams
 from recommend import metrics
 from recommend.config import DEFAULTS
 from recommend.profiles import ExpertProfile
@@ -48,11 +48,6 @@ log = logging.getLogger(__name__)
 
 Tokenize = Callable[[str], list[str]]
 PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
-
-
-def with_bigrams(words: Sequence[str], text: str) -> list[str]:
-    """``words`` (``text`` tokenised) plus ``text``'s ``#``-marked CJK bigrams, so the two never collide."""
-    return [*words, *("#" + b for b in cjk_bigrams(text))]
 
 
 def analyzer(tokenize: Tokenize) -> Tokenize:
@@ -311,7 +306,7 @@ class ExpertIndex:
             words = hit[1] if hit is not None and hit[0] == digest else tuple(tokenize(text))
             self.profiles[profile.id] = profile
             self.words[profile.id] = (digest, words)
-            tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if bigrams else words
+            tokens = with_bigrams(words, text) if bigrams else words
             if tokens:
                 ids.append(profile.id)
                 corpus.append([vocab.setdefault(t, len(vocab)) for t in tokens])
@@ -422,7 +417,7 @@ class ExpertIndex:
             words = hit[1] if hit is not None and hit[0] == digest else tuple(args["tokenize"](text))
             profiles[profile.id] = profile
             words_of[profile.id] = (digest, words)
-            tokens = [*words, *("#" + g for g in cjk_bigrams(text))] if args["bigrams"] else list(words)
+            tokens = with_bigrams(words, text) if args["bigrams"] else list(words)
             if tokens:
                 new._delta[profile.id] = (Counter(tokens), len(tokens))
                 new._gone.discard(profile.id)
