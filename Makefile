@@ -19,7 +19,7 @@ $(STAMP_DEV): $(STAMP_RUN) requirements-dev.txt
 	touch $@
 
 FIELD_MODEL := var/models/field_linker-v3.pkl
-LINKER_DATA := $(wildcard data/crosswalk/*.csv data/linker/* data/patents/patents.csv data/nsfc/nsfc_C_projects.csv) $(foreach s,3 4 5 6 7 9 10 11 12 13,data/eval/sme-demands/dev$(s).tsv)
+LINKER_DATA := $(wildcard data/crosswalk/*.csv data/linker/* data/patents/patents.csv data/nsfc/nsfc_C_projects.csv) $(foreach s,3 4 5 6 7 9 10 11 12 13 14 15,data/eval/sme-demands/dev$(s).tsv)
 
 ## linker: train the supervised field linker from the shipped labelled text (deterministic, a few minutes)
 $(FIELD_MODEL): $(STAMP_RUN) $(LINKER_DATA) ingest/field_model.py

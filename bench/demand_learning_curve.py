@@ -2,8 +2,8 @@
 
     python -m bench.demand_learning_curve [--splits dev,dev2,dev8] [--out FILE]
 
-For n = 0 … 10, one full model is trained on today's training text with the first n files of
-:data:`ingest.field_model.DEMAND_TRAIN_FILES` (dev3 … dev7, dev9 … dev13: 64 demands each) as its ``demands`` source
+For n = 0 … 12, one full model is trained on today's training text with the first n files of
+:data:`ingest.field_model.DEMAND_TRAIN_FILES` (dev3 … dev7, dev9 … dev15: 64 demands each) as its ``demands`` source
 (learned, and remembered by its demand memory, mem38), and every demand of the held-out splits (never training text:
 dev, dev2, dev8) is ranked by :func:`ingest.field_linking.rank_demand`; accuracy@1/@3 with Wilson 95 % intervals.
 n = 10 is the shipped linker.

@@ -40,10 +40,10 @@ __all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "lo
            "measure", "main"]
 
 SME_DEMANDS_PATH = Path(__file__).resolve().parent.parent / "data" / "eval" / "sme-demands" / "demands.tsv"
-EXTRA_SPLITS = {f"dev{n}": SME_DEMANDS_PATH.with_name(f"dev{n}.tsv") for n in range(2, 17)}
+EXTRA_SPLITS = {f"dev{n}": SME_DEMANDS_PATH.with_name(f"dev{n}.tsv") for n in range(2, 18)}
 """Splits that are whole files of their own, ``devN.tsv`` read with ``split="devN"`` (never part of ``all``): same
 layout as ``demands.tsv``, every row in split ``devN``. Who wrote each, when, and which decision it served
-(DECISIONS.md), or whether it is training text (dev3–dev7, dev9–dev13), is in the folder's SOURCE.md."""
+(DECISIONS.md), or whether it is training text (dev3–dev7, dev9–dev15), is in the folder's SOURCE.md."""
 SPLITS = ("test", "dev", *EXTRA_SPLITS, "all")
 """What a bench's ``--split`` accepts."""
 SEED = 20261202

@@ -59,7 +59,7 @@ def test_each_demand_split_is_whole_and_labelled_in_the_2016_taxonomy():
     with taxonomy.open(encoding="utf-8") as fh:
         level2 = {r["code"] for r in csv.DictReader(fh) if r["level"] == "2"}
     files = ("dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11",
-             "dev12", "dev13", "dev14", "dev15", "dev16")
+             "dev12", "dev13", "dev14", "dev15", "dev16", "dev17")
     splits = {name: load_sme_demands(split=name) for name in ("dev", "test", "dev2", *files)}
     assert {name: len(ds) for name, ds in splits.items()} == {"dev": 51, "test": 59, "dev2": 56} | {f: 64 for f in files}
     ids = [d.id for ds in splits.values() for d in ds]
