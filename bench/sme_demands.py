@@ -36,6 +36,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from graph.model import demand_text  # noqa: E402
+
 __all__ = ["SME_DEMANDS_PATH", "SEED", "DEV_SHARE", "SmeDemand", "split_of", "load_sme_demands", "linked_demands",
            "measure", "main"]
 
@@ -65,7 +67,7 @@ class SmeDemand:
     @property
     def text(self) -> str:
         """Title on the first line, description after it (the layout demands are stored in)."""
-        return f"{self.title}\n{self.description}"
+        return demand_text(self.title, self.description)
 
 
 def split_of(demand_id: str, *, seed: int = SEED, dev_share: float = DEV_SHARE) -> str:

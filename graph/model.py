@@ -37,6 +37,7 @@ __all__ = [
     "node_errors",
     "rel_errors",
     "property_error",
+    "demand_text",
 ]
 
 KEY = "id"
@@ -314,6 +315,19 @@ def property_error(value: Any) -> str | None:
             return None
         return Msg.BAD_TYPE.format(expected="同一类型的文本、数字或布尔值列表", value=value)
     return Msg.BAD_TYPE.format(expected="文本、数字、布尔值或它们的列表", value=type(value).__name__)
+
+
+def demand_text(title: object, description: object = "") -> str:
+    """A demand's text as everything that reads it sees it (the linker and its training, the recommender, duplicate
+    detection, the intake form, the importer): the title, a new line, the description, each stripped; a missing or
+    blank part is left out.
+
+    >>> demand_text(" 锂电池正极 ", "高温循环衰减快")
+    '锂电池正极\\n高温循环衰减快'
+    >>> demand_text(None, "只有描述"), demand_text("只有标题", "  "), demand_text("", None)
+    ('只有描述', '只有标题', '')
+    """
+    return "\n".join(part for part in (str(title or "").strip(), str(description or "").strip()) if part)
 
 
 def _is_blank(value: Any) -> bool:

@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy import sparse
 
+from graph.model import demand_text
 from ingest.nlp import content_words, read_word_list
 
 __all__ = [
@@ -113,7 +114,7 @@ class DemandText:
     @property
     def text(self) -> str:
         """Title and description, one per line."""
-        return f"{self.title}\n{self.description}".strip()
+        return demand_text(self.title, self.description)
 
     @classmethod
     def from_props(cls, demand_id: str, props: Mapping[str, Any]) -> DemandText:

@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from graph.environment import env_value
+from graph.model import demand_text
 from ingest.bm25 import bm25_scores, with_bigrams
 from ingest.crosswalk import Crosswalk, get_crosswalk
 from ingest.patents import PATENTS_PATH, patent_split
@@ -167,7 +168,7 @@ def training_texts(*, sources: Sequence[str] = SOURCES, cw: Crosswalk | None = N
     if "demands" in sources:
         for name in demand_files:
             for r in take(_read(DEMANDS_DIR / name, "\t")):
-                text = _demand_text(r["title"], r["description"])
+                text = demand_text(r["title"], r["description"])
                 out += [TrainText(text, code, DEMAND_WEIGHT, "demands") for code in r["fields"].split("|") if code]
     if "taxonomy" in sources:
         rows = _read(HT2016_PATH)
@@ -177,11 +178,6 @@ def training_texts(*, sources: Sequence[str] = SOURCES, cw: Crosswalk | None = N
             elif r["level"] == "2":
                 out.append(TrainText(r["name"], r["code"], TAXONOMY_WEIGHT, "taxonomy"))
     return out
-
-
-def _demand_text(title: object, description: object) -> str:
-    """A demand as the linker learns it: the title, a new line, the description (either may be missing)."""
-    return f"{str(title or '').strip()}\n{str(description or '').strip()}"
 
 
 def officer_texts(store: Any, *, cw: Crosswalk | None = None) -> list[TrainText]:
@@ -197,7 +193,7 @@ def officer_texts(store: Any, *, cw: Crosswalk | None = None) -> list[TrainText]
     for node in store.all_nodes(Label.DEMAND):
         if not node.props.get("fields_set_by"):
             continue
-        text = _demand_text(node.props.get("title"), node.props.get("description"))
+        text = demand_text(node.props.get("title"), node.props.get("description"))
         labels: dict[str, float] = {}
         for nb in store.neighbors(Label.DEMAND, node.id, direction=Direction.OUT, rel_types=[RelType.NEEDS],
                                   labels=[Label.FIELD]):

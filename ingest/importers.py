@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from graph import clock
 from graph.errors import Msg, RowError, ValidationError
-from graph.model import Label, RelType
+from graph.model import Label, RelType, demand_text
 from graph.store import GraphStore, NodeRef
 from ingest.builders import Builder, RowContext
 from ingest.demand_rules import DEFAULT_TEXT_LIMIT, INITIAL_STATUS, check_demand_values
@@ -101,7 +101,7 @@ class DemandBuilder(Builder):
         stored = did in self.resolver.stored_ids(Label.DEMAND)
         keywords = list(rec.get("keywords") or [])
         method = "input"
-        text = "\n".join(str(rec.get(k) or "") for k in ("title", "description")).strip()
+        text = demand_text(rec.get("title"), rec.get("description"))
         if not stored and text and (not keywords or not rec.get("fields")):
             understood = understand_demand(text, keywords=keywords, known=self.resolver.has_field)
             keywords = list(understood.keywords)

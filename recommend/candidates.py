@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from graph.errors import Msg, NotFoundError
-from graph.model import NODE_SPECS, Label, RelType
+from graph.model import NODE_SPECS, Label, RelType, demand_text
 from graph.store import Direction, GraphStore, Neighbor, Node, NodeRef
 from recommend.expert_records import ExpertRecord, expert_record_cache
 from recommend.field_experts import FieldExpertLists, field_expert_lists
@@ -124,7 +124,7 @@ def demand_facts(store: GraphStore, demand_id: str, *, year: int | None = None, 
                                                              rel_types=[RelType.LOCATED_IN])}  # to a Region only
         excluded_institutions |= set(ent.props.get("conflict_institutions", []))
     province, city = _region_levels(store, regions)
-    text = "\n".join(str(demand.props.get(k, "")) for k in ("title", "description") if demand.props.get(k))
+    text = demand_text(demand.props.get("title"), demand.props.get("description"))
     posted = str(demand.props.get("posted", ""))[:4]
     return DemandFacts(
         id=demand_id, text=text, fields=fields, region_ids=frozenset(regions), province_id=province, city_id=city,

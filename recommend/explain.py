@@ -159,20 +159,23 @@ def team_sentence(team: Team, names: Mapping[str, str], field_names: Mapping[str
     who = f"由 {names.get(team.leader, team.leader)}（牵头）" + (f"与 {'、'.join(others)}" if others else "") + " 组成"
     covered = "、".join(field_names.get(f, f) for f in sorted(team.covered))
     cover = f"覆盖需求所需 {len(team.covered)}/{n_fields} 个领域（{covered}）"
+    joint = [_joint(names, a, b, "合作发表", "《{}》", "篇论文", titles) for a, b, titles in joint_papers if titles]
+    joint += [_joint(names, a, b, "共同承担", "「{}」", "个项目", titles) for a, b, titles in joint_projects if titles]
     if len(team.members) == 1:
         ties = "单人即可覆盖"
-    elif team.communication_cost >= DISCONNECTED:
-        ties = "成员之间尚无合作或同单位关系"
+    elif team.communication_cost >= DISCONNECTED:  # someone has no tie to the rest; the pairs that do are named
+        ties = "部分成员之间尚无合作或同单位关系" if joint else "成员之间尚无合作或同单位关系"
     elif team.communication_cost <= 1:
         ties = "成员之间有直接合作关系"
     else:
         ties = f"成员之间最远相隔 {team.communication_cost:g}（合作=1，同单位=2）"
-    joint = [f"{names.get(a, a)} 与 {names.get(b, b)} 合作发表"
-             + "、".join(f"《{t}》" for t in titles[:2]) + (f"等 {len(titles)} 篇论文" if len(titles) > 2 else "")
-             for a, b, titles in joint_papers if titles]
-    joint += [f"{names.get(a, a)} 与 {names.get(b, b)} 共同承担"
-              + "、".join(f"「{t}」" for t in titles[:2]) + (f"等 {len(titles)} 个项目" if len(titles) > 2 else "")
-              for a, b, titles in joint_projects if titles]
     if joint:
         ties += "（" + "；".join(joint) + "）"
     return f"{who}，{cover}，{ties}。"
+
+
+def _joint(names: Mapping[str, str], a: str, b: str, verb: str, quote: str, unit: str, titles: Sequence[str]) -> str:
+    """「甲 与 乙 合作发表《…》、《…》等 3 篇论文」: each title once, the first two named."""
+    distinct = list(dict.fromkeys(titles))
+    shown = "、".join(quote.format(t) for t in distinct[:2])
+    return f"{names.get(a, a)} 与 {names.get(b, b)} {verb}{shown}" + (f"等 {len(distinct)} {unit}" if len(distinct) > 2 else "")

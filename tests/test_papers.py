@@ -166,6 +166,23 @@ def test_team_sentence_names_the_joint_projects():
     assert "秦拯 与 刘某 共同承担「锂电池正极材料的高通量计算与设计」" in text
 
 
+def test_team_sentence_of_a_partly_connected_team_says_partly_and_names_each_title_once():
+    """A team where one member has no tie to the others (cost DISCONNECTED) but two members wrote together: the
+    sentence does not claim that no member has a tie, and a title listed twice for a pair is named once."""
+    from recommend.teams import DISCONNECTED
+
+    team = Team(("a", "b", "c"), "a", frozenset({"f"}), 1.0, DISCONNECTED, 0.5)
+    title = "氨氮胁迫下饥饿再投喂对黄颡鱼幼鱼生长性能的影响"
+    text = team_sentence(team, {"a": "张木子", "b": "李冰", "c": "曾毅"}, {"f": "农业生物技术"}, 1,
+                         joint_papers=[("a", "b", [title, title])])
+    assert "部分成员之间尚无合作或同单位关系（张木子 与 李冰 合作发表《" + title + "》）" in text
+    alone = team_sentence(team, {"a": "张木子", "b": "李冰", "c": "曾毅"}, {"f": "农业生物技术"}, 1)
+    assert "，成员之间尚无合作或同单位关系。" in alone
+    many = team_sentence(team, {"a": "甲", "b": "乙", "c": "丙"}, {"f": "x"}, 1,
+                         joint_papers=[("a", "b", ["一", "二", "一", "三"])])
+    assert "甲 与 乙 合作发表《一》、《二》等 3 篇论文" in many
+
+
 NSFC_C = ("approval_no,title,fund_type,application_code,pi_name,institution,funding_wan_yuan,approval_year,end_year,"
           "keywords\n"
           "31770001,胡杨异形叶光保护机制,面上项目,C0301,王海珍,塔里木大学,60,2017,2021,胡杨\n"

@@ -36,14 +36,21 @@ def _width(text: str) -> int:
 
 
 def _pad(text: str, width: int) -> str:
-    """``text`` cut or padded to ``width`` terminal columns (CJK characters count two)."""
+    """``text`` cut or padded to ``width`` terminal columns (CJK characters count two); a cut text ends in …, so
+    the reader knows it goes on (the whole name is in the sentence under it).
+
+    >>> _pad("王颖", 6) + "|", _pad("中国科学院数学与系统科学研究院", 12) + "|", _pad("PANFENG（潘锋）", 10) + "|"
+    ('王颖  |', '中国科学院… |', 'PANFENG（…|')
+    """
+    if _width(text) <= width:
+        return text + " " * (width - _width(text))
     out, used = "", 0
     for ch in text:
         w = _width(ch)
-        if used + w > width:
+        if used + w > width - 1:
             break
         out, used = out + ch, used + w
-    return out + " " * (width - used)
+    return out + "…" + " " * (width - used - 1)
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:

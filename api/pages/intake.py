@@ -32,7 +32,7 @@ from api.pages.forms import catalog_ids, field_catalog
 from api.state import app_state
 from graph import clock
 from graph.errors import Msg, RowError, ValidationError
-from graph.model import Label
+from graph.model import Label, demand_text
 from graph.store import GraphStore, NodeRef
 from ingest.demand_rules import check_demand_text_inputs
 from ingest.field_linking import link_industries, understand_demand
@@ -219,7 +219,7 @@ def create_demand(store: GraphStore, form: DemandForm, *, today: date) -> str | 
 
 def _analyse(store: GraphStore, form: DemandForm) -> str:
     """Suggest fields and industries for the form's text; the note to show."""
-    text = "\n".join(t for t in (form.values["title"], form.values["description"]) if t)
+    text = demand_text(form.values["title"], form.values["description"])
     if not text:
         form.fail("title", Msg.pages.NEED_TEXT)
         return ""
@@ -240,7 +240,7 @@ def _analyse(store: GraphStore, form: DemandForm) -> str:
 def _preview(store: GraphStore, form: DemandForm) -> Recommendation | None:
     """The experts recommended for the form's text as it stands (the free-text use case the CLI and
     the JSON API share); ``None`` when the text is missing or the region names nothing."""
-    text = "\n".join(t for t in (form.values["title"], form.values["description"]) if t)
+    text = demand_text(form.values["title"], form.values["description"])
     if not text or form.error_count:
         return None
     state = app_state()
