@@ -6,7 +6,7 @@ Keeps Chinese-language papers (``language == "zh"``) with a non-empty title and 
 highest version per id, except those whose title is not a title (:func:`not_a_title`: a manuscript's line
 number with the author line after it, or a section heading, where the parser lost the real title — their
 author line is then wrong too), and one record per paper: a manuscript posted again under a new id (same title,
-same authors: :func:`same_paper_key`) keeps its first id only (dup41); the fields the product reads: id, month,
+same authors: :func:`same_paper_key`) keeps one record, the one that prints the most (:func:`reposts`, dup41); the fields the product reads: id, month,
 title, authors, affiliations, keywords, abstract (cut to 160 characters), clc. Output is sorted by id, one JSON
 object per line, so the same input gives the same bytes. ``--duplicates FILE`` also writes the records left out as
 reposts, each with ``same_as``: the id kept.
@@ -69,16 +69,21 @@ def same_paper_key(row: dict) -> tuple[str, str]:
 
 
 def reposts(rows: list[dict]) -> dict[str, str]:
-    """Of records sharing a :func:`same_paper_key`, every one but the first by id: {left-out id: kept id}."""
-    first: dict[tuple[str, str], str] = {}
+    """Of records sharing a :func:`same_paper_key`, every one but the one kept: {left-out id: kept id}. The record kept
+    is the one that prints the most (a 中图分类号, keywords, affiliations, in that order), then the first by id.
+
+    >>> reposts([{"id": "2", "title": "T", "authors": "王颖", "clc": "TP3"}, {"id": "1", "title": "T", "authors": "王颖"},
+    ...          {"id": "3", "title": "T", "authors": "王颖", "clc": "TP3"}, {"id": "4", "title": "U", "authors": "王颖"}])
+    {'1': '2', '3': '2'}
+    """
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        groups.setdefault(same_paper_key(row), []).append(row)
     out: dict[str, str] = {}
-    for row in sorted(rows, key=lambda r: r["id"]):
-        key = same_paper_key(row)
-        if key in first:
-            out[row["id"]] = first[key]
-        else:
-            first[key] = row["id"]
-    return out
+    for group in groups.values():
+        kept = min(group, key=lambda r: (not r.get("clc"), not r.get("keywords"), not r.get("affiliations"), r["id"]))
+        out.update({r["id"]: kept["id"] for r in group if r is not kept})
+    return dict(sorted(out.items()))
 
 
 def trim(rows: list[dict]) -> list[dict]:
