@@ -78,17 +78,16 @@ def score(path: Path = HANDCHECK_PATH) -> dict[str, object]:
 
 def clc_sample(*, seed: int = SEED_V2, per_level: int = 10) -> list[dict[str, str]]:
     """The seeded sample of class-only paper links to label: ``per_level`` per first-level field, drawn from the papers
-    as they were when it was labelled: ``papers.jsonl`` and the 45 rows title37 later left out (``left_out.jsonl``)."""
-    from ingest.papers import PAPERS_FILE, clc_links
+    as they were when it was labelled: ``papers.jsonl``, the 45 rows title37 and the reposts dup41 later left out
+    (:func:`ingest.papers.papers_as_drawn`)."""
+    from ingest.papers import clc_links, papers_as_drawn
     from ingest.resolve import DATA_ROOT
 
     with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(
             encoding="utf-8", newline="") as fh:
         names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
     by_level: dict[str, list[tuple[str, ...]]] = {}
-    lines = [*PAPERS_FILE.read_text(encoding="utf-8").splitlines(),
-             *PAPERS_FILE.with_name("left_out.jsonl").read_text(encoding="utf-8").splitlines()]
-    for paper in (json.loads(line) for line in lines if line.strip()):
+    for paper in papers_as_drawn(left_out=True):
         for field in clc_links(paper.get("clc")):
             if field in (paper.get("fields") or {}):
                 continue  # the NLP found it too: not a class-only link
@@ -106,9 +105,10 @@ def clc_sample(*, seed: int = SEED_V2, per_level: int = 10) -> list[dict[str, st
 
 
 def _class_only_links() -> list[tuple[str, tuple[str, ...]]]:
-    """Every class-only paper link of the shipped papers as ``(rule prefix, row)`` (row as :data:`CLC_COLUMNS`)."""
+    """Every class-only paper link of the papers the census was drawn from (the shipped papers and the reposts dup41
+    later left out, :func:`ingest.papers.papers_as_drawn`) as ``(rule prefix, row)`` (row as :data:`CLC_COLUMNS`)."""
     from ingest.crosswalk import NONE, get_crosswalk
-    from ingest.papers import PAPERS_FILE
+    from ingest.papers import papers_as_drawn
     from ingest.resolve import DATA_ROOT
 
     with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(
@@ -116,20 +116,18 @@ def _class_only_links() -> list[tuple[str, tuple[str, ...]]]:
         names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
     crosswalk = get_crosswalk()
     out: list[tuple[str, tuple[str, ...]]] = []
-    with PAPERS_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            paper = json.loads(line)
-            seen: set[str] = set()
-            for code in re.split(r"[;；,，、\s]+", (paper.get("clc") or "").upper()):
-                rule = crosswalk.rule_for("clc", code) if code else None
-                if rule is None or rule.targets[0] == NONE or rule.targets[0] in seen:
-                    continue
-                seen.add(rule.targets[0])
-                if f"ht2016:{rule.targets[0]}" in (paper.get("fields") or {}):
-                    continue  # the NLP found it too: not a class-only link
-                out.append((rule.prefix, (paper["id"], paper["clc"], rule.targets[0], names.get(rule.targets[0], ""),
-                                          paper["title"].replace("\t", " "),
-                                          "；".join((paper.get("keywords") or [])[:4]))))
+    for paper in papers_as_drawn():
+        seen: set[str] = set()
+        for code in re.split(r"[;；,，、\s]+", (paper.get("clc") or "").upper()):
+            rule = crosswalk.rule_for("clc", code) if code else None
+            if rule is None or rule.targets[0] == NONE or rule.targets[0] in seen:
+                continue
+            seen.add(rule.targets[0])
+            if f"ht2016:{rule.targets[0]}" in (paper.get("fields") or {}):
+                continue  # the NLP found it too: not a class-only link
+            out.append((rule.prefix, (paper["id"], paper["clc"], rule.targets[0], names.get(rule.targets[0], ""),
+                                      paper["title"].replace("\t", " "),
+                                      "；".join((paper.get("keywords") or [])[:4]))))
     return out
 
 
@@ -188,28 +186,27 @@ def term_links(title: object, keywords: object, fields: object = None) -> list[s
 
 
 def term_census(*, seed: int = SEED_TERMS, level1: str = "3") -> list[dict[str, str]]:
-    """Every link a shipped paper would get from the aerospace words of its own title and keywords
+    """Every link a paper would get from the aerospace words of its own title and keywords
     (:func:`term_links`) where the NLP found no field of that first level, one row per
-    (paper, second-level field), in a seeded order."""
-    from ingest.papers import PAPERS_FILE
+    (paper, second-level field), in a seeded order; over the papers the census was drawn from (the shipped papers and
+    the reposts dup41 later left out, :func:`ingest.papers.papers_as_drawn`)."""
+    from ingest.papers import papers_as_drawn
     from ingest.resolve import DATA_ROOT
 
     with (DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv").open(
             encoding="utf-8", newline="") as fh:
         names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
     items: list[tuple[str, ...]] = []
-    with PAPERS_FILE.open(encoding="utf-8") as fh:
-        for line in fh:
-            paper = json.loads(line)
-            links = term_links(paper.get("title"), paper.get("keywords"), paper.get("fields"))
-            by_level2: dict[str, list[str]] = {}
-            for fid in links:
-                code = fid.partition(":")[2]
-                if code.startswith(level1):
-                    by_level2.setdefault(code[:3], []).append(code)
-            for level2, codes in sorted(by_level2.items()):
-                items.append((paper["id"], paper.get("clc") or "", "|".join(codes), level2, names.get(level2, ""),
-                              paper["title"].replace("\t", " "), "；".join((paper.get("keywords") or [])[:4])))
+    for paper in papers_as_drawn():
+        links = term_links(paper.get("title"), paper.get("keywords"), paper.get("fields"))
+        by_level2: dict[str, list[str]] = {}
+        for fid in links:
+            code = fid.partition(":")[2]
+            if code.startswith(level1):
+                by_level2.setdefault(code[:3], []).append(code)
+        for level2, codes in sorted(by_level2.items()):
+            items.append((paper["id"], paper.get("clc") or "", "|".join(codes), level2, names.get(level2, ""),
+                          paper["title"].replace("\t", " "), "；".join((paper.get("keywords") or [])[:4])))
     items.sort()
     random.Random(seed).shuffle(items)
     return [dict(zip(TERM_COLUMNS, item, strict=True)) for item in items]

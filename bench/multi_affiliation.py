@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.authors import parse_paper_authors
-from ingest.papers import PAPERS_FILE, institutions_by_author, primary_institution
+from ingest.papers import institutions_by_author, papers_as_drawn, primary_institution
 from ingest.resolve import DATA_ROOT
 
 SAMPLE_A = DATA_ROOT / "people" / "multi_affiliation_sample.tsv"
@@ -32,15 +32,15 @@ SEED_A, SEED_B, SIZE = 20261207, 20261208, 40
 Case = tuple[str, str, list[str]]  # (paper id as printed, name, institutions in the order listed)
 
 
-def occurrences(path: Path = PAPERS_FILE) -> list[Case]:
-    """Every (paper, printed name) whose pairs name ≥ 2 institutions (normalised, first-listed order), sorted."""
+def occurrences() -> list[Case]:
+    """Every (paper, printed name) whose pairs name ≥ 2 institutions (normalised, first-listed order), sorted; over the
+    papers the samples were drawn from (the shipped ones and the reposts dup41 later left out,
+    :func:`ingest.papers.papers_as_drawn`)."""
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            parsed = parse_paper_authors(row.get("authors") or "", row.get("affiliations") or "")
-            out += [(row["id"], name, insts) for name, insts in institutions_by_author(parsed.pairs).items()
-                    if len(insts) > 1]
+    for row in papers_as_drawn():
+        parsed = parse_paper_authors(row.get("authors") or "", row.get("affiliations") or "")
+        out += [(row["id"], name, insts) for name, insts in institutions_by_author(parsed.pairs).items()
+                if len(insts) > 1]
     return sorted(out, key=lambda c: (c[0], c[1]))
 
 

@@ -5,7 +5,7 @@
    NLP field links derived from them, ``data/enrich/project_fields.csv`` (:mod:`ingest.enrich`); then the
    academicians and 国家重点研发计划 projects of ``data/people/`` (:mod:`ingest.people`, resolved against the
    NSFC PIs by :mod:`ingest.identity`), then the patents of ``data/patents/patents.csv`` (:mod:`ingest.patents`);
-   the ChinaXiv papers of ``data/papers/papers.jsonl`` that carry field links (6,619 of 11,914, by
+   the ChinaXiv papers of ``data/papers/papers.jsonl`` that carry field links (6,281 of 11,379, by
    NLP or their printed 中图分类号: the others would add authors no demand reaches through a field;
    ``kgmatch load data/papers/papers.jsonl --kind paper`` loads them all) — authors,
    co-authorship, field evidence (:mod:`ingest.papers`);

@@ -46,10 +46,13 @@ from pathlib import Path
 from graph.model import REVIEW_BASIS
 from ingest.resolve import DATA_ROOT
 
-__all__ = ["REVIEWS_PATH", "MANUAL_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews",
+__all__ = ["REVIEWS_PATH", "REPOSTS_PATH", "MANUAL_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews", "kept_ids",
            "reviews_from_censuses", "shipped_reviews", "reviews_tsv", "main"]
 
 REVIEWS_PATH = DATA_ROOT / "papers" / "field_reviews.tsv"
+REPOSTS_PATH = DATA_ROOT / "papers" / "reposts.jsonl"
+"""Manuscripts posted again under a new ChinaXiv id and left out of the shipped papers (dup41), each with
+``same_as``: the id kept."""
 MANUAL_PATH = DATA_ROOT / "papers" / "field_reviews_manual.tsv"
 CROSSWALK_DIR = DATA_ROOT / "crosswalk"
 HT2016_PATH = DATA_ROOT / "taxonomies" / "hightech-fields-2016" / "hightech_fields_2016.csv"
@@ -139,16 +142,33 @@ def read_reviews(path: Path = REVIEWS_PATH) -> list[Review]:
     return out
 
 
+def kept_ids(path: Path = REPOSTS_PATH) -> dict[str, str]:
+    """{stored id of a repost: stored id of the record kept} (dup41; empty when the file is missing)."""
+    import json
+
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return {f"chinaxiv:{r['id']}": f"chinaxiv:{r['same_as']}" for r in rows}
+
+
 @cache
 def _by_paper() -> Mapping[str, Mapping[str, bool]]:
     out: dict[str, dict[str, bool]] = {}
     for r in read_reviews():
         out.setdefault(r.paper, {})[f"ht2016:{r.field}"] = r.verdict
+    # A verdict on a repost holds for the record kept, the same manuscript (dup41); the kept record's own verdict on
+    # that field, if any, stands.
+    for repost, kept in kept_ids().items():
+        for field, verdict in out.get(repost, {}).items():
+            out.setdefault(kept, {}).setdefault(field, verdict)
     return out
 
 
 def paper_reviews(paper: str) -> Mapping[str, bool]:
-    """The shipped verdicts on one paper: ``ht2016:<code>`` → in the field or not (empty when none)."""
+    """The shipped verdicts on one paper: ``ht2016:<code>`` → in the field or not (empty when none); a verdict given
+    on a repost of it counts (:func:`kept_ids`)."""
     return _by_paper().get(paper, {})
 
 

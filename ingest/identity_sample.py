@@ -50,7 +50,7 @@ from ingest.identity import (
     author_record,
     canonical_institution,
 )
-from ingest.papers import PAPERS_FILE, author_records
+from ingest.papers import author_records, papers_as_drawn
 from ingest.people import ACADEMICIANS_FILE, DEFAULT_PROGRAMME, NKRD_FILE
 from ingest.resolve import DATA_ROOT, normalize_name, normalize_org
 
@@ -101,14 +101,18 @@ def read_records(root: Path = DATA_ROOT) -> list[PersonRecord]:
     return records
 
 
-def read_paper_records(path: Path = PAPERS_FILE) -> list[PersonRecord]:
+def read_paper_records(path: Path | None = None) -> list[PersonRecord]:
     """One record per paper author (name + normalised institution) of the papers with NLP field links (those the
     demo loaded when the sample was drawn: the links of the printed 中图分类号, added later at load time, are not
-    in the file's ``fields``)."""
+    in the file's ``fields``); ``path`` a papers file, by default the papers the sample was drawn from (the shipped
+    ones and the reposts dup41 later left out, :func:`ingest.papers.papers_as_drawn`)."""
     import json
 
-    with path.open(encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle if line.strip()]
+    if path is None:
+        rows = papers_as_drawn()
+    else:
+        with path.open(encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
     rows = [r for r in rows if r.get("fields")]
     out = []
     for a in author_records(rows):
@@ -223,10 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write data/people/common_names.csv (every ChinaXiv author is parsed: ~40 s)")
     args = parser.parse_args(argv)
     if args.common_names:
-        import json
 
-        with PAPERS_FILE.open(encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
+        rows = papers_as_drawn()  # as when the committed file was written (reposts included)
         authors = [PersonRecord(a.expert_id, "paper", a.name, a.institution) for a in author_records(rows)]
         COMMON_NAMES_FILE.write_text(common_names(read_records(), authors), encoding="utf-8")
         print(f"wrote {COMMON_NAMES_FILE}")  # noqa: T201 - a command-line report

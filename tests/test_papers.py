@@ -287,3 +287,42 @@ def test_the_papers_left_out_are_those_whose_title_is_not_a_title():
     assert len(left) == 45 and all(derive.not_a_title(r["title"]) for r in left)
     assert not any(derive.not_a_title(r["title"]) for r in kept)
     assert not {r["id"] for r in left} & {r["id"] for r in kept}
+
+
+def test_one_paper_one_record_reposts_are_left_out_and_point_to_the_record_kept():
+    """dup41: no two shipped papers are one manuscript (same title and authors, marks and spaces aside); every repost
+    left out names a shipped record of the same manuscript that prints at least as much; no repost is shipped."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "data" / "papers"
+    spec = importlib.util.spec_from_file_location("derive", folder / "derive.py")
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    kept = {r["id"]: r for r in map(json.loads, (folder / "papers.jsonl").read_text(encoding="utf-8").splitlines())}
+    reposts = [json.loads(line) for line in (folder / "reposts.jsonl").read_text(encoding="utf-8").splitlines()]
+    keys = [derive.same_paper_key(r) for r in kept.values()]
+    assert len(keys) == len(set(keys))
+    assert len(reposts) == 535 and not {r["id"] for r in reposts} & set(kept)
+    printed = lambda r: (bool(r.get("clc")), bool(r.get("keywords")), bool(r.get("affiliations")))  # noqa: E731
+    for r in reposts:
+        original = kept[r["same_as"]]
+        assert derive.same_paper_key(original) == derive.same_paper_key(r)
+        assert printed(original) >= printed(r)
+
+
+def test_a_verdict_given_on_a_repost_counts_for_the_record_kept(tmp_path):
+    """dup41: the hand verdicts of data/papers/field_reviews.tsv were given on papers as they were; one given on a
+    record later left out as a repost applies to the record kept, unless that record has its own verdict."""
+    from ingest.field_reviews import kept_ids, paper_reviews, read_reviews
+
+    kept = kept_ids()
+    assert len(kept) == 535 and all(k.startswith("chinaxiv:") and v.startswith("chinaxiv:") for k, v in kept.items())
+    own = {(r.paper, f"ht2016:{r.field}"): r.verdict for r in read_reviews()}
+    carried = [(kept[p], f, v) for (p, f), v in own.items() if p in kept and (kept[p], f) not in own]
+    assert carried  # at least one verdict travels (one does in the shipped table)
+    assert all(paper_reviews(p)[f] == v for p, f, v in carried)
+    assert all(paper_reviews(p).get(f) == v for (p, f), v in own.items())
+    missing = tmp_path / "none.jsonl"
+    assert kept_ids(missing) == {}
