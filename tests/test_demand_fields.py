@@ -171,11 +171,12 @@ def test_train_linker_from_store_counts_the_corrected_demands(tmp_path):
     assert model.meta["rows"]["officer"] == 1
     # mem38: the corrected demand is remembered with the officer's field, and moves the vote for its own wording
     # towards it (one correction among 640 labelled demands, many about 光伏 under 601, does not outvote them)
+    from graph.model import demand_text
     from ingest.field_model import DemandMemory
 
     with LocalStore(data) as store:
         node = store.get_node(Label.DEMAND, "d:2")
-    text = f"{node.props['title']}\n{node.props.get('description') or ''}"
+    text = demand_text(node.props["title"], node.props.get("description"))  # the one layout (graph.model)
     memory = model.memory
     assert memory.labels[memory.texts.index(text)] == (("603", 3.0),)
     others = [(t, labels) for t, labels in zip(memory.texts, memory.labels, strict=True) if t != text]
