@@ -46,8 +46,8 @@ from pathlib import Path
 from graph.model import REVIEW_BASIS
 from ingest.resolve import DATA_ROOT
 
-__all__ = ["REVIEWS_PATH", "REPOSTS_PATH", "MANUAL_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews", "kept_ids",
-           "reviews_from_censuses", "shipped_reviews", "reviews_tsv", "main"]
+__all__ = ["REVIEWS_PATH", "REPOSTS_PATH", "MANUAL_PATH", "REVIEW_BASIS", "Review", "read_reviews", "paper_reviews",
+           "kept_ids", "reviews_from_censuses", "shipped_reviews", "reviews_tsv", "main"]
 
 REVIEWS_PATH = DATA_ROOT / "papers" / "field_reviews.tsv"
 REPOSTS_PATH = DATA_ROOT / "papers" / "reposts.jsonl"

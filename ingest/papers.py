@@ -72,16 +72,6 @@ kept for the record as they were, each with ``same_as``, the id kept."""
 LEFT_OUT_FILE = PAPERS_FILE.with_name("left_out.jsonl")
 """The 45 rows whose title is not a title, left out of :data:`PAPERS_FILE` (title37), as they were."""
 
-
-def papers_as_drawn(*, left_out: bool = False) -> list[dict[str, Any]]:
-    """The paper rows the committed samples and censuses of ``data/`` were drawn from, in id order (the shipped file's
-    order): the shipped papers and the reposts dup41 left out later; with ``left_out``, also title37's 45 rows (for
-    the samples drawn before title37)."""
-    rows = []
-    for path in (PAPERS_FILE, REPOSTS_FILE, *((LEFT_OUT_FILE,) if left_out else ())):
-        with path.open(encoding="utf-8") as fh:
-            rows += [json.loads(line) for line in fh if line.strip()]
-    return sorted(rows, key=lambda r: r["id"])
 PAPER_SOURCE = "chinaxiv"
 EVIDENCE_SOURCE = "论文"
 """``EXPERT_IN.source`` of field evidence derived from papers."""
@@ -94,6 +84,17 @@ _V = TypeVar("_V")
 
 UMBRELLA_INSTITUTIONS = frozenset({"中国科学院大学", "中国科学院", "中国科学院研究生院"})
 """Institutions that an author lists beside their own (CAS institute students are enrolled at 中国科学院大学)."""
+
+
+def papers_as_drawn(*, left_out: bool = False) -> list[dict[str, Any]]:
+    """The paper rows the committed samples and censuses of ``data/`` were drawn from, in id order (the shipped file's
+    order): the shipped papers and the reposts dup41 left out later; with ``left_out``, also title37's 45 rows (for
+    the samples drawn before title37)."""
+    rows = []
+    for path in (PAPERS_FILE, REPOSTS_FILE, *((LEFT_OUT_FILE,) if left_out else ())):
+        with path.open(encoding="utf-8") as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
+    return sorted(rows, key=lambda r: r["id"])
 
 
 def primary_institution(institutions: list[str]) -> str:
