@@ -101,19 +101,12 @@ def read_records(root: Path = DATA_ROOT) -> list[PersonRecord]:
     return records
 
 
-def read_paper_records(path: Path | None = None) -> list[PersonRecord]:
+def read_paper_records() -> list[PersonRecord]:
     """One record per paper author (name + normalised institution) of the papers with NLP field links (those the
     demo loaded when the sample was drawn: the links of the printed 中图分类号, added later at load time, are not
-    in the file's ``fields``); ``path`` a papers file, by default the papers the sample was drawn from (the shipped
-    ones and the reposts dup41 later left out, :func:`ingest.papers.papers_as_drawn`)."""
-    import json
-
-    if path is None:
-        rows = papers_as_drawn()
-    else:
-        with path.open(encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
-    rows = [r for r in rows if r.get("fields")]
+    in the file's ``fields``), over the papers the sample was drawn from (the shipped ones and the reposts dup41 later
+    left out, :func:`ingest.papers.papers_as_drawn`)."""
+    rows = [r for r in papers_as_drawn() if r.get("fields")]
     out = []
     for a in author_records(rows):
         rec = author_record(a.name, a.institution, paper_ids=a.paper_ids, keywords=a.keywords, years=a.years,
@@ -227,7 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write data/people/common_names.csv (every ChinaXiv author is parsed: ~40 s)")
     args = parser.parse_args(argv)
     if args.common_names:
-
         rows = papers_as_drawn()  # as when the committed file was written (reposts included)
         authors = [PersonRecord(a.expert_id, "paper", a.name, a.institution) for a in author_records(rows)]
         COMMON_NAMES_FILE.write_text(common_names(read_records(), authors), encoding="utf-8")
@@ -235,13 +227,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     old = {(r["a_ref"], r["b_ref"]): r for r in _rows(args.out)} if args.out.exists() else {}
     rows = []
-    records = read_records()
-    pairs = draw_pairs(records, seed=args.seed) + draw_paper_pairs(read_paper_records(), records, seed=args.seed)
+    records, paper_records = read_records(), read_paper_records()
+    pairs = draw_pairs(records, seed=args.seed) + draw_paper_pairs(paper_records, records, seed=args.seed)
     if args.holdout:
         args.out = HOLDOUT_PATH if args.out == SAMPLE_PATH else args.out
         old = {(r["a_ref"], r["b_ref"]): r for r in _rows(args.out)} if args.out.exists() else {}
         pairs = [("paper_same_inst_holdout", a, b) for _, a, b in
-                 draw_holdout(read_paper_records(), records, [(a.ref, b.ref) for _, a, b in pairs])]
+                 draw_holdout(paper_records, records, [(a.ref, b.ref) for _, a, b in pairs])]
     for i, (stratum, a, b) in enumerate(pairs, 1):
         row = _row(i, stratum, a, b)
         if (a.ref, b.ref) in old:

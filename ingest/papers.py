@@ -62,13 +62,10 @@ from ingest.resolve import DATA_ROOT, expert_id, institution_id, normalize_name,
 
 __all__ = ["plain_title", "PAPERS_FILE", "PAPER_SOURCE", "EVIDENCE_SOURCE", "FIELDS_BASIS", "PaperBuilder", "AuthorRecord",
            "author_records", "clc_links", "paper_id", "primary_institution", "institutions_by_author",
-           "UMBRELLA_INSTITUTIONS", "REPOSTS_FILE", "LEFT_OUT_FILE", "papers_as_drawn"]
+           "UMBRELLA_INSTITUTIONS", "LEFT_OUT_FILE", "papers_as_drawn"]
 
 PAPERS_FILE = DATA_ROOT / "papers" / "papers.jsonl"
 """The shipped ChinaXiv papers (CC BY 4.0, see data/papers/SOURCE.md)."""
-REPOSTS_FILE = REPOSTS_PATH
-"""Manuscripts posted again under a new ChinaXiv id, left out of :data:`PAPERS_FILE` (one record per paper, dup41):
-kept for the record as they were, each with ``same_as``, the id kept."""
 LEFT_OUT_FILE = PAPERS_FILE.with_name("left_out.jsonl")
 """The 45 rows whose title is not a title, left out of :data:`PAPERS_FILE` (title37), as they were."""
 
@@ -88,10 +85,10 @@ UMBRELLA_INSTITUTIONS = frozenset({"中国科学院大学", "中国科学院", "
 
 def papers_as_drawn(*, left_out: bool = False) -> list[dict[str, Any]]:
     """The paper rows the committed samples and censuses of ``data/`` were drawn from, in id order (the shipped file's
-    order): the shipped papers and the reposts dup41 left out later; with ``left_out``, also title37's 45 rows (for
-    the samples drawn before title37)."""
+    order): the shipped papers and the reposts dup41 left out later (:data:`ingest.field_reviews.REPOSTS_PATH`);
+    with ``left_out``, also title37's 45 rows (for the samples drawn before title37)."""
     rows = []
-    for path in (PAPERS_FILE, REPOSTS_FILE, *((LEFT_OUT_FILE,) if left_out else ())):
+    for path in (PAPERS_FILE, REPOSTS_PATH, *((LEFT_OUT_FILE,) if left_out else ())):
         with path.open(encoding="utf-8") as fh:
             rows += [json.loads(line) for line in fh if line.strip()]
     return sorted(rows, key=lambda r: r["id"])

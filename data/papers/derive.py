@@ -86,13 +86,9 @@ def reposts(rows: list[dict]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def trim(rows: list[dict]) -> list[dict]:
-    """The kept rows, trimmed (highest version per id, zh papers with a title and authors, one record per paper)."""
-    return _trim(rows)[0]
-
-
-def _trim(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(kept rows, reposts left out with ``same_as``), both trimmed and sorted by id."""
+def trim(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(kept rows, reposts left out with ``same_as``), both trimmed and sorted by id: highest version per id, zh papers
+    with a title and authors, one record per paper."""
     best: dict[str, dict] = {}
     for row in rows:
         if row.get("language") != "zh" or not row.get("title") or not row.get("authors") \
@@ -130,7 +126,7 @@ def main(argv: list[str]) -> int:
     source, target = Path(args[0]), Path(args[1])
     with source.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
-    kept, again = _trim(rows)
+    kept, again = trim(rows)
     _write(target, kept)
     if duplicates is not None:
         _write(duplicates, again)
