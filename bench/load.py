@@ -44,7 +44,7 @@ from typing import Any
 from api.app import create_app
 from bench.api_latency import DEMANDS
 from graph.local_store import LocalStore
-from graph.model import Label
+from graph.model import Label, demand_text
 from graph.store import NodeRef
 from workflow.push import push_id
 
@@ -116,7 +116,7 @@ def _one(kind: str, n: int, target: Target, base: str, key: str) -> tuple[int, f
     if kind == "recommend_text":
         d = DEMANDS[n % len(DEMANDS)]
         return (*_request(base, key, "POST", "/api/v1/recommendations",
-                          {"text": f"{d['title']}\n{d['description']}", "region": d["region"]}), 200)
+                          {"text": demand_text(d["title"], d["description"]), "region": d["region"]}), 200)
     demand, expert = target.next_pair()
     return (*_request(base, key, "POST", f"/api/v1/demands/{q(demand)}/pushes",
                       {"targets": [{"label": "Expert", "id": expert}], "channel": "平台消息"}), 201)

@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from graph.model import demand_text
 from ingest.resolve import DATA_ROOT
 from recommend.metrics import wilson_interval
 from recommend.platform_need import detect_needs
@@ -67,7 +68,7 @@ def _demo() -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     fired = 0
     for row in rows:
-        text = f"{row.get('title', '')}\n{row.get('description', '')}"
+        text = demand_text(row.get("title"), row.get("description"))
         found = detect_needs(text)
         if not found.needed:
             continue
